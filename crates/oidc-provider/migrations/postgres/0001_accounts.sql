@@ -1,0 +1,33 @@
+-- Citizens' accounts. Times are unix seconds; ids are TEXT (UUIDs).
+CREATE TABLE accounts (
+    id                TEXT PRIMARY KEY,
+    email             TEXT NOT NULL,
+    -- trimmed and lower-cased: one account per address, whatever its case
+    email_normalised  TEXT NOT NULL UNIQUE,
+    password_hash     TEXT NOT NULL,
+    totp_secret       TEXT,
+    -- last TOTP time step accepted: a code is accepted once (RFC 6238 §5.2)
+    totp_last_step    BIGINT,
+    created_at        BIGINT NOT NULL,
+    email_verified_at BIGINT,
+    updated_at        BIGINT NOT NULL
+);
+
+-- Append-only: what happened to an account, for the citizen and for investigators.
+CREATE TABLE audit_events (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id  TEXT REFERENCES accounts (id),
+    kind        TEXT NOT NULL,
+    occurred_at BIGINT NOT NULL,
+    client_ip   TEXT,
+    detail      TEXT
+);
+CREATE INDEX audit_events_by_account ON audit_events (account_id, occurred_at);
+
+CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
+    FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();

@@ -1,0 +1,271 @@
+//! Passwords: the rules for a new one (NIST SP 800-63B §5.1.1.2) and argon2id hashing kept off
+//! the async threads, with a bound on how many hashes run at once (style: uniform, bounded work).
+
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::config::PasswordConfig;
+use crate::error::{Error, Result};
+
+pub const MIN_LENGTH: usize = 8;
+/// Long enough for any passphrase (SP 800-63B asks for at least 64), short enough that hashing
+/// cannot be used to exhaust the server (checklist: reject over about 1 KiB before hashing).
+pub const MAX_LENGTH: usize = 256;
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/common-passwords.txt")
+        .lines()
+        .collect()
+});
+
+/// Why a new password is refused, in the order a person should fix them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProblem {
+    Missing,
+    TooShort,
+    TooLong,
+    Common,
+}
+
+impl PasswordProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            PasswordProblem::Missing => "Enter a password",
+            PasswordProblem::TooShort => "Your password must be at least 8 characters long",
+            PasswordProblem::TooLong => "Your password must be 256 characters or fewer",
+            PasswordProblem::Common => {
+                "Enter a stronger password. Do not use very common passwords, such as ‘password’ or a sequence of numbers"
+            }
+        }
+    }
+}
+
+/// How a password is compared and hashed: Unicode NFKC, so the same characters typed on two
+/// keyboards give the same password (SP 800-63B §5.1.1.2).
+pub fn normalise(password: &str) -> String {
+    password.nfkc().collect()
+}
+
+/// Checks a new password: length in characters, and not a common one. No composition rules.
+pub fn check_new_password(password: &str) -> Result<(), PasswordProblem> {
+    let length = password.chars().count();
+    if length == 0 {
+        return Err(PasswordProblem::Missing);
+    }
+    if length < MIN_LENGTH {
+        return Err(PasswordProblem::TooShort);
+    }
+    if length > MAX_LENGTH {
+        return Err(PasswordProblem::TooLong);
+    }
+    let lower = normalise(password).to_lowercase();
+    if COMMON.contains(lower.as_str()) || lower.chars().all(|c| c.is_ascii_digit()) {
+        return Err(PasswordProblem::Common);
+    }
+    Ok(())
+}
+
+/// The outcome of checking a password against a stored hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    pub matches: bool,
+    /// The hash was made with weaker parameters than configured now: store a new one.
+    pub needs_rehash: bool,
+}
+
+/// argon2id with the configured cost, run on the blocking pool, at most N at once.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+    /// A hash of a random password, verified when the account does not exist, so that "no such
+    /// account" takes as long as "wrong password" (ASVS 6.3.8).
+    dummy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    pub fn new(config: &PasswordConfig) -> Result<Self> {
+        let params = Params::new(
+            config.memory_kib,
+            config.iterations,
+            config.parallelism,
+            None,
+        )
+        .map_err(|e| Error::config("passwords", e.to_string()))?;
+        let permits = match config.max_concurrent_hashes {
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            n => n,
+        };
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let dummy_hash = argon
+            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes())
+            .map_err(|e| Error::Internal(format!("argon2: {e}")))?
+            .to_string();
+        Ok(PasswordHasher {
+            params,
+            permits: Arc::new(Semaphore::new(permits)),
+            dummy_hash: dummy_hash.into(),
+        })
+    }
+
+    fn argon(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// Hashes a new password (argon2 makes the salt).
+    pub async fn hash(&self, password: &str) -> Result<String> {
+        let password = normalise(password);
+        let argon = self.argon();
+        self.run(move || {
+            argon
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| Error::Internal(format!("argon2: {e}")))
+        })
+        .await
+    }
+
+    /// Checks `password` against `stored`, or against a dummy hash when there is no account,
+    /// so both cost the same.
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verification> {
+        let password = normalise(password);
+        let exists = stored.is_some();
+        let stored = stored
+            .map(str::to_owned)
+            .unwrap_or_else(|| self.dummy_hash.to_string());
+        let argon = self.argon();
+        let wanted = self.params.clone();
+        self.run(move || {
+            let parsed = PasswordHash::new(&stored)
+                .map_err(|e| Error::Corrupt(format!("password hash: {e}")))?;
+            let matches = argon.verify_password(password.as_bytes(), &parsed).is_ok() && exists;
+            let needs_rehash = matches
+                && Params::try_from(&parsed)
+                    .map(|p| {
+                        p.m_cost() < wanted.m_cost()
+                            || p.t_cost() < wanted.t_cost()
+                            || p.p_cost() != wanted.p_cost()
+                    })
+                    .unwrap_or(true);
+            Ok(Verification {
+                matches,
+                needs_rehash,
+            })
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Internal("password hasher closed".into()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher() -> PasswordHasher {
+        PasswordHasher::new(&PasswordConfig {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+            max_concurrent_hashes: 2,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn new_password_rules() {
+        assert_eq!(check_new_password(""), Err(PasswordProblem::Missing));
+        assert_eq!(check_new_password("short1"), Err(PasswordProblem::TooShort));
+        assert_eq!(
+            check_new_password(&"a".repeat(257)),
+            Err(PasswordProblem::TooLong)
+        );
+        assert_eq!(check_new_password("password"), Err(PasswordProblem::Common));
+        assert_eq!(check_new_password("PassWord"), Err(PasswordProblem::Common));
+        assert_eq!(check_new_password("12345678"), Err(PasswordProblem::Common));
+        assert_eq!(check_new_password("83920174"), Err(PasswordProblem::Common));
+        assert_eq!(check_new_password("correct horse battery staple"), Ok(()));
+        // Any Unicode, counted in characters, not bytes: 8 characters, 24 bytes.
+        assert_eq!(check_new_password("ŵŷŵŷŵŷŵŷ"), Ok(()));
+        assert_eq!(check_new_password(&"é".repeat(256)), Ok(()));
+    }
+
+    #[test]
+    fn normalisation_makes_compatible_forms_equal() {
+        // "ﬁ" (one ligature character) and "fi" are the same password after NFKC.
+        assert_eq!(normalise("ﬁsh"), normalise("fish"));
+    }
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hasher = hasher();
+        let hash = hasher.hash("correct horse battery staple").await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        let right = hasher
+            .verify("correct horse battery staple", Some(&hash))
+            .await
+            .unwrap();
+        assert_eq!(
+            right,
+            Verification {
+                matches: true,
+                needs_rehash: false
+            }
+        );
+        let wrong = hasher
+            .verify("correct horse battery stapler", Some(&hash))
+            .await
+            .unwrap();
+        assert!(!wrong.matches);
+    }
+
+    #[tokio::test]
+    async fn missing_account_never_matches() {
+        let hasher = hasher();
+        let result = hasher.verify("anything at all", None).await.unwrap();
+        assert!(!result.matches);
+    }
+
+    #[tokio::test]
+    async fn weaker_hash_asks_for_rehash() {
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8192, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"correct horse battery staple")
+        .unwrap()
+        .to_string();
+        let result = hasher()
+            .verify("correct horse battery staple", Some(&weak))
+            .await
+            .unwrap();
+        assert_eq!(
+            result,
+            Verification {
+                matches: true,
+                needs_rehash: true
+            }
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! The application's shared state and its router: the one place every route is listed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::accounts::PasswordHasher;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::ephemeral::{self, EphemeralStore};
+use crate::error::Result;
+use crate::mail::{self, Mailer};
+use crate::sessions::Sessions;
+use crate::store::Database;
+use crate::web::{assets, headers, pages};
+
+/// Everything a handler may need. Cheap to clone: all behind `Arc`s or pools.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub db: Database,
+    pub ephemeral: Arc<dyn EphemeralStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub passwords: PasswordHasher,
+    pub sessions: Sessions,
+}
+
+/// The dependencies a test may replace.
+pub struct Overrides {
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Option<Arc<dyn Mailer>>,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Overrides {
+            clock: Arc::new(SystemClock),
+            mailer: None,
+        }
+    }
+}
+
+impl AppState {
+    /// Connects to the configured stores and migrates the database.
+    pub async fn connect(config: Config, overrides: Overrides) -> Result<Self> {
+        let db = Database::connect(&config).await?;
+        db.migrate().await?;
+        let ephemeral = ephemeral::open(&config.ephemeral).await?;
+        let mailer = match overrides.mailer {
+            Some(mailer) => mailer,
+            None => mail::from_config(&config)?,
+        };
+        Ok(AppState {
+            passwords: PasswordHasher::new(&config.passwords)?,
+            sessions: Sessions::new(ephemeral.clone(), config.session.clone()),
+            config: Arc::new(config),
+            clock: overrides.clock,
+            db,
+            ephemeral,
+            mailer,
+        })
+    }
+}
+
+/// Form bodies are small: the largest is a password and its confirmation.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let https = state.config.issuer_is_https();
+    let routes = Router::new()
+        .route("/", get(pages::start::show))
+        .route("/healthz", get(pages::health::check))
+        .route("/assets/{*path}", get(assets::serve))
+        .route(
+            "/create-account",
+            get(pages::create_account::email_form).post(pages::create_account::submit_email),
+        )
+        .route(
+            "/create-account/check-email",
+            get(pages::create_account::code_form).post(pages::create_account::submit_code),
+        )
+        .route(
+            "/create-account/password",
+            get(pages::create_account::password_form).post(pages::create_account::submit_password),
+        )
+        .route(
+            "/create-account/authenticator-app",
+            get(pages::create_account::authenticator_form)
+                .post(pages::create_account::submit_authenticator),
+        )
+        .route(
+            "/sign-in",
+            get(pages::sign_in::password_form).post(pages::sign_in::submit_password),
+        )
+        .route(
+            "/sign-in/authenticator-code",
+            get(pages::sign_in::code_form).post(pages::sign_in::submit_code),
+        )
+        .route(
+            "/sign-in/set-up-authenticator-app",
+            get(pages::sign_in::add_authenticator_form)
+                .post(pages::sign_in::submit_add_authenticator),
+        )
+        .route("/account", get(pages::account::show))
+        .route("/sign-out", post(pages::account::sign_out))
+        .route("/signed-out", get(pages::account::signed_out))
+        .route("/accessibility", get(pages::info::accessibility))
+        .route("/cookies", get(pages::info::cookies))
+        .route("/privacy", get(pages::info::privacy))
+        .route("/feedback", get(pages::info::feedback))
+        .fallback(pages::info::not_found)
+        .method_not_allowed_fallback(pages::info::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .with_state(state);
+    headers::apply(routes, https)
+}

@@ -1,0 +1,59 @@
+//! The short-lived store: journey state, sessions, one-time codes, rate-limit and lockout
+//! counters. Everything in it expires; nothing in it must survive the loss of the store.
+//!
+//! One interface, two implementations: [`MemoryStore`] (the default, one process) and
+//! [`RedisStore`] (shared by several provider replicas). Both are tested by the same contract
+//! suite (`tests/storage_contract.rs`).
+
+mod memory;
+mod redis_store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+pub use memory::MemoryStore;
+pub use redis_store::RedisStore;
+
+use crate::config::EphemeralConfig;
+use crate::error::Result;
+
+#[async_trait]
+pub trait EphemeralStore: Send + Sync + 'static {
+    /// Stores `value` under `key` for `ttl`, replacing what was there.
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<()>;
+
+    /// Stores `value` only if `key` holds nothing; returns whether it was stored. Atomic: of two
+    /// racing callers exactly one gets `true` (replay detection of `jti`s and TOTP steps).
+    async fn put_new(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool>;
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Reads and deletes in one atomic step: single-use codes. Of two racing callers at most one
+    /// gets the value.
+    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Adds one to the counter at `key` and returns the new value. A new counter expires after
+    /// `ttl`; incrementing does not extend it (fixed windows).
+    async fn increment(&self, key: &str, ttl: Duration) -> Result<u64>;
+
+    async fn delete(&self, key: &str) -> Result<()>;
+
+    /// Answers when the store is reachable: for `/healthz`.
+    async fn ping(&self) -> Result<()>;
+
+    /// What this store is, for logs and test output ("memory", "redis").
+    fn describe(&self) -> &'static str;
+}
+
+/// Opens the store the configuration names.
+pub async fn open(config: &EphemeralConfig) -> Result<Arc<dyn EphemeralStore>> {
+    if config.url.is_empty() {
+        Ok(Arc::new(MemoryStore::new(config.memory_max_entries)))
+    } else {
+        Ok(Arc::new(
+            RedisStore::connect(&config.url, "one-login:").await?,
+        ))
+    }
+}

@@ -1,0 +1,112 @@
+//! The crate's one error type. `web::error` maps it to responses in one place.
+
+use std::fmt;
+
+/// Everything that can go wrong below the web edge.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A configuration value is missing or wrong; `key` is written as in the TOML file.
+    #[error("configuration error at `{key}`: {reason}")]
+    Config { key: String, reason: String },
+
+    /// The durable database did not answer or refused a statement.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("database migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+
+    /// The short-lived store (memory or Redis) did not answer.
+    #[error("short-lived store: {0}")]
+    Ephemeral(String),
+
+    #[error("sending mail: {0}")]
+    Mail(String),
+
+    #[error("rendering a page: {0}")]
+    Template(#[from] askama::Error),
+
+    /// A stored value could not be read back (corrupt row, unknown enum value).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+
+    /// A rule of the domain refused the operation (e.g. an email that is already registered).
+    #[error("{0}")]
+    Refused(Refusal),
+
+    #[error("internal: {0}")]
+    Internal(String),
+
+    /// A form or query that cannot be read: wrong encoding, duplicated or over-long fields.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+
+    /// A form arrived without a live session: expired, cookies off, or sent from elsewhere.
+    #[error("no live session for this form")]
+    SessionExpired,
+
+    /// A form's CSRF token did not match its session's (RFC 6749 §10.12).
+    #[error("CSRF token missing or wrong")]
+    CsrfRejected,
+
+    /// Too many requests from one client address.
+    #[error("rate limit reached")]
+    RateLimited { retry_after_seconds: u64 },
+
+    #[error("not found")]
+    NotFound,
+}
+
+/// Domain refusals that callers (CLI, pages) turn into messages for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    EmailTaken,
+    InvalidEmail(&'static str),
+    WeakPassword(String),
+    InvalidTotpSecret,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::EmailTaken => f.write_str("an account with this email address already exists"),
+            Refusal::InvalidEmail(why) => write!(f, "email address refused: {why}"),
+            Refusal::WeakPassword(why) => write!(f, "password refused: {why}"),
+            Refusal::InvalidTotpSecret => {
+                f.write_str("the authenticator secret must be base32 and at least 128 bits")
+            }
+        }
+    }
+}
+
+impl Error {
+    pub fn config(key: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Config {
+            key: key.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub fn ephemeral(e: impl fmt::Display) -> Self {
+        Error::Ephemeral(e.to_string())
+    }
+
+    /// Whether a dependency (database, short-lived store) is down rather than a bug: decides
+    /// between "service unavailable" (503) and "something went wrong" (500).
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Ephemeral(_) => true,
+            Error::Database(e) => matches!(
+                e,
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            ),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,17 @@
+//! One Login's OpenID Connect provider: citizens' accounts, sign-in pages and sessions.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod accounts;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod ephemeral;
+pub mod error;
+pub mod mail;
+pub mod sessions;
+pub mod store;
+pub mod web;
+
+pub use app::{AppState, router};
+pub use error::{Error, Result};

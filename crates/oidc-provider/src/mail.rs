@@ -1,0 +1,165 @@
+//! Email to citizens. [`Outbox`] (the default) writes each message to a folder and the log, so
+//! the demo needs no mail server; [`Smtp`] sends through a real relay with lettre.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::config::{Config, MailTransport};
+use crate::error::{Error, Result};
+
+/// A plain-text message to one citizen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, email: Email) -> Result<()>;
+}
+
+fn build(from: &Mailbox, email: &Email) -> Result<Message> {
+    let to: Mailbox = email
+        .to
+        .parse()
+        .map_err(|e| Error::Mail(format!("recipient: {e}")))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&email.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.body.clone())
+        .map_err(|e| Error::Mail(e.to_string()))
+}
+
+/// Writes `<outbox>/<time>-<uuid>.eml` and logs the message. A demo and test transport: it logs
+/// message bodies, codes included, so it is never for production.
+pub struct Outbox {
+    dir: PathBuf,
+    from: Mailbox,
+}
+
+impl Outbox {
+    pub fn new(dir: PathBuf, from: Mailbox) -> Self {
+        Outbox { dir, from }
+    }
+}
+
+#[async_trait]
+impl Mailer for Outbox {
+    async fn send(&self, email: Email) -> Result<()> {
+        let message = build(&self.from, &email)?;
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| Error::Mail(format!("creating {}: {e}", self.dir.display())))?;
+        let name = format!(
+            "{}-{}.eml",
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+            uuid::Uuid::new_v4()
+        );
+        let path = self.dir.join(name);
+        tokio::fs::write(&path, message.formatted())
+            .await
+            .map_err(|e| Error::Mail(format!("writing {}: {e}", path.display())))?;
+        tracing::info!(
+            to = %email.to,
+            subject = %email.subject,
+            path = %path.display(),
+            "outbox mail (demo transport):\n{}",
+            email.body
+        );
+        Ok(())
+    }
+}
+
+/// Sends through an SMTP relay.
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+#[async_trait]
+impl Mailer for Smtp {
+    async fn send(&self, email: Email) -> Result<()> {
+        let message = build(&self.from, &email)?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| Error::Mail(e.to_string()))?;
+        tracing::info!(subject = %email.subject, "mail sent by SMTP");
+        Ok(())
+    }
+}
+
+/// The mailer the configuration names.
+pub fn from_config(config: &Config) -> Result<Arc<dyn Mailer>> {
+    let from: Mailbox = config
+        .mail
+        .from
+        .parse()
+        .map_err(|e| Error::config("mail.from", format!("{e}")))?;
+    Ok(match config.mail.transport {
+        MailTransport::Outbox => Arc::new(Outbox::new(config.outbox_dir(), from)),
+        MailTransport::Smtp => {
+            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.mail.smtp_url)
+                .map_err(|e| Error::config("mail.smtp_url", e.to_string()))?
+                .timeout(Some(std::time::Duration::from_secs(10)))
+                .build();
+            Arc::new(Smtp { transport, from })
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn outbox_writes_a_readable_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(
+            dir.path().join("outbox"),
+            "One Login <no-reply@localhost>".parse().unwrap(),
+        );
+        outbox
+            .send(Email {
+                to: "ada@example.com".into(),
+                subject: "Your code".into(),
+                body: "123456".into(),
+            })
+            .await
+            .unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+            .unwrap()
+            .collect();
+        assert_eq!(files.len(), 1);
+        let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
+        assert!(text.contains("To: ada@example.com"), "{text}");
+        assert!(text.contains("Subject: Your code"), "{text}");
+        assert!(text.contains("123456"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn outbox_refuses_a_bad_recipient() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(
+            dir.path().to_owned(),
+            "One Login <no-reply@localhost>".parse().unwrap(),
+        );
+        let err = outbox
+            .send(Email {
+                to: "not an address".into(),
+                subject: "x".into(),
+                body: "y".into(),
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Mail(_)));
+    }
+}

@@ -1,0 +1,230 @@
+//! `one-login`: the provider's command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use one_login_provider::accounts::{check_new_password, email_problem, totp};
+use one_login_provider::app::{AppState, Overrides, router};
+use one_login_provider::config::{Config, DEFAULT_CONFIG_FILE};
+use one_login_provider::error::{Error, Refusal, Result};
+use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "one-login",
+    version,
+    about = "One Login: single sign-on and identity for government services"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the provider.
+    Serve {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Check the configuration (file and ONE_LOGIN__* environment) and exit.
+    CheckConfig {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Create a verified account (for demos and tests).
+    CreateAccount {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// Base32 authenticator secret: the account starts with its app set up.
+        #[arg(long)]
+        totp_secret: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ Error::Config { .. }) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<()> {
+    match command {
+        Command::CheckConfig { config } => {
+            let config = Config::load(&config)?;
+            println!(
+                "configuration is valid: issuer {}, listen {}, database {:?}, short-lived store {}",
+                config.issuer,
+                config.server.listen,
+                config.database_kind()?,
+                if config.ephemeral.url.is_empty() {
+                    "memory"
+                } else {
+                    "redis"
+                }
+            );
+            Ok(())
+        }
+        Command::Migrate { config } => {
+            let config = Config::load(&config)?;
+            let db = Database::connect(&config).await?;
+            db.migrate().await?;
+            println!("database migrated ({:?})", db.kind());
+            Ok(())
+        }
+        Command::CreateAccount {
+            config,
+            email,
+            password,
+            totp_secret,
+        } => {
+            let config = Config::load(&config)?;
+            create_account(config, email, password, totp_secret).await
+        }
+        Command::Serve { config } => serve(Config::load(&config)?).await,
+    }
+}
+
+async fn create_account(
+    config: Config,
+    email: String,
+    password: String,
+    totp_secret: Option<String>,
+) -> Result<()> {
+    if let Some(problem) = email_problem(&email) {
+        return Err(Error::Refused(Refusal::InvalidEmail(problem)));
+    }
+    check_new_password(&password)
+        .map_err(|p| Error::Refused(Refusal::WeakPassword(p.message().to_owned())))?;
+    let totp_secret = totp_secret
+        .as_deref()
+        .map(totp::validate_secret)
+        .transpose()?;
+    let state = AppState::connect(config, Overrides::default()).await?;
+    let now = state.clock.unix();
+    let password_hash = state.passwords.hash(&password).await?;
+    let account = state
+        .db
+        .accounts()
+        .create(
+            NewAccount {
+                email,
+                password_hash,
+                totp_secret,
+                email_verified: true,
+                now,
+            },
+            AuditEvent::new(AuditKind::AccountCreated, None, now)
+                .with_detail("created from the command line"),
+        )
+        .await?;
+    println!("created account {} for {}", account.id, account.email);
+    state.db.close().await;
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let listen = config.server.listen;
+    let tls = config
+        .server
+        .tls_cert
+        .clone()
+        .zip(config.server.tls_key.clone());
+    let issuer = config.issuer.clone();
+    let state = AppState::connect(config, Overrides::default()).await?;
+    tracing::info!(
+        database = ?state.db.kind(),
+        short_lived_store = state.ephemeral.describe(),
+        "stores ready"
+    );
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let shutdown = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    let served = match tls {
+        Some((cert, key)) => {
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+                .await
+                .map_err(|e| {
+                    Error::config(
+                        "server.tls_cert",
+                        format!("cannot load certificate and key: {e}"),
+                    )
+                })?;
+            tracing::info!(%listen, %issuer, "One Login is listening (https)");
+            axum_server::bind_rustls(listen, tls)
+                .handle(handle)
+                .serve(app)
+                .await
+        }
+        None => {
+            tracing::info!(%listen, %issuer, "One Login is listening; open {issuer}");
+            axum_server::bind(listen).handle(handle).serve(app).await
+        }
+    };
+    served.map_err(|e| Error::config("server.listen", format!("cannot serve on {listen}: {e}")))?;
+    state.db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,192 @@
+use std::fmt;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+use super::audit::{AuditEvent, insert_event};
+use super::normalise_email;
+use crate::error::{Error, Refusal, Result};
+
+/// A citizen's account as stored.
+#[derive(Clone)]
+pub struct Account {
+    /// The internal subject identifier: never shown to a relying party as is.
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+    pub created_at: i64,
+    pub email_verified_at: Option<i64>,
+}
+
+impl fmt::Debug for Account {
+    // Hashes and secrets stay out of logs and panics.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("has_totp", &self.totp_secret.is_some())
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What is needed to create an account: it is written whole, or not at all.
+pub struct NewAccount {
+    pub email: String,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub email_verified: bool,
+    pub now: i64,
+}
+
+pub struct Accounts<'a> {
+    pool: &'a AnyPool,
+}
+
+/// `SELECT <columns> FROM accounts`, as a literal so queries stay static strings.
+macro_rules! select_accounts {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, email, password_hash, totp_secret, totp_last_step, created_at, \
+             email_verified_at FROM accounts WHERE ",
+            $where
+        )
+    };
+}
+
+fn account_from_row(row: &AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        password_hash: row.try_get("password_hash")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+        created_at: row.try_get("created_at")?,
+        email_verified_at: row.try_get("email_verified_at")?,
+    })
+}
+
+impl<'a> Accounts<'a> {
+    pub(super) fn new(pool: &'a AnyPool) -> Self {
+        Accounts { pool }
+    }
+
+    /// Creates the account and its `AccountCreated` audit event in one transaction.
+    pub async fn create(&self, new: NewAccount, created: AuditEvent) -> Result<Account> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let email = new.email.trim().to_owned();
+        let verified_at = new.email_verified.then_some(new.now);
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (id, email, email_normalised, password_hash, totp_secret, \
+             created_at, email_verified_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
+        )
+        .bind(&id)
+        .bind(&email)
+        .bind(normalise_email(&email))
+        .bind(&new.password_hash)
+        .bind(&new.totp_secret)
+        .bind(new.now)
+        .bind(verified_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(Error::Refused(Refusal::EmailTaken));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        insert_event(
+            &mut *tx,
+            &AuditEvent {
+                account_id: Some(id.clone()),
+                ..created
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Account {
+            id,
+            email,
+            password_hash: new.password_hash,
+            totp_secret: new.totp_secret,
+            totp_last_step: None,
+            created_at: new.now,
+            email_verified_at: verified_at,
+        })
+    }
+
+    pub async fn find_by_email(&self, email: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(select_accounts!("email_normalised = $1"))
+            .bind(normalise_email(email))
+            .fetch_optional(self.pool)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    pub async fn find(&self, id: &str) -> Result<Option<Account>> {
+        let row = sqlx::query(select_accounts!("id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// Records that the TOTP code of `step` was used, only if no later or equal step was: one
+    /// atomic statement, so two racing submissions of one code cannot both pass (RFC 6238 §5.2).
+    pub async fn accept_totp_step(&self, id: &str, step: i64, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE accounts SET totp_last_step = $2, updated_at = $3 \
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(id)
+        .bind(step)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Adds an authenticator app to an account that had none, recording the step of the code
+    /// that confirmed it so that code cannot be used again.
+    pub async fn add_totp_secret(
+        &self,
+        id: &str,
+        secret: &str,
+        step: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE accounts SET totp_secret = $2, totp_last_step = $3, updated_at = $4 \
+             WHERE id = $1 AND totp_secret IS NULL",
+        )
+        .bind(id)
+        .bind(secret)
+        .bind(step)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces the password hash (rehash after a cost rise).
+    pub async fn set_password_hash(&self, id: &str, hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(now)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+            .fetch_one(self.pool)
+            .await?
+            .try_get("n")?)
+    }
+}

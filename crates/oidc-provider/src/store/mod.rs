@@ -1,0 +1,103 @@
+//! Durable data through sqlx: SQLite (default) or PostgreSQL, one implementation for both.
+//!
+//! The SQL is written once in the dialect both accept through `sqlx::Any`: `$1` placeholders,
+//! TEXT ids, BIGINT unix seconds. Only the migrations differ per backend.
+
+mod accounts;
+mod audit;
+
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+
+pub use accounts::{Account, Accounts, NewAccount};
+pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
+
+use crate::config::{Config, DatabaseKind};
+use crate::error::{Error, Result};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The durable database: a pool and the repositories over it. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pool: AnyPool,
+    kind: DatabaseKind,
+}
+
+impl Database {
+    /// Connects (creating the SQLite file and its folder if needed). Does not migrate.
+    pub async fn connect(config: &Config) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let kind = config.database_kind()?;
+        if kind == DatabaseKind::Sqlite {
+            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+                Error::config(
+                    "data_dir",
+                    format!("cannot create {}: {e}", config.data_dir.display()),
+                )
+            })?;
+        }
+        let pool = AnyPoolOptions::new()
+            .max_connections(config.database.max_connections)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.backend_name() == "SQLite" {
+                        // WAL lets readers run beside the writer; the busy timeout makes writers
+                        // queue instead of failing; SQLite leaves foreign keys off by default.
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&config.database.url)
+            .await?;
+        Ok(Database { pool, kind })
+    }
+
+    /// Applies the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.kind {
+            DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
+            DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn kind(&self) -> DatabaseKind {
+        self.kind
+    }
+
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts::new(&self.pool)
+    }
+
+    pub fn audit(&self) -> AuditLog<'_> {
+        AuditLog::new(&self.pool)
+    }
+
+    /// Answers when the database does: for `/healthz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// How an email address is compared: trimmed and lower-cased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}

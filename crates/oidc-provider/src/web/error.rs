@@ -1,0 +1,115 @@
+//! The one place an [`Error`] becomes a response: a helpful page for a person, the detail in
+//! the log, never a stack trace or an internal message on the page (ASVS 16.5.1).
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::Error;
+use crate::web::templates::MessagePage;
+
+impl Error {
+    fn status(&self) -> StatusCode {
+        match self {
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::SessionExpired | Error::CsrfRejected => StatusCode::FORBIDDEN,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn page(&self) -> MessagePage {
+        match self {
+            Error::BadRequest(_) => MessagePage::new("Sorry, there is a problem with what was sent")
+                .paragraph("The form could not be read. Go back, check what you entered and try again.")
+                .link("/", "Go to the start of the service"),
+            Error::SessionExpired => MessagePage::new("Your session has ended")
+                .paragraph("You were away for a while, or your browser does not keep cookies from this service. We have not saved your answers.")
+                .paragraph("To continue, start again. If this keeps happening, make sure cookies are turned on.")
+                .link("/", "Start again"),
+            Error::CsrfRejected => MessagePage::new("Sorry, that form has expired")
+                .paragraph("The form was out of date, or was not sent from this service. We have not acted on it.")
+                .link("/", "Start again"),
+            Error::RateLimited { retry_after_seconds } => MessagePage::new("Too many attempts")
+                .paragraph(format!(
+                    "There have been too many attempts from your internet connection. Wait {} and try again.",
+                    duration_in_words(*retry_after_seconds)
+                )),
+            Error::NotFound => MessagePage::new("Page not found")
+                .paragraph("If you typed the web address, check it is correct.")
+                .paragraph("If you pasted the web address, check you copied the entire address.")
+                .link("/", "Go to the start of the service"),
+            e if e.is_unavailable() => MessagePage::new("Sorry, the service is unavailable")
+                .paragraph("You will be able to use the service again shortly. We have not lost any of your saved details.")
+                .link("/", "Try again"),
+            _ => MessagePage::new("Sorry, there is a problem with the service")
+                .paragraph("Try again later. We have not lost any of your saved details.")
+                .link("/", "Go to the start of the service"),
+        }
+    }
+}
+
+/// "1 minute", "15 minutes", "2 hours".
+pub fn duration_in_words(seconds: u64) -> String {
+    let (n, unit) = if seconds >= 3600 && seconds % 3600 == 0 {
+        (seconds / 3600, "hour")
+    } else {
+        (seconds.div_ceil(60).max(1), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match status {
+            StatusCode::INTERNAL_SERVER_ERROR => tracing::error!(error = %self, "request failed"),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(error = %self, "dependency unavailable")
+            }
+            _ => tracing::info!(error = %self, status = status.as_u16(), "request refused"),
+        }
+        let body = self
+            .page()
+            .render()
+            .unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_owned());
+        let mut response = (status, Html(body)).into_response();
+        if let Error::RateLimited {
+            retry_after_seconds,
+        } = self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_words() {
+        assert_eq!(duration_in_words(60), "1 minute");
+        assert_eq!(duration_in_words(61), "2 minutes");
+        assert_eq!(duration_in_words(900), "15 minutes");
+        assert_eq!(duration_in_words(7200), "2 hours");
+        assert_eq!(duration_in_words(5), "1 minute");
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(Error::CsrfRejected.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            Error::Ephemeral("down".into()).status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            Error::Internal("bug".into()).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -1,0 +1,412 @@
+//! Sign in: email and password ("Cl"), then the authenticator code ("Cl.Cm"). Wrong answers
+//! count towards a lock, per address, the same whether or not the address has an account.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::create_account::{authenticator_page, new_app_code_problem};
+use super::{CodeForm, MAX_FIELD_CHARS};
+use crate::accounts::lockout::{LimitedRoute, within_rate_limit};
+use crate::accounts::{FailureOutcome, Lockout, totp};
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::sessions::{Authentication, CredentialLevel, Journey};
+use crate::store::{AuditEvent, AuditKind};
+use crate::web::error::duration_in_words;
+use crate::web::templates::{FormErrors, MessagePage, SignInCodePage, SignInPage, render};
+use crate::web::{ClientIp, PageForm, Visit};
+
+/// Refuses the request when this address has sent too many forms to `route` this window.
+pub(super) async fn rate_limit(
+    app: &AppState,
+    route: LimitedRoute,
+    ip: &str,
+    now: i64,
+) -> Result<()> {
+    if within_rate_limit(app.ephemeral.as_ref(), &app.config.sign_in, route, ip, now).await? {
+        Ok(())
+    } else {
+        tracing::warn!(client = %ip, route = ?route, "rate limit reached");
+        Err(Error::RateLimited {
+            retry_after_seconds: app.config.sign_in.rate_limit_window.as_secs(),
+        })
+    }
+}
+
+fn lockout(app: &AppState) -> Lockout<'_> {
+    Lockout::new(app.ephemeral.as_ref(), &app.config.sign_in)
+}
+
+/// The page a locked citizen sees; the same for every address.
+fn locked_page(app: &AppState) -> Result<Response> {
+    let wait = duration_in_words(app.config.sign_in.lockout_duration.as_secs());
+    render(
+        &MessagePage::new("You cannot sign in at the moment")
+            .paragraph("You entered the wrong password or security code too many times.")
+            .paragraph(format!(
+                "For your security, you cannot sign in for {wait}. Try again after that."
+            ))
+            .link("/", "Go to the start of the service"),
+        StatusCode::OK,
+    )
+}
+
+/// Marks the session signed in at "Cl.Cm", rotates its id and records it, then sends the
+/// citizen on.
+pub(super) async fn complete_sign_in(
+    app: &AppState,
+    mut visit: Visit,
+    account_id: &str,
+    email: &str,
+    ip: &str,
+) -> Result<Response> {
+    let now = visit.now;
+    let session = visit.session_mut();
+    session.auth = Some(Authentication {
+        account_id: account_id.to_owned(),
+        email: email.to_owned(),
+        level: CredentialLevel::ClCm,
+        auth_time: now,
+        amr: vec!["pwd".to_owned(), "otp".to_owned()],
+    });
+    session.journey = Journey::None;
+    visit.rotate(app).await?;
+    app.db
+        .audit()
+        .record(
+            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), now)
+                .from_ip(Some(ip.to_owned())),
+        )
+        .await?;
+    visit.redirect(app, "/account").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if visit.signed_in_at(CredentialLevel::ClCm).is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let page = SignInPage {
+        csrf_token: visit.csrf_token(),
+        email: String::new(),
+        errors: FormErrors::none(),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+pub async fn submit_password(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut visit: Visit,
+    PageForm(form): PageForm<SignInForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    rate_limit(&app, LimitedRoute::SignIn, &ip, visit.now).await?;
+    let email = form.email.trim().to_owned();
+    let mut errors = FormErrors::none();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    let shown_email: String = email.chars().take(MAX_FIELD_CHARS).collect();
+    if !errors.is_empty() {
+        let page = SignInPage {
+            csrf_token: visit.csrf_token(),
+            email: shown_email,
+            errors,
+        };
+        return render(&page, StatusCode::BAD_REQUEST);
+    }
+    let lockout = lockout(&app);
+    if lockout.is_locked(&email).await? {
+        return locked_page(&app);
+    }
+    let now = visit.now;
+    // Over-long input is simply wrong: no account has it, and it is never hashed.
+    let plausible = email.chars().count() <= MAX_FIELD_CHARS
+        && form.password.chars().count() <= crate::accounts::password::MAX_LENGTH;
+    let account = if plausible {
+        app.db.accounts().find_by_email(&email).await?
+    } else {
+        None
+    };
+    let verification = if plausible {
+        Some(
+            app.passwords
+                .verify(
+                    &form.password,
+                    account.as_ref().map(|a| a.password_hash.as_str()),
+                )
+                .await?,
+        )
+    } else {
+        None
+    };
+    let account = match (account, verification) {
+        (Some(account), Some(v)) if v.matches => {
+            if v.needs_rehash {
+                let hash = app.passwords.hash(&form.password).await?;
+                app.db
+                    .accounts()
+                    .set_password_hash(&account.id, &hash, now)
+                    .await?;
+            }
+            account
+        }
+        (account, _) => {
+            let account_id = account.as_ref().map(|a| a.id.as_str());
+            return wrong_credentials(&app, visit, &email, account_id, &ip, "password").await;
+        }
+    };
+    let session = visit.session_mut();
+    session.auth = Some(Authentication {
+        account_id: account.id.clone(),
+        email: account.email.clone(),
+        level: CredentialLevel::Cl,
+        auth_time: now,
+        amr: vec!["pwd".to_owned()],
+    });
+    let next = match &account.totp_secret {
+        Some(_) => {
+            session.journey = Journey::None;
+            "/sign-in/authenticator-code"
+        }
+        None => {
+            session.journey = Journey::AddAuthenticator {
+                totp_secret: totp::new_secret(),
+            };
+            "/sign-in/set-up-authenticator-app"
+        }
+    };
+    visit.rotate(&app).await?;
+    visit.redirect(&app, next).await
+}
+
+/// Counts a wrong password or code, records it, and answers with the form again or, on the
+/// last try, the lock page. The answer never depends on whether the account exists.
+async fn wrong_credentials(
+    app: &AppState,
+    mut visit: Visit,
+    email: &str,
+    account_id: Option<&str>,
+    ip: &str,
+    what: &'static str,
+) -> Result<Response> {
+    let now = visit.now;
+    let outcome = lockout(app).record_failure(email).await?;
+    let audit = app.db.audit();
+    audit
+        .record(
+            &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
+                .from_ip(Some(ip.to_owned()))
+                .with_detail(what),
+        )
+        .await?;
+    tracing::info!(client = %ip, what, "sign-in failed");
+    if outcome == FailureOutcome::NowLocked {
+        audit
+            .record(
+                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
+            )
+            .await?;
+        tracing::warn!(client = %ip, "sign-in locked after repeated failures");
+        visit.end(app).await?;
+        let response = locked_page(app)?;
+        return visit.finish(app, response).await;
+    }
+    match what {
+        "password" => {
+            let errors = FormErrors::one("password", "Incorrect email address or password");
+            let email: String = email.chars().take(MAX_FIELD_CHARS).collect();
+            let page = SignInPage {
+                csrf_token: visit.csrf_token(),
+                email,
+                errors,
+            };
+            render(&page, StatusCode::BAD_REQUEST)
+        }
+        _ => {
+            let errors = FormErrors::one(
+                "code",
+                "The security code you entered is not correct. Check your authenticator app and try again",
+            );
+            let page = SignInCodePage {
+                csrf_token: visit.csrf_token(),
+                errors,
+            };
+            render(&page, StatusCode::BAD_REQUEST)
+        }
+    }
+}
+
+/// The citizen who has given their password but not yet their code.
+fn awaiting_code(visit: &Visit) -> Option<Authentication> {
+    visit
+        .session()
+        .and_then(|s| s.auth.clone())
+        .filter(|a| a.level == CredentialLevel::Cl)
+}
+
+/// Where someone who is not at the code step belongs.
+fn elsewhere(visit: &Visit) -> &'static str {
+    if visit.signed_in_at(CredentialLevel::ClCm).is_some() {
+        "/account"
+    } else {
+        "/sign-in"
+    }
+}
+
+pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if awaiting_code(&visit).is_none() {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    }
+    if let Some(Journey::AddAuthenticator { .. }) = visit.session().map(|s| &s.journey) {
+        return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
+    }
+    let page = SignInCodePage {
+        csrf_token: visit.csrf_token(),
+        errors: FormErrors::none(),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+pub async fn submit_code(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut visit: Visit,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    rate_limit(&app, LimitedRoute::SignIn, &ip, visit.now).await?;
+    let Some(auth) = awaiting_code(&visit) else {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    };
+    if let Some(problem) = new_app_code_problem(&form.code) {
+        let page = SignInCodePage {
+            csrf_token: visit.csrf_token(),
+            errors: FormErrors::one("code", problem),
+        };
+        return render(&page, StatusCode::BAD_REQUEST);
+    }
+    let lockout = lockout(&app);
+    if lockout.is_locked(&auth.email).await? {
+        visit.end(&app).await?;
+        let response = locked_page(&app)?;
+        return visit.finish(&app, response).await;
+    }
+    let now = visit.now;
+    let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
+        visit.end(&app).await?;
+        return visit.redirect(&app, "/sign-in").await;
+    };
+    let step = account
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| totp::matching_step(secret, &form.code, now));
+    // A right code counts once: the step is recorded atomically (RFC 6238 §5.2).
+    let accepted = match step {
+        Some(step) => {
+            app.db
+                .accounts()
+                .accept_totp_step(&account.id, step, now)
+                .await?
+        }
+        None => false,
+    };
+    if !accepted {
+        return wrong_credentials(
+            &app,
+            visit,
+            &auth.email,
+            Some(&account.id),
+            &ip,
+            "authenticator code",
+        )
+        .await;
+    }
+    lockout.clear(&auth.email).await?;
+    complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
+}
+
+/// An account without an authenticator app, after its password: set one up now.
+fn adding_authenticator(visit: &Visit) -> Option<(Authentication, String)> {
+    let auth = awaiting_code(visit)?;
+    match &visit.session()?.journey {
+        Journey::AddAuthenticator { totp_secret } => Some((auth, totp_secret.clone())),
+        _ => None,
+    }
+}
+
+pub async fn add_authenticator_form(
+    State(app): State<AppState>,
+    mut visit: Visit,
+) -> Result<Response> {
+    let Some((auth, secret)) = adding_authenticator(&visit) else {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    };
+    let response = authenticator_page(
+        visit.csrf_token(),
+        "/sign-in/set-up-authenticator-app",
+        &secret,
+        &auth.email,
+        FormErrors::none(),
+    )?;
+    visit.finish(&app, response).await
+}
+
+pub async fn submit_add_authenticator(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut visit: Visit,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some((auth, secret)) = adding_authenticator(&visit) else {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    };
+    let now = visit.now;
+    let problem = new_app_code_problem(&form.code);
+    let step = match problem {
+        None => totp::matching_step(&secret, &form.code, now),
+        Some(_) => None,
+    };
+    let Some(step) = step else {
+        let message = problem.unwrap_or(
+            "The security code is not correct. Check your authenticator app and enter the code it shows now",
+        );
+        let errors = FormErrors::one("code", message);
+        return authenticator_page(
+            visit.csrf_token(),
+            "/sign-in/set-up-authenticator-app",
+            &secret,
+            &auth.email,
+            errors,
+        );
+    };
+    if !app
+        .db
+        .accounts()
+        .add_totp_secret(&auth.account_id, &secret, step, now)
+        .await?
+    {
+        // Set up meanwhile from another browser: sign in with that app instead.
+        visit.session_mut().journey = Journey::None;
+        return visit.redirect(&app, "/sign-in/authenticator-code").await;
+    }
+    complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
+}

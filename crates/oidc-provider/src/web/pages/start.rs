@@ -1,0 +1,17 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::sessions::CredentialLevel;
+use crate::web::Visit;
+use crate::web::templates::{StartPage, render};
+
+/// `GET /`: create an account or sign in; a signed-in citizen goes to their account.
+pub async fn show(State(_app): State<AppState>, visit: Visit) -> Result<Response> {
+    if visit.signed_in_at(CredentialLevel::ClCm).is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    render(&StartPage, StatusCode::OK)
+}

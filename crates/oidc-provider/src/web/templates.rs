@@ -1,0 +1,221 @@
+//! The pages' template types, one per template file, and what they share.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::visit::html;
+use crate::error::Result;
+
+/// One field's error, as the error summary and the field show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The input's id, linked from the error summary.
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The errors of one form, in the order of its fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormErrors(Vec<FieldError>);
+
+impl FormErrors {
+    pub fn none() -> Self {
+        FormErrors(Vec::new())
+    }
+
+    pub fn one(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = FormErrors::none();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for `field`, or "" (the macros' "no error").
+    pub fn get(&self, field: &str) -> &str {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .unwrap_or("")
+    }
+}
+
+impl<'a> IntoIterator for &'a FormErrors {
+    type Item = &'a FieldError;
+    type IntoIter = std::slice::Iter<'a, FieldError>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+/// Renders a page; a form with errors is answered 400 (the page, re-shown with its values).
+pub fn render(template: &impl Template, status: StatusCode) -> Result<Response> {
+    Ok(html(status, template.render()?))
+}
+
+pub fn form_status(errors: &FormErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
+#[derive(Template)]
+#[template(path = "start.html")]
+pub struct StartPage;
+
+#[derive(Template)]
+#[template(path = "create_account/email.html")]
+pub struct EnterEmailPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "create_account/check_email.html")]
+pub struct CheckEmailPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub ttl_minutes: u64,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "create_account/password.html")]
+pub struct CreatePasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "authenticator_app.html")]
+pub struct AuthenticatorAppPage {
+    pub csrf_token: String,
+    /// Where the form posts: creating an account, or adding an app to an existing one.
+    pub action: &'static str,
+    pub qr_code: String,
+    pub secret_grouped: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/password.html")]
+pub struct SignInPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/code.html")]
+pub struct SignInCodePage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+pub struct Activity {
+    pub what: &'static str,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub created: String,
+    pub activity: Vec<Activity>,
+}
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// A page that only tells the citizen something: errors, confirmations, information.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub link: Option<Link>,
+}
+
+impl MessagePage {
+    pub fn new(title: impl Into<String>) -> Self {
+        MessagePage {
+            title: title.into(),
+            paragraphs: Vec::new(),
+            link: None,
+        }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.link = Some(Link {
+            href: href.into(),
+            text: text.into(),
+        });
+        self
+    }
+}
+
+/// "2 January 2026 at 3:04pm": how GOV.UK writes dates and times.
+pub fn format_time(unix: i64) -> String {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::from("unknown");
+    };
+    let hour12 = match at.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
+    let meridiem = if at.hour() < 12 { "am" } else { "pm" };
+    format!(
+        "{} {} {} at {}:{:02}{}",
+        at.day(),
+        at.month(),
+        at.year(),
+        hour12,
+        at.minute(),
+        meridiem
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_gov_uk_writes_them() {
+        assert_eq!(format_time(1_767_366_240), "2 January 2026 at 3:04pm");
+        assert_eq!(format_time(0), "1 January 1970 at 12:00am");
+    }
+
+    #[test]
+    fn form_errors_lookup() {
+        let mut errors = FormErrors::one("email", "Enter your email address");
+        errors.add("password", "Enter your password");
+        assert_eq!(errors.get("password"), "Enter your password");
+        assert_eq!(errors.get("code"), "");
+        assert_eq!(form_status(&errors), StatusCode::BAD_REQUEST);
+        assert_eq!(form_status(&FormErrors::none()), StatusCode::OK);
+    }
+}
