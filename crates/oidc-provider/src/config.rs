@@ -69,6 +69,8 @@ pub struct EphemeralConfig {
     pub url: String,
     /// Upper bound on entries kept by the in-memory store.
     pub memory_max_entries: u64,
+    /// Put before every Redis key, so several deployments can share one server.
+    pub key_prefix: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -143,6 +145,21 @@ impl Config {
             ));
         }
         Self::from_figment(Figment::new().merge(Toml::file_exact(file)))
+    }
+
+    /// Reads `file`, then `overrides` (TOML) over it, then the environment: for tests and tools.
+    pub fn load_with_overrides(file: &Path, overrides: &str) -> Result<Config> {
+        if !file.is_file() {
+            return Err(Error::config(
+                "--config",
+                format!("{} is not a readable file", file.display()),
+            ));
+        }
+        Self::from_figment(
+            Figment::new()
+                .merge(Toml::file_exact(file))
+                .merge(Toml::string(overrides)),
+        )
     }
 
     /// Parses a TOML document plus the environment: for tests and tools.
@@ -374,6 +391,7 @@ mod tests {
         max_connections = 5
         [ephemeral]
         memory_max_entries = 1000
+        key_prefix = "one-login:"
         [session]
         idle_timeout = "30m"
         max_age = "12h"

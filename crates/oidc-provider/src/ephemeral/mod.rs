@@ -53,7 +53,7 @@ pub async fn open(config: &EphemeralConfig) -> Result<Arc<dyn EphemeralStore>> {
         Ok(Arc::new(MemoryStore::new(config.memory_max_entries)))
     } else {
         Ok(Arc::new(
-            RedisStore::connect(&config.url, "one-login:").await?,
+            RedisStore::connect(&config.url, &config.key_prefix).await?,
         ))
     }
 }

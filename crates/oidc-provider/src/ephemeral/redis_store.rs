@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct RedisStore {
     connection: ConnectionManager,
-    prefix: &'static str,
+    prefix: String,
     increment: redis::Script,
 }
 
@@ -21,7 +21,7 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 
 impl RedisStore {
     /// Connects now, so a wrong URL or a dead server stops start-up with a clear message.
-    pub async fn connect(url: &str, prefix: &'static str) -> Result<Self> {
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self> {
         let client =
             redis::Client::open(url).map_err(|e| Error::config("ephemeral.url", e.to_string()))?;
         let config = ConnectionManagerConfig::new()
@@ -39,7 +39,7 @@ impl RedisStore {
         })?;
         Ok(RedisStore {
             connection,
-            prefix,
+            prefix: prefix.to_owned(),
             // INCR then set the expiry only on creation, in one atomic step.
             increment: redis::Script::new(
                 "local n = redis.call('INCR', KEYS[1]) \

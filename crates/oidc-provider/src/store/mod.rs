@@ -74,6 +74,11 @@ impl Database {
         Ok(())
     }
 
+    /// The pool itself, for tools and tests that run their own SQL.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub fn kind(&self) -> DatabaseKind {
         self.kind
     }

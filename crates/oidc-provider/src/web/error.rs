@@ -53,7 +53,7 @@ impl Error {
 
 /// "1 minute", "15 minutes", "2 hours".
 pub fn duration_in_words(seconds: u64) -> String {
-    let (n, unit) = if seconds >= 3600 && seconds % 3600 == 0 {
+    let (n, unit) = if seconds >= 3600 && seconds.is_multiple_of(3600) {
         (seconds / 3600, "hour")
     } else {
         (seconds.div_ceil(60).max(1), "minute")

@@ -1,0 +1,508 @@
+//! The citizen's pages through the router (`oneshot`), each test on both storage pairs:
+//! SQLite + memory and PostgreSQL + Redis.
+
+mod support;
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use one_login_provider::store::AuditKind;
+use support::{Browser, TestApp};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// The secret the authenticator app page shows, without its spaces.
+fn shown_secret(page: &support::Page) -> String {
+    let marker = "id=\"secret-key\">";
+    let start = page.body.find(marker).expect("secret on page") + marker.len();
+    let end = page.body[start..].find('<').unwrap() + start;
+    page.body[start..end].split_whitespace().collect()
+}
+
+/// Runs the create-account journey up to the authenticator page; returns its secret.
+async fn create_until_authenticator(app: &TestApp, browser: &mut Browser, email: &str) -> String {
+    browser
+        .fill("/create-account", &[("email", email)])
+        .await
+        .assert_redirect("/create-account/check-email");
+    let code = app.mail.last_code(email);
+    browser
+        .fill("/create-account/check-email", &[("code", &code)])
+        .await
+        .assert_redirect("/create-account/password");
+    browser
+        .fill(
+            "/create-account/password",
+            &[("password", PASSWORD), ("confirm-password", PASSWORD)],
+        )
+        .await
+        .assert_redirect("/create-account/authenticator-app");
+    let page = browser.get("/create-account/authenticator-app").await;
+    page.assert(StatusCode::OK, "Set up an authenticator app")
+        .assert(StatusCode::OK, "data:image/svg+xml;base64,");
+    shown_secret(&page)
+}
+
+fn session_cookie(browser: &Browser) -> String {
+    browser
+        .cookies
+        .get("one-login-session")
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn activity(app: &TestApp, email: &str) -> Vec<AuditKind> {
+    let account = app
+        .state
+        .db
+        .accounts()
+        .find_by_email(email)
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .db
+        .audit()
+        .recent(&account.id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+backend_tests! {
+    async fn start_page_and_headers(app: TestApp) {
+        let mut browser = app.browser();
+        let page = browser.get("/").await;
+        page.assert(StatusCode::OK, "Create your GOV.UK One Login");
+        assert_eq!(page.title(), "Create your GOV.UK One Login or sign in - GOV.UK One Login - GOV.UK");
+        let csp = page.headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+        assert_eq!(page.headers["cache-control"], "no-store");
+        assert_eq!(page.headers["referrer-policy"], "no-referrer");
+        assert_eq!(page.headers["x-frame-options"], "DENY");
+        assert!(!page.body.contains("<script>"), "no inline script");
+    }
+
+    async fn create_account_end_to_end(app: TestApp) {
+        let mut browser = app.browser();
+        let secret = create_until_authenticator(&app, &mut browser, "ada@example.com").await;
+        let before = session_cookie(&browser);
+        let done = browser.fill("/create-account/authenticator-app", &[("code", &app.totp_now(&secret))]).await;
+        done.assert_redirect("/account");
+        assert_ne!(session_cookie(&browser), before, "session id rotated at sign-in (ASVS 7.2.4)");
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "ada@example.com").assert(StatusCode::OK, "Account created");
+        assert!(account.body.contains("Signed in"));
+        let stored = app.state.db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();
+        assert!(stored.password_hash.starts_with("$argon2id$"));
+        assert_eq!(stored.totp_secret.as_deref(), Some(secret.as_str()));
+        assert!(stored.email_verified_at.is_some());
+        assert_eq!(activity(&app, "ada@example.com").await, [AuditKind::SignedIn, AuditKind::AccountCreated]);
+        // Signed in now: the start and sign-in pages send the citizen to their account.
+        browser.get("/").await;
+        assert_eq!(browser.get("/sign-in").await.location(), "/account");
+    }
+
+    async fn the_setup_code_cannot_sign_in_again(app: TestApp) {
+        let mut browser = app.browser();
+        let secret = create_until_authenticator(&app, &mut browser, "ada@example.com").await;
+        let code = app.totp_now(&secret);
+        browser.fill("/create-account/authenticator-app", &[("code", &code)]).await.assert_redirect("/account");
+        let mut other = app.browser();
+        other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
+        other.fill("/sign-in/authenticator-code", &[("code", &code)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+    }
+
+    async fn an_existing_address_gets_the_same_pages_and_a_warning_email(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.fill("/create-account", &[("email", "ADA@example.com")]).await.assert_redirect("/create-account/check-email");
+        browser.get("/create-account/check-email").await.assert(StatusCode::OK, "We have sent a code to");
+        let mail = app.mail.to("ADA@example.com");
+        assert_eq!(mail.len(), 1);
+        assert_eq!(mail[0].subject, "You already have a GOV.UK One Login");
+        assert!(!mail[0].body.contains("code"), "no code to an existing account: {}", mail[0].body);
+        for guess in ["000000", "123456"] {
+            browser.fill("/create-account/check-email", &[("code", guess)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        }
+        assert_eq!(app.state.db.accounts().count().await.unwrap(), 1);
+    }
+
+    async fn email_field_errors(app: TestApp) {
+        let mut browser = app.browser();
+        let empty = browser.fill("/create-account", &[("email", "  ")]).await;
+        empty.assert(StatusCode::BAD_REQUEST, "Enter your email address");
+        assert!(empty.title().starts_with("Error: "), "{}", empty.title());
+        assert!(empty.body.contains("href=\"#email\""), "error summary links to the field");
+        assert!(empty.body.contains("aria-describedby=\"email-hint email-error\""));
+        let bad = browser.fill("/create-account", &[("email", "<script>alert(1)</script>")]).await;
+        bad.assert(StatusCode::BAD_REQUEST, "Enter an email address in the correct format");
+        assert!(!bad.body.contains("<script>alert(1)"), "reflected input is escaped");
+        assert!(bad.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;") || bad.body.contains("&#60;script&#62;"));
+        let long = format!("{}@example.com", "a".repeat(300));
+        browser.fill("/create-account", &[("email", &long)]).await.assert(StatusCode::BAD_REQUEST, "256 characters or fewer");
+        assert!(app.mail.sent.lock().unwrap().is_empty());
+    }
+
+    async fn email_code_errors_expiry_and_exhaustion(app: TestApp) {
+        let mut browser = app.browser();
+        browser.fill("/create-account", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        let wrong = if code == "999999" { "999998" } else { "999999" };
+        browser.fill("/create-account/check-email", &[("code", "")]).await.assert(StatusCode::BAD_REQUEST, "Enter the code");
+        browser.fill("/create-account/check-email", &[("code", "12ab")]).await.assert(StatusCode::BAD_REQUEST, "which is 6 digits");
+        for _ in 0..4 {
+            browser.fill("/create-account/check-email", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        }
+        browser.fill("/create-account/check-email", &[("code", wrong)]).await.assert(StatusCode::OK, "wrong code too many times");
+        // The journey starts again; the old code is void.
+        assert_eq!(browser.get("/create-account/check-email").await.location(), "/create-account");
+
+        browser.fill("/create-account", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        app.clock.advance(Duration::from_secs(16 * 60));
+        browser.fill("/create-account/check-email", &[("code", &code)]).await.assert(StatusCode::BAD_REQUEST, "expired");
+    }
+
+    async fn password_rules_on_the_page(app: TestApp) {
+        let mut browser = app.browser();
+        browser.fill("/create-account", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        browser.fill("/create-account/check-email", &[("code", &code)]).await;
+        let cases = [
+            ("short", "short", "at least 8 characters"),
+            ("password1", "password1", "very common passwords"),
+            (PASSWORD, "something else entirely", "Enter the same password in both fields"),
+            ("", "", "Enter a password"),
+        ];
+        for (password, confirm, message) in cases {
+            let page = browser.fill("/create-account/password", &[("password", password), ("confirm-password", confirm)]).await;
+            page.assert(StatusCode::BAD_REQUEST, message);
+            // Password fields are never filled back in.
+            assert!(password.is_empty() || !page.body.contains(&format!("value=\"{password}\"")));
+        }
+    }
+
+    async fn pages_out_of_order_send_you_to_your_step(app: TestApp) {
+        let mut browser = app.browser();
+        for path in ["/create-account/check-email", "/create-account/password", "/create-account/authenticator-app"] {
+            assert_eq!(browser.get(path).await.location(), "/create-account", "{path}");
+        }
+        browser.fill("/create-account", &[("email", "ada@example.com")]).await;
+        assert_eq!(browser.get("/create-account/password").await.location(), "/create-account/check-email");
+        assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    async fn a_wrong_setup_code_creates_nothing(app: TestApp) {
+        let mut browser = app.browser();
+        let secret = create_until_authenticator(&app, &mut browser, "ada@example.com").await;
+        let right = app.totp_now(&secret);
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        browser.fill("/create-account/authenticator-app", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        browser.fill("/create-account/authenticator-app", &[("code", "12")]).await.assert(StatusCode::BAD_REQUEST, "6 digits");
+        assert_eq!(app.state.db.accounts().count().await.unwrap(), 0);
+        // The back button then forward again: the same secret is shown, the journey goes on.
+        assert_eq!(shown_secret(&browser.get("/create-account/authenticator-app").await), secret);
+    }
+
+    async fn sign_in_with_password_and_code(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.get("/sign-in").await;
+        let anonymous = session_cookie(&browser);
+        browser.fill("/sign-in", &[("email", " ADA@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        let after_password = session_cookie(&browser);
+        assert_ne!(after_password, anonymous);
+        // Password alone ("Cl") is not enough for the account page.
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        browser.fill("/sign-in/authenticator-code", &[("code", &app.totp_now(&secret))]).await.assert_redirect("/account");
+        assert_ne!(session_cookie(&browser), after_password);
+        browser.get("/account").await.assert(StatusCode::OK, "Your GOV.UK One Login");
+        assert_eq!(activity(&app, "ada@example.com").await[0], AuditKind::SignedIn);
+    }
+
+    async fn unknown_account_and_wrong_password_look_the_same(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut one = app.browser();
+        let wrong = one.fill("/sign-in", &[("email", "ada@example.com"), ("password", "not the password")]).await;
+        let mut two = app.browser();
+        let unknown = two.fill("/sign-in", &[("email", "bob@example.com"), ("password", "not the password")]).await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        assert_eq!(wrong.status, unknown.status);
+        let normalise = |page: &support::Page, email: &str| page.body.replace(&page.csrf(), "TOKEN").replace(email, "EMAIL");
+        assert_eq!(normalise(&wrong, "ada@example.com"), normalise(&unknown, "bob@example.com"));
+        wrong.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+    }
+
+    async fn five_wrong_passwords_lock_sign_in(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        for _ in 0..4 {
+            browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        }
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        // Even the right password is refused while locked, from any browser.
+        let mut other = app.browser();
+        other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        let kinds = activity(&app, "ada@example.com").await;
+        assert_eq!(kinds.iter().filter(|k| **k == AuditKind::SignInFailed).count(), 5);
+        assert!(kinds.contains(&AuditKind::Locked));
+    }
+
+    async fn an_address_without_an_account_locks_the_same_way(app: TestApp) {
+        let mut browser = app.browser();
+        for _ in 0..4 {
+            browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        }
+        browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+    }
+
+    async fn five_wrong_codes_lock_sign_in(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
+        let right = app.totp_now(&secret);
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        for _ in 0..4 {
+            browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        }
+        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        // The session ended with the lock: the code page now sends you to sign in.
+        assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::Locked));
+    }
+
+    async fn a_code_counts_once(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut first = app.browser();
+        first.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        let mut second = app.browser();
+        second.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
+        second.fill("/sign-in/authenticator-code", &[("code", &app.totp_now(&secret))]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        app.next_totp_step();
+        second.fill("/sign-in/authenticator-code", &[("code", &app.totp_now(&secret))]).await.assert_redirect("/account");
+    }
+
+    async fn an_account_without_an_app_sets_one_up_at_sign_in(app: TestApp) {
+        app.create_account_with("ada@example.com", PASSWORD, None).await;
+        let mut browser = app.browser();
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/set-up-authenticator-app");
+        assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in/set-up-authenticator-app");
+        let page = browser.get("/sign-in/set-up-authenticator-app").await;
+        let secret = shown_secret(&page);
+        browser.fill("/sign-in/set-up-authenticator-app", &[("code", "000")]).await.assert(StatusCode::BAD_REQUEST, "6 digits");
+        browser.fill("/sign-in/set-up-authenticator-app", &[("code", &app.totp_now(&secret))]).await.assert_redirect("/account");
+        let stored = app.state.db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();
+        assert_eq!(stored.totp_secret.as_deref(), Some(secret.as_str()));
+    }
+
+    async fn forms_need_their_csrf_token(app: TestApp) {
+        let mut browser = app.browser();
+        // No session at all: the session has ended.
+        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "Your session has ended");
+        browser.get("/sign-in").await;
+        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
+        browser.post("/sign-in", &[("csrf_token", "forged"), ("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
+        // Another session's token is no good either.
+        let mut attacker = app.browser();
+        let token = attacker.get("/sign-in").await.csrf();
+        browser.post("/create-account", &[("csrf_token", &token), ("email", "a@example.com")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
+        browser.post("/sign-out", &[("csrf_token", &token)]).await.assert(StatusCode::FORBIDDEN, "form has expired");
+        assert!(app.mail.sent.lock().unwrap().is_empty());
+    }
+
+    async fn tampered_or_unknown_cookies_are_no_session(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        let real = session_cookie(&browser);
+        let mut tampered = real.clone();
+        tampered.replace_range(0..1, if real.starts_with('A') { "B" } else { "A" });
+        for value in [tampered, "x".into(), "%00%00".into(), "a".repeat(5000)] {
+            browser.cookies.insert("one-login-session".into(), value);
+            let page = browser.get("/account").await;
+            assert_eq!(page.location(), "/sign-in");
+        }
+    }
+
+    async fn sessions_expire_when_idle(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        app.clock.advance(Duration::from_secs(29 * 60));
+        browser.get("/account").await.assert(StatusCode::OK, "Your GOV.UK One Login");
+        app.clock.advance(Duration::from_secs(29 * 60));
+        browser.get("/account").await.assert(StatusCode::OK, "Your GOV.UK One Login");
+        app.clock.advance(Duration::from_secs(31 * 60));
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    async fn sessions_end_at_their_maximum_age(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        // Busy all day, never idle: still over at 12 hours.
+        for _ in 0..(11 * 60 / 25) {
+            app.clock.advance(Duration::from_secs(25 * 60));
+            browser.get("/account").await.assert(StatusCode::OK, "Your GOV.UK One Login");
+        }
+        app.clock.advance(Duration::from_secs(60 * 60));
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    async fn sign_out_ends_the_session(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        let old = session_cookie(&browser);
+        let token = browser.get("/account").await.csrf();
+        let out = browser.post("/sign-out", &[("csrf_token", &token)]).await;
+        out.assert_redirect("/signed-out");
+        assert!(out.set_cookies().iter().any(|c| c.starts_with("one-login-session=;") && c.contains("Max-Age=0")), "{:?}", out.set_cookies());
+        browser.get("/signed-out").await.assert(StatusCode::OK, "You have signed out");
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        // The old id is dead on the server too, not just forgotten by the browser.
+        browser.cookies.insert("one-login-session".into(), old);
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        assert_eq!(activity(&app, "ada@example.com").await[0], AuditKind::SignedOut);
+    }
+
+    async fn session_cookie_attributes(app: TestApp) {
+        let mut browser = app.browser();
+        let page = browser.get("/sign-in").await;
+        let cookie = &page.set_cookies()[0];
+        assert!(cookie.starts_with("one-login-session="), "{cookie}");
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(!cookie.contains("Secure"), "http issuer on localhost: not Secure");
+        // 256 random bits, base64url.
+        assert_eq!(session_cookie(&browser).len(), 43);
+    }
+
+    async fn rate_limit_per_client_address(app: TestApp) {
+        let mut browser = app.browser();
+        let token = browser.get("/sign-in").await.csrf();
+        for _ in 0..30 {
+            let page = browser.post("/sign-in", &[("csrf_token", &token), ("email", ""), ("password", "")]).await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        }
+        let limited = browser.post("/sign-in", &[("csrf_token", &token), ("email", ""), ("password", "")]).await;
+        limited.assert(StatusCode::TOO_MANY_REQUESTS, "Too many attempts");
+        assert_eq!(limited.headers["retry-after"], "60");
+        let mut elsewhere = Browser::new(app.router.clone(), "198.51.100.1:40000");
+        elsewhere.fill("/sign-in", &[("email", ""), ("password", "")]).await.assert(StatusCode::BAD_REQUEST, "Enter your email address");
+    }
+
+    async fn malformed_requests_get_a_page_not_a_crash(app: TestApp) {
+        let mut browser = app.browser();
+        let token = browser.get("/sign-in").await.csrf();
+        browser.post_raw("/sign-in", format!("csrf_token={token}&email=%zz&password=x")).await;
+        let duplicated = browser.post_raw("/sign-in", format!("csrf_token={token}&email=a@b.com&email=c@d.com&password=x")).await;
+        duplicated.assert(StatusCode::BAD_REQUEST, "could not be read");
+        let not_a_form = browser.send(
+            axum::http::Request::post("/sign-in").header("content-type", "application/json").body(axum::body::Body::from("{}")).unwrap(),
+        ).await;
+        not_a_form.assert(StatusCode::BAD_REQUEST, "could not be read");
+        let huge = browser.post_raw("/sign-in", format!("csrf_token={token}&email={}", "a".repeat(40_000))).await;
+        assert!(huge.status == StatusCode::PAYLOAD_TOO_LARGE || huge.status == StatusCode::BAD_REQUEST, "{}", huge.status);
+        assert!(!huge.body.contains("panicked"));
+        // An over-long password is refused without hashing it, like any wrong password.
+        let long = "p".repeat(2_000);
+        browser.post("/sign-in", &[("csrf_token", &token), ("email", "ada@example.com"), ("password", &long)]).await.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+    }
+
+    async fn unknown_pages_and_methods(app: TestApp) {
+        let mut browser = app.browser();
+        browser.get("/no-such-page").await.assert(StatusCode::NOT_FOUND, "Page not found");
+        browser.get("/sign-out").await.assert(StatusCode::METHOD_NOT_ALLOWED, "does not accept that kind of request");
+        browser.get("/assets/../Cargo.toml").await.assert(StatusCode::NOT_FOUND, "Page not found");
+        for path in ["/accessibility", "/cookies", "/privacy", "/feedback"] {
+            assert_eq!(browser.get(path).await.status, StatusCode::OK, "{path}");
+        }
+    }
+
+    async fn assets_are_served_and_cached(app: TestApp) {
+        let mut browser = app.browser();
+        let css = browser.get("/assets/govuk-frontend.min.css").await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert_eq!(css.headers["content-type"], "text/css; charset=utf-8");
+        assert_eq!(css.headers["cache-control"], "public, max-age=86400");
+        assert!(!css.body.contains("GDS Transport"));
+        let js = browser.get("/assets/init.js").await;
+        assert_eq!(js.headers["content-type"], "text/javascript; charset=utf-8");
+    }
+
+    async fn health_reports_both_stores(app: TestApp) {
+        let mut browser = app.browser();
+        browser.get("/healthz").await.assert(StatusCode::OK, r#""database":"ok""#).assert(StatusCode::OK, r#""ephemeral":"ok""#);
+    }
+
+    async fn a_dead_database_gives_a_page_and_503(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        app.state.db.close().await;
+        browser.get("/healthz").await.assert(StatusCode::SERVICE_UNAVAILABLE, r#""database":"unavailable""#);
+        let page = browser.get("/account").await;
+        page.assert(StatusCode::SERVICE_UNAVAILABLE, "Sorry, the service is unavailable");
+        assert!(!page.body.contains("PoolClosed") && !page.body.contains("sqlx"), "no internals on the page");
+        let token = browser.get("/sign-in").await;
+        assert_eq!(token.location(), "/account", "session still readable from the short-lived store");
+    }
+}
+
+#[tokio::test]
+async fn https_issuer_uses_a_host_only_secure_cookie_and_hsts() {
+    let app = TestApp::start_with(
+        support::Backend::Embedded,
+        "issuer = \"https://signin.example.gov.uk/\"",
+    )
+    .await;
+    let mut browser = app.browser();
+    let page = browser.get("/sign-in").await;
+    let cookie = &page.set_cookies()[0];
+    assert!(cookie.starts_with("__Host-one-login="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+    assert_eq!(
+        page.headers["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+}
+
+#[tokio::test]
+async fn a_lock_ends_after_its_duration() {
+    let app = TestApp::start_with(
+        support::Backend::Embedded,
+        "[sign_in]\nlockout_duration = \"1s\"",
+    )
+    .await;
+    let secret = app.create_account("ada@example.com", PASSWORD).await;
+    let mut browser = app.browser();
+    for _ in 0..5 {
+        browser
+            .fill(
+                "/sign-in",
+                &[("email", "ada@example.com"), ("password", "wrong password")],
+            )
+            .await;
+    }
+    browser
+        .fill(
+            "/sign-in",
+            &[("email", "ada@example.com"), ("password", PASSWORD)],
+        )
+        .await
+        .assert(StatusCode::OK, "for 1 minute");
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    browser
+        .sign_in(&app, "ada@example.com", PASSWORD, &secret)
+        .await;
+}

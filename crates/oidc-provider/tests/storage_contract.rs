@@ -1,0 +1,302 @@
+//! The storage contract: the same assertions against every backend. Durable: SQLite and
+//! PostgreSQL. Short-lived: memory and Redis. Each test is generated once per backend.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use one_login_provider::config::{Config, DatabaseKind};
+use one_login_provider::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
+use one_login_provider::error::{Error, Refusal};
+use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
+use support::{
+    default_config_file, fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
+    redis_url,
+};
+
+async fn memory() -> Option<Arc<dyn EphemeralStore>> {
+    Some(Arc::new(MemoryStore::new(10_000)))
+}
+
+async fn redis(test: &str) -> Option<Arc<dyn EphemeralStore>> {
+    if !real_servers_available(test).await {
+        return None;
+    }
+    Some(Arc::new(
+        RedisStore::connect(&redis_url(), &fresh_redis_prefix())
+            .await
+            .unwrap(),
+    ))
+}
+
+macro_rules! ephemeral_contract {
+    ($(async fn $name:ident($store:ident) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn run($store: Arc<dyn EphemeralStore>) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn memory() { run(super::memory().await.unwrap()).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn redis() {
+                if let Some(store) = super::redis(concat!(stringify!($name), "::redis")).await { run(store).await }
+            }
+        }
+    )*};
+}
+
+async fn sqlite() -> (Database, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = format!("data_dir = {:?}", dir.path().display().to_string());
+    let config = Config::load_with_overrides(&default_config_file(), &overrides).unwrap();
+    let db = Database::connect(&config).await.unwrap();
+    assert_eq!(db.kind(), DatabaseKind::Sqlite);
+    db.migrate().await.unwrap();
+    (db, dir)
+}
+
+async fn postgres(test: &str) -> Option<(Database, tempfile::TempDir)> {
+    if !real_servers_available(test).await {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = format!(
+        "data_dir = {:?}\n[database]\nurl = {:?}",
+        dir.path().display().to_string(),
+        fresh_postgres_schema().await
+    );
+    let config = Config::load_with_overrides(&default_config_file(), &overrides).unwrap();
+    let db = Database::connect(&config).await.unwrap();
+    assert_eq!(db.kind(), DatabaseKind::Postgres);
+    db.migrate().await.unwrap();
+    Some((db, dir))
+}
+
+macro_rules! durable_contract {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn run($db: Database) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { let (db, _dir) = super::sqlite().await; run(db).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some((db, _dir)) = super::postgres(concat!(stringify!($name), "::postgres")).await { run(db).await }
+            }
+        }
+    )*};
+}
+
+const SHORT: Duration = Duration::from_millis(400);
+const LONG: Duration = Duration::from_secs(60);
+
+ephemeral_contract! {
+    async fn put_get_overwrite_delete(store) {
+        assert_eq!(store.get("k").await.unwrap(), None);
+        store.put("k", b"one", LONG).await.unwrap();
+        assert_eq!(store.get("k").await.unwrap(), Some(b"one".to_vec()));
+        store.put("k", b"two", LONG).await.unwrap();
+        assert_eq!(store.get("k").await.unwrap(), Some(b"two".to_vec()));
+        store.delete("k").await.unwrap();
+        assert_eq!(store.get("k").await.unwrap(), None);
+        store.delete("never-there").await.unwrap();
+    }
+
+    async fn binary_values_round_trip(store) {
+        let value: Vec<u8> = (0..=255).collect();
+        store.put("bytes", &value, LONG).await.unwrap();
+        assert_eq!(store.get("bytes").await.unwrap(), Some(value));
+    }
+
+    async fn entries_expire(store) {
+        store.put("brief", b"x", SHORT).await.unwrap();
+        assert!(store.get("brief").await.unwrap().is_some());
+        tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
+        assert_eq!(store.get("brief").await.unwrap(), None);
+        assert_eq!(store.take("brief").await.unwrap(), None);
+    }
+
+    async fn take_is_single_use(store) {
+        store.put("code", b"grant", LONG).await.unwrap();
+        assert_eq!(store.take("code").await.unwrap(), Some(b"grant".to_vec()));
+        assert_eq!(store.take("code").await.unwrap(), None);
+        assert_eq!(store.get("code").await.unwrap(), None);
+    }
+
+    async fn racing_takes_yield_one_value(store) {
+        store.put("raced", b"v", LONG).await.unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.take("raced").await.unwrap() })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            if task.await.unwrap().is_some() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1);
+    }
+
+    async fn put_new_is_first_wins(store) {
+        assert!(store.put_new("jti", b"a", SHORT).await.unwrap());
+        assert!(!store.put_new("jti", b"b", SHORT).await.unwrap());
+        assert_eq!(store.get("jti").await.unwrap(), Some(b"a".to_vec()));
+        tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
+        assert!(store.put_new("jti", b"c", LONG).await.unwrap(), "an expired entry is absent");
+    }
+
+    async fn racing_put_new_has_one_winner(store) {
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.put_new("once", format!("{i}").as_bytes(), LONG).await.unwrap() })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            if task.await.unwrap() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1);
+    }
+
+    async fn counters_count_and_keep_their_window(store) {
+        assert_eq!(store.increment("n", SHORT).await.unwrap(), 1);
+        assert_eq!(store.increment("n", SHORT).await.unwrap(), 2);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        // Incrementing does not extend the window.
+        assert_eq!(store.increment("n", SHORT).await.unwrap(), 3);
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(store.increment("n", SHORT).await.unwrap(), 1);
+    }
+
+    async fn racing_increments_are_all_counted(store) {
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.increment("busy", LONG).await.unwrap() })
+            })
+            .collect();
+        let mut seen = Vec::new();
+        for task in tasks {
+            seen.push(task.await.unwrap());
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, (1..=32).collect::<Vec<u64>>());
+    }
+
+    async fn ping_answers(store) {
+        store.ping().await.unwrap();
+        assert!(["memory", "redis"].contains(&store.describe()));
+    }
+}
+
+fn new_account(email: &str, now: i64) -> NewAccount {
+    NewAccount {
+        email: email.into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+        totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+        email_verified: true,
+        now,
+    }
+}
+
+fn created(now: i64) -> AuditEvent {
+    AuditEvent::new(AuditKind::AccountCreated, None, now)
+}
+
+durable_contract! {
+    async fn accounts_are_found_by_email_in_any_case(db) {
+        let account = db.accounts().create(new_account(" Ada@Example.com ", 1_000), created(1_000)).await.unwrap();
+        assert_eq!(account.email, "Ada@Example.com");
+        let found = db.accounts().find_by_email("ada@EXAMPLE.com").await.unwrap().unwrap();
+        assert_eq!(found.id, account.id);
+        assert_eq!(found.email_verified_at, Some(1_000));
+        assert_eq!(found.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(db.accounts().find(&account.id).await.unwrap().unwrap().email, "Ada@Example.com");
+        assert!(db.accounts().find_by_email("bob@example.com").await.unwrap().is_none());
+        assert!(db.accounts().find("no-such-id").await.unwrap().is_none());
+    }
+
+    async fn one_account_per_address_and_nothing_half_written(db) {
+        db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let err = db.accounts().create(new_account("ADA@example.com", 2_000), created(2_000)).await.unwrap_err();
+        assert!(matches!(err, Error::Refused(Refusal::EmailTaken)), "{err}");
+        assert_eq!(db.accounts().count().await.unwrap(), 1);
+        let account = db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();
+        let events = db.audit().recent(&account.id, 10).await.unwrap();
+        assert_eq!(events.len(), 1, "the refused account left no audit event: {events:?}");
+    }
+
+    async fn totp_steps_only_move_forward(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let accounts = db.accounts();
+        assert!(accounts.accept_totp_step(&account.id, 100, 1_001).await.unwrap());
+        assert!(!accounts.accept_totp_step(&account.id, 100, 1_002).await.unwrap(), "replayed step");
+        assert!(!accounts.accept_totp_step(&account.id, 99, 1_003).await.unwrap(), "older step");
+        assert!(accounts.accept_totp_step(&account.id, 101, 1_004).await.unwrap());
+    }
+
+    async fn racing_uses_of_one_totp_step_have_one_winner(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let db = db.clone();
+                let id = account.id.clone();
+                tokio::spawn(async move { db.accounts().accept_totp_step(&id, 500, 1_001).await.unwrap() })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            if task.await.unwrap() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1);
+    }
+
+    async fn an_authenticator_is_added_once(db) {
+        let mut new = new_account("ada@example.com", 1_000);
+        new.totp_secret = None;
+        let account = db.accounts().create(new, created(1_000)).await.unwrap();
+        assert!(db.accounts().add_totp_secret(&account.id, "JBSWY3DPEHPK3PXP", 7, 1_001).await.unwrap());
+        assert!(!db.accounts().add_totp_secret(&account.id, "KRSXG5CTMVRXEZLU", 8, 1_002).await.unwrap());
+        let found = db.accounts().find(&account.id).await.unwrap().unwrap();
+        assert_eq!(found.totp_secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(found.totp_last_step, Some(7));
+    }
+
+    async fn password_hash_is_replaced(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        db.accounts().set_password_hash(&account.id, "$argon2id$new", 1_001).await.unwrap();
+        assert_eq!(db.accounts().find(&account.id).await.unwrap().unwrap().password_hash, "$argon2id$new");
+    }
+
+    async fn audit_log_lists_newest_first_and_is_append_only(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let audit = db.audit();
+        audit.record(&AuditEvent::new(AuditKind::SignedIn, Some(&account.id), 1_100).from_ip(Some("203.0.113.7".into()))).await.unwrap();
+        audit.record(&AuditEvent::new(AuditKind::SignedOut, Some(&account.id), 1_200)).await.unwrap();
+        audit.record(&AuditEvent::new(AuditKind::SignInFailed, None, 1_300).with_detail("password")).await.unwrap();
+        let events = audit.recent(&account.id, 10).await.unwrap();
+        let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [AuditKind::SignedOut, AuditKind::SignedIn, AuditKind::AccountCreated]);
+        assert_eq!(events[1].client_ip.as_deref(), Some("203.0.113.7"));
+        assert_eq!(audit.recent(&account.id, 2).await.unwrap().len(), 2);
+        let tamper = sqlx::query("UPDATE audit_events SET kind = 'signed_in'").execute(db.pool()).await;
+        assert!(tamper.is_err(), "UPDATE on audit_events must fail");
+        let erase = sqlx::query("DELETE FROM audit_events").execute(db.pool()).await;
+        assert!(erase.is_err(), "DELETE on audit_events must fail");
+        assert_eq!(audit.recent(&account.id, 10).await.unwrap().len(), 3);
+    }
+
+    async fn migrations_are_idempotent(db) {
+        db.migrate().await.unwrap();
+        db.migrate().await.unwrap();
+        db.ping().await.unwrap();
+    }
+}
