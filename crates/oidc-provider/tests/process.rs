@@ -1,0 +1,544 @@
+//! The real `one-login` binary as an operator runs it: configuration errors, `create-account`,
+//! `serve` over http and https, on the embedded defaults and on PostgreSQL + Redis, and a Redis
+//! server that dies and comes back.
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available, redis_url};
+
+const BIN: &str = env!("CARGO_BIN_EXE_one-login");
+const PASSWORD: &str = "correct horse battery staple";
+
+fn config_file() -> String {
+    support::default_config_file().display().to_string()
+}
+
+/// `one-login ARGS` with `env`, outside any inherited ONE_LOGIN__ settings.
+fn one_login(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command.current_dir(workspace());
+    command.args(args);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ONE_LOGIN__")) {
+        command.env_remove(key);
+    }
+    command.envs(env.iter().copied()).output().unwrap()
+}
+
+/// Where operators run the binary from: `config/default.toml` is found there.
+fn workspace() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn check_config_accepts_the_shipped_file() {
+    let output = one_login(&["check-config", "--config", &config_file()], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("configuration is valid"));
+}
+
+#[test]
+fn bad_configuration_names_the_key_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = dir.path().join("unknown.toml");
+    let shipped = std::fs::read_to_string(config_file()).unwrap();
+    std::fs::write(&unknown, format!("colour = \"blue\"\n{shipped}")).unwrap();
+    // (arguments after the command, environment, the key the error must name)
+    type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["--config".into(), unknown.display().to_string()],
+            vec![],
+            "colour",
+        ),
+        (
+            vec!["--config".into(), "/no/such/file.toml".into()],
+            vec![],
+            "--config",
+        ),
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__SERVER__LISTEN", "not an address")],
+            "server.listen",
+        ),
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__ISSUER", "http://example.gov.uk/")],
+            "issuer",
+        ),
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__DATABASE__URL", "mysql://x")],
+            "database.url",
+        ),
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__SESSION__IDLE_TIMEOUT", "forever")],
+            "session.idle_timeout",
+        ),
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__SERVER__TLS_CERT", "/no/cert.pem")],
+            "server.tls",
+        ),
+    ];
+    for (args, env, key) in cases {
+        for command in ["check-config", "serve"] {
+            let mut all = vec![command];
+            all.extend(args.iter().map(String::as_str));
+            let output = one_login(&all, &env);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command} {args:?} {env:?}: {}",
+                stderr(&output)
+            );
+            assert!(
+                stderr(&output).contains(key),
+                "{command} {args:?} {env:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+}
+
+#[test]
+fn create_account_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let weak = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            "password",
+        ],
+        &env,
+    );
+    assert!(!weak.status.success());
+    assert!(
+        stderr(&weak).contains("password refused"),
+        "{}",
+        stderr(&weak)
+    );
+    let bad_email = one_login(
+        &["create-account", "--email", "ada", "--password", PASSWORD],
+        &env,
+    );
+    assert!(
+        stderr(&bad_email).contains("email address refused"),
+        "{}",
+        stderr(&bad_email)
+    );
+    let bad_secret = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            "!!",
+        ],
+        &env,
+    );
+    assert!(
+        stderr(&bad_secret).contains("base32"),
+        "{}",
+        stderr(&bad_secret)
+    );
+    let created = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        ],
+        &env,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("created account"));
+    let again = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ADA@example.com",
+            "--password",
+            PASSWORD,
+        ],
+        &env,
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(Path::new(&data).join("one-login.sqlite").exists());
+}
+
+/// A provider process, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .danger_accept_invalid_certs(true)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+async fn start(env: &[(&str, &str)], scheme: &str) -> Server {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(workspace())
+        .args(["serve", "--config", &config_file()]);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ONE_LOGIN__")) {
+        command.env_remove(key);
+    }
+    command
+        .env("ONE_LOGIN__SERVER__LISTEN", &listen)
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let server = Server {
+        child: command.spawn().unwrap(),
+        base: format!("{scheme}://localhost:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let client = client();
+    loop {
+        if let Ok(response) = client.get(format!("{}/healthz", server.base)).send().await
+            && response.status() == 200
+        {
+            return server;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server on {listen} did not become healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn csrf(body: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker).unwrap() + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+/// Signs in over real HTTP, as a browser would, and reads the account page.
+async fn sign_in_over_http(base: &str, email: &str, secret: &str) {
+    let client = client();
+    let form = client
+        .get(format!("{base}/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = client
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("csrf_token", csrf(&form).as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        response.headers()["location"],
+        "/sign-in/authenticator-code"
+    );
+    let form = client
+        .get(format!("{base}/sign-in/authenticator-code"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let code = one_login_provider::accounts::totp::code_at(secret, now).unwrap();
+    let response = client
+        .post(format!("{base}/sign-in/authenticator-code"))
+        .form(&[
+            ("csrf_token", csrf(&form).as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/account");
+    let account = client.get(format!("{base}/account")).send().await.unwrap();
+    assert_eq!(account.status(), 200);
+    assert!(account.text().await.unwrap().contains(email));
+}
+
+const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+#[tokio::test]
+async fn serve_on_the_embedded_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let created = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            SECRET,
+        ],
+        &env,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let server = start(&env, "http").await;
+    sign_in_over_http(&server.base, "ada@example.com", SECRET).await;
+}
+
+#[tokio::test]
+async fn serve_on_postgres_and_redis() {
+    if !real_servers_available("serve_on_postgres_and_redis").await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let database = fresh_postgres_schema().await;
+    let prefix = fresh_redis_prefix();
+    let redis = redis_url();
+    let env = [
+        ("ONE_LOGIN__DATA_DIR", data.as_str()),
+        ("ONE_LOGIN__DATABASE__URL", database.as_str()),
+        ("ONE_LOGIN__EPHEMERAL__URL", redis.as_str()),
+        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", prefix.as_str()),
+    ];
+    let migrated = one_login(&["migrate"], &env);
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("Postgres"));
+    let created = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            SECRET,
+        ],
+        &env,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let server = start(&env, "http").await;
+    sign_in_over_http(&server.base, "ada@example.com", SECRET).await;
+    assert!(
+        !Path::new(&data).join("one-login.sqlite").exists(),
+        "PostgreSQL was used, not SQLite"
+    );
+}
+
+#[tokio::test]
+async fn serve_https_with_its_own_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let cert = dir.path().join("cert.pem");
+    let key = dir.path().join("key.pem");
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let port_issuer = "https://localhost/".to_owned();
+    let env = [
+        ("ONE_LOGIN__DATA_DIR", data.as_str()),
+        ("ONE_LOGIN__SERVER__TLS_CERT", cert.as_str()),
+        ("ONE_LOGIN__SERVER__TLS_KEY", key.as_str()),
+        ("ONE_LOGIN__ISSUER", port_issuer.as_str()),
+    ];
+    let server = start(&env, "https").await;
+    let response = client()
+        .get(format!("{}/sign-in", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.starts_with("__Host-one-login=") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_without_its_redis() {
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let output = one_login(
+        &["serve", "--config", &config_file()],
+        &[
+            ("ONE_LOGIN__DATA_DIR", data.as_str()),
+            ("ONE_LOGIN__EPHEMERAL__URL", url.as_str()),
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("Redis"), "{}", stderr(&output));
+}
+
+/// A private redis-server on its own port, so it can be killed.
+fn private_redis(port: u16) -> Option<Child> {
+    let spawned = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(child) => Some(child),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true needs redis-server: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED a_redis_that_dies_and_returns: no redis-server ({e})");
+            None
+        }
+    }
+}
+
+async fn wait_for_redis(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "redis at {url} did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_redis_that_dies_and_returns() {
+    let port = free_port();
+    let Some(mut redis) = private_redis(port) else {
+        return;
+    };
+    let url = format!("redis://127.0.0.1:{port}/");
+    wait_for_redis(&url).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [
+        ("ONE_LOGIN__DATA_DIR", data.as_str()),
+        ("ONE_LOGIN__EPHEMERAL__URL", url.as_str()),
+    ];
+    let server = start(&env, "http").await;
+    let client = client();
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    let health = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 503);
+    assert!(
+        health
+            .text()
+            .await
+            .unwrap()
+            .contains(r#""ephemeral":"unavailable""#)
+    );
+    let page = client
+        .get(format!("{}/sign-in", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 503);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Sorry, the service is unavailable")
+    );
+    let mut redis = private_redis(port).unwrap();
+    wait_for_redis(&url).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let health = client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .unwrap();
+        if health.status() == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "provider did not reconnect to Redis"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        client
+            .get(format!("{}/sign-in", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    drop(server);
+    let _ = redis.kill();
+    let _ = redis.wait();
+}
