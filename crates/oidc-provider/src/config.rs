@@ -35,6 +35,41 @@ pub struct Config {
     pub sign_in: SignInConfig,
     pub passwords: PasswordConfig,
     pub mail: MailConfig,
+    /// Folder of relying-party registrations, one TOML file per client.
+    pub clients_dir: PathBuf,
+    pub keys: KeysConfig,
+    pub tokens: TokensConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysConfig {
+    /// A rotated-in key is published this long before it signs, so relying parties that cache
+    /// the JWKS know it in time.
+    #[serde(with = "humantime_serde")]
+    pub publish_before_use: Duration,
+    /// A retired key stays published this long, outliving every token it signed.
+    #[serde(with = "humantime_serde")]
+    pub publish_after_retirement: Duration,
+    /// How often each replica reloads the keys from the database.
+    #[serde(with = "humantime_serde")]
+    pub refresh_interval: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokensConfig {
+    #[serde(with = "humantime_serde")]
+    pub authorization_code_ttl: Duration,
+    #[serde(with = "humantime_serde")]
+    pub id_token_ttl: Duration,
+    #[serde(with = "humantime_serde")]
+    pub access_token_ttl: Duration,
+    /// Absolute lifetime of a grant's refresh tokens, from the sign-in that made it.
+    #[serde(with = "humantime_serde")]
+    pub refresh_token_ttl: Duration,
+    #[serde(with = "humantime_serde")]
+    pub logout_token_ttl: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -297,6 +332,34 @@ impl Config {
                 "must be from 1 to 16",
             ));
         }
+        positive(
+            "keys.publish_after_retirement",
+            self.keys.publish_after_retirement,
+        )?;
+        positive("keys.refresh_interval", self.keys.refresh_interval)?;
+        if self.keys.publish_after_retirement
+            < self.tokens.access_token_ttl.max(self.tokens.id_token_ttl)
+        {
+            return Err(Error::config(
+                "keys.publish_after_retirement",
+                "must outlive the longest token (tokens.access_token_ttl, tokens.id_token_ttl)",
+            ));
+        }
+        positive(
+            "tokens.authorization_code_ttl",
+            self.tokens.authorization_code_ttl,
+        )?;
+        if self.tokens.authorization_code_ttl > Duration::from_secs(600) {
+            // RFC 6749 §4.1.2: a maximum of 10 minutes; RFC 9700 advises far less.
+            return Err(Error::config(
+                "tokens.authorization_code_ttl",
+                "must be 10 minutes or less",
+            ));
+        }
+        positive("tokens.id_token_ttl", self.tokens.id_token_ttl)?;
+        positive("tokens.access_token_ttl", self.tokens.access_token_ttl)?;
+        positive("tokens.refresh_token_ttl", self.tokens.refresh_token_ttl)?;
+        positive("tokens.logout_token_ttl", self.tokens.logout_token_ttl)?;
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(Error::config(
                 "mail.from",
@@ -385,6 +448,7 @@ mod tests {
 
     const MINIMAL: &str = r#"
         data_dir = "data"
+        clients_dir = "config/clients"
         [server]
         listen = "127.0.0.1:8080"
         [database]
@@ -409,6 +473,16 @@ mod tests {
         [mail]
         from = "One Login <no-reply@localhost>"
         transport = "outbox"
+        [keys]
+        publish_before_use = "10m"
+        publish_after_retirement = "1d"
+        refresh_interval = "1m"
+        [tokens]
+        authorization_code_ttl = "60s"
+        id_token_ttl = "2m"
+        access_token_ttl = "3m"
+        refresh_token_ttl = "30d"
+        logout_token_ttl = "2m"
     "#;
 
     fn with(extra: &str) -> Result<Config> {

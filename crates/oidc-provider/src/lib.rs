@@ -9,6 +9,7 @@ pub mod config;
 pub mod ephemeral;
 pub mod error;
 pub mod mail;
+pub mod oidc;
 pub mod sessions;
 pub mod store;
 pub mod web;

@@ -5,6 +5,8 @@
 
 mod accounts;
 mod audit;
+mod secrets;
+mod signing_keys;
 
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use sqlx::migrate::Migrator;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
+pub use secrets::{Clients, ServerSecrets};
+pub use signing_keys::{SigningKeys, StoredKey};
 
 use crate::config::{Config, DatabaseKind};
 use crate::error::{Error, Result};
@@ -89,6 +93,18 @@ impl Database {
 
     pub fn audit(&self) -> AuditLog<'_> {
         AuditLog::new(&self.pool)
+    }
+
+    pub fn secrets(&self) -> ServerSecrets<'_> {
+        ServerSecrets::new(&self.pool)
+    }
+
+    pub fn clients(&self) -> Clients<'_> {
+        Clients::new(&self.pool)
+    }
+
+    pub fn signing_keys(&self) -> SigningKeys<'_> {
+        SigningKeys::new(&self.pool)
     }
 
     /// Answers when the database does: for `/healthz`.

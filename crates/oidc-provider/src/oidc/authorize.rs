@@ -1,0 +1,570 @@
+//! The authorization request (OpenID Connect Core §3.1.2, RFC 6749 §4.1.1): parsed, checked
+//! against the client, and either accepted or refused with the right kind of error.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::clients::{AuthMethod, Client, ClientRegistry};
+use super::vtr::{VectorOfTrust, parse_vtr};
+use crate::sessions::Authentication;
+
+/// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
+/// redirect URLs within what browsers and proxies carry.
+const MAX_VALUE_CHARS: usize = 2_048;
+
+/// Parameters as sent, each at most once (RFC 6749 §3.1). Empty values count as absent.
+#[derive(Debug, Clone, Default)]
+pub struct Params(BTreeMap<String, String>);
+
+impl Params {
+    /// Collects `pairs`; a repeated parameter is named in the error.
+    pub fn collect<'a>(
+        pairs: impl IntoIterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    ) -> Result<Params, String> {
+        let mut map = BTreeMap::new();
+        for (name, value) in pairs {
+            if map.insert(name.to_string(), value.to_string()).is_some() {
+                return Err(name.into_owned());
+            }
+        }
+        map.retain(|_, v: &mut String| !v.is_empty());
+        Ok(Params(map))
+    }
+
+    pub fn from_query(query: &str) -> Result<Params, String> {
+        Params::collect(url::form_urlencoded::parse(query.as_bytes()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    fn set(&mut self, name: &str, value: String) {
+        self.0.insert(name.to_owned(), value);
+    }
+}
+
+/// `prompt` (Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+}
+
+/// Claims asked for by name through the `claims` parameter (Core §5.5), kept only where the
+/// client may have them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestedClaims {
+    pub userinfo: BTreeSet<String>,
+    pub id_token: BTreeSet<String>,
+}
+
+/// A checked authorization request. Stored with the session while the citizen signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scopes: BTreeSet<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    pub ui_locale: Option<String>,
+    pub claims: RequestedClaims,
+    pub vtr: VectorOfTrust,
+    /// When the request arrived: `prompt=login` is met only by a sign-in after this.
+    pub received_at: i64,
+}
+
+/// An error for the client, sent to its redirect URI (RFC 6749 §4.1.2.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRedirect {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub error: &'static str,
+    pub description: String,
+}
+
+impl ErrorRedirect {
+    /// The URL to send the browser to, with `iss` (RFC 9207 §2) against mix-up attacks.
+    pub fn location(&self, issuer: &str) -> String {
+        let mut pairs = vec![
+            ("error", self.error),
+            ("error_description", self.description.as_str()),
+        ];
+        if let Some(state) = &self.state {
+            pairs.push(("state", state));
+        }
+        pairs.push(("iss", issuer));
+        append_query(&self.redirect_uri, &pairs)
+    }
+}
+
+/// `uri` with `pairs` added to its query, keeping what it had.
+pub fn append_query(uri: &str, pairs: &[(&str, &str)]) -> String {
+    let encoded = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    let separator = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{separator}{encoded}")
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// No client or redirect URI to trust: tell the person, never redirect (RFC 9700 §4.11.2).
+    Page(&'static str),
+    Redirect(ErrorRedirect),
+}
+
+/// Where the authorization endpoint lives, for the request object's audience.
+pub struct Endpoints<'a> {
+    pub issuer: &'a str,
+    pub authorize: &'a str,
+}
+
+/// Checks `params` from `client`'s point of view. `request_object_keys` are the client's
+/// public keys when `params` carries a `request` object.
+pub fn validate(
+    params: &Params,
+    clients: &ClientRegistry,
+    request_object_keys: Option<&JwkSet>,
+    endpoints: &Endpoints<'_>,
+    now: i64,
+) -> Result<(AuthorizationRequest, std::sync::Arc<Client>), AuthorizeError> {
+    let client_id = params.get("client_id").ok_or(AuthorizeError::Page(
+        "The service did not say which service it is.",
+    ))?;
+    let client = clients.get(client_id).ok_or(AuthorizeError::Page(
+        "The service you came from is not registered with GOV.UK One Login.",
+    ))?;
+
+    // A request object's values win over the query's (Core §6.1), once it is verified.
+    let object = params
+        .get("request")
+        .map(|jwt| verify_request_object(jwt, &client, request_object_keys, endpoints, now));
+    let mut merged = params.clone();
+    if let Some(Ok(values)) = &object {
+        for (name, value) in values {
+            merged.set(name, value.clone());
+        }
+    }
+    let redirect_uri = merged
+        .get("redirect_uri")
+        .filter(|uri| client.has_redirect_uri(uri))
+        .ok_or(AuthorizeError::Page(
+            "The service sent you from an address it has not registered.",
+        ))?
+        .to_owned();
+    let state = merged.get("state").map(str::to_owned);
+    let refuse = |error: &'static str, description: &str| {
+        AuthorizeError::Redirect(ErrorRedirect {
+            redirect_uri: redirect_uri.clone(),
+            state: state
+                .clone()
+                .filter(|s| s.chars().count() <= MAX_VALUE_CHARS),
+            error,
+            description: description.to_owned(),
+        })
+    };
+    if let Some(Err(why)) = object {
+        return Err(refuse("invalid_request_object", &why));
+    }
+    if params.get("request_uri").is_some() {
+        return Err(refuse(
+            "request_uri_not_supported",
+            "request_uri is not supported",
+        ));
+    }
+    if params.get("registration").is_some() {
+        return Err(refuse(
+            "registration_not_supported",
+            "registration is not supported",
+        ));
+    }
+    if state
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_VALUE_CHARS)
+    {
+        return Err(refuse("invalid_request", "state is too long"));
+    }
+    // Core §6.1: the query's response_type and client_id must match the request object's.
+    if merged.get("client_id") != Some(client.client_id.as_str()) {
+        return Err(refuse(
+            "invalid_request_object",
+            "client_id in the request object does not match",
+        ));
+    }
+    if params.get("request").is_some() && params.get("response_type") != merged.get("response_type")
+    {
+        return Err(refuse(
+            "invalid_request_object",
+            "response_type in the request object does not match",
+        ));
+    }
+    match merged.get("response_type") {
+        Some("code") => {}
+        Some(_) => {
+            return Err(refuse(
+                "unsupported_response_type",
+                "only response_type=code is supported",
+            ));
+        }
+        None => return Err(refuse("invalid_request", "response_type is required")),
+    }
+    if !matches!(merged.get("response_mode"), None | Some("query")) {
+        return Err(refuse(
+            "invalid_request",
+            "only response_mode=query is supported",
+        ));
+    }
+    let scopes: BTreeSet<String> = merged
+        .get("scope")
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !scopes.contains("openid") {
+        return Err(refuse("invalid_scope", "scope must include openid"));
+    }
+    if let Some(scope) = scopes.iter().find(|s| !client.scopes.contains(*s)) {
+        return Err(refuse(
+            "invalid_scope",
+            &format!("scope {scope} is not allowed for this client"),
+        ));
+    }
+    let nonce = merged.get("nonce").map(str::to_owned);
+    if nonce
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_VALUE_CHARS)
+    {
+        return Err(refuse("invalid_request", "nonce is too long"));
+    }
+    if client.require_nonce && nonce.is_none() {
+        return Err(refuse("invalid_request", "nonce is required"));
+    }
+    let code_challenge =
+        check_pkce(&merged, &client).map_err(|why| refuse("invalid_request", why))?;
+    let prompt =
+        parse_prompt(merged.get("prompt")).map_err(|why| refuse("invalid_request", why))?;
+    let max_age =
+        match merged.get("max_age") {
+            None => None,
+            Some(value) => Some(value.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(
+                || {
+                    refuse(
+                        "invalid_request",
+                        "max_age must be a whole number of seconds",
+                    )
+                },
+            )?),
+        };
+    let vtr = match merged.get("vtr") {
+        None => VectorOfTrust::default(),
+        Some(value) => {
+            parse_vtr(value).map_err(|_| refuse("invalid_request", "Request vtr not valid"))?
+        }
+    };
+    if vtr.identity.is_some() {
+        if !client.identity_verification_supported {
+            return Err(refuse(
+                "invalid_request",
+                "identity verification is not enabled for this client",
+            ));
+        }
+        if matches!(
+            client.auth_method,
+            AuthMethod::ClientSecretPost | AuthMethod::ClientSecretBasic
+        ) {
+            return Err(refuse(
+                "invalid_request",
+                "identity requests need private_key_jwt client authentication",
+            ));
+        }
+    }
+    let claims = match merged.get("claims") {
+        None => RequestedClaims::default(),
+        Some(json) => parse_claims(json, &client).map_err(|why| refuse("invalid_request", why))?,
+    };
+    let login_hint = merged
+        .get("login_hint")
+        .filter(|h| h.chars().count() <= 256)
+        .map(str::to_owned);
+    let ui_locale = merged.get("ui_locales").and_then(|locales| {
+        locales
+            .split(' ')
+            .find(|l| matches!(*l, "en" | "cy"))
+            .map(str::to_owned)
+    });
+    Ok((
+        AuthorizationRequest {
+            client_id: client.client_id.clone(),
+            redirect_uri,
+            state,
+            scopes,
+            nonce,
+            code_challenge,
+            prompt,
+            max_age,
+            login_hint,
+            ui_locale,
+            claims,
+            vtr,
+            received_at: now,
+        },
+        client,
+    ))
+}
+
+/// RFC 7636 §4.3, with RFC 9700 §2.1.1: S256 only; required where the client says so, and
+/// always for public clients.
+fn check_pkce(params: &Params, client: &Client) -> Result<Option<String>, &'static str> {
+    let challenge = params.get("code_challenge");
+    match (challenge, params.get("code_challenge_method")) {
+        (None, Some(_)) => Err("code_challenge_method without code_challenge"),
+        (None, None) if client.require_pkce || client.is_public() => {
+            Err("code_challenge is required (PKCE, S256)")
+        }
+        (None, None) => Ok(None),
+        (Some(_), None | Some("plain")) => {
+            Err("code_challenge_method must be S256; plain is not supported")
+        }
+        (Some(_), Some(method)) if method != "S256" => Err("code_challenge_method must be S256"),
+        (Some(challenge), Some(_)) => {
+            // A base64url SHA-256 digest: 43 characters of the unreserved set.
+            if challenge.len() == 43
+                && challenge
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                Ok(Some(challenge.to_owned()))
+            } else {
+                Err("code_challenge is not a base64url SHA-256 digest")
+            }
+        }
+    }
+}
+
+fn parse_prompt(value: Option<&str>) -> Result<Prompt, &'static str> {
+    let mut prompt = Prompt::default();
+    for word in value
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|w| !w.is_empty())
+    {
+        match word {
+            "none" => prompt.none = true,
+            "login" => prompt.login = true,
+            "consent" => prompt.consent = true,
+            "select_account" => {}
+            _ => return Err("prompt has an unknown value"),
+        }
+    }
+    if prompt.none && (prompt.login || prompt.consent) {
+        // Core §3.1.2.1: none with any other value is an error.
+        return Err("prompt=none cannot be combined with other values");
+    }
+    Ok(prompt)
+}
+
+/// The `claims` parameter (Core §5.5): names under `userinfo` and `id_token`, each mapped to
+/// null or an object. Names the client may not have are dropped, not refused.
+fn parse_claims(json: &str, client: &Client) -> Result<RequestedClaims, &'static str> {
+    let value: Value = serde_json::from_str(json).map_err(|_| "claims is not valid JSON")?;
+    let object = value.as_object().ok_or("claims must be a JSON object")?;
+    let mut requested = RequestedClaims::default();
+    for (member, target) in [
+        ("userinfo", &mut requested.userinfo),
+        ("id_token", &mut requested.id_token),
+    ] {
+        match object.get(member) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(names)) => {
+                for (name, detail) in names {
+                    if !(detail.is_null() || detail.is_object()) {
+                        return Err("each requested claim must be null or an object");
+                    }
+                    if client.claims.contains(name) {
+                        target.insert(name.clone());
+                    }
+                }
+            }
+            Some(_) => return Err("claims members must be objects"),
+        }
+    }
+    Ok(requested)
+}
+
+/// Algorithms a client may sign request objects and assertions with (RFC 8725 §3.1: never
+/// `none`, never a shared-secret MAC with a public key).
+pub const CLIENT_ALGORITHMS: [Algorithm; 7] = [
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+    Algorithm::ES256,
+];
+
+/// The key in `keys` that verifies `token`: by `kid`, or the only key of the right type.
+pub fn client_key_for(
+    token: &str,
+    keys: &JwkSet,
+) -> Result<(DecodingKey, Algorithm), &'static str> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| "not a signed JWT")?;
+    if !CLIENT_ALGORITHMS.contains(&header.alg) {
+        return Err("signing algorithm not accepted");
+    }
+    if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() {
+        // RFC 8725 §3.10: keys come only from the registration, never from the token.
+        return Err("keys in the token header are not accepted");
+    }
+    let jwk = match &header.kid {
+        Some(kid) => keys.find(kid).ok_or("unknown key id")?,
+        None => match keys.keys.as_slice() {
+            [only] => only,
+            _ => return Err("kid is required when the client has several keys"),
+        },
+    };
+    let key = DecodingKey::from_jwk(jwk).map_err(|_| "unusable client key")?;
+    Ok((key, header.alg))
+}
+
+/// Verifies a request object (RFC 9101, Core §6.1) and returns its members as parameter
+/// strings (JSON values such as `vtr` and `claims` re-serialised).
+fn verify_request_object(
+    jwt: &str,
+    client: &Client,
+    keys: Option<&JwkSet>,
+    endpoints: &Endpoints<'_>,
+    now: i64,
+) -> Result<BTreeMap<String, String>, String> {
+    let keys = keys.ok_or("this client has no keys to verify a request object")?;
+    let (key, alg) = client_key_for(jwt, keys).map_err(str::to_owned)?;
+    let mut validation = Validation::new(alg);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    let claims = jsonwebtoken::decode::<BTreeMap<String, Value>>(jwt, &key, &validation)
+        .map_err(|_| "request object signature is not valid".to_owned())?
+        .claims;
+    if claims.get("iss").and_then(Value::as_str) != Some(client.client_id.as_str()) {
+        return Err("request object iss must be the client_id".into());
+    }
+    let audience_ok = match claims.get("aud") {
+        Some(Value::String(aud)) => aud == endpoints.authorize || aud == endpoints.issuer,
+        Some(Value::Array(auds)) => auds.iter().any(|a| {
+            a.as_str()
+                .is_some_and(|a| a == endpoints.authorize || a == endpoints.issuer)
+        }),
+        _ => false,
+    };
+    if !audience_ok {
+        return Err("request object aud must be the authorization endpoint".into());
+    }
+    if let Some(exp) = claims.get("exp") {
+        if !exp.as_i64().is_some_and(|exp| exp > now) {
+            return Err("request object has expired".into());
+        }
+    }
+    if claims
+        .get("nbf")
+        .and_then(Value::as_i64)
+        .is_some_and(|nbf| nbf > now + 60)
+    {
+        return Err("request object is not valid yet".into());
+    }
+    let mut values = BTreeMap::new();
+    for (name, value) in claims {
+        if matches!(
+            name.as_str(),
+            "iss" | "aud" | "exp" | "iat" | "nbf" | "jti" | "request" | "request_uri"
+        ) {
+            continue;
+        }
+        let text = match value {
+            Value::String(s) => s,
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        values.insert(name, text);
+    }
+    Ok(values)
+}
+
+/// What the stored consent covers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Consent {
+    pub scopes: BTreeSet<String>,
+    pub claims: BTreeSet<String>,
+}
+
+impl Consent {
+    pub fn covers(&self, request: &AuthorizationRequest) -> bool {
+        request.scopes.is_subset(&self.scopes)
+            && request.claims.userinfo.is_subset(&self.claims)
+            && request.claims.id_token.is_subset(&self.claims)
+    }
+}
+
+/// What to do with a valid request, given the session and the stored consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Ask for email and password (and then the code).
+    SignIn,
+    /// Signed in with the password only: ask for the second factor.
+    StepUp,
+    Consent,
+    /// Send the citizen back with a code.
+    Issue,
+    /// Cannot be done without showing a page, and the client said not to (`prompt=none`).
+    Refuse(&'static str, &'static str),
+}
+
+/// The rules of Core §3.1.2.3-§3.1.2.4 and the vectors of trust, as one function.
+pub fn decide(
+    request: &AuthorizationRequest,
+    auth: Option<&Authentication>,
+    consent: Option<&Consent>,
+    now: i64,
+) -> Decision {
+    let fresh_enough = auth.is_some_and(|a| {
+        let after_prompt_login = !request.prompt.login || a.auth_time >= request.received_at;
+        let within_max_age = request.max_age.is_none_or(|max| now - a.auth_time <= max);
+        after_prompt_login && within_max_age
+    });
+    let Some(auth) = auth.filter(|_| fresh_enough) else {
+        return if request.prompt.none {
+            Decision::Refuse("login_required", "the citizen is not signed in")
+        } else {
+            Decision::SignIn
+        };
+    };
+    if auth.level < request.vtr.credential {
+        return if request.prompt.none {
+            Decision::Refuse("login_required", "a stronger sign-in is needed")
+        } else {
+            Decision::StepUp
+        };
+    }
+    if request.prompt.consent || !consent.is_some_and(|c| c.covers(request)) {
+        return if request.prompt.none {
+            Decision::Refuse(
+                "consent_required",
+                "the citizen has not agreed to share this",
+            )
+        } else {
+            Decision::Consent
+        };
+    }
+    Decision::Issue
+}

@@ -1,0 +1,226 @@
+// A citizen in a browser tab: goes to pages, fills in and sends forms, and checks what each page
+// shows. Every page that loads must be checked with `sees()`, which also runs axe on it; `finish()`
+// fails the journey if any page had accessibility violations, if a page loaded that nobody
+// checked, or if a page had a script error or a missing asset.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+import { describeViolations, runAxe } from './a11y.mjs';
+
+const TITLE_SUFFIX = ' - GOV.UK One Login - GOV.UK';
+
+export class Citizen {
+  /**
+   * page: a Playwright page; baseUrl: the provider's URL; artifacts: { dir, name } for
+   * screenshots; log: (message) => void for notes in the test output.
+   */
+  constructor(page, { baseUrl, artifacts, log = () => {} }) {
+    this.page = page;
+    this.baseUrl = baseUrl;
+    this.artifacts = artifacts;
+    this.log = log;
+    this.loads = []; // { url, checked }
+    this.accessibilityReports = [];
+    this.scriptErrors = [];
+    this.brokenAssets = [];
+    this.documents = []; // document responses since the last action: { method, status, path }
+
+    page.on('load', () => this.loads.push({ url: page.url(), checked: false }));
+    page.on('response', (response) => {
+      const request = response.request();
+      if (request.frame() !== page.mainFrame()) return;
+      if (request.isNavigationRequest()) {
+        this.documents.push({
+          method: request.method(),
+          status: response.status(),
+          path: new URL(response.url()).pathname,
+        });
+      } else if (response.status() >= 400) {
+        this.brokenAssets.push(`${response.status()} ${request.method()} ${response.url()} (on ${page.url()})`);
+      }
+    });
+    page.on('requestfailed', (request) => {
+      if (!request.isNavigationRequest()) {
+        this.brokenAssets.push(`${request.failure()?.errorText} ${request.url()} (on ${page.url()})`);
+      }
+    });
+    page.on('pageerror', (error) => this.scriptErrors.push(`${error.message} (on ${page.url()})`));
+    page.on('console', (message) => {
+      // The browser logs every 400 page as "Failed to load resource": the form pages answer 400
+      // on purpose; broken assets are caught from the responses above.
+      if (message.type() === 'error' && !/^Failed to load resource/.test(message.text())) {
+        this.scriptErrors.push(`console: ${message.text()} (on ${page.url()})`);
+      }
+    });
+  }
+
+  url(pathname) {
+    return new URL(pathname, this.baseUrl).toString();
+  }
+
+  get pathname() {
+    return new URL(this.page.url()).pathname;
+  }
+
+  /** Runs `action`, which starts a navigation, and waits for the new page to load. */
+  async navigates(action) {
+    this.documents = [];
+    const loaded = this.page.waitForEvent('load');
+    await action();
+    await loaded;
+    return this.documents;
+  }
+
+  async goto(pathname) {
+    return this.navigates(() => this.page.goto(this.url(pathname), { waitUntil: 'commit' }));
+  }
+
+  /** Follows a link (or a link styled as a button: role "button"). */
+  async follow(name, { role = 'link' } = {}) {
+    return this.navigates(() => this.page.getByRole(role, { name, exact: true }).click());
+  }
+
+  /** Sends the form with the button named `name`; returns the document responses (POST, then GET). */
+  async submit(name = 'Continue') {
+    const chain = await this.navigates(() => this.page.getByRole('button', { name, exact: true }).click());
+    assert.equal(chain[0]?.method, 'POST', `pressing "${name}" should send a form: ${JSON.stringify(chain)}`);
+    return chain;
+  }
+
+  /** Sends a form that should be accepted: POST answered 303, then the next page. */
+  async submitAccepted(name = 'Continue') {
+    const chain = await this.submit(name);
+    assert.equal(chain[0].status, 303, `the form should be accepted and redirect: ${JSON.stringify(chain)}`);
+    return chain;
+  }
+
+  /** Sends a form that should be refused: the same form again with status 400. */
+  async submitRefused(name = 'Continue') {
+    const chain = await this.submit(name);
+    assert.equal(chain.length, 1, `a refused form re-renders without a redirect: ${JSON.stringify(chain)}`);
+    assert.equal(chain[0].status, 400, `a refused form answers 400: ${JSON.stringify(chain)}`);
+    return chain;
+  }
+
+  /** Types into the field labelled `label`. */
+  async fill(label, value) {
+    await this.page.getByLabel(label, { exact: true }).fill(value);
+  }
+
+  /**
+   * Checks the page the citizen is on: its address, its one <h1>, its <title>, the error summary
+   * (present only when `errors` is given: [[message, '#field'], ...]), then runs axe on it.
+   */
+  async sees({ path: pathname, heading, title = heading, errors = null, status = 200 }) {
+    const { page } = this;
+    if (pathname) assert.equal(this.pathname, pathname, 'the page the citizen is on');
+    const last = this.documents.at(-1);
+    if (last) assert.equal(last.status, status, `status of ${last.method} ${last.path}`);
+    const h1 = page.locator('h1');
+    assert.equal(await h1.count(), 1, `one <h1> on ${this.pathname}`);
+    assert.equal(squash(await h1.innerText()), heading, `the heading on ${this.pathname}`);
+    assert.equal(await page.title(), `${errors ? 'Error: ' : ''}${title}${TITLE_SUFFIX}`, `<title> of ${this.pathname}`);
+    const summary = page.locator('.govuk-error-summary');
+    if (errors) {
+      assert.equal(await summary.count(), 1, `an error summary on ${this.pathname}`);
+      assert.equal(squash(await summary.locator('.govuk-error-summary__title').innerText()), 'There is a problem');
+      const links = await summary.locator('.govuk-error-summary__list a').evaluateAll((as) =>
+        as.map((a) => [a.textContent.replace(/\s+/g, ' ').trim(), a.getAttribute('href')]),
+      );
+      assert.deepEqual(links, errors, `the error summary's links on ${this.pathname}`);
+      for (const [message, href] of errors) {
+        const field = href.slice(1);
+        assert.equal(
+          squash(await page.locator(`#${field}-error`).innerText()),
+          `Error: ${message}`,
+          `the inline error of #${field}`,
+        );
+        assert.equal(
+          await page.locator(`#${field}`).getAttribute('aria-describedby').then((v) => v?.split(' ').includes(`${field}-error`)),
+          true,
+          `#${field} is described by its error`,
+        );
+      }
+    } else {
+      assert.equal(await summary.count(), 0, `no error summary on ${this.pathname}`);
+    }
+    await this.checkAccessibility();
+  }
+
+  /** Runs axe on the page as it is now; violations are kept for `finish()`, with a screenshot. */
+  async checkAccessibility(state = '') {
+    const where = `${this.pathname}${state ? ` (${state})` : ''}`;
+    const { violations, incomplete } = await runAxe(this.page);
+    const current = this.loads.at(-1);
+    if (current) current.checked = true;
+    if (incomplete.length > 0) {
+      this.log(`axe needs review on ${where}: ${incomplete.map((r) => r.id).join(', ')}`);
+    }
+    if (violations.length > 0) {
+      const n = this.accessibilityReports.length + 1;
+      const file = path.join(this.artifacts.dir, `${this.artifacts.name}-axe-${n}.png`);
+      await this.page.screenshot({ path: file, fullPage: true }).catch(() => {});
+      this.accessibilityReports.push(`${describeViolations(where, violations)}\n  screenshot: ${file}`);
+    }
+  }
+
+  /** The text of the summary list value in the row whose key is `key`. */
+  async summaryValue(key) {
+    const row = this.page.locator('.govuk-summary-list__row').filter({
+      has: this.page.locator('.govuk-summary-list__key', { hasText: key }),
+    });
+    return squash(await row.locator('.govuk-summary-list__value').innerText());
+  }
+
+  /** The rows of the first table's body, as arrays of cell texts. */
+  async tableRows() {
+    return this.page
+      .locator('table tbody tr')
+      .evaluateAll((rows) => rows.map((row) => [...row.cells].map((cell) => cell.textContent.replace(/\s+/g, ' ').trim())));
+  }
+
+  /** The texts of the paragraphs of the main content. */
+  async paragraphs() {
+    return (await this.page.locator('main p.govuk-body').allInnerTexts()).map(squash);
+  }
+
+  /** A short description of the focused element: tag#id "text" or [name]. */
+  async focused() {
+    return this.page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return 'body';
+      const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').replace(/\s+/g, ' ').trim();
+      const id = el.id ? `#${el.id}` : '';
+      return `${el.tagName.toLowerCase()}${id}${text ? ` "${text.slice(0, 40)}"` : ''}`;
+    });
+  }
+
+  /** Presses Tab until `matches(description)` or `max` presses; returns every element focused. */
+  async tabUntil(matches, max = 25) {
+    const seen = [];
+    for (let i = 0; i < max; i += 1) {
+      await this.page.keyboard.press('Tab');
+      const now = await this.focused();
+      seen.push(now);
+      if (matches(now)) return seen;
+    }
+    throw new Error(`Tab never reached the element; focus went: ${seen.join(' → ')}`);
+  }
+
+  /** Fails if any page had accessibility violations, went unchecked, or had broken scripts or assets. */
+  finish() {
+    const problems = [...this.accessibilityReports];
+    const unchecked = this.loads.filter((load) => !load.checked).map((load) => load.url);
+    if (unchecked.length > 0) {
+      problems.push(`pages loaded but never checked (test bug): ${unchecked.join(', ')}`);
+    }
+    if (this.scriptErrors.length > 0) problems.push(`script errors:\n  ${this.scriptErrors.join('\n  ')}`);
+    if (this.brokenAssets.length > 0) problems.push(`assets that did not load:\n  ${this.brokenAssets.join('\n  ')}`);
+    if (problems.length > 0) throw new Error(problems.join('\n\n'));
+  }
+}
+
+export function squash(text) {
+  return text.replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,356 @@
+// Citizen journeys through One Login's sign-in pages in a real browser (Debian's Chromium driven by
+// playwright-core), each page checked with axe-core. Run with tests/browser/run.sh, or directly:
+//   ONE_LOGIN_BIN=… ONE_LOGIN_BROWSER_STORES=embedded|postgres-redis node --test journeys.test.mjs
+//
+// Every journey gets its own provider (port, data folder, database, Redis prefix), so rate limits,
+// lockouts and sessions never leak between journeys, and the journeys run side by side: most of
+// the time is spent waiting for the authenticator app's next 30-second step.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { Citizen, squash } from './citizen.mjs';
+import {
+  ensureArtifactsDir,
+  launchBrowser,
+  newTotpSecret,
+  nextTotp,
+  selectedStores,
+  slug,
+  startProvider,
+  totpCode,
+  totpStep,
+  wrongTotpCode,
+} from './harness.mjs';
+
+const stores = selectedStores();
+const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 5);
+const JOURNEY_TIMEOUT_MS = 150_000;
+
+const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One Login' };
+const CODE = {
+  path: '/sign-in/authenticator-code',
+  heading: 'Enter the security code shown in your authenticator app',
+};
+const ACCOUNT = { path: '/account', heading: 'Your GOV.UK One Login' };
+const LOCKED = { heading: 'You cannot sign in at the moment' };
+const WRONG_CODE = 'The security code you entered is not correct. Check your authenticator app and try again';
+const MONTHS = 'January February March April May June July August September October November December'.split(' ');
+
+let browser;
+let artifactsDir;
+
+/**
+ * Runs one journey: a provider of its own, a new browser context, a Citizen in it. On failure,
+ * saves a screenshot and the provider's log to target/browser-artifacts/.
+ */
+async function journey(t, { javaScriptEnabled = true } = {}, body) {
+  const name = `${stores}-${slug(t.name)}`;
+  const provider = await startProvider({ stores });
+  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1024, height: 768 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const citizen = new Citizen(page, {
+    baseUrl: provider.url,
+    artifacts: { dir: artifactsDir, name },
+    log: (message) => t.diagnostic(message),
+  });
+  try {
+    await body({ citizen, page, provider });
+    citizen.finish();
+  } catch (error) {
+    const screenshot = path.join(artifactsDir, `${name}.png`);
+    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
+    await fs.writeFile(path.join(artifactsDir, `${name}.log`), await provider.logTail(200)).catch(() => {});
+    t.diagnostic(`screenshot: ${screenshot} (on ${page.url()})`);
+    throw error;
+  } finally {
+    await context.close().catch(() => {});
+    await provider.stop();
+  }
+}
+
+function newEmail(label) {
+  return `${label}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** "25 November 2026 at 10:57am": the account page's way of writing a time (UTC). */
+function assertWrittenToday(text, what) {
+  const match = text.match(/^(\d{1,2}) ([A-Z][a-z]+) (\d{4}) at (\d{1,2}):(\d{2})(am|pm)$/);
+  assert.ok(match, `${what} should read like "25 November 2026 at 10:57am", not ${JSON.stringify(text)}`);
+  const now = new Date();
+  const today = `${now.getUTCDate()} ${MONTHS[now.getUTCMonth()]} ${now.getUTCFullYear()}`;
+  assert.equal(`${match[1]} ${match[2]} ${match[3]}`, today, `${what} is today (UTC)`);
+}
+
+/** The account page as a citizen signed in as `email` sees it; returns the activity rows. */
+async function seesAccount(citizen, email) {
+  await citizen.sees(ACCOUNT);
+  assert.equal(await citizen.summaryValue('Email address'), email);
+  assertWrittenToday(await citizen.summaryValue('Created'), 'the Created date');
+  assert.equal(await citizen.summaryValue('How you sign in'), 'Password and authenticator app');
+  const current = citizen.page.locator('.govuk-service-navigation a[aria-current="page"]');
+  assert.equal(squash(await current.innerText()), 'Your account');
+  const rows = await citizen.tableRows();
+  assert.ok(rows.length > 0, 'the recent activity table has rows');
+  for (const [what, when] of rows) {
+    assert.ok(what.length > 0, 'each activity says what happened');
+    assertWrittenToday(when, `the time of "${what}"`);
+  }
+  await citizen.page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
+  return rows.map(([what]) => what);
+}
+
+/** Start page → create account → email code → password → authenticator app → account → sign out → sign in. */
+async function newCitizen({ citizen, page, provider }, { javaScript }) {
+  const email = newEmail('new-citizen');
+  const password = 'correct horse battery staple';
+
+  await citizen.goto('/');
+  await citizen.sees({ path: '/', heading: 'Create your GOV.UK One Login or sign in' });
+  assert.equal(
+    await page.locator('body').evaluate((body) => body.classList.contains('js-enabled')).catch(() => false),
+    javaScript,
+    javaScript ? 'govuk-frontend has started' : 'no script has run',
+  );
+  await citizen.follow('Create your GOV.UK One Login', { role: 'button' });
+
+  await citizen.sees({
+    path: '/create-account',
+    heading: 'Enter your email address to create your GOV.UK One Login',
+  });
+  assert.equal(
+    squash(await page.locator('#email-hint').innerText()),
+    'We will send a code to this address to check it is yours.',
+  );
+  await citizen.fill('Enter your email address to create your GOV.UK One Login', email);
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/check-email', heading: 'Check your email' });
+  assert.equal(squash(await page.locator('.govuk-inset-text').innerText()), `We have sent a code to: ${email}`);
+  assert.ok(
+    (await citizen.paragraphs()).includes(
+      'The code expires after 15 minutes. If you do not see the email, check your spam folder.',
+    ),
+  );
+  const emailCode = await provider.latestEmailCode(email);
+  await citizen.fill('Enter the 6 digit code', emailCode);
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/password', heading: 'Create your password' });
+  await citizen.fill('Password', password);
+  await citizen.fill('Confirm your password', password);
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/authenticator-app', heading: 'Set up an authenticator app' });
+  const qr = page.getByRole('img', { name: 'QR code to add GOV.UK One Login to your authenticator app' });
+  await qr.waitFor();
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image has loaded');
+  const secretKey = page.locator('#secret-key');
+  assert.equal(await secretKey.isVisible(), false, 'the secret key stays hidden until asked for');
+  await page.getByText('I cannot scan the QR code', { exact: true }).click();
+  await secretKey.waitFor({ state: 'visible' });
+  await citizen.checkAccessibility('"I cannot scan the QR code" open');
+  const grouped = squash(await secretKey.innerText());
+  assert.match(grouped, /^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/, 'the secret key is shown in groups of 4');
+  const secret = grouped.replace(/ /g, '');
+  const createdStep = totpStep();
+  await citizen.fill('Enter the 6 digit security code shown in your authenticator app', totpCode(secret, createdStep));
+  await citizen.submitAccepted();
+
+  const activity = await seesAccount(citizen, email);
+  assert.ok(activity.includes('Account created'), `"Account created" in recent activity: ${activity}`);
+
+  await citizen.submitAccepted('Sign out');
+  await citizen.sees({ path: '/signed-out', heading: 'You have signed out' });
+  assert.deepEqual(await citizen.paragraphs(), ['You have signed out of your GOV.UK One Login.', 'Sign in again']);
+  await citizen.follow('Sign in again');
+  await citizen.sees(SIGN_IN);
+
+  // Signed out for real: the account page sends the citizen to sign in.
+  const chain = await citizen.goto('/account');
+  assert.deepEqual(
+    chain.map((d) => `${d.status} ${d.path}`),
+    ['303 /account', '200 /sign-in'],
+  );
+  await citizen.sees(SIGN_IN);
+
+  await citizen.fill('Email address', email);
+  await citizen.fill('Password', password);
+  await citizen.submitAccepted();
+  await citizen.sees(CODE);
+  assert.equal(squash(await page.locator('#code-hint').innerText()), 'This is the 6 digit code for GOV.UK One Login.');
+  // The code used to set up the app cannot be used again: wait for the app's next code.
+  const { code } = await nextTotp(secret, createdStep);
+  await citizen.fill(CODE.heading, code);
+  await citizen.submitAccepted();
+
+  const activityAfter = await seesAccount(citizen, email);
+  for (const expected of ['Account created', 'Signed out', 'Signed in']) {
+    assert.ok(activityAfter.includes(expected), `"${expected}" in recent activity: ${activityAfter}`);
+  }
+}
+
+describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOURNEY_TIMEOUT_MS }, () => {
+  before(async () => {
+    artifactsDir = await ensureArtifactsDir();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a. a new citizen creates an account, signs out and signs in again', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, (ctx) => newCitizen(ctx, { javaScript: true })),
+  );
+
+  test('b. five wrong security codes lock sign-in, even with the right password', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('lockout');
+      const password = 'a long and memorable phrase';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+
+      for (let attempt = 1; attempt <= 4; attempt += 1) {
+        await citizen.fill(CODE.heading, wrongTotpCode(secret));
+        await citizen.submitRefused();
+        await citizen.sees({ ...CODE, status: 400, errors: [[WRONG_CODE, '#code']] });
+      }
+      await citizen.fill(CODE.heading, wrongTotpCode(secret));
+      const fifth = await citizen.submit();
+      assert.equal(fifth.at(-1).status, 200, 'the lock page answers 200');
+      await citizen.sees(LOCKED);
+      const lockedText = [
+        'You entered the wrong password or security code too many times.',
+        'For your security, you cannot sign in for 15 minutes. Try again after that.',
+        'Go to the start of the service',
+      ];
+      assert.deepEqual(await citizen.paragraphs(), lockedText);
+      assert.equal(
+        await citizen.page.getByRole('link', { name: 'Go to the start of the service' }).getAttribute('href'),
+        '/',
+      );
+
+      // The right password, and even the right code, cannot undo the lock.
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', password);
+      await citizen.submit();
+      await citizen.sees(LOCKED);
+      assert.deepEqual(await citizen.paragraphs(), lockedText);
+      await citizen.follow('Go to the start of the service');
+      await citizen.sees({ path: '/', heading: 'Create your GOV.UK One Login or sign in' });
+    }),
+  );
+
+  test('c. a wrong password shows the error summary, which takes focus and links to the field', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, page, provider }) => {
+      const email = newEmail('wrong-password');
+      const password = 'the right long password';
+      await provider.createAccount({ email, password, totpSecret: newTotpSecret() });
+      const focusInSummary = () =>
+        page.evaluate(() => Boolean(document.activeElement?.closest('.govuk-error-summary')));
+
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+
+      // Nothing filled in: both fields are asked for.
+      await citizen.submitRefused();
+      await citizen.sees({
+        ...SIGN_IN,
+        status: 400,
+        errors: [
+          ['Enter your email address', '#email'],
+          ['Enter your password', '#password'],
+        ],
+      });
+      assert.ok(await focusInSummary(), `focus is in the error summary, not on ${await citizen.focused()}`);
+
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', 'not the right password');
+      await citizen.submitRefused();
+      await citizen.sees({
+        ...SIGN_IN,
+        status: 400,
+        errors: [['Incorrect email address or password', '#password']],
+      });
+      assert.ok(await focusInSummary(), `focus is in the error summary, not on ${await citizen.focused()}`);
+      assert.equal(await page.getByLabel('Email address', { exact: true }).inputValue(), email, 'the email is kept');
+      assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '', 'the password is not sent back');
+
+      // The summary's link takes the citizen to the field.
+      await page.locator('.govuk-error-summary').getByRole('link', { name: 'Incorrect email address or password' }).click();
+      await page.waitForFunction(() => document.activeElement?.id === 'password');
+      assert.equal(await citizen.focused(), 'input#password', 'the link focuses the password field');
+
+      await citizen.fill('Password', password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+    }),
+  );
+
+  test('d. a new citizen without JavaScript creates an account, signs out and signs in again', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, { javaScriptEnabled: false }, (ctx) => newCitizen(ctx, { javaScript: false })),
+  );
+
+  test('e. the sign-in form works with the keyboard alone', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, page, provider }) => {
+      const email = newEmail('keyboard');
+      const password = 'typed without a mouse';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      const order = await citizen.tabUntil((focused) => focused === 'button "Continue"');
+      t.diagnostic(`Tab order on /sign-in: ${order.join(' → ')}`);
+      assert.equal(order[0], 'a "Skip to main content"', 'the skip link is the first thing Tab reaches');
+      const email_at = order.indexOf('input#email');
+      assert.ok(email_at > 0, `Tab reaches the email field: ${order.join(' → ')}`);
+      assert.deepEqual(
+        order.slice(email_at),
+        ['input#email', 'input#password', 'button "Continue"'],
+        'email, then password, then Continue',
+      );
+
+      // Again from the top: the skip link goes straight to the form, Enter sends it.
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await page.keyboard.press('Tab');
+      assert.equal(await citizen.focused(), 'a "Skip to main content"');
+      const skip = await page.locator('.govuk-skip-link').boundingBox();
+      assert.ok(skip && skip.width > 10 && skip.height > 10, 'the focused skip link is visible');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      assert.equal(await citizen.focused(), 'input#email', 'after the skip link, Tab goes to the email field');
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      assert.equal(await citizen.focused(), 'input#password');
+      await page.keyboard.type(password);
+      const chain = await citizen.navigates(() => page.keyboard.press('Enter'));
+      assert.deepEqual(
+        chain.map((d) => `${d.method} ${d.status} ${d.path}`),
+        ['POST 303 /sign-in', `GET 200 ${CODE.path}`],
+        'Enter sends the form',
+      );
+      await citizen.sees(CODE);
+
+      const codeOrder = await citizen.tabUntil((focused) => focused === 'input#code');
+      t.diagnostic(`Tab order on ${CODE.path}: ${codeOrder.join(' → ')}`);
+      await page.keyboard.type(totpCode(secret));
+      await citizen.navigates(() => page.keyboard.press('Enter'));
+      await seesAccount(citizen, email);
+    }),
+  );
+});
