@@ -12,6 +12,58 @@ export async function runAxe(page) {
   return { violations: results.violations, incomplete: results.incomplete };
 }
 
+/**
+ * Runs axe on pages whose context has JavaScript switched off. axe cannot run there (it needs
+ * timers, which a page without scripts never fires), so it runs on a copy: the page's current
+ * DOM (open <details> included), served at the same address with the same stylesheets and
+ * viewport, in a context of `browser` where scripts may run but the page's own are removed and
+ * every script file is refused, so the copy is the page a citizen without JavaScript has.
+ */
+export class AxeOnCopy {
+  constructor(browser) {
+    this.browser = browser;
+    this.context = null;
+    this.copyOf = null; // { url, html } of the page being copied
+  }
+
+  async run(page) {
+    const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+    const url = page.url();
+    this.copyOf = { url, html };
+    if (!this.context) {
+      this.context = await this.browser.newContext({ viewport: page.viewportSize() ?? undefined });
+      await this.context.route('**/*', (route) => {
+        const request = route.request();
+        if (request.isNavigationRequest() && request.url() === this.copyOf?.url) {
+          return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: this.copyOf.html });
+        }
+        if (request.resourceType() === 'script') return route.abort();
+        return route.continue();
+      });
+      this.page = await this.context.newPage();
+    }
+    await this.page.goto(url);
+    const scripted = await this.page.locator('body').evaluate((body) => body.classList.contains('js-enabled'));
+    if (scripted) throw new Error(`the copy of ${url} for axe ran the page's scripts`);
+    return runAxe(this.page);
+  }
+
+  async close() {
+    await this.context?.close();
+    this.context = null;
+  }
+}
+
+/** Runs axe once on a copy of a page with JavaScript off (see AxeOnCopy). */
+export async function runAxeOnCopy(page, browser) {
+  const copier = new AxeOnCopy(browser);
+  try {
+    return await copier.run(page);
+  } finally {
+    await copier.close();
+  }
+}
+
 /** One violation as text: id, impact, help, then each element's selector and axe's summary. */
 export function describeViolation(violation) {
   const lines = [`  [${violation.impact ?? 'unknown'}] ${violation.id}: ${violation.help} (${violation.helpUrl})`];

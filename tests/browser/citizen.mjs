@@ -6,17 +6,20 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { describeViolations, runAxe } from './a11y.mjs';
+import { AxeOnCopy, describeViolations, runAxe } from './a11y.mjs';
 
 const TITLE_SUFFIX = ' - GOV.UK One Login - GOV.UK';
 
 export class Citizen {
   /**
    * page: a Playwright page; baseUrl: the provider's URL; artifacts: { dir, name } for
-   * screenshots; log: (message) => void for notes in the test output.
+   * screenshots; log: (message) => void for notes in the test output; javaScriptEnabled: false
+   * when the page's context has JavaScript off, and then `browser` to open axe's copies in.
    */
-  constructor(page, { baseUrl, artifacts, log = () => {} }) {
+  constructor(page, { baseUrl, artifacts, log = () => {}, javaScriptEnabled = true, browser = null }) {
     this.page = page;
+    this.javaScriptEnabled = javaScriptEnabled;
+    this.axeOnCopy = javaScriptEnabled ? null : new AxeOnCopy(browser);
     this.baseUrl = baseUrl;
     this.artifacts = artifacts;
     this.log = log;
@@ -25,6 +28,8 @@ export class Citizen {
     this.scriptErrors = [];
     this.brokenAssets = [];
     this.documents = []; // document responses since the last action: { method, status, path }
+    this.links = new Map(); // same-site link → the first page it was seen on
+    this.brokenLinks = [];
 
     page.on('load', () => this.loads.push({ url: page.url(), checked: false }));
     page.on('response', (response) => {
@@ -142,18 +147,51 @@ export class Citizen {
           `#${field} is described by its error`,
         );
       }
+      if (this.javaScriptEnabled) {
+        // govuk-frontend moves focus to the summary, so screen readers announce it first.
+        const focused = await page.evaluate(() => Boolean(document.activeElement?.closest('.govuk-error-summary')));
+        assert.ok(focused, `focus is in the error summary on ${this.pathname}, not on ${await this.focused()}`);
+      }
     } else {
       assert.equal(await summary.count(), 0, `no error summary on ${this.pathname}`);
     }
+    await this.checkLinks();
     await this.checkAccessibility();
+  }
+
+  /**
+   * Notes every link on the page to this service, for `finish()` to follow, and checks now that
+   * each link within the page (#id) has its target.
+   */
+  async checkLinks() {
+    const hrefs = await this.page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const href of hrefs) {
+      if (href.startsWith('#')) {
+        const id = decodeURIComponent(href.slice(1));
+        const found = await this.page.evaluate((target) => document.getElementById(target) !== null, id);
+        if (!found) this.brokenLinks.push(`${href} on ${this.pathname}: no element has id "${id}"`);
+        continue;
+      }
+      const url = new URL(href, this.page.url());
+      if (url.origin !== new URL(this.baseUrl).origin) continue; // the wider web is out of reach here
+      url.hash = '';
+      if (!this.links.has(url.toString())) this.links.set(url.toString(), this.pathname);
+    }
   }
 
   /** Runs axe on the page as it is now; violations are kept for `finish()`, with a screenshot. */
   async checkAccessibility(state = '') {
     const where = `${this.pathname}${state ? ` (${state})` : ''}`;
-    const { violations, incomplete } = await runAxe(this.page);
+    const { violations, incomplete } = this.javaScriptEnabled
+      ? await runAxe(this.page)
+      : await this.axeOnCopy.run(this.page);
     const current = this.loads.at(-1);
     if (current) current.checked = true;
+    if (process.env.ONE_LOGIN_BROWSER_SCREENSHOTS === '1') {
+      this.shots = (this.shots ?? 0) + 1;
+      const name = `${this.artifacts.name}-${String(this.shots).padStart(2, '0')}-${slugOf(where)}.png`;
+      await this.page.screenshot({ path: path.join(this.artifacts.dir, name), fullPage: true });
+    }
     if (incomplete.length > 0) {
       this.log(`axe needs review on ${where}: ${incomplete.map((r) => r.id).join(', ')}`);
     }
@@ -208,9 +246,25 @@ export class Citizen {
     throw new Error(`Tab never reached the element; focus went: ${seen.join(' → ')}`);
   }
 
-  /** Fails if any page had accessibility violations, went unchecked, or had broken scripts or assets. */
-  finish() {
+  /** Closes what the citizen opened besides the page (axe's copies of pages without JavaScript). */
+  async close() {
+    await this.axeOnCopy?.close();
+  }
+
+  /**
+   * Fails if any page had accessibility violations, went unchecked, had broken scripts or assets,
+   * or linked to a page of this service that does not answer 200.
+   */
+  async finish() {
+    await this.close();
+    for (const [url, seenOn] of this.links) {
+      const response = await this.page.request.get(url, { maxRedirects: 5 });
+      if (response.status() !== 200) {
+        this.brokenLinks.push(`${new URL(url).pathname} (linked from ${seenOn}) answers ${response.status()}`);
+      }
+    }
     const problems = [...this.accessibilityReports];
+    if (this.brokenLinks.length > 0) problems.push(`broken links:\n  ${this.brokenLinks.join('\n  ')}`);
     const unchecked = this.loads.filter((load) => !load.checked).map((load) => load.url);
     if (unchecked.length > 0) {
       problems.push(`pages loaded but never checked (test bug): ${unchecked.join(', ')}`);
@@ -219,6 +273,10 @@ export class Citizen {
     if (this.brokenAssets.length > 0) problems.push(`assets that did not load:\n  ${this.brokenAssets.join('\n  ')}`);
     if (problems.length > 0) throw new Error(problems.join('\n\n'));
   }
+}
+
+function slugOf(text) {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'start';
 }
 
 export function squash(text) {

@@ -12,11 +12,12 @@
 //   ONE_LOGIN_CONFIG           a configuration file to pass as --config (default: none, so the
 //                              binary reads config/default.toml in the repository root)
 //   CHROMIUM                   the browser (default /usr/bin/chromium)
+//   ONE_LOGIN_BROWSER_SCREENSHOTS=1  also save a screenshot of every page checked
 
-import { spawn, execFile } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,10 +56,24 @@ export function selectedStores() {
   return stores;
 }
 
-// Servers still running when this process ends (a crash, a timeout) are killed with it.
+// Providers not stopped when this process ends (a crash, an interrupted run) are killed with it,
+// and their data folders and databases removed.
 const running = new Set();
 process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const provider of running) {
+    provider.child?.kill('SIGKILL');
+    rmSync(provider.dataDir, { recursive: true, force: true });
+    if (provider.database) {
+      try {
+        execFileSync('psql', ['-qAtX', postgresAdminUrl, '-c', `DROP DATABASE IF EXISTS ${provider.database} WITH (FORCE)`], {
+          stdio: 'ignore',
+          timeout: 5000,
+        });
+      } catch {
+        // best effort
+      }
+    }
+  }
 });
 
 function freePort() {
@@ -172,10 +187,13 @@ export class Provider {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(12000).then(() => false)]);
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        sleep(12000, false, { ref: false }), // the provider's graceful shutdown takes up to 10 s
+      ]);
       if (!stopped) child.kill('SIGKILL');
     }
-    running.delete(child);
+    running.delete(this);
     const cleanups = [fs.rm(this.dataDir, { recursive: true, force: true })];
     if (this.database) {
       cleanups.push(psql(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`));
@@ -236,6 +254,7 @@ async function prepare(stores) {
     url: `http://localhost:${port}`,
     log: path.join(dataDir, 'one-login.log'),
   });
+  running.add(provider);
   if (stores === 'postgres-redis') {
     const name = randomName();
     provider.database = `one_login_browser_${name}`;
@@ -268,7 +287,6 @@ async function launch(provider) {
     stdio: ['ignore', log, log],
   });
   provider.child = child;
-  running.add(child);
   let exit = null;
   child.once('exit', (code, signal) => {
     exit = signal ? `signal ${signal}` : `status ${code}`;

@@ -3,7 +3,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { base32Decode, base32Encode, newTotpSecret, totpCode, totpStep, wrongTotpCode } from './harness.mjs';
+import { describeViolations, runAxe, runAxeOnCopy } from './a11y.mjs';
+import {
+  base32Decode,
+  base32Encode,
+  launchBrowser,
+  newTotpSecret,
+  totpCode,
+  totpStep,
+  wrongTotpCode,
+} from './harness.mjs';
 
 test('harness: TOTP matches the RFC 6238 SHA-1 test vectors', () => {
   // RFC 6238 appendix B: the secret is the ASCII "12345678901234567890"; 8 digits there, the
@@ -34,4 +43,30 @@ test('harness: base32 round trip, grouped secrets and wrong codes', () => {
   assert.match(wrong, /^\d{6}$/);
   const step = totpStep();
   for (const d of [-1, 0, 1]) assert.notEqual(wrong, totpCode(secret, step + d));
+});
+
+test('harness: the accessibility check finds violations, with and without JavaScript', async () => {
+  // A page with two known faults: an image without alt text and an input without a label.
+  const url = 'http://axe-self-check.invalid/page';
+  const html =
+    '<!DOCTYPE html><html lang="en"><head><title>Self check</title></head><body><main><h1>Self check</h1>' +
+    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><form><input name="x"></form></main></body></html>';
+  const browser = await launchBrowser();
+  try {
+    for (const javaScriptEnabled of [true, false]) {
+      const context = await browser.newContext({ javaScriptEnabled });
+      await context.route('**/*', (route) => route.fulfill({ contentType: 'text/html', body: html }));
+      const page = await context.newPage();
+      await page.goto(url);
+      const { violations } = javaScriptEnabled ? await runAxe(page) : await runAxeOnCopy(page, browser);
+      const ids = violations.map((v) => v.id).sort();
+      assert.ok(ids.includes('image-alt') && ids.includes('label'), `JavaScript ${javaScriptEnabled}: ${ids}`);
+      const report = describeViolations('/page', violations);
+      assert.match(report, /\[critical\] image-alt: Images must have alternative text/);
+      assert.match(report, /at img/);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
 });

@@ -26,7 +26,9 @@ import {
 } from './harness.mjs';
 
 const stores = selectedStores();
-const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 5);
+// Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
+// them one by one.
+const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 3);
 const JOURNEY_TIMEOUT_MS = 150_000;
 
 const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One Login' };
@@ -56,17 +58,30 @@ async function journey(t, { javaScriptEnabled = true } = {}, body) {
     baseUrl: provider.url,
     artifacts: { dir: artifactsDir, name },
     log: (message) => t.diagnostic(message),
+    javaScriptEnabled,
+    browser,
   });
-  try {
-    await body({ citizen, page, provider });
-    citizen.finish();
-  } catch (error) {
+  const saveArtifacts = async () => {
     const screenshot = path.join(artifactsDir, `${name}.png`);
     await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
     await fs.writeFile(path.join(artifactsDir, `${name}.log`), await provider.logTail(200)).catch(() => {});
     t.diagnostic(`screenshot: ${screenshot} (on ${page.url()})`);
+  };
+  // A journey that times out is not thrown into: keep its evidence when the runner gives up on it.
+  const onTimeout = () => {
+    saveArtifacts();
+  };
+  t.signal?.addEventListener('abort', onTimeout, { once: true });
+  try {
+    await body({ citizen, page, provider });
+    await citizen.finish();
+  } catch (error) {
+    t.signal?.removeEventListener('abort', onTimeout);
+    await saveArtifacts();
     throw error;
   } finally {
+    t.signal?.removeEventListener('abort', onTimeout);
+    await citizen.close().catch(() => {});
     await context.close().catch(() => {});
     await provider.stop();
   }
@@ -80,9 +95,10 @@ function newEmail(label) {
 function assertWrittenToday(text, what) {
   const match = text.match(/^(\d{1,2}) ([A-Z][a-z]+) (\d{4}) at (\d{1,2}):(\d{2})(am|pm)$/);
   assert.ok(match, `${what} should read like "25 November 2026 at 10:57am", not ${JSON.stringify(text)}`);
-  const now = new Date();
-  const today = `${now.getUTCDate()} ${MONTHS[now.getUTCMonth()]} ${now.getUTCFullYear()}`;
-  assert.equal(`${match[1]} ${match[2]} ${match[3]}`, today, `${what} is today (UTC)`);
+  // Today (UTC), or yesterday for a journey that ran across midnight.
+  const day = (d) => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+  const days = [day(new Date()), day(new Date(Date.now() - 5 * 60_000))];
+  assert.ok(days.includes(`${match[1]} ${match[2]} ${match[3]}`), `${what} is today (UTC): ${text}`);
 }
 
 /** The account page as a citizen signed in as `email` sees it; returns the activity rows. */
@@ -117,15 +133,22 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   );
   await citizen.follow('Create your GOV.UK One Login', { role: 'button' });
 
-  await citizen.sees({
-    path: '/create-account',
-    heading: 'Enter your email address to create your GOV.UK One Login',
-  });
+  const EMAIL_PAGE = { path: '/create-account', heading: 'Enter your email address to create your GOV.UK One Login' };
+  await citizen.sees(EMAIL_PAGE);
   assert.equal(
     squash(await page.locator('#email-hint').innerText()),
     'We will send a code to this address to check it is yours.',
   );
-  await citizen.fill('Enter your email address to create your GOV.UK One Login', email);
+  // A mistake at each step first: the form comes back with the problem, and what was typed.
+  await citizen.fill(EMAIL_PAGE.heading, 'name.example.com');
+  await citizen.submitRefused();
+  await citizen.sees({
+    ...EMAIL_PAGE,
+    status: 400,
+    errors: [['Enter an email address in the correct format, like name@example.com', '#email']],
+  });
+  assert.equal(await page.getByLabel(EMAIL_PAGE.heading, { exact: true }).inputValue(), 'name.example.com');
+  await citizen.fill(EMAIL_PAGE.heading, email);
   await citizen.submitAccepted();
 
   await citizen.sees({ path: '/create-account/check-email', heading: 'Check your email' });
@@ -136,10 +159,27 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
     ),
   );
   const emailCode = await provider.latestEmailCode(email);
+  await citizen.fill('Enter the 6 digit code', emailCode === '000000' ? '111111' : '000000');
+  await citizen.submitRefused();
+  await citizen.sees({
+    path: '/create-account/check-email',
+    heading: 'Check your email',
+    status: 400,
+    errors: [['The code you entered is not correct. Check the email and try again', '#code']],
+  });
   await citizen.fill('Enter the 6 digit code', emailCode);
   await citizen.submitAccepted();
 
   await citizen.sees({ path: '/create-account/password', heading: 'Create your password' });
+  await citizen.fill('Password', password);
+  await citizen.fill('Confirm your password', `${password}s`);
+  await citizen.submitRefused();
+  await citizen.sees({
+    path: '/create-account/password',
+    heading: 'Create your password',
+    status: 400,
+    errors: [['Enter the same password in both fields', '#confirm-password']],
+  });
   await citizen.fill('Password', password);
   await citizen.fill('Confirm your password', password);
   await citizen.submitAccepted();
@@ -156,8 +196,18 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   const grouped = squash(await secretKey.innerText());
   assert.match(grouped, /^([A-Z2-7]{4} )*[A-Z2-7]{1,4}$/, 'the secret key is shown in groups of 4');
   const secret = grouped.replace(/ /g, '');
+  const APP_CODE = 'Enter the 6 digit security code shown in your authenticator app';
+  await citizen.fill(APP_CODE, wrongTotpCode(secret));
+  await citizen.submitRefused();
+  await citizen.sees({
+    path: '/create-account/authenticator-app',
+    heading: 'Set up an authenticator app',
+    status: 400,
+    errors: [['The security code is not correct. Check your authenticator app and enter the code it shows now', '#code']],
+  });
+  assert.equal(squash(await secretKey.textContent()), grouped, 'the same secret key is shown again');
   const createdStep = totpStep();
-  await citizen.fill('Enter the 6 digit security code shown in your authenticator app', totpCode(secret, createdStep));
+  await citizen.fill(APP_CODE, totpCode(secret, createdStep));
   await citizen.submitAccepted();
 
   const activity = await seesAccount(citizen, email);
@@ -351,6 +401,36 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
       await page.keyboard.type(totpCode(secret));
       await citizen.navigates(() => page.keyboard.press('Enter'));
       await seesAccount(citizen, email);
+    }),
+  );
+
+  test('f. the footer, feedback and not-found pages', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, page }) => {
+      const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
+      const pages = [
+        ['Accessibility statement', '/accessibility', 'Accessibility statement for GOV.UK One Login'],
+        ['Cookies', '/cookies', 'Cookies on GOV.UK One Login'],
+        ['Privacy', '/privacy', 'Privacy notice for GOV.UK One Login'],
+        ['feedback', '/feedback', 'Give feedback on GOV.UK One Login'],
+      ];
+      await citizen.goto('/');
+      await citizen.sees(START);
+      for (const [link, pathname, heading] of pages) {
+        await citizen.follow(link);
+        await citizen.sees({ path: pathname, heading });
+        assert.ok((await citizen.paragraphs()).length >= 2, `${pathname} says something`);
+        await citizen.follow('Go to the start of the service');
+        await citizen.sees(START);
+      }
+      await citizen.goto('/no-such-page');
+      await citizen.sees({ path: '/no-such-page', heading: 'Page not found', status: 404 });
+      await citizen.follow('Go to the start of the service');
+      await citizen.sees(START);
+      // The service name in the header goes to the start too.
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.navigates(() => page.locator('.govuk-service-navigation__service-name a').click());
+      await citizen.sees(START);
     }),
   );
 });

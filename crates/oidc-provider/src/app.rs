@@ -14,9 +14,10 @@ use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
 use crate::error::Result;
 use crate::mail::{self, Mailer};
+use crate::oidc::Provider;
 use crate::sessions::Sessions;
 use crate::store::Database;
-use crate::web::{assets, headers, pages};
+use crate::web::{assets, headers, oidc, pages};
 
 /// Everything a handler may need. Cheap to clone: all behind `Arc`s or pools.
 #[derive(Clone)]
@@ -28,6 +29,7 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub passwords: PasswordHasher,
     pub sessions: Sessions,
+    pub oidc: Arc<Provider>,
 }
 
 /// The dependencies a test may replace.
@@ -51,6 +53,8 @@ impl AppState {
         let db = Database::connect(&config).await?;
         db.migrate().await?;
         let ephemeral = ephemeral::open(&config.ephemeral).await?;
+        let oidc = Provider::load(&config, &db, overrides.clock.unix()).await?;
+        oidc.keys.spawn_refresh(db.clone());
         let mailer = match overrides.mailer {
             Some(mailer) => mailer,
             None => mail::from_config(&config)?,
@@ -63,6 +67,7 @@ impl AppState {
             db,
             ephemeral,
             mailer,
+            oidc: Arc::new(oidc),
         })
     }
 }
@@ -75,6 +80,31 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::start::show))
         .route("/healthz", get(pages::health::check))
+        .route(
+            "/.well-known/openid-configuration",
+            get(oidc::discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(oidc::discovery::jwks))
+        .route("/trustmark", get(oidc::discovery::trustmark))
+        .route(
+            "/authorize",
+            get(oidc::authorize::authorize_get).post(oidc::authorize::authorize_post),
+        )
+        .route("/authorize/continue", get(oidc::authorize::resume))
+        .route(
+            "/authorize/consent",
+            get(oidc::authorize::consent_form).post(oidc::authorize::submit_consent),
+        )
+        .route("/token", post(oidc::token::token))
+        .route("/revoke", post(oidc::token::revoke))
+        .route(
+            "/userinfo",
+            get(oidc::userinfo::userinfo_get).post(oidc::userinfo::userinfo_post),
+        )
+        .route(
+            "/logout",
+            get(oidc::logout::logout).post(oidc::logout::sign_out),
+        )
         .route("/assets/{*path}", get(assets::serve))
         .route(
             "/create-account",
@@ -107,7 +137,11 @@ pub fn router(state: AppState) -> Router {
                 .post(pages::sign_in::submit_add_authenticator),
         )
         .route("/account", get(pages::account::show))
-        .route("/sign-out", post(pages::account::sign_out))
+        .route(
+            "/account/withdraw-consent",
+            post(pages::account::withdraw_consent),
+        )
+        .route("/sign-out", post(oidc::logout::sign_out))
         .route("/signed-out", get(pages::account::signed_out))
         .route("/accessibility", get(pages::info::accessibility))
         .route("/cookies", get(pages::info::cookies))

@@ -55,6 +55,74 @@ pub enum Error {
 
     #[error("not found")]
     NotFound,
+
+    /// An OAuth 2.0 / OpenID Connect error for a client: JSON per RFC 6749 §5.2 (token,
+    /// revocation) or RFC 6750 §3 (userinfo).
+    #[error("{0}")]
+    OAuth(OAuthError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub status: u16,
+    pub error: &'static str,
+    pub description: String,
+    /// `WWW-Authenticate` value, for 401 answers (RFC 6749 §5.2, RFC 6750 §3).
+    pub www_authenticate: Option<String>,
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({}): {}", self.error, self.status, self.description)
+    }
+}
+
+impl OAuthError {
+    pub fn new(status: u16, error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            status,
+            error,
+            description: description.into(),
+            www_authenticate: None,
+        }
+    }
+
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(400, "invalid_request", description)
+    }
+
+    pub fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(400, "invalid_grant", description)
+    }
+
+    /// One uniform answer for every client authentication failure (RFC 6749 §5.2; checklist 17).
+    pub fn invalid_client() -> Self {
+        OAuthError {
+            status: 401,
+            error: "invalid_client",
+            description: "client authentication failed".to_owned(),
+            www_authenticate: Some("Basic realm=\"One Login\"".to_owned()),
+        }
+    }
+
+    /// RFC 6750 §3.1: a bearer token that is missing, expired, revoked or malformed.
+    pub fn invalid_token(description: impl Into<String>) -> Self {
+        let description = description.into();
+        OAuthError {
+            status: 401,
+            error: "invalid_token",
+            www_authenticate: Some(format!(
+                "Bearer error=\"invalid_token\", error_description=\"{description}\""
+            )),
+            description,
+        }
+    }
+}
+
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::OAuth(e)
+    }
 }
 
 /// Domain refusals that callers (CLI, pages) turn into messages for people.

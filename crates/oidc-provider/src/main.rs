@@ -9,6 +9,8 @@ use one_login_provider::accounts::{check_new_password, email_problem, totp};
 use one_login_provider::app::{AppState, Overrides, router};
 use one_login_provider::config::{Config, DEFAULT_CONFIG_FILE};
 use one_login_provider::error::{Error, Refusal, Result};
+use one_login_provider::oidc::clients::{ClientRegistry, describe};
+use one_login_provider::oidc::keys::Keys;
 use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
 use tracing_subscriber::EnvFilter;
 
@@ -40,6 +42,16 @@ enum Command {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
         config: PathBuf,
     },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Registered relying parties (config/clients/*.toml).
+    Clients {
+        #[command(subcommand)]
+        command: ClientsCommand,
+    },
     /// Create a verified account (for demos and tests).
     CreateAccount {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
@@ -51,6 +63,36 @@ enum Command {
         /// Base32 authenticator secret: the account starts with its app set up.
         #[arg(long)]
         totp_secret: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add new signing keys: published now, signing after keys.publish_before_use; the old
+    /// keys stay published for keys.publish_after_retirement.
+    Rotate {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// List the signing keys and their state.
+    List {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// List every registered client.
+    List {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+    },
+    /// Show one client's settings (never its secret).
+    Show {
+        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+        config: PathBuf,
+        client_id: String,
     },
 }
 
@@ -119,6 +161,87 @@ async fn run(command: Command) -> Result<()> {
             create_account(config, email, password, totp_secret).await
         }
         Command::Serve { config } => serve(Config::load(&config)?).await,
+        Command::Keys { command } => keys(command).await,
+        Command::Clients { command } => clients(command),
+    }
+}
+
+async fn keys(command: KeysCommand) -> Result<()> {
+    let (KeysCommand::Rotate { config } | KeysCommand::List { config }) = &command;
+    let config = Config::load(config)?;
+    let db = Database::connect(&config).await?;
+    db.migrate().await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let KeysCommand::Rotate { .. } = command {
+        // Make sure the first keys exist, so the new ones have something to replace.
+        Keys::load(&db, &config.keys, now).await?;
+        for key in Keys::rotate(&db, &config.keys, now).await? {
+            println!(
+                "new {} key {} signs from {}",
+                key.alg,
+                key.kid,
+                format_unix(key.active_from)
+            );
+        }
+    }
+    for key in db.signing_keys().all().await? {
+        let state = match key.retired_at {
+            Some(at) if at <= now => format!("retired {}", format_unix(at)),
+            Some(at) => format!("signing until {}", format_unix(at)),
+            None if key.active_from > now => {
+                format!("published, signs from {}", format_unix(key.active_from))
+            }
+            None => "signing".to_owned(),
+        };
+        println!("{}  {}  {state}", key.alg, key.kid);
+    }
+    db.close().await;
+    Ok(())
+}
+
+fn format_unix(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| at.to_string())
+}
+
+fn clients(command: ClientsCommand) -> Result<()> {
+    match command {
+        ClientsCommand::List { config } => {
+            let config = Config::load(&config)?;
+            let registry = ClientRegistry::load(&config.clients_dir)?;
+            if registry.all().is_empty() {
+                println!("no clients registered in {}", config.clients_dir.display());
+            }
+            for client in registry.all() {
+                println!(
+                    "{}  {}  ({})",
+                    client.client_id,
+                    client.name,
+                    client.auth_method.as_str()
+                );
+            }
+            Ok(())
+        }
+        ClientsCommand::Show { config, client_id } => {
+            let config = Config::load(&config)?;
+            let registry = ClientRegistry::load(&config.clients_dir)?;
+            let client = registry.get(&client_id).ok_or_else(|| {
+                Error::config(
+                    "client_id",
+                    format!(
+                        "no client {client_id:?} in {}",
+                        config.clients_dir.display()
+                    ),
+                )
+            })?;
+            println!("{}", describe(&client));
+            Ok(())
+        }
     }
 }
 

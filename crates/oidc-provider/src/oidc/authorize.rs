@@ -471,10 +471,11 @@ fn verify_request_object(
     if !audience_ok {
         return Err("request object aud must be the authorization endpoint".into());
     }
-    if let Some(exp) = claims.get("exp") {
-        if !exp.as_i64().is_some_and(|exp| exp > now) {
-            return Err("request object has expired".into());
-        }
+    if claims
+        .get("exp")
+        .is_some_and(|exp| exp.as_i64().is_none_or(|exp| exp <= now))
+    {
+        return Err("request object has expired".into());
     }
     if claims
         .get("nbf")

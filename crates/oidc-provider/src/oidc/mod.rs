@@ -2,7 +2,76 @@
 //! `web::oidc` parse requests, call these, and render.
 
 pub mod authorize;
+pub mod client_auth;
 pub mod clients;
+pub mod grants;
 pub mod keys;
 pub mod pairwise;
+pub mod token;
+pub mod tokens;
 pub mod vtr;
+
+use std::time::Duration;
+
+use crate::config::{Config, TokensConfig};
+use crate::error::{Error, Result};
+use crate::store::Database;
+use client_auth::ClientKeyCache;
+use clients::{Client, ClientRegistry};
+use keys::Keys;
+
+/// Everything the protocol needs besides the stores: who we are, our keys, our clients.
+pub struct Provider {
+    pub issuer: String,
+    pub clients: ClientRegistry,
+    pub keys: Keys,
+    pub client_keys: ClientKeyCache,
+    /// Outbound HTTP (client JWKS, back-channel logout): short timeouts, no redirects.
+    pub http: reqwest::Client,
+    pub tokens: TokensConfig,
+    subject_salt: String,
+}
+
+impl Provider {
+    /// Loads clients and keys (making keys and the subject salt on first start).
+    pub async fn load(config: &Config, db: &Database, now: i64) -> Result<Self> {
+        let clients = ClientRegistry::load(&config.clients_dir)?;
+        clients.sync(db, now).await?;
+        let keys = Keys::load(db, &config.keys, now).await?;
+        let subject_salt = db
+            .secrets()
+            .get_or_create("pairwise-subject-salt", crate::sessions::random_token, now)
+            .await?;
+        // No redirects: a fetched URL must be the registered one (SSRF, stack pitfall 2).
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(3))
+            .user_agent("GOV.UK One Login")
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        Ok(Provider {
+            issuer: config.issuer.clone(),
+            clients,
+            keys,
+            client_keys: ClientKeyCache::new(http.clone()),
+            http,
+            tokens: config.tokens.clone(),
+            subject_salt,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path.trim_start_matches('/'))
+    }
+
+    /// The citizen's pairwise `sub` as `client` sees it.
+    pub fn subject_for(&self, client: &Client, account_id: &str) -> String {
+        pairwise::subject(&client.sector, account_id, &self.subject_salt)
+    }
+
+    /// The trustmark URL, the `vtm` of every ID token.
+    pub fn trustmark(&self) -> String {
+        self.url("trustmark")
+    }
+}

@@ -2,6 +2,7 @@
 //! half-finished journey. Kept in the short-lived store under a hash of its id (ASVS 7.2.3), so
 //! every replica sharing the store sees it.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use crate::accounts::email_code::PendingCode;
 use crate::config::SessionConfig;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
+use crate::oidc::authorize::AuthorizationRequest;
 
 /// How strongly the citizen has signed in: the credential component of a vector of trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,6 +48,9 @@ pub struct Authentication {
     pub auth_time: i64,
     /// Methods used, as RFC 8176 names them: "pwd", "otp".
     pub amr: Vec<String>,
+    /// The login session's stable id (ID token `sid`), unchanged when the cookie's id rotates
+    /// or the citizen steps up (Back-Channel Logout §2.1).
+    pub sid: String,
 }
 
 /// Where a half-finished journey stands. Each page checks it and sends the citizen to the
@@ -80,6 +85,12 @@ pub struct Session {
     pub csrf_token: String,
     pub auth: Option<Authentication>,
     pub journey: Journey,
+    /// An authorization request waiting for the citizen to sign in, step up or consent.
+    #[serde(default)]
+    pub pending: Option<AuthorizationRequest>,
+    /// Clients given a code in this login session: told when it ends (Back-Channel Logout §2.7).
+    #[serde(default)]
+    pub relying_parties: BTreeSet<String>,
 }
 
 /// Whether a session may still be used.
@@ -102,6 +113,8 @@ impl Session {
             csrf_token: random_token(),
             auth: None,
             journey: Journey::None,
+            pending: None,
+            relying_parties: BTreeSet::new(),
         }
     }
 
@@ -284,6 +297,7 @@ mod tests {
             level: CredentialLevel::Cl,
             auth_time: 0,
             amr: vec!["pwd".into()],
+            sid: "s".into(),
         });
         assert!(session.authenticated_at(CredentialLevel::Cl).is_some());
         assert!(session.authenticated_at(CredentialLevel::ClCm).is_none());

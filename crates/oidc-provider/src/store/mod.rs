@@ -5,6 +5,8 @@
 
 mod accounts;
 mod audit;
+mod consents;
+mod refresh_tokens;
 mod secrets;
 mod signing_keys;
 
@@ -16,6 +18,8 @@ use sqlx::migrate::Migrator;
 
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
+pub use consents::{Consents, GivenConsent};
+pub use refresh_tokens::{RefreshTokens, StoredRefreshToken};
 pub use secrets::{Clients, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
 
@@ -97,6 +101,14 @@ impl Database {
 
     pub fn secrets(&self) -> ServerSecrets<'_> {
         ServerSecrets::new(&self.pool)
+    }
+
+    pub fn consents(&self) -> Consents<'_> {
+        Consents::new(&self.pool)
+    }
+
+    pub fn refresh_tokens(&self) -> RefreshTokens<'_> {
+        RefreshTokens::new(&self.pool)
     }
 
     pub fn clients(&self) -> Clients<'_> {

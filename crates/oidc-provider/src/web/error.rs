@@ -5,7 +5,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::error::Error;
+use crate::error::{Error, OAuthError};
 use crate::web::templates::MessagePage;
 
 impl Error {
@@ -63,6 +63,9 @@ pub fn duration_in_words(seconds: u64) -> String {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        if let Error::OAuth(error) = self {
+            return oauth_response(error);
+        }
         let status = self.status();
         match status {
             StatusCode::INTERNAL_SERVER_ERROR => tracing::error!(error = %self, "request failed"),
@@ -85,6 +88,23 @@ impl IntoResponse for Error {
         }
         response
     }
+}
+
+/// RFC 6749 §5.2 / RFC 6750 §3: JSON for the client, `WWW-Authenticate` on 401.
+fn oauth_response(error: OAuthError) -> Response {
+    tracing::info!(error = error.error, description = %error.description, status = error.status, "OAuth error");
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let body = serde_json::json!({ "error": error.error, "error_description": error.description });
+    let mut response = (status, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(value) = error
+        .www_authenticate
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        headers.insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -132,6 +132,13 @@ pub struct Activity {
     pub when: String,
 }
 
+/// A service the citizen agreed to share details with.
+pub struct SharedWith {
+    pub client_id: String,
+    pub name: String,
+    pub since: String,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 pub struct AccountPage {
@@ -139,6 +146,7 @@ pub struct AccountPage {
     pub email: String,
     pub created: String,
     pub activity: Vec<Activity>,
+    pub services: Vec<SharedWith>,
 }
 
 pub struct Link {
@@ -218,4 +226,23 @@ mod tests {
         assert_eq!(form_status(&errors), StatusCode::BAD_REQUEST);
         assert_eq!(form_status(&FormErrors::none()), StatusCode::OK);
     }
+}
+
+pub struct ConsentItem {
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub struct ConsentPage {
+    pub csrf_token: String,
+    pub client_name: String,
+    pub items: Vec<ConsentItem>,
+}
+
+/// "Do you want to sign out?", for a logout request without a valid ID token hint.
+#[derive(Template)]
+#[template(path = "sign_out.html")]
+pub struct SignOutPage {
+    pub csrf_token: String,
 }

@@ -4,13 +4,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::CsrfOnly;
+use serde::Deserialize;
+
 use crate::app::AppState;
 use crate::error::Result;
 use crate::sessions::CredentialLevel;
-use crate::store::{AuditEvent, AuditKind};
-use crate::web::templates::{AccountPage, Activity, MessagePage, format_time, render};
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::oidc::authorize::consent_cache_key;
+use crate::web::templates::{AccountPage, Activity, MessagePage, SharedWith, format_time, render};
+use crate::web::{PageForm, Visit};
 
 /// How many events of the audit log the account page lists.
 const RECENT_ACTIVITY: i64 = 10;
@@ -34,39 +35,76 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
             when: format_time(event.at),
         })
         .collect();
+    let services = app
+        .db
+        .consents()
+        .list(&account.id)
+        .await?
+        .into_iter()
+        .map(|given| SharedWith {
+            name: app
+                .oidc
+                .clients
+                .get(&given.client_id)
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| given.client_id.clone()),
+            client_id: given.client_id,
+            since: format_time(given.granted_at),
+        })
+        .collect();
     let page = AccountPage {
         csrf_token: visit.csrf_token(),
         email: account.email,
         created: format_time(account.created_at),
         activity,
+        services,
     };
     render(&page, StatusCode::OK)
 }
 
-pub async fn sign_out(
+#[derive(Debug, Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    client_id: String,
+}
+
+/// Withdraws consent for one service: it gets nothing more without asking again, and its
+/// refresh tokens stop working.
+pub async fn withdraw_consent(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    mut visit: Visit,
-    PageForm(form): PageForm<CsrfOnly>,
+    visit: Visit,
+    PageForm(form): PageForm<WithdrawForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    if let Some(auth) = visit.session().and_then(|s| s.auth.clone()) {
+    let Some(auth) = visit.signed_in_at(CredentialLevel::ClCm).cloned() else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    if app
+        .db
+        .consents()
+        .withdraw(&auth.account_id, &form.client_id, visit.now)
+        .await?
+    {
         app.db
-            .audit()
-            .record(
-                &AuditEvent::new(AuditKind::SignedOut, Some(&auth.account_id), visit.now)
-                    .from_ip(Some(ip)),
-            )
+            .refresh_tokens()
+            .revoke_for(&auth.account_id, &form.client_id, visit.now)
             .await?;
+        app.ephemeral
+            .delete(&consent_cache_key(&auth.account_id, &form.client_id))
+            .await?;
+        tracing::info!(account = %auth.account_id, client = %form.client_id, "consent withdrawn");
     }
-    visit.end(&app).await?;
-    visit.redirect(&app, "/signed-out").await
+    visit.redirect(&app, "/account").await
 }
 
 pub async fn signed_out() -> Result<Response> {
     render(
         &MessagePage::new("You have signed out")
-            .paragraph("You have signed out of your GOV.UK One Login.")
+            .paragraph(
+                "You have signed out of your GOV.UK One Login and the services you used with it.",
+            )
             .link("/sign-in", "Sign in again"),
         StatusCode::OK,
     )

@@ -12,13 +12,6 @@ use serde::Deserialize;
 /// The longest value any text field accepts; longer is refused before any work is done.
 pub const MAX_FIELD_CHARS: usize = 256;
 
-/// A form that only carries its CSRF token (sign out).
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf_token: String,
-}
-
 /// A form with one code field.
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {

@@ -53,7 +53,40 @@ fn locked_page(app: &AppState) -> Result<Response> {
     )
 }
 
-/// Marks the session signed in at "Cl.Cm", rotates its id and records it, then sends the
+/// The login session id to keep: the same citizen stepping up or signing in again keeps it; a
+/// different citizen in the same browser starts a new one, and the services the previous one
+/// signed in to are told it ended.
+fn login_session_id(app: &AppState, visit: &mut Visit, account_id: &str) -> String {
+    let now = visit.now;
+    let session = visit.session_mut();
+    match &session.auth {
+        Some(auth) if auth.account_id == account_id => auth.sid.clone(),
+        previous => {
+            if let Some(previous) = previous {
+                super::super::oidc::logout::notify_relying_parties(
+                    app,
+                    previous,
+                    &session.relying_parties,
+                    now,
+                );
+            }
+            session.relying_parties.clear();
+            crate::sessions::random_token()
+        }
+    }
+}
+
+/// Where a citizen goes once signed in: back into the authorization request that sent them,
+/// or to their account.
+fn after_sign_in(visit: &Visit) -> &'static str {
+    if visit.session().is_some_and(|s| s.pending.is_some()) {
+        "/authorize/continue"
+    } else {
+        "/account"
+    }
+}
+
+/// Marks the session signed in at `level`, rotates its id and records it, then sends the
 /// citizen on.
 pub(super) async fn complete_sign_in(
     app: &AppState,
@@ -62,25 +95,44 @@ pub(super) async fn complete_sign_in(
     email: &str,
     ip: &str,
 ) -> Result<Response> {
+    sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?;
+    app.db
+        .audit()
+        .record(
+            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), visit.now)
+                .from_ip(Some(ip.to_owned())),
+        )
+        .await?;
+    let next = after_sign_in(&visit);
+    visit.redirect(app, next).await
+}
+
+/// Records the credential level reached now, keeping the login session id, and rotates the
+/// session id (ASVS 7.2.4: a new id after each credential).
+async fn sign_in_at(
+    app: &AppState,
+    visit: &mut Visit,
+    account_id: &str,
+    email: &str,
+    level: CredentialLevel,
+) -> Result<()> {
     let now = visit.now;
+    let sid = login_session_id(app, visit, account_id);
+    let amr = match level {
+        CredentialLevel::Cl => vec!["pwd".to_owned()],
+        CredentialLevel::ClCm => vec!["pwd".to_owned(), "otp".to_owned()],
+    };
     let session = visit.session_mut();
     session.auth = Some(Authentication {
         account_id: account_id.to_owned(),
         email: email.to_owned(),
-        level: CredentialLevel::ClCm,
+        level,
         auth_time: now,
-        amr: vec!["pwd".to_owned(), "otp".to_owned()],
+        amr,
+        sid,
     });
     session.journey = Journey::None;
-    visit.rotate(app).await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), now)
-                .from_ip(Some(ip.to_owned())),
-        )
-        .await?;
-    visit.redirect(app, "/account").await
+    visit.rotate(app).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,12 +146,17 @@ pub struct SignInForm {
 }
 
 pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    if visit.signed_in_at(CredentialLevel::ClCm).is_some() {
+    let pending = visit.session().and_then(|s| s.pending.as_ref());
+    // Signed in already, and no service asking for a fresh sign-in: nothing to do here.
+    if pending.is_none() && visit.signed_in_at(CredentialLevel::ClCm).is_some() {
         return Ok(Redirect::to("/account").into_response());
     }
+    let email = pending
+        .and_then(|p| p.login_hint.clone())
+        .unwrap_or_default();
     let page = SignInPage {
         csrf_token: visit.csrf_token(),
-        email: String::new(),
+        email,
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
@@ -172,27 +229,39 @@ pub async fn submit_password(
             return wrong_credentials(&app, visit, &email, account_id, &ip, "password").await;
         }
     };
-    let session = visit.session_mut();
-    session.auth = Some(Authentication {
-        account_id: account.id.clone(),
-        email: account.email.clone(),
-        level: CredentialLevel::Cl,
-        auth_time: now,
-        amr: vec!["pwd".to_owned()],
-    });
+    let wants_password_only = visit
+        .session()
+        .and_then(|s| s.pending.as_ref())
+        .is_some_and(|p| p.vtr.credential == CredentialLevel::Cl);
+    sign_in_at(
+        &app,
+        &mut visit,
+        &account.id,
+        &account.email,
+        CredentialLevel::Cl,
+    )
+    .await?;
+    if wants_password_only {
+        // The service asked for "Cl": the password alone completes this sign-in.
+        lockout.clear(&email).await?;
+        app.db
+            .audit()
+            .record(
+                &AuditEvent::new(AuditKind::SignedIn, Some(&account.id), now)
+                    .from_ip(Some(ip.clone())),
+            )
+            .await?;
+        return visit.redirect(&app, "/authorize/continue").await;
+    }
     let next = match &account.totp_secret {
-        Some(_) => {
-            session.journey = Journey::None;
-            "/sign-in/authenticator-code"
-        }
+        Some(_) => "/sign-in/authenticator-code",
         None => {
-            session.journey = Journey::AddAuthenticator {
+            visit.session_mut().journey = Journey::AddAuthenticator {
                 totp_secret: totp::new_secret(),
             };
             "/sign-in/set-up-authenticator-app"
         }
     };
-    visit.rotate(&app).await?;
     visit.redirect(&app, next).await
 }
 

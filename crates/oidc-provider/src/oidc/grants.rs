@@ -1,0 +1,212 @@
+//! What a citizen's sign-in gives one client: the grant, carried by an authorization code, then
+//! by access and refresh tokens. Codes and active grants live in the short-lived store; refresh
+//! tokens in the database. Revoking a grant ends every token made from it.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::authorize::RequestedClaims;
+use crate::ephemeral::EphemeralStore;
+use crate::error::{Error, Result};
+use crate::sessions::random_token;
+use crate::store::Database;
+
+/// The facts of one sign-in shared with one client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub grant_id: String,
+    pub client_id: String,
+    pub account_id: String,
+    /// The pairwise subject for this client.
+    pub sub: String,
+    pub email: String,
+    pub scopes: BTreeSet<String>,
+    pub claims: RequestedClaims,
+    pub auth_time: i64,
+    /// The credential level reached ("Cl", "Cl.Cm").
+    pub vot: String,
+    pub amr: Vec<String>,
+    /// The session's stable id, for logout.
+    pub sid: String,
+}
+
+/// An authorization code's record (RFC 6749 §4.1.2: bound to client, redirect URI, PKCE
+/// challenge, nonce and the signed-in citizen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub grant: Grant,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+}
+
+/// How long the mark of a used code is kept, to catch a second redemption (RFC 6749 §4.1.2).
+const USED_CODE_MEMORY: Duration = Duration::from_secs(600);
+
+pub fn hash_token(token: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+fn code_key(code: &str) -> String {
+    format!("code:{}", hash_token(code))
+}
+
+fn used_code_key(code: &str) -> String {
+    format!("used-code:{}", hash_token(code))
+}
+
+fn grant_key(grant_id: &str) -> String {
+    format!("grant:{grant_id}")
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| Error::Internal(e.to_string()))
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+/// Stores a new code (256 random bits; only its hash is a key) and returns it.
+pub async fn issue_code(
+    store: &dyn EphemeralStore,
+    record: &CodeRecord,
+    ttl: Duration,
+) -> Result<String> {
+    let code = random_token();
+    store.put(&code_key(&code), &encode(record)?, ttl).await?;
+    Ok(code)
+}
+
+/// The result of presenting a code.
+#[derive(Debug)]
+pub enum Redemption {
+    Redeemed(Box<CodeRecord>),
+    /// Used before: the grant it made has been revoked.
+    Replayed,
+    Unknown,
+}
+
+/// Takes the code once, atomically; a second presentation revokes its grant (RFC 6749 §10.5).
+pub async fn redeem_code(
+    store: &dyn EphemeralStore,
+    db: &Database,
+    code: &str,
+    now: i64,
+) -> Result<Redemption> {
+    match store.take(&code_key(code)).await? {
+        Some(bytes) => {
+            let record: CodeRecord = decode(&bytes)?;
+            store
+                .put(
+                    &used_code_key(code),
+                    record.grant.grant_id.as_bytes(),
+                    USED_CODE_MEMORY,
+                )
+                .await?;
+            Ok(Redemption::Redeemed(Box::new(record)))
+        }
+        None => match store.get(&used_code_key(code)).await? {
+            Some(grant_id) => {
+                let grant_id = String::from_utf8_lossy(&grant_id).into_owned();
+                revoke_grant(store, db, &grant_id, now).await?;
+                Ok(Redemption::Replayed)
+            }
+            None => Ok(Redemption::Unknown),
+        },
+    }
+}
+
+/// Marks the grant active for as long as its newest access token lives: userinfo reads it.
+pub async fn activate_grant(
+    store: &dyn EphemeralStore,
+    grant: &Grant,
+    ttl: Duration,
+) -> Result<()> {
+    store
+        .put(&grant_key(&grant.grant_id), &encode(grant)?, ttl)
+        .await
+}
+
+/// The active grant, or `None` once revoked or past its newest access token.
+pub async fn active_grant(store: &dyn EphemeralStore, grant_id: &str) -> Result<Option<Grant>> {
+    store
+        .get(&grant_key(grant_id))
+        .await?
+        .map(|bytes| decode(&bytes))
+        .transpose()
+}
+
+/// Ends a grant: its access tokens stop working at once, its refresh tokens are revoked.
+pub async fn revoke_grant(
+    store: &dyn EphemeralStore,
+    db: &Database,
+    grant_id: &str,
+    now: i64,
+) -> Result<()> {
+    store.delete(&grant_key(grant_id)).await?;
+    db.refresh_tokens().revoke_grant(grant_id, now).await?;
+    tracing::info!(grant = %grant_id, "grant revoked");
+    Ok(())
+}
+
+/// Makes a refresh token for `grant` (only the hash is stored).
+pub async fn issue_refresh_token(
+    db: &Database,
+    grant: &Grant,
+    now: i64,
+    expires_at: i64,
+) -> Result<String> {
+    let token = random_token();
+    db.refresh_tokens()
+        .insert(
+            &hash_token(&token),
+            grant,
+            &String::from_utf8_lossy(&encode(grant)?),
+            now,
+            expires_at,
+        )
+        .await?;
+    Ok(token)
+}
+
+/// The result of presenting a refresh token.
+#[derive(Debug)]
+pub enum RefreshUse {
+    /// Valid: it is now used, and the caller issues its replacement.
+    Rotated {
+        grant: Box<Grant>,
+        expires_at: i64,
+    },
+    /// Used before: every token of its grant is revoked (RFC 9700 §4.14.2).
+    Replayed,
+    Invalid,
+}
+
+pub async fn use_refresh_token(
+    store: &dyn EphemeralStore,
+    db: &Database,
+    token: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<RefreshUse> {
+    let hash = hash_token(token);
+    let Some(stored) = db.refresh_tokens().find(&hash).await? else {
+        return Ok(RefreshUse::Invalid);
+    };
+    if stored.client_id != client_id || stored.revoked_at.is_some() || stored.expires_at <= now {
+        return Ok(RefreshUse::Invalid);
+    }
+    if !db.refresh_tokens().mark_used(&hash, now).await? {
+        revoke_grant(store, db, &stored.grant_id, now).await?;
+        return Ok(RefreshUse::Replayed);
+    }
+    Ok(RefreshUse::Rotated {
+        grant: Box::new(decode(stored.grant_data.as_bytes())?),
+        expires_at: stored.expires_at,
+    })
+}

@@ -1,0 +1,258 @@
+//! The token endpoint's grants (RFC 6749 §4.1.3, §6; OpenID Connect Core §3.1.3, §12): what a
+//! code or refresh token is exchanged for, as plain functions over the stores.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::Provider;
+use super::authorize::Params;
+use super::clients::Client;
+use super::grants::{self, Grant, Redemption, RefreshUse};
+use super::tokens::{
+    ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies,
+};
+use crate::ephemeral::EphemeralStore;
+use crate::error::{OAuthError, Result};
+use crate::store::Database;
+
+/// RFC 6749 §5.1.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+    pub id_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+fn secs(d: Duration) -> i64 {
+    d.as_secs() as i64
+}
+
+/// Signs the access and ID tokens for `grant`.
+fn mint(
+    provider: &Provider,
+    client: &Client,
+    grant: &Grant,
+    nonce: Option<String>,
+    now: i64,
+) -> Result<(String, String)> {
+    let scope = grant.scopes.iter().cloned().collect::<Vec<_>>().join(" ");
+    let access = AccessTokenClaims {
+        iss: provider.issuer.clone(),
+        sub: grant.sub.clone(),
+        aud: client.client_id.clone(),
+        client_id: client.client_id.clone(),
+        exp: now + secs(provider.tokens.access_token_ttl),
+        iat: now,
+        jti: uuid::Uuid::new_v4().to_string(),
+        scope,
+        gid: grant.grant_id.clone(),
+        sid: grant.sid.clone(),
+    };
+    let access_token = provider.keys.sign(
+        jsonwebtoken::Algorithm::ES256,
+        ACCESS_TOKEN_TYPE,
+        &access,
+        now,
+    )?;
+    // Claims asked for in the ID token by name, and allowed by scope (Core §5.4, §5.5).
+    let wants_email = grant.claims.id_token.contains("email");
+    let id = IdTokenClaims {
+        iss: provider.issuer.clone(),
+        sub: grant.sub.clone(),
+        aud: client.client_id.clone(),
+        exp: now + secs(provider.tokens.id_token_ttl),
+        iat: now,
+        auth_time: grant.auth_time,
+        nonce,
+        sid: grant.sid.clone(),
+        at_hash: Some(at_hash(&access_token)),
+        vot: grant.vot.clone(),
+        vtm: provider.trustmark(),
+        acr: grant.vot.clone(),
+        amr: grant.amr.clone(),
+        email: wants_email.then(|| grant.email.clone()),
+        email_verified: wants_email.then_some(true),
+    };
+    let id_token = provider
+        .keys
+        .sign(client.id_token_alg, ID_TOKEN_TYPE, &id, now)?;
+    Ok((access_token, id_token))
+}
+
+/// What the token grants read and write.
+pub struct Stores<'a> {
+    pub ephemeral: &'a dyn EphemeralStore,
+    pub db: &'a Database,
+}
+
+async fn respond(
+    provider: &Provider,
+    stores: &Stores<'_>,
+    client: &Client,
+    grant: &Grant,
+    nonce: Option<String>,
+    refresh_expires_at: Option<i64>,
+    now: i64,
+) -> Result<TokenResponse> {
+    let (access_token, id_token) = mint(provider, client, grant, nonce, now)?;
+    let Stores {
+        ephemeral: store,
+        db,
+    } = *stores;
+    grants::activate_grant(
+        store,
+        grant,
+        provider.tokens.access_token_ttl + Duration::from_secs(5),
+    )
+    .await?;
+    let refresh_token = match refresh_expires_at {
+        Some(expires_at) if grant.scopes.contains("offline_access") => {
+            Some(grants::issue_refresh_token(db, grant, now, expires_at).await?)
+        }
+        _ => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: provider.tokens.access_token_ttl.as_secs(),
+        id_token,
+        refresh_token,
+        scope: grant.scopes.iter().cloned().collect::<Vec<_>>().join(" "),
+    })
+}
+
+/// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6).
+pub async fn exchange_code(
+    provider: &Provider,
+    stores: &Stores<'_>,
+    client: &Client,
+    form: &Params,
+    now: i64,
+) -> Result<TokenResponse> {
+    let Stores {
+        ephemeral: store,
+        db,
+    } = *stores;
+    let code = form
+        .get("code")
+        .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let redirect_uri = form
+        .get("redirect_uri")
+        .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
+    let record = match grants::redeem_code(store, db, code, now).await? {
+        Redemption::Redeemed(record) => record,
+        Redemption::Replayed => {
+            tracing::warn!(client = %client.client_id, "authorization code used twice: its grant is revoked");
+            return Err(OAuthError::invalid_grant("the code has already been used").into());
+        }
+        Redemption::Unknown => {
+            return Err(OAuthError::invalid_grant("the code is not valid or has expired").into());
+        }
+    };
+    if record.grant.client_id != client.client_id {
+        return Err(OAuthError::invalid_grant("the code was issued to another client").into());
+    }
+    if record.redirect_uri != redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        )
+        .into());
+    }
+    match (&record.code_challenge, form.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) if pkce_verifies(verifier, challenge) => {}
+        (Some(_), _) => {
+            return Err(OAuthError::invalid_grant("code_verifier is missing or wrong").into());
+        }
+        // RFC 9700 §4.8.2: a verifier for a code issued without a challenge is a downgrade.
+        (None, Some(_)) => {
+            return Err(
+                OAuthError::invalid_grant("no code_challenge was sent for this code").into(),
+            );
+        }
+        (None, None) => {}
+    }
+    let refresh_expires_at = record.grant.auth_time + secs(provider.tokens.refresh_token_ttl);
+    respond(
+        provider,
+        stores,
+        client,
+        &record.grant,
+        record.nonce,
+        Some(refresh_expires_at),
+        now,
+    )
+    .await
+}
+
+/// `grant_type=refresh_token` (RFC 6749 §6, Core §12): rotated on each use, never wider than
+/// the grant, only for a live account.
+pub async fn refresh(
+    provider: &Provider,
+    stores: &Stores<'_>,
+    client: &Client,
+    form: &Params,
+    now: i64,
+) -> Result<TokenResponse> {
+    let Stores {
+        ephemeral: store,
+        db,
+    } = *stores;
+    let token = form
+        .get("refresh_token")
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let (mut grant, expires_at) = match grants::use_refresh_token(
+        store,
+        db,
+        token,
+        &client.client_id,
+        now,
+    )
+    .await?
+    {
+        RefreshUse::Rotated { grant, expires_at } => (grant, expires_at),
+        RefreshUse::Replayed => {
+            tracing::warn!(client = %client.client_id, "refresh token used twice: its grant is revoked");
+            return Err(
+                OAuthError::invalid_grant("the refresh token has already been used").into(),
+            );
+        }
+        RefreshUse::Invalid => {
+            return Err(OAuthError::invalid_grant("the refresh token is not valid").into());
+        }
+    };
+    if let Some(scope) = form.get("scope") {
+        let asked: BTreeSet<String> = scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !asked.is_subset(&grant.scopes) {
+            return Err(
+                OAuthError::new(400, "invalid_scope", "a refresh cannot widen the grant").into(),
+            );
+        }
+        if !asked.contains("openid") {
+            return Err(OAuthError::new(400, "invalid_scope", "scope must include openid").into());
+        }
+        grant.scopes = asked;
+    }
+    if db.accounts().find(&grant.account_id).await?.is_none() {
+        return Err(OAuthError::invalid_grant("the account no longer exists").into());
+    }
+    respond(
+        provider,
+        stores,
+        client,
+        &grant,
+        None,
+        Some(expires_at),
+        now,
+    )
+    .await
+}

@@ -1,0 +1,377 @@
+//! `/authorize` (OpenID Connect Core §3.1.2): check the request, then sign the citizen in,
+//! step them up, ask their consent, or send them straight back with a code (single sign-on).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::error::Result;
+use crate::oidc::authorize::{
+    self, AuthorizationRequest, AuthorizeError, Consent, Decision, Endpoints, ErrorRedirect,
+    Params, append_query, decide,
+};
+use crate::oidc::clients::{self, Client};
+use crate::oidc::grants::{self, CodeRecord, Grant};
+use crate::sessions::CredentialLevel;
+use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
+use crate::web::{PageForm, Visit};
+
+/// The page for a request that cannot be answered by redirect (RFC 6749 §4.1.2.1).
+fn refusal_page(message: &str) -> Result<Response> {
+    render(
+        &MessagePage::new("Sorry, there is a problem with the service you came from")
+            .paragraph(message)
+            .paragraph("Go back to the service and try again. If it keeps happening, contact that service.")
+            .link("/", "Go to GOV.UK One Login"),
+        StatusCode::BAD_REQUEST,
+    )
+}
+
+/// A 302 to the client: errors and codes alike.
+fn to_client(location: &str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, location.to_owned())]).into_response()
+}
+
+pub async fn authorize_get(
+    State(app): State<AppState>,
+    visit: Visit,
+    RawQuery(query): RawQuery,
+) -> Result<Response> {
+    match Params::from_query(query.as_deref().unwrap_or_default()) {
+        Ok(params) => start(app, visit, params).await,
+        Err(name) => refusal_page(&format!("The request repeated the parameter {name}.")),
+    }
+}
+
+/// Core §3.1.2.1: the authorization endpoint also accepts a form POST.
+pub async fn authorize_post(
+    State(app): State<AppState>,
+    visit: Visit,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return refusal_page("The request was not a form.");
+    }
+    match Params::collect(url::form_urlencoded::parse(&body)) {
+        Ok(params) => start(app, visit, params).await,
+        Err(name) => refusal_page(&format!("The request repeated the parameter {name}.")),
+    }
+}
+
+async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> {
+    let now = visit.now;
+    // A request object needs the client's keys, which may have to be fetched.
+    let object_keys = match (
+        params.get("request"),
+        params
+            .get("client_id")
+            .and_then(|id| app.oidc.clients.get(id)),
+    ) {
+        (Some(_), Some(client)) => app
+            .oidc
+            .client_keys
+            .keys(&client, false)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "client keys unavailable for a request object");
+                None
+            }),
+        _ => None,
+    };
+    let authorize_url = app.oidc.url("authorize");
+    let endpoints = Endpoints {
+        issuer: &app.oidc.issuer,
+        authorize: &authorize_url,
+    };
+    match authorize::validate(
+        &params,
+        &app.oidc.clients,
+        object_keys.as_deref(),
+        &endpoints,
+        now,
+    ) {
+        Err(AuthorizeError::Page(message)) => refusal_page(message),
+        Err(AuthorizeError::Redirect(error)) => {
+            tracing::info!(error = error.error, description = %error.description, "authorization request refused");
+            Ok(to_client(&error.location(&app.oidc.issuer)))
+        }
+        Ok((request, client)) => proceed(&app, visit, request, client).await,
+    }
+}
+
+/// The consent on record, read through a short-lived cache: single sign-on reads it on every
+/// visit, so it stays off the database (design: no durable read on the hot path).
+pub async fn consent_for(
+    app: &AppState,
+    account_id: &str,
+    client_id: &str,
+) -> Result<Option<Consent>> {
+    let key = consent_cache_key(account_id, client_id);
+    if let Some(bytes) = app.ephemeral.get(&key).await? {
+        let cached: Option<(Vec<String>, Vec<String>)> =
+            serde_json::from_slice(&bytes).unwrap_or(None);
+        return Ok(cached.map(|(scopes, claims)| Consent {
+            scopes: scopes.into_iter().collect(),
+            claims: claims.into_iter().collect(),
+        }));
+    }
+    let consent = app.db.consents().find(account_id, client_id).await?;
+    let cached = consent.as_ref().map(|c| {
+        (
+            c.scopes.iter().collect::<Vec<_>>(),
+            c.claims.iter().collect::<Vec<_>>(),
+        )
+    });
+    if let Ok(bytes) = serde_json::to_vec(&cached) {
+        app.ephemeral
+            .put(&key, &bytes, std::time::Duration::from_secs(600))
+            .await?;
+    }
+    Ok(consent)
+}
+
+pub fn consent_cache_key(account_id: &str, client_id: &str) -> String {
+    format!("consent:{account_id}:{client_id}")
+}
+
+/// Decides and acts on a checked request for this session.
+async fn proceed(
+    app: &AppState,
+    mut visit: Visit,
+    request: AuthorizationRequest,
+    client: Arc<Client>,
+) -> Result<Response> {
+    let now = visit.now;
+    let refuse = |error: &'static str, description: &str| ErrorRedirect {
+        redirect_uri: request.redirect_uri.clone(),
+        state: request.state.clone(),
+        error,
+        description: description.to_owned(),
+    };
+    if request.vtr.identity.is_some() {
+        // Identity proving (P1-P3) is not offered yet: say so rather than pretend.
+        let error = refuse("access_denied", "identity proving is not available");
+        visit.session_mut().pending = None;
+        return visit
+            .finish(app, to_client(&error.location(&app.oidc.issuer)))
+            .await;
+    }
+    let auth = visit.session().and_then(|s| s.auth.clone());
+    let consent = match &auth {
+        Some(auth) => consent_for(app, &auth.account_id, &client.client_id).await?,
+        None => None,
+    };
+    match decide(&request, auth.as_ref(), consent.as_ref(), now) {
+        Decision::Refuse(error, description) => {
+            if visit.session().is_some_and(|s| s.pending.is_some()) {
+                visit.session_mut().pending = None;
+            }
+            visit
+                .finish(
+                    app,
+                    to_client(&refuse(error, description).location(&app.oidc.issuer)),
+                )
+                .await
+        }
+        Decision::SignIn => {
+            visit.session_mut().pending = Some(request);
+            visit.redirect(app, "/sign-in").await
+        }
+        Decision::StepUp => {
+            visit.session_mut().pending = Some(request);
+            visit.redirect(app, "/sign-in/authenticator-code").await
+        }
+        Decision::Consent => {
+            visit.session_mut().pending = Some(request);
+            visit.redirect(app, "/authorize/consent").await
+        }
+        Decision::Issue => {
+            let Some(auth) = auth else {
+                return visit.redirect(app, "/sign-in").await;
+            };
+            let grant = Grant {
+                grant_id: uuid::Uuid::new_v4().to_string(),
+                client_id: client.client_id.clone(),
+                account_id: auth.account_id.clone(),
+                sub: app.oidc.subject_for(&client, &auth.account_id),
+                email: auth.email.clone(),
+                scopes: request.scopes.clone(),
+                claims: request.claims.clone(),
+                auth_time: auth.auth_time,
+                vot: auth.level.as_str().to_owned(),
+                amr: auth.amr.clone(),
+                sid: auth.sid.clone(),
+            };
+            let record = CodeRecord {
+                grant,
+                redirect_uri: request.redirect_uri.clone(),
+                code_challenge: request.code_challenge.clone(),
+                nonce: request.nonce.clone(),
+            };
+            let code = grants::issue_code(
+                app.ephemeral.as_ref(),
+                &record,
+                app.oidc.tokens.authorization_code_ttl,
+            )
+            .await?;
+            let session = visit.session_mut();
+            session.pending = None;
+            session.relying_parties.insert(client.client_id.clone());
+            let mut pairs = vec![("code", code.as_str())];
+            if let Some(state) = &request.state {
+                pairs.push(("state", state));
+            }
+            pairs.push(("iss", &app.oidc.issuer));
+            let location = append_query(&request.redirect_uri, &pairs);
+            visit.finish(app, to_client(&location)).await
+        }
+    }
+}
+
+/// `GET /authorize/continue`: the pending request, after sign-in or step-up.
+pub async fn resume(State(app): State<AppState>, visit: Visit) -> Result<Response> {
+    let Some(request) = visit.session().and_then(|s| s.pending.clone()) else {
+        return Ok(Redirect::to("/account").into_response());
+    };
+    match app.oidc.clients.get(&request.client_id) {
+        Some(client) => proceed(&app, visit, request, client).await,
+        None => refusal_page("The service you came from is no longer registered."),
+    }
+}
+
+/// What the consent page lists, in words a citizen understands.
+fn consent_items(request: &AuthorizationRequest) -> Vec<ConsentItem> {
+    let mut items = vec![ConsentItem {
+        text: "A unique reference for you that only this service gets".into(),
+    }];
+    for scope in &request.scopes {
+        let text = match scope.as_str() {
+            "email" => "Your email address",
+            "phone" => "Your phone number",
+            "offline_access" => {
+                "Access to these details while you are not signed in, until you withdraw it"
+            }
+            _ => continue,
+        };
+        items.push(ConsentItem { text: text.into() });
+    }
+    for claim in request.claims.userinfo.union(&request.claims.id_token) {
+        let text = match claim.as_str() {
+            clients::CORE_IDENTITY_CLAIM => "Your verified name and date of birth",
+            clients::ADDRESS_CLAIM => "Your address",
+            clients::PASSPORT_CLAIM => "Your passport details",
+            clients::DRIVING_PERMIT_CLAIM => "Your driving licence details",
+            clients::RETURN_CODE_CLAIM => {
+                "A code saying why your identity could not be confirmed, if it could not"
+            }
+            "email" | "email_verified" if request.scopes.contains("email") => continue,
+            "email" | "email_verified" => "Your email address",
+            "phone_number" | "phone_number_verified" => "Your phone number",
+            _ => continue,
+        };
+        if !items.iter().any(|i| i.text == text) {
+            items.push(ConsentItem { text: text.into() });
+        }
+    }
+    items
+}
+
+/// The request waiting for consent, when the session is signed in well enough to give it.
+fn awaiting_consent(
+    visit: &Visit,
+) -> Option<(AuthorizationRequest, crate::sessions::Authentication)> {
+    let session = visit.session()?;
+    let request = session.pending.clone()?;
+    let auth = session.authenticated_at(CredentialLevel::Cl)?.clone();
+    (auth.level >= request.vtr.credential).then_some((request, auth))
+}
+
+pub async fn consent_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some((request, _)) = awaiting_consent(&visit) else {
+        return Ok(Redirect::to("/authorize/continue").into_response());
+    };
+    let Some(client) = app.oidc.clients.get(&request.client_id) else {
+        return refusal_page("The service you came from is no longer registered.");
+    };
+    let page = ConsentPage {
+        csrf_token: visit.csrf_token(),
+        client_name: client.name.clone(),
+        items: consent_items(&request),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    decision: String,
+}
+
+pub async fn submit_consent(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<ConsentForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some((request, auth)) = awaiting_consent(&visit) else {
+        return visit.redirect(&app, "/authorize/continue").await;
+    };
+    let Some(client) = app.oidc.clients.get(&request.client_id) else {
+        return refusal_page("The service you came from is no longer registered.");
+    };
+    match form.decision.as_str() {
+        "agree" => {
+            let mut claims = request.claims.userinfo.clone();
+            claims.extend(request.claims.id_token.iter().cloned());
+            let consent = Consent {
+                scopes: request.scopes.clone(),
+                claims,
+            };
+            app.db
+                .consents()
+                .give(&auth.account_id, &client.client_id, &consent, visit.now)
+                .await?;
+            app.ephemeral
+                .delete(&consent_cache_key(&auth.account_id, &client.client_id))
+                .await?;
+            tracing::info!(account = %auth.account_id, client = %client.client_id, "consent given");
+            // The consent page answered `prompt=consent`: do not ask again for this request.
+            let mut request = request;
+            request.prompt.consent = false;
+            proceed(&app, visit, request, client).await
+        }
+        "decline" => {
+            visit.session_mut().pending = None;
+            let error = ErrorRedirect {
+                redirect_uri: request.redirect_uri.clone(),
+                state: request.state.clone(),
+                error: "access_denied",
+                description: "the citizen declined to share their details".into(),
+            };
+            visit
+                .finish(&app, to_client(&error.location(&app.oidc.issuer)))
+                .await
+        }
+        _ => {
+            let page = ConsentPage {
+                csrf_token: visit.csrf_token(),
+                client_name: client.name.clone(),
+                items: consent_items(&request),
+            };
+            render(&page, StatusCode::BAD_REQUEST)
+        }
+    }
+}

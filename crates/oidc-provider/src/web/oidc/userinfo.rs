@@ -1,0 +1,97 @@
+//! `/userinfo` (OpenID Connect Core §5.3): the claims the grant allows, for a live access token.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use jsonwebtoken::Validation;
+use serde_json::{Map, Value};
+
+use super::{for_client, no_store_json};
+use crate::app::AppState;
+use crate::error::{OAuthError, Result};
+use crate::oidc::authorize::Params;
+use crate::oidc::grants::{self, Grant};
+use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+
+/// The bearer token: from the header, or (POST only) the form body (RFC 6750 §2.1-2.2).
+fn bearer(headers: &HeaderMap, body: Option<&Bytes>) -> Result<String> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned());
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let from_body = match body {
+        Some(body) if is_form => Params::collect(url::form_urlencoded::parse(body))
+            .map_err(|_| OAuthError::invalid_request("a parameter is repeated"))?
+            .get("access_token")
+            .map(str::to_owned),
+        _ => None,
+    };
+    match (from_header, from_body) {
+        (Some(_), Some(_)) => {
+            Err(OAuthError::invalid_request("send the token one way only").into())
+        }
+        (Some(token), None) | (None, Some(token)) => Ok(token),
+        (None, None) => {
+            let mut error = OAuthError::new(401, "invalid_request", "a bearer token is required");
+            error.www_authenticate = Some("Bearer realm=\"One Login\"".to_owned());
+            Err(error.into())
+        }
+    }
+}
+
+/// The claims for `grant`: `sub` always, others as the scopes and `claims` request allow.
+pub fn claims_for(grant: &Grant) -> Map<String, Value> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), Value::String(grant.sub.clone()));
+    let asked = |name: &str| grant.claims.userinfo.contains(name);
+    if grant.scopes.contains("email") || asked("email") {
+        claims.insert("email".into(), Value::String(grant.email.clone()));
+        claims.insert("email_verified".into(), Value::Bool(true));
+    }
+    claims
+}
+
+pub async fn userinfo_get(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    answer(&app, &headers, None).await.map_err(for_client)
+}
+
+pub async fn userinfo_post(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    answer(&app, &headers, Some(&body))
+        .await
+        .map_err(for_client)
+}
+
+async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Result<Response> {
+    let token = bearer(headers, body)?;
+    let now = app.clock.unix();
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
+    validation.set_issuer(&[&app.oidc.issuer]);
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    let claims: AccessTokenClaims = app
+        .oidc
+        .keys
+        .verify(&token, ACCESS_TOKEN_TYPE, &validation, now)
+        .ok_or_else(|| OAuthError::invalid_token("the access token is not valid or has expired"))?;
+    if claims.exp <= now {
+        return Err(OAuthError::invalid_token("the access token has expired").into());
+    }
+    let grant = grants::active_grant(app.ephemeral.as_ref(), &claims.gid)
+        .await?
+        .filter(|g| g.client_id == claims.client_id && g.sub == claims.sub)
+        .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
+    Ok(no_store_json(&claims_for(&grant)))
+}
