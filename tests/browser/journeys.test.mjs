@@ -215,7 +215,7 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
 
   await citizen.submitAccepted('Sign out');
   await citizen.sees({ path: '/signed-out', heading: 'You have signed out' });
-  assert.deepEqual(await citizen.paragraphs(), ['You have signed out of your GOV.UK One Login.', 'Sign in again']);
+  assert.deepEqual(await citizen.paragraphs(), ['You have signed out of your GOV.UK One Login and the services you used with it.', 'Sign in again']);
   await citizen.follow('Sign in again');
   await citizen.sees(SIGN_IN);
 

@@ -184,14 +184,19 @@ pub enum RefreshUse {
     },
     /// Used before: every token of its grant is revoked (RFC 9700 §4.14.2).
     Replayed,
+    /// Asked for more than the grant holds: refused, and the token stays usable.
+    WiderScope,
     Invalid,
 }
 
+/// Presents a refresh token, narrowing the grant to `scope` when given. Checks come before the
+/// token is spent, so a refused request does not use it up.
 pub async fn use_refresh_token(
     store: &dyn EphemeralStore,
     db: &Database,
     token: &str,
     client_id: &str,
+    scope: Option<&BTreeSet<String>>,
     now: i64,
 ) -> Result<RefreshUse> {
     let hash = hash_token(token);
@@ -201,12 +206,19 @@ pub async fn use_refresh_token(
     if stored.client_id != client_id || stored.revoked_at.is_some() || stored.expires_at <= now {
         return Ok(RefreshUse::Invalid);
     }
+    let mut grant: Grant = decode(stored.grant_data.as_bytes())?;
+    if let Some(scope) = scope {
+        if !scope.is_subset(&grant.scopes) || !scope.contains("openid") {
+            return Ok(RefreshUse::WiderScope);
+        }
+        grant.scopes = scope.clone();
+    }
     if !db.refresh_tokens().mark_used(&hash, now).await? {
         revoke_grant(store, db, &stored.grant_id, now).await?;
         return Ok(RefreshUse::Replayed);
     }
     Ok(RefreshUse::Rotated {
-        grant: Box::new(decode(stored.grant_data.as_bytes())?),
+        grant: Box::new(grant),
         expires_at: stored.expires_at,
     })
 }

@@ -206,11 +206,19 @@ pub async fn refresh(
     let token = form
         .get("refresh_token")
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-    let (mut grant, expires_at) = match grants::use_refresh_token(
+    let scope: Option<BTreeSet<String>> = form.get("scope").map(|scope| {
+        scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    });
+    let (grant, expires_at) = match grants::use_refresh_token(
         store,
         db,
         token,
         &client.client_id,
+        scope.as_ref(),
         now,
     )
     .await?
@@ -222,26 +230,18 @@ pub async fn refresh(
                 OAuthError::invalid_grant("the refresh token has already been used").into(),
             );
         }
+        RefreshUse::WiderScope => {
+            return Err(OAuthError::new(
+                400,
+                "invalid_scope",
+                "a refresh cannot widen the grant, and needs openid",
+            )
+            .into());
+        }
         RefreshUse::Invalid => {
             return Err(OAuthError::invalid_grant("the refresh token is not valid").into());
         }
     };
-    if let Some(scope) = form.get("scope") {
-        let asked: BTreeSet<String> = scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if !asked.is_subset(&grant.scopes) {
-            return Err(
-                OAuthError::new(400, "invalid_scope", "a refresh cannot widen the grant").into(),
-            );
-        }
-        if !asked.contains("openid") {
-            return Err(OAuthError::new(400, "invalid_scope", "scope must include openid").into());
-        }
-        grant.scopes = asked;
-    }
     if db.accounts().find(&grant.account_id).await?.is_none() {
         return Err(OAuthError::invalid_grant("the account no longer exists").into());
     }

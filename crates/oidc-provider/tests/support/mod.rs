@@ -24,6 +24,8 @@ use one_login_provider::store::{AuditEvent, AuditKind, NewAccount};
 use sqlx::Connection;
 use tower::ServiceExt;
 
+pub mod rp;
+
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379/";
 
@@ -158,7 +160,21 @@ impl TestApp {
 
     /// Starts on `backend` with extra TOML over `config/default.toml`.
     pub async fn start_with(backend: Backend, extra: &str) -> TestApp {
+        Self::start_with_clients(backend, extra, &[]).await
+    }
+
+    /// Starts with the relying parties in `clients` (TOML files) registered.
+    pub async fn start_with_clients(backend: Backend, extra: &str, clients: &[String]) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
+        let clients_dir = data_dir.path().join("clients");
+        std::fs::create_dir_all(&clients_dir).unwrap();
+        for (i, client) in clients.iter().enumerate() {
+            std::fs::write(clients_dir.join(format!("client-{i}.toml")), client).unwrap();
+        }
+        let extra = format!(
+            "clients_dir = {:?}\n{extra}",
+            clients_dir.display().to_string()
+        );
         let (database, ephemeral) = match backend {
             Backend::Embedded => (String::new(), String::new()),
             Backend::PostgresRedis => (fresh_postgres_schema().await, redis_url()),

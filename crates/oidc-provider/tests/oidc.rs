@@ -1,0 +1,875 @@
+//! The OpenID Connect provider through the router, on both storage pairs. Each test names the
+//! rule it checks: OpenID Connect Core 1.0 (Core), RFC 6749, RFC 7636 (PKCE), RFC 7009, RFC 9207,
+//! RFC 9700 (OAuth security BCP), RP-Initiated Logout (RPL), Back-Channel Logout (BCL).
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use base64::Engine;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{DecodingKey, Validation};
+use serde_json::{Value, json};
+use support::rp::{RelyingParty, pkce};
+use support::{Backend, Browser, Page, TestApp};
+
+const PASSWORD: &str = "correct horse battery staple";
+const EMAIL: &str = "ada@example.com";
+const CLIENT_SECRET: &str = "a-long-random-client-secret-0123456789";
+
+struct Env {
+    app: TestApp,
+    /// Department A: private_key_jwt, ES256 ID tokens.
+    rp: RelyingParty,
+    /// Department B, another sector: RS256 ID tokens.
+    other: RelyingParty,
+    totp: String,
+}
+
+impl Env {
+    async fn start(backend: Backend) -> Env {
+        let rp = RelyingParty::new("driving", "www.driving.example.gov.uk");
+        let other = RelyingParty::new("benefits", "benefits.example.gov.uk");
+        let clients = vec![
+            rp.registration(""),
+            other.registration("id_token_signed_response_alg = \"RS256\""),
+            format!(
+                "client_id = \"portal\"\nname = \"Portal\"\nredirect_uris = [\"https://portal.example.gov.uk/cb\"]\n\
+                 token_endpoint_auth_method = \"client_secret_post\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+                 scopes = [\"openid\", \"email\"]\nrequire_pkce = false\nrequire_nonce = false\n"
+            ),
+            format!(
+                "client_id = \"basic\"\nname = \"Basic\"\nredirect_uris = [\"https://basic.example.gov.uk/cb\"]\n\
+                 token_endpoint_auth_method = \"client_secret_basic\"\nclient_secret = \"{CLIENT_SECRET}\"\n\
+                 scopes = [\"openid\"]\nrequire_nonce = false\n"
+            ),
+            "client_id = \"mobile\"\nname = \"Mobile app\"\nredirect_uris = [\"http://127.0.0.1:7777/cb\"]\n\
+             token_endpoint_auth_method = \"none\"\nscopes = [\"openid\"]\n"
+                .to_owned(),
+        ];
+        let app = TestApp::start_with_clients(backend, "", &clients).await;
+        let totp = app.create_account(EMAIL, PASSWORD).await;
+        Env {
+            app,
+            rp,
+            other,
+            totp,
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.app.state.clock.unix()
+    }
+
+    fn issuer(&self) -> String {
+        self.app.state.config.issuer.clone()
+    }
+
+    /// An authorization URL for `rp` with the usual parameters, `extra` replacing or adding.
+    fn authorize_url(&self, rp: &RelyingParty, extra: &[(&str, &str)]) -> (String, String) {
+        let (verifier, challenge) = pkce();
+        let mut params: Vec<(String, String)> = vec![
+            ("response_type".into(), "code".into()),
+            ("scope".into(), "openid email".into()),
+            ("client_id".into(), rp.client_id.clone()),
+            ("redirect_uri".into(), rp.redirect_uri.clone()),
+            ("state".into(), "state-123".into()),
+            ("nonce".into(), "nonce-456".into()),
+            ("code_challenge".into(), challenge),
+            ("code_challenge_method".into(), "S256".into()),
+        ];
+        for (name, value) in extra {
+            params.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                params.push(((*name).into(), (*value).into()));
+            }
+        }
+        let query = serde_urlencoded::to_string(&params).unwrap();
+        (format!("/authorize?{query}"), verifier)
+    }
+
+    /// Signs in with password and code from wherever the provider sent the browser, and follows
+    /// the provider's redirects until it answers the client (or shows consent).
+    async fn sign_in(&self, browser: &mut Browser) -> Page {
+        browser
+            .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert_redirect("/sign-in/authenticator-code");
+        self.app.next_totp_step();
+        let code = self.app.totp_now(&self.totp);
+        let done = browser
+            .fill("/sign-in/authenticator-code", &[("code", &code)])
+            .await;
+        done.assert_redirect("/authorize/continue");
+        browser.get("/authorize/continue").await
+    }
+
+    /// A full first visit: authorize, sign in, agree; returns the code and the PKCE verifier.
+    async fn first_code(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        extra: &[(&str, &str)],
+    ) -> (String, String) {
+        let (url, verifier) = self.authorize_url(rp, extra);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        self.sign_in(browser)
+            .await
+            .assert_redirect("/authorize/consent");
+        let answer = browser
+            .fill("/authorize/consent", &[("decision", "agree")])
+            .await;
+        let params = client_params(&answer, rp);
+        (params["code"].clone(), verifier)
+    }
+
+    async fn token(&self, browser: &mut Browser, form: &[(&str, &str)]) -> Page {
+        browser.post("/token", form).await
+    }
+
+    async fn redeem(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        code: &str,
+        verifier: &str,
+    ) -> Page {
+        let assertion = rp.assertion(&format!("{}token", self.issuer()), self.now());
+        self.token(
+            browser,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", &rp.redirect_uri),
+                ("code_verifier", verifier),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", &assertion),
+            ],
+        )
+        .await
+    }
+
+    async fn tokens(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        code: &str,
+        verifier: &str,
+    ) -> Value {
+        let page = self.redeem(browser, rp, code, verifier).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_eq!(page.headers["cache-control"], "no-store");
+        serde_json::from_str(&page.body).unwrap()
+    }
+
+    async fn jwks(&self) -> JwkSet {
+        let mut browser = self.app.browser();
+        serde_json::from_str(&browser.get("/.well-known/jwks.json").await.body).unwrap()
+    }
+
+    /// Verifies a token the provider signed, as a relying party would, with the published keys.
+    async fn verify(&self, token: &str, aud: Option<&str>) -> (jsonwebtoken::Header, Value) {
+        let header = jsonwebtoken::decode_header(token).unwrap();
+        let jwks = self.jwks().await;
+        let jwk = jwks
+            .find(header.kid.as_deref().unwrap())
+            .expect("kid published");
+        let mut validation = Validation::new(header.alg);
+        validation.set_issuer(&[self.issuer()]);
+        match aud {
+            Some(aud) => validation.set_audience(&[aud]),
+            None => validation.validate_aud = false,
+        }
+        validation.required_spec_claims.clear();
+        let data =
+            jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(jwk).unwrap(), &validation)
+                .unwrap();
+        (header, data.claims)
+    }
+
+    async fn userinfo(&self, browser: &mut Browser, access_token: &str) -> Page {
+        let request = Request::get("/userinfo")
+            .header(header::AUTHORIZATION, format!("Bearer {access_token}"))
+            .body(Body::empty())
+            .unwrap();
+        browser.send(request).await
+    }
+}
+
+/// The query of a redirect to `rp`, checked to be exactly its registered redirect URI.
+fn client_params(page: &Page, rp: &RelyingParty) -> HashMap<String, String> {
+    assert_eq!(
+        page.status,
+        StatusCode::FOUND,
+        "expected a redirect to the client:\n{}",
+        page.body
+    );
+    let location = page.location();
+    let (base, query) = location.split_once('?').unwrap();
+    assert_eq!(base, rp.redirect_uri);
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn json(page: &Page) -> Value {
+    serde_json::from_str(&page.body).unwrap_or_else(|_| panic!("not JSON: {}", page.body))
+}
+
+#[track_caller]
+fn assert_oauth_error(page: &Page, status: StatusCode, error: &str) {
+    assert_eq!(page.status, status, "{}", page.body);
+    assert_eq!(json(page)["error"], error, "{}", page.body);
+}
+
+macro_rules! oidc_tests {
+    ($(async fn $name:ident($env:ident: Env) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn run($env: Env) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() { run(Env::start(Backend::Embedded).await).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_redis() {
+                if support::real_servers_available(concat!("oidc::", stringify!($name))).await {
+                    run(Env::start(Backend::PostgresRedis).await).await
+                }
+            }
+        }
+    )*};
+}
+
+oidc_tests! {
+    // Discovery §3-§4 and Core §10.1.1: metadata and keys, cacheable.
+    async fn discovery_and_keys(env: Env) {
+        let mut browser = env.app.browser();
+        let page = browser.get("/.well-known/openid-configuration").await;
+        assert_eq!(page.headers["cache-control"], "public, max-age=86400");
+        let meta = json(&page);
+        assert_eq!(meta["issuer"], env.issuer());
+        assert_eq!(meta["authorization_endpoint"], format!("{}authorize", env.issuer()));
+        assert_eq!(meta["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(meta["response_types_supported"], json!(["code"]));
+        assert_eq!(meta["request_uri_parameter_supported"], false);
+        assert_eq!(meta["backchannel_logout_supported"], true);
+        assert!(meta["token_endpoint_auth_methods_supported"].as_array().unwrap().contains(&json!("private_key_jwt")));
+        let jwks = env.jwks().await;
+        let algs: Vec<String> = jwks.keys.iter().map(|k| format!("{:?}", k.common.key_algorithm.unwrap())).collect();
+        assert!(algs.contains(&"ES256".to_owned()) && algs.contains(&"RS256".to_owned()), "{algs:?}");
+        assert!(jwks.keys.iter().all(|k| k.common.key_id.is_some()));
+        assert_eq!(browser.get("/.well-known/jwks.json").await.headers["cache-control"], "public, max-age=300");
+        assert_eq!(json(&browser.get("/trustmark").await)["idp"], env.issuer());
+    }
+
+    // Core §3.1.2-§3.1.3: the whole code flow with PKCE and private_key_jwt; Core §2: the ID
+    // token's claims; Core §5.3: userinfo.
+    async fn code_flow_end_to_end(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        assert_eq!(tokens["token_type"], "Bearer");
+        assert_eq!(tokens["expires_in"], 180);
+        assert!(tokens.get("refresh_token").is_none(), "no offline_access, no refresh token");
+        let (header, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await;
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+        assert_eq!(id["nonce"], "nonce-456");
+        assert_eq!(id["vot"], "Cl.Cm");
+        assert_eq!(id["vtm"], format!("{}trustmark", env.issuer()));
+        assert_eq!(id["amr"], json!(["pwd", "otp"]));
+        assert!(id["sub"].as_str().unwrap().starts_with("urn:fdc:gov.uk:2022:"));
+        assert!(id["sid"].as_str().unwrap().len() > 20);
+        assert_eq!(id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(), 120);
+        assert!(id["auth_time"].as_i64().unwrap() <= id["iat"].as_i64().unwrap());
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(id["at_hash"], one_login_provider::oidc::tokens::at_hash(access));
+        let (access_header, _) = env.verify(access, None).await;
+        assert_eq!(access_header.typ.as_deref(), Some("at+jwt"));
+        let info = env.userinfo(&mut browser, access).await;
+        assert_eq!(info.status, StatusCode::OK);
+        assert_eq!(info.headers["cache-control"], "no-store");
+        let info = json(&info);
+        assert_eq!(info["sub"], id["sub"]);
+        assert_eq!(info["email"], EMAIL);
+        assert_eq!(info["email_verified"], true);
+    }
+
+    // Single sign-on: a session at the level asked for, with consent, gets a code and no page.
+    async fn single_sign_on_returns_at_once(env: Env) {
+        let mut browser = env.app.browser();
+        let (first, _) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let (url, _) = env.authorize_url(&env.rp, &[("state", "second")]);
+        let params = client_params(&browser.get(&url).await, &env.rp);
+        assert_eq!(params["state"], "second");
+        assert_eq!(params["iss"], env.issuer());
+        assert_ne!(params["code"], first);
+        // A second service: consent once, then straight back.
+        let (url, _) = env.authorize_url(&env.other, &[]);
+        browser.get(&url).await.assert_redirect("/authorize/consent");
+        let consent = browser.get("/authorize/consent").await;
+        consent.assert(StatusCode::OK, "Service benefits").assert(StatusCode::OK, "Your email address");
+        client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.other);
+        client_params(&browser.get(&url).await, &env.other);
+    }
+
+    // Core §8.1: pairwise subjects differ between sectors and stay stable within one.
+    async fn pairwise_subjects(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let a = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (url, verifier_b) = env.authorize_url(&env.other, &[]);
+        browser.get(&url).await;
+        let code_b = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.other)["code"].clone();
+        let b = env.tokens(&mut browser, &env.other, &code_b, &verifier_b).await;
+        let (_, id_a) = env.verify(a["id_token"].as_str().unwrap(), Some("driving")).await;
+        let (header_b, id_b) = env.verify(b["id_token"].as_str().unwrap(), Some("benefits")).await;
+        assert_eq!(header_b.alg, jsonwebtoken::Algorithm::RS256, "the client's registered algorithm");
+        assert_ne!(id_a["sub"], id_b["sub"]);
+        assert_eq!(id_a["sid"], id_b["sid"], "one login session");
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+        let again = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        assert_eq!(env.verify(again["id_token"].as_str().unwrap(), Some("driving")).await.1["sub"], id_a["sub"]);
+    }
+
+    // RFC 6749 §4.1.2.1, RFC 9700 §4.11.2: without a trusted client and redirect URI, a page
+    // and never a redirect; redirect URIs match exactly (RFC 9700 §4.1.3).
+    async fn untrusted_requests_get_a_page(env: Env) {
+        let mut browser = env.app.browser();
+        let cases = [
+            env.authorize_url(&env.rp, &[("client_id", "")]).0,
+            env.authorize_url(&env.rp, &[("client_id", "unknown")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "https://evil.example/callback")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "https://www.driving.example.gov.uk/callback/")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "https://www.driving.example.gov.uk/callback?x=1")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "https://WWW.driving.example.gov.uk/callback")]).0,
+            env.authorize_url(&env.rp, &[("redirect_uri", "javascript:alert(1)")]).0,
+            format!("{}&client_id=driving", env.authorize_url(&env.rp, &[]).0),
+        ];
+        for url in cases {
+            let page = browser.get(&url).await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "{url}");
+            assert!(page.headers.get(header::LOCATION).is_none(), "{url}");
+            assert!(page.body.contains("Sorry, there is a problem with the service you came from"), "{url}");
+        }
+    }
+
+    // RFC 6749 §4.1.2.1 error codes, sent to the client with state and iss (RFC 9207).
+    async fn bad_requests_go_back_to_the_client_with_an_error(env: Env) {
+        let mut browser = env.app.browser();
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("response_type", "token")], "unsupported_response_type"),
+            (&[("response_type", "")], "invalid_request"),
+            (&[("scope", "email")], "invalid_scope"),
+            (&[("scope", "openid profile")], "invalid_scope"),
+            (&[("nonce", "")], "invalid_request"),
+            (&[("code_challenge_method", "plain")], "invalid_request"),
+            (&[("code_challenge", ""), ("code_challenge_method", "")], "invalid_request"),
+            (&[("code_challenge", "too-short")], "invalid_request"),
+            (&[("vtr", "[\"Cl.P2\"]")], "invalid_request"),
+            (&[("vtr", "Cl.Cm")], "invalid_request"),
+            (&[("prompt", "none login")], "invalid_request"),
+            (&[("max_age", "-1")], "invalid_request"),
+            (&[("response_mode", "fragment")], "invalid_request"),
+            (&[("request_uri", "https://rp.example/r")], "request_uri_not_supported"),
+            (&[("claims", "{not json")], "invalid_request"),
+            (&[("prompt", "none")], "login_required"),
+        ];
+        for (extra, error) in cases {
+            let (url, _) = env.authorize_url(&env.rp, extra);
+            let params = client_params(&browser.get(&url).await, &env.rp);
+            assert_eq!(params["error"], *error, "{extra:?}: {params:?}");
+            assert_eq!(params["state"], "state-123");
+            assert_eq!(params["iss"], env.issuer());
+        }
+        let (url, _) = env.authorize_url(&env.rp, &[("vtr", "[\"Cl.P2\"]")]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error_description"], "Request vtr not valid");
+        // Unknown parameters are ignored (Core §3.1.2.1).
+        let (url, _) = env.authorize_url(&env.rp, &[("colour", "blue")]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+    }
+
+    // Core §3.1.2.1 prompt=none: no page, an answer at once.
+    async fn prompt_none(env: Env) {
+        let mut browser = env.app.browser();
+        env.first_code(&mut browser, &env.rp, &[]).await;
+        let (url, _) = env.authorize_url(&env.rp, &[("prompt", "none")]);
+        assert!(client_params(&browser.get(&url).await, &env.rp).contains_key("code"));
+        let (url, _) = env.authorize_url(&env.other, &[("prompt", "none")]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.other)["error"], "consent_required");
+    }
+
+    // Vectors of trust: "Cl" is met by the password alone; "Cl.Cm" then steps up with the code
+    // only (no password again).
+    async fn password_only_then_step_up(env: Env) {
+        let mut browser = env.app.browser();
+        let (url, verifier) = env.authorize_url(&env.rp, &[("vtr", "[\"Cl\"]")]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/authorize/continue");
+        browser.get("/authorize/continue").await.assert_redirect("/authorize/consent");
+        let code = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.rp)["code"].clone();
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (_, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await;
+        assert_eq!(id["vot"], "Cl");
+        let (url, _) = env.authorize_url(&env.rp, &[("vtr", "[\"Cl.Cm\"]")]);
+        browser.get(&url).await.assert_redirect("/sign-in/authenticator-code");
+        env.app.next_totp_step();
+        let code = env.app.totp_now(&env.totp);
+        browser.fill("/sign-in/authenticator-code", &[("code", &code)]).await.assert_redirect("/authorize/continue");
+        assert!(client_params(&browser.get("/authorize/continue").await, &env.rp).contains_key("code"));
+    }
+
+    // Core §3.1.2.1: prompt=login and max_age demand fresh credentials; auth_time moves on.
+    async fn prompt_login_and_max_age_force_a_fresh_sign_in(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let first = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (_, first_id) = env.verify(first["id_token"].as_str().unwrap(), Some("driving")).await;
+        for extra in [[("prompt", "login")], [("max_age", "60")]] {
+            env.app.clock.advance(Duration::from_secs(120));
+            let (url, verifier) = env.authorize_url(&env.rp, &extra);
+            browser.get(&url).await.assert_redirect("/sign-in");
+            let page = env.sign_in(&mut browser).await;
+            let code = client_params(&page, &env.rp)["code"].clone();
+            let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+            let (_, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await;
+            assert!(id["auth_time"].as_i64() > first_id["auth_time"].as_i64(), "{extra:?}");
+            assert_eq!(id["sid"], first_id["sid"], "same citizen, same login session");
+        }
+    }
+
+    // Core §3.1.2.4: declining consent tells the client access_denied.
+    async fn declining_consent(env: Env) {
+        let mut browser = env.app.browser();
+        let (url, _) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await;
+        env.sign_in(&mut browser).await.assert_redirect("/authorize/consent");
+        let params = client_params(&browser.fill("/authorize/consent", &[("decision", "decline")]).await, &env.rp);
+        assert_eq!(params["error"], "access_denied");
+        assert_eq!(params["state"], "state-123");
+        // Nothing was stored: the next request asks again.
+        browser.get(&url).await.assert_redirect("/authorize/consent");
+    }
+
+    // RFC 6749 §4.1.2 and §10.5: a code works once; a second use revokes what the first gave.
+    async fn codes_are_single_use(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(env.userinfo(&mut browser, access).await.status, StatusCode::OK);
+        assert_oauth_error(&env.redeem(&mut browser, &env.rp, &code, &verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        let revoked = env.userinfo(&mut browser, access).await;
+        assert_oauth_error(&revoked, StatusCode::UNAUTHORIZED, "invalid_token");
+        assert!(revoked.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer error=\"invalid_token\""));
+    }
+
+    // RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9700 §4.8.2: a code is bound to its client, redirect
+    // URI and PKCE verifier.
+    async fn codes_are_bound(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let (wrong_verifier, _) = pkce();
+        assert_oauth_error(&env.redeem(&mut browser, &env.rp, &code, &wrong_verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        // The failed attempt consumed it.
+        assert_oauth_error(&env.redeem(&mut browser, &env.rp, &code, &verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+        assert_oauth_error(&env.redeem(&mut browser, &env.other, &code, &verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+        let assertion = env.rp.assertion(&env.issuer(), env.now());
+        let page = env.token(&mut browser, &[
+            ("grant_type", "authorization_code"), ("code", &code), ("code_verifier", &verifier),
+            ("redirect_uri", "https://www.driving.example.gov.uk/other"),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion),
+        ]).await;
+        assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_oauth_error(&env.redeem(&mut browser, &env.rp, "made-up-code", &verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+
+    // Core §9, RFC 7523 §3: private_key_jwt rules, one uniform invalid_client (RFC 6749 §5.2).
+    async fn client_assertions(env: Env) {
+        let mut browser = env.app.browser();
+        let token_url = format!("{}token", env.issuer());
+        let now = env.now();
+        let base = json!({"iss": "driving", "sub": "driving", "aud": token_url, "exp": now + 60, "iat": now});
+        let with = |changes: Value| {
+            let mut claims = base.clone();
+            for (k, v) in changes.as_object().unwrap() {
+                if v.is_null() { claims.as_object_mut().unwrap().remove(k); } else { claims[k] = v.clone(); }
+            }
+            if claims.get("jti").is_none() && !changes.as_object().unwrap().contains_key("jti") {
+                claims["jti"] = json!(uuid::Uuid::new_v4().to_string());
+            }
+            env.rp.assertion_with(claims)
+        };
+        let (impostor_key, _) = support::rp::es256_key("driving-key-1");
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some("driving-key-1".into());
+        let forged = jsonwebtoken::encode(&header, &json!({"iss": "driving", "sub": "driving", "aud": token_url, "exp": now + 60, "jti": "x"}), &impostor_key).unwrap();
+        let unsigned = format!(
+            "{}.{}.",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({"iss": "driving", "sub": "driving", "aud": token_url, "exp": now + 60, "jti": "y"}).to_string())
+        );
+        let replayed = with(json!({"jti": "once"}));
+        let cases = [
+            ("wrong audience", with(json!({"aud": "https://evil.example/token"}))),
+            ("expired", with(json!({"exp": now - 120}))),
+            ("lives too long", with(json!({"exp": now + 86_400}))),
+            ("sub differs", with(json!({"sub": "benefits"}))),
+            ("no jti", with(json!({"jti": null}))),
+            ("wrong key", forged),
+            ("alg none", unsigned),
+            ("not a JWT", "garbage".to_owned()),
+        ];
+        for (what, assertion) in cases {
+            let page = env.token(&mut browser, &[
+                ("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", &env.rp.redirect_uri),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion),
+            ]).await;
+            assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+            assert!(page.headers.contains_key("www-authenticate"), "{what}");
+        }
+        // A good assertion gets past authentication (the made-up code then fails)...
+        let form = |assertion: &str| vec![
+            ("grant_type".to_owned(), "authorization_code".to_owned()), ("code".into(), "x".into()), ("redirect_uri".into(), env.rp.redirect_uri.clone()),
+            ("client_assertion_type".into(), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()), ("client_assertion".into(), assertion.to_owned()),
+        ];
+        let send = |browser: &mut Browser, fields: Vec<(String, String)>| {
+            let body = serde_urlencoded::to_string(&fields).unwrap();
+            let mut browser = std::mem::replace(browser, env.app.browser());
+            async move { let page = browser.post_raw("/token", body).await; (browser, page) }
+        };
+        let (b, page) = send(&mut browser, form(&replayed)).await;
+        browser = b;
+        assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
+        // ...once: the same jti again is a replay.
+        let (_, page) = send(&mut browser, form(&replayed)).await;
+        assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+
+    // RFC 6749 §2.3.1: the secret methods, each only for its own clients.
+    async fn client_secrets(env: Env) {
+        let mut browser = env.app.browser();
+        let ok = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "https://portal.example.gov.uk/cb"), ("client_id", "portal"), ("client_secret", CLIENT_SECRET)]).await;
+        assert_oauth_error(&ok, StatusCode::BAD_REQUEST, "invalid_grant");
+        let wrong = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("client_id", "portal"), ("client_secret", "a-long-random-client-secret-0123456780")]).await;
+        assert_oauth_error(&wrong, StatusCode::UNAUTHORIZED, "invalid_client");
+        // The basic client cannot use the post method, nor a public client's bare client_id.
+        let post_for_basic = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("client_id", "basic"), ("client_secret", CLIENT_SECRET)]).await;
+        assert_oauth_error(&post_for_basic, StatusCode::UNAUTHORIZED, "invalid_client");
+        let bare = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("client_id", "driving")]).await;
+        assert_oauth_error(&bare, StatusCode::UNAUTHORIZED, "invalid_client");
+        let credentials = base64::engine::general_purpose::STANDARD.encode(format!("basic:{CLIENT_SECRET}"));
+        let request = Request::post("/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, format!("Basic {credentials}"))
+            .body(Body::from("grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fbasic.example.gov.uk%2Fcb"))
+            .unwrap();
+        assert_oauth_error(&browser.send(request).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        // A public client authenticates with its client_id alone, and must use PKCE.
+        let public = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "http://127.0.0.1:7777/cb"), ("client_id", "mobile")]).await;
+        assert_oauth_error(&public, StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+
+    // RFC 6749 §6, RFC 9700 §4.14.2: refresh tokens rotate; a replayed one revokes the grant.
+    async fn refresh_tokens_rotate(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid email offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let first = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let refresh = |token: String, scope: Option<&'static str>| {
+            let assertion = env.rp.assertion(&env.issuer(), env.now());
+            let mut fields = vec![
+                ("grant_type".to_owned(), "refresh_token".to_owned()), ("refresh_token".into(), token),
+                ("client_assertion_type".into(), "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into()), ("client_assertion".into(), assertion),
+            ];
+            if let Some(scope) = scope { fields.push(("scope".into(), scope.into())); }
+            serde_urlencoded::to_string(&fields).unwrap()
+        };
+        let widened = browser.post_raw("/token", refresh(first.clone(), Some("openid email phone offline_access"))).await;
+        assert_oauth_error(&widened, StatusCode::BAD_REQUEST, "invalid_scope");
+        let page = browser.post_raw("/token", refresh(first.clone(), None)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let second = json(&page);
+        let next = second["refresh_token"].as_str().unwrap().to_owned();
+        assert_ne!(next, first);
+        let (_, id) = env.verify(second["id_token"].as_str().unwrap(), Some("driving")).await;
+        assert!(id.get("nonce").is_none(), "Core §12.2: no nonce on refresh");
+        assert_eq!(env.userinfo(&mut browser, second["access_token"].as_str().unwrap()).await.status, StatusCode::OK);
+        // The old token again: refused, and the whole grant with it.
+        assert_oauth_error(&browser.post_raw("/token", refresh(first, None)).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_oauth_error(&browser.post_raw("/token", refresh(next, None)).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_oauth_error(&env.userinfo(&mut browser, second["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED, "invalid_token");
+    }
+
+    // RFC 7009: revocation of refresh and access tokens; unknown tokens answer 200.
+    async fn revocation(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let revoke = |token: &str| {
+            let assertion = env.rp.assertion(&env.issuer(), env.now());
+            serde_urlencoded::to_string([("token", token), ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).unwrap()
+        };
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(browser.post_raw("/revoke", revoke(access)).await.status, StatusCode::OK);
+        assert_oauth_error(&env.userinfo(&mut browser, access).await, StatusCode::UNAUTHORIZED, "invalid_token");
+        assert_eq!(browser.post_raw("/revoke", revoke(tokens["refresh_token"].as_str().unwrap())).await.status, StatusCode::OK);
+        let assertion = env.rp.assertion(&env.issuer(), env.now());
+        let again = browser.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await;
+        assert_oauth_error(&again, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(browser.post_raw("/revoke", revoke("never-issued")).await.status, StatusCode::OK);
+    }
+
+    // RFC 6750 §2-§3 at userinfo: the token in the header or the POST body, errors with
+    // WWW-Authenticate; an expired token is refused.
+    async fn userinfo_rules(env: Env) {
+        let mut browser = env.app.browser();
+        let none = browser.get("/userinfo").await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        assert!(none.headers["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+        assert_oauth_error(&env.userinfo(&mut browser, "not.a.token").await, StatusCode::UNAUTHORIZED, "invalid_token");
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        // An ID token is not an access token (RFC 8725 §3.11).
+        assert_oauth_error(&env.userinfo(&mut browser, tokens["id_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED, "invalid_token");
+        let posted = browser.post("/userinfo", &[("access_token", access)]).await;
+        assert_eq!(posted.status, StatusCode::OK, "{}", posted.body);
+        env.app.clock.advance(Duration::from_secs(181));
+        assert_oauth_error(&env.userinfo(&mut browser, access).await, StatusCode::UNAUTHORIZED, "invalid_token");
+    }
+
+    // The token endpoint never answers a malformed request with a 500.
+    async fn token_endpoint_bad_input(env: Env) {
+        let mut browser = env.app.browser();
+        assert_eq!(browser.get("/token").await.status, StatusCode::METHOD_NOT_ALLOWED);
+        let json_body = Request::post("/token").header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap();
+        assert_oauth_error(&browser.send(json_body).await, StatusCode::BAD_REQUEST, "invalid_request");
+        assert_oauth_error(&browser.post_raw("/token", "grant_type=a&grant_type=b".into()).await, StatusCode::BAD_REQUEST, "invalid_request");
+        let secret = [("client_id", "portal"), ("client_secret", CLIENT_SECRET)];
+        assert_oauth_error(&browser.post("/token", &secret).await, StatusCode::BAD_REQUEST, "invalid_request");
+        let mut password = secret.to_vec();
+        password.push(("grant_type", "password"));
+        assert_oauth_error(&browser.post("/token", &password).await, StatusCode::BAD_REQUEST, "unsupported_grant_type");
+        let mut no_code = secret.to_vec();
+        no_code.push(("grant_type", "authorization_code"));
+        assert_oauth_error(&browser.post("/token", &no_code).await, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+
+    // RP-Initiated Logout §2-§4 and Back-Channel Logout: with a hint, sign out and return to a
+    // registered address with state; elsewhere, no redirect.
+    async fn rp_initiated_logout(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let hint = tokens["id_token"].as_str().unwrap();
+        let query = serde_urlencoded::to_string([("id_token_hint", hint), ("post_logout_redirect_uri", "https://www.driving.example.gov.uk/signed-out"), ("state", "bye")]).unwrap();
+        let page = browser.get(&format!("/logout?{query}")).await;
+        assert_eq!(page.status, StatusCode::FOUND);
+        assert_eq!(page.location(), "https://www.driving.example.gov.uk/signed-out?state=bye");
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        // An unregistered address: signed out, but not sent there.
+        let query = serde_urlencoded::to_string([("id_token_hint", hint), ("post_logout_redirect_uri", "https://evil.example/")]).unwrap();
+        browser.get(&format!("/logout?{query}")).await.assert(StatusCode::OK, "You have signed out");
+    }
+
+    // RPL §6: without a valid hint, the citizen confirms with a form (no logout by a forged link).
+    async fn logout_without_a_hint_asks_first(env: Env) {
+        let mut browser = env.app.browser();
+        env.first_code(&mut browser, &env.rp, &[]).await;
+        let page = browser.get("/logout?id_token_hint=forged").await;
+        page.assert(StatusCode::OK, "Do you want to sign out?");
+        assert_eq!(browser.get("/account").await.status, StatusCode::OK, "still signed in");
+        let token = browser.get("/logout").await.csrf();
+        browser.post("/logout", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    // Consent can be withdrawn from the account page: the service asks again, its refresh
+    // tokens stop.
+    async fn withdrawing_consent(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "Service driving");
+        browser.post("/account/withdraw-consent", &[("csrf_token", &account.csrf()), ("client_id", "driving")]).await.assert_redirect("/account");
+        assert!(!browser.get("/account").await.body.contains("Service driving"));
+        let (url, _) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await.assert_redirect("/authorize/consent");
+        let assertion = env.rp.assertion(&env.issuer(), env.now());
+        let page = browser.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await;
+        assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+
+    // RFC 9101 / Core §6.1: a signed request object; its values win; a tampered one is refused.
+    async fn request_objects(env: Env) {
+        let mut browser = env.app.browser();
+        let (verifier, challenge) = pkce();
+        let object = env.rp.assertion_with(json!({
+            "iss": "driving", "aud": format!("{}authorize", env.issuer()), "exp": env.now() + 300,
+            "client_id": "driving", "response_type": "code", "scope": "openid email",
+            "redirect_uri": env.rp.redirect_uri, "state": "from-object", "nonce": "object-nonce",
+            "code_challenge": challenge, "code_challenge_method": "S256", "vtr": ["Cl.Cm"],
+        }));
+        let query = |object: &str| serde_urlencoded::to_string([("client_id", "driving"), ("response_type", "code"), ("scope", "openid"), ("request", object)]).unwrap();
+        browser.get(&format!("/authorize?{}", query(&object))).await.assert_redirect("/sign-in");
+        env.sign_in(&mut browser).await;
+        let params = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.rp);
+        assert_eq!(params["state"], "from-object");
+        let tokens = env.tokens(&mut browser, &env.rp, &params["code"], &verifier).await;
+        assert_eq!(env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await.1["nonce"], "object-nonce");
+        let mut parts: Vec<String> = object.split('.').map(str::to_owned).collect();
+        parts[2] = parts[2].chars().rev().collect();
+        let tampered = parts.join(".");
+        let refused = browser.get(&format!("/authorize?{}&redirect_uri={}", query(&tampered), urlencode(&env.rp.redirect_uri))).await;
+        assert_eq!(client_params(&refused, &env.rp)["error"], "invalid_request_object");
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+// Core §10.1.1: a rotated key is published at once, signs after the delay, and the old key
+// stays published.
+#[tokio::test]
+async fn key_rotation() {
+    let env = Env::start(Backend::Embedded).await;
+    let before = env.jwks().await;
+    let config = &env.app.state.config.keys;
+    let now = env.now();
+    one_login_provider::oidc::keys::Keys::rotate(&env.app.state.db, config, now)
+        .await
+        .unwrap();
+    env.app
+        .state
+        .oidc
+        .keys
+        .reload(&env.app.state.db)
+        .await
+        .unwrap();
+    let after = env.jwks().await;
+    assert_eq!(
+        after.keys.len(),
+        before.keys.len() * 2,
+        "new keys published beside the old"
+    );
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let kid = jsonwebtoken::decode_header(tokens["id_token"].as_str().unwrap())
+        .unwrap()
+        .kid
+        .unwrap();
+    assert!(
+        before.find(&kid).is_some(),
+        "the old key signs until publish_before_use has passed"
+    );
+    env.app
+        .clock
+        .advance(config.publish_before_use + Duration::from_secs(1));
+    let (url, verifier) = env.authorize_url(&env.rp, &[]);
+    let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let kid = jsonwebtoken::decode_header(tokens["id_token"].as_str().unwrap())
+        .unwrap()
+        .kid
+        .unwrap();
+    assert!(before.find(&kid).is_none(), "the new key signs now");
+    assert_eq!(
+        env.jwks().await.keys.len(),
+        before.keys.len() * 2,
+        "the old key is still published"
+    );
+}
+
+// Back-Channel Logout §2.4-§2.5: a signed logout token reaches every service of the session.
+#[tokio::test]
+async fn back_channel_logout_reaches_the_services() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = received.clone();
+    let service = axum::Router::new().route(
+        "/backchannel-logout",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<HashMap<String, String>>| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock().unwrap().push(form["logout_token"].clone());
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+
+    let rp = RelyingParty::new("listening", "127.0.0.1");
+    let registration = rp
+        .registration(&format!(
+            "backchannel_logout_uri = \"http://127.0.0.1:{port}/backchannel-logout\""
+        ))
+        .replace("https://127.0.0.1/callback", "http://127.0.0.1/callback")
+        .replace(
+            "https://127.0.0.1/signed-out",
+            "http://127.0.0.1/signed-out",
+        );
+    let rp = RelyingParty {
+        redirect_uri: "http://127.0.0.1/callback".into(),
+        ..rp
+    };
+    let app = TestApp::start_with_clients(Backend::Embedded, "", &[registration]).await;
+    let totp = app.create_account(EMAIL, PASSWORD).await;
+    let env = Env {
+        app,
+        rp,
+        other: RelyingParty::new("unused", "unused.example"),
+        totp,
+    };
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
+    let token = browser.get("/account").await.csrf();
+    browser
+        .post("/sign-out", &[("csrf_token", &token)])
+        .await
+        .assert_redirect("/signed-out");
+    for _ in 0..50 {
+        if !received.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let logout_token = received
+        .lock()
+        .unwrap()
+        .first()
+        .cloned()
+        .expect("a logout token arrived");
+    let (header, claims) = env.verify(&logout_token, Some("listening")).await;
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
+    assert_eq!(claims["sid"], id["sid"]);
+    assert_eq!(claims["sub"], id["sub"]);
+    assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+    assert!(claims.get("nonce").is_none());
+    assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 120);
+}
