@@ -131,8 +131,9 @@ async fn run(command: Command) -> Result<()> {
     match command {
         Command::CheckConfig { config } => {
             let config = Config::load(&config)?;
+            let clients = ClientRegistry::load(&config.clients_dir)?;
             println!(
-                "configuration is valid: issuer {}, listen {}, database {:?}, short-lived store {}",
+                "configuration is valid: issuer {}, listen {}, database {:?}, short-lived store {}, {} client(s)",
                 config.issuer,
                 config.server.listen,
                 config.database_kind()?,
@@ -140,7 +141,8 @@ async fn run(command: Command) -> Result<()> {
                     "memory"
                 } else {
                     "redis"
-                }
+                },
+                clients.all().len()
             );
             Ok(())
         }

@@ -542,3 +542,275 @@ async fn a_redis_that_dies_and_returns() {
     let _ = redis.kill();
     let _ = redis.wait();
 }
+
+fn write_client(dir: &Path, registration: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("driving.toml"), registration).unwrap();
+}
+
+#[test]
+fn a_bad_client_registration_stops_start_up_naming_client_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients");
+    let rp = support::rp::RelyingParty::new("driving", "www.driving.example.gov.uk");
+    write_client(
+        &clients,
+        &rp.registration("")
+            .replace("https://www.driving", "http://www.driving"),
+    );
+    let (data, clients) = (
+        dir.path().display().to_string(),
+        clients.display().to_string(),
+    );
+    let env = [
+        ("ONE_LOGIN__DATA_DIR", data.as_str()),
+        ("ONE_LOGIN__CLIENTS_DIR", clients.as_str()),
+    ];
+    for command in ["serve", "check-config", "clients"] {
+        let args: &[&str] = if command == "clients" {
+            &["clients", "list"]
+        } else {
+            &[command]
+        };
+        let output = one_login(args, &env);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{command}: {}",
+            stderr(&output)
+        );
+        let message = stderr(&output);
+        assert!(
+            message.contains("driving.toml")
+                && message.contains("client driving")
+                && message.contains("redirect_uris"),
+            "{command}: {message}"
+        );
+    }
+}
+
+/// Two `one-login serve` processes sharing PostgreSQL and Redis, with no sticky routing: a
+/// session made on one works on the other, a code issued by one is redeemed at the other, and a
+/// replayed code or assertion `jti` is caught whichever replica sees it.
+#[tokio::test]
+async fn two_replicas_share_sessions_codes_and_replay_protection() {
+    if !real_servers_available("two_replicas_share_sessions_codes_and_replay_protection").await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients");
+    let rp = support::rp::RelyingParty::new("driving", "www.driving.example.gov.uk");
+    write_client(&clients, &rp.registration(""));
+    let database = fresh_postgres_schema().await;
+    let prefix = fresh_redis_prefix();
+    let redis = redis_url();
+    // Both replicas answer for one issuer, as behind a load balancer.
+    let issuer = "http://localhost:9/".to_owned();
+    let data_a = dir.path().join("a").display().to_string();
+    let data_b = dir.path().join("b").display().to_string();
+    let clients = clients.display().to_string();
+    let shared = |data: &str| {
+        vec![
+            ("ONE_LOGIN__DATA_DIR".to_owned(), data.to_owned()),
+            ("ONE_LOGIN__CLIENTS_DIR".to_owned(), clients.clone()),
+            ("ONE_LOGIN__DATABASE__URL".to_owned(), database.clone()),
+            ("ONE_LOGIN__EPHEMERAL__URL".to_owned(), redis.clone()),
+            (
+                "ONE_LOGIN__EPHEMERAL__KEY_PREFIX".to_owned(),
+                prefix.clone(),
+            ),
+            ("ONE_LOGIN__ISSUER".to_owned(), issuer.clone()),
+        ]
+    };
+    let env_a = shared(&data_a);
+    let env_b = shared(&data_b);
+    fn as_refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
+        env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+    let (refs_a, refs_b) = (as_refs(&env_a), as_refs(&env_b));
+    let created = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            SECRET,
+        ],
+        &refs_a,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    // Started together: the first start makes the keys once, whichever wins.
+    let (a, b) = tokio::join!(start(&refs_a, "http"), start(&refs_b, "http"));
+
+    let jwks_a = client()
+        .get(format!("{}/.well-known/jwks.json", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let jwks_b = client()
+        .get(format!("{}/.well-known/jwks.json", b.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(jwks_a, jwks_b, "one set of keys");
+
+    // Sign in at A; the cookie works at B (the cookie jar is shared: both are localhost).
+    let browser = client();
+    let (verifier, challenge) = support::rp::pkce();
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("client_id", "driving"),
+        ("redirect_uri", rp.redirect_uri.as_str()),
+        ("state", "s"),
+        ("nonce", "n"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ])
+    .unwrap();
+    let authorize = |base: &str| format!("{base}/authorize?{query}");
+    let response = browser.get(authorize(&a.base)).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/sign-in");
+    let form = browser
+        .get(format!("{}/sign-in", b.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = browser
+        .post(format!("{}/sign-in", b.base))
+        .form(&[
+            ("csrf_token", csrf(&form).as_str()),
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["location"],
+        "/sign-in/authenticator-code"
+    );
+    let form = browser
+        .get(format!("{}/sign-in/authenticator-code", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let code = one_login_provider::accounts::totp::code_at(
+        SECRET,
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    )
+    .unwrap();
+    let response = browser
+        .post(format!("{}/sign-in/authenticator-code", a.base))
+        .form(&[
+            ("csrf_token", csrf(&form).as_str()),
+            ("code", code.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/authorize/continue");
+    let response = browser
+        .get(format!("{}/authorize/continue", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["location"], "/authorize/consent");
+    let form = browser
+        .get(format!("{}/authorize/consent", a.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let response = browser
+        .post(format!("{}/authorize/consent", b.base))
+        .form(&[("csrf_token", csrf(&form).as_str()), ("decision", "agree")])
+        .send()
+        .await
+        .unwrap();
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let code = url::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+
+    // The code from B is redeemed at A; replayed at B it fails; the assertion's jti too.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let assertion = rp.assertion(&issuer, now);
+    let redeem = |base: String, assertion: String| {
+        let form = [
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code.clone()),
+            ("redirect_uri", rp.redirect_uri.clone()),
+            ("code_verifier", verifier.clone()),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ),
+            ("client_assertion", assertion),
+        ];
+        async move {
+            let response = client()
+                .post(format!("{base}/token"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<serde_json::Value>().await.unwrap(),
+            )
+        }
+    };
+    let (status, tokens) = redeem(a.base.clone(), assertion.clone()).await;
+    assert_eq!(status, 200, "{tokens}");
+    let (status, body) = redeem(b.base.clone(), assertion).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "jti replayed at the other replica"
+    );
+    let (status, body) = redeem(b.base.clone(), rp.assertion(&issuer, now)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "code replayed at the other replica"
+    );
+    // ...and that replay revoked the access token, at both replicas.
+    for base in [&a.base, &b.base] {
+        let response = client()
+            .get(format!("{base}/userinfo"))
+            .bearer_auth(tokens["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    // Single sign-on at B with the session made across both.
+    let response = browser.get(authorize(&b.base)).send().await.unwrap();
+    assert!(
+        response.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with(&rp.redirect_uri)
+    );
+}

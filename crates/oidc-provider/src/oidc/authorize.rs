@@ -569,3 +569,227 @@ pub fn decide(
     }
     Decision::Issue
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const REDIRECT: &str = "https://rp.example.gov.uk/callback";
+
+    fn registry() -> (ClientRegistry, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("rp.toml"),
+            format!(
+                "client_id = \"rp\"\nname = \"RP\"\nredirect_uris = [\"{REDIRECT}\"]\n\
+                 token_endpoint_auth_method = \"none\"\nscopes = [\"openid\", \"email\"]\nclaims = [\"email\"]\n"
+            ),
+        )
+        .unwrap();
+        (ClientRegistry::load(dir.path()).unwrap(), dir)
+    }
+
+    const ENDPOINTS: Endpoints<'static> = Endpoints {
+        issuer: "https://id.example/",
+        authorize: "https://id.example/authorize",
+    };
+
+    fn good() -> Vec<(String, String)> {
+        [
+            ("response_type", "code"),
+            ("client_id", "rp"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid email"),
+            ("state", "s"),
+            ("nonce", "n"),
+            (
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            ),
+            ("code_challenge_method", "S256"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+    }
+
+    fn params(pairs: &[(String, String)]) -> Params {
+        Params::collect(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), v.as_str().into())),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_good_request_is_accepted() {
+        let (clients, _dir) = registry();
+        let (request, client) = validate(&params(&good()), &clients, None, &ENDPOINTS, 0).unwrap();
+        assert_eq!(client.client_id, "rp");
+        assert_eq!(request.vtr.to_string(), "Cl.Cm");
+        assert!(request.scopes.contains("email"));
+    }
+
+    #[test]
+    fn repeated_parameters_are_named() {
+        assert_eq!(Params::from_query("a=1&b=2&a=3").unwrap_err(), "a");
+        assert_eq!(Params::from_query("a=&a=1").unwrap_err(), "a");
+        assert_eq!(
+            Params::from_query("a=&b=1").unwrap().get("a"),
+            None,
+            "empty means absent (RFC 6749 §3.1)"
+        );
+    }
+
+    #[test]
+    fn decisions() {
+        let (clients, _dir) = registry();
+        let (request, _) = validate(&params(&good()), &clients, None, &ENDPOINTS, 100).unwrap();
+        let auth = |level, auth_time| Authentication {
+            account_id: "a".into(),
+            email: "a@example.com".into(),
+            level,
+            auth_time,
+            amr: vec![],
+            sid: "s".into(),
+        };
+        let consent = Consent {
+            scopes: request.scopes.clone(),
+            claims: Default::default(),
+        };
+        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        assert_eq!(decide(&request, None, None, 100), Decision::SignIn);
+        assert_eq!(
+            decide(&request, Some(&auth(Cl, 90)), Some(&consent), 100),
+            Decision::StepUp
+        );
+        assert_eq!(
+            decide(&request, Some(&auth(ClCm, 90)), None, 100),
+            Decision::Consent
+        );
+        assert_eq!(
+            decide(&request, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            Decision::Issue
+        );
+        let narrower = Consent {
+            scopes: ["openid".to_owned()].into(),
+            claims: Default::default(),
+        };
+        assert_eq!(
+            decide(&request, Some(&auth(ClCm, 90)), Some(&narrower), 100),
+            Decision::Consent
+        );
+        let mut none = request.clone();
+        none.prompt.none = true;
+        assert_eq!(
+            decide(&none, None, None, 100),
+            Decision::Refuse("login_required", "the citizen is not signed in")
+        );
+        assert!(matches!(
+            decide(&none, Some(&auth(ClCm, 90)), None, 100),
+            Decision::Refuse("consent_required", _)
+        ));
+        let mut login = request.clone();
+        login.prompt.login = true;
+        assert_eq!(
+            decide(&login, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(&login, Some(&auth(ClCm, 100)), Some(&consent), 100),
+            Decision::Issue
+        );
+        let mut aged = request;
+        aged.max_age = Some(5);
+        assert_eq!(
+            decide(&aged, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(&aged, Some(&auth(ClCm, 96)), Some(&consent), 100),
+            Decision::Issue
+        );
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("response_type".to_owned()),
+            Just("client_id".to_owned()),
+            Just("redirect_uri".to_owned()),
+            Just("scope".to_owned()),
+            Just("state".to_owned()),
+            Just("nonce".to_owned()),
+            Just("code_challenge".to_owned()),
+            Just("code_challenge_method".to_owned()),
+            Just("prompt".to_owned()),
+            Just("max_age".to_owned()),
+            Just("vtr".to_owned()),
+            Just("claims".to_owned()),
+            Just("request".to_owned()),
+            Just("request_uri".to_owned()),
+            Just("response_mode".to_owned()),
+            Just("ui_locales".to_owned()),
+            "[a-z_]{1,12}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(REDIRECT.to_owned()),
+            Just("rp".to_owned()),
+            Just("code".to_owned()),
+            Just("openid".to_owned()),
+            Just("[\"Cl.Cm.P2\"]".to_owned()),
+            Just("{\"userinfo\":{\"email\":null}}".to_owned()),
+            Just("eyJhbGciOiJub25lIn0.e30.".to_owned()),
+            ".{0,64}",
+            "\\PC{0,300}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        // RFC 9700 §4.11.2: whatever is sent, the provider never panics, and it never sends the
+        // browser to a URI the client did not register.
+        #[test]
+        fn no_input_panics_or_redirects_anywhere_unregistered(
+            changes in proptest::collection::vec((name(), value()), 0..8),
+            drop in proptest::collection::vec(0usize..8, 0..3),
+        ) {
+            let (clients, _dir) = registry();
+            let mut pairs = good();
+            for index in drop {
+                if index < pairs.len() { pairs.remove(index); }
+            }
+            for (name, value) in changes {
+                pairs.retain(|(n, _)| *n != name);
+                pairs.push((name, value));
+            }
+            let outcome = validate(&params(&pairs), &clients, None, &ENDPOINTS, 1_000);
+            if let Err(AuthorizeError::Redirect(error)) = outcome {
+                prop_assert_eq!(error.redirect_uri.as_str(), REDIRECT);
+                let location = error.location(ENDPOINTS.issuer);
+                prop_assert!(location.starts_with(REDIRECT));
+            }
+        }
+
+        #[test]
+        fn query_parsing_never_panics(query in "\\PC{0,200}") {
+            let _ = Params::from_query(&query);
+        }
+
+        #[test]
+        fn vtr_parsing_never_panics(vtr in "\\PC{0,60}") {
+            let _ = super::super::vtr::parse_vtr(&vtr);
+        }
+
+        #[test]
+        fn token_parsing_never_panics(token in "[A-Za-z0-9_.-]{0,200}") {
+            let keys = JwkSet { keys: vec![] };
+            let _ = client_key_for(&token, &keys);
+        }
+    }
+}
