@@ -93,7 +93,7 @@ function newEmail(label) {
 
 /** "25 November 2026 at 10:57am": the account page's way of writing a time (UTC). */
 function assertWrittenToday(text, what) {
-  const match = text.match(/^(\d{1,2}) ([A-Z][a-z]+) (\d{4}) at (\d{1,2}):(\d{2})(am|pm)$/);
+  const match = text.match(/^(\d{1,2}) ([A-Z][a-z]+) (\d{4}) at (\d{1,2}):(\d{2})(am|pm)( \(UTC\))?$/);
   assert.ok(match, `${what} should read like "25 November 2026 at 10:57am", not ${JSON.stringify(text)}`);
   // Today (UTC), or yesterday for a journey that ran across midnight.
   const day = (d) => `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;

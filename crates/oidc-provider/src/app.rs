@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
             "/sign-in/authenticator-code",
             get(pages::sign_in::code_form).post(pages::sign_in::submit_code),
         )
+        .route("/sign-in/locked", get(pages::sign_in::locked))
         .route(
             "/sign-in/set-up-authenticator-app",
             get(pages::sign_in::add_authenticator_form)

@@ -873,3 +873,78 @@ async fn back_channel_logout_reaches_the_services() {
     assert!(claims.get("nonce").is_none());
     assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 120);
 }
+
+// Core §10.1 / RFC 7523: a client's keys from its jwks_uri are fetched, cached, and fetched
+// again only for a key id not seen before (the client rotated its key).
+#[tokio::test]
+async fn client_keys_from_a_jwks_uri_are_cached_and_refreshed_on_rotation() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let rp = RelyingParty::new("remote", "remote.example.gov.uk");
+    let published = Arc::new(Mutex::new(json!({ "keys": [rp.public_jwk] })));
+    let fetches = Arc::new(AtomicUsize::new(0));
+    let (serve_keys, count) = (published.clone(), fetches.clone());
+    let service = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let (keys, count) = (serve_keys.clone(), count.clone());
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                axum::Json(keys.lock().unwrap().clone())
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    let registration = rp
+        .registration("")
+        .lines()
+        .map(|line| {
+            if line.starts_with("jwks = ") {
+                format!("jwks_uri = \"http://127.0.0.1:{port}/jwks\"")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let app = TestApp::start_with_clients(Backend::Embedded, "", &[registration]).await;
+    let totp = app.create_account(EMAIL, PASSWORD).await;
+    let env = Env {
+        app,
+        rp,
+        other: RelyingParty::new("unused", "unused.example"),
+        totp,
+    };
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let (url, verifier) = env.authorize_url(&env.rp, &[]);
+    let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+    env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "fetched once, then cached"
+    );
+    // The client rotates to a new key and publishes it.
+    let (new_key, mut new_jwk) = support::rp::es256_key("remote-key-2");
+    new_jwk.common.key_id = Some("remote-key-2".into());
+    *published.lock().unwrap() = json!({ "keys": [new_jwk] });
+    let rotated = RelyingParty {
+        key: new_key,
+        kid: "remote-key-2".into(),
+        public_jwk: new_jwk,
+        ..env.rp
+    };
+    let env = Env { rp: rotated, ..env };
+    let (url, verifier) = env.authorize_url(&env.rp, &[]);
+    let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+    env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        2,
+        "an unknown kid fetched the keys again"
+    );
+}

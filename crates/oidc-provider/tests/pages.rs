@@ -243,10 +243,11 @@ backend_tests! {
         for _ in 0..4 {
             browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
         }
-        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert_redirect("/sign-in/locked");
+        browser.get("/sign-in/locked").await.assert(StatusCode::OK, "You cannot sign in at the moment").assert(StatusCode::OK, "15 minutes");
         // Even the right password is refused while locked, from any browser.
         let mut other = app.browser();
-        other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/locked");
         let kinds = activity(&app, "ada@example.com").await;
         assert_eq!(kinds.iter().filter(|k| **k == AuditKind::SignInFailed).count(), 5);
         assert!(kinds.contains(&AuditKind::Locked));
@@ -257,7 +258,7 @@ backend_tests! {
         for _ in 0..4 {
             browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
         }
-        browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert_redirect("/sign-in/locked");
     }
 
     async fn five_wrong_codes_lock_sign_in(app: TestApp) {
@@ -269,10 +270,10 @@ backend_tests! {
         for _ in 0..4 {
             browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
         }
-        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert_redirect("/sign-in/locked");
         // The session ended with the lock: the code page now sends you to sign in.
         assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
-        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert(StatusCode::OK, "You cannot sign in at the moment");
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/locked");
         assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::Locked));
     }
 
@@ -499,6 +500,10 @@ async fn a_lock_ends_after_its_duration() {
             "/sign-in",
             &[("email", "ada@example.com"), ("password", PASSWORD)],
         )
+        .await
+        .assert_redirect("/sign-in/locked");
+    browser
+        .get("/sign-in/locked")
         .await
         .assert(StatusCode::OK, "for 1 minute");
     tokio::time::sleep(Duration::from_millis(1_300)).await;

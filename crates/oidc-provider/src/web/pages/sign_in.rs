@@ -35,12 +35,15 @@ pub(super) async fn rate_limit(
     }
 }
 
+const LOCKED: &str = "/sign-in/locked";
+
 fn lockout(app: &AppState) -> Lockout<'_> {
     Lockout::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
-/// The page a locked citizen sees; the same for every address.
-fn locked_page(app: &AppState) -> Result<Response> {
+/// `GET /sign-in/locked`: the page a locked citizen sees, the same for every address. Forms
+/// redirect here (303) so reloading it resends nothing (RFC 9700 §4.12).
+pub async fn locked(State(app): State<AppState>) -> Result<Response> {
     let wait = duration_in_words(app.config.sign_in.lockout_duration.as_secs());
     render(
         &MessagePage::new("You cannot sign in at the moment")
@@ -190,7 +193,7 @@ pub async fn submit_password(
     }
     let lockout = lockout(&app);
     if lockout.is_locked(&email).await? {
-        return locked_page(&app);
+        return Ok(Redirect::to(LOCKED).into_response());
     }
     let now = visit.now;
     // Over-long input is simply wrong: no account has it, and it is never hashed.
@@ -294,8 +297,7 @@ async fn wrong_credentials(
             .await?;
         tracing::warn!(client = %ip, "sign-in locked after repeated failures");
         visit.end(app).await?;
-        let response = locked_page(app)?;
-        return visit.finish(app, response).await;
+        return visit.redirect(app, LOCKED).await;
     }
     match what {
         "password" => {
@@ -375,8 +377,7 @@ pub async fn submit_code(
     let lockout = lockout(&app);
     if lockout.is_locked(&auth.email).await? {
         visit.end(&app).await?;
-        let response = locked_page(&app)?;
-        return visit.finish(&app, response).await;
+        return visit.redirect(&app, LOCKED).await;
     }
     let now = visit.now;
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
