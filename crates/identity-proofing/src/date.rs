@@ -25,6 +25,24 @@ pub fn parse(s: &str) -> Option<Date> {
     Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
+/// The date `months` calendar months after `date`, the day clamped to the month's length.
+pub fn add_months(date: Date, months: i32) -> Date {
+    let index = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
+    let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+    let month = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .unwrap_or(Month::December);
+    let mut day = date.day();
+    loop {
+        if let Ok(d) = Date::from_calendar_date(year, month, day) {
+            return d;
+        }
+        // Only days 29 to 31 can fail, so this ends within three steps.
+        day -= 1;
+    }
+}
+
 pub fn serialize<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format(*date))
 }
@@ -75,5 +93,13 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn adds_months_clamping_the_day() {
+        assert_eq!(add_months(date!(2020 - 01 - 31), 1), date!(2020 - 02 - 29));
+        assert_eq!(add_months(date!(2020 - 08 - 15), 18), date!(2022 - 02 - 15));
+        assert_eq!(add_months(date!(2020 - 12 - 01), 1), date!(2021 - 01 - 01));
+        assert_eq!(add_months(date!(2021 - 03 - 31), -1), date!(2021 - 02 - 28));
     }
 }

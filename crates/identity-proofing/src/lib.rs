@@ -4,6 +4,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod checks;
 pub mod ci;
 pub mod claims;
 mod date;
@@ -11,7 +12,14 @@ pub mod error;
 pub mod evidence;
 pub mod gpg45;
 pub mod level;
+#[cfg(test)]
+mod test_support;
 
+pub use checks::{
+    AddressCheck, CheckOutcome, ClaimedIdentity, DrivingLicenceCheck, DrivingLicenceDetails,
+    DrivingLicenceIssuer, FraudCheck, KnowledgeCheck, PassportCheck, PassportDetails, Question,
+    QuestionSet, TestDataSet, normalise_postcode,
+};
 pub use claims::{
     BirthDate, CredentialSubject, DrivingPermit, Name, NamePart, NamePartType, Passport,
     PostalAddress,
