@@ -7,10 +7,12 @@
 pub mod checks;
 pub mod ci;
 pub mod claims;
+pub mod credential;
 mod date;
 pub mod error;
 pub mod evidence;
 pub mod gpg45;
+pub mod identity;
 pub mod level;
 #[cfg(test)]
 mod test_support;
@@ -24,7 +26,11 @@ pub use claims::{
     BirthDate, CredentialSubject, DrivingPermit, Name, NamePart, NamePartType, Passport,
     PostalAddress,
 };
+pub use credential::{
+    CoreIdentityRequest, CredentialSigner, CredentialVerifier, VerifiedCredential,
+};
 pub use error::{Error, Result};
 pub use evidence::{CheckDetail, ContraIndicator, ContraIndicatorEffect, Evidence};
 pub use gpg45::{Assessment, Blocked, Need, assess, meets, missing_for};
+pub use identity::{ProvenIdentity, did_document, did_key_id, prove};
 pub use level::{ConfidenceLevel, Profile};

@@ -4,22 +4,12 @@ use super::*;
 use crate::checks::*;
 use crate::ci::{DECEASED, DOCUMENT_LOST_OR_STOLEN, DOCUMENT_NO_MATCH, IDENTITY_FRAUD, KBV_FAILED};
 use crate::evidence::ContraIndicator;
-use crate::test_support::ready;
+use crate::test_support::{answers, joan_passport, kenneth_answer, kenneth_passport, ready};
 
 const TODAY: Date = date!(2026 - 01 - 15);
 
 fn data() -> TestDataSet {
     TestDataSet::embedded().unwrap()
-}
-
-fn kenneth_passport() -> PassportDetails {
-    PassportDetails {
-        passport_number: "321654987".into(),
-        surname: "Decerqueira".into(),
-        given_names: "Kenneth".into(),
-        birth_date: date!(1965 - 07 - 08),
-        expiry_date: date!(2030 - 01 - 01),
-    }
 }
 
 fn kenneth_licence() -> DrivingLicenceDetails {
@@ -201,11 +191,8 @@ fn a_passport_is_accepted_up_to_eighteen_months_after_expiry() {
 #[test]
 fn a_chip_verified_passport_has_validity_three() {
     let details = PassportDetails {
-        passport_number: "707456123".into(),
-        surname: "Ellis".into(),
         given_names: "Joan  Margaret".into(),
-        birth_date: date!(1958 - 12 - 12),
-        expiry_date: date!(2033 - 08 - 14),
+        ..joan_passport()
     };
     assert_eq!(scores(&passport(&details, TODAY)), (Some(4), Some(3), None));
 }
@@ -404,32 +391,9 @@ impl ClaimedIdentity {
     }
 }
 
-/// Kenneth's right answers, by question id.
-fn kenneth_answer(id: &str) -> &'static str {
-    match id {
-        "bank" => "Halifax",
-        "loan" => "Zopa",
-        "phone" => "Vodafone",
-        "mortgage" => "£401 to £700",
-        other => panic!("unexpected question {other}"),
-    }
-}
-
 fn mark(identity: &ClaimedIdentity, wrong: usize) -> Evidence {
     let set = ready(data().questions(identity)).unwrap();
-    let answers: Vec<String> = set
-        .questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            if i < wrong {
-                "None of these"
-            } else {
-                kenneth_answer(&q.id)
-            }
-            .to_owned()
-        })
-        .collect();
+    let answers = answers(&set, kenneth_answer, wrong);
     ready(data().mark(identity, &set, &answers, TODAY))
         .unwrap()
         .evidence[0]

@@ -1,0 +1,164 @@
+//! Verifying evidence credentials from trusted issuers.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use base64::Engine;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::{CredentialClaims, IDENTITY_CHECK_CREDENTIAL};
+use crate::claims::CredentialSubject;
+use crate::error::{Error, Result};
+use crate::evidence::Evidence;
+
+/// Clock skew allowed on `nbf` and `exp`.
+const LEEWAY_SECONDS: i64 = 30;
+
+/// Verifies evidence credentials against trusted keys. Only ES256 is accepted, whatever a
+/// credential's header says.
+#[derive(Clone, Default)]
+pub struct CredentialVerifier {
+    /// kid → (issuer, key).
+    keys: HashMap<String, (String, DecodingKey)>,
+}
+
+impl fmt::Debug for CredentialVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let trusted: Vec<(&String, &String)> = self
+            .keys
+            .iter()
+            .map(|(kid, (issuer, _))| (kid, issuer))
+            .collect();
+        f.debug_struct("CredentialVerifier")
+            .field("trusted", &trusted)
+            .finish()
+    }
+}
+
+/// A credential whose signature, issuer, subject, dates and type have been checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedCredential {
+    pub jti: String,
+    pub issuer: String,
+    pub subject: String,
+    pub issued_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub credential_subject: CredentialSubject,
+    pub evidence: Vec<Evidence>,
+}
+
+fn malformed(what: &str) -> Error {
+    Error::CredentialMalformed(what.to_owned())
+}
+
+fn timestamp(seconds: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| malformed("timestamp out of range"))
+}
+
+/// The header, read before any key is chosen so `alg` can be refused by name.
+fn header(jwt: &str) -> Result<Value> {
+    let mut parts = jwt.split('.');
+    let (Some(header), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(malformed("not a compact JWS"));
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .map_err(|_| malformed("header is not base64url"))?;
+    serde_json::from_slice(&bytes).map_err(|_| malformed("header is not JSON"))
+}
+
+impl CredentialVerifier {
+    /// A verifier that trusts no one yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts credentials signed with `public_jwk` (EC P-256) under `kid` as coming from
+    /// `issuer`. A kid trusted again is replaced.
+    pub fn trust(&mut self, issuer: &str, kid: &str, public_jwk: &Jwk) -> Result<()> {
+        match &public_jwk.algorithm {
+            AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {}
+            _ => return Err(Error::Key("only EC P-256 keys are trusted".to_owned())),
+        }
+        let key = DecodingKey::from_jwk(public_jwk).map_err(|e| Error::Key(e.to_string()))?;
+        self.keys.insert(kid.to_owned(), (issuer.to_owned(), key));
+        Ok(())
+    }
+
+    /// Verifies an evidence credential about `subject` at `now`.
+    pub fn verify(
+        &self,
+        jwt: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Result<VerifiedCredential> {
+        let header = header(jwt)?;
+        let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+        if alg != "ES256" {
+            return Err(Error::CredentialAlgorithm(alg.to_owned()));
+        }
+        let kid = header.get("kid").and_then(Value::as_str).unwrap_or("");
+        let (issuer, key) = self
+            .keys
+            .get(kid)
+            .ok_or_else(|| Error::CredentialUnknownKey(kid.to_owned()))?;
+
+        // jsonwebtoken checks the signature only: dates are checked below against `now`, not
+        // the machine's clock.
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<Value>(jwt, key, &validation)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::InvalidSignature => Error::CredentialSignature,
+                _ => Error::CredentialMalformed(e.to_string()),
+            })?
+            .claims;
+
+        let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        let found = text("iss").ok_or_else(|| malformed("no iss"))?;
+        if found != issuer {
+            return Err(Error::CredentialIssuer {
+                expected: issuer.clone(),
+                found: found.to_owned(),
+            });
+        }
+        if text("sub") != Some(subject) {
+            return Err(Error::CredentialSubject);
+        }
+        let now = now.unix_timestamp();
+        let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+        if number("nbf").is_some_and(|nbf| now + LEEWAY_SECONDS < nbf) {
+            return Err(Error::CredentialNotYetValid);
+        }
+        let exp = number("exp").ok_or_else(|| malformed("no exp"))?;
+        if now - LEEWAY_SECONDS >= exp {
+            return Err(Error::CredentialExpired);
+        }
+        let types = claims.pointer("/vc/type").and_then(Value::as_array);
+        let is_check =
+            |name: &str| types.is_some_and(|t| t.iter().any(|v| v.as_str() == Some(name)));
+        if !IDENTITY_CHECK_CREDENTIAL.iter().all(|t| is_check(t)) {
+            return Err(Error::CredentialType);
+        }
+
+        let claims: CredentialClaims = serde_json::from_value(claims)
+            .map_err(|e| Error::CredentialMalformed(e.to_string()))?;
+        Ok(VerifiedCredential {
+            jti: claims.jti,
+            issuer: claims.iss,
+            subject: claims.sub,
+            issued_at: timestamp(claims.iat)?,
+            expires_at: timestamp(claims.exp)?,
+            credential_subject: claims.vc.credential_subject,
+            evidence: claims.vc.evidence,
+        })
+    }
+}
