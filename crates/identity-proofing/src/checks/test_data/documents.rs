@@ -29,6 +29,9 @@ enum Verdict {
     },
 }
 
+/// A verdict, and the person's name as the record spells it when the details matched.
+type Found = (Verdict, Option<Name>);
+
 /// Scores one document check: `strength` always, validity and activity only when valid.
 fn scored(
     verdict: Verdict,
@@ -73,20 +76,21 @@ fn published(activity_from: Option<Date>) -> CheckDetail {
 }
 
 impl TestDataSet {
-    fn passport_verdict(&self, d: &PassportDetails, today: Date) -> Verdict {
+    fn passport_verdict(&self, d: &PassportDetails, today: Date) -> Found {
         let number = document_number(&d.passport_number);
         let found = self.people.iter().find_map(|p| {
             let record = p.passport.as_ref()?;
             (document_number(&record.number) == number).then_some((p, record))
         });
         let Some((person, record)) = found else {
-            return Verdict::NoMatch;
+            return (Verdict::NoMatch, None);
         };
         if !person.is(&d.given_names, &d.surname, d.birth_date)
             || record.expiry_date != d.expiry_date
         {
-            Verdict::NoMatch
-        } else if record.lost_or_stolen {
+            return (Verdict::NoMatch, None);
+        }
+        let verdict = if record.lost_or_stolen {
             Verdict::LostOrStolen
         } else if today > add_months(record.expiry_date, PASSPORT_GRACE_MONTHS) {
             Verdict::Expired
@@ -94,10 +98,11 @@ impl TestDataSet {
             Verdict::Valid {
                 validity: if record.chip_verified { 3 } else { 2 },
             }
-        }
+        };
+        (verdict, Some(person.name()))
     }
 
-    fn licence_verdict(&self, d: &DrivingLicenceDetails, today: Date) -> Verdict {
+    fn licence_verdict(&self, d: &DrivingLicenceDetails, today: Date) -> Found {
         let number = document_number(&d.licence_number);
         let found = self.people.iter().find_map(|p| {
             let record = p.driving_licence.as_ref()?;
@@ -105,7 +110,7 @@ impl TestDataSet {
                 .then_some((p, record))
         });
         let Some((person, record)) = found else {
-            return Verdict::NoMatch;
+            return (Verdict::NoMatch, None);
         };
         let same_issue_number = record.issue_number.as_deref().map(str::trim)
             == d.issue_number
@@ -118,21 +123,23 @@ impl TestDataSet {
             && same_issue_number
             && normalise_postcode(&d.postcode).as_deref() == Some(record.postcode.as_str());
         if !matches {
-            Verdict::NoMatch
-        } else if record.lost_or_stolen {
+            return (Verdict::NoMatch, None);
+        }
+        let verdict = if record.lost_or_stolen {
             Verdict::LostOrStolen
         } else if today > record.expiry_date {
             Verdict::Expired
         } else {
             Verdict::Valid { validity: 2 }
-        }
+        };
+        (verdict, Some(person.name()))
     }
 }
 
-/// The name and birth date as the citizen gave them: the credential records what was checked.
-fn claimed(given_names: &str, surname: &str, birth_date: Date) -> CredentialSubject {
+/// The name (as the record spells it when the details matched, else as typed) and birth date.
+fn claimed(name: Name, birth_date: Date) -> CredentialSubject {
     CredentialSubject {
-        name: vec![Name::from_form(given_names, surname)],
+        name: vec![name],
         birth_date: vec![BirthDate { value: birth_date }],
         ..Default::default()
     }
@@ -142,13 +149,14 @@ fn claimed(given_names: &str, surname: &str, birth_date: Date) -> CredentialSubj
 impl PassportCheck for TestDataSet {
     async fn check(&self, d: &PassportDetails, today: Date) -> Result<CheckOutcome> {
         let number = document_number(&d.passport_number);
-        let mut subject = claimed(&d.given_names, &d.surname, d.birth_date);
+        let (verdict, name) = self.passport_verdict(d, today);
+        let name = name.unwrap_or_else(|| Name::from_form(&d.given_names, &d.surname));
+        let mut subject = claimed(name, d.birth_date);
         subject.passport.push(Passport {
             document_number: number.clone(),
             expiry_date: d.expiry_date,
             icao_issuer_code: Some("GBR".to_owned()),
         });
-        let verdict = self.passport_verdict(d, today);
         let txn = txn("hmpo", &[&number], today);
         let evidence = scored(verdict, 4, None, CheckDetail::method("data"), txn);
         Ok(CheckOutcome {
@@ -163,7 +171,9 @@ impl DrivingLicenceCheck for TestDataSet {
     async fn check(&self, d: &DrivingLicenceDetails, today: Date) -> Result<CheckOutcome> {
         let number = document_number(&d.licence_number);
         let issuer = d.issuer.to_string();
-        let mut subject = claimed(&d.given_names, &d.surname, d.birth_date);
+        let (verdict, name) = self.licence_verdict(d, today);
+        let name = name.unwrap_or_else(|| Name::from_form(&d.given_names, &d.surname));
+        let mut subject = claimed(name, d.birth_date);
         subject.driving_permit.push(DrivingPermit {
             personal_number: number.clone(),
             expiry_date: d.expiry_date,
@@ -172,7 +182,6 @@ impl DrivingLicenceCheck for TestDataSet {
             issue_number: d.issue_number.clone(),
             full_address: None,
         });
-        let verdict = self.licence_verdict(d, today);
         let txn = txn(&issuer.to_lowercase(), &[&number], today);
         // Holding a licence since its issue date is evidence of activity (GPG 45 activity 1).
         let passed = published(Some(d.issue_date));

@@ -102,6 +102,10 @@ struct Knowledge {
 }
 
 impl Person {
+    fn name(&self) -> Name {
+        Name::from_form(&self.given_names, &self.family_name)
+    }
+
     /// Same name (case and spacing aside) and birth date.
     fn is(&self, given_names: &str, surname: &str, birth_date: Date) -> bool {
         fold(given_names) == fold(&self.given_names)

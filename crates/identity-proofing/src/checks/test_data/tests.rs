@@ -116,6 +116,15 @@ fn a_matching_passport_scores_four_two() {
         ..kenneth_passport()
     };
     assert_eq!(passport(&shouted, TODAY).validity_score, Some(2));
+    // A matched credential spells the name as the record does; a failed one as typed.
+    let matched = ready(PassportCheck::check(&data(), &shouted, TODAY)).unwrap();
+    assert_eq!(matched.subject.name[0].full_name(), "Kenneth Decerqueira");
+    let typo = PassportDetails {
+        surname: "DECERQUIERA".into(),
+        ..shouted
+    };
+    let failed = ready(PassportCheck::check(&data(), &typo, TODAY)).unwrap();
+    assert_eq!(failed.subject.name[0].full_name(), "kenneth DECERQUIERA");
     let outcome = ready(PassportCheck::check(&data(), &kenneth_passport(), TODAY)).unwrap();
     assert_eq!(outcome.subject.name[0].full_name(), "Kenneth Decerqueira");
     assert_eq!(outcome.subject.passport[0].document_number, "321654987");
