@@ -121,3 +121,18 @@ pub fn joan_passport() -> PassportDetails {
 pub fn kenneth_passport_journey(wrong: usize) -> Vec<CheckOutcome> {
     passport_journey(&kenneth_passport(), ("BA2 5AA", "8"), kenneth_answer, wrong)
 }
+
+/// Kenneth's DVLA licence, typed in capitals with a compact postcode.
+pub fn kenneth_licence() -> DrivingLicenceDetails {
+    DrivingLicenceDetails {
+        issuer: DrivingLicenceIssuer::Dvla,
+        licence_number: "DECER607085K99AE".into(),
+        surname: "DECERQUEIRA".into(),
+        given_names: "KENNETH".into(),
+        birth_date: date!(1965 - 07 - 08),
+        issue_date: date!(2021 - 11 - 25),
+        expiry_date: date!(2031 - 11 - 24),
+        issue_number: Some("23".into()),
+        postcode: "ba25aa".into(),
+    }
+}

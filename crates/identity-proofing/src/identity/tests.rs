@@ -252,3 +252,23 @@ fn a_core_identity_jwt_verifies_with_the_key_from_the_did_document() {
         })
     );
 }
+
+#[test]
+fn kenneths_driving_licence_journey_proves_p2_by_m1b() {
+    let licence = kenneth_licence();
+    let data = crate::checks::TestDataSet::embedded().unwrap();
+    let checked = ready(crate::checks::DrivingLicenceCheck::check(
+        &data, &licence, TODAY,
+    ))
+    .unwrap();
+    // The same address, fraud and knowledge steps as the passport journey.
+    let mut outcomes = kenneth_passport_journey(1);
+    outcomes[0] = checked;
+    let identity = prove(&all(&outcomes), ConfidenceLevel::P2).unwrap();
+    assert_eq!(identity.profiles, [Profile::L1A, Profile::M1B]);
+    assert_eq!(
+        identity.driving_permit[0].personal_number,
+        "DECER607085K99AE"
+    );
+    assert!(identity.passport.is_empty());
+}

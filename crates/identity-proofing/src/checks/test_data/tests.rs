@@ -4,26 +4,14 @@ use super::*;
 use crate::checks::*;
 use crate::ci::{DECEASED, DOCUMENT_LOST_OR_STOLEN, DOCUMENT_NO_MATCH, IDENTITY_FRAUD, KBV_FAILED};
 use crate::evidence::ContraIndicator;
-use crate::test_support::{answers, joan_passport, kenneth_answer, kenneth_passport, ready};
+use crate::test_support::{
+    answers, joan_passport, kenneth_answer, kenneth_licence, kenneth_passport, ready,
+};
 
 const TODAY: Date = date!(2026 - 01 - 15);
 
 fn data() -> TestDataSet {
     TestDataSet::embedded().unwrap()
-}
-
-fn kenneth_licence() -> DrivingLicenceDetails {
-    DrivingLicenceDetails {
-        issuer: DrivingLicenceIssuer::Dvla,
-        licence_number: "DECER607085K99AE".into(),
-        surname: "DECERQUEIRA".into(),
-        given_names: "KENNETH".into(),
-        birth_date: date!(1965 - 07 - 08),
-        issue_date: date!(2021 - 11 - 25),
-        expiry_date: date!(2031 - 11 - 24),
-        issue_number: Some("23".into()),
-        postcode: "ba25aa".into(),
-    }
 }
 
 fn passport(details: &PassportDetails, today: Date) -> Evidence {
