@@ -13,6 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
 use crate::error::Result;
+use crate::identity::{IdentityService, Sources};
 use crate::mail::{self, Mailer};
 use crate::oidc::Provider;
 use crate::sessions::Sessions;
@@ -30,12 +31,15 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub sessions: Sessions,
     pub oidc: Arc<Provider>,
+    pub identity: Arc<IdentityService>,
 }
 
 /// The dependencies a test may replace.
 pub struct Overrides {
     pub clock: Arc<dyn Clock>,
     pub mailer: Option<Arc<dyn Mailer>>,
+    /// The identity checks' sources; the simulated ones when `None`.
+    pub identity_sources: Option<Sources>,
 }
 
 impl Default for Overrides {
@@ -43,6 +47,7 @@ impl Default for Overrides {
         Overrides {
             clock: Arc::new(SystemClock),
             mailer: None,
+            identity_sources: None,
         }
     }
 }
@@ -59,7 +64,13 @@ impl AppState {
             Some(mailer) => mailer,
             None => mail::from_config(&config)?,
         };
+        let sources = match overrides.identity_sources {
+            Some(sources) => sources,
+            None => Sources::simulated()?,
+        };
+        let identity = IdentityService::new(&config, sources)?;
         Ok(AppState {
+            identity: Arc::new(identity),
             passwords: PasswordHasher::new(&config.passwords)?,
             sessions: Sessions::new(ephemeral.clone(), config.session.clone()),
             config: Arc::new(config),
@@ -86,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/.well-known/jwks.json", get(oidc::discovery::jwks))
         .route("/trustmark", get(oidc::discovery::trustmark))
+        .route("/.well-known/did.json", get(oidc::discovery::did_document))
         .route(
             "/authorize",
             get(oidc::authorize::authorize_get).post(oidc::authorize::authorize_post),
@@ -137,6 +149,38 @@ pub fn router(state: AppState) -> Router {
             get(pages::sign_in::add_authenticator_form)
                 .post(pages::sign_in::submit_add_authenticator),
         )
+        .route("/identity/next", get(pages::identity::next))
+        .route(
+            "/identity/start",
+            get(pages::identity::start).post(pages::identity::choose_document),
+        )
+        .route(
+            "/identity/passport",
+            get(pages::identity::document_form::<pages::identity::UkPassport>)
+                .post(pages::identity::submit_document::<pages::identity::UkPassport>),
+        )
+        .route(
+            "/identity/driving-licence",
+            get(pages::identity::document_form::<pages::identity::UkDrivingLicence>)
+                .post(pages::identity::submit_document::<pages::identity::UkDrivingLicence>),
+        )
+        .route(
+            "/identity/address",
+            get(pages::identity::address_form).post(pages::identity::find_address),
+        )
+        .route(
+            "/identity/address/choose",
+            get(pages::identity::choose_address_form).post(pages::identity::choose_address),
+        )
+        .route(
+            "/identity/questions",
+            get(pages::identity::question).post(pages::identity::answer_question),
+        )
+        .route(
+            "/identity/reuse",
+            get(pages::identity::reuse).post(pages::identity::confirm_reuse),
+        )
+        .route("/identity/stop", post(pages::identity::stop))
         .route("/account", get(pages::account::show))
         .route(
             "/account/withdraw-consent",

@@ -39,6 +39,27 @@ pub struct Config {
     pub clients_dir: PathBuf,
     pub keys: KeysConfig,
     pub tokens: TokensConfig,
+    pub identity: IdentityConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Base64 of 32 bytes: the AES-256-GCM key that seals identity credentials at rest. Empty:
+    /// a key made on first start in `<data_dir>/identity-encryption.key`.
+    #[serde(default)]
+    pub encryption_key: String,
+    /// Earlier keys, still used to open what they sealed (rotation: move the current key here).
+    #[serde(default)]
+    pub previous_encryption_keys: Vec<String>,
+    /// How long a check's evidence credential counts towards an identity.
+    #[serde(with = "humantime_serde")]
+    pub credential_validity: Duration,
+    /// Lifetime of the core identity JWT a relying party gets from userinfo.
+    #[serde(with = "humantime_serde")]
+    pub core_identity_ttl: Duration,
+    /// Wrong documents or answers allowed in one proving journey before it fails.
+    pub max_attempts: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -360,6 +381,32 @@ impl Config {
         positive("tokens.access_token_ttl", self.tokens.access_token_ttl)?;
         positive("tokens.refresh_token_ttl", self.tokens.refresh_token_ttl)?;
         positive("tokens.logout_token_ttl", self.tokens.logout_token_ttl)?;
+        if !self.identity.encryption_key.trim().is_empty() {
+            crate::identity::sealing::decode_key(&self.identity.encryption_key)
+                .map_err(|why| Error::config("identity.encryption_key", why))?;
+        }
+        for (i, key) in self.identity.previous_encryption_keys.iter().enumerate() {
+            crate::identity::sealing::decode_key(key).map_err(|why| {
+                Error::config(format!("identity.previous_encryption_keys[{i}]"), why)
+            })?;
+        }
+        positive(
+            "identity.credential_validity",
+            self.identity.credential_validity,
+        )?;
+        positive(
+            "identity.core_identity_ttl",
+            self.identity.core_identity_ttl,
+        )?;
+        if self.identity.core_identity_ttl > Duration::from_secs(3600) {
+            return Err(Error::config(
+                "identity.core_identity_ttl",
+                "must be at most 1h: relying parties check it soon after userinfo",
+            ));
+        }
+        if self.identity.max_attempts == 0 {
+            return Err(Error::config("identity.max_attempts", "must be at least 1"));
+        }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(Error::config(
                 "mail.from",
@@ -483,6 +530,10 @@ mod tests {
         access_token_ttl = "3m"
         refresh_token_ttl = "30d"
         logout_token_ttl = "2m"
+        [identity]
+        credential_validity = "180d"
+        core_identity_ttl = "30m"
+        max_attempts = 3
     "#;
 
     fn with(extra: &str) -> Result<Config> {
@@ -553,6 +604,28 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("database.url"), "{err}");
+        for (from, to, key) in [
+            (
+                "max_attempts = 3",
+                "max_attempts = 0",
+                "identity.max_attempts",
+            ),
+            (
+                "core_identity_ttl = \"30m\"",
+                "core_identity_ttl = \"2h\"",
+                "identity.core_identity_ttl",
+            ),
+            (
+                "max_attempts = 3",
+                "max_attempts = 3\nencryption_key = \"c2hvcnQ=\"",
+                "identity.encryption_key",
+            ),
+        ] {
+            let err = Config::from_toml_str(&MINIMAL.replace(from, to))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{err}");
+        }
         let err = Config::from_toml_str(&MINIMAL.replace(
             "memory_max_entries = 1000",
             "memory_max_entries = 1000\nurl = \"http://x\"",

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod ephemeral;
 pub mod error;
+pub mod identity;
 pub mod mail;
 pub mod oidc;
 pub mod sessions;

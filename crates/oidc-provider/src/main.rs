@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: ClientsCommand,
     },
+    /// Identity proving.
+    Identity {
+        #[command(subcommand)]
+        command: IdentityCommand,
+    },
     /// Create a verified account (for demos and tests).
     CreateAccount {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
@@ -79,6 +84,12 @@ enum KeysCommand {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
         config: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum IdentityCommand {
+    /// Print a new random key for identity.encryption_key (base64 of 32 bytes).
+    NewKey,
 }
 
 #[derive(Subcommand)]
@@ -165,6 +176,12 @@ async fn run(command: Command) -> Result<()> {
         Command::Serve { config } => serve(Config::load(&config)?).await,
         Command::Keys { command } => keys(command).await,
         Command::Clients { command } => clients(command),
+        Command::Identity {
+            command: IdentityCommand::NewKey,
+        } => {
+            println!("{}", one_login_provider::identity::sealing::generate_key());
+            Ok(())
+        }
     }
 }
 

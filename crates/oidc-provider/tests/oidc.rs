@@ -13,7 +13,7 @@ use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
-use support::rp::{RelyingParty, pkce};
+use support::rp::{RelyingParty, client_params, pkce};
 use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -200,22 +200,6 @@ impl Env {
             .unwrap();
         browser.send(request).await
     }
-}
-
-/// The query of a redirect to `rp`, checked to be exactly its registered redirect URI.
-fn client_params(page: &Page, rp: &RelyingParty) -> HashMap<String, String> {
-    assert_eq!(
-        page.status,
-        StatusCode::FOUND,
-        "expected a redirect to the client:\n{}",
-        page.body
-    );
-    let location = page.location();
-    let (base, query) = location.split_once('?').unwrap();
-    assert_eq!(base, rp.redirect_uri);
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 fn json(page: &Page) -> Value {

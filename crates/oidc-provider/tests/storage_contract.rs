@@ -9,7 +9,9 @@ use std::time::Duration;
 use one_login_provider::config::{Config, DatabaseKind};
 use one_login_provider::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_provider::error::{Error, Refusal};
-use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
+use one_login_provider::store::{
+    AuditEvent, AuditKind, Database, IdentityRecord, NewAccount, StoredCredential,
+};
 use support::{
     default_config_file, fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
     redis_url,
@@ -292,6 +294,49 @@ durable_contract! {
         let erase = sqlx::query("DELETE FROM audit_events").execute(db.pool()).await;
         assert!(erase.is_err(), "DELETE on audit_events must fail");
         assert_eq!(audit.recent(&account.id, 10).await.unwrap().len(), 3);
+    }
+
+    async fn identity_credentials_are_listed_per_account_until_they_expire(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let bob = db.accounts().create(new_account("bob@example.com", 1_000), created(1_000)).await.unwrap();
+        let credential = |id: &str, account: &str, created_at: i64, expires_at: i64| StoredCredential {
+            id: id.into(),
+            account_id: account.into(),
+            source: "passport".into(),
+            sealed: format!("sealed-{id}"),
+            created_at,
+            expires_at,
+        };
+        db.identity().add_credential(&credential("c2", &ada.id, 2_000, 9_000)).await.unwrap();
+        db.identity().add_credential(&credential("c1", &ada.id, 1_500, 3_000)).await.unwrap();
+        db.identity().add_credential(&credential("c3", &bob.id, 2_000, 9_000)).await.unwrap();
+        let ids = |list: Vec<StoredCredential>| list.into_iter().map(|c| c.id).collect::<Vec<_>>();
+        assert_eq!(ids(db.identity().credentials(&ada.id, 2_500).await.unwrap()), ["c1", "c2"]);
+        assert_eq!(ids(db.identity().credentials(&ada.id, 3_000).await.unwrap()), ["c2"], "expired left out");
+        assert_eq!(db.identity().credentials(&ada.id, 2_500).await.unwrap()[0].sealed, "sealed-c1");
+        assert!(db.identity().add_credential(&credential("c1", &ada.id, 1, 2)).await.is_err(), "ids are unique");
+        assert!(
+            db.identity().add_credential(&credential("c9", "no-such-account", 1, 2)).await.is_err(),
+            "credentials belong to an account"
+        );
+    }
+
+    async fn an_identity_record_is_replaced_not_duplicated(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        assert!(db.identity().record(&ada.id).await.unwrap().is_none());
+        let mut record = IdentityRecord {
+            account_id: ada.id.clone(),
+            level: "P2".into(),
+            credential_ids: vec!["c1".into(), "c2".into()],
+            proven_at: 2_000,
+            expires_at: 9_000,
+        };
+        db.identity().set_record(&record).await.unwrap();
+        assert_eq!(db.identity().record(&ada.id).await.unwrap().unwrap(), record);
+        record.level = "P3".into();
+        record.credential_ids.push("c3".into());
+        db.identity().set_record(&record).await.unwrap();
+        assert_eq!(db.identity().record(&ada.id).await.unwrap().unwrap(), record);
     }
 
     async fn migrations_are_idempotent(db) {

@@ -8,8 +8,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::clients::{AuthMethod, Client, ClientRegistry};
-use super::vtr::{VectorOfTrust, parse_vtr};
+use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
+use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
 use crate::sessions::Authentication;
 
 /// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
@@ -290,10 +290,20 @@ pub fn validate(
             ));
         }
     }
-    let claims = match merged.get("claims") {
+    let mut claims = match merged.get("claims") {
         None => RequestedClaims::default(),
         Some(json) => parse_claims(json, &client).map_err(|why| refuse("invalid_request", why))?,
     };
+    // The contract: identity claims are honoured only at P2 and above, and only from
+    // userinfo; a return code only when identity was asked for at all.
+    let identity_claims_allowed = vtr.identity >= Some(IdentityLevel::P2);
+    claims
+        .id_token
+        .retain(|c| !IDENTITY_CLAIMS.contains(&c.as_str()) && c != RETURN_CODE_CLAIM);
+    claims.userinfo.retain(|c| {
+        (identity_claims_allowed || !IDENTITY_CLAIMS.contains(&c.as_str()))
+            && (vtr.identity.is_some() || c != RETURN_CODE_CLAIM)
+    });
     let login_hint = merged
         .get("login_hint")
         .filter(|h| h.chars().count() <= 256)

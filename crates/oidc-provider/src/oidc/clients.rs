@@ -24,9 +24,20 @@ pub const ADDRESS_CLAIM: &str = "https://vocab.account.gov.uk/v1/address";
 pub const PASSPORT_CLAIM: &str = "https://vocab.account.gov.uk/v1/passport";
 pub const DRIVING_PERMIT_CLAIM: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
 pub const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode";
+/// OpenID Connect for Identity Assurance 1.0: the verified name and birth date, standard form.
+pub const VERIFIED_CLAIMS: &str = "verified_claims";
+
+/// Claims about a proven identity: given only at P2 and above, and only from userinfo.
+pub const IDENTITY_CLAIMS: [&str; 5] = [
+    CORE_IDENTITY_CLAIM,
+    ADDRESS_CLAIM,
+    PASSPORT_CLAIM,
+    DRIVING_PERMIT_CLAIM,
+    VERIFIED_CLAIMS,
+];
 
 /// Claims a client may be allowed to request by name (the `claims` request parameter).
-pub const SUPPORTED_CLAIMS: [&str; 9] = [
+pub const SUPPORTED_CLAIMS: [&str; 10] = [
     "email",
     "email_verified",
     "phone_number",
@@ -36,6 +47,7 @@ pub const SUPPORTED_CLAIMS: [&str; 9] = [
     PASSPORT_CLAIM,
     DRIVING_PERMIT_CLAIM,
     RETURN_CODE_CLAIM,
+    VERIFIED_CLAIMS,
 ];
 
 /// How a client proves itself at the token endpoint (RFC 7591 §2 names).

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::authorize::RequestedClaims;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
+use crate::identity::claims::GrantedIdentity;
 use crate::sessions::random_token;
 use crate::store::Database;
 
@@ -32,6 +33,9 @@ pub struct Grant {
     pub amr: Vec<String>,
     /// The session's stable id, for logout.
     pub sid: String,
+    /// The identity outcome, for an identity request (P1-P3).
+    #[serde(default)]
+    pub identity: Option<GrantedIdentity>,
 }
 
 /// An authorization code's record (RFC 6749 §4.1.2: bound to client, redirect URI, PKCE

@@ -75,6 +75,8 @@ pub struct SigningKey {
     pub public: Jwk,
     pub active_from: i64,
     pub retired_at: Option<i64>,
+    /// PKCS#8 PEM, for signers outside this module (identity credentials).
+    private_pem: String,
 }
 
 fn public_jwk(encoding: &EncodingKey, alg: Algorithm) -> Result<Jwk> {
@@ -113,7 +115,12 @@ impl SigningKey {
             public,
             active_from: stored.active_from,
             retired_at: stored.retired_at,
+            private_pem: stored.private_pem.clone(),
         })
+    }
+
+    pub fn private_pem(&self) -> &str {
+        &self.private_pem
     }
 
     fn signs_at(&self, now: i64) -> bool {
@@ -155,6 +162,11 @@ impl KeySet {
                 .collect::<Result<_>>()?,
             retention: retention.as_secs() as i64,
         })
+    }
+
+    /// Every key ever made, retired ones too: stored identity credentials outlive the JWKS.
+    pub fn all(&self) -> &[SigningKey] {
+        &self.keys
     }
 
     /// The key that signs `alg` now: the newest active one.

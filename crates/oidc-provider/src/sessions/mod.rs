@@ -16,6 +16,7 @@ use crate::accounts::email_code::PendingCode;
 use crate::config::SessionConfig;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
+use crate::identity::journey::ProvingJourney;
 use crate::oidc::authorize::AuthorizationRequest;
 
 /// How strongly the citizen has signed in: the credential component of a vector of trust.
@@ -91,6 +92,9 @@ pub struct Session {
     /// Clients given a code in this login session: told when it ends (Back-Channel Logout §2.7).
     #[serde(default)]
     pub relying_parties: BTreeSet<String>,
+    /// An identity proving journey in progress, for the pending request.
+    #[serde(default)]
+    pub proving: Option<ProvingJourney>,
 }
 
 /// Whether a session may still be used.
@@ -115,6 +119,7 @@ impl Session {
             journey: Journey::None,
             pending: None,
             relying_parties: BTreeSet::new(),
+            proving: None,
         }
     }
 

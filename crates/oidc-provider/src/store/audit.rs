@@ -10,6 +10,10 @@ pub enum AuditKind {
     SignInFailed,
     Locked,
     SignedOut,
+    /// Identity proven to a level (detail: the level).
+    IdentityProven,
+    /// A proven identity shared with a service (detail: the client id).
+    IdentityShared,
 }
 
 impl AuditKind {
@@ -20,6 +24,8 @@ impl AuditKind {
             AuditKind::SignInFailed => "sign_in_failed",
             AuditKind::Locked => "locked",
             AuditKind::SignedOut => "signed_out",
+            AuditKind::IdentityProven => "identity_proven",
+            AuditKind::IdentityShared => "identity_shared",
         }
     }
 
@@ -30,6 +36,8 @@ impl AuditKind {
             "sign_in_failed" => AuditKind::SignInFailed,
             "locked" => AuditKind::Locked,
             "signed_out" => AuditKind::SignedOut,
+            "identity_proven" => AuditKind::IdentityProven,
+            "identity_shared" => AuditKind::IdentityShared,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -42,6 +50,8 @@ impl AuditKind {
             AuditKind::SignInFailed => "Sign-in attempt failed",
             AuditKind::Locked => "Account locked after too many failed attempts",
             AuditKind::SignedOut => "Signed out",
+            AuditKind::IdentityProven => "Identity proved",
+            AuditKind::IdentityShared => "Proven identity shared with a service",
         }
     }
 }
@@ -134,6 +144,32 @@ impl<'a> AuditLog<'a> {
                     at: row.try_get("occurred_at")?,
                     client_ip: row.try_get("client_ip")?,
                 })
+            })
+            .collect()
+    }
+
+    /// Events of one kind for an account with their details, newest first (for example the
+    /// services a proven identity was shared with).
+    pub async fn details_of(
+        &self,
+        account_id: &str,
+        kind: AuditKind,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT detail, occurred_at FROM audit_events WHERE account_id = $1 AND kind = $2 \
+             ORDER BY occurred_at DESC, id DESC",
+        )
+        .bind(account_id)
+        .bind(kind.as_str())
+        .fetch_all(self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<Option<String>, _>("detail")?
+                        .unwrap_or_default(),
+                    row.try_get("occurred_at")?,
+                ))
             })
             .collect()
     }

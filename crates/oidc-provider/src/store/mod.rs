@@ -6,6 +6,7 @@
 mod accounts;
 mod audit;
 mod consents;
+mod identity;
 mod refresh_tokens;
 mod secrets;
 mod signing_keys;
@@ -19,6 +20,7 @@ use sqlx::migrate::Migrator;
 pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consents, GivenConsent};
+pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use refresh_tokens::{RefreshTokens, StoredRefreshToken};
 pub use secrets::{Clients, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
@@ -113,6 +115,10 @@ impl Database {
 
     pub fn clients(&self) -> Clients<'_> {
         Clients::new(&self.pool)
+    }
+
+    pub fn identity(&self) -> IdentityStore<'_> {
+        IdentityStore::new(&self.pool)
     }
 
     pub fn signing_keys(&self) -> SigningKeys<'_> {

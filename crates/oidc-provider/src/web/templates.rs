@@ -139,6 +139,17 @@ pub struct SharedWith {
     pub since: String,
 }
 
+/// The citizen's proven identity, as the account page shows it.
+pub struct IdentitySummary {
+    /// "P2 (medium confidence)".
+    pub level: String,
+    pub proven: String,
+    /// "UK passport, checked 2 January 2026 at 3:04pm".
+    pub evidence: Vec<String>,
+    /// "Renew your driving licence, last on 2 January 2026 at 3:05pm".
+    pub shared_with: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 pub struct AccountPage {
@@ -147,6 +158,7 @@ pub struct AccountPage {
     pub created: String,
     pub activity: Vec<Activity>,
     pub services: Vec<SharedWith>,
+    pub identity: Option<IdentitySummary>,
 }
 
 pub struct Link {

@@ -193,6 +193,7 @@ impl TestApp {
             Overrides {
                 clock: clock.clone(),
                 mailer: Some(mail.clone()),
+                identity_sources: None,
             },
         )
         .await

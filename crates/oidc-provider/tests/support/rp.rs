@@ -76,6 +76,18 @@ impl RelyingParty {
         )
     }
 
+    /// A registration that may ask for identity (P levels) and every identity claim.
+    pub fn identity_registration(&self) -> String {
+        self.registration("identity_verification_supported = true\n")
+            .replace(
+                "claims = [\"email\"]",
+                "claims = [\"email\", \"https://vocab.account.gov.uk/v1/coreIdentityJWT\", \
+                 \"https://vocab.account.gov.uk/v1/address\", \"https://vocab.account.gov.uk/v1/passport\", \
+                 \"https://vocab.account.gov.uk/v1/drivingPermit\", \"https://vocab.account.gov.uk/v1/returnCode\", \
+                 \"verified_claims\"]",
+            )
+    }
+
     /// A client assertion (RFC 7523) for `aud`.
     pub fn assertion(&self, aud: &str, now: i64) -> String {
         self.assertion_with(json!({
@@ -120,4 +132,23 @@ pub fn pkce() -> (String, String) {
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)
+}
+
+/// The query of a redirect to `rp`, checked to be exactly its registered redirect URI.
+#[track_caller]
+pub fn client_params(
+    page: &super::Page,
+    rp: &RelyingParty,
+) -> std::collections::HashMap<String, String> {
+    assert_eq!(
+        page.status,
+        axum::http::StatusCode::FOUND,
+        "expected a redirect to the client:\n{}",
+        page.body
+    );
+    let (base, query) = page.location().split_once('?').unwrap();
+    assert_eq!(base, rp.redirect_uri);
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
 }

@@ -11,15 +11,20 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::identity::claims::{GrantedIdentity, return_codes};
+use crate::identity::journey::{Failure, ProvingJourney, Step, next_step};
 use crate::oidc::authorize::{
     self, AuthorizationRequest, AuthorizeError, Consent, Decision, Endpoints, ErrorRedirect,
     Params, append_query, decide,
 };
 use crate::oidc::clients::{self, Client};
 use crate::oidc::grants::{self, CodeRecord, Grant};
+use crate::oidc::vtr::IdentityLevel;
 use crate::sessions::CredentialLevel;
+use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::{PageForm, Visit};
+use identity_proofing::ConfidenceLevel;
 
 /// The page for a request that cannot be answered by redirect (RFC 6749 §4.1.2.1).
 fn refusal_page(message: &str) -> Result<Response> {
@@ -158,14 +163,6 @@ async fn proceed(
         error,
         description: description.to_owned(),
     };
-    if request.vtr.identity.is_some() {
-        // Identity proving (P1-P3) is not offered yet: say so rather than pretend.
-        let error = refuse("access_denied", "identity proving is not available");
-        visit.session_mut().pending = None;
-        return visit
-            .finish(app, to_client(&error.location(&app.oidc.issuer)))
-            .await;
-    }
     let auth = visit.session().and_then(|s| s.auth.clone());
     let consent = match &auth {
         Some(auth) => consent_for(app, &auth.account_id, &client.client_id).await?,
@@ -199,6 +196,21 @@ async fn proceed(
             let Some(auth) = auth else {
                 return visit.redirect(app, "/sign-in").await;
             };
+            let identity = match request.vtr.identity {
+                None => None,
+                Some(level) => {
+                    match identity_gate(app, &mut visit, &request, &client, &auth, level).await? {
+                        Gate::Pass(granted) => Some(granted),
+                        Gate::Page(path) => return visit.redirect(app, path).await,
+                        Gate::Refuse(error, description) => {
+                            visit.session_mut().pending = None;
+                            visit.session_mut().proving = None;
+                            let location = refuse(error, description).location(&app.oidc.issuer);
+                            return visit.finish(app, to_client(&location)).await;
+                        }
+                    }
+                }
+            };
             let grant = Grant {
                 grant_id: uuid::Uuid::new_v4().to_string(),
                 client_id: client.client_id.clone(),
@@ -211,7 +223,17 @@ async fn proceed(
                 vot: auth.level.as_str().to_owned(),
                 amr: auth.amr.clone(),
                 sid: auth.sid.clone(),
+                identity,
             };
+            if let Some(GrantedIdentity::Proven(level)) = &grant.identity {
+                app.db
+                    .audit()
+                    .record(
+                        &AuditEvent::new(AuditKind::IdentityShared, Some(&auth.account_id), now)
+                            .with_detail(format!("{} {level}", client.client_id)),
+                    )
+                    .await?;
+            }
             let record = CodeRecord {
                 grant,
                 redirect_uri: request.redirect_uri.clone(),
@@ -226,6 +248,7 @@ async fn proceed(
             .await?;
             let session = visit.session_mut();
             session.pending = None;
+            session.proving = None;
             session.relying_parties.insert(client.client_id.clone());
             let mut pairs = vec![("code", code.as_str())];
             if let Some(state) = &request.state {
@@ -235,6 +258,97 @@ async fn proceed(
             let location = append_query(&request.redirect_uri, &pairs);
             visit.finish(app, to_client(&location)).await
         }
+    }
+}
+
+/// What an identity request needs before a code can be issued.
+enum Gate {
+    /// The identity is settled: proven (now, or reuse confirmed), or not provable and the
+    /// client asked for return codes.
+    Pass(GrantedIdentity),
+    /// A page of the proving journey (or the reuse confirmation) comes first.
+    Page(&'static str),
+    /// Cannot be proven and the client takes an error (or `prompt=none` forbids pages).
+    Refuse(&'static str, &'static str),
+}
+
+/// The identity part of an authorization (the vector's P component): the stored evidence is
+/// re-checked against the level asked for; a citizen who has it confirms its reuse, anyone
+/// else goes through the proving journey, asked only for what is missing.
+async fn identity_gate(
+    app: &AppState,
+    visit: &mut Visit,
+    request: &AuthorizationRequest,
+    client: &Client,
+    auth: &crate::sessions::Authentication,
+    level: IdentityLevel,
+) -> Result<Gate> {
+    let target = confidence_level(level);
+    let now = visit.now;
+    let journey = visit
+        .session()
+        .and_then(|s| s.proving.clone())
+        .filter(|j| j.client_id == client.client_id && j.target == target)
+        .unwrap_or_else(|| ProvingJourney::new(&client.client_id, target, now));
+    let keys = app.oidc.keys.set();
+    let evidence = app
+        .identity
+        .evidence(&app.db, &keys, &auth.account_id, now)
+        .await?;
+    // Where the evidence stands, whatever the citizen chose: a stopped journey still reports
+    // why it could not go on.
+    let open_journey = ProvingJourney {
+        ended: false,
+        ..journey.clone()
+    };
+    let step = next_step(&evidence, &open_journey, app.identity.max_attempts);
+    let step = match step {
+        Step::Proven => match identity_proofing::prove(&evidence, target) {
+            Ok(_) => Step::Proven,
+            Err(e) => {
+                tracing::warn!(account = %auth.account_id, error = %e, "stored evidence does not make one identity");
+                Step::Failed(Failure::NotMatched)
+            }
+        },
+        other => other,
+    };
+    let page = |visit: &mut Visit, path: &'static str| {
+        visit.session_mut().proving = Some(journey.clone());
+        Gate::Page(path)
+    };
+    let failure = match step {
+        Step::Proven if journey.proved_now || journey.reuse_confirmed => {
+            return Ok(Gate::Pass(GrantedIdentity::Proven(target)));
+        }
+        _ if request.prompt.none => {
+            return Ok(Gate::Refuse(
+                "interaction_required",
+                "the citizen must prove their identity, or confirm its reuse, first",
+            ));
+        }
+        Step::Proven => return Ok(page(visit, "/identity/reuse")),
+        // The citizen has seen why (the failure page) and chosen to go back to the service.
+        Step::Failed(failure) if journey.ended => failure,
+        _ if journey.ended => Failure::Stopped,
+        _ => return Ok(page(visit, "/identity/next")),
+    };
+    tracing::info!(account = %auth.account_id, client = %client.client_id, ?failure, "identity not proven");
+    if request.claims.userinfo.contains(clients::RETURN_CODE_CLAIM) {
+        return Ok(Gate::Pass(GrantedIdentity::NotProven {
+            return_codes: return_codes(&failure),
+        }));
+    }
+    Ok(Gate::Refuse(
+        "access_denied",
+        "the citizen's identity could not be proven to the level asked for",
+    ))
+}
+
+pub fn confidence_level(level: IdentityLevel) -> ConfidenceLevel {
+    match level {
+        IdentityLevel::P1 => ConfidenceLevel::P1,
+        IdentityLevel::P2 => ConfidenceLevel::P2,
+        IdentityLevel::P3 => ConfidenceLevel::P3,
     }
 }
 

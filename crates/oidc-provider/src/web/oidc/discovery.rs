@@ -58,7 +58,12 @@ pub async fn openid_configuration(State(app): State<AppState>) -> Response {
             "frontchannel_logout_supported": false,
             "authorization_response_iss_parameter_supported": true,
             "trustmarks": p.trustmark(),
-            "vtr_values_supported": ["Cl", "Cl.Cm"],
+            "vtr_values_supported": ["Cl", "Cl.Cm", "Cl.Cm.P1", "Cl.Cm.P2", "Cl.Cm.P3"],
+            "verified_claims_supported": true,
+            "trust_frameworks_supported": ["uk_tfida"],
+            "evidence_supported": ["document"],
+            "documents_supported": ["passport", "driving_permit"],
+            "claims_in_verified_claims_supported": ["given_name", "family_name", "birthdate"],
             "service_documentation": p.url(""),
         }),
         "public, max-age=86400",
@@ -96,8 +101,18 @@ pub async fn trustmark(State(app): State<AppState>) -> Response {
             "idp": app.oidc.issuer,
             "trustmark_provider": app.oidc.issuer,
             "C": ["Cl", "Cl.Cm"],
-            "P": ["P0"],
+            "P": ["P0", "P1", "P2", "P3"],
         }),
         "public, max-age=86400",
+    )
+}
+
+/// The DID document naming the keys that sign core identity JWTs (`kid` =
+/// `did:web:<host>#<key id>`), as GOV.UK serves it for its identity issuer.
+pub async fn did_document(State(app): State<AppState>) -> Response {
+    let keys = app.oidc.keys.set();
+    cacheable_json(
+        app.identity.did_document(&keys, app.clock.unix()),
+        "public, max-age=300",
     )
 }

@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 use super::{for_client, no_store_json};
 use crate::app::AppState;
 use crate::error::{OAuthError, Result};
+use crate::identity::claims::{GrantedIdentity, identity_claims, return_code_claim};
 use crate::oidc::authorize::Params;
+use crate::oidc::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
 use crate::oidc::grants::{self, Grant};
 use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 
@@ -93,5 +95,54 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
         .await?
         .filter(|g| g.client_id == claims.client_id && g.sub == claims.sub)
         .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
-    Ok(no_store_json(&claims_for(&grant)))
+    let mut claims = claims_for(&grant);
+    claims.extend(identity_claims_for(app, &grant, now).await?);
+    Ok(no_store_json(&claims))
+}
+
+/// The identity claims of an identity grant. The evidence is read and re-checked now
+/// (signatures, expiry, contra-indicators, the level), so a credential that expired or was
+/// withdrawn since the sign-in is never released.
+async fn identity_claims_for(
+    app: &AppState,
+    grant: &Grant,
+    now: i64,
+) -> Result<Map<String, Value>> {
+    let asked = |name: &str| grant.claims.userinfo.contains(name);
+    match &grant.identity {
+        None => Ok(Map::new()),
+        Some(GrantedIdentity::NotProven { return_codes }) => {
+            let mut claims = Map::new();
+            if asked(RETURN_CODE_CLAIM) {
+                claims.insert(RETURN_CODE_CLAIM.into(), return_code_claim(return_codes));
+            }
+            Ok(claims)
+        }
+        Some(GrantedIdentity::Proven(level)) => {
+            let keys = app.oidc.keys.set();
+            let held = app
+                .identity
+                .evidence(&app.db, &keys, &grant.account_id, now)
+                .await?;
+            let identity = match identity_proofing::prove(&held, *level) {
+                Ok(identity) => identity,
+                Err(e) => {
+                    tracing::warn!(account = %grant.account_id, client = %grant.client_id, error = %e, "identity no longer proven at the granted level: not released");
+                    return Ok(Map::new());
+                }
+            };
+            let core_identity = if asked(CORE_IDENTITY_CLAIM) {
+                Some(app.identity.core_identity_jwt(
+                    &keys,
+                    &identity,
+                    &grant.sub,
+                    &grant.client_id,
+                    now,
+                )?)
+            } else {
+                None
+            };
+            Ok(identity_claims(&asked, &identity, core_identity))
+        }
+    }
 }

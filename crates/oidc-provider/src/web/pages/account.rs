@@ -9,8 +9,11 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::sessions::CredentialLevel;
+use crate::store::AuditKind;
 use crate::web::oidc::authorize::consent_cache_key;
-use crate::web::templates::{AccountPage, Activity, MessagePage, SharedWith, format_time, render};
+use crate::web::templates::{
+    AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
+};
 use crate::web::{PageForm, Visit};
 
 /// How many events of the audit log the account page lists.
@@ -52,14 +55,81 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
             since: format_time(given.granted_at),
         })
         .collect();
+    let identity = identity_summary(&app, &account.id, visit.now).await?;
     let page = AccountPage {
         csrf_token: visit.csrf_token(),
         email: account.email,
         created: format_time(account.created_at),
         activity,
         services,
+        identity,
     };
     render(&page, StatusCode::OK)
+}
+
+/// The proven identity: its level, when, the evidence behind it (which checks, never the
+/// document numbers) and the services it was shared with.
+async fn identity_summary(
+    app: &AppState,
+    account_id: &str,
+    now: i64,
+) -> Result<Option<IdentitySummary>> {
+    let Some(record) = app.db.identity().record(account_id).await? else {
+        return Ok(None);
+    };
+    if record.expires_at <= now {
+        return Ok(None);
+    }
+    let evidence = app
+        .db
+        .identity()
+        .credentials(account_id, now)
+        .await?
+        .into_iter()
+        .filter(|c| record.credential_ids.contains(&c.id))
+        .map(|c| {
+            let what = match c.source.as_str() {
+                "passport" => "UK passport",
+                "driving-licence" => "UK driving licence",
+                "address" => "Your address",
+                "fraud" => "Fraud prevention check",
+                "knowledge" => "Questions about your records",
+                other => other,
+            };
+            format!("{what}, checked {}", format_time(c.created_at))
+        })
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut shared_with = Vec::new();
+    for (detail, at) in app
+        .db
+        .audit()
+        .details_of(account_id, AuditKind::IdentityShared)
+        .await?
+    {
+        let client_id = detail.split(' ').next().unwrap_or_default().to_owned();
+        if seen.insert(client_id.clone()) {
+            let name = app
+                .oidc
+                .clients
+                .get(&client_id)
+                .map(|c| c.name.clone())
+                .unwrap_or(client_id);
+            shared_with.push(format!("{name}, last on {}", format_time(at)));
+        }
+    }
+    let confidence = match record.level.as_str() {
+        "P1" => "low confidence",
+        "P2" => "medium confidence",
+        "P3" => "high confidence",
+        _ => "no confidence",
+    };
+    Ok(Some(IdentitySummary {
+        level: format!("{} ({confidence})", record.level),
+        proven: format_time(record.proven_at),
+        evidence,
+        shared_with,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

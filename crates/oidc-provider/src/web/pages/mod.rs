@@ -3,6 +3,7 @@
 pub mod account;
 pub mod create_account;
 pub mod health;
+pub mod identity;
 pub mod info;
 pub mod sign_in;
 pub mod start;

@@ -1,0 +1,310 @@
+//! The proving journey: where a citizen stands, and which page comes next. The next step is
+//! worked out from the evidence itself (what the GPG 45 engine says is missing), so a citizen
+//! who left half-way, or comes back months later for a higher level, is asked only for what is
+//! still needed.
+
+use identity_proofing::{
+    ClaimedIdentity, ConfidenceLevel, ContraIndicator, Evidence, Need, PostalAddress, QuestionSet,
+    VerifiedCredential, missing_for,
+};
+use serde::{Deserialize, Serialize};
+
+/// A journey in progress, kept in the citizen's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvingJourney {
+    /// The relying party and level the journey is for.
+    pub client_id: String,
+    pub target: ConfidenceLevel,
+    pub started_at: i64,
+    /// The level was reached in this journey (no reuse screen needed).
+    pub proved_now: bool,
+    /// The citizen confirmed the reuse of an identity proven earlier.
+    pub reuse_confirmed: bool,
+    /// The citizen chose to stop, or the journey ran out of attempts.
+    pub ended: bool,
+    /// Document details that did not match a record, in this journey.
+    pub failed_documents: u32,
+    /// Question sets failed in this journey.
+    pub failed_question_sets: u32,
+    /// Addresses found for the postcode the citizen gave, for them to choose from.
+    pub addresses: Vec<PostalAddress>,
+    pub questions: Option<QuestionSet>,
+    pub answers: Vec<String>,
+}
+
+impl ProvingJourney {
+    pub fn new(client_id: &str, target: ConfidenceLevel, now: i64) -> Self {
+        ProvingJourney {
+            client_id: client_id.to_owned(),
+            target,
+            started_at: now,
+            proved_now: false,
+            reuse_confirmed: false,
+            ended: false,
+            failed_documents: 0,
+            failed_question_sets: 0,
+            addresses: Vec::new(),
+            questions: None,
+            answers: Vec::new(),
+        }
+    }
+}
+
+/// Why a journey cannot reach its level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// A contra-indicator rules it out.
+    Blocked(Vec<ContraIndicator>),
+    /// The attempts ran out, or the evidence available cannot reach the level.
+    NotMatched,
+    /// The citizen chose not to go on.
+    Stopped,
+}
+
+/// The next page of the journey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    ChooseDocument,
+    Address,
+    /// Runs at once, without a page, once the address is known.
+    FraudCheck,
+    Questions,
+    Proven,
+    Failed(Failure),
+}
+
+fn evidence_of(credentials: &[VerifiedCredential]) -> Vec<Evidence> {
+    credentials
+        .iter()
+        .flat_map(|c| c.evidence.iter().cloned())
+        .collect()
+}
+
+fn has_address(credentials: &[VerifiedCredential]) -> bool {
+    credentials
+        .iter()
+        .any(|c| !c.credential_subject.address.is_empty())
+}
+
+fn has_fraud_check(credentials: &[VerifiedCredential]) -> bool {
+    evidence_of(credentials)
+        .iter()
+        .any(|e| e.identity_fraud_score.is_some())
+}
+
+/// What comes next, from the evidence the citizen has and the journey so far.
+pub fn next_step(
+    credentials: &[VerifiedCredential],
+    journey: &ProvingJourney,
+    max_attempts: u32,
+) -> Step {
+    if journey.ended {
+        return Step::Failed(Failure::Stopped);
+    }
+    let needs = match missing_for(&evidence_of(credentials), journey.target) {
+        Err(blocked) => return Step::Failed(Failure::Blocked(blocked.blocking)),
+        Ok(needs) => needs,
+    };
+    if needs.is_empty() {
+        return Step::Proven;
+    }
+    let needs_any = |f: fn(&Need) -> bool| needs.iter().any(f);
+    if needs_any(|n| matches!(n, Need::IdentityDocument { .. })) {
+        return if journey.failed_documents >= max_attempts {
+            Step::Failed(Failure::NotMatched)
+        } else {
+            Step::ChooseDocument
+        };
+    }
+    if !has_address(credentials) {
+        return Step::Address;
+    }
+    if needs_any(|n| matches!(n, Need::IdentityFraud(_) | Need::ActivityHistory(_))) {
+        // One fraud check per address: asking again would give the same answer.
+        return if has_fraud_check(credentials) {
+            Step::Failed(Failure::NotMatched)
+        } else {
+            Step::FraudCheck
+        };
+    }
+    if needs_any(|n| matches!(n, Need::Verification(_))) {
+        return if journey.failed_question_sets >= max_attempts {
+            Step::Failed(Failure::NotMatched)
+        } else {
+            Step::Questions
+        };
+    }
+    Step::Failed(Failure::NotMatched)
+}
+
+/// Who the citizen's documents say they are, with the address they gave: what the fraud check
+/// and the questions are about. The newest document that matched a record wins.
+pub fn claimed_identity(credentials: &[VerifiedCredential]) -> Option<ClaimedIdentity> {
+    let document = credentials.iter().rev().find(|c| {
+        c.evidence.iter().any(|e| {
+            e.strength_score.is_some() && e.validity_score.unwrap_or(0) > 0 && e.ci.is_empty()
+        }) && !c.credential_subject.name.is_empty()
+            && !c.credential_subject.birth_date.is_empty()
+    })?;
+    let address = credentials
+        .iter()
+        .rev()
+        .find_map(|c| c.credential_subject.address.first().cloned());
+    Some(ClaimedIdentity {
+        name: document.credential_subject.name.first()?.clone(),
+        birth_date: document.credential_subject.birth_date.first()?.value,
+        address,
+    })
+}
+
+/// A check's evidence matched no record (or a record with other details).
+pub fn did_not_match(credential: &VerifiedCredential) -> bool {
+    credential
+        .evidence
+        .iter()
+        .any(|e| e.validity_score == Some(0) || !e.ci.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use identity_proofing::{BirthDate, CredentialSubject, Name, PostalAddress};
+    use time::macros::date;
+
+    fn evidence(
+        strength: Option<u8>,
+        validity: Option<u8>,
+        fraud: Option<u8>,
+        verification: Option<u8>,
+    ) -> Evidence {
+        Evidence {
+            kind: "IdentityCheck".into(),
+            txn: "t".into(),
+            strength_score: strength,
+            validity_score: validity,
+            activity_history_score: None,
+            identity_fraud_score: fraud,
+            verification_score: verification,
+            check_details: vec![],
+            failed_check_details: vec![],
+            ci: vec![],
+        }
+    }
+
+    fn credential(evidence: Vec<Evidence>, subject: CredentialSubject) -> VerifiedCredential {
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        VerifiedCredential {
+            jti: "j".into(),
+            issuer: "https://id.example/".into(),
+            subject: "a".into(),
+            issued_at: at,
+            expires_at: at,
+            credential_subject: subject,
+            evidence,
+        }
+    }
+
+    fn person() -> CredentialSubject {
+        CredentialSubject {
+            name: vec![Name::new(&["Kenneth"], "Decerqueira")],
+            birth_date: vec![BirthDate {
+                value: date!(1965 - 07 - 08),
+            }],
+            ..CredentialSubject::default()
+        }
+    }
+
+    fn address() -> CredentialSubject {
+        CredentialSubject {
+            address: vec![PostalAddress {
+                uprn: None,
+                sub_building_name: None,
+                building_name: None,
+                building_number: Some("8".into()),
+                street_name: Some("Hadley Road".into()),
+                address_locality: Some("Bath".into()),
+                postal_code: "BA2 5AA".into(),
+                address_country: "GB".into(),
+                valid_from: None,
+                valid_until: None,
+            }],
+            ..CredentialSubject::default()
+        }
+    }
+
+    fn journey() -> ProvingJourney {
+        ProvingJourney::new("rp", ConfidenceLevel::P2, 0)
+    }
+
+    #[test]
+    fn a_p2_journey_asks_for_a_document_then_address_then_fraud_then_questions() {
+        let j = journey();
+        let mut held = vec![];
+        assert_eq!(next_step(&held, &j, 3), Step::ChooseDocument);
+        held.push(credential(
+            vec![evidence(Some(4), Some(2), None, None)],
+            person(),
+        ));
+        assert_eq!(next_step(&held, &j, 3), Step::Address);
+        held.push(credential(vec![], address()));
+        assert_eq!(next_step(&held, &j, 3), Step::FraudCheck);
+        held.push(credential(
+            vec![evidence(None, None, Some(2), None)],
+            person(),
+        ));
+        assert_eq!(next_step(&held, &j, 3), Step::Questions);
+        held.push(credential(
+            vec![evidence(None, None, None, Some(2))],
+            person(),
+        ));
+        assert_eq!(next_step(&held, &j, 3), Step::Proven);
+    }
+
+    #[test]
+    fn attempts_run_out_and_stopping_ends_the_journey() {
+        let mut j = journey();
+        j.failed_documents = 3;
+        assert_eq!(next_step(&[], &j, 3), Step::Failed(Failure::NotMatched));
+        let mut j = journey();
+        j.ended = true;
+        assert_eq!(next_step(&[], &j, 3), Step::Failed(Failure::Stopped));
+        let held = vec![
+            credential(vec![evidence(Some(4), Some(2), Some(2), None)], person()),
+            credential(vec![], address()),
+        ];
+        let mut j = journey();
+        j.failed_question_sets = 3;
+        assert_eq!(next_step(&held, &j, 3), Step::Failed(Failure::NotMatched));
+    }
+
+    #[test]
+    fn a_blocking_contra_indicator_fails_the_journey() {
+        let mut lost = evidence(Some(4), Some(0), None, None);
+        lost.ci = vec![ContraIndicator("DOC-LOST-STOLEN".into())];
+        let held = vec![credential(vec![lost], person())];
+        assert_eq!(
+            next_step(&held, &journey(), 3),
+            Step::Failed(Failure::Blocked(vec![ContraIndicator(
+                "DOC-LOST-STOLEN".into()
+            )]))
+        );
+    }
+
+    #[test]
+    fn the_claimed_identity_comes_from_a_matched_document_and_the_address() {
+        let mut unmatched = evidence(Some(4), Some(0), None, None);
+        unmatched.ci = vec![ContraIndicator("DOC-NO-MATCH".into())];
+        let held = vec![
+            credential(vec![unmatched], person()),
+            credential(vec![], address()),
+        ];
+        assert_eq!(claimed_identity(&held), None);
+        let held = vec![
+            credential(vec![evidence(Some(4), Some(2), None, None)], person()),
+            credential(vec![], address()),
+        ];
+        let claimed = claimed_identity(&held).unwrap();
+        assert_eq!(claimed.birth_date, date!(1965 - 07 - 08));
+        assert_eq!(claimed.address.unwrap().postal_code, "BA2 5AA");
+    }
+}

@@ -1,0 +1,222 @@
+//! The photo ID pages: a UK passport or a UK photocard driving licence, checked with the
+//! issuing office (simulated over the test data set unless configured otherwise). Both follow
+//! one flow, [`form`] and [`submit`], over what differs: the [`PhotoId`] of each document.
+
+use std::future::Future;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use identity_proofing::{CheckOutcome, ContraIndicatorEffect, VerifiedCredential};
+use serde::de::DeserializeOwned;
+use time::Date;
+
+use super::templates::{DrivingLicencePage, PassportPage};
+use super::{in_journey, lost, record, source_error, today};
+use crate::app::AppState;
+use crate::error::Result;
+use crate::identity::Source;
+use crate::identity::details::{
+    DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
+};
+use crate::identity::journey::did_not_match;
+use crate::web::templates::{FormErrors, render};
+use crate::web::{PageForm, Visit};
+
+/// What one kind of photo ID brings to the shared flow.
+pub trait PhotoId {
+    const SOURCE: Source;
+    type Form: DeserializeOwned + Default + Send + 'static;
+    type Details: Send + Sync;
+    type Page: Template;
+
+    fn csrf_token(form: &Self::Form) -> &str;
+    fn details(form: &Self::Form, today: Date) -> std::result::Result<Self::Details, Vec<Problem>>;
+    fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> impl Future<Output = identity_proofing::Result<CheckOutcome>> + Send;
+    /// The form, with its errors, or with the "could not match" banner and attempts left.
+    fn page(
+        csrf_token: String,
+        form: Self::Form,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> Self::Page;
+}
+
+pub struct UkPassport;
+
+impl PhotoId for UkPassport {
+    const SOURCE: Source = Source::Passport;
+    type Form = PassportForm;
+    type Details = identity_proofing::PassportDetails;
+    type Page = PassportPage;
+
+    fn csrf_token(form: &PassportForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn details(
+        form: &PassportForm,
+        today: Date,
+    ) -> std::result::Result<Self::Details, Vec<Problem>> {
+        passport_details(form, today)
+    }
+
+    async fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> identity_proofing::Result<CheckOutcome> {
+        app.identity.sources.passport.check(details, today).await
+    }
+
+    fn page(
+        csrf_token: String,
+        form: PassportForm,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> PassportPage {
+        PassportPage {
+            csrf_token,
+            form,
+            errors,
+            not_matched: not_matched.is_some(),
+            attempts_left: not_matched.unwrap_or(0),
+        }
+    }
+}
+
+pub struct UkDrivingLicence;
+
+impl PhotoId for UkDrivingLicence {
+    const SOURCE: Source = Source::DrivingLicence;
+    type Form = DrivingLicenceForm;
+    type Details = identity_proofing::DrivingLicenceDetails;
+    type Page = DrivingLicencePage;
+
+    fn csrf_token(form: &DrivingLicenceForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn details(
+        form: &DrivingLicenceForm,
+        today: Date,
+    ) -> std::result::Result<Self::Details, Vec<Problem>> {
+        driving_licence_details(form, today)
+    }
+
+    async fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> identity_proofing::Result<CheckOutcome> {
+        app.identity
+            .sources
+            .driving_licence
+            .check(details, today)
+            .await
+    }
+
+    fn page(
+        csrf_token: String,
+        form: DrivingLicenceForm,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> DrivingLicencePage {
+        DrivingLicencePage {
+            csrf_token,
+            form,
+            errors,
+            not_matched: not_matched.is_some(),
+            attempts_left: not_matched.unwrap_or(0),
+        }
+    }
+}
+
+fn form_errors(problems: Vec<Problem>) -> FormErrors {
+    let mut errors = FormErrors::none();
+    for (field, message) in problems {
+        errors.add(field, message);
+    }
+    errors
+}
+
+/// Whether a contra-indicator on this credential ends the journey (a lost or stolen document,
+/// say): the journey's hub then shows the failure.
+fn blocks(credential: &VerifiedCredential) -> bool {
+    credential
+        .evidence
+        .iter()
+        .flat_map(|e| &e.ci)
+        .any(|ci| ci.effect() == ContraIndicatorEffect::Blocks)
+}
+
+/// After a check that did not match, the attempts left for the form to be tried again; `None`
+/// when the journey moves on (a match, a block, or no attempts left).
+fn attempts_left(
+    app: &AppState,
+    visit: &mut Visit,
+    credential: &VerifiedCredential,
+) -> Option<u32> {
+    if blocks(credential) || !did_not_match(credential) {
+        return None;
+    }
+    let journey = visit.session_mut().proving.as_mut()?;
+    journey.failed_documents += 1;
+    app.identity
+        .max_attempts
+        .checked_sub(journey.failed_documents)
+        .filter(|left| *left > 0)
+}
+
+/// `GET /identity/passport`, `GET /identity/driving-licence`.
+pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if in_journey(&visit).is_none() {
+        return Ok(lost());
+    }
+    let page = D::page(
+        visit.csrf_token(),
+        D::Form::default(),
+        FormErrors::none(),
+        None,
+    );
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+/// The details are checked as the issuer's form would, then with the issuer; the outcome is
+/// recorded whatever it is (a failed check's contra-indicators must count later too).
+pub async fn submit<D: PhotoId>(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<D::Form>,
+) -> Result<Response> {
+    visit.check_csrf(D::csrf_token(&form))?;
+    let Some((auth, _)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let now = visit.now;
+    let details = match D::details(&form, today(now)) {
+        Ok(details) => details,
+        Err(problems) => {
+            let page = D::page(visit.csrf_token(), form, form_errors(problems), None);
+            return render(&page, StatusCode::BAD_REQUEST);
+        }
+    };
+    let outcome = D::check(&app, &details, today(now))
+        .await
+        .map_err(source_error(D::SOURCE))?;
+    let credential = record(&app, &auth, D::SOURCE, &outcome, now).await?;
+    match attempts_left(&app, &mut visit, &credential) {
+        None => visit.redirect(&app, "/identity/next").await,
+        Some(left) => {
+            let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
+            let response = render(&page, StatusCode::OK)?;
+            visit.finish(&app, response).await
+        }
+    }
+}

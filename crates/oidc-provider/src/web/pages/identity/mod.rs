@@ -1,0 +1,349 @@
+//! The identity proving journey's pages. `/identity/next` is its hub: it asks the journey
+//! rules (`identity::journey::next_step`) where the citizen stands and sends them there, so
+//! no page can be skipped by typing its address and a citizen who leaves can pick up later.
+
+mod address;
+mod documents;
+mod questions;
+mod templates;
+
+pub use address::{address_form, choose_address, choose_address_form, find_address};
+pub use documents::{
+    UkDrivingLicence, UkPassport, form as document_form, submit as submit_document,
+};
+pub use questions::{answer_question, question};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use identity_proofing::{ProvenIdentity, VerifiedCredential};
+use serde::Deserialize;
+use time::{Date, OffsetDateTime};
+
+use crate::app::AppState;
+use crate::error::{Error, Result};
+use crate::identity::journey::{Failure, ProvingJourney, Step, claimed_identity, next_step};
+use crate::identity::{IdentityService, Source};
+use crate::sessions::{Authentication, CredentialLevel};
+use crate::store::{AuditEvent, AuditKind, IdentityRecord};
+use crate::web::templates::{FormErrors, render};
+use crate::web::{PageForm, Visit};
+use templates::{FailedPage, ProvenPage, RadioOption, ReusePage, StartPage};
+
+/// The signed-in citizen and their journey, when the session is in one.
+fn in_journey(visit: &Visit) -> Option<(Authentication, ProvingJourney)> {
+    let session = visit.session()?;
+    let auth = session.authenticated_at(CredentialLevel::ClCm)?.clone();
+    let journey = session.proving.clone()?;
+    session
+        .pending
+        .as_ref()
+        .filter(|p| p.client_id == journey.client_id)?;
+    Some((auth, journey))
+}
+
+/// Out of a journey (it ended, expired, or never started): the authorization decides again.
+fn lost() -> Response {
+    Redirect::to("/authorize/continue").into_response()
+}
+
+fn today(now: i64) -> Date {
+    OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| t.date())
+        .unwrap_or(Date::MIN)
+}
+
+/// A source failed (not a "no match": it could not answer). The citizen sees the service's
+/// problem page; nothing is recorded.
+fn source_error(source: Source) -> impl Fn(identity_proofing::Error) -> Error {
+    move |e| Error::Internal(format!("{} check unavailable: {e}", source.as_str()))
+}
+
+fn service_name(app: &AppState, journey: &ProvingJourney) -> String {
+    app.oidc
+        .clients
+        .get(&journey.client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "The service".to_owned())
+}
+
+async fn evidence(
+    app: &AppState,
+    auth: &Authentication,
+    now: i64,
+) -> Result<Vec<VerifiedCredential>> {
+    app.identity
+        .evidence(&app.db, &app.oidc.keys.set(), &auth.account_id, now)
+        .await
+}
+
+/// Records a check's outcome for the citizen.
+async fn record(
+    app: &AppState,
+    auth: &Authentication,
+    source: Source,
+    outcome: &identity_proofing::CheckOutcome,
+    now: i64,
+) -> Result<VerifiedCredential> {
+    let identity: &IdentityService = &app.identity;
+    identity
+        .record(
+            &app.db,
+            &app.oidc.keys.set(),
+            &auth.account_id,
+            source,
+            outcome,
+            now,
+        )
+        .await
+}
+
+/// `GET /identity/next`: sends the citizen to the step they are at, runs the fraud check when
+/// its turn comes (it needs no page), and shows the journey's end.
+pub async fn next(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some((auth, mut journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let now = visit.now;
+    let held = evidence(&app, &auth, now).await?;
+    match next_step(&held, &journey, app.identity.max_attempts) {
+        Step::ChooseDocument => Ok(Redirect::to("/identity/start").into_response()),
+        Step::Address => Ok(Redirect::to("/identity/address").into_response()),
+        Step::Questions => Ok(Redirect::to("/identity/questions").into_response()),
+        Step::FraudCheck => {
+            let Some(claimed) = claimed_identity(&held) else {
+                return failed(&app, visit, Failure::NotMatched).await;
+            };
+            let outcome = app
+                .identity
+                .sources
+                .fraud
+                .check(&claimed, today(now))
+                .await
+                .map_err(source_error(Source::Fraud))?;
+            record(&app, &auth, Source::Fraud, &outcome, now).await?;
+            Ok(Redirect::to("/identity/next").into_response())
+        }
+        Step::Proven => match identity_proofing::prove(&held, journey.target) {
+            Ok(identity) => {
+                record_proven(&app, &auth, &held, &identity, now).await?;
+                journey.proved_now = true;
+                let page = ProvenPage {
+                    name: full_name(&identity),
+                    service: service_name(&app, &journey),
+                };
+                visit.session_mut().proving = Some(journey);
+                let response = render(&page, StatusCode::OK)?;
+                visit.finish(&app, response).await
+            }
+            Err(e) => {
+                tracing::warn!(account = %auth.account_id, error = %e, "evidence does not make one identity");
+                failed(&app, visit, Failure::NotMatched).await
+            }
+        },
+        Step::Failed(failure) => failed(&app, visit, failure).await,
+    }
+}
+
+/// The identity record: the level reached and the credentials behind it.
+async fn record_proven(
+    app: &AppState,
+    auth: &Authentication,
+    held: &[VerifiedCredential],
+    identity: &ProvenIdentity,
+    now: i64,
+) -> Result<()> {
+    let expires_at = held
+        .iter()
+        .map(|c| c.expires_at.unix_timestamp())
+        .min()
+        .unwrap_or(now);
+    app.db
+        .identity()
+        .set_record(&IdentityRecord {
+            account_id: auth.account_id.clone(),
+            level: identity.level.to_string(),
+            credential_ids: held.iter().map(|c| c.jti.clone()).collect(),
+            proven_at: now,
+            expires_at,
+        })
+        .await?;
+    app.db
+        .audit()
+        .record(
+            &AuditEvent::new(AuditKind::IdentityProven, Some(&auth.account_id), now)
+                .with_detail(identity.level.to_string()),
+        )
+        .await?;
+    tracing::info!(account = %auth.account_id, level = %identity.level, "identity proven");
+    Ok(())
+}
+
+pub fn full_name(identity: &ProvenIdentity) -> String {
+    identity
+        .name
+        .first()
+        .map(|n| n.full_name())
+        .unwrap_or_default()
+}
+
+/// "8 July 1965".
+pub fn written_date(date: Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+/// The end of a journey that cannot reach its level, in plain words. It never says which
+/// record disagreed (a fraud marker must not be revealed to whoever holds the documents).
+async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Response> {
+    let (title, paragraphs) = match failure {
+        Failure::Stopped => (
+            "You have not proved your identity",
+            vec![
+                "You can go back to the service now. It will tell you what else you can do."
+                    .to_owned(),
+            ],
+        ),
+        Failure::Blocked(_) | Failure::NotMatched => (
+            "We could not confirm your identity",
+            vec![
+                "We could not match the details you gave with the records we checked.".to_owned(),
+                "Go back to the service to find out other ways to prove your identity, such as at a Post Office."
+                    .to_owned(),
+            ],
+        ),
+    };
+    let page = FailedPage {
+        csrf_token: visit.csrf_token(),
+        title: title.to_owned(),
+        paragraphs,
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(app, response).await
+}
+
+/// `GET /identity/start`: which photo ID the citizen will use.
+pub async fn start(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some((_, journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let page = start_page(&app, &mut visit, &journey, FormErrors::none());
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+fn start_page(
+    app: &AppState,
+    visit: &mut Visit,
+    journey: &ProvingJourney,
+    errors: FormErrors,
+) -> StartPage {
+    let mut none = RadioOption::new("none", "I do not have either of these");
+    none.divider_before = true;
+    StartPage {
+        csrf_token: visit.csrf_token(),
+        service: service_name(app, journey),
+        options: vec![
+            RadioOption::new("passport", "UK passport"),
+            RadioOption::new("driving-licence", "UK photocard driving licence"),
+            none,
+        ],
+        errors,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChoiceForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    document: String,
+}
+
+pub async fn choose_document(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<ChoiceForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some((_, journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    match form.document.as_str() {
+        "passport" => Ok(Redirect::to("/identity/passport").into_response()),
+        "driving-licence" => Ok(Redirect::to("/identity/driving-licence").into_response()),
+        "none" => failed(&app, visit, Failure::Stopped).await,
+        _ => {
+            let errors = FormErrors::one("document", "Select the photo ID you will use");
+            let page = start_page(&app, &mut visit, &journey, errors);
+            render(&page, StatusCode::BAD_REQUEST)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Marks the journey (the citizen stops, or confirms the reuse) and lets the authorization
+/// decide again.
+async fn settle(
+    app: &AppState,
+    mut visit: Visit,
+    form: &CsrfForm,
+    mark: fn(&mut ProvingJourney),
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some((_, mut journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    mark(&mut journey);
+    visit.session_mut().proving = Some(journey);
+    visit.redirect(app, "/authorize/continue").await
+}
+
+/// `POST /identity/stop`: the citizen goes back to the service without (more) proving.
+pub async fn stop(
+    State(app): State<AppState>,
+    visit: Visit,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response> {
+    settle(&app, visit, &form, |journey| journey.ended = true).await
+}
+
+/// `GET /identity/reuse`: "you have already proved your identity", with the details shared.
+pub async fn reuse(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some((auth, journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let held = evidence(&app, &auth, visit.now).await?;
+    let Ok(identity) = identity_proofing::prove(&held, journey.target) else {
+        return Ok(Redirect::to("/identity/next").into_response());
+    };
+    let page = ReusePage {
+        csrf_token: visit.csrf_token(),
+        service: service_name(&app, &journey),
+        name: full_name(&identity),
+        birth_date: identity
+            .birth_date
+            .first()
+            .map(|b| written_date(b.value))
+            .unwrap_or_default(),
+        address: identity
+            .address
+            .first()
+            .map(|a| a.one_line())
+            .unwrap_or_default(),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+pub async fn confirm_reuse(
+    State(app): State<AppState>,
+    visit: Visit,
+    PageForm(form): PageForm<CsrfForm>,
+) -> Result<Response> {
+    settle(&app, visit, &form, |journey| journey.reuse_confirmed = true).await
+}

@@ -1,0 +1,146 @@
+//! Knowledge-based verification: questions built from the citizen's records at a credit
+//! reference agency, one per page. The answers are marked together at the end, so a wrong
+//! answer is not revealed question by question.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use identity_proofing::QuestionSet;
+use serde::Deserialize;
+
+use super::templates::{QuestionPage, RadioOption};
+use super::{evidence, in_journey, lost, record, source_error, today};
+use crate::app::AppState;
+use crate::error::Result;
+use crate::identity::Source;
+use crate::identity::journey::claimed_identity;
+use crate::web::templates::{FormErrors, render};
+use crate::web::{PageForm, Visit};
+
+fn question_page(
+    visit: &mut Visit,
+    questions: &QuestionSet,
+    answered: usize,
+    errors: FormErrors,
+) -> Option<QuestionPage> {
+    let question = questions.questions.get(answered)?;
+    Some(QuestionPage {
+        csrf_token: visit.csrf_token(),
+        question_id: question.id.clone(),
+        question: question.text.clone(),
+        number: answered + 1,
+        total: questions.questions.len(),
+        options: question
+            .options
+            .iter()
+            .map(|o| RadioOption::new(o.clone(), o.clone()))
+            .collect(),
+        errors,
+    })
+}
+
+/// `GET /identity/questions`: the next unanswered question (a new set when none is open).
+pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some((auth, mut journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let questions = match journey.questions.clone() {
+        Some(questions) => questions,
+        None => {
+            let held = evidence(&app, &auth, visit.now).await?;
+            let Some(claimed) = claimed_identity(&held) else {
+                return Ok(Redirect::to("/identity/next").into_response());
+            };
+            let questions = app
+                .identity
+                .sources
+                .knowledge
+                .questions(&claimed)
+                .await
+                .map_err(source_error(Source::Knowledge))?;
+            journey.questions = Some(questions.clone());
+            journey.answers.clear();
+            visit.session_mut().proving = Some(journey.clone());
+            questions
+        }
+    };
+    let Some(page) = question_page(
+        &mut visit,
+        &questions,
+        journey.answers.len(),
+        FormErrors::none(),
+    ) else {
+        return Ok(Redirect::to("/identity/next").into_response());
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    answer: String,
+}
+
+pub async fn answer_question(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<AnswerForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some((auth, mut journey)) = in_journey(&visit) else {
+        return Ok(lost());
+    };
+    let Some(questions) = journey.questions.clone() else {
+        return Ok(Redirect::to("/identity/questions").into_response());
+    };
+    let answered = journey.answers.len();
+    let Some(current) = questions.questions.get(answered) else {
+        return Ok(Redirect::to("/identity/next").into_response());
+    };
+    // An answer to another question (the back button, a second click) is not counted: the
+    // citizen sees the question they are really at.
+    if form.question != current.id {
+        return Ok(Redirect::to("/identity/questions").into_response());
+    }
+    if !current.options.contains(&form.answer) {
+        let errors = FormErrors::one("answer", "Select an answer");
+        let Some(page) = question_page(&mut visit, &questions, answered, errors) else {
+            return Ok(Redirect::to("/identity/next").into_response());
+        };
+        return render(&page, StatusCode::BAD_REQUEST);
+    }
+    journey.answers.push(form.answer);
+    if journey.answers.len() < questions.questions.len() {
+        visit.session_mut().proving = Some(journey);
+        return visit.redirect(&app, "/identity/questions").await;
+    }
+    let now = visit.now;
+    let held = evidence(&app, &auth, now).await?;
+    let Some(claimed) = claimed_identity(&held) else {
+        return visit.redirect(&app, "/identity/next").await;
+    };
+    let outcome = app
+        .identity
+        .sources
+        .knowledge
+        .mark(&claimed, &questions, &journey.answers, today(now))
+        .await
+        .map_err(source_error(Source::Knowledge))?;
+    let credential = record(&app, &auth, Source::Knowledge, &outcome, now).await?;
+    let passed = credential
+        .evidence
+        .iter()
+        .any(|e| e.verification_score.unwrap_or(0) > 0 && e.ci.is_empty());
+    if !passed {
+        journey.failed_question_sets += 1;
+    }
+    journey.questions = None;
+    journey.answers.clear();
+    visit.session_mut().proving = Some(journey);
+    visit.redirect(&app, "/identity/next").await
+}

@@ -1,0 +1,643 @@
+//! Identity proving through the router, on both storage pairs: from an authorization request
+//! with `vtr=["Cl.Cm.P2"]` through the proving pages (the simulated sources over the
+//! identity-proofing crate's test data set) to a core identity JWT at userinfo, checked
+//! against `did.json`; reuse by a relying party in another sector; higher levels; failures
+//! and return codes; tampered evidence.
+
+mod support;
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use jsonwebtoken::jwk::Jwk;
+use jsonwebtoken::{DecodingKey, Validation};
+use serde_json::{Value, json};
+use support::rp::{RelyingParty, client_params, pkce};
+use support::{Backend, Browser, Page, TestApp};
+
+const PASSWORD: &str = "correct horse battery staple";
+const EMAIL: &str = "kenneth@example.com";
+const CORE_IDENTITY: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
+const ADDRESS: &str = "https://vocab.account.gov.uk/v1/address";
+const PASSPORT: &str = "https://vocab.account.gov.uk/v1/passport";
+const RETURN_CODE: &str = "https://vocab.account.gov.uk/v1/returnCode";
+
+/// A person of the test data set, as a citizen would type their details.
+struct Person {
+    passport: &'static str,
+    surname: &'static str,
+    given_names: &'static str,
+    birth: (&'static str, &'static str, &'static str),
+    passport_expiry: (&'static str, &'static str, &'static str),
+    postcode: &'static str,
+    /// Their line in the postcode's address list.
+    address: &'static str,
+    /// Answers from their records, one of which each question's options contain.
+    answers: &'static [&'static str],
+}
+
+const KENNETH: Person = Person {
+    passport: "321654987",
+    surname: "Decerqueira",
+    given_names: "Kenneth",
+    birth: ("08", "07", "1965"),
+    passport_expiry: ("01", "01", "2030"),
+    postcode: "BA2 5AA",
+    address: "8 Hadley Road",
+    answers: &["Halifax", "Zopa", "Vodafone", "650"],
+};
+
+/// Passport reported lost or stolen: a blocking contra-indicator.
+const MARY: Person = Person {
+    passport: "123456789",
+    surname: "Watson",
+    given_names: "Mary Anne",
+    birth: ("25", "02", "1952"),
+    passport_expiry: ("30", "05", "2028"),
+    postcode: "LS6 4BN",
+    address: "Flat 2",
+    answers: &["Nationwide", "EE"],
+};
+
+struct Env {
+    app: TestApp,
+    /// Sector A.
+    driving: RelyingParty,
+    /// Sector B.
+    benefits: RelyingParty,
+    totp: String,
+}
+
+impl Env {
+    async fn start(backend: Backend) -> Env {
+        let driving = RelyingParty::new("driving", "www.driving.example.gov.uk");
+        let benefits = RelyingParty::new("benefits", "benefits.example.gov.uk");
+        let clients = vec![
+            driving.identity_registration(),
+            benefits.identity_registration(),
+        ];
+        let app = TestApp::start_with_clients(backend, "", &clients).await;
+        let totp = app.create_account(EMAIL, PASSWORD).await;
+        Env {
+            app,
+            driving,
+            benefits,
+            totp,
+        }
+    }
+
+    fn issuer(&self) -> String {
+        self.app.state.config.issuer.clone()
+    }
+
+    fn now(&self) -> i64 {
+        self.app.state.clock.unix()
+    }
+
+    fn authorize_url(&self, rp: &RelyingParty, vtr: &str, claims: &[&str]) -> (String, String) {
+        let (verifier, challenge) = pkce();
+        let userinfo: serde_json::Map<String, Value> = claims
+            .iter()
+            .map(|c| ((*c).to_owned(), Value::Null))
+            .collect();
+        let params = [
+            ("response_type", "code".to_owned()),
+            ("scope", "openid email".to_owned()),
+            ("client_id", rp.client_id.clone()),
+            ("redirect_uri", rp.redirect_uri.clone()),
+            ("state", "state-1".to_owned()),
+            ("nonce", "nonce-1".to_owned()),
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256".to_owned()),
+            ("vtr", format!("[\"{vtr}\"]")),
+            ("claims", json!({ "userinfo": userinfo }).to_string()),
+        ];
+        let query = serde_urlencoded::to_string(params).unwrap();
+        (format!("/authorize?{query}"), verifier)
+    }
+
+    /// Authorize, sign in if asked, agree if asked: ends where the provider sends the browser
+    /// next (a proving page, the reuse page, or the client).
+    async fn begin(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        vtr: &str,
+        claims: &[&str],
+    ) -> (Page, String) {
+        let (url, verifier) = self.authorize_url(rp, vtr, claims);
+        let mut page = browser.get(&url).await;
+        if page.location() == "/sign-in" {
+            browser
+                .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+                .await
+                .assert_redirect("/sign-in/authenticator-code");
+            self.app.next_totp_step();
+            let code = self.app.totp_now(&self.totp);
+            browser
+                .fill("/sign-in/authenticator-code", &[("code", &code)])
+                .await
+                .assert_redirect("/authorize/continue");
+            page = browser.get("/authorize/continue").await;
+        }
+        if page.location() == "/authorize/consent" {
+            page = browser
+                .fill("/authorize/consent", &[("decision", "agree")])
+                .await;
+        }
+        (page, verifier)
+    }
+
+    /// The proving pages for `person`, from the photo ID choice to the "proved" panel.
+    async fn prove(&self, browser: &mut Browser, person: &Person) -> Page {
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/start");
+        browser
+            .fill("/identity/start", &[("document", "passport")])
+            .await
+            .assert_redirect("/identity/passport");
+        let after = self.enter_passport(browser, person, person.passport).await;
+        after.assert_redirect("/identity/next");
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/address");
+        self.give_address(browser, person).await;
+        // The fraud check runs without a page.
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/next");
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/questions");
+        self.answer_questions(browser, person).await;
+        browser.get("/identity/next").await
+    }
+
+    async fn enter_passport(&self, browser: &mut Browser, person: &Person, number: &str) -> Page {
+        browser
+            .fill(
+                "/identity/passport",
+                &[
+                    ("passport-number", number),
+                    ("surname", person.surname),
+                    ("given-names", person.given_names),
+                    ("birth-date-day", person.birth.0),
+                    ("birth-date-month", person.birth.1),
+                    ("birth-date-year", person.birth.2),
+                    ("expiry-date-day", person.passport_expiry.0),
+                    ("expiry-date-month", person.passport_expiry.1),
+                    ("expiry-date-year", person.passport_expiry.2),
+                ],
+            )
+            .await
+    }
+
+    async fn give_address(&self, browser: &mut Browser, person: &Person) {
+        browser
+            .fill("/identity/address", &[("postcode", person.postcode)])
+            .await
+            .assert_redirect("/identity/address/choose");
+        let list = browser.get("/identity/address/choose").await;
+        let choice = radio_value_for(&list, "address", person.address);
+        browser
+            .post(
+                "/identity/address/choose",
+                &[("csrf_token", &list.csrf()), ("address", &choice)],
+            )
+            .await
+            .assert_redirect("/identity/next");
+    }
+
+    /// Answers each question with the option the person's records support (or the first
+    /// option when `wrong`).
+    async fn answer_questions_with(&self, browser: &mut Browser, person: &Person, wrong: bool) {
+        loop {
+            let page = browser.get("/identity/questions").await;
+            if page.status == StatusCode::SEE_OTHER {
+                return;
+            }
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            let question = hidden_value(&page, "question");
+            let options = radio_values(&page, "answer");
+            let right = options
+                .iter()
+                .find(|o| person.answers.iter().any(|a| option_matches(o, a)));
+            let answer = match (wrong, right) {
+                (false, Some(right)) => right.clone(),
+                _ => options.iter().find(|o| Some(*o) != right).unwrap().clone(),
+            };
+            let answered = browser
+                .post(
+                    "/identity/questions",
+                    &[
+                        ("csrf_token", &page.csrf()),
+                        ("question", &question),
+                        ("answer", &answer),
+                    ],
+                )
+                .await;
+            assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+            if answered.location() == "/identity/next" {
+                return;
+            }
+        }
+    }
+
+    async fn answer_questions(&self, browser: &mut Browser, person: &Person) {
+        self.answer_questions_with(browser, person, false).await
+    }
+
+    /// Follows the proved panel's link to the client; returns the redirect's parameters.
+    async fn back_to(&self, browser: &mut Browser, rp: &RelyingParty) -> HashMap<String, String> {
+        let page = browser.get("/authorize/continue").await;
+        client_params(&page, rp)
+    }
+
+    async fn tokens(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        code: &str,
+        verifier: &str,
+    ) -> Value {
+        let assertion = rp.assertion(&format!("{}token", self.issuer()), self.now());
+        let page = browser
+            .post(
+                "/token",
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("redirect_uri", &rp.redirect_uri),
+                    ("code_verifier", verifier),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        serde_json::from_str(&page.body).unwrap()
+    }
+
+    async fn userinfo(&self, browser: &mut Browser, tokens: &Value) -> Value {
+        let request = Request::get("/userinfo")
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", tokens["access_token"].as_str().unwrap()),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let page = browser.send(request).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        serde_json::from_str(&page.body).unwrap()
+    }
+
+    /// The ID token's claims (its signature is the protocol tests' business).
+    fn id_token_claims(&self, tokens: &Value) -> Value {
+        let token = tokens["id_token"].as_str().unwrap();
+        let payload = token.split('.').nth(1).unwrap();
+        use base64::Engine;
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap()
+    }
+
+    /// Verifies a core identity JWT as a relying party does: the key named by its `kid` in
+    /// the provider's `did.json`, ES256, issuer, audience.
+    async fn verify_core_identity(
+        &self,
+        browser: &mut Browser,
+        jwt: &str,
+        audience: &str,
+    ) -> Value {
+        let did: Value =
+            serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap();
+        let header = jsonwebtoken::decode_header(jwt).unwrap();
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::ES256);
+        let kid = header.kid.unwrap();
+        assert!(kid.starts_with("did:web:"), "{kid}");
+        assert_eq!(did["id"].as_str().unwrap(), kid.split('#').next().unwrap());
+        let method = did["assertionMethod"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == kid)
+            .unwrap_or_else(|| panic!("{kid} not in did.json: {did}"));
+        let jwk: Jwk = serde_json::from_value(method["publicKeyJwk"].clone()).unwrap();
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
+        validation.set_issuer(&[self.issuer()]);
+        validation.set_audience(&[audience]);
+        jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(&jwk).unwrap(), &validation)
+            .unwrap()
+            .claims
+    }
+
+    async fn stored_credentials(&self) -> usize {
+        let account = self
+            .app
+            .state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        self.app
+            .state
+            .db
+            .identity()
+            .credentials(&account.id, self.now())
+            .await
+            .unwrap()
+            .len()
+    }
+}
+
+fn option_matches(option: &str, answer: &str) -> bool {
+    if let Ok(amount) = answer.parse::<u32>() {
+        // A range such as "£600 to £699".
+        let numbers: Vec<u32> = option
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        return match numbers.as_slice() {
+            [low, high] => (*low..=*high).contains(&amount),
+            [low] if option.contains("over") || option.contains("more") => amount >= *low,
+            [high] if option.contains("under") || option.contains("less") => amount < *high,
+            _ => false,
+        };
+    }
+    option == answer
+}
+
+fn hidden_value(page: &Page, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {}", page.body))
+        + marker.len();
+    let end = page.body[start..].find('"').unwrap() + start;
+    page.body[start..end].to_owned()
+}
+
+/// The values of a radio group, in page order (askama escapes them; the test data has no
+/// characters that need it except `&`, `£` passes through).
+fn radio_values(page: &Page, name: &str) -> Vec<String> {
+    let marker = format!("name=\"{name}\" type=\"radio\" value=\"");
+    page.body
+        .match_indices(&marker)
+        .map(|(i, _)| {
+            let start = i + marker.len();
+            let end = page.body[start..].find('"').unwrap() + start;
+            page.body[start..end]
+                .replace("&amp;", "&")
+                .replace("&#x27;", "'")
+        })
+        .collect()
+}
+
+/// The value of the radio whose label contains `text`.
+fn radio_value_for(page: &Page, name: &str, text: &str) -> String {
+    let values = radio_values(page, name);
+    let labels: Vec<&str> = page.body.split("govuk-radios__label").skip(1).collect();
+    values
+        .iter()
+        .zip(labels)
+        .find(|(_, label)| label.split("</label>").next().unwrap().contains(text))
+        .map(|(v, _)| v.clone())
+        .unwrap_or_else(|| panic!("no {name} option with {text:?} in {}", page.body))
+}
+
+macro_rules! identity_tests {
+    ($(async fn $name:ident($env:ident: Env) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn run($env: Env) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() { run(Env::start(Backend::Embedded).await).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_redis() {
+                if support::real_servers_available(concat!("identity::", stringify!($name))).await {
+                    run(Env::start(Backend::PostgresRedis).await).await
+                }
+            }
+        }
+    )*};
+}
+
+identity_tests! {
+    // The contract's P2 web journey: passport, address, fraud check, questions; then the core
+    // identity JWT at userinfo, verified with the key that did.json names.
+    async fn proving_to_p2_gives_a_core_identity_that_did_json_verifies(env: Env) {
+        let mut browser = env.app.browser();
+        let claims = [CORE_IDENTITY, ADDRESS, PASSPORT];
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &claims).await;
+        page.assert_redirect("/identity/next");
+        let proved = env.prove(&mut browser, &KENNETH).await;
+        proved.assert(StatusCode::OK, "You have proved your identity");
+        assert!(proved.body.contains("Kenneth Decerqueira"));
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let id = env.id_token_claims(&tokens);
+        assert_eq!(id["vot"], "Cl.Cm", "the ID token's vot is the credential level only");
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert_eq!(info["sub"], id["sub"]);
+        let core = env
+            .verify_core_identity(&mut browser, info[CORE_IDENTITY].as_str().unwrap(), "driving")
+            .await;
+        assert_eq!(core["sub"], id["sub"]);
+        assert_eq!(core["vot"], "P2");
+        assert_eq!(core["vtm"], format!("{}trustmark", env.issuer()));
+        let subject = &core["vc"]["credentialSubject"];
+        assert_eq!(subject["birthDate"], json!([{ "value": "1965-07-08" }]));
+        let parts = &subject["name"][0]["nameParts"];
+        assert_eq!(parts, &json!([{"value": "Kenneth", "type": "GivenName"}, {"value": "Decerqueira", "type": "FamilyName"}]));
+        assert_eq!(core["vc"]["type"], json!(["VerifiableCredential", "VerifiableIdentityCredential"]));
+        assert_eq!(info[ADDRESS][0]["postalCode"], "BA2 5AA");
+        assert_eq!(info[PASSPORT][0]["documentNumber"], "321654987");
+        assert!(info.get(RETURN_CODE).is_none(), "not asked for");
+        // The account page shows the proven identity and who received it.
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "P2 (medium confidence)");
+        assert!(account.body.contains("UK passport, checked"));
+        assert!(account.body.contains("Service driving, last on"));
+    }
+
+    // Reuse: a service in another sector asks for P2; the citizen signs in once (single
+    // sign-on), agrees, confirms the reuse, and no check runs again. Same person, other `sub`.
+    async fn a_second_service_reuses_the_identity_without_new_checks(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let first = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let first_info = env.userinfo(&mut browser, &first).await;
+        let checks = env.stored_credentials().await;
+
+        let (page, verifier) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY, "verified_claims"]).await;
+        page.assert_redirect("/identity/reuse");
+        let reuse = browser.get("/identity/reuse").await;
+        reuse.assert(StatusCode::OK, "You have already proved your identity");
+        assert!(reuse.body.contains("Kenneth Decerqueira") && reuse.body.contains("8 July 1965"));
+        browser
+            .post("/identity/reuse", &[("csrf_token", &reuse.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = env.back_to(&mut browser, &env.benefits).await;
+        let second = env.tokens(&mut browser, &env.benefits, &params["code"], &verifier).await;
+        let second_info = env.userinfo(&mut browser, &second).await;
+        assert_ne!(first_info["sub"], second_info["sub"], "pairwise subjects differ by sector");
+        let a = env.verify_core_identity(&mut browser, first_info[CORE_IDENTITY].as_str().unwrap(), "driving").await;
+        let b = env.verify_core_identity(&mut browser, second_info[CORE_IDENTITY].as_str().unwrap(), "benefits").await;
+        assert_eq!(a["vc"]["credentialSubject"], b["vc"]["credentialSubject"]);
+        assert_eq!(b["sub"], second_info["sub"]);
+        assert_eq!(env.stored_credentials().await, checks, "no new check ran");
+        // The same identity in the standard form (OpenID Connect for Identity Assurance).
+        let verified = &second_info["verified_claims"];
+        assert_eq!(verified["verification"]["trust_framework"], "uk_tfida");
+        assert_eq!(verified["claims"]["family_name"], "Decerqueira");
+        assert_eq!(verified["claims"]["birthdate"], "1965-07-08");
+    }
+
+    // A higher level than the one proven asks only for what is missing: no new passport.
+    async fn a_higher_level_asks_only_for_more_evidence(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P3", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        let next = browser.get("/identity/next").await;
+        assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
+        assert_ne!(next.location(), "/identity/address", "the address is known");
+        assert_ne!(next.location(), "/identity/reuse", "P2 evidence does not meet P3");
+    }
+
+    // A passport reported lost or stolen blocks the journey; the service gets access_denied.
+    async fn a_blocked_identity_is_refused_with_access_denied(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+        env.enter_passport(&mut browser, &MARY, MARY.passport).await.assert_redirect("/identity/next");
+        let failed = browser.get("/identity/next").await;
+        failed.assert(StatusCode::OK, "We could not confirm your identity");
+        assert!(!failed.body.to_lowercase().contains("stolen"), "the reason is not revealed");
+        browser
+            .post("/identity/stop", &[("csrf_token", &failed.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        assert_eq!(params["error"], "access_denied");
+        assert_eq!(params["state"], "state-1");
+    }
+
+    // The contract's return codes: a client that asked for them gets a code, and userinfo
+    // says why in a code, with no identity.
+    async fn return_codes_replace_access_denied_when_asked_for(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY, RETURN_CODE]).await;
+        page.assert_redirect("/identity/next");
+        let start = browser.get("/identity/start").await;
+        let stopped = browser
+            .post("/identity/start", &[("csrf_token", &start.csrf()), ("document", "none")])
+            .await;
+        stopped.assert(StatusCode::OK, "You have not proved your identity");
+        browser
+            .post("/identity/stop", &[("csrf_token", &stopped.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert_eq!(info[RETURN_CODE], json!([{ "code": "S" }]));
+        assert!(info.get(CORE_IDENTITY).is_none());
+    }
+
+    // Wrong details are not a match: the form again with a warning, then the failure page.
+    async fn wrong_passport_details_run_out_of_attempts(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+        let max = env.app.state.config.identity.max_attempts;
+        for attempt in 1..max {
+            let again = env.enter_passport(&mut browser, &KENNETH, "999999999").await;
+            again.assert(StatusCode::OK, "We could not match these details to a passport");
+            let left = max - attempt;
+            assert!(again.body.contains(&format!("You have {left} tr")), "{}", again.body);
+        }
+        env.enter_passport(&mut browser, &KENNETH, "999999999").await.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert(StatusCode::OK, "We could not confirm your identity");
+    }
+
+    // Bad input: impossible dates and scripts are answered on the page, escaped, never stored.
+    async fn bad_details_are_shown_back_escaped(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        let form = browser.get("/identity/passport").await;
+        let answer = browser
+            .post(
+                "/identity/passport",
+                &[
+                    ("csrf_token", &form.csrf()),
+                    ("passport-number", "12345"),
+                    ("surname", "<script>alert(1)</script>"),
+                    ("given-names", "Zoë-Ngọc O'Brien"),
+                    ("birth-date-day", "31"),
+                    ("birth-date-month", "2"),
+                    ("birth-date-year", "1990"),
+                ],
+            )
+            .await;
+        answer.assert(StatusCode::BAD_REQUEST, "There is a problem");
+        assert!(!answer.body.contains("<script>alert"));
+        assert!(answer.body.contains("&#60;script&#62;alert"), "{}", answer.body);
+        assert!(answer.body.contains("must be a real date"));
+        assert!(answer.body.contains("9 numbers"));
+        assert!(!answer.body.contains("given-names-error"), "letters of any script are names");
+        assert_eq!(env.stored_credentials().await, 0);
+    }
+
+    // Stored evidence is re-checked: a tampered sealed credential does not count.
+    async fn tampered_evidence_is_rejected(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        sqlx::query("UPDATE identity_credentials SET sealed = replace(sealed, 'A', 'B') WHERE source = 'passport'")
+            .execute(env.app.state.db.pool())
+            .await
+            .unwrap();
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+    }
+
+    // prompt=none cannot show the proving pages (Core §3.1.2.6).
+    async fn prompt_none_needs_interaction_for_identity(env: Env) {
+        let mut browser = env.app.browser();
+        browser.sign_in(&env.app, EMAIL, PASSWORD, &env.totp).await;
+        let (url, _) = env.authorize_url(&env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]);
+        let page = browser.get(&format!("{url}&prompt=none")).await;
+        let params = client_params(&page, &env.driving);
+        assert!(
+            ["interaction_required", "consent_required"].contains(&params["error"].as_str()),
+            "{params:?}"
+        );
+    }
+}
