@@ -44,9 +44,12 @@ pub struct Expected<'a> {
     pub client_id: &'a str,
 }
 
-/// The key in `keys` for the token's header, if there is one.
-pub fn key_id(token: &str) -> Option<String> {
-    jsonwebtoken::decode_header(token).ok()?.kid
+/// The `kid` of the token's header: a logout token without one cannot be checked.
+pub fn key_id(token: &str) -> Result<String> {
+    jsonwebtoken::decode_header(token)
+        .map_err(|e| Error::LogoutTokenRejected(format!("not a JWT: {e}")))?
+        .kid
+        .ok_or_else(|| Error::LogoutTokenRejected("no kid".into()))
 }
 
 /// Checks a logout token against the provider's keys: signature (ES256 or RS256, the provider's

@@ -518,9 +518,10 @@ impl Provider {
 
     /// Checks a back-channel logout token and that its `jti` is new.
     pub async fn verify_logout_token(&self, token: &str, now: i64) -> Result<LogoutOf> {
+        // Refuse what is not even a JWT before asking the provider for anything.
+        let kid = logout_token::key_id(token)?;
         let mut found = self.discovered(false, now).await?;
-        let kid = logout_token::key_id(token);
-        if kid.is_some_and(|kid| found.keys.find(&kid).is_none()) {
+        if found.keys.find(&kid).is_none() {
             found = self.discovered(true, now).await?;
         }
         let expected = logout_token::Expected {
