@@ -216,6 +216,19 @@ impl Browser {
         }
     }
 
+    /// One connection per request, so a per-connection balancer spreads them.
+    pub fn new_without_pooling() -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
     async fn follow(&self, mut response: reqwest::Response, mut url: String) -> Page {
         for _ in 0..20 {
             if !response.status().is_redirection() {
