@@ -320,3 +320,36 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
     let _ = &stack.provider;
     let _ = &stack.benefits;
 }
+
+#[test]
+fn a_bad_configuration_exits_2_naming_the_key() {
+    let check = |env: &[(&str, &str)]| {
+        let output = std::process::Command::new(binary("one-login-department"))
+            .args(["--check", "--config"])
+            .arg(repo_root().join("config/departments/benefits.toml"))
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let (code, out) = check(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("configuration is valid"), "{out}");
+    for (key, value, named) in [
+        ("ONE_LOGIN_DEPARTMENT__SIGN_IN__VTR", "Cl.P2", "sign_in.vtr"),
+        ("ONE_LOGIN_DEPARTMENT__COLOUR", "red", "colour"),
+        (
+            "ONE_LOGIN_DEPARTMENT__PUBLIC_URL",
+            "http://benefits.example/",
+            "public_url",
+        ),
+    ] {
+        let (code, out) = check(&[(key, value)]);
+        assert_eq!(code, Some(2), "{key}: {out}");
+        assert!(out.contains(&format!("`{named}`")), "{key}: {out}");
+    }
+}
