@@ -1,0 +1,31 @@
+//! A demo department service (relying party) for One Login: one binary, configured per
+//! department (`config/departments/*.toml`), built on the `openidconnect` crate.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod config;
+pub mod error;
+pub mod identity;
+pub mod keys;
+pub mod logout_token;
+pub mod oidc;
+pub mod sessions;
+pub mod web;
+
+pub use error::{Error, Result};
+
+/// Serves `state` on its configured address until `shutdown` completes.
+pub async fn serve(
+    state: web::AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let listen = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Error::config("listen", format!("cannot listen on {listen}: {e}")))?;
+    tracing::info!(%listen, url = %state.config.public_url, service = %state.config.service_name, "department service is listening");
+    axum::serve(listener, web::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| Error::Internal(format!("serving: {e}")))
+}

@@ -1,0 +1,352 @@
+//! The department's router in process (`oneshot`): pages, keys, errors, and the back-channel
+//! logout endpoint against a stand-in provider that serves only discovery and keys.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use one_login_demo_rp::config::Config;
+use one_login_demo_rp::keys::ClientKey;
+use one_login_demo_rp::oidc::IdToken;
+use one_login_demo_rp::sessions::{Pending, Purpose, SignedIn};
+use one_login_demo_rp::web::{AppState, router};
+use serde_json::json;
+use tower::ServiceExt;
+
+fn config(issuer: &str, data_dir: &std::path::Path) -> Config {
+    Config::from_toml_str(&format!(
+        r#"
+        service_name = "Apply for a benefit"
+        form = "apply-for-benefit"
+        listen = "127.0.0.1:8082"
+        public_url = "http://127.0.0.1:8082/"
+        data_dir = {data_dir:?}
+        client_id = "benefits"
+        [provider]
+        issuer = "{issuer}"
+        timeout = "2s"
+        [sign_in]
+        vtr = "Cl.Cm"
+        [identity_check]
+        vtr = "Cl.Cm.P2"
+        claims = ["https://vocab.account.gov.uk/v1/coreIdentityJWT"]
+        "#,
+        data_dir = data_dir.display().to_string()
+    ))
+    .unwrap()
+}
+
+struct Test {
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl Test {
+    fn new(issuer: &str) -> Test {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::new(config(issuer, dir.path())).unwrap();
+        Test { state, _dir: dir }
+    }
+
+    /// A provider address where nothing listens.
+    fn unreachable() -> Test {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Test::new(&format!("http://127.0.0.1:{port}/"))
+    }
+
+    async fn send(&self, request: Request<Body>) -> (StatusCode, Response, String) {
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 22).await.unwrap();
+        (
+            status,
+            Response::from_parts(parts, Body::empty()),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, Response, String) {
+        let mut request = Request::get(path);
+        if let Some(id) = cookie {
+            request = request.header(header::COOKIE, format!("benefits-session={id}"));
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &str,
+    ) -> (StatusCode, Response, String) {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(id) = cookie {
+            request = request.header(header::COOKIE, format!("benefits-session={id}"));
+        }
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
+    }
+
+    /// A session waiting for the provider's answer to `state`.
+    fn pending_session(&self, state: &str) -> String {
+        let (id, mut session) = self.state.sessions.create(self.state.clock.unix());
+        session.pending = Some(Pending {
+            purpose: Purpose::SignIn,
+            state: state.into(),
+            nonce: "n".into(),
+            pkce_verifier: "v".repeat(43),
+            sent_at: self.state.clock.unix(),
+        });
+        self.state.sessions.save(&id, session);
+        id
+    }
+}
+
+#[tokio::test]
+async fn the_start_page_is_the_departments_and_sends_security_headers() {
+    let test = Test::unreachable();
+    let (status, response, body) = test.get("/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("<title>Apply for a benefit - Apply for a benefit - GOV.UK</title>"),
+        "{body}"
+    );
+    assert!(body.contains("href=\"/sign-in\""));
+    assert!(body.contains("/assets/govuk-frontend.min.css"));
+    let headers = response.headers();
+    assert!(
+        headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    let (status, response, _) = test.get("/assets/govuk-frontend.min.css", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/css; charset=utf-8"
+    );
+    let (status, _, body) = test.get("/healthz", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn the_public_key_is_served_for_the_provider() {
+    let test = Test::unreachable();
+    let (status, response, body) = test.get("/.well-known/jwks.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CACHE_CONTROL],
+        "public, max-age=300"
+    );
+    let jwks: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (key["kty"].as_str(), key["crv"].as_str()),
+        (Some("EC"), Some("P-256"))
+    );
+    assert_eq!(key["kid"].as_str(), Some(test.state.provider.key().kid()));
+    assert!(key.get("d").is_none());
+}
+
+#[tokio::test]
+async fn an_unreachable_provider_gets_a_clear_page() {
+    let test = Test::unreachable();
+    let (status, _, body) = test.get("/sign-in", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body.contains("Sorry, there is a problem with the service"),
+        "{body}"
+    );
+    assert!(body.contains("GOV.UK One Login cannot be reached"));
+    assert!(
+        body.contains("Apply for a benefit"),
+        "the department's layout"
+    );
+}
+
+#[tokio::test]
+async fn callbacks_must_match_the_sessions_request() {
+    let test = Test::unreachable();
+    let (status, _, body) = test.get("/callback?code=c&state=s", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Sorry, you need to start again"));
+
+    let id = test.pending_session("the-state");
+    let (status, _, _) = test.get("/callback?code=c&state=another", Some(&id)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // The pending request was used up by that answer, even though it was wrong.
+    let (status, _, _) = test
+        .get("/callback?code=c&state=the-state", Some(&id))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let id = test.pending_session("s2");
+    let (status, _, _) = test
+        .get(
+            "/callback?code=c&state=s2&iss=http%3A%2F%2Fevil.localhost%2F",
+            Some(&id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "RFC 9207 mix-up defence");
+}
+
+#[tokio::test]
+async fn a_declined_sign_in_gets_its_own_page() {
+    let test = Test::unreachable();
+    let id = test.pending_session("s");
+    let (status, _, body) = test
+        .get(
+            "/callback?error=access_denied&error_description=declined&state=s",
+            Some(&id),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("You have not signed in"), "{body}");
+    assert!(body.contains("chose not to share"));
+}
+
+#[tokio::test]
+async fn forms_need_a_session_and_its_token() {
+    let test = Test::unreachable();
+    for path in ["/sign-out", "/application", "/check-identity", "/refresh"] {
+        let (status, _, body) = test.post(path, None, "csrf_token=x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(body.contains("start again"), "{path}: {body}");
+    }
+    let (id, _) = test.state.sessions.create(test.state.clock.unix());
+    let (status, _, _) = test.post("/sign-out", Some(&id), "csrf_token=wrong").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = test.post("/sign-out", Some(&id), "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, body) = test.get("/no-such-page", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+    // Not signed in: the application page goes back to the start.
+    let (status, response, _) = test.get("/application", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+}
+
+/// A stand-in provider: discovery and a JWKS with one ES256 key, on a free port.
+async fn stand_in_provider() -> (String, EncodingKey) {
+    let pem = ClientKey::generate_pem().unwrap();
+    let key = EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
+    let mut jwk = Jwk::from_encoding_key(&key, Algorithm::ES256).unwrap();
+    jwk.common.key_id = Some("provider-key".into());
+    let jwks = Arc::new(JwkSet { keys: vec![jwk] });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!(
+        "http://localhost:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let discovery = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}authorize"),
+        "token_endpoint": format!("{issuer}token"),
+        "userinfo_endpoint": format!("{issuer}userinfo"),
+        "end_session_endpoint": format!("{issuer}logout"),
+        "jwks_uri": format!("{issuer}.well-known/jwks.json"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+    });
+    let app = axum::Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            axum::routing::get(move || async move { axum::Json(discovery) }),
+        )
+        .route(
+            "/.well-known/jwks.json",
+            axum::routing::get(move || async move { axum::Json((*jwks).clone()) }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (issuer, key)
+}
+
+fn signed(key: &EncodingKey, typ: &str, claims: &serde_json::Value) -> String {
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some("provider-key".into());
+    header.typ = Some(typ.into());
+    jsonwebtoken::encode(&header, claims, key).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_channel_logout_ends_the_named_session_once() {
+    let (issuer, key) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    let now = test.state.clock.unix();
+    let id_token: IdToken = signed(
+        &key,
+        "JWT",
+        &json!({"iss": issuer, "aud": "benefits", "sub": "urn:fdc:gov.uk:2022:a",
+                "iat": now, "exp": now + 120}),
+    )
+    .parse()
+    .unwrap();
+    let sign_in = |sid: &str| {
+        let (id, mut session) = test.state.sessions.create(now);
+        session.user = Some(SignedIn {
+            sub: "urn:fdc:gov.uk:2022:a".into(),
+            sid: Some(sid.into()),
+            id_token: id_token.clone(),
+            auth_time: Some(now),
+            vot: Some("Cl.Cm".into()),
+            email: None,
+            identity: None,
+            address: None,
+            driving_permit: None,
+            refresh_token: None,
+            signed_in_at: now,
+            identity_check: None,
+            refreshed_at: None,
+        });
+        test.state.sessions.save(&id, session);
+        id
+    };
+    let this_browser = sign_in("sid-1");
+    let other_browser = sign_in("sid-2");
+    let (status, _, _) = test.get("/application", Some(&this_browser)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let token = signed(
+        &key,
+        "logout+jwt",
+        &json!({"iss": issuer, "aud": "benefits", "iat": now, "exp": now + 120,
+                "jti": "jti-1", "sub": "urn:fdc:gov.uk:2022:a", "sid": "sid-1",
+                "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}),
+    );
+    let form = format!("logout_token={token}");
+    let (status, response, _) = test.post("/backchannel-logout", None, &form).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let (status, _, _) = test.get("/application", Some(&this_browser)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "this session ended");
+    let (status, _, _) = test.get("/application", Some(&other_browser)).await;
+    assert_eq!(status, StatusCode::OK, "another provider session stays");
+
+    let (status, _, body) = test.post("/backchannel-logout", None, &form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a replayed jti");
+    assert!(body.contains("invalid_request"));
+    for bad in [
+        "logout_token=not-a-jwt",
+        "",
+        &format!("logout_token={}", id_token),
+    ] {
+        let (status, _, body) = test.post("/backchannel-logout", None, bad).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(body.contains("invalid_request"), "{body}");
+    }
+}

@@ -1,0 +1,331 @@
+//! Shared by the process tests: the binaries, services run as child processes (their logs kept
+//! in files, printed when a test fails), free ports, and a cookie-keeping browser that follows
+//! redirects across the provider and the departments.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A binary of the workspace's debug build (the workspace test run builds them all).
+pub fn binary(name: &str) -> PathBuf {
+    if name == "one-login-department" {
+        return PathBuf::from(env!("CARGO_BIN_EXE_one-login-department"));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let path = target.join("debug").join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo build --bin {name}` (tests/run builds it)",
+        path.display()
+    );
+    path
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process, ended (by its id) when dropped; its output goes to a log file.
+pub struct Service {
+    pub name: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Service {
+    pub fn start(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        env: &[(String, String)],
+        cwd: &Path,
+        logs: &Path,
+    ) -> Service {
+        let log = logs.join(format!("{name}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(program)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", "info")
+            .current_dir(cwd)
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {name} ({}): {e}", program.display()));
+        Service {
+            name: name.to_owned(),
+            child,
+            log,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until `url` answers 200, failing with the log if the process exits first.
+    pub async fn wait_healthy(&mut self, url: &str) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("{} exited ({status}):\n{}", self.name, self.log());
+            }
+            if let Ok(response) = client.get(url).send().await
+                && response.status() == 200
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} not healthy at {url}:\n{}",
+                self.name,
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop();
+        if std::thread::panicking() {
+            let log = self.log();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!(
+                "---- last lines of {} ----\n{}",
+                self.name,
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            );
+        }
+    }
+}
+
+/// Runs a command to completion, failing with its output.
+pub fn run(program: &Path, args: &[&str], env: &[(String, String)], cwd: &Path) -> String {
+    let output = Command::new(program)
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{program:?} {args:?}: {text}");
+    text
+}
+
+/// What a page request ended with, after following redirects.
+#[derive(Debug)]
+pub struct Page {
+    pub url: String,
+    pub status: u16,
+    pub body: String,
+}
+
+impl Page {
+    /// The value of the form field `name` (a hidden input).
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no field {name} on {}:\n{}", self.url, self.body))
+            + marker.len();
+        let end = self.body[start..].find('"').unwrap();
+        self.body[start..start + end].to_owned()
+    }
+
+    /// The text of the element with `id`.
+    pub fn text_of(&self, id: &str) -> String {
+        let marker = format!("id=\"{id}\">");
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no #{id} on {}:\n{}", self.url, self.body))
+            + marker.len();
+        let end = self.body[start..].find('<').unwrap();
+        self.body[start..start + end].trim().to_owned()
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(
+            self.body.contains(text),
+            "{} ({}) lacks {text:?}:\n{}",
+            self.url,
+            self.status,
+            self.body
+        );
+    }
+
+    pub fn path(&self) -> String {
+        url::Url::parse(&self.url).unwrap().path().to_owned()
+    }
+}
+
+/// A browser: keeps cookies per host, follows redirects itself (so each hop is seen).
+pub struct Browser {
+    client: reqwest::Client,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// One connection per request, so a per-connection balancer spreads them.
+    pub fn new_without_pooling() -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(0)
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    async fn follow(&self, mut response: reqwest::Response, mut url: String) -> Page {
+        for _ in 0..20 {
+            if !response.status().is_redirection() {
+                let status = response.status().as_u16();
+                return Page {
+                    url,
+                    status,
+                    body: response.text().await.unwrap(),
+                };
+            }
+            let location = response.headers()[reqwest::header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            url = url::Url::parse(&url)
+                .unwrap()
+                .join(&location)
+                .unwrap()
+                .to_string();
+            response = self.client.get(&url).send().await.unwrap();
+        }
+        panic!("too many redirects, last {url}");
+    }
+
+    pub async fn get(&self, url: &str) -> Page {
+        let response = self.client.get(url).send().await.unwrap();
+        self.follow(response, url.to_owned()).await
+    }
+
+    /// The first answer only, without following a redirect.
+    pub async fn get_once(&self, url: &str) -> (u16, Option<String>) {
+        let response = self.client.get(url).send().await.unwrap();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned());
+        (response.status().as_u16(), location)
+    }
+
+    pub async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self.client.post(url).form(fields).send().await.unwrap();
+        self.follow(response, url.to_owned()).await
+    }
+
+    /// Submits a form of `page` (at `action`, relative to it) with its CSRF token.
+    pub async fn submit(&self, page: &Page, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = page.field("csrf_token");
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let url = url::Url::parse(&page.url).unwrap().join(action).unwrap();
+        self.post(url.as_str(), &all).await
+    }
+}
+
+/// Signs in at the provider's pages from its sign-in page, then agrees to share if asked.
+pub async fn sign_in_at_provider(browser: &Browser, page: Page, email: &str) -> Page {
+    assert_eq!(page.path(), "/sign-in", "{page:?}");
+    let page = browser
+        .submit(
+            &page,
+            "/sign-in",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.path(), "/sign-in/authenticator-code", "{}", page.body);
+    let code = one_login_provider::accounts::totp::code_at(
+        TOTP_SECRET,
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    )
+    .unwrap();
+    let page = browser
+        .submit(&page, "/sign-in/authenticator-code", &[("code", &code)])
+        .await;
+    agree_if_asked(browser, page).await
+}
+
+/// On the consent page, agrees; elsewhere, returns the page as it is.
+pub async fn agree_if_asked(browser: &Browser, page: Page) -> Page {
+    if page.path() == "/authorize/consent" {
+        browser
+            .submit(&page, "/authorize/consent", &[("decision", "agree")])
+            .await
+    } else {
+        page
+    }
+}
+
+/// The client registrations in `config/clients/`, with each department's address moved to the
+/// test's ports (`old` -> `new`, e.g. "localhost:8081" -> "localhost:41234").
+pub fn client_files(dir: &Path, moves: &HashMap<String, String>) {
+    std::fs::create_dir_all(dir).unwrap();
+    for name in ["driving-licence.toml", "benefits.toml"] {
+        let mut text =
+            std::fs::read_to_string(repo_root().join("config/clients").join(name)).unwrap();
+        for (old, new) in moves {
+            text = text.replace(old.as_str(), new);
+        }
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
