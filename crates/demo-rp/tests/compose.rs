@@ -330,7 +330,9 @@ fn native(name: &str, service: &ComposeService, ports: &mut PortMap, stand: &Sta
                     .unwrap_or_else(|| panic!("{name}: {key}={value} is not under {DATA}"));
                 stand.data.join(relative).display().to_string()
             }
-            "ONE_LOGIN__SERVER__TRUST_FORWARDED_FOR" | "RUST_LOG" => value.clone(),
+            "ONE_LOGIN__SERVER__TRUST_FORWARDED_FOR"
+            | "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY"
+            | "RUST_LOG" => value.clone(),
             _ => panic!("{name}: environment variable {key} is not known to this test"),
         };
         env.push((key.clone(), value));
@@ -635,9 +637,17 @@ async fn run_stack(compose: &Compose, stand: &Stand, logs: &Path) {
     );
     let sub = page.text_of("sub");
     assert!(sub.starts_with("urn:fdc:gov.uk:2022:"));
-    let refused = browser.get(&public("driving-licence", "/sign-in")).await;
-    assert_eq!(refused.status, 403);
-    refused.assert_contains("We could not confirm your identity");
+    // Identity proving across the replicas: evidence sealed by one is opened by the other
+    // (the balancer alternates per connection, and this browser opens one per request).
+    let driving = browser.get(&public("driving-licence", "/sign-in")).await;
+    let driving = support::agree_if_asked(&browser, driving).await;
+    let proved = support::prove_as_kenneth(&browser, driving).await;
+    assert_eq!(
+        proved.text_of("verified-name"),
+        "Kenneth Decerqueira",
+        "{}",
+        proved.body
+    );
     let signed_out = browser.submit(&page, "/sign-out", &[]).await;
     signed_out.assert_contains("You have signed out");
     let counts: Vec<usize> = served.iter().map(|c| c.load(Ordering::Relaxed)).collect();

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use support::{
     Browser, PASSWORD, Service, TOTP_SECRET, agree_if_asked, binary, client_files, free_port,
-    repo_root, run, sign_in_at_provider,
+    prove_as_kenneth, repo_root, reuse_if_asked, run, sign_in_at_provider,
 };
 
 const EMAIL: &str = "ada@example.com";
@@ -201,24 +201,36 @@ impl Stack {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider() {
-    let mut stack = Stack::start().await;
+    let stack = Stack::start().await;
     let browser = Browser::new();
 
-    // Driving licence asks for P2 at once: today the provider refuses identity requests, and
-    // the department says so clearly.
+    // Driving licence asks for P2 at once: sign in, agree, prove the identity (a test-data
+    // passport, address, fraud check and questions), and back at the service with the
+    // verified name and date of birth.
     let start = browser.get(&stack.driving_url("/")).await;
     assert_eq!(start.status, 200);
     start.assert_contains("Renew your driving licence");
     start.assert_contains("Start now");
-    let refused = browser.get(&stack.driving_url("/sign-in")).await;
-    assert_eq!(refused.path(), "/callback");
-    assert_eq!(refused.status, 403, "{}", refused.body);
-    refused.assert_contains("We could not confirm your identity");
-    refused.assert_contains("identity proving is not available");
-
-    // Benefits signs in with Cl.Cm: the provider's pages, then consent, then back.
-    let page = browser.get(&stack.benefits_url("/sign-in")).await;
+    let page = browser.get(&stack.driving_url("/sign-in")).await;
     let page = sign_in_at_provider(&browser, page, EMAIL).await;
+    let page = prove_as_kenneth(&browser, page).await;
+    assert_eq!(page.url, stack.driving_url("/application"), "{}", page.body);
+    assert_eq!(page.text_of("verified-name"), "Kenneth Decerqueira");
+    assert_eq!(page.text_of("verified-birth-date"), "1965-07-08");
+    let driving_sub = page.text_of("sub");
+    assert!(
+        driving_sub.starts_with("urn:fdc:gov.uk:2022:"),
+        "{driving_sub}"
+    );
+
+    // Benefits signs in with Cl.Cm: single sign-on (no password), consent, and back.
+    let page = browser.get(&stack.benefits_url("/sign-in")).await;
+    assert_eq!(
+        page.path(),
+        "/authorize/consent",
+        "no sign-in page: single sign-on"
+    );
+    let page = agree_if_asked(&browser, page).await;
     assert_eq!(
         page.url,
         stack.benefits_url("/application"),
@@ -231,6 +243,10 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
         benefits_sub.starts_with("urn:fdc:gov.uk:2022:"),
         "{benefits_sub}"
     );
+    assert_ne!(
+        driving_sub, benefits_sub,
+        "pairwise: each sector its own sub"
+    );
     assert_eq!(page.text_of("email"), EMAIL);
     page.assert_contains("Password and security code (Cl.Cm)");
     page.assert_contains("Confirm your identity");
@@ -241,46 +257,22 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
     assert_eq!(page.text_of("sub"), benefits_sub);
     page.assert_contains("id=\"refreshed\"");
 
-    // The identity step (P2) is refused today; the citizen stays signed in to the service.
-    let refused = browser.submit(&page, "/check-identity", &[]).await;
-    assert_eq!(refused.status, 403, "{}", refused.body);
-    refused.assert_contains("We could not confirm your identity");
-    let page = browser.get(&stack.benefits_url("/application")).await;
-    assert_eq!(page.text_of("sub"), benefits_sub);
-
-    // The driving licence service asking only for sign-in (an environment override) gets a
-    // single sign-on, and a different identifier for the same person (pairwise).
-    stack.driving.stop();
-    stack.driving = start_department(
-        stack.dir.path(),
-        "driving-licence",
-        "localhost",
-        stack.ports.driving,
-        stack.ports.provider,
-        &[
-            ("ONE_LOGIN_DEPARTMENT__SIGN_IN__VTR", "Cl.Cm"),
-            ("ONE_LOGIN_DEPARTMENT__SIGN_IN__CLAIMS", "[]"),
-        ],
-    );
-    stack
-        .driving
-        .wait_healthy(&format!("http://127.0.0.1:{}/healthz", stack.ports.driving))
-        .await;
-    let page = browser.get(&stack.driving_url("/sign-in")).await;
-    assert_eq!(
-        page.path(),
-        "/authorize/consent",
-        "no sign-in page: single sign-on"
-    );
+    // The identity step (P2): the proven identity is reused, no check runs again.
+    let page = browser.submit(&page, "/check-identity", &[]).await;
     let page = agree_if_asked(&browser, page).await;
-    assert_eq!(page.url, stack.driving_url("/application"), "{}", page.body);
-    let driving_sub = page.text_of("sub");
-    assert!(driving_sub.starts_with("urn:fdc:gov.uk:2022:"));
-    assert_ne!(
-        driving_sub, benefits_sub,
-        "pairwise: each sector its own sub"
+    assert_eq!(page.path(), "/identity/reuse", "{}", page.body);
+    page.assert_contains("Kenneth Decerqueira");
+    let page = reuse_if_asked(&browser, page).await;
+    assert_eq!(
+        page.url,
+        stack.benefits_url("/application"),
+        "{}",
+        page.body
     );
-    page.assert_contains("has not confirmed your identity");
+    assert_eq!(page.text_of("verified-name"), "Kenneth Decerqueira");
+    assert_eq!(page.text_of("verified-birth-date"), "1965-07-08");
+    assert_eq!(page.text_of("sub"), benefits_sub);
+    page.assert_contains("your proven identity was reused");
 
     // Signing out of benefits signs out at the provider, which tells the driving licence
     // service by back-channel.
@@ -317,8 +309,7 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
         "/sign-in",
         "provider session ended too"
     );
-    let _ = &stack.provider;
-    let _ = &stack.benefits;
+    let _ = (&stack.provider, &stack.benefits, &stack.dir, &stack.ports);
 }
 
 #[test]

@@ -305,6 +305,98 @@ pub async fn sign_in_at_provider(browser: &Browser, page: Page, email: &str) -> 
     agree_if_asked(browser, page).await
 }
 
+/// The radios of group `name` as (value, label), in page order.
+fn radios(page: &Page, name: &str) -> Vec<(String, String)> {
+    let marker = format!("name=\"{name}\" type=\"radio\" value=\"");
+    page.body
+        .match_indices(&marker)
+        .map(|(i, _)| {
+            let start = i + marker.len();
+            let end = page.body[start..].find('"').unwrap() + start;
+            let label_start = page.body[end..].find("govuk-radios__label").unwrap() + end;
+            let label_start = page.body[label_start..].find('>').unwrap() + label_start + 1;
+            let label_end = page.body[label_start..].find("</label>").unwrap() + label_start;
+            (
+                page.body[start..end]
+                    .replace("&#38;", "&")
+                    .replace("&#39;", "'"),
+                page.body[label_start..label_end].trim().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Kenneth Decerqueira's answers from the test data set (crates/identity-proofing/data).
+const KENNETH_ANSWERS: [&str; 4] = ["Halifax", "Zopa", "Vodafone", "£401 to £700"];
+
+/// Proves the identity of the test data set's Kenneth Decerqueira on the provider's pages, from
+/// the photo ID choice to the "proved" panel, then continues to the service.
+pub async fn prove_as_kenneth(browser: &Browser, page: Page) -> Page {
+    assert_eq!(page.path(), "/identity/start", "{}", page.body);
+    let page = browser
+        .submit(&page, "/identity/start", &[("document", "passport")])
+        .await;
+    assert_eq!(page.path(), "/identity/passport", "{}", page.body);
+    let page = browser
+        .submit(
+            &page,
+            "/identity/passport",
+            &[
+                ("passport-number", "321654987"),
+                ("surname", "Decerqueira"),
+                ("given-names", "Kenneth"),
+                ("birth-date-day", "8"),
+                ("birth-date-month", "7"),
+                ("birth-date-year", "1965"),
+                ("expiry-date-day", "1"),
+                ("expiry-date-month", "1"),
+                ("expiry-date-year", "2030"),
+            ],
+        )
+        .await;
+    assert_eq!(page.path(), "/identity/address", "{}", page.body);
+    let page = browser
+        .submit(&page, "/identity/address", &[("postcode", "BA2 5AA")])
+        .await;
+    let (home, _) = radios(&page, "address")
+        .into_iter()
+        .find(|(_, label)| label.starts_with("8 Hadley Road"))
+        .unwrap_or_else(|| panic!("no 8 Hadley Road in {}", page.body));
+    let mut page = browser
+        .submit(&page, "/identity/address/choose", &[("address", &home)])
+        .await;
+    while page.path() == "/identity/questions" {
+        let question = page.field("question");
+        let (answer, _) = radios(&page, "answer")
+            .into_iter()
+            .find(|(value, _)| KENNETH_ANSWERS.contains(&value.as_str()))
+            .unwrap_or_else(|| panic!("no answer of Kenneth's in {}", page.body));
+        page = browser
+            .submit(
+                &page,
+                "/identity/questions",
+                &[("question", &question), ("answer", &answer)],
+            )
+            .await;
+    }
+    page.assert_contains("You have proved your identity");
+    let next = url::Url::parse(&page.url)
+        .unwrap()
+        .join("/authorize/continue")
+        .unwrap();
+    browser.get(next.as_str()).await
+}
+
+/// On the provider's "you have already proved your identity" page, continues; elsewhere,
+/// returns the page as it is.
+pub async fn reuse_if_asked(browser: &Browser, page: Page) -> Page {
+    if page.path() == "/identity/reuse" {
+        browser.submit(&page, "/identity/reuse", &[]).await
+    } else {
+        page
+    }
+}
+
 /// On the consent page, agrees; elsewhere, returns the page as it is.
 pub async fn agree_if_asked(browser: &Browser, page: Page) -> Page {
     if page.path() == "/authorize/consent" {
