@@ -104,7 +104,12 @@ async fn run() -> Result<(), String> {
     println!(
         "\nOne Login demo is running. Open a department's service:\n{}\n  {:<30} {issuer}\n\n\
          Create an account when asked (you need an authenticator app). Email codes are printed\n\
-         here and kept in {}. Ctrl-C stops the demo.\n",
+         here and kept in {}.\n\n\
+         To prove your identity, use a person from the test data set (simulated passport office,\n\
+         fraud agency and credit reference agency; crates/identity-proofing/data/README.md):\n\
+         \x20 UK passport 321654987, Kenneth Decerqueira, born 8 7 1965, expires 1 1 2030\n\
+         \x20 postcode BA2 5AA, 8 Hadley Road; answers Halifax, Zopa, Vodafone, \u{a3}401 to \u{a3}700\n\n\
+         Ctrl-C stops the demo.\n",
         lines.join("\n"),
         "GOV.UK One Login (provider)",
         outbox.display()
