@@ -22,6 +22,7 @@ const CORE_IDENTITY: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
 const ADDRESS: &str = "https://vocab.account.gov.uk/v1/address";
 const PASSPORT: &str = "https://vocab.account.gov.uk/v1/passport";
 const RETURN_CODE: &str = "https://vocab.account.gov.uk/v1/returnCode";
+const DRIVING_PERMIT: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
 
 /// A person of the test data set, as a citizen would type their details.
 struct Person {
@@ -58,6 +59,18 @@ const MARY: Person = Person {
     postcode: "LS6 4BN",
     address: "Flat 2",
     answers: &["Nationwide", "EE"],
+};
+
+/// A Northern Ireland (DVA) driving licence and no passport.
+const SARAH: Person = Person {
+    passport: "",
+    surname: "Jones",
+    given_names: "Sarah",
+    birth: ("28", "05", "1988"),
+    passport_expiry: ("", "", ""),
+    postcode: "BT7 1NN",
+    address: "24 Botanic Avenue",
+    answers: &["Santander", "Tesco Bank", "O2", "£701 to £1,000"],
 };
 
 struct Env {
@@ -524,6 +537,70 @@ identity_tests! {
         assert_eq!(next.status, StatusCode::SEE_OTHER, "{}", next.body);
         assert_ne!(next.location(), "/identity/address", "the address is known");
         assert_ne!(next.location(), "/identity/reuse", "P2 evidence does not meet P3");
+    }
+
+    // The driving licence route (GPG 45 M1B): a Northern Ireland licence, then address, fraud
+    // check and questions.
+    async fn a_driving_licence_proves_p2_too(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY, DRIVING_PERMIT]).await;
+        page.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+        browser
+            .fill("/identity/start", &[("document", "driving-licence")])
+            .await
+            .assert_redirect("/identity/driving-licence");
+        browser
+            .fill(
+                "/identity/driving-licence",
+                &[
+                    ("licence-number", "58210963"),
+                    ("surname", "Jones"),
+                    ("given-names", "Sarah"),
+                    ("birth-date-day", "28"),
+                    ("birth-date-month", "5"),
+                    ("birth-date-year", "1988"),
+                    ("issue-date-day", "2"),
+                    ("issue-date-month", "4"),
+                    ("issue-date-year", "2019"),
+                    ("expiry-date-day", "1"),
+                    ("expiry-date-month", "4"),
+                    ("expiry-date-year", "2029"),
+                    ("postcode", "BT7 1NN"),
+                ],
+            )
+            .await
+            .assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/address");
+        env.give_address(&mut browser, &SARAH).await;
+        browser.get("/identity/next").await.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/questions");
+        env.answer_questions(&mut browser, &SARAH).await;
+        browser.get("/identity/next").await.assert(StatusCode::OK, "Sarah Jones");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert_eq!(info[DRIVING_PERMIT][0]["personalNumber"], "58210963");
+        let core = env.verify_core_identity(&mut browser, info[CORE_IDENTITY].as_str().unwrap(), "driving").await;
+        assert_eq!(core["vc"]["credentialSubject"]["birthDate"][0]["value"], "1988-05-28");
+    }
+
+    // "These details are wrong": the citizen declines the reuse and the service is told.
+    async fn the_citizen_can_decline_to_reuse_their_identity(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/reuse");
+        let reuse = browser.get("/identity/reuse").await;
+        reuse.assert(StatusCode::OK, "These details are wrong or have changed");
+        browser
+            .post("/identity/stop", &[("csrf_token", &reuse.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = client_params(&browser.get("/authorize/continue").await, &env.benefits);
+        assert_eq!(params["error"], "access_denied");
     }
 
     // A passport reported lost or stolen blocks the journey; the service gets access_denied.

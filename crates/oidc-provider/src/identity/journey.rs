@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 /// A journey in progress, kept in the citizen's session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvingJourney {
+    /// Whose journey it is: a different sign-in in the same browser starts afresh.
+    pub account_id: String,
     /// The relying party and level the journey is for.
     pub client_id: String,
     pub target: ConfidenceLevel,
@@ -33,8 +35,9 @@ pub struct ProvingJourney {
 }
 
 impl ProvingJourney {
-    pub fn new(client_id: &str, target: ConfidenceLevel, now: i64) -> Self {
+    pub fn new(account_id: &str, client_id: &str, target: ConfidenceLevel, now: i64) -> Self {
         ProvingJourney {
+            account_id: account_id.to_owned(),
             client_id: client_id.to_owned(),
             target,
             started_at: now,
@@ -233,7 +236,7 @@ mod tests {
     }
 
     fn journey() -> ProvingJourney {
-        ProvingJourney::new("rp", ConfidenceLevel::P2, 0)
+        ProvingJourney::new("a", "rp", ConfidenceLevel::P2, 0)
     }
 
     #[test]

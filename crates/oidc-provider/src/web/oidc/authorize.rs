@@ -288,8 +288,10 @@ async fn identity_gate(
     let journey = visit
         .session()
         .and_then(|s| s.proving.clone())
-        .filter(|j| j.client_id == client.client_id && j.target == target)
-        .unwrap_or_else(|| ProvingJourney::new(&client.client_id, target, now));
+        .filter(|j| {
+            j.account_id == auth.account_id && j.client_id == client.client_id && j.target == target
+        })
+        .unwrap_or_else(|| ProvingJourney::new(&auth.account_id, &client.client_id, target, now));
     let keys = app.oidc.keys.set();
     let evidence = app
         .identity
@@ -320,6 +322,10 @@ async fn identity_gate(
         Step::Proven if journey.proved_now || journey.reuse_confirmed => {
             return Ok(Gate::Pass(GrantedIdentity::Proven(target)));
         }
+        // The citizen chose to go back to the service (from a failure page, the document
+        // choice, or the reuse page): tell it why.
+        Step::Failed(failure) if journey.ended => failure,
+        _ if journey.ended => Failure::Stopped,
         _ if request.prompt.none => {
             return Ok(Gate::Refuse(
                 "interaction_required",
@@ -327,9 +333,6 @@ async fn identity_gate(
             ));
         }
         Step::Proven => return Ok(page(visit, "/identity/reuse")),
-        // The citizen has seen why (the failure page) and chosen to go back to the service.
-        Step::Failed(failure) if journey.ended => failure,
-        _ if journey.ended => Failure::Stopped,
         _ => return Ok(page(visit, "/identity/next")),
     };
     tracing::info!(account = %auth.account_id, client = %client.client_id, ?failure, "identity not proven");

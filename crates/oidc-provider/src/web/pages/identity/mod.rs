@@ -34,7 +34,10 @@ use templates::{FailedPage, ProvenPage, RadioOption, ReusePage, StartPage};
 fn in_journey(visit: &Visit) -> Option<(Authentication, ProvingJourney)> {
     let session = visit.session()?;
     let auth = session.authenticated_at(CredentialLevel::ClCm)?.clone();
-    let journey = session.proving.clone()?;
+    let journey = session
+        .proving
+        .clone()
+        .filter(|j| j.account_id == auth.account_id)?;
     session
         .pending
         .as_ref()
