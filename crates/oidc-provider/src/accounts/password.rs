@@ -38,8 +38,11 @@ fn yield_to_request_threads() {
         static LOWERED: Cell<bool> = const { Cell::new(false) };
     }
     unsafe extern "C" {
-        fn setpriority(which: std::ffi::c_int, who: std::ffi::c_uint, prio: std::ffi::c_int)
-        -> std::ffi::c_int;
+        fn setpriority(
+            which: std::ffi::c_int,
+            who: std::ffi::c_uint,
+            prio: std::ffi::c_int,
+        ) -> std::ffi::c_int;
     }
     const PRIO_PROCESS: std::ffi::c_int = 0;
     LOWERED.with(|lowered| {
@@ -210,7 +213,7 @@ impl PasswordHasher {
             work()
         })
         .await
-            .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
+        .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
     }
 }
 
