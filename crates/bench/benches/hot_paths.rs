@@ -1,0 +1,207 @@
+//! Micro-benchmarks of the provider's per-request work, through its library: token signing,
+//! client assertion verification, pairwise subjects, and argon2 with the shipped parameters.
+//! `cargo bench -p one-login-bench` (from the workspace root).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use jsonwebtoken::Algorithm;
+use one_login_bench::rp::{self, RelyingParty};
+use one_login_provider::accounts::PasswordHasher;
+use one_login_provider::config::Config;
+use one_login_provider::ephemeral::{EphemeralStore, MemoryStore};
+use one_login_provider::oidc::Provider;
+use one_login_provider::oidc::authorize::Params;
+use one_login_provider::oidc::client_auth::{self, Audiences};
+use one_login_provider::oidc::pairwise;
+use one_login_provider::oidc::tokens::{
+    ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims,
+};
+use one_login_provider::store::Database;
+
+struct Fixture {
+    runtime: tokio::runtime::Runtime,
+    config: Config,
+    provider: Provider,
+    rp: RelyingParty,
+    _dir: tempfile::TempDir,
+}
+
+/// A provider loaded as `serve` loads it (SQLite in a temporary folder, the bench's client),
+/// without the HTTP server.
+fn fixture() -> Fixture {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clients = dir.path().join("clients");
+    std::fs::create_dir_all(&clients).unwrap();
+    let issuer = "http://127.0.0.1:8080/";
+    let rp = RelyingParty::new(issuer).unwrap();
+    std::fs::write(clients.join("bench.toml"), rp.registration().unwrap()).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
+    let overrides = format!(
+        "issuer = {issuer:?}\ndata_dir = {:?}\nclients_dir = {:?}\n",
+        dir.path().display().to_string(),
+        clients.display().to_string()
+    );
+    let config = Config::load_with_overrides(&shipped, &overrides).unwrap();
+    let provider = runtime.block_on(async {
+        let db = Database::connect(&config).await.unwrap();
+        db.migrate().await.unwrap();
+        Provider::load(&config, &db, now()).await.unwrap()
+    });
+    Fixture {
+        runtime,
+        config,
+        provider,
+        rp,
+        _dir: dir,
+    }
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn id_claims(provider: &Provider, now: i64) -> IdTokenClaims {
+    IdTokenClaims {
+        iss: provider.issuer.clone(),
+        sub: "urn:fdc:gov.uk:2022:n7bVqHxXyv2-qCJ6ZD9Sxh4R7Ue2kbxYpAaBZeJS3dw".into(),
+        aud: rp::CLIENT_ID.into(),
+        exp: now + 120,
+        iat: now,
+        auth_time: now - 30,
+        nonce: Some("a1b2c3d4e5f6".into()),
+        sid: "dGhpcyBpcyBhIHNlc3Npb24gaWQgb2YgNDMgY2hhcnM".into(),
+        at_hash: Some("q0PWxjm3mlt3HAOKk8zFtQ".into()),
+        vot: "Cl.Cm".into(),
+        vtm: provider.trustmark(),
+        acr: "Cl.Cm".into(),
+        amr: vec!["pwd".into(), "otp".into()],
+        email: Some("citizen@example.gov.uk".into()),
+        email_verified: Some(true),
+    }
+}
+
+fn signing(c: &mut Criterion) {
+    let f = fixture();
+    let now = now();
+    let id = id_claims(&f.provider, now);
+    let access = AccessTokenClaims {
+        iss: f.provider.issuer.clone(),
+        sub: id.sub.clone(),
+        aud: rp::CLIENT_ID.into(),
+        client_id: rp::CLIENT_ID.into(),
+        exp: now + 180,
+        iat: now,
+        jti: uuid::Uuid::new_v4().to_string(),
+        scope: "openid email".into(),
+        gid: uuid::Uuid::new_v4().to_string(),
+        sid: id.sid.clone(),
+    };
+    let keys = &f.provider.keys;
+    c.bench_function("id_token_sign_es256", |b| {
+        b.iter(|| {
+            keys.sign(Algorithm::ES256, ID_TOKEN_TYPE, &id, now)
+                .unwrap()
+        })
+    });
+    c.bench_function("id_token_sign_rs256", |b| {
+        b.iter(|| {
+            keys.sign(Algorithm::RS256, ID_TOKEN_TYPE, &id, now)
+                .unwrap()
+        })
+    });
+    c.bench_function("access_token_sign_es256", |b| {
+        b.iter(|| {
+            keys.sign(Algorithm::ES256, ACCESS_TOKEN_TYPE, &access, now)
+                .unwrap()
+        })
+    });
+}
+
+fn client_assertion(c: &mut Criterion) {
+    let f = fixture();
+    let replay: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(1_000_000));
+    let token_endpoint = f.provider.url("token");
+    let audiences = Audiences {
+        issuer: &f.provider.issuer,
+        token_endpoint: &token_endpoint,
+    };
+    // The whole check the token endpoint makes: decode, find the key, verify the ES256
+    // signature, check the claims and record the jti. Signing the assertion is setup.
+    c.bench_function("client_assertion_verify_es256", |b| {
+        b.iter_batched(
+            || {
+                let assertion = f.rp.assertion().unwrap();
+                Params::collect([
+                    ("client_assertion_type".into(), rp::JWT_BEARER.into()),
+                    ("client_assertion".into(), assertion.into()),
+                ])
+                .unwrap()
+            },
+            |form| {
+                f.runtime
+                    .block_on(client_auth::authenticate(
+                        &form,
+                        None,
+                        &f.provider.clients,
+                        &f.provider.client_keys,
+                        replay.as_ref(),
+                        &audiences,
+                        now(),
+                    ))
+                    .unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+}
+
+fn pairwise_subject(c: &mut Criterion) {
+    let f = fixture();
+    let client = f.provider.clients.get(rp::CLIENT_ID).unwrap();
+    let account = uuid::Uuid::new_v4().to_string();
+    c.bench_function("pairwise_subject", |b| {
+        b.iter(|| f.provider.subject_for(&client, &account))
+    });
+    c.bench_function("pairwise_subject_hash_only", |b| {
+        b.iter(|| pairwise::subject("bench.example.gov.uk", &account, "salt-of-43-chars"))
+    });
+}
+
+fn argon2(c: &mut Criterion) {
+    let f = fixture();
+    let hasher = PasswordHasher::new(&f.config.passwords).unwrap();
+    let password = "bench load test passphrase 7";
+    let hash = f.runtime.block_on(hasher.hash(password)).unwrap();
+    let mut group = c.benchmark_group("argon2");
+    group.sample_size(20);
+    group.bench_function(
+        format!(
+            "verify_m{}_t{}_p{}",
+            f.config.passwords.memory_kib,
+            f.config.passwords.iterations,
+            f.config.passwords.parallelism
+        ),
+        |b| {
+            b.iter(|| {
+                let v = f
+                    .runtime
+                    .block_on(hasher.verify(password, Some(&hash)))
+                    .unwrap();
+                assert!(v.matches);
+            })
+        },
+    );
+    group.finish();
+}
+
+// Later, when the identity crate lands: the GPG 45 scoring engine and signing the core identity
+// JWT get their own functions here and a line in the group below.
+criterion_group!(benches, signing, client_assertion, pairwise_subject, argon2);
+criterion_main!(benches);

@@ -1,0 +1,288 @@
+//! What is measured: each flow's latency (every sample kept, so the percentiles are exact), its
+//! errors, and the provider process's memory and CPU sampled from `/proc` every 100 ms.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// One virtual citizen's samples; merged once its loop ends, so recording takes no lock.
+#[derive(Debug, Default)]
+pub struct Samples {
+    /// Microseconds, one per successful flow.
+    pub latencies_us: Vec<u32>,
+    pub errors: u64,
+    /// The first few error messages, to say what went wrong.
+    pub error_examples: Vec<String>,
+}
+
+impl Samples {
+    pub fn ok(&mut self, started: Instant) {
+        let us = started.elapsed().as_micros().min(u32::MAX as u128) as u32;
+        self.latencies_us.push(us);
+    }
+
+    pub fn error(&mut self, error: &crate::error::Error) {
+        self.errors += 1;
+        if self.error_examples.len() < 3 {
+            self.error_examples.push(error.to_string());
+        }
+    }
+
+    pub fn merge(&mut self, other: Samples) {
+        self.latencies_us.extend(other.latencies_us);
+        self.errors += other.errors;
+        for example in other.error_examples {
+            if self.error_examples.len() < 5 && !self.error_examples.contains(&example) {
+                self.error_examples.push(example);
+            }
+        }
+    }
+}
+
+/// Throughput and latency of one measured window.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatencySummary {
+    pub count: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub throughput_per_s: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub error_examples: Vec<String>,
+}
+
+impl LatencySummary {
+    pub fn from_samples(mut samples: Samples, window: Duration) -> Self {
+        samples.latencies_us.sort_unstable();
+        let sorted = &samples.latencies_us;
+        // Nearest-rank percentile: the smallest sample with at least p% of samples at or below.
+        let pick = |p: f64| -> f64 {
+            if sorted.is_empty() {
+                return 0.0;
+            }
+            let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+            f64::from(sorted[rank.clamp(1, sorted.len()) - 1]) / 1000.0
+        };
+        let seconds = window.as_secs_f64();
+        LatencySummary {
+            count: sorted.len() as u64,
+            errors: samples.errors,
+            seconds,
+            throughput_per_s: if seconds > 0.0 {
+                sorted.len() as f64 / seconds
+            } else {
+                0.0
+            },
+            p50_ms: pick(50.0),
+            p95_ms: pick(95.0),
+            p99_ms: pick(99.0),
+            max_ms: sorted.last().map_or(0.0, |v| f64::from(*v) / 1000.0),
+            error_examples: samples.error_examples,
+        }
+    }
+}
+
+/// One reading of a process.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcReading {
+    pub rss_kib: u64,
+    /// The kernel's own high-water mark since the process started.
+    pub hwm_kib: u64,
+    /// utime + stime, in clock ticks.
+    pub cpu_ticks: u64,
+}
+
+/// Reads `/proc/<pid>/status` and `/proc/<pid>/stat`.
+pub fn read_proc(pid: u32) -> Option<ProcReading> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<u64> {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; fields after its closing parenthesis are
+    // plain. utime and stime are fields 14 and 15 (proc(5)), so 12 and 13 after field 2.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(ProcReading {
+        rss_kib: field("VmRSS:")?,
+        hwm_kib: field("VmHWM:")?,
+        cpu_ticks: utime + stime,
+    })
+}
+
+/// Clock ticks per second for `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux).
+pub fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Samples a process every 100 ms on its own thread (so a saturated async runtime does not
+/// delay the readings) and keeps the largest RSS seen since the last [`Sampler::window`].
+pub struct Sampler {
+    pid: u32,
+    peak_rss_kib: Arc<Mutex<u64>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Resources used over one measured window.
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceSummary {
+    /// RSS just before the window: the provider at rest after the previous load.
+    pub rss_before_mb: f64,
+    /// Largest RSS sampled during the window.
+    pub rss_peak_mb: f64,
+    /// The kernel's high-water mark for the whole process life, at the end of the window.
+    pub hwm_mb: f64,
+    /// Provider CPU over the window, 100% = one core.
+    pub cpu_percent: f64,
+    /// The load generator's own CPU over the window (it shares the machine).
+    pub generator_cpu_percent: f64,
+}
+
+pub struct Window {
+    pid: u32,
+    started: Instant,
+    before: ProcReading,
+    self_before: u64,
+}
+
+fn mb(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn own_pid() -> PathBuf {
+    PathBuf::from("/proc/self")
+}
+
+fn own_cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string(own_pid().join("stat")).unwrap_or_default();
+    let rest = stat.rfind(')').map_or("", |i| &stat[i + 1..]);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    tick(11) + tick(12)
+}
+
+impl Sampler {
+    pub fn start(pid: u32) -> Self {
+        let peak_rss_kib = Arc::new(Mutex::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let peak = peak_rss_kib.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if let Some(reading) = read_proc(pid)
+                        && let Ok(mut peak) = peak.lock()
+                    {
+                        *peak = (*peak).max(reading.rss_kib);
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        };
+        Sampler {
+            pid,
+            peak_rss_kib,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Starts a measured window: resets the peak and remembers the CPU counters.
+    pub fn window(&self) -> Window {
+        let before = read_proc(self.pid).unwrap_or_default();
+        if let Ok(mut peak) = self.peak_rss_kib.lock() {
+            *peak = before.rss_kib;
+        }
+        Window {
+            pid: self.pid,
+            started: Instant::now(),
+            before,
+            self_before: own_cpu_ticks(),
+        }
+    }
+
+    pub fn finish(&self, window: Window, ticks_per_second: f64) -> ResourceSummary {
+        let after = read_proc(window.pid).unwrap_or_default();
+        let seconds = window.started.elapsed().as_secs_f64().max(1e-9);
+        let peak = self
+            .peak_rss_kib
+            .lock()
+            .map(|p| (*p).max(after.rss_kib))
+            .unwrap_or(after.rss_kib);
+        let percent = |ticks: u64| ticks as f64 / ticks_per_second / seconds * 100.0;
+        ResourceSummary {
+            rss_before_mb: mb(window.before.rss_kib),
+            rss_peak_mb: mb(peak),
+            hwm_mb: mb(after.hwm_kib),
+            cpu_percent: percent(after.cpu_ticks.saturating_sub(window.before.cpu_ticks)),
+            generator_cpu_percent: percent(own_cpu_ticks().saturating_sub(window.self_before)),
+        }
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub fn rss_mb(pid: u32) -> f64 {
+    read_proc(pid).map_or(0.0, |r| mb(r.rss_kib))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let samples = Samples {
+            latencies_us: (1..=100).map(|i| i * 1000).collect(),
+            errors: 2,
+            error_examples: vec![],
+        };
+        let summary = LatencySummary::from_samples(samples, Duration::from_secs(2));
+        assert_eq!(summary.count, 100);
+        assert_eq!(summary.p50_ms, 50.0);
+        assert_eq!(summary.p95_ms, 95.0);
+        assert_eq!(summary.p99_ms, 99.0);
+        assert_eq!(summary.max_ms, 100.0);
+        assert_eq!(summary.throughput_per_s, 50.0);
+        assert_eq!(summary.errors, 2);
+    }
+
+    #[test]
+    fn reads_its_own_process() {
+        let reading = read_proc(std::process::id()).unwrap();
+        assert!(reading.rss_kib > 0);
+        assert!(reading.hwm_kib >= reading.rss_kib);
+    }
+}

@@ -1,0 +1,559 @@
+//! One benchmark run: for each store pair, start the provider, create accounts and sign
+//! citizens in (not measured), then run each scenario at each concurrency level.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+
+use crate::citizen::{Account, Citizen, Scope, Site, current_step};
+use crate::error::{Error, Result};
+use crate::measure::{self, LatencySummary, ResourceSummary, Sampler, Samples};
+use crate::pool::{AccountPool, Lease};
+use crate::provider::{Provider, Servers, StorePair, Stores};
+use crate::rp::RelyingParty;
+use crate::scenario::Scenario;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub provider_bin: PathBuf,
+    pub allow_debug: bool,
+    /// The provider's configuration file (`config/default.toml`).
+    pub config: PathBuf,
+    pub stores: Vec<StorePair>,
+    pub scenarios: Vec<Scenario>,
+    pub concurrency: Vec<usize>,
+    pub duration: Duration,
+    pub warmup: Duration,
+    /// Stop a level after this many measured flows, whatever the time.
+    pub max_flows: Option<u64>,
+    pub login_accounts: usize,
+    pub servers: Servers,
+    pub progress: bool,
+}
+
+/// One measured line: a scenario (or one half of `login-with-sso`) at one concurrency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub stores: StorePair,
+    pub scenario: String,
+    pub concurrency: usize,
+    pub latency: LatencySummary,
+    pub resources: ResourceSummary,
+    /// Logins that also gave consent (an account's first use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consents: Option<u64>,
+    /// Times a login citizen waited for an account's next authenticator step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool_waits: Option<u64>,
+}
+
+/// What one store pair's run found besides the rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreRun {
+    pub stores: StorePair,
+    /// RSS one second after the provider answered, before any account existed.
+    pub rss_idle_mb: f64,
+    /// RSS after accounts were made and citizens signed in, before the first scenario.
+    pub rss_after_setup_mb: f64,
+    pub accounts_created: usize,
+    pub account_creation_seconds: f64,
+    pub rows: Vec<Row>,
+    /// The provider's high-water mark for the whole run.
+    pub hwm_mb: f64,
+}
+
+/// A citizen signed in during setup, with consent given and a refresh token.
+struct SignedIn {
+    citizen: Citizen,
+    account: Account,
+    refresh_token: String,
+}
+
+/// What a virtual citizen carries from flow to flow.
+struct Worker {
+    citizen: Citizen,
+    signed_in: Option<SignedIn>,
+}
+
+/// The part of a level every task shares.
+struct Level {
+    started: Instant,
+    measure_from: Instant,
+    end: Instant,
+    /// Measured flows left before the level stops early, when bounded by count.
+    budget: Option<AtomicU64>,
+    flows: AtomicU64,
+    errors: AtomicU64,
+    consents: AtomicU64,
+}
+
+impl Level {
+    fn new(warmup: Duration, duration: Duration, max_flows: Option<u64>) -> Self {
+        let started = Instant::now();
+        let measure_from = started + warmup;
+        Level {
+            started,
+            measure_from,
+            end: measure_from + duration,
+            budget: max_flows.map(AtomicU64::new),
+            flows: AtomicU64::new(0),
+            errors: AtomicU64::new(0),
+            consents: AtomicU64::new(0),
+        }
+    }
+
+    fn more(&self) -> bool {
+        let budget_left = self
+            .budget
+            .as_ref()
+            .is_none_or(|b| b.load(Ordering::Relaxed) > 0);
+        budget_left && Instant::now() < self.end
+    }
+
+    /// Records a flow that finished now, if inside the measured window.
+    fn record(&self, samples: &mut Samples, started: Instant, result: &Result<()>) {
+        let now = Instant::now();
+        if now < self.measure_from || now > self.end {
+            return;
+        }
+        if let Some(budget) = &self.budget {
+            let _ = budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| b.checked_sub(1));
+        }
+        match result {
+            Ok(()) => {
+                samples.ok(started);
+                self.flows.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                samples.error(e);
+                self.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// How long the window really was (shorter when the flow budget ran out).
+    fn window(&self) -> Duration {
+        Instant::now()
+            .min(self.end)
+            .saturating_duration_since(self.measure_from)
+    }
+}
+
+/// Everything shared by one store pair's scenarios.
+struct Bench {
+    site: Arc<Site>,
+    pool: Arc<AccountPool>,
+    sampler: Sampler,
+    ticks: f64,
+    options: Options,
+}
+
+/// Runs every store pair, one after the other.
+pub async fn run(options: &Options) -> Result<Vec<StoreRun>> {
+    crate::provider::check_binary(&options.provider_bin, options.allow_debug)?;
+    let mut runs = Vec::new();
+    for &pair in &options.stores {
+        runs.push(run_stores(options, pair).await?);
+    }
+    Ok(runs)
+}
+
+fn new_accounts(prefix: &str, count: usize) -> Vec<Account> {
+    (0..count)
+        .map(|i| Account {
+            email: format!("{prefix}-{i}@bench.example.gov.uk"),
+            totp_secret: totp_rs::Secret::generate().to_base32(),
+        })
+        .collect()
+}
+
+async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
+    let stores = Stores::open(pair, &options.servers)?;
+    let mut rp = None;
+    let mut provider = Provider::start(&options.provider_bin, &options.config, &stores, |issuer| {
+        let made = RelyingParty::new(issuer)?;
+        let toml = made.registration()?;
+        rp = Some(made);
+        Ok(toml)
+    })
+    .await?;
+    let rp = rp.ok_or_else(|| Error::Provider("the bench client was not made".into()))?;
+    eprintln!(
+        "{}: provider pid {} at {}",
+        pair.name(),
+        provider.pid,
+        provider.issuer
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle_mb = measure::rss_mb(provider.pid);
+
+    let most = options.concurrency.iter().copied().max().unwrap_or(1);
+    let wants = |f: fn(Scenario) -> bool| options.scenarios.iter().any(|s| f(*s));
+    let signed_in_accounts = if wants(Scenario::needs_signed_in) {
+        new_accounts("sso", most)
+    } else {
+        Vec::new()
+    };
+    let pool_accounts = if wants(Scenario::needs_login_pool) {
+        new_accounts("login", options.login_accounts)
+    } else {
+        Vec::new()
+    };
+    let all: Vec<Account> = signed_in_accounts
+        .iter()
+        .chain(pool_accounts.iter())
+        .cloned()
+        .collect();
+    let started = Instant::now();
+    // Each command mostly waits for its database writes to reach the disk: run more than one
+    // per core.
+    let parallel = 4 * std::thread::available_parallelism().map_or(2, |n| n.get());
+    eprintln!(
+        "{}: creating {} accounts with `one-login create-account`",
+        pair.name(),
+        all.len()
+    );
+    {
+        let provider = &provider;
+        let all = &all;
+        tokio::task::block_in_place(|| provider.create_accounts(all, parallel))?;
+    }
+    let account_creation_seconds = started.elapsed().as_secs_f64();
+
+    let site = Arc::new(Site {
+        base: provider.base.clone(),
+        issuer: provider.issuer.clone(),
+        rp,
+        backend: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Provider(format!("HTTP client: {e}")))?,
+    });
+    let mut signed_in = sign_in_all(&site, signed_in_accounts).await.map_err(|e| {
+        Error::Provider(format!(
+            "setup sign-in failed: {e}\n{}",
+            provider.log_tail()
+        ))
+    })?;
+    let rss_after_setup_mb = measure::rss_mb(provider.pid);
+    let bench = Bench {
+        site,
+        pool: Arc::new(AccountPool::new(pool_accounts)),
+        sampler: Sampler::start(provider.pid),
+        ticks: measure::clock_ticks_per_second(),
+        options: options.clone(),
+    };
+    let mut rows = Vec::new();
+    for &scenario in &options.scenarios {
+        for &concurrency in &options.concurrency {
+            let level_rows = bench
+                .level(pair, scenario, concurrency, &mut signed_in)
+                .await?;
+            rows.extend(level_rows);
+        }
+    }
+    let hwm_mb = measure::read_proc(provider.pid).map_or(0.0, |r| r.hwm_kib as f64 / 1024.0);
+    drop(bench);
+    provider.stop();
+    drop(stores);
+    Ok(StoreRun {
+        stores: pair,
+        rss_idle_mb,
+        rss_after_setup_mb,
+        accounts_created: all.len(),
+        account_creation_seconds,
+        rows,
+        hwm_mb,
+    })
+}
+
+/// Signs each account in from its own browser, agrees to share (with `offline_access`, which
+/// covers the plain visits too) and redeems the code for a refresh token: the state every
+/// `sso` and `refresh` citizen starts from. Not measured.
+async fn sign_in_all(site: &Arc<Site>, accounts: Vec<Account>) -> Result<Vec<SignedIn>> {
+    let mut done = Vec::with_capacity(accounts.len());
+    // A few at a time: each sign-in is an argon2 verify, and the provider bounds those anyway.
+    for batch in accounts.chunks(16) {
+        let mut tasks = Vec::new();
+        for account in batch.iter().cloned() {
+            let site = site.clone();
+            tasks.push(tokio::spawn(async move {
+                let citizen = Citizen::new(site.clone())?;
+                let (code, verifier, _) = citizen
+                    .visit(Scope::Offline, &account, Some(current_step()))
+                    .await?;
+                let tokens = site.redeem(&code, &verifier).await?;
+                let refresh_token = tokens
+                    .refresh_token
+                    .ok_or_else(|| Error::flow("setup", "no refresh token for offline_access"))?;
+                Ok::<_, Error>(SignedIn {
+                    citizen,
+                    account,
+                    refresh_token,
+                })
+            }));
+        }
+        for task in tasks {
+            done.push(
+                task.await
+                    .map_err(|e| Error::Provider(format!("setup task: {e}")))??,
+            );
+        }
+    }
+    Ok(done)
+}
+
+/// Which loop a task runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Work {
+    Discovery,
+    Jwks,
+    Sso,
+    Login,
+    Refresh,
+}
+
+impl Bench {
+    async fn level(
+        &self,
+        pair: StorePair,
+        scenario: Scenario,
+        concurrency: usize,
+        signed_in: &mut Vec<SignedIn>,
+    ) -> Result<Vec<Row>> {
+        let parts: Vec<(&str, Work)> = match scenario {
+            Scenario::Discovery => vec![("discovery", Work::Discovery)],
+            Scenario::Jwks => vec![("jwks", Work::Jwks)],
+            Scenario::Sso => vec![("sso", Work::Sso)],
+            Scenario::Login => vec![("login", Work::Login)],
+            Scenario::Refresh => vec![("refresh", Work::Refresh)],
+            Scenario::LoginWithSso => vec![
+                ("login-with-sso: login", Work::Login),
+                ("login-with-sso: sso", Work::Sso),
+            ],
+        };
+        let level = Arc::new(Level::new(
+            self.options.warmup,
+            self.options.duration,
+            self.options.max_flows,
+        ));
+        let bar = self.progress_bar(pair, scenario, concurrency);
+        let ticker = {
+            let bar = bar.clone();
+            let level = level.clone();
+            tokio::spawn(async move {
+                loop {
+                    let elapsed = level.started.elapsed().as_millis() as u64;
+                    bar.set_position(elapsed);
+                    bar.set_message(format!(
+                        "{} ok, {} errors",
+                        level.flows.load(Ordering::Relaxed),
+                        level.errors.load(Ordering::Relaxed)
+                    ));
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            })
+        };
+        let pool_waits_before = self.pool.waits();
+        let window = self.sampler.window();
+        let mut handles = Vec::new();
+        for (_, work) in &parts {
+            let mut tasks = Vec::new();
+            for _ in 0..concurrency {
+                let worker = match work {
+                    Work::Sso | Work::Refresh => {
+                        let Some(s) = signed_in.pop() else {
+                            return Err(Error::Usage(
+                                "fewer signed-in citizens than the concurrency".into(),
+                            ));
+                        };
+                        Worker {
+                            citizen: Citizen::new(self.site.clone())?,
+                            signed_in: Some(s),
+                        }
+                    }
+                    _ => Worker {
+                        citizen: Citizen::new(self.site.clone())?,
+                        signed_in: None,
+                    },
+                };
+                let level = level.clone();
+                let site = self.site.clone();
+                let pool = self.pool.clone();
+                let work = *work;
+                tasks.push(tokio::spawn(async move {
+                    citizen_loop(work, worker, &site, &pool, &level).await
+                }));
+            }
+            handles.push(tasks);
+        }
+        let mut all_samples = Vec::new();
+        for tasks in handles {
+            let mut samples = Samples::default();
+            for task in tasks {
+                let (mine, worker) = task
+                    .await
+                    .map_err(|e| Error::Provider(format!("citizen task: {e}")))?;
+                samples.merge(mine);
+                if let Some(s) = worker.signed_in {
+                    signed_in.push(s);
+                }
+            }
+            all_samples.push(samples);
+        }
+        ticker.abort();
+        let resources = self.sampler.finish(window, self.ticks);
+        let seconds = level.window();
+        bar.finish_and_clear();
+        let rows: Vec<Row> = parts
+            .iter()
+            .zip(all_samples)
+            .map(|((name, work), samples)| Row {
+                stores: pair,
+                scenario: (*name).to_owned(),
+                concurrency,
+                latency: LatencySummary::from_samples(samples, seconds),
+                resources: resources.clone(),
+                consents: (*work == Work::Login).then(|| level.consents.load(Ordering::Relaxed)),
+                pool_waits: (*work == Work::Login).then(|| self.pool.waits() - pool_waits_before),
+            })
+            .collect();
+        for row in &rows {
+            eprintln!(
+                "{:<15} {:<22} c={:<4} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  rss {:.1}->{:.1} MB  cpu {:.0}%",
+                pair.name(),
+                row.scenario,
+                concurrency,
+                row.latency.throughput_per_s,
+                row.latency.p50_ms,
+                row.latency.p99_ms,
+                row.latency.errors,
+                row.resources.rss_before_mb,
+                row.resources.rss_peak_mb,
+                row.resources.cpu_percent
+            );
+            for example in &row.latency.error_examples {
+                eprintln!("    error: {example}");
+            }
+        }
+        Ok(rows)
+    }
+
+    fn progress_bar(&self, pair: StorePair, scenario: Scenario, concurrency: usize) -> ProgressBar {
+        let total = (self.options.warmup + self.options.duration).as_millis() as u64;
+        let bar = if self.options.progress {
+            ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        let style = ProgressStyle::with_template("{prefix:>40} [{bar:30}] {elapsed:>3} {msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_prefix(format!(
+            "{} {} c={}",
+            pair.name(),
+            scenario.name(),
+            concurrency
+        ));
+        bar
+    }
+}
+
+/// One virtual citizen's loop until the level ends.
+async fn citizen_loop(
+    work: Work,
+    mut worker: Worker,
+    site: &Arc<Site>,
+    pool: &AccountPool,
+    level: &Level,
+) -> (Samples, Worker) {
+    let mut samples = Samples::default();
+    while level.more() {
+        let lease = match work {
+            Work::Login => Some(pool.acquire().await),
+            _ => None,
+        };
+        let started = Instant::now();
+        let result = one_flow(work, &mut worker, site, lease.as_ref(), level).await;
+        level.record(&mut samples, started, &result);
+        if let Some(lease) = lease {
+            pool.release(lease);
+        }
+        if result.is_err()
+            && work == Work::Refresh
+            && let Some(s) = worker.signed_in.as_mut()
+        {
+            // The token may be spent: get a fresh one by single sign-on (not measured).
+            if let Ok(token) = renew_refresh_token(site, s).await {
+                s.refresh_token = token;
+            }
+        }
+    }
+    (samples, worker)
+}
+
+async fn renew_refresh_token(site: &Site, s: &SignedIn) -> Result<String> {
+    let (code, verifier, _) = s.citizen.visit(Scope::Offline, &s.account, None).await?;
+    site.redeem(&code, &verifier)
+        .await?
+        .refresh_token
+        .ok_or_else(|| Error::flow("token (code)", "no refresh token"))
+}
+
+/// One measured flow.
+async fn one_flow(
+    work: Work,
+    worker: &mut Worker,
+    site: &Site,
+    lease: Option<&Lease>,
+    level: &Level,
+) -> Result<()> {
+    match work {
+        Work::Discovery => {
+            worker
+                .citizen
+                .get_ok(".well-known/openid-configuration", "discovery")
+                .await
+        }
+        Work::Jwks => worker.citizen.get_ok(".well-known/jwks.json", "jwks").await,
+        Work::Sso => {
+            let s = worker
+                .signed_in
+                .as_ref()
+                .ok_or_else(|| Error::flow("sso", "citizen not signed in"))?;
+            let (code, verifier, _) = s.citizen.visit(Scope::Visit, &s.account, None).await?;
+            let tokens = site.redeem(&code, &verifier).await?;
+            site.userinfo(&tokens.access_token).await
+        }
+        Work::Login => {
+            let lease = lease.ok_or_else(|| Error::flow("login", "no account"))?;
+            // A new browser each time: nobody is signed in yet.
+            worker.citizen = Citizen::new(worker.citizen.site())?;
+            let (code, verifier, visited) = worker
+                .citizen
+                .visit(Scope::Visit, &lease.account, Some(lease.step))
+                .await?;
+            if !visited.signed_in {
+                return Err(Error::flow("login", "was not asked to sign in"));
+            }
+            if visited.consented {
+                level.consents.fetch_add(1, Ordering::Relaxed);
+            }
+            let tokens = site.redeem(&code, &verifier).await?;
+            site.userinfo(&tokens.access_token).await
+        }
+        Work::Refresh => {
+            let s = worker
+                .signed_in
+                .as_mut()
+                .ok_or_else(|| Error::flow("refresh", "no refresh token"))?;
+            s.refresh_token = site.refresh(&s.refresh_token).await?;
+            Ok(())
+        }
+    }
+}
