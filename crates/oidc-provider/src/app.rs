@@ -69,6 +69,7 @@ impl AppState {
             None => Sources::simulated()?,
         };
         let identity = IdentityService::new(&config, sources)?;
+        identity.check_key(&db, overrides.clock.unix()).await?;
         Ok(AppState {
             identity: Arc::new(identity),
             passwords: PasswordHasher::new(&config.passwords)?,

@@ -14,6 +14,9 @@ use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
 const BIN: &str = env!("CARGO_BIN_EXE_one-login");
 const PASSWORD: &str = "correct horse battery staple";
 
+/// The identity encryption key the replicas share (base64 of 32 bytes; a test value).
+const IDENTITY_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
 fn config_file() -> String {
     support::default_config_file().display().to_string()
 }
@@ -620,6 +623,10 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
                 prefix.clone(),
             ),
             ("ONE_LOGIN__ISSUER".to_owned(), issuer.clone()),
+            (
+                "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY".to_owned(),
+                IDENTITY_KEY.to_owned(),
+            ),
         ]
     };
     let env_a = shared(&data_a);
@@ -643,6 +650,18 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
     assert!(created.status.success(), "{}", stderr(&created));
     // Started together: the first start makes the keys once, whichever wins.
     let (a, b) = tokio::join!(start(&refs_a, "http"), start(&refs_b, "http"));
+    // A third replica with another identity key would ignore the others' sealed evidence:
+    // it refuses to start, naming the key.
+    let data_c = dir.path().join("c").display().to_string();
+    let mut env_c = shared(&data_c);
+    env_c.retain(|(k, _)| k != "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY");
+    let refused = one_login(&["serve", "--config", &config_file()], &as_refs(&env_c));
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("identity.encryption_key"),
+        "{}",
+        stderr(&refused)
+    );
 
     let jwks_a = client()
         .get(format!("{}/.well-known/jwks.json", a.base))

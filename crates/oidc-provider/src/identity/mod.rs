@@ -190,6 +190,30 @@ impl IdentityService {
         })
     }
 
+    /// Refuses to start with a key that cannot open this database's identity data: replicas
+    /// with different keys (or a lost key file) would each silently ignore the others'
+    /// evidence. A marker sealed on first start must open; one that opens only with an earlier
+    /// key is sealed again with the current one, completing a rotation.
+    pub async fn check_key(&self, db: &Database, now: i64) -> Result<()> {
+        const NAME: &str = "identity-key-check";
+        const CONTEXT: &str = "identity-key-check";
+        let marker = self.sealer.seal(b"one-login", CONTEXT)?;
+        let stored = db.secrets().get_or_create(NAME, || marker, now).await?;
+        if self.sealer.open(&stored, CONTEXT).is_err() {
+            return Err(Error::config(
+                "identity.encryption_key",
+                "does not open the identity data already in this database: every replica needs \
+                 the key that sealed it (keep an earlier key in identity.previous_encryption_keys)",
+            ));
+        }
+        if !self.sealer.is_current(&stored) {
+            db.secrets()
+                .replace(NAME, &self.sealer.seal(b"one-login", CONTEXT)?)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn did_host(&self) -> &str {
         &self.did_host
     }

@@ -84,6 +84,11 @@ impl Sealer {
         ))
     }
 
+    /// Whether `sealed` was sealed with the current key (not an earlier one).
+    pub fn is_current(&self, sealed: &str) -> bool {
+        sealed.split('.').next() == Some(self.current.id.as_str())
+    }
+
     pub fn open(&self, sealed: &str, context: &str) -> Result<Vec<u8>> {
         let corrupt = |why: &str| Error::Corrupt(format!("sealed identity credential: {why}"));
         let mut parts = sealed.splitn(3, '.');

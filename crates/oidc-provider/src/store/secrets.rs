@@ -37,6 +37,18 @@ impl<'a> ServerSecrets<'a> {
     }
 }
 
+impl ServerSecrets<'_> {
+    /// Replaces the value under `name` (which must exist).
+    pub async fn replace(&self, name: &str, value: &str) -> Result<()> {
+        sqlx::query("UPDATE server_secrets SET value = $2 WHERE name = $1")
+            .bind(name)
+            .bind(value)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Relying parties as last synced from configuration.
 pub struct Clients<'a> {
     pool: &'a AnyPool,
