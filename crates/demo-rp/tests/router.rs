@@ -143,6 +143,35 @@ async fn the_start_page_is_the_departments_and_sends_security_headers() {
 }
 
 #[tokio::test]
+async fn the_footer_and_feedback_links_lead_to_the_departments_own_pages() {
+    let test = Test::unreachable();
+    let (_, _, start) = test.get("/", None).await;
+    for (path, heading) in [
+        (
+            "/accessibility",
+            "Accessibility statement for Apply for a benefit",
+        ),
+        ("/cookies", "Cookies on Apply for a benefit"),
+        ("/privacy", "Privacy notice for Apply for a benefit"),
+        ("/feedback", "Give feedback on Apply for a benefit"),
+    ] {
+        assert!(start.contains(&format!("href=\"{path}\"")), "{path} linked");
+        let (status, _, body) = test.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            body.contains(&format!("<h1 class=\"govuk-heading-l\">{heading}</h1>")),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!(
+                "<title>{heading} - Apply for a benefit - GOV.UK</title>"
+            )),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn the_public_key_is_served_for_the_provider() {
     let test = Test::unreachable();
     let (status, response, body) = test.get("/.well-known/jwks.json", None).await;
