@@ -80,6 +80,13 @@ process.on('exit', () => {
     }
   }
 });
+// Ended from outside (the test runner cancelling a file, a closed terminal): the same clean-up.
+for (const [signal, number] of [
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
+  process.once(signal, () => process.exit(128 + number));
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
