@@ -2,22 +2,34 @@
 // shows. Every page that loads must be checked with `sees()`, which also runs axe on it; `finish()`
 // fails the journey if any page had accessibility violations, if a page loaded that nobody
 // checked, or if a page had a script error or a missing asset.
+//
+// A citizen can move between sites: the provider and the departments of a stack. Each site has a
+// name, an address and the end of its pages' titles; `sees({ site })` checks that the page is on
+// that site, and links to any of the sites are followed by `finish()`.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
+import { request as playwrightRequest } from 'playwright-core';
+
 import { AxeOnCopy, describeViolations, runAxe } from './a11y.mjs';
 
-const TITLE_SUFFIX = ' - GOV.UK One Login - GOV.UK';
+/** The end of the provider's page titles; a department's is " - <service name> - GOV.UK". */
+export const TITLE_SUFFIX = ' - GOV.UK One Login - GOV.UK';
 
 export class Citizen {
   /**
-   * page: a Playwright page; baseUrl: the provider's URL; artifacts: { dir, name } for
-   * screenshots; log: (message) => void for notes in the test output; javaScriptEnabled: false
-   * when the page's context has JavaScript off, and then `browser` to open axe's copies in.
+   * page: a Playwright page; baseUrl: the provider's URL; sites: other sites the citizen visits,
+   * { name: { url, titleSuffix } } (the provider is the site "provider"); artifacts: { dir, name }
+   * for screenshots; log: (message) => void for notes in the test output; javaScriptEnabled:
+   * false when the page's context has JavaScript off, and then `browser` to open axe's copies in.
    */
-  constructor(page, { baseUrl, artifacts, log = () => {}, javaScriptEnabled = true, browser = null }) {
+  constructor(
+    page,
+    { baseUrl, sites = {}, artifacts, log = () => {}, javaScriptEnabled = true, browser = null },
+  ) {
     this.page = page;
+    this.sites = { provider: { url: baseUrl, titleSuffix: TITLE_SUFFIX }, ...sites };
     this.javaScriptEnabled = javaScriptEnabled;
     this.axeOnCopy = javaScriptEnabled ? null : new AxeOnCopy(browser);
     this.baseUrl = baseUrl;
@@ -27,7 +39,7 @@ export class Citizen {
     this.accessibilityReports = [];
     this.scriptErrors = [];
     this.brokenAssets = [];
-    this.documents = []; // document responses since the last action: { method, status, path }
+    this.documents = []; // document responses since the last action: { method, status, path, url }
     this.links = new Map(); // same-site link → the first page it was seen on
     this.brokenLinks = [];
 
@@ -40,6 +52,7 @@ export class Citizen {
           method: request.method(),
           status: response.status(),
           path: new URL(response.url()).pathname,
+          url: response.url(),
         });
       } else if (response.status() >= 400) {
         this.brokenAssets.push(`${response.status()} ${request.method()} ${response.url()} (on ${page.url()})`);
@@ -60,12 +73,27 @@ export class Citizen {
     });
   }
 
-  url(pathname) {
-    return new URL(pathname, this.baseUrl).toString();
+  /** The address of `pathname` on the site named `site`. */
+  url(pathname, site = 'provider') {
+    const known = this.sites[site];
+    if (!known) throw new Error(`no site named ${site}`);
+    return new URL(pathname, known.url).toString();
+  }
+
+  /** The name of the site the page is on, or null. */
+  get site() {
+    const origin = new URL(this.page.url()).origin;
+    return Object.keys(this.sites).find((name) => new URL(this.sites[name].url).origin === origin) ?? null;
   }
 
   get pathname() {
     return new URL(this.page.url()).pathname;
+  }
+
+  /** Where the page is, for messages: its path, after the site's name when not the provider's. */
+  get here() {
+    const site = this.site;
+    return site && site !== 'provider' ? `${site} ${this.pathname}` : this.pathname;
   }
 
   /** Runs `action`, which starts a navigation, and waits for the new page to load. */
@@ -77,8 +105,13 @@ export class Citizen {
     return this.documents;
   }
 
-  async goto(pathname) {
-    return this.navigates(() => this.page.goto(this.url(pathname), { waitUntil: 'commit' }));
+  async goto(pathname, site = 'provider') {
+    return this.navigates(() => this.page.goto(this.url(pathname, site), { waitUntil: 'commit' }));
+  }
+
+  /** The browser's back button. */
+  async back() {
+    return this.navigates(() => this.page.goBack({ waitUntil: 'commit' }));
   }
 
   /** Follows a link (or a link styled as a button: role "button"). */
@@ -93,10 +126,16 @@ export class Citizen {
     return chain;
   }
 
-  /** Sends a form that should be accepted: POST answered 303, then the next page. */
+  /**
+   * Sends a form that should be accepted: POST answered 303, then the next page. A form whose
+   * answer goes back to a service (the provider's authorization or logout response) may answer
+   * 302, as OAuth 2.0 redirects do.
+   */
   async submitAccepted(name = 'Continue') {
     const chain = await this.submit(name);
-    assert.equal(chain[0].status, 303, `the form should be accepted and redirect: ${JSON.stringify(chain)}`);
+    const leaves = chain[1] && new URL(chain[1].url).origin !== new URL(chain[0].url).origin;
+    const accepted = chain[0].status === 303 || (leaves && chain[0].status === 302);
+    assert.ok(accepted, `the form should be accepted and redirect (303): ${JSON.stringify(chain)}`);
     return chain;
   }
 
@@ -114,18 +153,24 @@ export class Citizen {
   }
 
   /**
-   * Checks the page the citizen is on: its address, its one <h1>, its <title>, the error summary
-   * (present only when `errors` is given: [[message, '#field'], ...]), then runs axe on it.
+   * Checks the page the citizen is on: its site (default the provider), its address, its one
+   * <h1>, its <title>, the error summary (present only when `errors` is given:
+   * [[message, '#field'], ...]), then runs axe on it.
    */
-  async sees({ path: pathname, heading, title = heading, errors = null, status = 200 }) {
+  async sees({ site = 'provider', path: pathname, heading, title = heading, errors = null, status = 200 }) {
     const { page } = this;
+    assert.equal(this.site, site, `the site the citizen is on (${page.url()})`);
     if (pathname) assert.equal(this.pathname, pathname, 'the page the citizen is on');
     const last = this.documents.at(-1);
     if (last) assert.equal(last.status, status, `status of ${last.method} ${last.path}`);
     const h1 = page.locator('h1');
     assert.equal(await h1.count(), 1, `one <h1> on ${this.pathname}`);
     assert.equal(squash(await h1.innerText()), heading, `the heading on ${this.pathname}`);
-    assert.equal(await page.title(), `${errors ? 'Error: ' : ''}${title}${TITLE_SUFFIX}`, `<title> of ${this.pathname}`);
+    assert.equal(
+      await page.title(),
+      `${errors ? 'Error: ' : ''}${title}${this.sites[site].titleSuffix}`,
+      `<title> of ${this.pathname}`,
+    );
     const summary = page.locator('.govuk-error-summary');
     if (errors) {
       assert.equal(await summary.count(), 1, `an error summary on ${this.pathname}`);
@@ -173,15 +218,16 @@ export class Citizen {
         continue;
       }
       const url = new URL(href, this.page.url());
-      if (url.origin !== new URL(this.baseUrl).origin) continue; // the wider web is out of reach here
+      const ours = Object.values(this.sites).some((known) => new URL(known.url).origin === url.origin);
+      if (!ours) continue; // the wider web is out of reach here
       url.hash = '';
-      if (!this.links.has(url.toString())) this.links.set(url.toString(), this.pathname);
+      if (!this.links.has(url.toString())) this.links.set(url.toString(), this.here);
     }
   }
 
   /** Runs axe on the page as it is now; violations are kept for `finish()`, with a screenshot. */
   async checkAccessibility(state = '') {
-    const where = `${this.pathname}${state ? ` (${state})` : ''}`;
+    const where = `${this.here}${state ? ` (${state})` : ''}`;
     const { violations, incomplete } = this.javaScriptEnabled
       ? await runAxe(this.page)
       : await this.axeOnCopy.run(this.page);
@@ -253,14 +299,26 @@ export class Citizen {
 
   /**
    * Fails if any page had accessibility violations, went unchecked, had broken scripts or assets,
-   * or linked to a page of this service that does not answer 200.
+   * or linked to a page of these sites that does not answer 200. Each problem is reported once:
+   * a journey in several parts can call it at the end of each. Links are followed without the
+   * citizen's cookies, as someone given the link would, so following one (e.g. a department's
+   * "Start now", which begins a sign-in) never changes the citizen's sessions.
    */
   async finish() {
     await this.close();
-    for (const [url, seenOn] of this.links) {
-      const response = await this.page.request.get(url, { maxRedirects: 5 });
-      if (response.status() !== 200) {
-        this.brokenLinks.push(`${new URL(url).pathname} (linked from ${seenOn}) answers ${response.status()}`);
+    const unfollowed = [...this.links].filter(([, seenOn]) => seenOn !== null);
+    if (unfollowed.length > 0) {
+      const stranger = await playwrightRequest.newContext();
+      try {
+        for (const [url, seenOn] of unfollowed) {
+          this.links.set(url, null); // followed: not again at a later finish()
+          const response = await stranger.get(url, { maxRedirects: 5 });
+          if (response.status() !== 200) {
+            this.brokenLinks.push(`${url} (linked from ${seenOn}) answers ${response.status()}`);
+          }
+        }
+      } finally {
+        await stranger.dispose();
       }
     }
     const problems = [...this.accessibilityReports];
@@ -271,6 +329,11 @@ export class Citizen {
     }
     if (this.scriptErrors.length > 0) problems.push(`script errors:\n  ${this.scriptErrors.join('\n  ')}`);
     if (this.brokenAssets.length > 0) problems.push(`assets that did not load:\n  ${this.brokenAssets.join('\n  ')}`);
+    this.accessibilityReports = [];
+    this.brokenLinks = [];
+    this.loads = this.loads.filter((load) => load.checked).slice(-1);
+    this.scriptErrors = [];
+    this.brokenAssets = [];
     if (problems.length > 0) throw new Error(problems.join('\n\n'));
   }
 }

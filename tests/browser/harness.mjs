@@ -1,10 +1,12 @@
 // Test harness for the browser journeys: runs the prebuilt `one-login` binary on a free port with
 // its own data folder (and, on request, its own PostgreSQL database and Redis key prefix), reads
 // the codes it emails into its outbox, creates accounts with its CLI, computes authenticator
-// codes, and launches Debian's Chromium through playwright-core.
+// codes, and launches Debian's Chromium through playwright-core. `startStack()` also runs the two
+// demo departments (`one-login-department`) on free ports, registered with that provider.
 //
 // Environment:
 //   ONE_LOGIN_BIN              the binary (default <repo>/target/debug/one-login)
+//   ONE_LOGIN_DEPARTMENT_BIN   the department binary (default: one-login-department beside it)
 //   ONE_LOGIN_BROWSER_STORES   "embedded" (SQLite + in-memory store, the default) or
 //                              "postgres-redis" (run.sh also takes "all": both, one after the other)
 //   ONE_LOGIN_BROWSER_POSTGRES_ADMIN_URL  default postgres://postgres@127.0.0.1:5432/postgres
@@ -32,6 +34,8 @@ const run = promisify(execFile);
 /** The repository root: two folders up from this file. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binary = process.env.ONE_LOGIN_BIN || path.join(repoRoot, 'target', 'debug', 'one-login');
+export const departmentBinary =
+  process.env.ONE_LOGIN_DEPARTMENT_BIN || path.join(path.dirname(binary), 'one-login-department');
 export const artifactsDir = path.join(repoRoot, 'target', 'browser-artifacts');
 /** `--config FILE` when ONE_LOGIN_CONFIG names one (e.g. a binary older than the work tree's config). */
 export const configArgs = process.env.ONE_LOGIN_CONFIG
@@ -56,13 +60,14 @@ export function selectedStores() {
   return stores;
 }
 
-// Providers not stopped when this process ends (a crash, an interrupted run) are killed with it,
-// and their data folders and databases removed.
+// Providers and departments not stopped when this process ends (a crash, an interrupted run) are
+// killed with it, and their data folders and databases removed.
 const running = new Set();
 process.on('exit', () => {
   for (const provider of running) {
     provider.child?.kill('SIGKILL');
     rmSync(provider.dataDir, { recursive: true, force: true });
+    if (provider.clientsDir) rmSync(provider.clientsDir, { recursive: true, force: true });
     if (provider.database) {
       try {
         execFileSync('psql', ['-qAtX', postgresAdminUrl, '-c', `DROP DATABASE IF EXISTS ${provider.database} WITH (FORCE)`], {
@@ -75,6 +80,13 @@ process.on('exit', () => {
     }
   }
 });
+// Ended from outside (the test runner cancelling a file, a closed terminal): the same clean-up.
+for (const [signal, number] of [
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
+  process.once(signal, () => process.exit(128 + number));
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -170,6 +182,11 @@ export class Provider {
     }
   }
 
+  /** Its log's last lines, as a Stack's `logTails()` gives its servers'. */
+  async logTails(lines = 200) {
+    return this.logTail(lines);
+  }
+
   /** The last `lines` lines of the provider's output. */
   async logTail(lines = 40) {
     try {
@@ -195,6 +212,7 @@ export class Provider {
     }
     running.delete(this);
     const cleanups = [fs.rm(this.dataDir, { recursive: true, force: true })];
+    if (this.clientsDir) cleanups.push(fs.rm(this.clientsDir, { recursive: true, force: true }));
     if (this.database) {
       cleanups.push(psql(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`));
     }
@@ -222,7 +240,7 @@ export async function startProvider({ stores = selectedStores() } = {}) {
   let lastError;
   // A port found free can be taken before the server binds it: try a few.
   for (let attempt = 1; attempt <= 3; attempt += 1) {
-    const provider = await prepare(stores);
+    const provider = await prepare(stores, await freePort());
     try {
       await launch(provider);
       return provider;
@@ -238,14 +256,14 @@ export async function startProvider({ stores = selectedStores() } = {}) {
   throw lastError;
 }
 
-async function prepare(stores) {
+async function prepare(stores, port, extraEnv = {}) {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'one-login-browser-'));
-  const port = await freePort();
   const env = {
     ...process.env,
     ONE_LOGIN__DATA_DIR: dataDir,
     ONE_LOGIN__SERVER__LISTEN: `127.0.0.1:${port}`,
     RUST_LOG: process.env.RUST_LOG || 'info',
+    ...extraEnv,
   };
   const provider = new Provider({
     stores,
@@ -274,35 +292,174 @@ async function prepare(stores) {
 }
 
 async function launch(provider) {
+  await spawnUntilHealthy(provider, binary, ['serve', ...configArgs], 'one-login serve');
+}
+
+/** Starts `program` for `server` (its env, log, url) and waits until its /healthz answers 200. */
+async function spawnUntilHealthy(server, program, args, what) {
   try {
-    await fs.access(binary, fs.constants.X_OK);
+    await fs.access(program, fs.constants.X_OK);
   } catch {
-    throw new Error(`no one-login binary at ${binary}: build it or set ONE_LOGIN_BIN`);
+    throw new Error(`no binary at ${program}: build it (cargo build --bin ${path.basename(program)})`);
   }
-  const log = createWriteStream(provider.log);
+  const log = createWriteStream(server.log);
   await new Promise((resolve) => log.once('open', resolve));
-  const child = spawn(binary, ['serve', ...configArgs], {
-    cwd: repoRoot, // it reads config/default.toml from here
-    env: provider.env,
+  const child = spawn(program, args, {
+    cwd: repoRoot, // it reads config/ from here
+    env: server.env,
     stdio: ['ignore', log, log],
   });
-  provider.child = child;
+  server.child = child;
   let exit = null;
   child.once('exit', (code, signal) => {
     exit = signal ? `signal ${signal}` : `status ${code}`;
   });
   const deadline = Date.now() + 30000;
   for (;;) {
-    if (exit) throw new Error(`one-login serve exited with ${exit} before it was ready`);
+    if (exit) throw new Error(`${what} exited with ${exit} before it was ready`);
     try {
-      const response = await fetch(`${provider.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
       if (response.status === 200) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('one-login serve was not ready within 30 s');
+    if (Date.now() > deadline) throw new Error(`${what} was not ready within 30 s`);
     await sleep(100);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole stack: the provider and both demo departments, as `crates/demo-rp/tests/end_to_end.rs`
+// runs them. The departments' client registrations (config/clients/) are copied to a folder of
+// the stack's with their addresses moved to the free ports, and the provider reads that folder.
+
+/** The demo departments: the config file, the host each is registered on, and its address there. */
+export const DEPARTMENTS = {
+  driving: {
+    config: 'driving-licence',
+    host: 'localhost',
+    registered: 'localhost:8081',
+    serviceName: 'Renew your driving licence',
+  },
+  // Another host than the provider and the driving licence service, so another pairwise sector.
+  benefits: { config: 'benefits', host: '127.0.0.1', registered: '127.0.0.1:8082', serviceName: 'Apply for a benefit' },
+};
+
+/** A running department (one-login-department); `url` ends without "/". */
+export class Department {
+  constructor({ name, serviceName, url, dataDir, env, log }) {
+    Object.assign(this, { name, serviceName, url, dataDir, env, log, child: null, database: null });
+  }
+
+  async logTail(lines = 40) {
+    return Provider.prototype.logTail.call(this, lines);
+  }
+
+  async stop() {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(5000, false, { ref: false })]);
+      if (!stopped) child.kill('SIGKILL');
+    }
+    running.delete(this);
+    await fs.rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The provider and both departments; `stop()` ends them all. */
+export class Stack {
+  constructor(provider, departments) {
+    this.provider = provider;
+    this.driving = departments.driving;
+    this.benefits = departments.benefits;
+  }
+
+  get departments() {
+    return [this.driving, this.benefits];
+  }
+
+  /** The last lines of every server's log, each under its name. */
+  async logTails(lines = 200) {
+    const parts = [];
+    for (const [name, server] of [['provider', this.provider], ...this.departments.map((d) => [d.name, d])]) {
+      if (server) parts.push(`--- ${name} ---\n${await server.logTail(lines)}`);
+    }
+    return parts.join('\n');
+  }
+
+  async stop() {
+    await Promise.allSettled([...this.departments.filter(Boolean).map((d) => d.stop()), this.provider?.stop()]);
+  }
+}
+
+/**
+ * Starts the provider (stores as for `startProvider`, plus `providerEnv`, e.g. a short
+ * ONE_LOGIN__SESSION__IDLE_TIMEOUT) and both departments, each on a free port, and waits until
+ * all three are healthy.
+ */
+export async function startStack({ stores = selectedStores(), providerEnv = {} } = {}) {
+  let lastError;
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    const ports = { provider: await freePort(), driving: await freePort(), benefits: await freePort() };
+    const stack = new Stack(null, {});
+    try {
+      const clientsDir = await fs.mkdtemp(path.join(os.tmpdir(), 'one-login-browser-clients-'));
+      for (const [key, department] of Object.entries(DEPARTMENTS)) {
+        const file = `${department.config}.toml`;
+        const text = await fs.readFile(path.join(repoRoot, 'config', 'clients', file), 'utf8');
+        await fs.writeFile(
+          path.join(clientsDir, file),
+          text.replaceAll(department.registered, `${department.host}:${ports[key]}`),
+        );
+      }
+      const providerUrl = `http://localhost:${ports.provider}`;
+      stack.provider = await prepare(stores, ports.provider, {
+        ONE_LOGIN__ISSUER: `${providerUrl}/`,
+        ONE_LOGIN__CLIENTS_DIR: clientsDir,
+        ...providerEnv,
+      });
+      stack.provider.clientsDir = clientsDir;
+      await launch(stack.provider);
+      // The provider reads a department's key from its JWKS only when it first asks for tokens,
+      // so the departments start after it, side by side.
+      await Promise.all(
+        Object.entries(DEPARTMENTS).map(async ([key, department]) => {
+          const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `one-login-browser-${department.config}-`));
+          const url = `http://${department.host}:${ports[key]}`;
+          const server = new Department({
+            name: department.config,
+            serviceName: department.serviceName,
+            url,
+            dataDir,
+            log: path.join(dataDir, 'department.log'),
+            env: {
+              ...process.env,
+              RUST_LOG: process.env.RUST_LOG || 'info',
+              ONE_LOGIN_DEPARTMENT__LISTEN: `127.0.0.1:${ports[key]}`,
+              ONE_LOGIN_DEPARTMENT__PUBLIC_URL: `${url}/`,
+              ONE_LOGIN_DEPARTMENT__DATA_DIR: path.join(dataDir, 'data'),
+              ONE_LOGIN_DEPARTMENT__PROVIDER__ISSUER: `${providerUrl}/`,
+            },
+          });
+          running.add(server);
+          stack[key] = server;
+          const config = path.join(repoRoot, 'config', 'departments', `${department.config}.toml`);
+          await spawnUntilHealthy(server, departmentBinary, ['--config', config], `${department.config} department`);
+        }),
+      );
+      return stack;
+    } catch (error) {
+      lastError = error;
+      const tails = await stack.logTails(40);
+      await stack.stop();
+      if (!/address already in use|os error 98/i.test(tails)) {
+        throw new Error(`${error.message}\n${tails}`);
+      }
+    }
+  }
+  throw lastError;
 }
 
 // ---------------------------------------------------------------------------------------------

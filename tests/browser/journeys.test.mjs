@@ -7,11 +7,9 @@
 // the time is spent waiting for the authenticator app's next 30-second step.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Citizen, squash } from './citizen.mjs';
+import { squash } from './citizen.mjs';
 import {
   ensureArtifactsDir,
   launchBrowser,
@@ -24,6 +22,8 @@ import {
   totpStep,
   wrongTotpCode,
 } from './harness.mjs';
+import { runJourney } from './journey.mjs';
+import { CODE, newEmail, SIGN_IN, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -31,14 +31,8 @@ const stores = selectedStores();
 const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 3);
 const JOURNEY_TIMEOUT_MS = 150_000;
 
-const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One Login' };
-const CODE = {
-  path: '/sign-in/authenticator-code',
-  heading: 'Enter the security code shown in your authenticator app',
-};
 const ACCOUNT = { path: '/account', heading: 'Your GOV.UK One Login' };
 const LOCKED = { heading: 'You cannot sign in at the moment' };
-const WRONG_CODE = 'The security code you entered is not correct. Check your authenticator app and try again';
 const MONTHS = 'January February March April May June July August September October November December'.split(' ');
 
 let browser;
@@ -49,46 +43,12 @@ let artifactsDir;
  * saves a screenshot and the provider's log to target/browser-artifacts/.
  */
 async function journey(t, { javaScriptEnabled = true } = {}, body) {
-  const name = `${stores}-${slug(t.name)}`;
   const provider = await startProvider({ stores });
-  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1024, height: 768 } });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  const citizen = new Citizen(page, {
-    baseUrl: provider.url,
-    artifacts: { dir: artifactsDir, name },
-    log: (message) => t.diagnostic(message),
-    javaScriptEnabled,
-    browser,
-  });
-  const saveArtifacts = async () => {
-    const screenshot = path.join(artifactsDir, `${name}.png`);
-    await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-    await fs.writeFile(path.join(artifactsDir, `${name}.log`), await provider.logTail(200)).catch(() => {});
-    t.diagnostic(`screenshot: ${screenshot} (on ${page.url()})`);
-  };
-  // A journey that times out is not thrown into: keep its evidence when the runner gives up on it.
-  const onTimeout = () => {
-    saveArtifacts();
-  };
-  t.signal?.addEventListener('abort', onTimeout, { once: true });
-  try {
-    await body({ citizen, page, provider });
-    await citizen.finish();
-  } catch (error) {
-    t.signal?.removeEventListener('abort', onTimeout);
-    await saveArtifacts();
-    throw error;
-  } finally {
-    t.signal?.removeEventListener('abort', onTimeout);
-    await citizen.close().catch(() => {});
-    await context.close().catch(() => {});
-    await provider.stop();
-  }
-}
-
-function newEmail(label) {
-  return `${label}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}@example.com`;
+  await runJourney(
+    t,
+    { browser, artifactsDir, name: `${stores}-${slug(t.name)}`, servers: provider, baseUrl: provider.url, javaScriptEnabled },
+    ({ citizen, page }) => body({ citizen, page, provider }),
+  );
 }
 
 /** "25 November 2026 at 10:57am": the account page's way of writing a time (UTC). */

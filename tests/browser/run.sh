@@ -3,6 +3,8 @@
 # driving Debian's Chromium, axe-core on every page. See README.md beside this file.
 #
 #   ONE_LOGIN_BIN=target/debug/one-login        the binary to test (default: that one)
+#   ONE_LOGIN_DEPARTMENT_BIN=…                  the demo department binary (default:
+#                                               one-login-department beside ONE_LOGIN_BIN)
 #   ONE_LOGIN_BROWSER_STORES=embedded           SQLite + in-memory store (default)
 #                           =postgres-redis     PostgreSQL + Redis (started by tests/services.sh)
 #                           =all                both, one after the other
@@ -39,6 +41,11 @@ fi
 
 export ONE_LOGIN_BIN="${ONE_LOGIN_BIN:-$repo/target/debug/one-login}"
 [ -x "$ONE_LOGIN_BIN" ] || { log "no one-login binary at $ONE_LOGIN_BIN: build it or set ONE_LOGIN_BIN"; exit 1; }
+export ONE_LOGIN_DEPARTMENT_BIN="${ONE_LOGIN_DEPARTMENT_BIN:-$(dirname "$ONE_LOGIN_BIN")/one-login-department}"
+[ -x "$ONE_LOGIN_DEPARTMENT_BIN" ] || {
+  log "no one-login-department binary at $ONE_LOGIN_DEPARTMENT_BIN: cargo build --bin one-login-department, or set ONE_LOGIN_DEPARTMENT_BIN"
+  exit 1
+}
 # One clear failure, not one per journey, when the binary and the configuration disagree (e.g. a
 # binary built before config/default.toml gained a key: set ONE_LOGIN_CONFIG to a file it reads).
 if ! problem=$(cd "$repo" && "$ONE_LOGIN_BIN" check-config ${ONE_LOGIN_CONFIG:+--config "$ONE_LOGIN_CONFIG"} 2>&1 >/dev/null); then
@@ -47,6 +54,13 @@ if ! problem=$(cd "$repo" && "$ONE_LOGIN_BIN" check-config ${ONE_LOGIN_CONFIG:+-
   echo "browser: 0 passed, 1 failed"
   exit 1
 fi
+for department in driving-licence benefits; do
+  if ! problem=$(cd "$repo" && "$ONE_LOGIN_DEPARTMENT_BIN" --check --config "config/departments/$department.toml" 2>&1 >/dev/null); then
+    log "$ONE_LOGIN_DEPARTMENT_BIN --check (config/departments/$department.toml) failed: $problem"
+    echo "browser: 0 passed, 1 failed"
+    exit 1
+  fi
+done
 
 case "${ONE_LOGIN_BROWSER_STORES:-embedded}" in
   all) configurations=(embedded postgres-redis) ;;
@@ -70,7 +84,7 @@ for stores in "${configurations[@]}"; do
   ONE_LOGIN_BROWSER_STORES="$stores" node --test \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" \
-    harness.test.mjs journeys.test.mjs || status=$?
+    harness.test.mjs journeys.test.mjs departments.test.mjs || status=$?
   seconds=$(($(date +%s) - started))
   pass=$(awk '/^# pass / { n = $3 } END { print n + 0 }' "$tap")
   fail=$(awk '/^# (fail|cancelled) / { n += $3 } END { print n + 0 }' "$tap")

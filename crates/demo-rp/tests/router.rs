@@ -12,7 +12,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use one_login_demo_rp::config::Config;
 use one_login_demo_rp::keys::ClientKey;
 use one_login_demo_rp::oidc::IdToken;
-use one_login_demo_rp::sessions::{Pending, Purpose, SignedIn};
+use one_login_demo_rp::sessions::{IdentityCheck, Pending, Purpose, SignedIn};
 use one_login_demo_rp::web::{AppState, router};
 use serde_json::json;
 use tower::ServiceExt;
@@ -140,6 +140,35 @@ async fn the_start_page_is_the_departments_and_sends_security_headers() {
     );
     let (status, _, body) = test.get("/healthz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn the_footer_and_feedback_links_lead_to_the_departments_own_pages() {
+    let test = Test::unreachable();
+    let (_, _, start) = test.get("/", None).await;
+    for (path, heading) in [
+        (
+            "/accessibility",
+            "Accessibility statement for Apply for a benefit",
+        ),
+        ("/cookies", "Cookies on Apply for a benefit"),
+        ("/privacy", "Privacy notice for Apply for a benefit"),
+        ("/feedback", "Give feedback on Apply for a benefit"),
+    ] {
+        assert!(start.contains(&format!("href=\"{path}\"")), "{path} linked");
+        let (status, _, body) = test.get(path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            body.contains(&format!("<h1 class=\"govuk-heading-l\">{heading}</h1>")),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!(
+                "<title>{heading} - Apply for a benefit - GOV.UK</title>"
+            )),
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -283,35 +312,48 @@ fn signed(key: &EncodingKey, typ: &str, claims: &serde_json::Value) -> String {
     jsonwebtoken::encode(&header, claims, key).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn back_channel_logout_ends_the_named_session_once() {
-    let (issuer, key) = stand_in_provider().await;
-    let test = Test::new(&issuer);
-    let now = test.state.clock.unix();
-    let id_token: IdToken = signed(
-        &key,
+/// An ID token of the stand-in provider for "urn:fdc:gov.uk:2022:a".
+fn id_token(key: &EncodingKey, issuer: &str, now: i64) -> IdToken {
+    signed(
+        key,
         "JWT",
         &json!({"iss": issuer, "aud": "benefits", "sub": "urn:fdc:gov.uk:2022:a",
                 "iat": now, "exp": now + 120}),
     )
     .parse()
-    .unwrap();
+    .unwrap()
+}
+
+/// "urn:fdc:gov.uk:2022:a" signed in at `now` with a password and code, nothing more.
+fn signed_in(id_token: &IdToken, now: i64) -> SignedIn {
+    SignedIn {
+        sub: "urn:fdc:gov.uk:2022:a".into(),
+        sid: None,
+        id_token: id_token.clone(),
+        auth_time: Some(now),
+        vot: Some("Cl.Cm".into()),
+        email: None,
+        identity: None,
+        address: None,
+        driving_permit: None,
+        refresh_token: None,
+        signed_in_at: now,
+        identity_check: None,
+        refreshed_at: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn back_channel_logout_ends_the_named_session_once() {
+    let (issuer, key) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    let now = test.state.clock.unix();
+    let id_token = id_token(&key, &issuer, now);
     let sign_in = |sid: &str| {
         let (id, mut session) = test.state.sessions.create(now);
         session.user = Some(SignedIn {
-            sub: "urn:fdc:gov.uk:2022:a".into(),
             sid: Some(sid.into()),
-            id_token: id_token.clone(),
-            auth_time: Some(now),
-            vot: Some("Cl.Cm".into()),
-            email: None,
-            identity: None,
-            address: None,
-            driving_permit: None,
-            refresh_token: None,
-            signed_in_at: now,
-            identity_check: None,
-            refreshed_at: None,
+            ..signed_in(&id_token, now)
         });
         test.state.sessions.save(&id, session);
         id
@@ -348,5 +390,31 @@ async fn back_channel_logout_ends_the_named_session_once() {
         let (status, _, body) = test.post("/backchannel-logout", None, bad).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(body.contains("invalid_request"), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_identity_step_says_how_long_the_citizen_was_away_in_words() {
+    let (issuer, key) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    let now = test.state.clock.unix();
+    let id_token = id_token(&key, &issuer, now);
+    for (seconds_away, words) in [
+        (1, "for 1 second, too short for a new identity check"),
+        (12, "for 12 seconds, too short for a new identity check"),
+        (90, "with GOV.UK One Login for 90 seconds.</p>"),
+    ] {
+        let (id, mut session) = test.state.sessions.create(now);
+        session.user = Some(SignedIn {
+            identity_check: Some(IdentityCheck {
+                seconds_away,
+                same_sign_in: true,
+            }),
+            ..signed_in(&id_token, now)
+        });
+        test.state.sessions.save(&id, session);
+        let (status, _, body) = test.get("/application", Some(&id)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains(words), "{seconds_away}: {body}");
     }
 }

@@ -194,20 +194,7 @@ impl Env {
 
     async fn enter_passport(&self, browser: &mut Browser, person: &Person, number: &str) -> Page {
         browser
-            .fill(
-                "/identity/passport",
-                &[
-                    ("passport-number", number),
-                    ("surname", person.surname),
-                    ("given-names", person.given_names),
-                    ("birth-date-day", person.birth.0),
-                    ("birth-date-month", person.birth.1),
-                    ("birth-date-year", person.birth.2),
-                    ("expiry-date-day", person.passport_expiry.0),
-                    ("expiry-date-month", person.passport_expiry.1),
-                    ("expiry-date-year", person.passport_expiry.2),
-                ],
-            )
+            .fill("/identity/passport", &passport_fields(person, number))
             .await
     }
 
@@ -375,6 +362,21 @@ impl Env {
             .unwrap()
             .len()
     }
+}
+
+/// The passport form's fields for `person`, with passport `number`.
+fn passport_fields<'a>(person: &'a Person, number: &'a str) -> [(&'static str, &'a str); 9] {
+    [
+        ("passport-number", number),
+        ("surname", person.surname),
+        ("given-names", person.given_names),
+        ("birth-date-day", person.birth.0),
+        ("birth-date-month", person.birth.1),
+        ("birth-date-year", person.birth.2),
+        ("expiry-date-day", person.passport_expiry.0),
+        ("expiry-date-month", person.passport_expiry.1),
+        ("expiry-date-year", person.passport_expiry.2),
+    ]
 }
 
 fn option_matches(option: &str, answer: &str) -> bool {
@@ -642,6 +644,52 @@ identity_tests! {
         let info = env.userinfo(&mut browser, &tokens).await;
         assert_eq!(info[RETURN_CODE], json!([{ "code": "S" }]));
         assert!(info.get(CORE_IDENTITY).is_none());
+    }
+
+    // The back button, an old tab or a typed address: the page of a step that is done (or not
+    // yet due) sends the citizen to the step they are at, and a form sent again from an old
+    // page checks nothing twice.
+    async fn pages_of_other_steps_send_the_citizen_to_the_step_they_are_at(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        // Signed in and agreed: those pages go on with the authorization.
+        for done in ["/sign-in", "/sign-in/authenticator-code", "/authorize/consent"] {
+            browser.get(done).await.assert_redirect("/authorize/continue");
+        }
+        browser.get("/authorize/continue").await.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+        for not_yet in ["/identity/address", "/identity/address/choose", "/identity/questions"] {
+            browser.get(not_yet).await.assert_redirect("/identity/next");
+        }
+        browser
+            .fill("/identity/start", &[("document", "passport")])
+            .await
+            .assert_redirect("/identity/passport");
+        let old_tab = browser.get("/identity/passport").await;
+        old_tab.assert(StatusCode::OK, "Enter your details exactly as they appear on your UK passport");
+        env.enter_passport(&mut browser, &KENNETH, KENNETH.passport).await.assert_redirect("/identity/next");
+        let checks = env.stored_credentials().await;
+        for done in ["/identity/start", "/identity/passport", "/identity/questions"] {
+            browser.get(done).await.assert_redirect("/identity/next");
+        }
+        let token = old_tab.csrf();
+        let mut fields = vec![("csrf_token", token.as_str())];
+        fields.extend(passport_fields(&KENNETH, KENNETH.passport));
+        browser.post("/identity/passport", &fields).await.assert_redirect("/identity/next");
+        assert_eq!(env.stored_credentials().await, checks, "the passport is not checked again");
+        browser.get("/identity/next").await.assert_redirect("/identity/address");
+        env.give_address(&mut browser, &KENNETH).await;
+        for done in ["/identity/address", "/identity/address/choose", "/identity/passport"] {
+            browser.get(done).await.assert_redirect("/identity/next");
+        }
+        browser.get("/identity/next").await.assert_redirect("/identity/next"); // the fraud check
+        browser.get("/identity/next").await.assert_redirect("/identity/questions");
+        env.answer_questions(&mut browser, &KENNETH).await;
+        browser.get("/identity/next").await.assert(StatusCode::OK, "You have proved your identity");
+        // Marked: no new questions.
+        browser.get("/identity/questions").await.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert(StatusCode::OK, "You have proved your identity");
     }
 
     // Wrong details are not a match: the form again with a warning, then the failure page.

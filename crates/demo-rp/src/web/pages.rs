@@ -339,6 +339,65 @@ pub async fn signed_out(State(app): State<AppState>) -> Result<Response> {
     })
 }
 
+/// A page of the footer or the phase banner: the department's own, as every service has.
+fn info_page(app: &AppState, title: String, paragraphs: Vec<String>) -> Result<Response> {
+    render(&MessagePage {
+        service_name: app.config.service_name.clone(),
+        title,
+        paragraphs,
+        link: Some(("/", "Go to the start page")),
+    })
+}
+
+pub async fn accessibility(State(app): State<AppState>) -> Result<Response> {
+    let name = &app.config.service_name;
+    info_page(
+        &app,
+        format!("Accessibility statement for {name}"),
+        vec![
+            "This service is built with the GOV.UK Design System and aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.".into(),
+            "Its pages, and the GOV.UK One Login pages it sends you to, are checked automatically for accessibility problems, and work without JavaScript and with a keyboard alone.".into(),
+            "GOV.UK One Login has its own accessibility statement, linked from its pages.".into(),
+        ],
+    )
+}
+
+pub async fn cookies(State(app): State<AppState>) -> Result<Response> {
+    let name = &app.config.service_name;
+    info_page(
+        &app,
+        format!("Cookies on {name}"),
+        vec![
+            format!("{name} puts one essential cookie on your device. It keeps you signed in to this service and is deleted when you sign out or after 30 minutes without activity."),
+            "GOV.UK One Login, where you sign in, sets its own cookie. We do not use analytics or advertising cookies.".into(),
+        ],
+    )
+}
+
+pub async fn privacy(State(app): State<AppState>) -> Result<Response> {
+    let name = &app.config.service_name;
+    info_page(
+        &app,
+        format!("Privacy notice for {name}"),
+        vec![
+            "This is a demonstration service. It keeps what GOV.UK One Login shares with it only while you are signed in, and stores nothing after you sign out.".into(),
+            "GOV.UK One Login shares your details with this service only when you agree to it.".into(),
+        ],
+    )
+}
+
+pub async fn feedback(State(app): State<AppState>) -> Result<Response> {
+    let name = &app.config.service_name;
+    info_page(
+        &app,
+        format!("Give feedback on {name}"),
+        vec![
+            "This is a new service. Tell the team that runs it what worked well and what did not.".into(),
+            "For problems with signing in or proving your identity, give feedback to GOV.UK One Login from its pages.".into(),
+        ],
+    )
+}
+
 #[derive(Deserialize)]
 pub struct LogoutTokenForm {
     logout_token: String,

@@ -413,10 +413,32 @@ fn awaiting_consent(
     (auth.level >= request.vtr.credential).then_some((request, auth))
 }
 
+/// What the pending authorization needs now, or `None` without one. Pages of steps that can be
+/// done already (the back button, an old tab) ask it, to send the citizen on to the step they
+/// are really at rather than show a step again.
+pub async fn pending_decision(app: &AppState, visit: &Visit) -> Result<Option<Decision>> {
+    let Some(session) = visit.session() else {
+        return Ok(None);
+    };
+    let Some(request) = &session.pending else {
+        return Ok(None);
+    };
+    let auth = session.auth.as_ref();
+    let consent = match auth {
+        Some(auth) => consent_for(app, &auth.account_id, &request.client_id).await?,
+        None => None,
+    };
+    Ok(Some(decide(request, auth, consent.as_ref(), visit.now)))
+}
+
 pub async fn consent_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     let Some((request, _)) = awaiting_consent(&visit) else {
         return Ok(Redirect::to("/authorize/continue").into_response());
     };
+    // Agreed already (and come back to this page): on to the next step.
+    if pending_decision(&app, &visit).await? != Some(Decision::Consent) {
+        return Ok(Redirect::to("/authorize/continue").into_response());
+    }
     let Some(client) = app.oidc.clients.get(&request.client_id) else {
         return refusal_page("The service you came from is no longer registered.");
     };

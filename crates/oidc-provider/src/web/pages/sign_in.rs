@@ -12,9 +12,11 @@ use crate::accounts::lockout::{LimitedRoute, within_rate_limit};
 use crate::accounts::{FailureOutcome, Lockout, totp};
 use crate::app::AppState;
 use crate::error::{Error, Result};
+use crate::oidc::authorize::Decision;
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
+use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{FormErrors, MessagePage, SignInCodePage, SignInPage, render};
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -149,11 +151,18 @@ pub struct SignInForm {
 }
 
 pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let pending = visit.session().and_then(|s| s.pending.as_ref());
     // Signed in already, and no service asking for a fresh sign-in: nothing to do here.
-    if pending.is_none() && visit.signed_in_at(CredentialLevel::ClCm).is_some() {
-        return Ok(Redirect::to("/account").into_response());
+    match pending_decision(&app, &visit).await? {
+        None if visit.signed_in_at(CredentialLevel::ClCm).is_some() => {
+            return Ok(Redirect::to("/account").into_response());
+        }
+        // A service's sign-in that is done (the back button): on to the step it is at.
+        Some(Decision::Consent | Decision::Issue) => {
+            return Ok(Redirect::to("/authorize/continue").into_response());
+        }
+        _ => {}
     }
+    let pending = visit.session().and_then(|s| s.pending.as_ref());
     let email = pending
         .and_then(|p| p.login_hint.clone())
         .unwrap_or_default();
@@ -333,11 +342,15 @@ fn awaiting_code(visit: &Visit) -> Option<Authentication> {
 }
 
 /// Where someone who is not at the code step belongs.
+/// Where a citizen not waiting to enter a code goes: a service's sign-in that is done goes on
+/// to the step it is at.
 fn elsewhere(visit: &Visit) -> &'static str {
-    if visit.signed_in_at(CredentialLevel::ClCm).is_some() {
-        "/account"
-    } else {
+    if visit.signed_in_at(CredentialLevel::ClCm).is_none() {
         "/sign-in"
+    } else if visit.session().is_some_and(|s| s.pending.is_some()) {
+        "/authorize/continue"
+    } else {
+        "/account"
     }
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
-use super::{in_journey, lost, record, source_error, today};
+use super::{at_step, giving_address, record, source_error, today};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
@@ -15,8 +15,8 @@ use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 
 pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    if in_journey(&visit).is_none() {
-        return Ok(lost());
+    if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
+        return Ok(elsewhere);
     }
     let page = AddressPage {
         csrf_token: visit.csrf_token(),
@@ -41,8 +41,8 @@ pub async fn find_address(
     PageForm(form): PageForm<PostcodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    if in_journey(&visit).is_none() {
-        return Ok(lost());
+    if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
+        return Ok(elsewhere);
     }
     let problem = match identity_proofing::normalise_postcode(&form.postcode) {
         None if form.postcode.trim().is_empty() => Err("Enter your postcode".to_owned()),
@@ -103,8 +103,8 @@ pub async fn choose_address_form(
     State(app): State<AppState>,
     mut visit: Visit,
 ) -> Result<Response> {
-    if in_journey(&visit).is_none() {
-        return Ok(lost());
+    if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
+        return Ok(elsewhere);
     }
     let Some(page) = choose_page(&mut visit, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/address").into_response());
@@ -127,8 +127,9 @@ pub async fn choose_address(
     PageForm(form): PageForm<ChooseForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let Some((auth, journey)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (auth, journey) = match at_step(&app, &visit, giving_address).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let chosen = form
         .address

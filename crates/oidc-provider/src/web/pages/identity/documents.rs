@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use time::Date;
 
 use super::templates::{DrivingLicencePage, PassportPage};
-use super::{in_journey, lost, record, source_error, today};
+use super::{at_step, choosing_document, record, source_error, today};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
@@ -175,8 +175,8 @@ fn attempts_left(
 
 /// `GET /identity/passport`, `GET /identity/driving-licence`.
 pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    if in_journey(&visit).is_none() {
-        return Ok(lost());
+    if let Err(elsewhere) = at_step(&app, &visit, choosing_document).await? {
+        return Ok(elsewhere);
     }
     let page = D::page(
         visit.csrf_token(),
@@ -196,8 +196,9 @@ pub async fn submit<D: PhotoId>(
     PageForm(form): PageForm<D::Form>,
 ) -> Result<Response> {
     visit.check_csrf(D::csrf_token(&form))?;
-    let Some((auth, _)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (auth, _) = match at_step(&app, &visit, choosing_document).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let now = visit.now;
     let details = match D::details(&form, today(now)) {

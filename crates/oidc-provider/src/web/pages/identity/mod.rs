@@ -50,6 +50,39 @@ fn lost() -> Response {
     Redirect::to("/authorize/continue").into_response()
 }
 
+/// The signed-in citizen and their journey when the journey is at the step a page serves
+/// (`serves`); otherwise where to send them instead: out of the journey, or to the step they are
+/// really at. The back button, an old tab or a typed address can bring back the page of a step
+/// that is done (the passport checked, the address confirmed, the questions marked), which must
+/// not be shown, or taken, again.
+async fn at_step(
+    app: &AppState,
+    visit: &Visit,
+    serves: fn(&Step) -> bool,
+) -> Result<std::result::Result<(Authentication, ProvingJourney), Response>> {
+    let Some((auth, journey)) = in_journey(visit) else {
+        return Ok(Err(lost()));
+    };
+    let held = evidence(app, &auth, visit.now).await?;
+    if serves(&next_step(&held, &journey, app.identity.max_attempts)) {
+        Ok(Ok((auth, journey)))
+    } else {
+        Ok(Err(Redirect::to("/identity/next").into_response()))
+    }
+}
+
+fn choosing_document(step: &Step) -> bool {
+    matches!(step, Step::ChooseDocument)
+}
+
+fn giving_address(step: &Step) -> bool {
+    matches!(step, Step::Address)
+}
+
+fn answering_questions(step: &Step) -> bool {
+    matches!(step, Step::Questions)
+}
+
 fn today(now: i64) -> Date {
     OffsetDateTime::from_unix_timestamp(now)
         .map(|t| t.date())
@@ -226,8 +259,9 @@ async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Re
 
 /// `GET /identity/start`: which photo ID the citizen will use.
 pub async fn start(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let Some((_, journey)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (_, journey) = match at_step(&app, &visit, choosing_document).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let page = start_page(&app, &mut visit, &journey, FormErrors::none());
     let response = render(&page, StatusCode::OK)?;
@@ -268,8 +302,9 @@ pub async fn choose_document(
     PageForm(form): PageForm<ChoiceForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let Some((_, journey)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (_, journey) = match at_step(&app, &visit, choosing_document).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     match form.document.as_str() {
         "passport" => Ok(Redirect::to("/identity/passport").into_response()),

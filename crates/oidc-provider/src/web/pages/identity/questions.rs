@@ -9,7 +9,7 @@ use identity_proofing::QuestionSet;
 use serde::Deserialize;
 
 use super::templates::{QuestionPage, RadioOption};
-use super::{evidence, in_journey, lost, record, source_error, today};
+use super::{answering_questions, at_step, evidence, record, source_error, today};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
@@ -41,8 +41,9 @@ fn question_page(
 
 /// `GET /identity/questions`: the next unanswered question (a new set when none is open).
 pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let Some((auth, mut journey)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (auth, mut journey) = match at_step(&app, &visit, answering_questions).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let questions = match journey.questions.clone() {
         Some(questions) => questions,
@@ -92,8 +93,9 @@ pub async fn answer_question(
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let Some((auth, mut journey)) = in_journey(&visit) else {
-        return Ok(lost());
+    let (auth, mut journey) = match at_step(&app, &visit, answering_questions).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
     };
     let Some(questions) = journey.questions.clone() else {
         return Ok(Redirect::to("/identity/questions").into_response());

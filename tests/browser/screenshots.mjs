@@ -1,0 +1,68 @@
+// The README's walkthrough pictures: starts the stack (the provider and both demo departments, on
+// the embedded defaults), walks journeys 1 and 2 of departments.test.mjs in headless Chromium, with
+// every check of those journeys, and saves a PNG of each page the walkthrough shows into
+// docs/walkthrough/ (1000 pixels wide, cut above the footer). The pictures replace the old ones
+// only when the whole walk passed.
+//
+//   cargo build --bin one-login --bin one-login-department
+//   (cd tests/browser && npm ci) && node tests/browser/screenshots.mjs
+//
+// ONE_LOGIN_BIN, ONE_LOGIN_DEPARTMENT_BIN and CHROMIUM are read as by the tests (harness.mjs).
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+import { Citizen } from './citizen.mjs';
+import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs';
+import { benefitsReusesIdentity, newCitizenProvesIdentity, siteTitles } from './steps.mjs';
+
+const outDir = path.join(repoRoot, 'docs', 'walkthrough');
+const newDir = path.join(repoRoot, 'target', 'walkthrough-new');
+const WIDTH = 1000;
+const MAX_HEIGHT = 1400;
+
+const stack = await startStack({ stores: 'embedded' });
+const browser = await launchBrowser();
+let failed = false;
+try {
+  await fs.rm(newDir, { recursive: true, force: true });
+  await fs.mkdir(newDir, { recursive: true });
+  await fs.mkdir(artifactsDir, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: WIDTH, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const citizen = new Citizen(page, {
+    baseUrl: stack.provider.url,
+    sites: siteTitles(stack),
+    artifacts: { dir: artifactsDir, name: 'walkthrough' },
+    log: (message) => console.log(message),
+  });
+  let shots = 0;
+  // The page from the top to just above the footer (at most MAX_HEIGHT), without the cursor's
+  // focus ring on whatever was clicked last.
+  const shoot = async (name) => {
+    shots += 1;
+    const file = path.join(newDir, `${String(shots).padStart(2, '0')}-${name}.png`);
+    await page.evaluate(() => document.activeElement?.blur());
+    const footerTop = await page.locator('footer').evaluate((footer) => footer.getBoundingClientRect().top + window.scrollY);
+    const height = Math.min(Math.ceil(footerTop), MAX_HEIGHT);
+    await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: WIDTH, height } });
+    console.log(`took ${path.basename(file)}`);
+  };
+  const account = await newCitizenProvesIdentity({ citizen, page, stack, shoot });
+  await benefitsReusesIdentity({ citizen, page, stack, shoot }, account);
+  await citizen.finish();
+  await context.close();
+  await fs.rm(outDir, { recursive: true, force: true });
+  await fs.mkdir(path.dirname(outDir), { recursive: true });
+  await fs.rename(newDir, outDir);
+  console.log(`saved ${shots} pictures in ${path.relative(repoRoot, outDir)}/`);
+} catch (error) {
+  failed = true;
+  console.error(error);
+  console.error(await stack.logTails(40));
+} finally {
+  await browser.close();
+  await stack.stop();
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,338 @@
+// Steps of the citizen's journeys that several tests (and screenshots.mjs) take: creating an
+// account, signing in, and proving an identity with a person of the test data set
+// (crates/identity-proofing/data/README.md), each checking what the citizen sees.
+
+import assert from 'node:assert/strict';
+
+import { squash } from './citizen.mjs';
+import { totpCode, totpStep, wrongTotpCode } from './harness.mjs';
+
+export const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One Login' };
+export const CODE = {
+  path: '/sign-in/authenticator-code',
+  heading: 'Enter the security code shown in your authenticator app',
+};
+export const WRONG_CODE = 'The security code you entered is not correct. Check your authenticator app and try again';
+const APP_CODE = 'Enter the 6 digit security code shown in your authenticator app';
+
+/** The test data set's Kenneth Decerqueira: passport, home and answers (all on record). */
+export const KENNETH = {
+  passportNumber: '321654987',
+  surname: 'Decerqueira',
+  givenNames: 'Kenneth',
+  birth: ['8', '7', '1965'],
+  expiry: ['1', '1', '2030'],
+  postcode: 'BA2 5AA',
+  home: '8 Hadley Road',
+  answers: ['Halifax', 'Zopa', 'Vodafone', '£401 to £700'],
+  name: 'Kenneth Decerqueira',
+};
+
+/** Mary Anne Watson: her passport is reported lost or stolen. */
+export const MARY = {
+  passportNumber: '123456789',
+  surname: 'Watson',
+  givenNames: 'Mary Anne',
+  birth: ['25', '2', '1952'],
+  expiry: ['30', '5', '2028'],
+};
+
+/** The sites of a stack for a Citizen: each department with the end of its pages' titles. */
+export function siteTitles(stack) {
+  return {
+    driving: { url: stack.driving.url, titleSuffix: ` - ${stack.driving.serviceName} - GOV.UK` },
+    benefits: { url: stack.benefits.url, titleSuffix: ` - ${stack.benefits.serviceName} - GOV.UK` },
+  };
+}
+
+/**
+ * From the provider's sign-in page (where a service sends a citizen who is not signed in), creates
+ * an account: email, the code from the outbox, a password, the authenticator app (its secret read
+ * from the page, the code computed here). Returns { email, password, secret, step }: `step` is the
+ * authenticator step used, which cannot be used again.
+ */
+export async function createAccount(citizen, provider, email, { shoot = async () => {} } = {}) {
+  const { page } = citizen;
+  const password = 'correct horse battery staple';
+  await citizen.sees(SIGN_IN);
+  await shoot('sign-in');
+  await citizen.follow('Create one');
+  const EMAIL = 'Enter your email address to create your GOV.UK One Login';
+  await citizen.sees({ path: '/create-account', heading: EMAIL });
+  await citizen.fill(EMAIL, email);
+  await shoot('create-account');
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/check-email', heading: 'Check your email' });
+  assert.equal(squash(await page.locator('.govuk-inset-text').innerText()), `We have sent a code to: ${email}`);
+  await citizen.fill('Enter the 6 digit code', await provider.latestEmailCode(email));
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/password', heading: 'Create your password' });
+  await citizen.fill('Password', password);
+  await citizen.fill('Confirm your password', password);
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/create-account/authenticator-app', heading: 'Set up an authenticator app' });
+  const qr = page.getByRole('img', { name: 'QR code to add GOV.UK One Login to your authenticator app' });
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code image has loaded');
+  await shoot('authenticator-app');
+  await page.getByText('I cannot scan the QR code', { exact: true }).click();
+  const secret = squash(await page.locator('#secret-key').innerText()).replace(/ /g, '');
+  assert.match(secret, /^[A-Z2-7]{16,}$/, 'the secret key is shown');
+  const step = totpStep();
+  await citizen.fill(APP_CODE, totpCode(secret, step));
+  await citizen.submitAccepted();
+  return { email, password, secret, step };
+}
+
+/**
+ * From the provider's sign-in page: email and password, then the authenticator code (`code`, or
+ * the current one). With `wrongCodeFirst`, a wrong code is refused first.
+ */
+export async function signIn(citizen, { email, password, secret }, { code, wrongCodeFirst = false } = {}) {
+  await citizen.sees(SIGN_IN);
+  await citizen.fill('Email address', email);
+  await citizen.fill('Password', password);
+  await citizen.submitAccepted();
+  await citizen.sees(CODE);
+  if (wrongCodeFirst) {
+    await citizen.fill(CODE.heading, wrongTotpCode(secret));
+    await citizen.submitRefused();
+    await citizen.sees({ ...CODE, status: 400, errors: [[WRONG_CODE, '#code']] });
+  }
+  await citizen.fill(CODE.heading, code ?? totpCode(secret));
+  await citizen.submitAccepted();
+}
+
+/**
+ * Answers the questions from `person`'s records, one page each, until the questions end. Returns
+ * how many were asked.
+ */
+export async function answerQuestions(citizen, person, { shoot = async () => {} } = {}) {
+  const { page } = citizen;
+  let asked = 0;
+  while (citizen.pathname === '/identity/questions') {
+    asked += 1;
+    const caption = squash(await page.locator('.govuk-caption-l').innerText());
+    const match = caption.match(/^Question (\d+) of (\d+)$/);
+    assert.ok(match && Number(match[1]) === asked, `"Question ${asked} of …", not "${caption}"`);
+    const question = squash(await page.locator('legend h1, h1').first().innerText());
+    await citizen.sees({ path: '/identity/questions', heading: question });
+    const options = (await page.locator('.govuk-radios__label').allInnerTexts()).map(squash);
+    const answer = options.find((o) => person.answers.includes(o));
+    assert.ok(answer, `one of ${person.answers} answers "${question}": ${options}`);
+    await page.getByLabel(answer, { exact: true }).check();
+    if (asked === 1) await shoot('question');
+    await citizen.submitAccepted();
+    assert.ok(asked <= 4, 'at most 4 questions');
+  }
+  assert.ok(asked >= 3, `at least 3 questions asked, not ${asked}`);
+  return asked;
+}
+
+/** Fills the three boxes of the date input in the fieldset `legend`. */
+async function fillDate(citizen, legend, [day, month, year]) {
+  const group = citizen.page.getByRole('group', { name: legend, exact: true });
+  await group.getByLabel('Day', { exact: true }).fill(day);
+  await group.getByLabel('Month', { exact: true }).fill(month);
+  await group.getByLabel('Year', { exact: true }).fill(year);
+}
+
+/**
+ * Proves `person`'s identity on the provider's pages, from "Prove your identity" (the page the
+ * citizen is on) to "You have proved your identity". With `until: 'passport'`, stops once the
+ * passport details are sent, and returns the responses (the page after is the caller's to check);
+ * with `until: 'question'`, once the first question shows.
+ */
+export async function proveIdentity(citizen, person, { service, until = null, shoot = async () => {} }) {
+  const { page } = citizen;
+  await citizen.sees({ path: '/identity/start', heading: 'Prove your identity' });
+  assert.ok(
+    (await citizen.paragraphs()).some((p) => p.startsWith(`${service} needs to know it is really you.`)),
+    'the page names the service asking',
+  );
+  await shoot('prove-identity');
+  await page.getByLabel('UK passport', { exact: true }).check();
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/identity/passport', heading: 'Enter your details exactly as they appear on your UK passport' });
+  await citizen.fill('Passport number', person.passportNumber);
+  await citizen.fill('Surname', person.surname);
+  await citizen.fill('First and middle names', person.givenNames);
+  await fillDate(citizen, 'Date of birth', person.birth);
+  await fillDate(citizen, 'Expiry date', person.expiry);
+  await shoot('passport');
+  // Details that match no passport re-show this page: the caller checks what comes next.
+  if (until === 'passport') return citizen.submit();
+  await citizen.submitAccepted();
+
+  await citizen.sees({ path: '/identity/address', heading: 'Find your address' });
+  await citizen.fill('Postcode', person.postcode);
+  await shoot('find-address');
+  await citizen.submitAccepted('Find address');
+
+  await citizen.sees({ path: '/identity/address/choose', heading: 'Choose your address' });
+  const addresses = (await page.locator('.govuk-radios__label').allInnerTexts()).map(squash);
+  const home = addresses.find((a) => a.startsWith(person.home));
+  assert.ok(home, `${person.home} is among the addresses: ${addresses}`);
+  assert.ok(addresses.length > 1, `the postcode's neighbours are listed too: ${addresses}`);
+  await page.getByLabel(home, { exact: true }).check();
+  await shoot('choose-address');
+  // The fraud check has no page: the next page the citizen sees is the first question.
+  const chain = await citizen.submitAccepted();
+  assert.ok(
+    chain.slice(0, -1).every((d) => d.status === 303),
+    `the fraud check shows no page: ${chain.map((d) => `${d.status} ${d.path}`)}`,
+  );
+
+  if (until === 'question') return chain;
+  await answerQuestions(citizen, person, { shoot });
+
+  await citizen.sees({ heading: 'You have proved your identity' });
+  assert.equal(squash(await page.locator('.govuk-panel__body').innerText()), person.name);
+  assert.ok(
+    (await citizen.paragraphs()).some((p) => p.startsWith(`You can now continue to ${service}.`)),
+    'the page says where the citizen goes next',
+  );
+  await shoot('proved');
+  return chain;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Journeys 1 and 2 across the provider and both departments (departments.test.mjs, screenshots.mjs).
+
+export const DRIVING_START = { site: 'driving', path: '/', heading: 'Renew your driving licence' };
+export const BENEFITS_START = { site: 'benefits', path: '/', heading: 'Apply for a benefit' };
+export const APPLICATION = { path: '/application', heading: 'Your application' };
+export const SUB = /^urn:fdc:gov\.uk:2022:[A-Za-z0-9_-]+$/;
+
+export function newEmail(label) {
+  return `${label}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** The department's application page: checks it and returns what it shows about the citizen. */
+export async function seesApplication(citizen, site) {
+  await citizen.sees({ site, ...APPLICATION });
+  const { page } = citizen;
+  const sub = squash(await page.locator('#sub').innerText());
+  assert.match(sub, SUB, `the identifier ${site} received`);
+  const text = async (selector) =>
+    (await page.locator(selector).count()) === 1 ? squash(await page.locator(selector).innerText()) : null;
+  return {
+    sub,
+    email: await text('#email'),
+    name: await text('#verified-name'),
+    birthDate: await text('#verified-birth-date'),
+    fullNameField: await page.getByLabel('Full name', { exact: true }).inputValue(),
+    banner: await text('.govuk-notification-banner'),
+  };
+}
+
+/** The chain of pages a navigation went through, as "status host-path". */
+export function hops(chain) {
+  return chain.map((d) => `${d.status} ${new URL(d.url).port}${d.path}`);
+}
+
+/**
+ * Journey 1: a new citizen at the driving licence service creates an account, proves their
+ * identity as Kenneth Decerqueira and comes back to the service with the verified name.
+ */
+export async function newCitizenProvesIdentity({ citizen, page, stack, shoot = async () => {} }) {
+  await citizen.goto('/', 'driving');
+  await citizen.sees(DRIVING_START);
+  await shoot('driving-licence-start');
+  assert.ok(
+    (await citizen.paragraphs()).some((p) => p.includes('sign in with GOV.UK One Login and prove your identity')),
+    'the start page says what will happen',
+  );
+  await citizen.follow('Start now', { role: 'button' });
+  const account = await createAccount(citizen, stack.provider, newEmail('kenneth'), { shoot });
+
+  await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Renew your driving licence' });
+  const asked = (await page.locator('main ul li').allInnerTexts()).map(squash);
+  for (const item of [
+    'A unique reference for you that only this service gets',
+    'Your email address',
+    'Your verified name and date of birth',
+    'Your address',
+    'Your driving licence details',
+  ]) {
+    assert.ok(asked.includes(item), `the consent page lists "${item}": ${asked}`);
+  }
+  await shoot('consent');
+  await citizen.submitAccepted('Agree and continue');
+
+  await proveIdentity(citizen, KENNETH, { service: 'Renew your driving licence', shoot });
+  await citizen.follow('Continue to the service', { role: 'button' });
+
+  const seen = await seesApplication(citizen, 'driving');
+  assert.equal(seen.name, 'Kenneth Decerqueira', 'the verified name');
+  assert.equal(seen.birthDate, '1965-07-08', 'the verified date of birth');
+  assert.equal(seen.email, account.email);
+  assert.equal(seen.fullNameField, 'Kenneth Decerqueira', 'the form is filled in with the verified name');
+  assert.equal(await page.getByLabel('Address', { exact: true }).inputValue(), '8 Hadley Road');
+  assert.equal(await page.getByLabel('Postcode', { exact: true }).inputValue(), 'BA2 5AA');
+  await shoot('driving-licence-application');
+  return { ...account, drivingSub: seen.sub };
+}
+
+/**
+ * Journey 2: the citizen of journey 1 (`account`, with `drivingSub`) at the benefit service: single
+ * sign-on (no password), consent, then the service's identity step (P2), which reuses the proven
+ * identity with no new checks. Returns the benefit service's `sub`.
+ */
+export async function benefitsReusesIdentity({ citizen, page, stack, shoot = async () => {} }, citizenAccount) {
+  await citizen.goto('/', 'benefits');
+  await citizen.sees(BENEFITS_START);
+  await shoot('benefits-start');
+  const chain = await citizen.follow('Start now', { role: 'button' });
+  await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Apply for a benefit' });
+  await shoot('benefits-consent');
+  assert.ok(
+    !chain.some((d) => d.path.startsWith('/sign-in') && d.url.startsWith(stack.provider.url)),
+    `single sign-on: no sign-in page on the way: ${hops(chain)}`,
+  );
+  await citizen.submitAccepted('Agree and continue');
+
+  const signedIn = await seesApplication(citizen, 'benefits');
+  const benefitsSub = signedIn.sub;
+  assert.notEqual(benefitsSub, citizenAccount.drivingSub, 'each service gets its own identifier');
+  assert.equal(signedIn.email, citizenAccount.email);
+  assert.equal(signedIn.name, null, 'no verified identity yet: the service asks for it later');
+  assert.equal(await citizen.summaryValue('How you signed in'), 'Password and security code (Cl.Cm)');
+  await shoot('benefits-signed-in');
+
+  const toProvider = await citizen.submitAccepted('Confirm your identity');
+  if (citizen.pathname === '/authorize/consent') {
+    await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Apply for a benefit' });
+    const asked = (await page.locator('main ul li').allInnerTexts()).map(squash);
+    assert.ok(asked.includes('Your verified name and date of birth'), `consent for the identity: ${asked}`);
+    toProvider.push(...(await citizen.submitAccepted('Agree and continue')));
+  }
+  await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
+  assert.ok(
+    !toProvider.some((d) => /^\/identity\/(start|passport|address|questions)/.test(d.path)),
+    `no new checks: ${hops(toProvider)}`,
+  );
+  assert.equal(await citizen.summaryValue('Name'), 'Kenneth Decerqueira');
+  assert.equal(await citizen.summaryValue('Date of birth'), '8 July 1965');
+  assert.ok(
+    (await citizen.paragraphs()).some((p) => p.startsWith('Apply for a benefit can use the identity you proved')),
+    'the reuse page names the service',
+  );
+  await shoot('identity-reuse');
+  await citizen.submitAccepted('Continue to the service');
+
+  const reused = await seesApplication(citizen, 'benefits');
+  assert.equal(reused.sub, benefitsSub, 'the same identifier at the same service');
+  assert.notEqual(reused.sub, citizenAccount.drivingSub);
+  assert.equal(reused.name, 'Kenneth Decerqueira', 'the same verified name as at the driving licence service');
+  assert.equal(reused.birthDate, '1965-07-08');
+  assert.match(reused.banner, /GOV\.UK One Login confirmed your identity\./);
+  assert.match(reused.banner, /You did not have to sign in again/);
+  assert.match(reused.banner, /your proven identity was reused/);
+  await shoot('benefits-identity-reused');
+  return reused.sub;
+}
