@@ -154,7 +154,15 @@ pub async fn exchange_code(
     let redirect_uri = form
         .get("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
-    let record = match grants::redeem_code(store, db, code, now).await? {
+    let record = match grants::redeem_code(
+        store,
+        db,
+        code,
+        provider.tokens.authorization_code_ttl,
+        now,
+    )
+    .await?
+    {
         Redemption::Redeemed(record) => record,
         Redemption::Replayed => {
             tracing::warn!(client = %client.client_id, "authorization code used twice: its grant is revoked");
