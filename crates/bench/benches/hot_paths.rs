@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the provider's per-request work, through its library: token signing,
-//! client assertion verification, pairwise subjects, and argon2 with the shipped parameters.
+//! client assertion verification, pairwise subjects, argon2 with the shipped parameters, and
+//! the identity work (GPG 45 scoring, proving, evidence credentials, the core identity JWT).
 //! `cargo bench -p one-login-bench` (from the workspace root).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -7,6 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use identity_proofing::{
+    AddressCheck, CheckOutcome, ClaimedIdentity, ConfidenceLevel, CoreIdentityRequest,
+    CredentialSigner, CredentialVerifier, Evidence, FraudCheck, KnowledgeCheck, Name,
+    PassportCheck, PassportDetails, TestDataSet, VerifiedCredential,
+};
 use jsonwebtoken::Algorithm;
 use one_login_bench::rp::{self, RelyingParty};
 use one_login_provider::accounts::PasswordHasher;
@@ -40,7 +46,7 @@ fn fixture() -> Fixture {
     let clients = dir.path().join("clients");
     std::fs::create_dir_all(&clients).unwrap();
     let issuer = "http://127.0.0.1:8080/";
-    let rp = RelyingParty::new(issuer).unwrap();
+    let rp = RelyingParty::new(issuer, rp::CLIENT_ID, rp::REDIRECT_URI).unwrap();
     std::fs::write(clients.join("bench.toml"), rp.registration().unwrap()).unwrap();
     let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
     let overrides = format!(
@@ -201,7 +207,140 @@ fn argon2(c: &mut Criterion) {
     group.finish();
 }
 
-// Later, when the identity crate lands: the GPG 45 scoring engine and signing the core identity
-// JWT get their own functions here and a line in the group below.
-criterion_group!(benches, signing, client_assertion, pairwise_subject, argon2);
+/// Kenneth Decerqueira's web journey over the test data set (the checks the proving pages run):
+/// passport, address, fraud, and knowledge questions all answered from his records.
+fn kenneth_checks(runtime: &tokio::runtime::Runtime) -> Vec<CheckOutcome> {
+    let today = time::OffsetDateTime::now_utc().date();
+    let birth = time::Date::from_calendar_date(1965, time::Month::July, 8).unwrap();
+    let data = TestDataSet::embedded().unwrap();
+    let details = PassportDetails {
+        passport_number: "321654987".into(),
+        surname: "Decerqueira".into(),
+        given_names: "Kenneth".into(),
+        birth_date: birth,
+        expiry_date: time::Date::from_calendar_date(2030, time::Month::January, 1).unwrap(),
+    };
+    runtime.block_on(async {
+        let passport = PassportCheck::check(&data, &details, today).await.unwrap();
+        let home = data
+            .find("BA2 5AA")
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|a| a.building_number.as_deref() == Some("8"))
+            .unwrap();
+        let address = data.confirm(&home, today).await.unwrap();
+        let identity = ClaimedIdentity {
+            name: Name::new(&["Kenneth"], "Decerqueira"),
+            birth_date: birth,
+            address: Some(home),
+        };
+        let fraud = FraudCheck::check(&data, &identity, today).await.unwrap();
+        let questions = data.questions(&identity).await.unwrap();
+        let answers: Vec<String> = questions
+            .questions
+            .iter()
+            .map(|q| {
+                match q.id.as_str() {
+                    "bank" => "Halifax",
+                    "loan" => "Zopa",
+                    "phone" => "Vodafone",
+                    _ => "£401 to £700",
+                }
+                .to_owned()
+            })
+            .collect();
+        let kbv = data
+            .mark(&identity, &questions, &answers, today)
+            .await
+            .unwrap();
+        vec![passport, address, fraud, kbv]
+    })
+}
+
+fn identity(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let pem = CredentialSigner::generate_pkcs8_pem().unwrap();
+    let signer =
+        CredentialSigner::from_pkcs8_pem("http://127.0.0.1:8080/", "checks-1", pem.as_bytes())
+            .unwrap();
+    let mut verifier = CredentialVerifier::new();
+    verifier
+        .trust(signer.issuer(), signer.kid(), &signer.public_jwk().unwrap())
+        .unwrap();
+    let sub = "urn:fdc:gov.uk:2022:n7bVqHxXyv2-qCJ6ZD9Sxh4R7Ue2kbxYpAaBZeJS3dw";
+    let jwts: Vec<String> = kenneth_checks(&runtime)
+        .iter()
+        .map(|outcome| {
+            signer
+                .issue(sub, "one-login", outcome, now, time::Duration::minutes(10))
+                .unwrap()
+        })
+        .collect();
+    let credentials: Vec<VerifiedCredential> = jwts
+        .iter()
+        .map(|jwt| verifier.verify(jwt, sub, now).unwrap())
+        .collect();
+    let evidence: Vec<Evidence> = credentials
+        .iter()
+        .flat_map(|c| c.evidence.clone())
+        .collect();
+    assert_eq!(
+        identity_proofing::assess(&evidence).level,
+        ConfidenceLevel::P2
+    );
+    // Mid-journey: passport and address only, as the hub asks what is still missing.
+    let partial: Vec<Evidence> = credentials[..2]
+        .iter()
+        .flat_map(|c| c.evidence.clone())
+        .collect();
+    let mut group = c.benchmark_group("identity");
+    group.bench_function("gpg45_assess_passport_fraud_kbv", |b| {
+        b.iter(|| identity_proofing::assess(&evidence))
+    });
+    group.bench_function("gpg45_missing_for_p2_passport_only", |b| {
+        b.iter(|| identity_proofing::missing_for(&partial, ConfidenceLevel::P2).unwrap())
+    });
+    group.bench_function("gpg45_missing_for_p2_complete", |b| {
+        b.iter(|| identity_proofing::missing_for(&evidence, ConfidenceLevel::P2).unwrap())
+    });
+    group.bench_function("prove_p2", |b| {
+        b.iter(|| identity_proofing::prove(&credentials, ConfidenceLevel::P2).unwrap())
+    });
+    let proven = identity_proofing::prove(&credentials, ConfidenceLevel::P2).unwrap();
+    let request = CoreIdentityRequest {
+        subject: sub,
+        audience: rp::CLIENT_ID,
+        trustmark: "http://127.0.0.1:8080/trustmark",
+        ttl: time::Duration::minutes(30),
+    };
+    group.bench_function("core_identity_jwt_es256", |b| {
+        b.iter(|| signer.core_identity_jwt(&proven, &request, now).unwrap())
+    });
+    // What userinfo and the journey's hub do for each stored check: verify its signature
+    // and claims. One passport credential, and the whole set of four.
+    group.bench_function("evidence_credential_verify_passport", |b| {
+        b.iter(|| verifier.verify(&jwts[0], sub, now).unwrap())
+    });
+    group.bench_function("evidence_credentials_verify_all_4", |b| {
+        b.iter(|| {
+            jwts.iter()
+                .map(|jwt| verifier.verify(jwt, sub, now).unwrap())
+                .collect::<Vec<_>>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    signing,
+    client_assertion,
+    pairwise_subject,
+    argon2,
+    identity
+);
 criterion_main!(benches);

@@ -52,6 +52,8 @@ pub struct Site {
     pub base: url::Url,
     pub issuer: String,
     pub rp: RelyingParty,
+    /// The second client of `identity-reuse`, in another sector.
+    pub reuse_rp: RelyingParty,
     /// The relying party's own HTTP client for the token and userinfo endpoints: its back end,
     /// not the citizen's browser, calls those.
     pub backend: reqwest::Client,
@@ -64,22 +66,95 @@ pub struct Tokens {
     pub refresh_token: Option<String>,
 }
 
-/// Which scopes an authorization request asks for.
+/// What an authorization request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     /// `openid email`: a department visit.
     Visit,
     /// `openid email offline_access`: a service that keeps a refresh token.
     Offline,
+    /// `openid email` with `vtr=["Cl.Cm.P2"]` and the core identity JWT at userinfo: a service
+    /// that needs a proven identity (medium confidence).
+    Identity,
 }
+
+/// The vector of trust of an identity request.
+pub const IDENTITY_VTR: &str = r#"["Cl.Cm.P2"]"#;
 
 impl Scope {
     fn as_str(self) -> &'static str {
         match self {
-            Scope::Visit => "openid email",
+            Scope::Visit | Scope::Identity => "openid email",
             Scope::Offline => "openid email offline_access",
         }
     }
+}
+
+/// The test data set's Kenneth Decerqueira (crates/identity-proofing/data/README.md): every
+/// bench account proves as him (the data set allows one person on many accounts).
+mod kenneth {
+    pub const PASSPORT: &[(&str, &str)] = &[
+        ("passport-number", "321654987"),
+        ("surname", "Decerqueira"),
+        ("given-names", "Kenneth"),
+        ("birth-date-day", "8"),
+        ("birth-date-month", "7"),
+        ("birth-date-year", "1965"),
+        ("expiry-date-day", "1"),
+        ("expiry-date-month", "1"),
+        ("expiry-date-year", "2030"),
+    ];
+    pub const POSTCODE: &str = "BA2 5AA";
+    /// How his line starts in the postcode's address list.
+    pub const ADDRESS: &str = "8 Hadley Road";
+    /// Answers his records support; each question offers one of them.
+    pub const ANSWERS: [&str; 4] = ["Halifax", "Zopa", "Vodafone", "£401 to £700"];
+}
+
+/// A provider page as the browser got it: a redirect's target, or a page to read.
+enum Got {
+    Redirect(String),
+    Page(String),
+}
+
+/// Undoes the HTML escaping of an attribute value or label (the few entities the pages use).
+fn unescape(text: &str) -> String {
+    text.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// The value of the hidden field `name`.
+fn hidden_value(page: &str, name: &str, step: &'static str) -> Result<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .ok_or_else(|| Error::flow(step, format!("no {name} on the page")))?
+        + marker.len();
+    let end = page[start..]
+        .find('"')
+        .ok_or_else(|| Error::flow(step, format!("unterminated {name}")))?;
+    Ok(unescape(&page[start..start + end]))
+}
+
+/// A radio group's (value, label) pairs, in page order.
+fn radios(page: &str, name: &str) -> Vec<(String, String)> {
+    let marker = format!("name=\"{name}\" type=\"radio\" value=\"");
+    page.match_indices(&marker)
+        .filter_map(|(i, _)| {
+            let start = i + marker.len();
+            let end = page[start..].find('"')? + start;
+            let label = page[end..].find("govuk-radios__label")? + end;
+            let label = page[label..].find('>')? + label + 1;
+            let label_end = page[label..].find("</label>")? + label;
+            Some((
+                unescape(&page[start..end]),
+                unescape(page[label..label_end].trim()),
+            ))
+        })
+        .collect()
 }
 
 /// Where `/authorize` sent the browser.
@@ -180,9 +255,9 @@ impl Citizen {
             .ok_or_else(|| Error::flow(step, "redirect without Location"))
     }
 
-    /// Reads the code from a redirect to the relying party, checking `state` and `iss`.
-    fn classify(&self, location: &str, state: &str) -> Result<Answer> {
-        if !location.starts_with(rp::REDIRECT_URI) {
+    /// Reads the code from a redirect to the relying party `rp`, checking `state`.
+    fn classify(&self, rp: &RelyingParty, location: &str, state: &str) -> Result<Answer> {
+        if !location.starts_with(rp.redirect_uri) {
             return Ok(Answer::Page(location.to_owned()));
         }
         let url = url::Url::parse(location).map_err(|e| Error::flow("callback", e.to_string()))?;
@@ -208,18 +283,30 @@ impl Citizen {
     }
 
     /// Starts an authorization request; returns where the provider sent the browser.
-    async fn authorize(&self, scope: Scope, challenge: &str, state: &str) -> Result<Answer> {
+    async fn authorize(
+        &self,
+        rp: &RelyingParty,
+        scope: Scope,
+        challenge: &str,
+        state: &str,
+    ) -> Result<Answer> {
         let nonce = uuid::Uuid::new_v4().simple().to_string();
         let mut url = self.url("authorize")?;
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("scope", scope.as_str())
-            .append_pair("client_id", rp::CLIENT_ID)
-            .append_pair("redirect_uri", rp::REDIRECT_URI)
+            .append_pair("client_id", rp.client_id)
+            .append_pair("redirect_uri", rp.redirect_uri)
             .append_pair("state", state)
             .append_pair("nonce", &nonce)
             .append_pair("code_challenge", challenge)
             .append_pair("code_challenge_method", "S256");
+        if scope == Scope::Identity {
+            let claims = serde_json::json!({ "userinfo": { rp::CORE_IDENTITY_CLAIM: null } });
+            url.query_pairs_mut()
+                .append_pair("vtr", IDENTITY_VTR)
+                .append_pair("claims", &claims.to_string());
+        }
         let response = self
             .browser
             .get(url)
@@ -227,7 +314,92 @@ impl Citizen {
             .await
             .map_err(http("authorize"))?;
         let location = Self::location(&response, "authorize")?;
-        self.classify(&location, state)
+        self.classify(rp, &location, state)
+    }
+
+    /// GETs a provider page: its redirect, or its body when it answers 200.
+    async fn get_page(&self, path: &str, step: &'static str) -> Result<Got> {
+        let response = self.follow(path, step).await?;
+        if response.status().is_redirection() {
+            return Ok(Got::Redirect(Self::location(&response, step)?));
+        }
+        if response.status() != StatusCode::OK {
+            return Err(Error::flow(step, format!("page: {}", response.status())));
+        }
+        Ok(Got::Page(response.text().await.map_err(http(step))?))
+    }
+
+    /// POSTs `fields` with `page`'s CSRF token to `path`; returns the redirect.
+    async fn post_form(
+        &self,
+        path: &str,
+        page: &str,
+        fields: &[(&str, &str)],
+        step: &'static str,
+    ) -> Result<String> {
+        let token = csrf_token(page, step)?;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend_from_slice(fields);
+        let response = self
+            .browser
+            .post(self.url(path)?)
+            .form(&form)
+            .send()
+            .await
+            .map_err(http(step))?;
+        Self::location(&response, step)
+    }
+
+    /// One page of the proving journey, answered as Kenneth would; returns where it led.
+    async fn proving_page(&self, path: &str, location: &str) -> Result<String> {
+        match path {
+            "/identity/next" => match self.get_page(location, "identity next").await? {
+                Got::Redirect(next) => Ok(next),
+                Got::Page(body) if body.contains("You have proved your identity") => {
+                    Ok("/authorize/continue".to_owned())
+                }
+                Got::Page(_) => Err(Error::flow("identity next", "not proven")),
+            },
+            "/identity/start" => {
+                self.fill(path, &[("document", "passport")], "identity start")
+                    .await
+            }
+            "/identity/passport" => self.fill(path, kenneth::PASSPORT, "passport").await,
+            "/identity/address" => {
+                self.fill(path, &[("postcode", kenneth::POSTCODE)], "postcode")
+                    .await
+            }
+            "/identity/address/choose" => {
+                let Got::Page(page) = self.get_page(path, "address").await? else {
+                    return Err(Error::flow("address", "no address list"));
+                };
+                let (home, _) = radios(&page, "address")
+                    .into_iter()
+                    .find(|(_, label)| label.starts_with(kenneth::ADDRESS))
+                    .ok_or_else(|| Error::flow("address", "Kenneth's address is not listed"))?;
+                self.post_form(path, &page, &[("address", &home)], "address")
+                    .await
+            }
+            "/identity/questions" => {
+                let page = match self.get_page(path, "questions").await? {
+                    Got::Redirect(next) => return Ok(next),
+                    Got::Page(page) => page,
+                };
+                let question = hidden_value(&page, "question", "questions")?;
+                let (answer, _) = radios(&page, "answer")
+                    .into_iter()
+                    .find(|(value, _)| kenneth::ANSWERS.contains(&value.as_str()))
+                    .ok_or_else(|| Error::flow("questions", "no answer of Kenneth's offered"))?;
+                self.post_form(
+                    path,
+                    &page,
+                    &[("question", &question), ("answer", &answer)],
+                    "questions",
+                )
+                .await
+            }
+            other => Err(Error::flow("identity", format!("unexpected page {other}"))),
+        }
     }
 
     /// GETs the form at `path`, then POSTs `fields` with its CSRF token; returns the redirect.
@@ -242,34 +414,39 @@ impl Citizen {
             return Err(Error::flow(step, format!("form page: {}", page.status())));
         }
         let body = page.text().await.map_err(http(step))?;
-        let token = csrf_token(&body, step)?;
-        let mut form = vec![("csrf_token", token.as_str())];
-        form.extend_from_slice(fields);
-        let response = self
-            .browser
-            .post(self.url(path)?)
-            .form(&form)
-            .send()
-            .await
-            .map_err(http(step))?;
-        Self::location(&response, step)
+        self.post_form(path, &body, fields, step).await
     }
 
-    /// A whole front-channel visit: authorize, and if the provider asks, sign in with password
-    /// and the code for TOTP `step`, and agree to share. Returns the code and PKCE verifier.
+    /// A whole front-channel visit at the bench's first client: authorize, and if the provider
+    /// asks, sign in with password and the code for TOTP `step`, and agree to share. Returns
+    /// the code and PKCE verifier.
     pub async fn visit(
         &self,
         scope: Scope,
         account: &Account,
         step: Option<i64>,
     ) -> Result<(String, String, Visited)> {
+        let site = self.site.clone();
+        self.visit_at(&site.rp, scope, account, step, false).await
+    }
+
+    /// A visit at `rp`. An identity request may be asked to confirm the reuse of a proven
+    /// identity (always answered yes), and when `prove` is set, to prove it (as Kenneth).
+    pub async fn visit_at(
+        &self,
+        rp: &RelyingParty,
+        scope: Scope,
+        account: &Account,
+        step: Option<i64>,
+        prove: bool,
+    ) -> Result<(String, String, Visited)> {
         let (verifier, challenge) = rp::pkce();
         let state = uuid::Uuid::new_v4().simple().to_string();
         let mut visited = Visited::default();
-        let mut next = self.authorize(scope, &challenge, &state).await?;
-        // At most: sign-in, code, continue, consent: a loop bound against a provider that
-        // sends the browser round in circles.
-        for _ in 0..6 {
+        let mut next = self.authorize(rp, scope, &challenge, &state).await?;
+        // At most: sign-in, code, continue, consent, and the proving journey's dozen pages: a
+        // loop bound against a provider that sends the browser round in circles.
+        for _ in 0..32 {
             let location = match next {
                 Answer::Code(code) => return Ok((code, verifier, visited)),
                 Answer::Page(location) => location,
@@ -306,6 +483,14 @@ impl Citizen {
                     let response = self.follow(&location, "continue").await?;
                     Self::location(&response, "continue")?
                 }
+                "/identity/reuse" => {
+                    visited.reused = true;
+                    self.fill("/identity/reuse", &[], "identity reuse").await?
+                }
+                identity if prove && identity.starts_with("/identity/") => {
+                    visited.proved = true;
+                    self.proving_page(identity, &location).await?
+                }
                 other => {
                     return Err(Error::flow(
                         "authorize",
@@ -313,7 +498,7 @@ impl Citizen {
                     ));
                 }
             };
-            next = self.classify(&location, &state)?;
+            next = self.classify(rp, &location, &state)?;
         }
         Err(Error::flow("authorize", "too many redirects"))
     }
@@ -324,6 +509,10 @@ impl Citizen {
 pub struct Visited {
     pub signed_in: bool,
     pub consented: bool,
+    /// Went through the proving journey.
+    pub proved: bool,
+    /// Confirmed the reuse of a proven identity.
+    pub reused: bool,
 }
 
 impl Site {
@@ -333,8 +522,13 @@ impl Site {
             .map_err(|e| Error::flow("url", e.to_string()))
     }
 
-    async fn token_request(&self, form: &[(&str, &str)], step: &'static str) -> Result<Tokens> {
-        let assertion = self.rp.assertion()?;
+    async fn token_request(
+        &self,
+        rp: &RelyingParty,
+        form: &[(&str, &str)],
+        step: &'static str,
+    ) -> Result<Tokens> {
+        let assertion = rp.assertion()?;
         let mut all = form.to_vec();
         all.push(("client_assertion_type", rp::JWT_BEARER));
         all.push(("client_assertion", &assertion));
@@ -358,11 +552,17 @@ impl Site {
 
     /// `grant_type=authorization_code` with PKCE and a fresh client assertion.
     pub async fn redeem(&self, code: &str, verifier: &str) -> Result<Tokens> {
+        self.redeem_at(&self.rp, code, verifier).await
+    }
+
+    /// The same at the client `rp`.
+    pub async fn redeem_at(&self, rp: &RelyingParty, code: &str, verifier: &str) -> Result<Tokens> {
         self.token_request(
+            rp,
             &[
                 ("grant_type", "authorization_code"),
                 ("code", code),
-                ("redirect_uri", rp::REDIRECT_URI),
+                ("redirect_uri", rp.redirect_uri),
                 ("code_verifier", verifier),
             ],
             "token (code)",
@@ -374,6 +574,7 @@ impl Site {
     pub async fn refresh(&self, refresh_token: &str) -> Result<String> {
         let tokens = self
             .token_request(
+                &self.rp,
                 &[
                     ("grant_type", "refresh_token"),
                     ("refresh_token", refresh_token),
@@ -387,6 +588,10 @@ impl Site {
     }
 
     pub async fn userinfo(&self, access_token: &str) -> Result<()> {
+        self.userinfo_body(access_token).await.map(|_| ())
+    }
+
+    async fn userinfo_body(&self, access_token: &str) -> Result<Vec<u8>> {
         let response = self
             .backend
             .get(self.url("userinfo")?)
@@ -395,10 +600,53 @@ impl Site {
             .await
             .map_err(http("userinfo"))?;
         let status = response.status();
-        response.bytes().await.map_err(http("userinfo"))?;
+        let body = response.bytes().await.map_err(http("userinfo"))?;
         if status != StatusCode::OK {
             return Err(Error::flow("userinfo", format!("status {status}")));
         }
-        Ok(())
+        Ok(body.to_vec())
+    }
+
+    /// Userinfo for an identity grant: returns the core identity JWT, an error without one.
+    pub async fn core_identity(&self, access_token: &str) -> Result<String> {
+        let body = self.userinfo_body(access_token).await?;
+        let info: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Error::flow("userinfo", e.to_string()))?;
+        info.get(rp::CORE_IDENTITY_CLAIM)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::flow("userinfo", "no core identity JWT"))
+    }
+
+    /// Verifies a core identity JWT as a relying party does: the key its `kid` names in the
+    /// provider's `did.json`, ES256, this issuer, `rp` as audience. Returns its claims.
+    pub async fn verify_core_identity(
+        &self,
+        rp: &RelyingParty,
+        jwt: &str,
+    ) -> Result<serde_json::Value> {
+        let fail = |why: String| Error::flow("core identity", why);
+        let response = self
+            .backend
+            .get(self.url(".well-known/did.json")?)
+            .send()
+            .await
+            .map_err(http("did.json"))?;
+        let did: serde_json::Value = response.json().await.map_err(http("did.json"))?;
+        let header = jsonwebtoken::decode_header(jwt).map_err(|e| fail(e.to_string()))?;
+        let kid = header.kid.ok_or_else(|| fail("no kid".into()))?;
+        let method = did["assertionMethod"]
+            .as_array()
+            .and_then(|methods| methods.iter().find(|m| m["id"] == kid.as_str()))
+            .ok_or_else(|| fail(format!("{kid} is not in did.json")))?;
+        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(method["publicKeyJwk"].clone())
+            .map_err(|e| fail(e.to_string()))?;
+        let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).map_err(|e| fail(e.to_string()))?;
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[rp.client_id]);
+        jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &validation)
+            .map(|data| data.claims)
+            .map_err(|e| fail(e.to_string()))
     }
 }

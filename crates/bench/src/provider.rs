@@ -189,13 +189,13 @@ pub struct Provider {
 }
 
 impl Provider {
-    /// Starts `bin serve` with `client_toml` as its only relying party, and waits until it
-    /// answers `/healthz`.
+    /// Starts `bin serve` with the relying parties `client_tomls` gives (file name, contents),
+    /// and waits until it answers `/healthz`.
     pub async fn start(
         bin: &Path,
         config: &Path,
         stores: &Stores,
-        client_toml: impl FnOnce(&str) -> Result<String>,
+        client_tomls: impl FnOnce(&str) -> Result<Vec<(&'static str, String)>>,
     ) -> Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("one-login-bench-")
@@ -205,8 +205,10 @@ impl Provider {
         std::fs::create_dir_all(&clients).map_err(|e| Error::io("making the clients folder", e))?;
         let port = free_port()?;
         let issuer = format!("http://127.0.0.1:{port}/");
-        std::fs::write(clients.join("bench.toml"), client_toml(&issuer)?)
-            .map_err(|e| Error::io("writing the bench client", e))?;
+        for (name, toml) in client_tomls(&issuer)? {
+            std::fs::write(clients.join(name), toml)
+                .map_err(|e| Error::io("writing a bench client", e))?;
+        }
         let mut env: Vec<(String, String)> = vec![
             (
                 "ONE_LOGIN__SERVER__LISTEN".into(),

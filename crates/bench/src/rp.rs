@@ -13,9 +13,17 @@ use crate::error::{Error, Result};
 pub const CLIENT_ID: &str = "one-login-bench";
 /// Never fetched: the tool reads the code from the `Location` header. Port 9 is "discard".
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
+/// The second client of `identity-reuse`: another host, so another pairwise sector (the
+/// citizen's `sub` there differs), as a second department reusing a proven identity.
+pub const REUSE_CLIENT_ID: &str = "one-login-bench-reuse";
+pub const REUSE_REDIRECT_URI: &str = "http://localhost:9/callback";
+/// The identity claim both clients may ask for (`claims` in their registrations).
+pub const CORE_IDENTITY_CLAIM: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 pub struct RelyingParty {
+    pub client_id: &'static str,
+    pub redirect_uri: &'static str,
     key: EncodingKey,
     kid: String,
     public: Jwk,
@@ -25,7 +33,7 @@ pub struct RelyingParty {
 
 impl RelyingParty {
     /// A new key pair for a provider at `issuer` (ending with `/`).
-    pub fn new(issuer: &str) -> Result<Self> {
+    pub fn new(issuer: &str, client_id: &'static str, redirect_uri: &'static str) -> Result<Self> {
         let der = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
             .and_then(|pair| pair.to_pkcs8v1())
             .map_err(|_| Error::Signing("cannot generate an ES256 key".into()))?;
@@ -37,6 +45,8 @@ impl RelyingParty {
         public.common.public_key_use = Some(PublicKeyUse::Signature);
         public.common.key_algorithm = Some(KeyAlgorithm::ES256);
         Ok(RelyingParty {
+            client_id,
+            redirect_uri,
             key,
             kid,
             public,
@@ -44,15 +54,19 @@ impl RelyingParty {
         })
     }
 
-    /// The client's file for the provider's `clients_dir` (config/clients/README.md).
+    /// The client's file for the provider's `clients_dir` (config/clients/README.md). Both
+    /// bench clients may ask for identity (P1-P3) and the core identity JWT.
     pub fn registration(&self) -> Result<String> {
         let jwks = json!({ "keys": [self.public] });
         Ok(format!(
-            "client_id = {CLIENT_ID:?}\nname = \"Load test service\"\n\
-             redirect_uris = [{REDIRECT_URI:?}]\n\
+            "client_id = {:?}\nname = \"Load test service\"\n\
+             redirect_uris = [{:?}]\n\
              token_endpoint_auth_method = \"private_key_jwt\"\njwks = {}\n\
              scopes = [\"openid\", \"email\", \"offline_access\"]\n\
+             claims = [{CORE_IDENTITY_CLAIM:?}]\nidentity_verification_supported = true\n\
              id_token_signed_response_alg = \"ES256\"\nrequire_pkce = true\nrequire_nonce = true\n",
+            self.client_id,
+            self.redirect_uri,
             toml_inline(&jwks)
         ))
     }
@@ -61,7 +75,7 @@ impl RelyingParty {
     pub fn assertion(&self) -> Result<String> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = json!({
-            "iss": CLIENT_ID, "sub": CLIENT_ID, "aud": self.audience,
+            "iss": self.client_id, "sub": self.client_id, "aud": self.audience,
             "exp": now + 60, "iat": now, "jti": uuid::Uuid::new_v4().to_string(),
         });
         let mut header = Header::new(Algorithm::ES256);

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::measure::{self, LatencySummary, ResourceSummary, Sampler, Samples};
 use crate::pool::{AccountPool, Lease};
 use crate::provider::{Provider, Servers, StorePair, Stores};
-use crate::rp::RelyingParty;
+use crate::rp::{self, RelyingParty};
 use crate::scenario::Scenario;
 
 #[derive(Debug, Clone)]
@@ -66,11 +66,19 @@ pub struct StoreRun {
     pub hwm_mb: f64,
 }
 
-/// A citizen signed in during setup, with consent given and a refresh token.
+/// A citizen signed in during setup, with consent given and (for `sso` and `refresh`) a
+/// refresh token; for `identity-reuse`, with their identity proven at the first client and
+/// consent given at the second.
 struct SignedIn {
     citizen: Citizen,
     account: Account,
-    refresh_token: String,
+    refresh_token: Option<String>,
+}
+
+/// The citizens setup signed in, by what they are ready for.
+struct Ready {
+    signed_in: Vec<SignedIn>,
+    proven: Vec<SignedIn>,
 }
 
 /// What a virtual citizen carries from flow to flow.
@@ -175,13 +183,18 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     let stores = Stores::open(pair, &options.servers)?;
     let mut rp = None;
     let mut provider = Provider::start(&options.provider_bin, &options.config, &stores, |issuer| {
-        let made = RelyingParty::new(issuer)?;
-        let toml = made.registration()?;
-        rp = Some(made);
-        Ok(toml)
+        let first = RelyingParty::new(issuer, rp::CLIENT_ID, rp::REDIRECT_URI)?;
+        let second = RelyingParty::new(issuer, rp::REUSE_CLIENT_ID, rp::REUSE_REDIRECT_URI)?;
+        let tomls = vec![
+            ("bench.toml", first.registration()?),
+            ("bench-reuse.toml", second.registration()?),
+        ];
+        rp = Some((first, second));
+        Ok(tomls)
     })
     .await?;
-    let rp = rp.ok_or_else(|| Error::Provider("the bench client was not made".into()))?;
+    let (rp, reuse_rp) =
+        rp.ok_or_else(|| Error::Provider("the bench clients were not made".into()))?;
     eprintln!(
         "{}: provider pid {} at {}",
         pair.name(),
@@ -198,6 +211,11 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     } else {
         Vec::new()
     };
+    let proven_accounts = if wants(Scenario::needs_proven) {
+        new_accounts("identity", most)
+    } else {
+        Vec::new()
+    };
     let pool_accounts = if wants(Scenario::needs_login_pool) {
         new_accounts("login", options.login_accounts)
     } else {
@@ -205,6 +223,7 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     };
     let all: Vec<Account> = signed_in_accounts
         .iter()
+        .chain(proven_accounts.iter())
         .chain(pool_accounts.iter())
         .cloned()
         .collect();
@@ -228,17 +247,25 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
         base: provider.base.clone(),
         issuer: provider.issuer.clone(),
         rp,
+        reuse_rp,
         backend: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Provider(format!("HTTP client: {e}")))?,
     });
-    let mut signed_in = sign_in_all(&site, signed_in_accounts).await.map_err(|e| {
+    let setup_failed = |e: Error| {
         Error::Provider(format!(
             "setup sign-in failed: {e}\n{}",
             provider.log_tail()
         ))
-    })?;
+    };
+    let signed_in = sign_in_all(&site, signed_in_accounts)
+        .await
+        .map_err(setup_failed)?;
+    let proven = prove_all(&site, proven_accounts)
+        .await
+        .map_err(setup_failed)?;
+    let mut ready = Ready { signed_in, proven };
     let rss_after_setup_mb = measure::rss_mb(provider.pid);
     let bench = Bench {
         site,
@@ -250,9 +277,7 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     let mut rows = Vec::new();
     for &scenario in &options.scenarios {
         for &concurrency in &options.concurrency {
-            let level_rows = bench
-                .level(pair, scenario, concurrency, &mut signed_in)
-                .await?;
+            let level_rows = bench.level(pair, scenario, concurrency, &mut ready).await?;
             rows.extend(level_rows);
         }
     }
@@ -293,7 +318,75 @@ async fn sign_in_all(site: &Arc<Site>, accounts: Vec<Account>) -> Result<Vec<Sig
                 Ok::<_, Error>(SignedIn {
                     citizen,
                     account,
-                    refresh_token,
+                    refresh_token: Some(refresh_token),
+                })
+            }));
+        }
+        for task in tasks {
+            done.push(
+                task.await
+                    .map_err(|e| Error::Provider(format!("setup task: {e}")))??,
+            );
+        }
+    }
+    Ok(done)
+}
+
+/// Signs each account in at the first client with an identity request (`Cl.Cm.P2`), proves
+/// the identity as Kenneth, and checks the core identity JWT at userinfo (verified with
+/// `did.json` for the first citizen); then asks the second client for P2 once, agreeing to
+/// share and confirming the reuse: the state every `identity-reuse` citizen starts from. Not
+/// measured.
+async fn prove_all(site: &Arc<Site>, accounts: Vec<Account>) -> Result<Vec<SignedIn>> {
+    let mut done = Vec::with_capacity(accounts.len());
+    for (batch_number, batch) in accounts.chunks(16).enumerate() {
+        let mut tasks = Vec::new();
+        for (i, account) in batch.iter().cloned().enumerate() {
+            let site = site.clone();
+            let verify = batch_number == 0 && i == 0;
+            tasks.push(tokio::spawn(async move {
+                let citizen = Citizen::new(site.clone())?;
+                let (code, verifier, visited) = citizen
+                    .visit_at(
+                        &site.rp,
+                        Scope::Identity,
+                        &account,
+                        Some(current_step()),
+                        true,
+                    )
+                    .await?;
+                if !visited.proved {
+                    return Err(Error::flow("setup", "was not asked to prove an identity"));
+                }
+                let tokens = site.redeem_at(&site.rp, &code, &verifier).await?;
+                let first = site.core_identity(&tokens.access_token).await?;
+                let (code, verifier, visited) = citizen
+                    .visit_at(&site.reuse_rp, Scope::Identity, &account, None, false)
+                    .await?;
+                if !visited.reused {
+                    return Err(Error::flow(
+                        "setup",
+                        "the second client did not offer reuse",
+                    ));
+                }
+                let tokens = site.redeem_at(&site.reuse_rp, &code, &verifier).await?;
+                let second = site.core_identity(&tokens.access_token).await?;
+                if verify {
+                    let a = site.verify_core_identity(&site.rp, &first).await?;
+                    let b = site.verify_core_identity(&site.reuse_rp, &second).await?;
+                    if a["vot"] != "P2"
+                        || a["vc"]["credentialSubject"] != b["vc"]["credentialSubject"]
+                    {
+                        return Err(Error::flow("setup", "the two core identities differ"));
+                    }
+                    if a["sub"] == b["sub"] {
+                        return Err(Error::flow("setup", "both clients got the same sub"));
+                    }
+                }
+                Ok::<_, Error>(SignedIn {
+                    citizen,
+                    account,
+                    refresh_token: None,
                 })
             }));
         }
@@ -315,6 +408,7 @@ enum Work {
     Sso,
     Login,
     Refresh,
+    IdentityReuse,
 }
 
 impl Bench {
@@ -323,7 +417,7 @@ impl Bench {
         pair: StorePair,
         scenario: Scenario,
         concurrency: usize,
-        signed_in: &mut Vec<SignedIn>,
+        ready: &mut Ready,
     ) -> Result<Vec<Row>> {
         let parts: Vec<(&str, Work)> = match scenario {
             Scenario::Discovery => vec![("discovery", Work::Discovery)],
@@ -335,6 +429,7 @@ impl Bench {
                 ("login-with-sso: login", Work::Login),
                 ("login-with-sso: sso", Work::Sso),
             ],
+            Scenario::IdentityReuse => vec![("identity-reuse", Work::IdentityReuse)],
         };
         let level = Arc::new(Level::new(
             self.options.warmup,
@@ -365,8 +460,13 @@ impl Bench {
             let mut tasks = Vec::new();
             for _ in 0..concurrency {
                 let worker = match work {
-                    Work::Sso | Work::Refresh => {
-                        let Some(s) = signed_in.pop() else {
+                    Work::Sso | Work::Refresh | Work::IdentityReuse => {
+                        let from = if *work == Work::IdentityReuse {
+                            &mut ready.proven
+                        } else {
+                            &mut ready.signed_in
+                        };
+                        let Some(s) = from.pop() else {
                             return Err(Error::Usage(
                                 "fewer signed-in citizens than the concurrency".into(),
                             ));
@@ -400,7 +500,11 @@ impl Bench {
                     .map_err(|e| Error::Provider(format!("citizen task: {e}")))?;
                 samples.merge(mine);
                 if let Some(s) = worker.signed_in {
-                    signed_in.push(s);
+                    if s.refresh_token.is_some() {
+                        ready.signed_in.push(s);
+                    } else {
+                        ready.proven.push(s);
+                    }
                 }
             }
             all_samples.push(samples);
@@ -490,7 +594,7 @@ async fn citizen_loop(
         {
             // The token may be spent: get a fresh one by single sign-on (not measured).
             if let Ok(token) = renew_refresh_token(site, s).await {
-                s.refresh_token = token;
+                s.refresh_token = Some(token);
             }
         }
     }
@@ -552,8 +656,24 @@ async fn one_flow(
                 .signed_in
                 .as_mut()
                 .ok_or_else(|| Error::flow("refresh", "no refresh token"))?;
-            s.refresh_token = site.refresh(&s.refresh_token).await?;
+            let token = s
+                .refresh_token
+                .as_deref()
+                .ok_or_else(|| Error::flow("refresh", "no refresh token"))?;
+            s.refresh_token = Some(site.refresh(token).await?);
             Ok(())
+        }
+        Work::IdentityReuse => {
+            let s = worker
+                .signed_in
+                .as_ref()
+                .ok_or_else(|| Error::flow("identity-reuse", "citizen not proven"))?;
+            let (code, verifier, _) = s
+                .citizen
+                .visit_at(&site.reuse_rp, Scope::Identity, &s.account, None, false)
+                .await?;
+            let tokens = site.redeem_at(&site.reuse_rp, &code, &verifier).await?;
+            site.core_identity(&tokens.access_token).await.map(|_| ())
         }
     }
 }

@@ -1,8 +1,7 @@
 //! The scenarios: what one virtual citizen does in a loop, and what each needs set up first.
 //!
-//! To add one (identity reuse, once the identity-proofing work is merged): add a variant here,
-//! its name in [`Scenario::ALL`], its loop in `run::one_flow`, and its anchor (if any) in
-//! `report::target_for`.
+//! To add one: add a variant here, its name in [`Scenario::ALL`], its loop in `run::one_flow`,
+//! and its anchor (if any) in `report::ANCHORS`.
 
 use serde::Serialize;
 
@@ -24,22 +23,21 @@ pub enum Scenario {
     Refresh,
     /// Login and single sign-on at the same time: does argon2 work starve the cheap path?
     LoginWithSso,
+    /// A citizen who proved their identity (P2) at one service, signed in, at a second service
+    /// in another sector asking for P2: authorize → confirm the reuse → code → token →
+    /// userinfo with the core identity JWT.
+    IdentityReuse,
 }
 
-/// Scenarios named but not yet runnable, and why.
-const LATER: &[(&str, &str)] = &[(
-    "identity-reuse",
-    "needs the identity-proofing work (GPG 45, core identity JWT), which is not merged yet",
-)];
-
 impl Scenario {
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
         Scenario::Discovery,
         Scenario::Jwks,
         Scenario::Sso,
         Scenario::Login,
         Scenario::Refresh,
         Scenario::LoginWithSso,
+        Scenario::IdentityReuse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +48,7 @@ impl Scenario {
             Scenario::Login => "login",
             Scenario::Refresh => "refresh",
             Scenario::LoginWithSso => "login-with-sso",
+            Scenario::IdentityReuse => "identity-reuse",
         }
     }
 
@@ -59,6 +58,11 @@ impl Scenario {
             self,
             Scenario::Sso | Scenario::Refresh | Scenario::LoginWithSso
         )
+    }
+
+    /// Whether it needs citizens who proved their identity during setup.
+    pub fn needs_proven(self) -> bool {
+        self == Scenario::IdentityReuse
     }
 
     /// Whether it signs in fresh browsers, and so needs a pool of accounts.
@@ -72,11 +76,6 @@ impl Scenario {
             if name == "all" {
                 out.extend(Scenario::ALL);
                 continue;
-            }
-            if let Some((_, why)) = LATER.iter().find(|(n, _)| *n == name) {
-                return Err(Error::Usage(format!(
-                    "scenario {name} is not available yet: it {why}"
-                )));
             }
             let scenario = Scenario::ALL
                 .into_iter()
@@ -103,16 +102,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_names_and_refuses_later_ones() {
+    fn parses_names_and_refuses_unknown_ones() {
         assert_eq!(
             Scenario::parse_list("sso, jwks,sso").unwrap(),
             vec![Scenario::Sso, Scenario::Jwks]
         );
-        assert_eq!(Scenario::parse_list("all").unwrap().len(), 6);
-        let later = Scenario::parse_list("identity-reuse")
-            .unwrap_err()
-            .to_string();
-        assert!(later.contains("not available yet"), "{later}");
+        assert_eq!(Scenario::parse_list("all").unwrap().len(), 7);
+        assert_eq!(
+            Scenario::parse_list("identity-reuse").unwrap(),
+            vec![Scenario::IdentityReuse]
+        );
         assert!(Scenario::parse_list("nope").is_err());
     }
 }

@@ -525,6 +525,22 @@ identity_tests! {
         assert_eq!(verified["verification"]["trust_framework"], "uk_tfida");
         assert_eq!(verified["claims"]["family_name"], "Decerqueira");
         assert_eq!(verified["claims"]["birthdate"], "1965-07-08");
+
+        // The next visit, consent already given: the reuse page again (confirmed per
+        // authorization), and it leads back to the service, not to the account page.
+        let (page, verifier) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/reuse");
+        let reuse = browser.get("/identity/reuse").await;
+        reuse.assert(StatusCode::OK, "You have already proved your identity");
+        browser
+            .post("/identity/reuse", &[("csrf_token", &reuse.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = env.back_to(&mut browser, &env.benefits).await;
+        let third = env.tokens(&mut browser, &env.benefits, &params["code"], &verifier).await;
+        let third_info = env.userinfo(&mut browser, &third).await;
+        assert_eq!(third_info["sub"], second_info["sub"]);
+        assert!(third_info[CORE_IDENTITY].is_string());
     }
 
     // A higher level than the one proven asks only for what is missing: no new passport.

@@ -91,13 +91,21 @@ pub struct Stores<'a> {
     pub db: &'a Database,
 }
 
+/// The refresh token a response carries.
+enum NewRefreshToken {
+    /// A code exchange: a first token for the grant, if it holds `offline_access`.
+    Issue { expires_at: i64 },
+    /// A refresh: the successor stored with the rotation, if any.
+    Rotated(Option<String>),
+}
+
 async fn respond(
     provider: &Provider,
     stores: &Stores<'_>,
     client: &Client,
     grant: &Grant,
     nonce: Option<String>,
-    refresh_expires_at: Option<i64>,
+    refresh: NewRefreshToken,
     now: i64,
 ) -> Result<TokenResponse> {
     let (access_token, id_token) = mint(provider, client, grant, nonce, now)?;
@@ -111,11 +119,12 @@ async fn respond(
         provider.tokens.access_token_ttl + Duration::from_secs(5),
     )
     .await?;
-    let refresh_token = match refresh_expires_at {
-        Some(expires_at) if grant.scopes.contains("offline_access") => {
+    let refresh_token = match refresh {
+        NewRefreshToken::Issue { expires_at } if grant.scopes.contains("offline_access") => {
             Some(grants::issue_refresh_token(db, grant, now, expires_at).await?)
         }
-        _ => None,
+        NewRefreshToken::Issue { .. } => None,
+        NewRefreshToken::Rotated(token) => token,
     };
     Ok(TokenResponse {
         access_token,
@@ -145,7 +154,15 @@ pub async fn exchange_code(
     let redirect_uri = form
         .get("redirect_uri")
         .ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
-    let record = match grants::redeem_code(store, db, code, now).await? {
+    let record = match grants::redeem_code(
+        store,
+        db,
+        code,
+        provider.tokens.authorization_code_ttl,
+        now,
+    )
+    .await?
+    {
         Redemption::Redeemed(record) => record,
         Redemption::Replayed => {
             tracing::warn!(client = %client.client_id, "authorization code used twice: its grant is revoked");
@@ -184,7 +201,9 @@ pub async fn exchange_code(
         client,
         &record.grant,
         record.nonce,
-        Some(refresh_expires_at),
+        NewRefreshToken::Issue {
+            expires_at: refresh_expires_at,
+        },
         now,
     )
     .await
@@ -213,7 +232,7 @@ pub async fn refresh(
             .map(str::to_owned)
             .collect()
     });
-    let (grant, expires_at) = match grants::use_refresh_token(
+    let (grant, refresh_token) = match grants::use_refresh_token(
         store,
         db,
         token,
@@ -223,7 +242,10 @@ pub async fn refresh(
     )
     .await?
     {
-        RefreshUse::Rotated { grant, expires_at } => (grant, expires_at),
+        RefreshUse::Rotated {
+            grant,
+            refresh_token,
+        } => (grant, refresh_token),
         RefreshUse::Replayed => {
             tracing::warn!(client = %client.client_id, "refresh token used twice: its grant is revoked");
             return Err(
@@ -242,16 +264,16 @@ pub async fn refresh(
             return Err(OAuthError::invalid_grant("the refresh token is not valid").into());
         }
     };
-    if db.accounts().find(&grant.account_id).await?.is_none() {
-        return Err(OAuthError::invalid_grant("the account no longer exists").into());
-    }
+    // No read of the account: refresh_tokens.account_id references accounts(id) (foreign
+    // keys are on in SQLite too), so a live token's account exists. Nothing deletes accounts
+    // yet; whatever does must delete or revoke their tokens first, which the key enforces.
     respond(
         provider,
         stores,
         client,
         &grant,
         None,
-        Some(expires_at),
+        NewRefreshToken::Rotated(refresh_token),
         now,
     )
     .await

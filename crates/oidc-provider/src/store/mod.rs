@@ -11,6 +11,7 @@ mod refresh_tokens;
 mod secrets;
 mod signing_keys;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::AnyPool;
@@ -21,7 +22,7 @@ pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
-pub use refresh_tokens::{RefreshTokens, StoredRefreshToken};
+pub use refresh_tokens::{RefreshTokens, Rotation, StoredRefreshToken, Successor};
 pub use secrets::{Clients, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
 
@@ -36,6 +37,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 pub struct Database {
     pool: AnyPool,
     kind: DatabaseKind,
+    /// SQLite's write transactions queue here (see [`RefreshTokens::rotate`]).
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Database {
@@ -54,6 +57,11 @@ impl Database {
         let pool = AnyPoolOptions::new()
             .max_connections(config.database.max_connections)
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings an idle connection before lending it. For SQLite the "connection" is
+            // a file handle in this process that cannot drop, and the ping is one more
+            // hand-off to its worker thread on every query (a refresh paid four); a network
+            // connection to PostgreSQL can drop, so there it stays.
+            .test_before_acquire(kind != DatabaseKind::Sqlite)
             .after_connect(|conn, _meta| {
                 Box::pin(async move {
                     if conn.backend_name() == "SQLite" {
@@ -71,7 +79,11 @@ impl Database {
             })
             .connect(&config.database.url)
             .await?;
-        Ok(Database { pool, kind })
+        Ok(Database {
+            pool,
+            kind,
+            sqlite_writer: Arc::default(),
+        })
     }
 
     /// Applies the migrations of this backend that have not run yet.
@@ -110,7 +122,8 @@ impl Database {
     }
 
     pub fn refresh_tokens(&self) -> RefreshTokens<'_> {
-        RefreshTokens::new(&self.pool)
+        let writer = (self.kind == DatabaseKind::Sqlite).then_some(&*self.sqlite_writer);
+        RefreshTokens::new(&self.pool, writer)
     }
 
     pub fn clients(&self) -> Clients<'_> {

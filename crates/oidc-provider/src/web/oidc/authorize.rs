@@ -201,7 +201,12 @@ async fn proceed(
                 Some(level) => {
                     match identity_gate(app, &mut visit, &request, &client, &auth, level).await? {
                         Gate::Pass(granted) => Some(granted),
-                        Gate::Page(path) => return visit.redirect(app, path).await,
+                        Gate::Page(path) => {
+                            // The journey's pages (and the reuse page) act for the pending
+                            // request; a citizen who consented earlier arrives here without one.
+                            visit.session_mut().pending = Some(request.clone());
+                            return visit.redirect(app, path).await;
+                        }
                         Gate::Refuse(error, description) => {
                             visit.session_mut().pending = None;
                             visit.session_mut().proving = None;
