@@ -12,6 +12,7 @@ pub mod identity;
 pub mod mail;
 pub mod oidc;
 pub mod sessions;
+pub mod shutdown;
 pub mod store;
 pub mod web;
 

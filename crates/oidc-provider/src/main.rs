@@ -343,7 +343,7 @@ async fn serve(config: Config) -> Result<()> {
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        one_login_provider::shutdown::shutdown_signal().await;
         tracing::info!("shutting down");
         shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });
@@ -371,25 +371,4 @@ async fn serve(config: Config) -> Result<()> {
     served.map_err(|e| Error::config("server.listen", format!("cannot serve on {listen}: {e}")))?;
     state.db.close().await;
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
 }
