@@ -191,6 +191,84 @@ ephemeral_contract! {
         assert_eq!(seen, (1..=32).collect::<Vec<u64>>());
     }
 
+    async fn get_many_reads_each_key_in_order(store) {
+        store.put("a", b"1", LONG).await.unwrap();
+        store.put("c", b"3", LONG).await.unwrap();
+        assert_eq!(
+            store.get_many(&["a", "b", "c"]).await.unwrap(),
+            vec![Some(b"1".to_vec()), None, Some(b"3".to_vec())]
+        );
+        assert!(store.get_many(&[]).await.unwrap().is_empty());
+    }
+
+    // Issue 11.3: a versioned record is written only by whoever read its current version, so
+    // a stale write never overwrites a newer one and a deleted record stays deleted.
+    async fn versioned_writes_need_the_current_version(store) {
+        assert_eq!(store.get_versioned("s").await.unwrap(), None);
+        let v1 = store.put_if_version("s", None, b"one", LONG).await.unwrap().unwrap();
+        assert_eq!(store.put_if_version("s", None, b"again", LONG).await.unwrap(), None, "create only once");
+        let read = store.get_versioned("s").await.unwrap().unwrap();
+        assert_eq!((read.version, read.value.as_slice()), (v1, &b"one"[..]));
+        let v2 = store.put_if_version("s", Some(v1), b"two", LONG).await.unwrap().unwrap();
+        assert_ne!(v1, v2);
+        assert_eq!(store.put_if_version("s", Some(v1), b"stale", LONG).await.unwrap(), None);
+        assert_eq!(store.get_versioned("s").await.unwrap().unwrap().value, b"two".to_vec());
+        assert!(!store.delete_if_version("s", v1).await.unwrap(), "a stale delete does nothing");
+        assert!(store.delete_if_version("s", v2).await.unwrap());
+        assert_eq!(store.get_versioned("s").await.unwrap(), None);
+        // A request in flight since before the delete cannot bring it back.
+        assert_eq!(store.put_if_version("s", Some(v2), b"zombie", LONG).await.unwrap(), None);
+        assert_eq!(store.get_versioned("s").await.unwrap(), None);
+    }
+
+    async fn versioned_records_expire(store) {
+        store.put_if_version("brief", None, b"x", SHORT).await.unwrap().unwrap();
+        tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
+        assert_eq!(store.get_versioned("brief").await.unwrap(), None);
+        assert!(store.put_if_version("brief", None, b"y", LONG).await.unwrap().is_some());
+    }
+
+    async fn racing_versioned_writes_have_one_winner(store) {
+        let v = store.put_if_version("contested", None, b"0", LONG).await.unwrap().unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store.put_if_version("contested", Some(v), format!("{i}").as_bytes(), LONG).await.unwrap()
+                })
+            })
+            .collect();
+        let mut winners = 0;
+        for task in tasks {
+            if task.await.unwrap().is_some() {
+                winners += 1;
+            }
+        }
+        assert_eq!(winners, 1);
+    }
+
+    async fn an_index_keeps_its_newest_members_and_hands_back_the_rest(store) {
+        assert!(store.index_members("idx").await.unwrap().is_empty());
+        for member in ["a", "b", "c"] {
+            assert!(store.index_add("idx", member, LONG, 3).await.unwrap().is_empty());
+        }
+        assert_eq!(store.index_members("idx").await.unwrap(), ["a", "b", "c"]);
+        // Re-adding moves a member to the newest place.
+        store.index_add("idx", "a", LONG, 3).await.unwrap();
+        assert_eq!(store.index_add("idx", "d", LONG, 3).await.unwrap(), ["b"]);
+        assert_eq!(store.index_members("idx").await.unwrap(), ["c", "a", "d"]);
+        store.index_remove("idx", "a").await.unwrap();
+        store.index_remove("idx", "never").await.unwrap();
+        assert_eq!(store.index_members("idx").await.unwrap(), ["c", "d"]);
+    }
+
+    async fn index_members_are_forgotten_after_their_time(store) {
+        store.index_add("timed", "old", SHORT, 10).await.unwrap();
+        store.index_add("timed", "new", LONG, 10).await.unwrap();
+        tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
+        assert_eq!(store.index_members("timed").await.unwrap(), ["new"]);
+    }
+
     async fn ping_answers(store) {
         store.ping().await.unwrap();
         assert!(["memory", "redis"].contains(&store.describe()));

@@ -3,9 +3,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use moka::Expiry;
 use moka::future::Cache;
-use moka::ops::compute::Op;
+use moka::ops::compute::{CompResult, Op};
 
-use super::EphemeralStore;
+use super::{EphemeralStore, Versioned};
 use crate::error::Result;
 
 /// In-process store over moka: bounded, with per-entry expiry and atomic per-key operations.
@@ -15,20 +15,44 @@ pub struct MemoryStore {
 
 #[derive(Clone)]
 struct Entry {
-    value: Vec<u8>,
+    payload: Payload,
+    /// Counts the writes of a versioned record (compare-and-set); 0 for plain values.
+    version: u64,
     expires_at: Instant,
+}
+
+#[derive(Clone)]
+enum Payload {
+    Bytes(Vec<u8>),
+    /// An index's members with when each is forgotten, oldest first.
+    Index(Vec<(String, Instant)>),
 }
 
 impl Entry {
     fn new(value: Vec<u8>, ttl: Duration) -> Self {
         Entry {
-            value,
+            payload: Payload::Bytes(value),
+            version: 0,
             expires_at: Instant::now() + ttl,
         }
     }
 
     fn is_live(&self) -> bool {
         self.expires_at > Instant::now()
+    }
+
+    fn bytes(&self) -> Option<&[u8]> {
+        match &self.payload {
+            Payload::Bytes(bytes) => Some(bytes),
+            Payload::Index(_) => None,
+        }
+    }
+
+    fn into_bytes(self) -> Option<Vec<u8>> {
+        match self.payload {
+            Payload::Bytes(bytes) => Some(bytes),
+            Payload::Index(_) => None,
+        }
     }
 }
 
@@ -59,6 +83,10 @@ impl MemoryStore {
                 .build(),
         }
     }
+
+    async fn live(&self, key: &str) -> Option<Entry> {
+        self.cache.get(key).await.filter(Entry::is_live)
+    }
 }
 
 #[async_trait]
@@ -84,18 +112,12 @@ impl EphemeralStore for MemoryStore {
             .await;
         Ok(matches!(
             outcome,
-            moka::ops::compute::CompResult::Inserted(_)
-                | moka::ops::compute::CompResult::ReplacedWith(_)
+            CompResult::Inserted(_) | CompResult::ReplacedWith(_)
         ))
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .cache
-            .get(key)
-            .await
-            .filter(Entry::is_live)
-            .map(|e| e.value))
+        Ok(self.live(key).await.and_then(Entry::into_bytes))
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>> {
@@ -104,7 +126,7 @@ impl EphemeralStore for MemoryStore {
             .remove(key)
             .await
             .filter(Entry::is_live)
-            .map(|e| e.value))
+            .and_then(Entry::into_bytes))
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
@@ -115,10 +137,10 @@ impl EphemeralStore for MemoryStore {
                 let next = match existing {
                     Some(entry) if entry.value().is_live() => {
                         let entry = entry.into_value();
-                        let count = parse_count(&entry.value) + 1;
+                        let count = entry.bytes().map(parse_count).unwrap_or(0) + 1;
                         Entry {
-                            value: count.to_string().into_bytes(),
-                            expires_at: entry.expires_at,
+                            payload: Payload::Bytes(count.to_string().into_bytes()),
+                            ..entry
                         }
                     }
                     _ => Entry::new(b"1".to_vec(), ttl),
@@ -128,12 +150,151 @@ impl EphemeralStore for MemoryStore {
             .await;
         Ok(outcome
             .into_entry()
-            .map(|e| parse_count(&e.into_value().value))
+            .and_then(|e| e.into_value().bytes().map(parse_count))
             .unwrap_or(1))
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
         self.cache.invalidate(key).await;
+        Ok(())
+    }
+
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            values.push(self.live(key).await.and_then(Entry::into_bytes));
+        }
+        Ok(values)
+    }
+
+    async fn get_versioned(&self, key: &str) -> Result<Option<Versioned>> {
+        Ok(self.live(key).await.and_then(|entry| {
+            let version = entry.version;
+            entry.into_bytes().map(|value| Versioned { version, value })
+        }))
+    }
+
+    async fn put_if_version(
+        &self,
+        key: &str,
+        expected: Option<u64>,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<Option<u64>> {
+        let outcome = self
+            .cache
+            .entry(key.to_owned())
+            .and_compute_with(|existing| {
+                let current = existing
+                    .map(|e| e.into_value())
+                    .filter(Entry::is_live)
+                    .map(|e| e.version);
+                let op = if current == expected {
+                    Op::Put(Entry {
+                        version: current.unwrap_or(0) + 1,
+                        ..Entry::new(value.to_vec(), ttl)
+                    })
+                } else {
+                    Op::Nop
+                };
+                std::future::ready(op)
+            })
+            .await;
+        Ok(match outcome {
+            CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) => {
+                Some(entry.into_value().version)
+            }
+            _ => None,
+        })
+    }
+
+    async fn delete_if_version(&self, key: &str, expected: u64) -> Result<bool> {
+        let outcome = self
+            .cache
+            .entry(key.to_owned())
+            .and_compute_with(|existing| {
+                let op = match existing.map(|e| e.into_value()) {
+                    Some(entry) if entry.is_live() && entry.version == expected => Op::Remove,
+                    _ => Op::Nop,
+                };
+                std::future::ready(op)
+            })
+            .await;
+        Ok(matches!(outcome, CompResult::Removed(_)))
+    }
+
+    async fn index_add(
+        &self,
+        key: &str,
+        member: &str,
+        ttl: Duration,
+        capacity: usize,
+    ) -> Result<Vec<String>> {
+        let mut pushed_out = Vec::new();
+        self.cache
+            .entry(key.to_owned())
+            .and_compute_with(|existing| {
+                let now = Instant::now();
+                let mut members = match existing.map(|e| e.into_value()) {
+                    Some(Entry {
+                        payload: Payload::Index(members),
+                        ..
+                    }) => members,
+                    _ => Vec::new(),
+                };
+                members.retain(|(m, deadline)| m != member && *deadline > now);
+                members.push((member.to_owned(), now + ttl));
+                let excess = members.len().saturating_sub(capacity.max(1));
+                pushed_out.extend(members.drain(..excess).map(|(m, _)| m));
+                let expires_at = members.iter().map(|(_, d)| *d).max().unwrap_or(now + ttl);
+                std::future::ready(Op::Put(Entry {
+                    payload: Payload::Index(members),
+                    version: 0,
+                    expires_at,
+                }))
+            })
+            .await;
+        Ok(pushed_out)
+    }
+
+    async fn index_members(&self, key: &str) -> Result<Vec<String>> {
+        let now = Instant::now();
+        Ok(match self.live(key).await.map(|e| e.payload) {
+            Some(Payload::Index(members)) => members
+                .into_iter()
+                .filter(|(_, deadline)| *deadline > now)
+                .map(|(m, _)| m)
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    async fn index_remove(&self, key: &str, member: &str) -> Result<()> {
+        self.cache
+            .entry(key.to_owned())
+            .and_compute_with(|existing| {
+                let op = match existing.map(|e| e.into_value()) {
+                    Some(Entry {
+                        payload: Payload::Index(mut members),
+                        version,
+                        expires_at,
+                    }) => {
+                        members.retain(|(m, _)| m != member);
+                        if members.is_empty() {
+                            Op::Remove
+                        } else {
+                            Op::Put(Entry {
+                                payload: Payload::Index(members),
+                                version,
+                                expires_at,
+                            })
+                        }
+                    }
+                    _ => Op::Nop,
+                };
+                std::future::ready(op)
+            })
+            .await;
         Ok(())
     }
 

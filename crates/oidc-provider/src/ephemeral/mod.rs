@@ -40,11 +40,54 @@ pub trait EphemeralStore: Send + Sync + 'static {
 
     async fn delete(&self, key: &str) -> Result<()>;
 
+    /// Reads several keys at once (one round trip): a value and the marks that may void it.
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>>;
+
+    /// A versioned record: its value and the version to present when writing it back.
+    async fn get_versioned(&self, key: &str) -> Result<Option<Versioned>>;
+
+    /// Writes a versioned record only if it is still at `expected` (`None`: only if there is no
+    /// record), and returns the new version; `None` when someone else wrote or deleted it first.
+    /// The write that loses a race never overwrites the winner's (issue: lost session writes).
+    async fn put_if_version(
+        &self,
+        key: &str,
+        expected: Option<u64>,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<Option<u64>>;
+
+    /// Deletes a versioned record only if it is still at `expected`; returns whether it did.
+    async fn delete_if_version(&self, key: &str, expected: u64) -> Result<bool>;
+
+    /// Adds `member` (again) to the index at `key`, newest last, to be forgotten `ttl` from now.
+    /// When that leaves more than `capacity` members, the oldest are removed and returned, so
+    /// the caller can end what they stood for: an index never silently drops a live member.
+    async fn index_add(
+        &self,
+        key: &str,
+        member: &str,
+        ttl: Duration,
+        capacity: usize,
+    ) -> Result<Vec<String>>;
+
+    /// The index's members not yet forgotten, oldest first.
+    async fn index_members(&self, key: &str) -> Result<Vec<String>>;
+
+    async fn index_remove(&self, key: &str, member: &str) -> Result<()>;
+
     /// Answers when the store is reachable: for `/healthz`.
     async fn ping(&self) -> Result<()>;
 
     /// What this store is, for logs and test output ("memory", "redis").
     fn describe(&self) -> &'static str;
+}
+
+/// A record read with its version (see [`EphemeralStore::put_if_version`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned {
+    pub version: u64,
+    pub value: Vec<u8>,
 }
 
 /// Opens the store the configuration names.

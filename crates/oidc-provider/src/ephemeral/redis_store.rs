@@ -1,10 +1,11 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
-use super::EphemeralStore;
+use super::{EphemeralStore, Versioned};
 use crate::error::{Error, Result};
 
 /// Redis: shared by every provider replica. One round trip per operation; `GETDEL` and
@@ -13,7 +14,66 @@ use crate::error::{Error, Result};
 pub struct RedisStore {
     connection: ConnectionManager,
     prefix: String,
+    scripts: Arc<Scripts>,
+}
+
+/// The operations Redis has no single command for, each one atomic as a script.
+struct Scripts {
+    /// INCR, and set the expiry only on creation.
     increment: redis::Script,
+    put_if_version: redis::Script,
+    delete_if_version: redis::Script,
+    index_add: redis::Script,
+    index_members: redis::Script,
+}
+
+impl Scripts {
+    fn new() -> Self {
+        // Versioned records are hashes {v: version, d: value}. Index members are a sorted set
+        // scored by the millisecond (Redis's own clock) at which each is forgotten.
+        Scripts {
+            increment: redis::Script::new(
+                "local n = redis.call('INCR', KEYS[1]) \
+                 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
+                 return n",
+            ),
+            put_if_version: redis::Script::new(
+                "local cur = redis.call('HGET', KEYS[1], 'v') \
+                 if ARGV[1] == '' then \
+                   if cur then return false end \
+                 elseif cur ~= ARGV[1] then return false end \
+                 local nxt = (tonumber(cur) or 0) + 1 \
+                 redis.call('HSET', KEYS[1], 'v', nxt, 'd', ARGV[2]) \
+                 redis.call('PEXPIRE', KEYS[1], ARGV[3]) \
+                 return nxt",
+            ),
+            delete_if_version: redis::Script::new(
+                "if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then \
+                   return redis.call('DEL', KEYS[1]) end \
+                 return 0",
+            ),
+            index_add: redis::Script::new(
+                "local t = redis.call('TIME') \
+                 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) \
+                 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) \
+                 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) \
+                 local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3]) \
+                 local out = {} \
+                 if excess > 0 then \
+                   out = redis.call('ZRANGE', KEYS[1], 0, excess - 1) \
+                   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1) \
+                 end \
+                 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES') \
+                 redis.call('PEXPIREAT', KEYS[1], last[2]) \
+                 return out",
+            ),
+            index_members: redis::Script::new(
+                "local t = redis.call('TIME') \
+                 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) \
+                 return redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')",
+            ),
+        }
+    }
 }
 
 /// How long one command may take before the store counts as down.
@@ -37,15 +97,11 @@ impl RedisStore {
         .map_err(|e| {
             Error::ephemeral(format!("cannot connect to Redis at {}: {e}", redact(url)))
         })?;
+        refuse_evicting_server(&mut connection.clone()).await?;
         Ok(RedisStore {
             connection,
             prefix: prefix.to_owned(),
-            // INCR then set the expiry only on creation, in one atomic step.
-            increment: redis::Script::new(
-                "local n = redis.call('INCR', KEYS[1]) \
-                 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
-                 return n",
-            ),
+            scripts: Arc::new(Scripts::new()),
         })
     }
 
@@ -56,6 +112,43 @@ impl RedisStore {
     fn conn(&self) -> ConnectionManager {
         self.connection.clone()
     }
+}
+
+/// Checklist 82 (ASVS 16.5.3): replay marks, used codes and sessions must not be dropped to
+/// make room, or a replayed code would pass. A Redis with a memory limit must answer writes with
+/// an error when full (`noeviction`), which the provider turns into 503: it fails closed.
+async fn refuse_evicting_server(connection: &mut ConnectionManager) -> Result<()> {
+    let answer: redis::RedisResult<Vec<String>> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory*")
+        .query_async(connection)
+        .await;
+    let Ok(pairs) = answer else {
+        // Managed services often disable CONFIG; their eviction policy is theirs to state.
+        tracing::warn!(
+            "cannot read Redis's maxmemory-policy (CONFIG is disabled): make sure it is noeviction"
+        );
+        return Ok(());
+    };
+    let setting = |name: &str| {
+        pairs
+            .chunks(2)
+            .find(|pair| pair.first().is_some_and(|n| n == name))
+            .and_then(|pair| pair.get(1).cloned())
+            .unwrap_or_default()
+    };
+    let limited = setting("maxmemory").parse::<u64>().unwrap_or(0) > 0;
+    let policy = setting("maxmemory-policy");
+    if limited && policy != "noeviction" {
+        return Err(Error::config(
+            "ephemeral.url",
+            format!(
+                "Redis evicts keys when full (maxmemory-policy {policy}): sessions and replay \
+                 marks could be forgotten. Set maxmemory-policy noeviction"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn millis(ttl: Duration) -> u64 {
@@ -122,7 +215,7 @@ impl EphemeralStore for RedisStore {
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
         let mut conn = self.conn();
         let key = self.key(key);
-        let script = self.increment.clone();
+        let script = &self.scripts.increment;
         timed(async move {
             script
                 .key(key)
@@ -137,6 +230,101 @@ impl EphemeralStore for RedisStore {
         let mut conn = self.conn();
         let key = self.key(key);
         timed(async move { conn.del::<_, ()>(key).await }).await
+    }
+
+    async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn();
+        let keys: Vec<String> = keys.iter().map(|k| self.key(k)).collect();
+        timed(async move { redis::cmd("MGET").arg(keys).query_async(&mut conn).await }).await
+    }
+
+    async fn get_versioned(&self, key: &str) -> Result<Option<Versioned>> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        let (version, value): (Option<u64>, Option<Vec<u8>>) = timed(async move {
+            redis::cmd("HMGET")
+                .arg(key)
+                .arg("v")
+                .arg("d")
+                .query_async(&mut conn)
+                .await
+        })
+        .await?;
+        Ok(match (version, value) {
+            (Some(version), Some(value)) => Some(Versioned { version, value }),
+            _ => None,
+        })
+    }
+
+    async fn put_if_version(
+        &self,
+        key: &str,
+        expected: Option<u64>,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<Option<u64>> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        let script = &self.scripts.put_if_version;
+        let expected = expected.map(|v| v.to_string()).unwrap_or_default();
+        timed(async move {
+            script
+                .key(key)
+                .arg(expected)
+                .arg(value)
+                .arg(millis(ttl))
+                .invoke_async(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn delete_if_version(&self, key: &str, expected: u64) -> Result<bool> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        let script = &self.scripts.delete_if_version;
+        let deleted: u64 =
+            timed(async move { script.key(key).arg(expected).invoke_async(&mut conn).await })
+                .await?;
+        Ok(deleted == 1)
+    }
+
+    async fn index_add(
+        &self,
+        key: &str,
+        member: &str,
+        ttl: Duration,
+        capacity: usize,
+    ) -> Result<Vec<String>> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        let script = &self.scripts.index_add;
+        timed(async move {
+            script
+                .key(key)
+                .arg(member)
+                .arg(millis(ttl))
+                .arg(capacity.max(1))
+                .invoke_async(&mut conn)
+                .await
+        })
+        .await
+    }
+
+    async fn index_members(&self, key: &str) -> Result<Vec<String>> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        let script = &self.scripts.index_members;
+        timed(async move { script.key(key).invoke_async(&mut conn).await }).await
+    }
+
+    async fn index_remove(&self, key: &str, member: &str) -> Result<()> {
+        let mut conn = self.conn();
+        let key = self.key(key);
+        timed(async move { conn.zrem::<_, _, ()>(key, member).await }).await
     }
 
     async fn ping(&self) -> Result<()> {
