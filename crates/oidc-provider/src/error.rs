@@ -45,6 +45,11 @@ pub enum Error {
     #[error("no live session for this form")]
     SessionExpired,
 
+    /// Another request changed or ended the session while this one was in flight; this one's
+    /// change was dropped (issue 11.3). The browser is sent to `again` to see where it stands.
+    #[error("the session changed while this request was in flight")]
+    SessionSuperseded { again: String },
+
     /// A form's CSRF token did not match its session's (RFC 6749 §10.12).
     #[error("CSRF token missing or wrong")]
     CsrfRejected,

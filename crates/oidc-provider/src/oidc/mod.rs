@@ -6,6 +6,7 @@ pub mod client_auth;
 pub mod clients;
 pub mod grants;
 pub mod keys;
+pub mod logout;
 pub mod pairwise;
 pub mod token;
 pub mod tokens;

@@ -63,8 +63,14 @@ pub fn duration_in_words(seconds: u64) -> String {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        if let Error::OAuth(error) = self {
-            return oauth_response(error);
+        match self {
+            Error::OAuth(error) => return oauth_response(error),
+            // 303: the browser fetches the page again and sees the session as it now is.
+            Error::SessionSuperseded { again } => {
+                tracing::info!(to = %again, "session changed by another request; this one's change dropped");
+                return axum::response::Redirect::to(&again).into_response();
+            }
+            _ => {}
         }
         let status = self.status();
         match status {

@@ -4,24 +4,29 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::sessions::{Authentication, CredentialLevel, Session, SessionId};
+use crate::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionId};
 
 pub struct Visit {
     pub now: i64,
     id: Option<SessionId>,
     session: Option<Session>,
+    /// The version the session was read at; `None` for a session this request started.
+    version: Option<u64>,
     /// The session changed and must be written back.
     dirty: bool,
     /// The cookie must be (re)set: a new or rotated id.
     new_cookie: bool,
     /// The session ended: clear the cookie.
     ended: bool,
+    /// Where to send the browser when another request changed the session first: this page
+    /// again (its GET), to show the session as it now is.
+    again: String,
 }
 
 /// The session cookie's name: `__Host-` whenever https, which browsers accept only with
@@ -70,20 +75,32 @@ where
             .filter_map(|c| c.ok())
             .find(|c| c.name() == name)
             .and_then(|c| SessionId::parse(c.value()));
-        let (id, session) = match presented {
+        let (id, session, version) = match presented {
             Some(id) => match app.sessions.load(&id, now).await? {
-                Some(session) => (Some(id), Some(session)),
-                None => (None, None),
+                Some(loaded) => (Some(id), Some(loaded.session), Some(loaded.version)),
+                None => (None, None, None),
             },
-            None => (None, None),
+            None => (None, None, None),
         };
+        let again = if parts.method == Method::GET {
+            parts.uri.path_and_query().map(|p| p.as_str())
+        } else {
+            Some(parts.uri.path())
+        };
+        // Only a path of this site: never `//host` or `/\host`, which browsers read as another.
+        let again = again
+            .filter(|p| p.starts_with('/') && !p[1..].starts_with(['/', '\\']))
+            .unwrap_or("/")
+            .to_owned();
         Ok(Visit {
             now,
             id,
             session,
+            version,
             dirty: false,
             new_cookie: false,
             ended: false,
+            again,
         })
     }
 }
@@ -98,6 +115,7 @@ impl Visit {
         self.dirty = true;
         if self.session.is_none() {
             self.id = Some(SessionId::generate());
+            self.version = None;
             self.new_cookie = true;
             self.ended = false;
         }
@@ -125,19 +143,37 @@ impl Visit {
         self.session.as_ref()?.authenticated_at(level)
     }
 
-    /// Gives the session a new id and CSRF token (ASVS 7.2.4), keeping its content.
+    /// The id of the session in the store, if it is there.
+    pub fn session_id(&self) -> Option<&SessionId> {
+        self.id.as_ref().filter(|_| self.version.is_some())
+    }
+
+    fn superseded(&self) -> Error {
+        Error::SessionSuperseded {
+            again: self.again.clone(),
+        }
+    }
+
+    /// Gives the session a new id and CSRF token (ASVS 7.2.4), keeping its content, unless
+    /// another request changed or ended it since it was read.
     pub async fn rotate(&mut self, app: &AppState) -> Result<()> {
         let now = self.now;
         let mut session = self.session.take().unwrap_or_else(|| Session::new(now));
-        let new_id = match &self.id {
-            Some(old) => app.sessions.rotate(old, &mut session, now).await?,
-            None => {
-                let id = SessionId::generate();
-                app.sessions.save(&id, &session, now).await?;
-                id
-            }
+        let old = match (&self.id, self.version) {
+            (Some(id), Some(version)) => Some((id, version)),
+            _ => None,
         };
-        self.id = Some(new_id);
+        let (id, version, pushed_out) = app
+            .sessions
+            .rotate(old, &mut session, now)
+            .await?
+            .map_err(|_| self.superseded())?;
+        for ended in pushed_out {
+            app.oidc
+                .notify_logout(&ended.auth, &ended.relying_parties, now);
+        }
+        self.id = Some(id);
+        self.version = Some(version);
         self.session = Some(session);
         self.new_cookie = true;
         self.dirty = false;
@@ -146,22 +182,39 @@ impl Visit {
 
     /// Ends the session: deleted from the store, cookie cleared.
     pub async fn end(&mut self, app: &AppState) -> Result<()> {
-        if let Some(id) = self.id.take() {
-            app.sessions.end(&id).await?;
+        if let (Some(id), Some(session)) = (self.id.take(), self.session.take())
+            && self.version.is_some()
+        {
+            app.sessions.end(&id, &session).await?;
         }
-        self.session = None;
+        self.version = None;
         self.dirty = false;
         self.new_cookie = false;
         self.ended = true;
         Ok(())
     }
 
-    /// Saves what changed and sets or clears the cookie on `response`.
+    /// Saves what changed and sets or clears the cookie on `response`. When another request
+    /// changed or ended the session first, this request's change is dropped and the browser
+    /// is sent to the page again to see the session as it is now.
     pub async fn finish(self, app: &AppState, response: impl IntoResponse) -> Result<Response> {
         let mut response = response.into_response();
         let https = app.config.issuer_is_https();
         if let (true, Some(id), Some(session)) = (self.dirty, &self.id, &self.session) {
-            app.sessions.save(id, session, self.now).await?;
+            match self.version {
+                None => {
+                    app.sessions.create(id, session, self.now).await?;
+                }
+                Some(version) => {
+                    let loaded = Loaded {
+                        session: session.clone(),
+                        version,
+                    };
+                    if app.sessions.save(id, &loaded, self.now).await?.is_err() {
+                        return Err(self.superseded());
+                    }
+                }
+            }
         }
         let header = if self.ended {
             session_cookie(https, String::new(), Some(time::Duration::ZERO))

@@ -1,23 +1,16 @@
 //! Ending a session: RP-Initiated Logout 1.0 (`/logout`) and Back-Channel Logout 1.0 (a signed
 //! logout token POSTed to every service the session signed in to).
 
-use std::collections::BTreeSet;
-use std::time::Duration;
-
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::Validation;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::Result;
 use crate::oidc::authorize::{Params, append_query};
-use crate::oidc::tokens::{
-    BACKCHANNEL_LOGOUT_EVENT, ID_TOKEN_TYPE, IdTokenClaims, LOGOUT_TOKEN_TYPE, LogoutTokenClaims,
-};
-use crate::sessions::Authentication;
+use crate::oidc::tokens::{ID_TOKEN_TYPE, IdTokenClaims};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{MessagePage, SignOutPage, render};
 use crate::web::{ClientIp, PageForm, Visit};
@@ -35,71 +28,10 @@ pub async fn end_session(app: &AppState, visit: &mut Visit, ip: Option<String>) 
                     .from_ip(ip),
             )
             .await?;
-        notify_relying_parties(app, &auth, &session.relying_parties, visit.now);
+        app.oidc
+            .notify_logout(&auth, &session.relying_parties, visit.now);
     }
     visit.end(app).await
-}
-
-/// Back-Channel Logout §2.5: for each service with a logout URI, a `logout+jwt` by POST, retried
-/// a few times with back-off.
-pub fn notify_relying_parties(
-    app: &AppState,
-    auth: &Authentication,
-    clients: &BTreeSet<String>,
-    now: i64,
-) {
-    for client in clients.iter().filter_map(|id| app.oidc.clients.get(id)) {
-        let Some(uri) = client.backchannel_logout_uri.clone() else {
-            continue;
-        };
-        let claims = LogoutTokenClaims {
-            iss: app.oidc.issuer.clone(),
-            aud: client.client_id.clone(),
-            iat: now,
-            exp: now + app.oidc.tokens.logout_token_ttl.as_secs() as i64,
-            jti: uuid::Uuid::new_v4().to_string(),
-            sub: app.oidc.subject_for(&client, &auth.account_id),
-            sid: auth.sid.clone(),
-            events: json!({ BACKCHANNEL_LOGOUT_EVENT: {} }),
-        };
-        let token = match app
-            .oidc
-            .keys
-            .sign(client.id_token_alg, LOGOUT_TOKEN_TYPE, &claims, now)
-        {
-            Ok(token) => token,
-            Err(e) => {
-                tracing::error!(error = %e, client = %client.client_id, "could not sign a logout token");
-                continue;
-            }
-        };
-        let http = app.oidc.http.clone();
-        let client_id = client.client_id.clone();
-        tokio::spawn(async move {
-            for attempt in 0..3u32 {
-                if attempt > 0 {
-                    tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
-                }
-                match http
-                    .post(uri.clone())
-                    .form(&[("logout_token", token.as_str())])
-                    .send()
-                    .await
-                {
-                    Ok(response) if response.status().is_success() => {
-                        tracing::info!(client = %client_id, "back-channel logout delivered");
-                        return;
-                    }
-                    Ok(response) => {
-                        tracing::warn!(client = %client_id, status = %response.status(), attempt, "back-channel logout refused")
-                    }
-                    Err(e) => {
-                        tracing::warn!(client = %client_id, error = %e, attempt, "back-channel logout failed")
-                    }
-                }
-            }
-        });
-    }
 }
 
 /// What a valid `id_token_hint` tells (RP-Initiated Logout §2): the client, and where it may be

@@ -68,12 +68,8 @@ fn login_session_id(app: &AppState, visit: &mut Visit, account_id: &str) -> Stri
         Some(auth) if auth.account_id == account_id => auth.sid.clone(),
         previous => {
             if let Some(previous) = previous {
-                super::super::oidc::logout::notify_relying_parties(
-                    app,
-                    previous,
-                    &session.relying_parties,
-                    now,
-                );
+                app.oidc
+                    .notify_logout(previous, &session.relying_parties, now);
             }
             session.relying_parties.clear();
             crate::sessions::random_token()
