@@ -166,6 +166,67 @@ backend_tests! {
         browser.fill("/create-account/check-email", &[("code", &code)]).await.assert(StatusCode::BAD_REQUEST, "expired");
     }
 
+    // Issue 11.3 ("reserve, then verify"): thirty wrong codes posted at once on one session get
+    // no more tries than the limit, and the right code after them no longer works.
+    async fn parallel_wrong_email_codes_get_no_more_tries_than_the_limit(app: TestApp) {
+        let mut browser = app.browser();
+        browser.fill("/create-account", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        let wrong = if code == "999999" { "999998" } else { "999999" };
+        let token = browser.get("/create-account/check-email").await.csrf();
+        let guesses: Vec<_> = (0..30)
+            .map(|_| {
+                let mut tab = browser.twin();
+                let token = token.clone();
+                tokio::spawn(async move {
+                    tab.post("/create-account/check-email", &[("csrf_token", &token), ("code", wrong)]).await
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        for guess in guesses {
+            if guess.await.unwrap().body.contains("not correct") {
+                checked += 1;
+            }
+        }
+        assert!(checked < 5, "{checked} wrong codes were checked");
+        let page = browser.post("/create-account/check-email", &[("csrf_token", &token), ("code", &code)]).await;
+        // The code is void: the page says so, or the journey has already gone back to the start.
+        assert!(page.body.contains("wrong code too many times") || page.location() == "/create-account", "{}", page.body);
+        assert_eq!(browser.get("/create-account/password").await.location(), "/create-account");
+    }
+
+    // Issue 11.3: requests in flight when the citizen signs out (each refreshing "last seen")
+    // cannot bring the session back.
+    async fn a_sign_out_cannot_be_undone_by_requests_in_flight(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        for _ in 0..5 {
+            let mut browser = app.browser();
+            browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+            app.next_totp_step();
+            // Due for a "last seen" write on every request.
+            app.clock.advance(Duration::from_secs(61));
+            let token = browser.get("/account").await.csrf();
+            app.clock.advance(Duration::from_secs(61));
+            let signed_in = browser.twin();
+            let mut requests: Vec<_> = (0..12)
+                .map(|_| {
+                    let mut tab = browser.twin();
+                    tokio::spawn(async move { tab.get("/account").await.status })
+                })
+                .collect();
+            let mut out = browser.twin();
+            requests.push(tokio::spawn(async move {
+                out.post("/sign-out", &[("csrf_token", &token)]).await.status
+            }));
+            for request in requests {
+                request.await.unwrap();
+            }
+            let mut stale = signed_in.twin();
+            assert_eq!(stale.get("/account").await.location(), "/sign-in", "the session stays ended");
+        }
+    }
+
     async fn password_rules_on_the_page(app: TestApp) {
         let mut browser = app.browser();
         browser.fill("/create-account", &[("email", "ada@example.com")]).await;

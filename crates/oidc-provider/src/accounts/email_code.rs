@@ -1,27 +1,47 @@
-//! The 6-digit code emailed to a new citizen to prove the address is theirs. Only its hash is
-//! kept (RFC 6819 §5.1.4.1.3), with an expiry and a limit on wrong guesses.
+//! The 6-digit codes emailed to a citizen to prove an address is theirs (creating an account,
+//! resetting a password, changing the address). Only a hash is kept, in the session, with an
+//! expiry; wrong guesses are counted in the short-lived store, atomically and before the guess
+//! is checked ("reserve, then verify"), so parallel guesses get no more tries than the limit.
+
+use std::time::Duration;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// Wrong guesses allowed before the code is void and a new one must be sent.
+use crate::ephemeral::EphemeralStore;
+use crate::error::Result;
+use crate::sessions::random_token;
+
+/// Guesses allowed before the code is void and a new one must be sent.
 pub const MAX_ATTEMPTS: u32 = 5;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+/// What the session keeps of a code it sent: never the code itself (RFC 6819 §5.1.4.1.3).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PendingCode {
+    /// Names this code's attempt counter and its used mark.
+    id: String,
     hash: String,
     pub expires_at: i64,
-    pub attempts: u32,
+}
+
+impl std::fmt::Debug for PendingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingCode")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeCheck {
     Correct,
-    Wrong,
+    Wrong {
+        tries_left: u32,
+    },
     Expired,
-    /// Too many wrong guesses: the code is void.
+    /// Too many guesses, or used already: the code is void.
     Exhausted,
 }
 
@@ -29,20 +49,21 @@ pub enum CodeCheck {
 pub fn issue(now: i64, ttl_seconds: i64) -> (String, PendingCode) {
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
     let pending = PendingCode {
+        id: random_token(),
         hash: digest(&code),
         expires_at: now + ttl_seconds,
-        attempts: 0,
     };
     (code, pending)
 }
 
-/// A pending code no one can guess: kept when the address already has an account, so the
-/// journey looks the same either way and reveals nothing about who has an account.
+/// A pending code no one can guess: kept when the address cannot be sent a real one (it already
+/// has an account, or has none), so the journey looks the same either way and reveals nothing
+/// about who has an account (ASVS 6.3.8).
 pub fn unguessable(now: i64, ttl_seconds: i64) -> PendingCode {
     PendingCode {
-        hash: digest(&uuid::Uuid::new_v4().to_string()),
+        id: random_token(),
+        hash: digest(&random_token()),
         expires_at: now + ttl_seconds,
-        attempts: 0,
     }
 }
 
@@ -55,58 +76,163 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl PendingCode {
-    /// Checks a guess, counting it. Constant-time comparison of the hashes.
-    pub fn check(&mut self, guess: &str, now: i64) -> CodeCheck {
-        if self.attempts >= MAX_ATTEMPTS {
-            return CodeCheck::Exhausted;
-        }
+    fn attempts_key(&self) -> String {
+        format!("email-code-attempts:{}", self.id)
+    }
+
+    fn used_key(&self) -> String {
+        format!("email-code-used:{}", self.id)
+    }
+
+    /// How long the code's marks must be kept: until it expires, plus a little for clock steps.
+    fn marks_ttl(&self, now: i64) -> Duration {
+        Duration::from_secs((self.expires_at - now).max(0) as u64 + 60)
+    }
+
+    /// Checks a guess. The guess is counted first; a correct code is taken once, atomically,
+    /// so of two parallel correct guesses one is `Correct` (single use).
+    pub async fn check(
+        &self,
+        store: &dyn EphemeralStore,
+        guess: &str,
+        now: i64,
+    ) -> Result<CodeCheck> {
         if now >= self.expires_at {
-            return CodeCheck::Expired;
+            return Ok(CodeCheck::Expired);
         }
-        let matches: bool = digest(guess).as_bytes().ct_eq(self.hash.as_bytes()).into();
-        if matches {
-            return CodeCheck::Correct;
+        let attempt = store
+            .increment(&self.attempts_key(), self.marks_ttl(now))
+            .await?;
+        if attempt > u64::from(MAX_ATTEMPTS) {
+            return Ok(CodeCheck::Exhausted);
         }
-        self.attempts += 1;
-        if self.attempts >= MAX_ATTEMPTS {
-            CodeCheck::Exhausted
+        if !self.matches(guess) {
+            let tries_left = MAX_ATTEMPTS - attempt as u32;
+            return Ok(if tries_left == 0 {
+                CodeCheck::Exhausted
+            } else {
+                CodeCheck::Wrong { tries_left }
+            });
+        }
+        if store
+            .put_new(&self.used_key(), b"1", self.marks_ttl(now))
+            .await?
+        {
+            Ok(CodeCheck::Correct)
         } else {
-            CodeCheck::Wrong
+            Ok(CodeCheck::Exhausted)
         }
+    }
+
+    /// Constant-time comparison of the hashes.
+    fn matches(&self, guess: &str) -> bool {
+        digest(guess).as_bytes().ct_eq(self.hash.as_bytes()).into()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::ephemeral::MemoryStore;
 
-    #[test]
-    fn right_code_within_time() {
-        let (code, mut pending) = issue(1000, 900);
+    fn wrong(code: &str) -> &'static str {
+        if code == "000000" { "111111" } else { "000000" }
+    }
+
+    #[tokio::test]
+    async fn right_code_within_time_once() {
+        let store = MemoryStore::new(100);
+        let (code, pending) = issue(1000, 900);
         assert_eq!(code.len(), 6);
-        assert_eq!(pending.check(&code, 1899), CodeCheck::Correct);
+        assert_eq!(
+            pending.check(&store, &code, 1899).await.unwrap(),
+            CodeCheck::Correct
+        );
+        assert_eq!(
+            pending.check(&store, &code, 1899).await.unwrap(),
+            CodeCheck::Exhausted,
+            "single use"
+        );
     }
 
-    #[test]
-    fn expired_code_is_refused_even_if_right() {
-        let (code, mut pending) = issue(1000, 900);
-        assert_eq!(pending.check(&code, 1900), CodeCheck::Expired);
+    #[tokio::test]
+    async fn expired_code_is_refused_even_if_right() {
+        let store = MemoryStore::new(100);
+        let (code, pending) = issue(1000, 900);
+        assert_eq!(
+            pending.check(&store, &code, 1900).await.unwrap(),
+            CodeCheck::Expired
+        );
     }
 
-    #[test]
-    fn five_wrong_guesses_void_the_code() {
-        let (code, mut pending) = issue(1000, 900);
-        let wrong = if code == "000000" { "111111" } else { "000000" };
-        for _ in 0..MAX_ATTEMPTS - 1 {
-            assert_eq!(pending.check(wrong, 1001), CodeCheck::Wrong);
+    #[tokio::test]
+    async fn five_wrong_guesses_void_the_code() {
+        let store = MemoryStore::new(100);
+        let (code, pending) = issue(1000, 900);
+        for left in (1..MAX_ATTEMPTS).rev() {
+            assert_eq!(
+                pending.check(&store, wrong(&code), 1001).await.unwrap(),
+                CodeCheck::Wrong { tries_left: left }
+            );
         }
-        assert_eq!(pending.check(wrong, 1001), CodeCheck::Exhausted);
-        assert_eq!(pending.check(&code, 1001), CodeCheck::Exhausted);
+        assert_eq!(
+            pending.check(&store, wrong(&code), 1001).await.unwrap(),
+            CodeCheck::Exhausted
+        );
+        assert_eq!(
+            pending.check(&store, &code, 1001).await.unwrap(),
+            CodeCheck::Exhausted
+        );
+    }
+
+    // Issue 11.3 ("reserve, then verify"): fifty guesses at once get no more than five checks.
+    #[tokio::test]
+    async fn parallel_guesses_get_no_more_tries_than_the_limit() {
+        let store: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(100));
+        let (code, pending) = issue(1000, 900);
+        let guesses: Vec<_> = (0..50)
+            .map(|i| {
+                let store = store.clone();
+                let pending = pending.clone();
+                let guess = if i == 49 {
+                    code.clone()
+                } else {
+                    wrong(&code).to_owned()
+                };
+                tokio::spawn(
+                    async move { pending.check(store.as_ref(), &guess, 1001).await.unwrap() },
+                )
+            })
+            .collect();
+        let mut checked = 0;
+        for guess in guesses {
+            if !matches!(guess.await.unwrap(), CodeCheck::Exhausted) {
+                checked += 1;
+            }
+        }
+        assert!(
+            checked <= MAX_ATTEMPTS - 1,
+            "{checked} guesses were checked"
+        );
+    }
+
+    #[tokio::test]
+    async fn unguessable_code_matches_no_six_digits() {
+        let store = MemoryStore::new(100);
+        let pending = unguessable(1000, 900);
+        assert_eq!(
+            pending.check(&store, "123456", 1001).await.unwrap(),
+            CodeCheck::Wrong {
+                tries_left: MAX_ATTEMPTS - 1
+            }
+        );
     }
 
     #[test]
-    fn unguessable_code_matches_no_six_digits() {
-        let mut pending = unguessable(1000, 900);
-        assert_eq!(pending.check("123456", 1001), CodeCheck::Wrong);
+    fn debug_shows_no_hash() {
+        let (_, pending) = issue(0, 900);
+        assert!(!format!("{pending:?}").contains(&pending.hash));
     }
 }

@@ -337,6 +337,16 @@ impl Browser {
         }
     }
 
+    /// Another tab of the same browser: the same cookies now, kept apart from here on. For
+    /// requests sent at the same time on one session.
+    pub fn twin(&self) -> Browser {
+        Browser {
+            router: self.router.clone(),
+            cookies: self.cookies.clone(),
+            peer: self.peer,
+        }
+    }
+
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

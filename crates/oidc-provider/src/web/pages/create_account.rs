@@ -163,7 +163,7 @@ pub async fn submit_code(
     visit.check_csrf(&form.csrf_token)?;
     let Journey::CreateAccount {
         email,
-        step: CreateAccountStep::CheckEmail(mut pending),
+        step: CreateAccountStep::CheckEmail(pending),
     } = journey(&visit)
     else {
         return Ok(back_on_track(&visit));
@@ -174,9 +174,17 @@ pub async fn submit_code(
     } else if !totp::is_well_formed(&code) {
         Some("Enter the code, which is 6 digits")
     } else {
-        match pending.check(&code, visit.now) {
+        match pending
+            .check(app.ephemeral.as_ref(), &code, visit.now)
+            .await?
+        {
             CodeCheck::Correct => None,
-            CodeCheck::Wrong => {
+            CodeCheck::Wrong { tries_left } if tries_left <= 2 => Some(if tries_left == 1 {
+                "The code you entered is not correct. You have 1 more try before the code stops working"
+            } else {
+                "The code you entered is not correct. You have 2 more tries before the code stops working"
+            }),
+            CodeCheck::Wrong { .. } => {
                 Some("The code you entered is not correct. Check the email and try again")
             }
             CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
@@ -190,16 +198,15 @@ pub async fn submit_code(
             }
         }
     };
-    let next = match problem {
-        None => CreateAccountStep::ChoosePassword,
-        Some(_) => CreateAccountStep::CheckEmail(pending),
-    };
-    visit.session_mut().journey = Journey::CreateAccount {
-        email: email.clone(),
-        step: next,
-    };
     match problem {
-        None => visit.redirect(&app, "/create-account/password").await,
+        None => {
+            visit.session_mut().journey = Journey::CreateAccount {
+                email,
+                step: CreateAccountStep::ChoosePassword,
+            };
+            visit.redirect(&app, "/create-account/password").await
+        }
+        // The guess is counted in the store, not the session: nothing here to save.
         Some(message) => {
             let page = CheckEmailPage {
                 csrf_token: visit.csrf_token(),
@@ -207,8 +214,7 @@ pub async fn submit_code(
                 ttl_minutes: app.config.sign_in.email_code_ttl.as_secs() / 60,
                 errors: FormErrors::one("code", message),
             };
-            let response = render(&page, StatusCode::BAD_REQUEST)?;
-            visit.finish(&app, response).await
+            render(&page, StatusCode::BAD_REQUEST)
         }
     }
 }
