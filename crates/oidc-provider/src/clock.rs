@@ -13,6 +13,12 @@ pub trait Clock: Send + Sync + 'static {
     fn unix(&self) -> i64 {
         self.now().unix_timestamp()
     }
+
+    /// Milliseconds since the Unix epoch: for ordering events that can fall in one second
+    /// (a grant made just before, or just after, it was revoked).
+    fn unix_millis(&self) -> i64 {
+        (self.now().unix_timestamp_nanos() / 1_000_000) as i64
+    }
 }
 
 /// The real time.

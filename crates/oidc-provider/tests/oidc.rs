@@ -12,6 +12,9 @@ use axum::http::{Request, StatusCode, header};
 use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
+use one_login_provider::accounts::access::AccountAccess;
+use one_login_provider::clock::Clock;
+use one_login_provider::sessions::SessionId;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
 use support::{Backend, Browser, Page, TestApp};
@@ -683,19 +686,71 @@ oidc_tests! {
     }
 
     // Consent can be withdrawn from the account page: the service asks again, its refresh
-    // tokens stop.
+    // tokens stop. Issue 11.16: the live grant ends at once too: its access token fails at
+    // userinfo, and a code made before the withdrawal is refused.
     async fn withdrawing_consent(env: Env) {
         let mut browser = env.app.browser();
         let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
         let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        assert_eq!(env.userinfo(&mut browser, access).await.status, StatusCode::OK);
+        // A second code, by single sign-on, not yet exchanged.
+        let (url, pending_verifier) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
+        let pending_code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+        // The other service's grant is untouched.
+        let (code, verifier) = env.first_code(&mut env.app.browser(), &env.other, &[]).await;
+        let other_tokens = env.tokens(&mut browser, &env.other, &code, &verifier).await;
+
         let account = browser.get("/account").await;
         account.assert(StatusCode::OK, "Service driving");
         browser.post("/account/withdraw-consent", &[("csrf_token", &account.csrf()), ("client_id", "driving")]).await.assert_redirect("/account");
         assert!(!browser.get("/account").await.body.contains("Service driving"));
-        let (url, _) = env.authorize_url(&env.rp, &[]);
-        browser.get(&url).await.assert_redirect("/authorize/consent");
+        assert_oauth_error(&env.userinfo(&mut browser, access).await, StatusCode::UNAUTHORIZED, "invalid_token");
+        assert_oauth_error(&env.redeem(&mut browser, &env.rp, &pending_code, &pending_verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_eq!(env.userinfo(&mut browser, other_tokens["access_token"].as_str().unwrap()).await.status, StatusCode::OK);
         let assertion = env.rp.assertion(&env.issuer(), env.now());
         let page = browser.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await;
+        assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
+        // Agreeing again makes a new grant that works.
+        env.app.clock.advance(Duration::from_millis(5));
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await.assert_redirect("/authorize/consent");
+        let answer = browser.fill("/authorize/consent", &[("decision", "agree")]).await;
+        let code = client_params(&answer, &env.rp)["code"].clone();
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        assert_eq!(env.userinfo(&mut browser, tokens["access_token"].as_str().unwrap()).await.status, StatusCode::OK);
+    }
+
+    // Checklist 32 (RFC 9700 §4.14.2): ending an account's access (as a password reset does)
+    // signs out every session but the one kept, and revokes every token and unexchanged code.
+    async fn ending_an_accounts_access_ends_every_session_and_token(env: Env) {
+        let mut first = env.app.browser();
+        let (code, verifier) = env.first_code(&mut first, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut first, &env.rp, &code, &verifier).await;
+        let mut second = env.app.browser();
+        let (url, pending_verifier) = env.authorize_url(&env.other, &[]);
+        second.get(&url).await.assert_redirect("/sign-in");
+        env.sign_in(&mut second).await.assert_redirect("/authorize/consent");
+        let answer = second.fill("/authorize/consent", &[("decision", "agree")]).await;
+        let pending_code = client_params(&answer, &env.other)["code"].clone();
+        let mut kept = env.app.browser();
+        env.app.next_totp_step();
+        kept.sign_in(&env.app, EMAIL, PASSWORD, &env.totp).await;
+        let kept_id = SessionId::parse(kept.cookies.get("one-login-session").unwrap()).unwrap();
+
+        let state = &env.app.state;
+        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let access = AccountAccess { sessions: &state.sessions, provider: &state.oidc, store: state.ephemeral.as_ref(), db: &state.db };
+        let ended = access.end_all(&account.id, Some(&kept_id), state.clock.unix_millis()).await.unwrap();
+        assert_eq!(ended.sessions, 2);
+        assert_eq!(first.get("/account").await.location(), "/sign-in");
+        assert_eq!(second.get("/account").await.location(), "/sign-in");
+        assert_eq!(kept.get("/account").await.status, StatusCode::OK, "the session kept");
+        assert_oauth_error(&env.userinfo(&mut first, tokens["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED, "invalid_token");
+        assert_oauth_error(&env.redeem(&mut second, &env.other, &pending_code, &pending_verifier).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        let assertion = env.rp.assertion(&env.issuer(), env.now());
+        let page = first.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
             ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await;
         assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
     }

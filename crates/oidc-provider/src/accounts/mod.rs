@@ -1,6 +1,7 @@
 //! Accounts: the rules of passwords, authenticator codes, emailed codes and lockout, as plain
 //! functions and small services. The pages in `web::pages` call these; they never decide.
 
+pub mod access;
 pub mod email_code;
 pub mod lockout;
 pub mod password;

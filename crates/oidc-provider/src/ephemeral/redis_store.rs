@@ -30,7 +30,8 @@ struct Scripts {
 impl Scripts {
     fn new() -> Self {
         // Versioned records are hashes {v: version, d: value}. Index members are a sorted set
-        // scored by the millisecond (Redis's own clock) at which each is forgotten.
+        // scored by the millisecond (Redis's own clock) at which each is forgotten, nudged one
+        // past the newest so that members added in one millisecond keep their order.
         Scripts {
             increment: redis::Script::new(
                 "local n = redis.call('INCR', KEYS[1]) \
@@ -56,7 +57,10 @@ impl Scripts {
                 "local t = redis.call('TIME') \
                  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) \
                  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) \
-                 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) \
+                 local score = now + tonumber(ARGV[2]) \
+                 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES') \
+                 if top[2] and tonumber(top[2]) >= score then score = tonumber(top[2]) + 1 end \
+                 redis.call('ZADD', KEYS[1], score, ARGV[1]) \
                  local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3]) \
                  local out = {} \
                  if excess > 0 then \

@@ -36,6 +36,11 @@ pub struct Grant {
     /// The identity outcome, for an identity request (P1-P3).
     #[serde(default)]
     pub identity: Option<GrantedIdentity>,
+    /// When the citizen's authorization made it (Unix milliseconds): a revocation of the
+    /// account's grants at this client ends every grant made before it. Grants stored before
+    /// this field existed read as 0, made before any revocation.
+    #[serde(default)]
+    pub issued_at_ms: i64,
 }
 
 /// An authorization code's record (RFC 6749 §4.1.2: bound to client, redirect URI, PKCE
@@ -72,6 +77,20 @@ fn used_code_key(code: &str) -> String {
 
 fn grant_key(grant_id: &str) -> String {
     format!("grant:{grant_id}")
+}
+
+/// The mark that ends every grant a citizen (by the client's pairwise `sub`) holds at a client
+/// that was made before the mark's time: both are in every access token, so userinfo reads
+/// the grant and its mark in one round trip.
+fn revoked_key(client_id: &str, sub: &str) -> String {
+    format!("grants-revoked:{client_id}:{sub}")
+}
+
+/// Whether a revocation mark (Unix milliseconds) ends `grant`.
+fn revoked_by(grant: &Grant, mark: Option<&[u8]>) -> bool {
+    mark.and_then(|m| std::str::from_utf8(m).ok())
+        .and_then(|m| m.parse::<i64>().ok())
+        .is_some_and(|revoked_at| grant.issued_at_ms <= revoked_at)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
@@ -144,13 +163,34 @@ pub async fn activate_grant(
         .await
 }
 
-/// The active grant, or `None` once revoked or past its newest access token.
-pub async fn active_grant(store: &dyn EphemeralStore, grant_id: &str) -> Result<Option<Grant>> {
-    store
-        .get(&grant_key(grant_id))
-        .await?
-        .map(|bytes| decode(&bytes))
-        .transpose()
+/// The active grant behind an access token, or `None` once revoked or past its newest access
+/// token. `client_id` and `sub` come from the (verified) token and must be the grant's.
+pub async fn active_grant(
+    store: &dyn EphemeralStore,
+    grant_id: &str,
+    client_id: &str,
+    sub: &str,
+) -> Result<Option<Grant>> {
+    let [grant, mark] = <[Option<Vec<u8>>; 2]>::try_from(
+        store
+            .get_many(&[&grant_key(grant_id), &revoked_key(client_id, sub)])
+            .await?,
+    )
+    .map_err(|_| Error::Internal("the store answered for the wrong keys".into()))?;
+    let Some(grant) = grant.map(|bytes| decode::<Grant>(&bytes)).transpose()? else {
+        return Ok(None);
+    };
+    let owned = grant.client_id == client_id && grant.sub == sub;
+    Ok((owned && !revoked_by(&grant, mark.as_deref())).then_some(grant))
+}
+
+/// Whether `grant` has been revoked since it was made (read after its tokens were stored, so a
+/// revocation racing the code exchange is seen by one side or the other).
+pub async fn is_revoked(store: &dyn EphemeralStore, grant: &Grant) -> Result<bool> {
+    let mark = store
+        .get(&revoked_key(&grant.client_id, &grant.sub))
+        .await?;
+    Ok(revoked_by(grant, mark.as_deref()))
 }
 
 /// Ends a grant: its access tokens stop working at once, its refresh tokens are revoked.
@@ -163,6 +203,62 @@ pub async fn revoke_grant(
     store.delete(&grant_key(grant_id)).await?;
     db.refresh_tokens().revoke_grant(grant_id, now).await?;
     tracing::info!(grant = %grant_id, "grant revoked");
+    Ok(())
+}
+
+/// Which of a citizen's grants to revoke.
+#[derive(Debug, Clone, Copy)]
+pub enum Revoke<'a> {
+    /// At one client (consent withdrawn).
+    At(&'a super::clients::Client),
+    /// At every client (password reset or changed, new authenticator, account closed).
+    Everywhere,
+}
+
+/// Ends every grant of a citizen made until `now_ms`: their access tokens stop working at
+/// once, codes not yet exchanged are refused, refresh tokens are revoked. The marks are kept
+/// as long as a code and the access token made from it can live.
+pub async fn revoke_grants(
+    provider: &super::Provider,
+    store: &dyn EphemeralStore,
+    db: &Database,
+    account_id: &str,
+    which: Revoke<'_>,
+    now_ms: i64,
+) -> Result<()> {
+    let keep = provider.tokens.authorization_code_ttl
+        + provider.tokens.access_token_ttl
+        + Duration::from_secs(60);
+    let registered;
+    let clients: Vec<&super::clients::Client> = match which {
+        Revoke::At(client) => vec![client],
+        Revoke::Everywhere => {
+            registered = provider.clients.all();
+            registered.iter().map(|c| c.as_ref()).collect()
+        }
+    };
+    // Marks first, then the database: a code exchange that stores a refresh token after the
+    // database update reads the mark after storing it (`is_revoked`).
+    for client in clients.iter().copied() {
+        let sub = provider.subject_for(client, account_id);
+        store
+            .put(
+                &revoked_key(&client.client_id, &sub),
+                now_ms.to_string().as_bytes(),
+                keep,
+            )
+            .await?;
+    }
+    let now = now_ms.div_euclid(1000);
+    match which {
+        Revoke::At(client) => {
+            db.refresh_tokens()
+                .revoke_for(account_id, &client.client_id, now)
+                .await?
+        }
+        Revoke::Everywhere => db.refresh_tokens().revoke_account(account_id, now).await?,
+    }
+    tracing::info!(account = %account_id, clients = clients.len(), "grants revoked");
     Ok(())
 }
 

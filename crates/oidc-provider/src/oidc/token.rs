@@ -119,6 +119,7 @@ async fn respond(
         provider.tokens.access_token_ttl + Duration::from_secs(5),
     )
     .await?;
+    let exchanging_a_code = matches!(refresh, NewRefreshToken::Issue { .. });
     let refresh_token = match refresh {
         NewRefreshToken::Issue { expires_at } if grant.scopes.contains("offline_access") => {
             Some(grants::issue_refresh_token(db, grant, now, expires_at).await?)
@@ -126,6 +127,14 @@ async fn respond(
         NewRefreshToken::Issue { .. } => None,
         NewRefreshToken::Rotated(token) => token,
     };
+    // A code made before the citizen's grants here were revoked (consent withdrawn, password
+    // reset, account closed) gets nothing: checked after the refresh token is stored, so a
+    // revocation racing this exchange revokes it or is seen here. (A refresh needs no check:
+    // revocation revoked its token in the database.)
+    if exchanging_a_code && grants::is_revoked(store, grant).await? {
+        grants::revoke_grant(store, db, &grant.grant_id, now).await?;
+        return Err(OAuthError::invalid_grant("the grant has been revoked").into());
+    }
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",

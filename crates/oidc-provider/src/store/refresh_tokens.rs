@@ -180,6 +180,18 @@ impl<'a> RefreshTokens<'a> {
         Ok(())
     }
 
+    /// Revokes every refresh token of the account (password reset, account closed).
+    pub async fn revoke_account(&self, account_id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(account_id)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Revokes every refresh token of the account at one client (consent withdrawn).
     pub async fn revoke_for(&self, account_id: &str, client_id: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE refresh_tokens SET revoked_at = $3 WHERE account_id = $1 AND client_id = $2 AND revoked_at IS NULL")

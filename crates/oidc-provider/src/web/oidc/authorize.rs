@@ -229,6 +229,7 @@ async fn proceed(
                 amr: auth.amr.clone(),
                 sid: auth.sid.clone(),
                 identity,
+                issued_at_ms: app.clock.unix_millis(),
             };
             if let Some(GrantedIdentity::Proven(level)) = &grant.identity {
                 app.db

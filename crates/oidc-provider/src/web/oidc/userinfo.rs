@@ -91,10 +91,14 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
     if claims.exp <= now {
         return Err(OAuthError::invalid_token("the access token has expired").into());
     }
-    let grant = grants::active_grant(app.ephemeral.as_ref(), &claims.gid)
-        .await?
-        .filter(|g| g.client_id == claims.client_id && g.sub == claims.sub)
-        .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
+    let grant = grants::active_grant(
+        app.ephemeral.as_ref(),
+        &claims.gid,
+        &claims.client_id,
+        &claims.sub,
+    )
+    .await?
+    .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
     let mut claims = claims_for(&grant);
     claims.extend(identity_claims_for(app, &grant, now).await?);
     Ok(no_store_json(&claims))

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
 use crate::store::AuditKind;
 use crate::web::oidc::authorize::consent_cache_key;
@@ -157,10 +158,27 @@ pub async fn withdraw_consent(
         .withdraw(&auth.account_id, &form.client_id, visit.now)
         .await?
     {
-        app.db
-            .refresh_tokens()
-            .revoke_for(&auth.account_id, &form.client_id, visit.now)
-            .await?;
+        match app.oidc.clients.get(&form.client_id) {
+            // Issue 11.16: the live grant ends at once, not when its access token expires.
+            Some(client) => {
+                grants::revoke_grants(
+                    &app.oidc,
+                    app.ephemeral.as_ref(),
+                    &app.db,
+                    &auth.account_id,
+                    Revoke::At(&client),
+                    app.clock.unix_millis(),
+                )
+                .await?
+            }
+            // No longer registered: it cannot use a token, but none stays valid either.
+            None => {
+                app.db
+                    .refresh_tokens()
+                    .revoke_for(&auth.account_id, &form.client_id, visit.now)
+                    .await?
+            }
+        }
         app.ephemeral
             .delete(&consent_cache_key(&auth.account_id, &form.client_id))
             .await?;
