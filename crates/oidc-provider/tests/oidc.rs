@@ -18,6 +18,8 @@ use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
 const EMAIL: &str = "ada@example.com";
+/// Another citizen, for the rules about who is signed in.
+const OTHER_EMAIL: &str = "bob@example.com";
 const CLIENT_SECRET: &str = "a-long-random-client-secret-0123456789";
 
 struct Env {
@@ -94,12 +96,17 @@ impl Env {
     /// Signs in with password and code from wherever the provider sent the browser, and follows
     /// the provider's redirects until it answers the client (or shows consent).
     async fn sign_in(&self, browser: &mut Browser) -> Page {
+        self.sign_in_as(browser, EMAIL, &self.totp).await
+    }
+
+    /// [`Env::sign_in`] as the citizen with `email` and authenticator `totp`.
+    async fn sign_in_as(&self, browser: &mut Browser, email: &str, totp: &str) -> Page {
         browser
-            .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .fill("/sign-in", &[("email", email), ("password", PASSWORD)])
             .await
             .assert_redirect("/sign-in/authenticator-code");
         self.app.next_totp_step();
-        let code = self.app.totp_now(&self.totp);
+        let code = self.app.totp_now(totp);
         let done = browser
             .fill("/sign-in/authenticator-code", &[("code", &code)])
             .await;
@@ -114,9 +121,22 @@ impl Env {
         rp: &RelyingParty,
         extra: &[(&str, &str)],
     ) -> (String, String) {
+        self.first_code_as(browser, rp, extra, EMAIL, &self.totp)
+            .await
+    }
+
+    /// [`Env::first_code`] as the citizen with `email` and authenticator `totp`.
+    async fn first_code_as(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        extra: &[(&str, &str)],
+        email: &str,
+        totp: &str,
+    ) -> (String, String) {
         let (url, verifier) = self.authorize_url(rp, extra);
         browser.get(&url).await.assert_redirect("/sign-in");
-        self.sign_in(browser)
+        self.sign_in_as(browser, email, totp)
             .await
             .assert_redirect("/authorize/consent");
         let answer = browser
@@ -680,6 +700,60 @@ oidc_tests! {
         let token = browser.get("/logout").await.csrf();
         browser.post("/logout", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
         assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    // RP-Initiated Logout §2-§3 and §6 (issue 11.4, checklists 60-62): a valid hint for another
+    // login session, or for another citizen, does not sign the browser's citizen out: they
+    // confirm with a CSRF-protected form, then go back to the service's registered address
+    // with its state. A hint for this session signs out at once, whichever algorithm signed it.
+    async fn logout_with_a_hint_for_another_session_asks_first(env: Env) {
+        let bob_totp = env.app.create_account(OTHER_EMAIL, PASSWORD).await;
+        let mut ada = env.app.browser();
+        let (code, verifier) = env.first_code(&mut ada, &env.rp, &[]).await;
+        let old_hint = env.tokens(&mut ada, &env.rp, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        let token = ada.get("/account").await.csrf();
+        ada.post("/sign-out", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        ada.get(&url).await.assert_redirect("/sign-in");
+        let code = client_params(&env.sign_in(&mut ada).await, &env.rp)["code"].clone();
+        let ada_hint = env.tokens(&mut ada, &env.rp, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        let logout = |hint: &str, back: &str, state: &str| {
+            format!("/logout?{}", serde_urlencoded::to_string([("id_token_hint", hint), ("post_logout_redirect_uri", back), ("state", state)]).unwrap())
+        };
+        let driving_back = "https://www.driving.example.gov.uk/signed-out";
+        let benefits_back = "https://benefits.example.gov.uk/signed-out";
+
+        // Ada's previous login session.
+        let confirm = ada.get(&logout(&old_hint, driving_back, "bye")).await;
+        confirm.assert(StatusCode::OK, "Do you want to sign out?");
+        assert_eq!(ada.get("/account").await.status, StatusCode::OK, "still signed in");
+
+        // Bob's browser, with a hint naming Ada.
+        let mut bob = env.app.browser();
+        let (code, verifier) = env.first_code_as(&mut bob, &env.other, &[], OTHER_EMAIL, &bob_totp).await;
+        let bob_hint = env.tokens(&mut bob, &env.other, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        bob.get(&logout(&ada_hint, driving_back, "x")).await.assert(StatusCode::OK, "Do you want to sign out?");
+        assert_eq!(bob.get("/account").await.status, StatusCode::OK, "still signed in");
+        // His own hint (RS256, the benefits service's algorithm) signs him out at once.
+        let page = bob.get(&logout(&bob_hint, benefits_back, "see-you")).await;
+        assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+        assert_eq!(page.location(), format!("{benefits_back}?state=see-you"));
+        assert_eq!(bob.get("/account").await.location(), "/sign-in");
+
+        // Ada confirms; a form without her session's token does nothing.
+        let fields: Vec<(&str, String)> = ["id_token_hint", "post_logout_redirect_uri", "state"]
+            .into_iter()
+            .map(|name| (name, confirm.field(name).unwrap_or_else(|| panic!("{name} carried"))))
+            .collect();
+        let form = |csrf: &str| {
+            let mut all = vec![("csrf_token", csrf.to_owned())];
+            all.extend(fields.iter().cloned());
+            serde_urlencoded::to_string(all).unwrap()
+        };
+        assert_eq!(ada.post_raw("/logout", form("forged")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(ada.get("/account").await.status, StatusCode::OK, "still signed in");
+        ada.post_raw("/logout", form(&confirm.csrf())).await.assert_redirect(&format!("{driving_back}?state=bye"));
+        assert_eq!(ada.get("/account").await.location(), "/sign-in");
     }
 
     // Consent can be withdrawn from the account page: the service asks again, its refresh
