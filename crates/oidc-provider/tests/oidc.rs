@@ -13,7 +13,6 @@ use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use one_login_provider::accounts::access::AccountAccess;
-use one_login_provider::clock::Clock;
 use one_login_provider::sessions::SessionId;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
@@ -21,6 +20,8 @@ use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
 const EMAIL: &str = "ada@example.com";
+/// Another citizen, for the rules about who is signed in.
+const OTHER_EMAIL: &str = "bob@example.com";
 const CLIENT_SECRET: &str = "a-long-random-client-secret-0123456789";
 
 struct Env {
@@ -97,12 +98,17 @@ impl Env {
     /// Signs in with password and code from wherever the provider sent the browser, and follows
     /// the provider's redirects until it answers the client (or shows consent).
     async fn sign_in(&self, browser: &mut Browser) -> Page {
+        self.sign_in_as(browser, EMAIL, &self.totp).await
+    }
+
+    /// [`Env::sign_in`] as the citizen with `email` and authenticator `totp`.
+    async fn sign_in_as(&self, browser: &mut Browser, email: &str, totp: &str) -> Page {
         browser
-            .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .fill("/sign-in", &[("email", email), ("password", PASSWORD)])
             .await
             .assert_redirect("/sign-in/authenticator-code");
         self.app.next_totp_step();
-        let code = self.app.totp_now(&self.totp);
+        let code = self.app.totp_now(totp);
         let done = browser
             .fill("/sign-in/authenticator-code", &[("code", &code)])
             .await;
@@ -117,9 +123,22 @@ impl Env {
         rp: &RelyingParty,
         extra: &[(&str, &str)],
     ) -> (String, String) {
+        self.first_code_as(browser, rp, extra, EMAIL, &self.totp)
+            .await
+    }
+
+    /// [`Env::first_code`] as the citizen with `email` and authenticator `totp`.
+    async fn first_code_as(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        extra: &[(&str, &str)],
+        email: &str,
+        totp: &str,
+    ) -> (String, String) {
         let (url, verifier) = self.authorize_url(rp, extra);
         browser.get(&url).await.assert_redirect("/sign-in");
-        self.sign_in(browser)
+        self.sign_in_as(browser, email, totp)
             .await
             .assert_redirect("/authorize/consent");
         let answer = browser
@@ -431,6 +450,106 @@ oidc_tests! {
         }
     }
 
+    // Core §3.1.2.1 (issue 11.2, checklist 8): prompt=login and max_age=0 arriving in the very
+    // second (here the very instant) of the last sign-in still ask for a new one, which then
+    // meets them; max_age compares milliseconds, not whole seconds.
+    async fn prompt_login_and_max_age_compare_exact_times(env: Env) {
+        use one_login_provider::clock::Clock;
+        let mut browser = env.app.browser();
+        // Sign in at 100 ms past a second, to know where whole seconds fall.
+        let past = i64::from(env.app.clock.now().millisecond());
+        env.app.clock.advance(Duration::from_millis((1_100 - past) as u64 % 1_000));
+        env.first_code(&mut browser, &env.rp, &[]).await;
+        for extra in [("prompt", "login"), ("max_age", "0")] {
+            let (url, _) = env.authorize_url(&env.rp, &[extra]);
+            browser.get(&url).await.assert_redirect("/sign-in");
+            let answer = env.sign_in(&mut browser).await;
+            assert!(client_params(&answer, &env.rp).contains_key("code"), "{extra:?}");
+        }
+        let (url, _) = env.authorize_url(&env.rp, &[("max_age", "60")]);
+        env.app.clock.advance(Duration::from_millis(59_800));
+        assert!(client_params(&browser.get(&url).await, &env.rp).contains_key("code"));
+        // 60.8 s after the sign-in: too old for max_age=60, though whole seconds say 60.
+        env.app.clock.advance(Duration::from_millis(1_000));
+        browser.get(&url).await.assert_redirect("/sign-in");
+    }
+
+    // Core §3.1.2.2 and the GOV.UK re-authentication contract (issue 11.1): prompt=login with an
+    // id_token_hint, then a sign-in as someone else, answers login_required (with state and iss),
+    // never a code for the other account; so does any request whose hint names someone other
+    // than the citizen signed in. The hint must verify for this client (checklist 60), and may
+    // have expired.
+    async fn reauthentication_keeps_the_person(env: Env) {
+        let bob_totp = env.app.create_account(OTHER_EMAIL, PASSWORD).await;
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let hint = tokens["id_token"].as_str().unwrap().to_owned();
+        env.app.clock.advance(Duration::from_secs(600));
+        let reauthenticate = [("prompt", "login"), ("id_token_hint", hint.as_str())];
+        let (url, _) = env.authorize_url(&env.rp, &reauthenticate);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        let answer = env.sign_in(&mut browser).await;
+        assert!(client_params(&answer, &env.rp).contains_key("code"), "the same citizen, an expired hint");
+
+        env.app.clock.advance(Duration::from_secs(5));
+        let (url, _) = env.authorize_url(&env.rp, &reauthenticate);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        let answer = env.sign_in_as(&mut browser, OTHER_EMAIL, &bob_totp).await;
+        let params = client_params(&answer, &env.rp);
+        assert_eq!(params["error"], "login_required", "{params:?}");
+        assert!(!params.contains_key("code"));
+        assert_eq!(params["state"], "state-123");
+        assert_eq!(params["iss"], env.issuer());
+        // The other citizen stays signed in to One Login, as GOV.UK does; the service was told no.
+        browser.get("/account").await.assert(StatusCode::OK, OTHER_EMAIL);
+        for extra in [vec![("id_token_hint", hint.as_str())], vec![("prompt", "none"), ("id_token_hint", hint.as_str())]] {
+            let (url, _) = env.authorize_url(&env.rp, &extra);
+            let params = client_params(&browser.get(&url).await, &env.rp);
+            assert_eq!(params["error"], "login_required", "{extra:?}");
+        }
+
+        // A hint issued to another client, or not ours, is refused.
+        let (url, _) = env.authorize_url(&env.other, &[("id_token_hint", &hint)]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.other)["error"], "invalid_request");
+        let (unsigned, _) = hint.rsplit_once('.').unwrap();
+        let forged = format!("{unsigned}.{}", "A".repeat(86));
+        let (url, _) = env.authorize_url(&env.rp, &[("id_token_hint", &forged)]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error"], "invalid_request");
+    }
+
+    // Core §5.5.1.1 (checklist 35): an essential acr that no sign-in allowed by the vtr can meet
+    // fails the request (unmet_authentication_requirements), never a downgrade; one above the
+    // vtr raises the sign-in; the ID token's acr is one of the values asked for.
+    async fn essential_acr_is_met_or_the_request_fails(env: Env) {
+        let mut browser = env.app.browser();
+        let acr = |member: &str| format!(r#"{{"id_token":{{"acr":{{"essential":true,{member}}}}}}}"#);
+        for (vtr, member) in [(r#"["Cl.Cm"]"#, r#""values":["Cl"]"#), (r#"["Cl"]"#, r#""value":"Cl.Cm.P2""#)] {
+            let (url, _) = env.authorize_url(&env.rp, &[("vtr", vtr), ("claims", &acr(member))]);
+            let params = client_params(&browser.get(&url).await, &env.rp);
+            assert_eq!(params["error"], "unmet_authentication_requirements", "{vtr} {member}");
+            assert_eq!(params["state"], "state-123");
+            assert_eq!(params["iss"], env.issuer());
+        }
+        let (url, verifier) = env.authorize_url(&env.rp, &[("vtr", r#"["Cl"]"#), ("claims", &acr(r#""values":["Cl.Cm"]"#))]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        env.app.next_totp_step();
+        let totp = env.app.totp_now(&env.totp);
+        browser.fill("/sign-in/authenticator-code", &[("code", &totp)]).await.assert_redirect("/authorize/continue");
+        browser.get("/authorize/continue").await.assert_redirect("/authorize/consent");
+        let code = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.rp)["code"].clone();
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (_, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await;
+        assert_eq!((id["acr"].as_str(), id["vot"].as_str()), (Some("Cl.Cm"), Some("Cl.Cm")));
+        // Signed in with both factors, asked for "Cl" as essential: the class asked for is met.
+        let (url, verifier) = env.authorize_url(&env.rp, &[("vtr", r#"["Cl"]"#), ("claims", &acr(r#""value":"Cl""#))]);
+        let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (_, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("driving")).await;
+        assert_eq!((id["acr"].as_str(), id["vot"].as_str()), (Some("Cl"), Some("Cl.Cm")));
+    }
+
     // Core §3.1.2.4: declining consent tells the client access_denied.
     async fn declining_consent(env: Env) {
         let mut browser = env.app.browser();
@@ -683,6 +802,60 @@ oidc_tests! {
         let token = browser.get("/logout").await.csrf();
         browser.post("/logout", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
         assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    // RP-Initiated Logout §2-§3 and §6 (issue 11.4, checklists 60-62): a valid hint for another
+    // login session, or for another citizen, does not sign the browser's citizen out: they
+    // confirm with a CSRF-protected form, then go back to the service's registered address
+    // with its state. A hint for this session signs out at once, whichever algorithm signed it.
+    async fn logout_with_a_hint_for_another_session_asks_first(env: Env) {
+        let bob_totp = env.app.create_account(OTHER_EMAIL, PASSWORD).await;
+        let mut ada = env.app.browser();
+        let (code, verifier) = env.first_code(&mut ada, &env.rp, &[]).await;
+        let old_hint = env.tokens(&mut ada, &env.rp, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        let token = ada.get("/account").await.csrf();
+        ada.post("/sign-out", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
+        let (url, verifier) = env.authorize_url(&env.rp, &[]);
+        ada.get(&url).await.assert_redirect("/sign-in");
+        let code = client_params(&env.sign_in(&mut ada).await, &env.rp)["code"].clone();
+        let ada_hint = env.tokens(&mut ada, &env.rp, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        let logout = |hint: &str, back: &str, state: &str| {
+            format!("/logout?{}", serde_urlencoded::to_string([("id_token_hint", hint), ("post_logout_redirect_uri", back), ("state", state)]).unwrap())
+        };
+        let driving_back = "https://www.driving.example.gov.uk/signed-out";
+        let benefits_back = "https://benefits.example.gov.uk/signed-out";
+
+        // Ada's previous login session.
+        let confirm = ada.get(&logout(&old_hint, driving_back, "bye")).await;
+        confirm.assert(StatusCode::OK, "Do you want to sign out?");
+        assert_eq!(ada.get("/account").await.status, StatusCode::OK, "still signed in");
+
+        // Bob's browser, with a hint naming Ada.
+        let mut bob = env.app.browser();
+        let (code, verifier) = env.first_code_as(&mut bob, &env.other, &[], OTHER_EMAIL, &bob_totp).await;
+        let bob_hint = env.tokens(&mut bob, &env.other, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
+        bob.get(&logout(&ada_hint, driving_back, "x")).await.assert(StatusCode::OK, "Do you want to sign out?");
+        assert_eq!(bob.get("/account").await.status, StatusCode::OK, "still signed in");
+        // His own hint (RS256, the benefits service's algorithm) signs him out at once.
+        let page = bob.get(&logout(&bob_hint, benefits_back, "see-you")).await;
+        assert_eq!(page.status, StatusCode::FOUND, "{}", page.body);
+        assert_eq!(page.location(), format!("{benefits_back}?state=see-you"));
+        assert_eq!(bob.get("/account").await.location(), "/sign-in");
+
+        // Ada confirms; a form without her session's token does nothing.
+        let fields: Vec<(&str, String)> = ["id_token_hint", "post_logout_redirect_uri", "state"]
+            .into_iter()
+            .map(|name| (name, confirm.field(name).unwrap_or_else(|| panic!("{name} carried"))))
+            .collect();
+        let form = |csrf: &str| {
+            let mut all = vec![("csrf_token", csrf.to_owned())];
+            all.extend(fields.iter().cloned());
+            serde_urlencoded::to_string(all).unwrap()
+        };
+        assert_eq!(ada.post_raw("/logout", form("forged")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(ada.get("/account").await.status, StatusCode::OK, "still signed in");
+        ada.post_raw("/logout", form(&confirm.csrf())).await.assert_redirect(&format!("{driving_back}?state=bye"));
+        assert_eq!(ada.get("/account").await.location(), "/sign-in");
     }
 
     // Consent can be withdrawn from the account page: the service asks again, its refresh

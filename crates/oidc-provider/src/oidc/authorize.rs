@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
+use super::tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
-use crate::sessions::Authentication;
+use crate::sessions::{Authentication, CredentialLevel};
 
 /// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
 /// redirect URLs within what browsers and proxies carry.
@@ -79,8 +80,44 @@ pub struct AuthorizationRequest {
     pub ui_locale: Option<String>,
     pub claims: RequestedClaims,
     pub vtr: VectorOfTrust,
-    /// When the request arrived: `prompt=login` is met only by a sign-in after this.
+    /// When the request arrived, in whole seconds.
     pub received_at: i64,
+    /// When the request arrived, in milliseconds: `max_age` is measured from here.
+    #[serde(default)]
+    pub received_at_ms: i64,
+    /// A sign-in was completed while this request waited. It alone meets `prompt=login` and
+    /// `max_age=0` (Core §3.1.2.1): exact, whatever the clock's resolution.
+    #[serde(default)]
+    pub signed_in_since_received: bool,
+    /// The `sub` of a verified `id_token_hint` (Core §3.1.2.1): the only citizen this request
+    /// may be answered for.
+    #[serde(default)]
+    pub hint_subject: Option<String>,
+    /// The credential levels an essential `acr` claim accepts (Core §5.5.1.1), lowest first, none
+    /// below the vector's own level; empty when `acr` was not asked for as essential.
+    #[serde(default)]
+    pub essential_acr: Vec<CredentialLevel>,
+}
+
+impl AuthorizationRequest {
+    /// The credential level the sign-in must reach: the vector's, raised (never lowered) by an
+    /// essential `acr` (checklist 35).
+    pub fn credential_required(&self) -> CredentialLevel {
+        self.essential_acr
+            .first()
+            .map_or(self.vtr.credential, |acr| (*acr).max(self.vtr.credential))
+    }
+
+    /// The `acr` to put in the ID token for a sign-in at `level`: one of the values an essential
+    /// `acr` asked for (Core §5.5.1.1: the highest that `level` meets), else the level itself.
+    pub fn acr_for(&self, level: CredentialLevel) -> CredentialLevel {
+        self.essential_acr
+            .iter()
+            .rev()
+            .find(|acr| **acr <= level)
+            .copied()
+            .unwrap_or(level)
+    }
 }
 
 /// An error for the client, sent to its redirect URI (RFC 6749 §4.1.2.1).
@@ -131,14 +168,17 @@ pub struct Endpoints<'a> {
 }
 
 /// Checks `params` from `client`'s point of view. `request_object_keys` are the client's
-/// public keys when `params` carries a `request` object.
+/// public keys when `params` carries a `request` object; `verify_hint` verifies an
+/// `id_token_hint` as an ID token of ours. `now_ms` is the time in milliseconds.
 pub fn validate(
     params: &Params,
     clients: &ClientRegistry,
     request_object_keys: Option<&JwkSet>,
+    verify_hint: &dyn Fn(&str) -> Option<IdTokenHint>,
     endpoints: &Endpoints<'_>,
-    now: i64,
+    now_ms: i64,
 ) -> Result<(AuthorizationRequest, std::sync::Arc<Client>), AuthorizeError> {
+    let now = now_ms.div_euclid(1_000);
     let client_id = params.get("client_id").ok_or(AuthorizeError::Page(
         "The service did not say which service it is.",
     ))?;
@@ -290,9 +330,35 @@ pub fn validate(
             ));
         }
     }
-    let mut claims = match merged.get("claims") {
-        None => RequestedClaims::default(),
+    let (mut claims, acr_values) = match merged.get("claims") {
+        None => (RequestedClaims::default(), None),
         Some(json) => parse_claims(json, &client).map_err(|why| refuse("invalid_request", why))?,
+    };
+    let essential_acr = match acr_values {
+        None => Vec::new(),
+        Some(values) => essential_acr_levels(&values, vtr.credential).ok_or_else(|| {
+            refuse(
+                "unmet_authentication_requirements",
+                "no acr value asked for as essential can be met with the vtr asked for",
+            )
+        })?,
+    };
+    // Core §3.1.2.1: the hint must be an ID token we issued to this very client (checklist 60:
+    // verified, expiry tolerated, aud = the client). A bad one is refused, not ignored: the
+    // client meant to name the citizen.
+    let hint_subject = match merged.get("id_token_hint") {
+        None => None,
+        Some(token) => Some(
+            verify_hint(token)
+                .filter(|hint| hint.client_id == client.client_id)
+                .ok_or_else(|| {
+                    refuse(
+                        "invalid_request",
+                        "id_token_hint is not an ID token issued to this client",
+                    )
+                })?
+                .sub,
+        ),
     };
     // The contract: identity claims are honoured only at P2 and above, and only from
     // userinfo; a return code only when identity was asked for at all.
@@ -329,9 +395,30 @@ pub fn validate(
             claims,
             vtr,
             received_at: now,
+            received_at_ms: now_ms,
+            signed_in_since_received: false,
+            hint_subject,
+            essential_acr,
         },
         client,
     ))
+}
+
+/// The levels an essential `acr` with `values` accepts (Core §5.5.1.1), lowest first: values
+/// naming a credential level this provider issues as `acr`, at or above the vector's `floor`
+/// (an `acr` never lowers what `vtr` asked for). `None` when no value is left: no sign-in can
+/// meet the request.
+fn essential_acr_levels(values: &[String], floor: CredentialLevel) -> Option<Vec<CredentialLevel>> {
+    let levels: BTreeSet<CredentialLevel> = values
+        .iter()
+        .filter_map(|value| match value.as_str() {
+            "Cl" => Some(CredentialLevel::Cl),
+            "Cl.Cm" => Some(CredentialLevel::ClCm),
+            _ => None,
+        })
+        .filter(|level| *level >= floor)
+        .collect();
+    (!levels.is_empty()).then(|| levels.into_iter().collect())
 }
 
 /// RFC 7636 §4.3, with RFC 9700 §2.1.1: S256 only; required where the client says so, and
@@ -386,10 +473,31 @@ fn parse_prompt(value: Option<&str>) -> Result<Prompt, &'static str> {
 }
 
 /// The `claims` parameter (Core §5.5): names under `userinfo` and `id_token`, each mapped to
-/// null or an object. Names the client may not have are dropped, not refused.
-fn parse_claims(json: &str, client: &Client) -> Result<RequestedClaims, &'static str> {
+/// null or an object. Names the client may not have are dropped, not refused. Also returns the
+/// values of an `acr` asked for as essential in the ID token (Core §5.5.1.1).
+fn parse_claims(
+    json: &str,
+    client: &Client,
+) -> Result<(RequestedClaims, Option<Vec<String>>), &'static str> {
     let value: Value = serde_json::from_str(json).map_err(|_| "claims is not valid JSON")?;
     let object = value.as_object().ok_or("claims must be a JSON object")?;
+    let acr_values = match object.get("id_token").and_then(|t| t.get("acr")) {
+        Some(acr) if acr.get("essential") == Some(&Value::Bool(true)) => {
+            match (acr.get("value"), acr.get("values")) {
+                (None, None) => None,
+                (Some(Value::String(value)), None) => Some(vec![value.clone()]),
+                (None, Some(Value::Array(values))) => Some(
+                    values
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or("acr values must be strings")?,
+                ),
+                _ => return Err("acr must have a string value or an array of values"),
+            }
+        }
+        _ => None,
+    };
     let mut requested = RequestedClaims::default();
     for (member, target) in [
         ("userinfo", &mut requested.userinfo),
@@ -410,7 +518,7 @@ fn parse_claims(json: &str, client: &Client) -> Result<RequestedClaims, &'static
             Some(_) => return Err("claims members must be objects"),
         }
     }
-    Ok(requested)
+    Ok((requested, acr_values))
 }
 
 /// Algorithms a client may sign request objects and assertions with (RFC 8725 §3.1: never
@@ -541,26 +649,50 @@ pub enum Decision {
     Refuse(&'static str, &'static str),
 }
 
+/// Whether `auth` is recent enough for `request` (Core §3.1.2.1). A sign-in completed while the
+/// request waited always is. Otherwise `prompt=login` and `max_age=0` (its equivalent) are never
+/// met, and `max_age` is measured in milliseconds from the request's arrival, so a sign-in a
+/// moment too old is not rounded into the allowance.
+fn recent_enough(request: &AuthorizationRequest, auth: &Authentication) -> bool {
+    if request.signed_in_since_received {
+        return true;
+    }
+    if request.prompt.login || request.max_age == Some(0) {
+        return false;
+    }
+    request.max_age.is_none_or(|max| {
+        request.received_at_ms - auth.authenticated_at_ms() <= max.saturating_mul(1_000)
+    })
+}
+
 /// The rules of Core §3.1.2.3-§3.1.2.4 and the vectors of trust, as one function.
+/// `auth_subject` is the signed-in citizen's `sub` as the request's client knows it; it is
+/// needed only when the request carries an `id_token_hint`.
 pub fn decide(
     request: &AuthorizationRequest,
     auth: Option<&Authentication>,
+    auth_subject: Option<&str>,
     consent: Option<&Consent>,
-    now: i64,
 ) -> Decision {
-    let fresh_enough = auth.is_some_and(|a| {
-        let after_prompt_login = !request.prompt.login || a.auth_time >= request.received_at;
-        let within_max_age = request.max_age.is_none_or(|max| now - a.auth_time <= max);
-        after_prompt_login && within_max_age
-    });
-    let Some(auth) = auth.filter(|_| fresh_enough) else {
+    let Some(auth) = auth.filter(|a| recent_enough(request, a)) else {
         return if request.prompt.none {
             Decision::Refuse("login_required", "the citizen is not signed in")
         } else {
             Decision::SignIn
         };
     };
-    if auth.level < request.vtr.credential {
+    // Core §3.1.2.2: with an id_token_hint, only the citizen it names may be answered for. The
+    // GOV.UK contract answers login_required when someone else is (or has just) signed in:
+    // never a code for another account, whatever the prompt.
+    if let Some(hinted) = &request.hint_subject
+        && auth_subject != Some(hinted.as_str())
+    {
+        return Decision::Refuse(
+            "login_required",
+            "the citizen signed in is not the one the service named",
+        );
+    }
+    if auth.level < request.credential_required() {
         return if request.prompt.none {
             Decision::Refuse("login_required", "a stronger sign-in is needed")
         } else {
@@ -633,10 +765,60 @@ mod tests {
         .unwrap()
     }
 
+    /// A hint verifier for requests without a hint: no token verifies.
+    fn no_hints(_: &str) -> Option<IdTokenHint> {
+        None
+    }
+
+    /// The request `pairs` make, received at `received_ms`.
+    fn request_with(pairs: &[(String, String)], received_ms: i64) -> AuthorizationRequest {
+        let (clients, _dir) = registry();
+        validate(
+            &params(pairs),
+            &clients,
+            None,
+            &no_hints,
+            &ENDPOINTS,
+            received_ms,
+        )
+        .unwrap()
+        .0
+    }
+
+    fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut pairs = good();
+        for (name, value) in extra {
+            pairs.retain(|(n, _)| n != name);
+            pairs.push(((*name).to_owned(), (*value).to_owned()));
+        }
+        pairs
+    }
+
+    /// A sign-in at `level`, at `at_ms` milliseconds.
+    fn signed_in(level: CredentialLevel, at_ms: i64) -> Authentication {
+        Authentication {
+            account_id: "a".into(),
+            email: "a@example.com".into(),
+            level,
+            auth_time: at_ms.div_euclid(1_000),
+            auth_time_ms: Some(at_ms),
+            amr: vec![],
+            sid: "s".into(),
+        }
+    }
+
+    fn consent_to(request: &AuthorizationRequest) -> Consent {
+        Consent {
+            scopes: request.scopes.clone(),
+            claims: Default::default(),
+        }
+    }
+
     #[test]
     fn a_good_request_is_accepted() {
         let (clients, _dir) = registry();
-        let (request, client) = validate(&params(&good()), &clients, None, &ENDPOINTS, 0).unwrap();
+        let (request, client) =
+            validate(&params(&good()), &clients, None, &no_hints, &ENDPOINTS, 0).unwrap();
         assert_eq!(client.client_id, "rp");
         assert_eq!(request.vtr.to_string(), "Cl.Cm");
         assert!(request.scopes.contains("email"));
@@ -655,32 +837,21 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let (clients, _dir) = registry();
-        let (request, _) = validate(&params(&good()), &clients, None, &ENDPOINTS, 100).unwrap();
-        let auth = |level, auth_time| Authentication {
-            account_id: "a".into(),
-            email: "a@example.com".into(),
-            level,
-            auth_time,
-            amr: vec![],
-            sid: "s".into(),
-        };
-        let consent = Consent {
-            scopes: request.scopes.clone(),
-            claims: Default::default(),
-        };
+        let request = request_with(&good(), 100_000);
+        let auth = |level, auth_time: i64| signed_in(level, auth_time * 1_000);
+        let consent = consent_to(&request);
         use crate::sessions::CredentialLevel::{Cl, ClCm};
-        assert_eq!(decide(&request, None, None, 100), Decision::SignIn);
+        assert_eq!(decide(&request, None, None, None), Decision::SignIn);
         assert_eq!(
-            decide(&request, Some(&auth(Cl, 90)), Some(&consent), 100),
+            decide(&request, Some(&auth(Cl, 90)), None, Some(&consent)),
             Decision::StepUp
         );
         assert_eq!(
-            decide(&request, Some(&auth(ClCm, 90)), None, 100),
+            decide(&request, Some(&auth(ClCm, 90)), None, None),
             Decision::Consent
         );
         assert_eq!(
-            decide(&request, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            decide(&request, Some(&auth(ClCm, 90)), None, Some(&consent)),
             Decision::Issue
         );
         let narrower = Consent {
@@ -688,39 +859,287 @@ mod tests {
             claims: Default::default(),
         };
         assert_eq!(
-            decide(&request, Some(&auth(ClCm, 90)), Some(&narrower), 100),
+            decide(&request, Some(&auth(ClCm, 90)), None, Some(&narrower)),
             Decision::Consent
         );
         let mut none = request.clone();
         none.prompt.none = true;
         assert_eq!(
-            decide(&none, None, None, 100),
+            decide(&none, None, None, None),
             Decision::Refuse("login_required", "the citizen is not signed in")
         );
         assert!(matches!(
-            decide(&none, Some(&auth(ClCm, 90)), None, 100),
+            decide(&none, Some(&auth(ClCm, 90)), None, None),
             Decision::Refuse("consent_required", _)
         ));
         let mut login = request.clone();
         login.prompt.login = true;
         assert_eq!(
-            decide(&login, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            decide(&login, Some(&auth(ClCm, 90)), None, Some(&consent)),
             Decision::SignIn
         );
+        login.signed_in_since_received = true;
         assert_eq!(
-            decide(&login, Some(&auth(ClCm, 100)), Some(&consent), 100),
+            decide(&login, Some(&auth(ClCm, 100)), None, Some(&consent)),
             Decision::Issue
         );
         let mut aged = request;
         aged.max_age = Some(5);
         assert_eq!(
-            decide(&aged, Some(&auth(ClCm, 90)), Some(&consent), 100),
+            decide(&aged, Some(&auth(ClCm, 90)), None, Some(&consent)),
             Decision::SignIn
         );
         assert_eq!(
-            decide(&aged, Some(&auth(ClCm, 96)), Some(&consent), 100),
+            decide(&aged, Some(&auth(ClCm, 96)), None, Some(&consent)),
             Decision::Issue
         );
+    }
+
+    // Core §3.1.2.1 (checklist 8): prompt=login is met only by a sign-in made after the request
+    // arrived. A sign-in earlier in the same second is not one (whole seconds said it was).
+    #[test]
+    fn prompt_login_is_met_only_by_a_sign_in_after_the_request() {
+        use crate::sessions::CredentialLevel::ClCm;
+        let mut request = request_with(&with(&[("prompt", "login")]), 100_700);
+        let consent = consent_to(&request);
+        let same_second_before = signed_in(ClCm, 100_200);
+        assert_eq!(
+            decide(&request, Some(&same_second_before), None, Some(&consent)),
+            Decision::SignIn
+        );
+        // Not even a sign-in stamped later than the request: only one made for it counts.
+        assert_eq!(
+            decide(
+                &request,
+                Some(&signed_in(ClCm, 101_000)),
+                None,
+                Some(&consent)
+            ),
+            Decision::SignIn
+        );
+        request.signed_in_since_received = true;
+        assert_eq!(
+            decide(&request, Some(&same_second_before), None, Some(&consent)),
+            Decision::Issue
+        );
+    }
+
+    // Core §3.1.2.1: max_age=0 is prompt=login; other max_age values compare milliseconds from
+    // the request's arrival, and a sign-in made for the request always meets them.
+    #[test]
+    fn max_age_compares_milliseconds_and_zero_always_asks() {
+        use crate::sessions::CredentialLevel::ClCm;
+        let mut zero = request_with(&with(&[("max_age", "0")]), 100_700);
+        let consent = consent_to(&zero);
+        let earlier_that_second = signed_in(ClCm, 100_200);
+        assert_eq!(
+            decide(&zero, Some(&earlier_that_second), None, Some(&consent)),
+            Decision::SignIn
+        );
+        zero.signed_in_since_received = true;
+        assert_eq!(
+            decide(&zero, Some(&earlier_that_second), None, Some(&consent)),
+            Decision::Issue,
+            "the sign-in made for the request, however long ago the clock says"
+        );
+        let five = request_with(&with(&[("max_age", "5")]), 100_950);
+        // 5.05 s before: too old, though whole seconds make it 5.
+        assert_eq!(
+            decide(&five, Some(&signed_in(ClCm, 95_900)), None, Some(&consent)),
+            Decision::SignIn
+        );
+        assert_eq!(
+            decide(&five, Some(&signed_in(ClCm, 95_950)), None, Some(&consent)),
+            Decision::Issue
+        );
+        // Sessions from before milliseconds were kept count from the start of their second.
+        let mut old = signed_in(ClCm, 95_999);
+        old.auth_time_ms = None;
+        assert_eq!(old.authenticated_at_ms(), 95_000);
+        assert_eq!(
+            decide(&five, Some(&old), None, Some(&consent)),
+            Decision::SignIn
+        );
+    }
+
+    // Core §3.1.2.2 and the GOV.UK re-authentication contract: a request with an id_token_hint
+    // is answered only for the citizen it names; anyone else signed in (before, or just now
+    // for prompt=login) gets login_required, never a code, a step-up or consent.
+    #[test]
+    fn a_hint_for_another_citizen_is_answered_login_required() {
+        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        let refused = Decision::Refuse(
+            "login_required",
+            "the citizen signed in is not the one the service named",
+        );
+        let mut request = request_with(&good(), 100_000);
+        request.hint_subject = Some("sub-ada".into());
+        let consent = consent_to(&request);
+        let auth = signed_in(ClCm, 90_000);
+        assert_eq!(
+            decide(&request, Some(&auth), Some("sub-ada"), Some(&consent)),
+            Decision::Issue
+        );
+        assert_eq!(
+            decide(&request, Some(&auth), Some("sub-bob"), Some(&consent)),
+            refused
+        );
+        assert_eq!(
+            decide(&request, Some(&auth), None, Some(&consent)),
+            refused,
+            "an unknown subject is not the hinted one"
+        );
+        assert_eq!(
+            decide(
+                &request,
+                Some(&signed_in(Cl, 90_000)),
+                Some("sub-bob"),
+                None
+            ),
+            refused,
+            "no step-up for someone else"
+        );
+        assert_eq!(decide(&request, None, None, None), Decision::SignIn);
+        let mut none = request.clone();
+        none.prompt.none = true;
+        assert_eq!(
+            decide(&none, Some(&auth), Some("sub-bob"), Some(&consent)),
+            refused
+        );
+        let mut login = request;
+        login.prompt.login = true;
+        assert_eq!(
+            decide(&login, Some(&auth), Some("sub-bob"), Some(&consent)),
+            Decision::SignIn,
+            "an earlier sign-in: the citizen is asked to sign in"
+        );
+        login.signed_in_since_received = true;
+        assert_eq!(
+            decide(&login, Some(&auth), Some("sub-bob"), Some(&consent)),
+            refused,
+            "signed in again, as someone else"
+        );
+        assert_eq!(
+            decide(&login, Some(&auth), Some("sub-ada"), Some(&consent)),
+            Decision::Issue
+        );
+    }
+
+    // Core §3.1.2.1, checklist 60: the hint is verified and must be for this client.
+    #[test]
+    fn id_token_hints_must_verify_for_this_client() {
+        let (clients, _dir) = registry();
+        let verify = |token: &str| {
+            let client_id = match token {
+                "for-rp" => "rp",
+                "for-another" => "another",
+                _ => return None,
+            };
+            Some(IdTokenHint {
+                client_id: client_id.into(),
+                sub: "sub-ada".into(),
+                sid: Some("s".into()),
+            })
+        };
+        let run = |hint: &str| {
+            validate(
+                &params(&with(&[("id_token_hint", hint)])),
+                &clients,
+                None,
+                &verify,
+                &ENDPOINTS,
+                0,
+            )
+        };
+        assert_eq!(
+            run("for-rp").unwrap().0.hint_subject.as_deref(),
+            Some("sub-ada")
+        );
+        for bad in ["for-another", "forged"] {
+            let Err(AuthorizeError::Redirect(error)) = run(bad) else {
+                panic!("{bad} accepted");
+            };
+            assert_eq!(error.error, "invalid_request", "{bad}");
+        }
+    }
+
+    // Core §5.5.1.1, checklist 35: an essential acr is met with one of its values or the request
+    // fails (unmet_authentication_requirements); it can raise the vtr's level, never lower it.
+    #[test]
+    fn an_essential_acr_raises_the_level_or_fails_never_downgrades() {
+        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        let acr =
+            |member: &str| format!("{{\"id_token\":{{\"acr\":{{\"essential\":true,{member}}}}}}}");
+        let (clients, _dir) = registry();
+        let outcome = |extra: &[(&str, &str)]| {
+            validate(
+                &params(&with(extra)),
+                &clients,
+                None,
+                &no_hints,
+                &ENDPOINTS,
+                0,
+            )
+        };
+        for (vtr, member) in [
+            ("[\"Cl.Cm\"]", "\"values\":[\"Cl\"]"),
+            ("[\"Cl.Cm\"]", "\"value\":\"Cl\""),
+            ("[\"Cl\"]", "\"values\":[\"Cl.Cm.P2\",\"urn:example:gold\"]"),
+            ("[\"Cl\"]", "\"values\":[]"),
+        ] {
+            let Err(AuthorizeError::Redirect(error)) =
+                outcome(&[("vtr", vtr), ("claims", &acr(member))])
+            else {
+                panic!("{vtr} {member} accepted");
+            };
+            assert_eq!(
+                error.error, "unmet_authentication_requirements",
+                "{vtr} {member}"
+            );
+        }
+        let Err(AuthorizeError::Redirect(error)) = outcome(&[("claims", &acr("\"values\":[1]"))])
+        else {
+            panic!("a number accepted as an acr value");
+        };
+        assert_eq!(error.error, "invalid_request");
+
+        let raised = outcome(&[
+            ("vtr", "[\"Cl\"]"),
+            ("claims", &acr("\"values\":[\"Cl.Cm\"]")),
+        ])
+        .unwrap()
+        .0;
+        assert_eq!(raised.credential_required(), ClCm);
+        let consent = consent_to(&raised);
+        assert_eq!(
+            decide(&raised, Some(&signed_in(Cl, 0)), None, Some(&consent)),
+            Decision::StepUp
+        );
+        assert_eq!(raised.acr_for(ClCm), ClCm);
+
+        let either = outcome(&[
+            ("vtr", "[\"Cl\"]"),
+            ("claims", &acr("\"values\":[\"Cl\",\"Cl.Cm\"]")),
+        ])
+        .unwrap()
+        .0;
+        assert_eq!(either.credential_required(), Cl);
+        assert_eq!(either.acr_for(Cl), Cl);
+        assert_eq!(either.acr_for(ClCm), ClCm);
+        let password_only = outcome(&[("vtr", "[\"Cl\"]"), ("claims", &acr("\"value\":\"Cl\""))])
+            .unwrap()
+            .0;
+        assert_eq!(
+            password_only.acr_for(ClCm),
+            Cl,
+            "a stronger sign-in meets the class asked for, and says so"
+        );
+        // Not essential: nothing changes.
+        let voluntary = outcome(&[("claims", "{\"id_token\":{\"acr\":{\"values\":[\"Cl\"]}}}")])
+            .unwrap()
+            .0;
+        assert!(voluntary.essential_acr.is_empty());
+        assert_eq!(voluntary.acr_for(ClCm), ClCm);
     }
 
     fn name() -> impl Strategy<Value = String> {
@@ -778,7 +1197,7 @@ mod tests {
                 pairs.retain(|(n, _)| *n != name);
                 pairs.push((name, value));
             }
-            let outcome = validate(&params(&pairs), &clients, None, &ENDPOINTS, 1_000);
+            let outcome = validate(&params(&pairs), &clients, None, &no_hints, &ENDPOINTS, 1_000_000);
             if let Err(AuthorizeError::Redirect(error)) = outcome {
                 prop_assert_eq!(error.redirect_uri.as_str(), REDIRECT);
                 let location = error.location(ENDPOINTS.issuer);

@@ -30,6 +30,10 @@ pub struct Grant {
     pub auth_time: i64,
     /// The credential level reached ("Cl", "Cl.Cm").
     pub vot: String,
+    /// The ID token's `acr`: the level reached, or the value an essential `acr` asked for that
+    /// it meets (Core §5.5.1.1). Absent in grants from before it was kept: then `vot`.
+    #[serde(default)]
+    pub acr: Option<String>,
     pub amr: Vec<String>,
     /// The session's stable id, for logout.
     pub sid: String,

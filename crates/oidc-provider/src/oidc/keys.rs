@@ -225,6 +225,22 @@ impl Keys {
         })
     }
 
+    /// A key set from `stored` keys, without a database: for tests of what they sign.
+    #[cfg(test)]
+    pub(crate) fn for_tests(stored: &[StoredKey]) -> Result<Self> {
+        Ok(Keys {
+            current: Arc::new(RwLock::new(Arc::new(KeySet::new(
+                stored,
+                Duration::from_secs(3_600),
+            )?))),
+            config: KeysConfig {
+                publish_before_use: Duration::ZERO,
+                publish_after_retirement: Duration::from_secs(3_600),
+                refresh_interval: Duration::from_secs(60),
+            },
+        })
+    }
+
     pub fn set(&self) -> Arc<KeySet> {
         match self.current.read() {
             Ok(guard) => guard.clone(),

@@ -74,7 +74,7 @@ fn mint(
         at_hash: Some(at_hash(&access_token)),
         vot: grant.vot.clone(),
         vtm: provider.trustmark(),
-        acr: grant.vot.clone(),
+        acr: grant.acr.clone().unwrap_or_else(|| grant.vot.clone()),
         amr: grant.amr.clone(),
         email: wants_email.then(|| grant.email.clone()),
         email_verified: wants_email.then_some(true),

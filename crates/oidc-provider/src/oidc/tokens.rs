@@ -3,8 +3,11 @@
 //! (RFC 8725 §3.11).
 
 use base64::Engine;
+use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use super::keys::Keys;
 
 pub const ID_TOKEN_TYPE: &str = "JWT";
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -63,6 +66,56 @@ pub struct LogoutTokenClaims {
     pub events: serde_json::Value,
 }
 
+/// What a verified `id_token_hint` says: which client the ID token was issued to, and the
+/// citizen (that client's pairwise `sub`) and login session (`sid`) it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdTokenHint {
+    pub client_id: String,
+    pub sub: String,
+    pub sid: Option<String>,
+}
+
+impl IdTokenHint {
+    /// Whether the hint names the login session `sid` and the citizen its client knows as `sub`
+    /// (RP-Initiated Logout §2: the session the client wants ended is the browser's).
+    pub fn names(&self, sid: &str, sub: &str) -> bool {
+        self.sid.as_deref() == Some(sid) && self.sub == sub
+    }
+}
+
+/// The members of an ID token a hint needs; older tokens may lack the others.
+#[derive(Deserialize)]
+struct HintClaims {
+    aud: String,
+    sub: String,
+    #[serde(default)]
+    sid: Option<String>,
+}
+
+/// Verifies `token` as an ID token this provider issued (Core §3.1.2.1 `id_token_hint`; RP-Initiated
+/// Logout §2, checklist 60): a published key of ours, whichever algorithm the client's tokens are
+/// signed with (ES256 or RS256), our issuer, the ID token `typ`. Expiry is not checked: an expired
+/// ID token is still a good hint. The caller checks `client_id` against the client in hand.
+pub fn verify_id_token_hint(
+    keys: &Keys,
+    issuer: &str,
+    token: &str,
+    now: i64,
+) -> Option<IdTokenHint> {
+    // `Keys::verify` replaces the algorithm with the signing key's own.
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.set_issuer(&[issuer]);
+    validation.set_required_spec_claims(&["iss", "sub", "aud"]);
+    validation.validate_aud = false;
+    validation.validate_exp = false;
+    let claims: HintClaims = keys.verify(token, ID_TOKEN_TYPE, &validation, now)?;
+    Some(IdTokenHint {
+        client_id: claims.aud,
+        sub: claims.sub,
+        sid: claims.sid,
+    })
+}
+
 /// `at_hash` (Core §3.1.3.6): the left half of the SHA-256 of the access token, base64url.
 /// ES256 and RS256 both hash with SHA-256.
 pub fn at_hash(access_token: &str) -> String {
@@ -103,6 +156,81 @@ mod tests {
         ));
         assert!(!pkce_verifies("short", challenge));
         assert!(!pkce_verifies(&format!("{verifier}!"), challenge));
+    }
+
+    fn id_token(iss: &str, exp: i64) -> IdTokenClaims {
+        IdTokenClaims {
+            iss: iss.into(),
+            sub: "sub-ada".into(),
+            aud: "driving".into(),
+            exp,
+            iat: exp - 120,
+            auth_time: exp - 120,
+            nonce: None,
+            sid: "sid-1".into(),
+            at_hash: None,
+            vot: "Cl.Cm".into(),
+            vtm: format!("{iss}trustmark"),
+            acr: "Cl.Cm".into(),
+            amr: vec![],
+            email: None,
+            email_verified: None,
+        }
+    }
+
+    // Core §3.1.2.1, RP-Initiated Logout §2 (checklist 60): a hint is an ID token of ours, in
+    // either algorithm a client's ID tokens use; an expired one still counts.
+    #[test]
+    fn id_token_hints_verify_in_either_algorithm_even_expired() {
+        use super::super::keys::{SIGNING_ALGORITHMS, new_stored_key};
+        const ISSUER: &str = "https://id.example/";
+        let stored: Vec<_> = SIGNING_ALGORITHMS
+            .iter()
+            .map(|alg| new_stored_key(*alg, 0, 0).unwrap())
+            .collect();
+        let keys = Keys::for_tests(&stored).unwrap();
+        let now = 1_800_000_000;
+        for alg in SIGNING_ALGORITHMS {
+            let expired = keys
+                .sign(alg, ID_TOKEN_TYPE, &id_token(ISSUER, now - 3_600), now)
+                .unwrap();
+            let hint = verify_id_token_hint(&keys, ISSUER, &expired, now).unwrap();
+            assert_eq!(
+                hint,
+                IdTokenHint {
+                    client_id: "driving".into(),
+                    sub: "sub-ada".into(),
+                    sid: Some("sid-1".into()),
+                },
+                "{alg:?}"
+            );
+            assert!(hint.names("sid-1", "sub-ada"));
+            assert!(!hint.names("sid-2", "sub-ada"), "another login session");
+            assert!(!hint.names("sid-1", "sub-bob"), "another citizen");
+            let foreign = keys
+                .sign(
+                    alg,
+                    ID_TOKEN_TYPE,
+                    &id_token("https://evil.example/", now),
+                    now,
+                )
+                .unwrap();
+            assert!(verify_id_token_hint(&keys, ISSUER, &foreign, now).is_none());
+            let access = keys
+                .sign(alg, ACCESS_TOKEN_TYPE, &id_token(ISSUER, now), now)
+                .unwrap();
+            assert!(
+                verify_id_token_hint(&keys, ISSUER, &access, now).is_none(),
+                "another kind of token (RFC 8725 §3.11)"
+            );
+            let (rest, _) = expired.rsplit_once('.').unwrap();
+            let other = keys
+                .sign(alg, ID_TOKEN_TYPE, &id_token(ISSUER, now), now)
+                .unwrap();
+            let forged = format!("{rest}.{}", other.rsplit_once('.').unwrap().1);
+            assert!(verify_id_token_hint(&keys, ISSUER, &forged, now).is_none());
+        }
+        assert!(verify_id_token_hint(&keys, ISSUER, "not-a-token", now).is_none());
     }
 
     #[test]

@@ -47,11 +47,23 @@ pub struct Authentication {
     pub level: CredentialLevel,
     /// When the citizen last presented a credential (OpenID Connect Core §2 `auth_time`).
     pub auth_time: i64,
+    /// The same in milliseconds, for `max_age` (absent in sessions from before it was kept).
+    #[serde(default)]
+    pub auth_time_ms: Option<i64>,
     /// Methods used, as RFC 8176 names them: "pwd", "otp".
     pub amr: Vec<String>,
     /// The login session's stable id (ID token `sid`), unchanged when the cookie's id rotates
     /// or the citizen steps up (Back-Channel Logout §2.1).
     pub sid: String,
+}
+
+impl Authentication {
+    /// When the citizen last presented a credential, in milliseconds; from the whole second
+    /// where older sessions kept only that (it errs on the old side, so towards a new sign-in).
+    pub fn authenticated_at_ms(&self) -> i64 {
+        self.auth_time_ms
+            .unwrap_or_else(|| self.auth_time.saturating_mul(1_000))
+    }
 }
 
 /// Where a half-finished journey stands. Each page checks it and sends the citizen to the
@@ -483,6 +495,7 @@ mod tests {
             email: "a@example.com".into(),
             level: CredentialLevel::Cl,
             auth_time: 0,
+            auth_time_ms: None,
             amr: vec!["pwd".into()],
             sid: "s".into(),
         });
@@ -511,6 +524,7 @@ mod tests {
             email: format!("{account}@example.com"),
             level: CredentialLevel::ClCm,
             auth_time: now,
+            auth_time_ms: Some(now * 1000),
             amr: vec!["pwd".into(), "otp".into()],
             sid: random_token(),
         });

@@ -252,9 +252,14 @@ pub struct ConsentPage {
     pub items: Vec<ConsentItem>,
 }
 
-/// "Do you want to sign out?", for a logout request without a valid ID token hint.
+/// "Do you want to sign out?", for a logout request without a valid ID token hint, or with one
+/// for another session or citizen. A valid hint's request is carried in hidden fields.
 #[derive(Template)]
 #[template(path = "sign_out.html")]
 pub struct SignOutPage {
     pub csrf_token: String,
+    pub id_token_hint: Option<String>,
+    pub client_id: Option<String>,
+    pub post_logout_redirect_uri: Option<String>,
+    pub state: Option<String>,
 }

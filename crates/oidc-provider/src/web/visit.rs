@@ -14,6 +14,8 @@ use crate::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionI
 
 pub struct Visit {
     pub now: i64,
+    /// The same instant in milliseconds: `max_age` and sign-in times compare at this precision.
+    pub now_ms: i64,
     id: Option<SessionId>,
     session: Option<Session>,
     /// The version the session was read at; `None` for a session this request started.
@@ -64,7 +66,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        let now = app.clock.unix();
+        let instant = app.clock.now();
+        let now = instant.unix_timestamp();
+        let now_ms = (instant.unix_timestamp_nanos() / 1_000_000) as i64;
         let name = cookie_name(app.config.issuer_is_https());
         let presented = parts
             .headers
@@ -94,6 +98,7 @@ where
             .to_owned();
         Ok(Visit {
             now,
+            now_ms,
             id,
             session,
             version,

@@ -284,6 +284,25 @@ impl Page {
         self.body[start..end].to_owned()
     }
 
+    /// The value of the form field `name` (a hidden field, say), unescaped, if the page has one.
+    pub fn field(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(
+            self.body[start..end]
+                .replace("&#x2f;", "/")
+                .replace("&#47;", "/")
+                .replace("&#x27;", "'")
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&#34;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&"),
+        )
+    }
+
     /// The text of `<title>`.
     pub fn title(&self) -> &str {
         let start = self.body.find("<title>").map(|i| i + 7).unwrap_or(0);

@@ -19,8 +19,9 @@ use crate::oidc::authorize::{
 };
 use crate::oidc::clients::{self, Client};
 use crate::oidc::grants::{self, CodeRecord, Grant};
+use crate::oidc::tokens::verify_id_token_hint;
 use crate::oidc::vtr::IdentityLevel;
-use crate::sessions::CredentialLevel;
+use crate::sessions::{Authentication, CredentialLevel};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::{PageForm, Visit};
@@ -75,6 +76,8 @@ pub async fn authorize_post(
 
 async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> {
     let now = visit.now;
+    let verify_hint =
+        |token: &str| verify_id_token_hint(&app.oidc.keys, &app.oidc.issuer, token, now);
     // A request object needs the client's keys, which may have to be fetched.
     let object_keys = match (
         params.get("request"),
@@ -102,8 +105,9 @@ async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> 
         &params,
         &app.oidc.clients,
         object_keys.as_deref(),
+        &verify_hint,
         &endpoints,
-        now,
+        visit.now_ms,
     ) {
         Err(AuthorizeError::Page(message)) => refusal_page(message),
         Err(AuthorizeError::Redirect(error)) => {
@@ -149,6 +153,18 @@ pub fn consent_cache_key(account_id: &str, client_id: &str) -> String {
     format!("consent:{account_id}:{client_id}")
 }
 
+/// The signed-in citizen's `sub` as `client` knows it, worked out only when the request
+/// names a citizen with an `id_token_hint` (single sign-on without one stays cheap).
+fn hinted_request_subject(
+    app: &AppState,
+    request: &AuthorizationRequest,
+    client: Option<&Client>,
+    auth: Option<&Authentication>,
+) -> Option<String> {
+    request.hint_subject.as_ref()?;
+    Some(app.oidc.subject_for(client?, &auth?.account_id))
+}
+
 /// Decides and acts on a checked request for this session.
 async fn proceed(
     app: &AppState,
@@ -168,8 +184,18 @@ async fn proceed(
         Some(auth) => consent_for(app, &auth.account_id, &client.client_id).await?,
         None => None,
     };
-    match decide(&request, auth.as_ref(), consent.as_ref(), now) {
+    let subject = hinted_request_subject(app, &request, Some(&client), auth.as_ref());
+    match decide(
+        &request,
+        auth.as_ref(),
+        subject.as_deref(),
+        consent.as_ref(),
+    ) {
         Decision::Refuse(error, description) => {
+            // A different citizen who signed in stays signed in (as GOV.UK does): they proved
+            // who they are, and the service's own session for the earlier citizen was ended by
+            // back-channel logout when they did. The service only hears login_required.
+            tracing::info!(client = %client.client_id, error, description, "authorization refused");
             if visit.session().is_some_and(|s| s.pending.is_some()) {
                 visit.session_mut().pending = None;
             }
@@ -226,6 +252,7 @@ async fn proceed(
                 claims: request.claims.clone(),
                 auth_time: auth.auth_time,
                 vot: auth.level.as_str().to_owned(),
+                acr: Some(request.acr_for(auth.level).as_str().to_owned()),
                 amr: auth.amr.clone(),
                 sid: auth.sid.clone(),
                 identity,
@@ -416,7 +443,7 @@ fn awaiting_consent(
     let session = visit.session()?;
     let request = session.pending.clone()?;
     let auth = session.authenticated_at(CredentialLevel::Cl)?.clone();
-    (auth.level >= request.vtr.credential).then_some((request, auth))
+    (auth.level >= request.credential_required()).then_some((request, auth))
 }
 
 /// What the pending authorization needs now, or `None` without one. Pages of steps that can be
@@ -434,7 +461,14 @@ pub async fn pending_decision(app: &AppState, visit: &Visit) -> Result<Option<De
         Some(auth) => consent_for(app, &auth.account_id, &request.client_id).await?,
         None => None,
     };
-    Ok(Some(decide(request, auth, consent.as_ref(), visit.now)))
+    let client = app.oidc.clients.get(&request.client_id);
+    let subject = hinted_request_subject(app, request, client.as_deref(), auth);
+    Ok(Some(decide(
+        request,
+        auth,
+        subject.as_deref(),
+        consent.as_ref(),
+    )))
 }
 
 pub async fn consent_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {

@@ -4,13 +4,12 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::Validation;
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
 use crate::oidc::authorize::{Params, append_query};
-use crate::oidc::tokens::{ID_TOKEN_TYPE, IdTokenClaims};
+use crate::oidc::tokens::{IdTokenHint, verify_id_token_hint};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{MessagePage, SignOutPage, render};
 use crate::web::{ClientIp, PageForm, Visit};
@@ -34,26 +33,45 @@ pub async fn end_session(app: &AppState, visit: &mut Visit, ip: Option<String>) 
     visit.end(app).await
 }
 
-/// What a valid `id_token_hint` tells (RP-Initiated Logout §2): the client, and where it may be
-/// sent back to.
-struct Hint {
-    client_id: String,
+/// A valid `id_token_hint` (RP-Initiated Logout §2, checklist 60): an ID token of ours, expiry
+/// tolerated, for a registered client, and for the `client_id` sent with it, if any.
+fn verify_hint(app: &AppState, params: &Params, now: i64) -> Option<IdTokenHint> {
+    let hint = verify_id_token_hint(
+        &app.oidc.keys,
+        &app.oidc.issuer,
+        params.get("id_token_hint")?,
+        now,
+    )?;
+    app.oidc.clients.get(&hint.client_id)?;
+    params
+        .get("client_id")
+        .is_none_or(|id| id == hint.client_id)
+        .then_some(hint)
 }
 
-fn verify_hint(app: &AppState, hint: &str, now: i64) -> Option<Hint> {
-    // An expired ID token is still a good hint (RPL §4).
-    let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
-    validation.set_issuer(&[&app.oidc.issuer]);
-    validation.validate_aud = false;
-    validation.validate_exp = false;
-    let claims: IdTokenClaims = app
-        .oidc
-        .keys
-        .verify(hint, ID_TOKEN_TYPE, &validation, now)?;
-    app.oidc.clients.get(&claims.aud)?;
-    Some(Hint {
-        client_id: claims.aud,
+/// Where to send the citizen once signed out: only with a valid hint, and only to an address
+/// its client registered, exactly (RPL §3, checklist 61), with the client's `state`.
+fn return_address(app: &AppState, hint: &IdTokenHint, params: &Params) -> Option<String> {
+    let client = app.oidc.clients.get(&hint.client_id)?;
+    let uri = params
+        .get("post_logout_redirect_uri")
+        .filter(|uri| client.has_post_logout_redirect_uri(uri))?;
+    Some(match params.get("state") {
+        Some(state) => append_query(uri, &[("state", state)]),
+        None => uri.to_owned(),
     })
+}
+
+/// Whether `hint` names the visit's login session and citizen: its `sid`, and the `sub` its
+/// client knows the signed-in account by. With no one signed in there is nothing to mistake.
+fn hint_names_this_session(app: &AppState, hint: &IdTokenHint, visit: &Visit) -> bool {
+    let Some(auth) = visit.session().and_then(|s| s.auth.as_ref()) else {
+        return true;
+    };
+    let Some(client) = app.oidc.clients.get(&hint.client_id) else {
+        return false;
+    };
+    hint.names(&auth.sid, &app.oidc.subject_for(&client, &auth.account_id))
 }
 
 fn signed_out_page() -> Result<Response> {
@@ -67,8 +85,9 @@ fn signed_out_page() -> Result<Response> {
     )
 }
 
-/// `GET /logout`: with a valid hint, sign out and go back to the service if it registered the
-/// address; without one, ask first (RPL §6: no logout by a forged link).
+/// `GET /logout`: with a valid hint for this session, sign out and go back to the service if
+/// it registered the address; without one, or with a hint for another session or citizen, ask
+/// first (RPL §6, checklist 62: no logout by a forged or stale link).
 pub async fn logout(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -80,40 +99,45 @@ pub async fn logout(
             "a parameter is repeated".into(),
         ));
     };
-    let now = visit.now;
-    let hint = params
-        .get("id_token_hint")
-        .and_then(|h| verify_hint(&app, h, now));
-    let hint = hint.filter(|h| params.get("client_id").is_none_or(|id| id == h.client_id));
-    let Some(hint) = hint else {
-        if visit.session().and_then(|s| s.auth.as_ref()).is_none() {
-            return signed_out_page();
+    let hint = verify_hint(&app, &params, visit.now);
+    let signed_in = visit.session().and_then(|s| s.auth.as_ref()).is_some();
+    match hint {
+        Some(hint) if hint_names_this_session(&app, &hint, &visit) => {
+            end_session(&app, &mut visit, Some(ip)).await?;
+            signed_out(&app, visit, return_address(&app, &hint, &params)).await
         }
-        let page = SignOutPage {
-            csrf_token: visit.csrf_token(),
-        };
-        let response = render(&page, StatusCode::OK)?;
-        return visit.finish(&app, response).await;
-    };
-    end_session(&app, &mut visit, Some(ip)).await?;
-    let client = app.oidc.clients.get(&hint.client_id);
-    let back = params.get("post_logout_redirect_uri").filter(|uri| {
-        client
-            .as_ref()
-            .is_some_and(|c| c.has_post_logout_redirect_uri(uri))
-    });
-    match back {
-        Some(uri) => {
-            let location = match params.get("state") {
-                Some(state) => append_query(uri, &[("state", state)]),
-                None => uri.to_owned(),
+        None if !signed_in => signed_out_page(),
+        hint => {
+            // The form carries the request on, so the answer, once confirmed, can still go
+            // back to the service; the POST verifies it all again.
+            let carried = |name: &str| {
+                hint.as_ref()
+                    .and_then(|_| params.get(name))
+                    .map(str::to_owned)
             };
+            let page = SignOutPage {
+                csrf_token: visit.csrf_token(),
+                id_token_hint: carried("id_token_hint"),
+                client_id: carried("client_id"),
+                post_logout_redirect_uri: carried("post_logout_redirect_uri"),
+                state: carried("state"),
+            };
+            let response = render(&page, StatusCode::OK)?;
+            visit.finish(&app, response).await
+        }
+    }
+}
+
+/// The answer once signed out: back to the service, or the provider's own page.
+async fn signed_out(app: &AppState, visit: Visit, back: Option<String>) -> Result<Response> {
+    match back {
+        Some(location) => {
             let redirect = (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
-            visit.finish(&app, redirect).await
+            visit.finish(app, redirect).await
         }
         None => {
             let response = signed_out_page()?;
-            visit.finish(&app, response).await
+            visit.finish(app, response).await
         }
     }
 }
@@ -122,9 +146,20 @@ pub async fn logout(
 pub struct SignOutForm {
     #[serde(default)]
     csrf_token: String,
+    /// A logout request's parameters, carried through the confirmation page.
+    #[serde(default)]
+    id_token_hint: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    post_logout_redirect_uri: String,
+    #[serde(default)]
+    state: String,
 }
 
-/// `POST /logout` and `POST /sign-out`: the citizen's own "Sign out" button.
+/// `POST /logout` and `POST /sign-out`: the citizen's own "Sign out" button, or their
+/// confirmation of a service's logout request, which then goes back to the service where a
+/// valid hint allows it (RPL §3).
 pub async fn sign_out(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -133,5 +168,19 @@ pub async fn sign_out(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     end_session(&app, &mut visit, Some(ip)).await?;
-    visit.redirect(&app, "/signed-out").await
+    let carried = Params::collect(
+        [
+            ("id_token_hint", form.id_token_hint),
+            ("client_id", form.client_id),
+            ("post_logout_redirect_uri", form.post_logout_redirect_uri),
+            ("state", form.state),
+        ]
+        .map(|(name, value)| (name.into(), value.into())),
+    )
+    .unwrap_or_default();
+    let back = verify_hint(&app, &carried, visit.now)
+        .and_then(|hint| return_address(&app, &hint, &carried));
+    // 303 after a POST, to the service or to the provider's own page (RFC 9700 §4.12).
+    let to = back.as_deref().unwrap_or("/signed-out");
+    visit.redirect(&app, to).await
 }

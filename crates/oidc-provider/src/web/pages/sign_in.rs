@@ -123,15 +123,22 @@ async fn sign_in_at(
         CredentialLevel::Cl => vec!["pwd".to_owned()],
         CredentialLevel::ClCm => vec!["pwd".to_owned(), "otp".to_owned()],
     };
+    let now_ms = visit.now_ms;
     let session = visit.session_mut();
     session.auth = Some(Authentication {
         account_id: account_id.to_owned(),
         email: email.to_owned(),
         level,
         auth_time: now,
+        auth_time_ms: Some(now_ms),
         amr,
         sid,
     });
+    // The waiting request now has a sign-in made after it arrived: what prompt=login and
+    // max_age=0 ask for (Core §3.1.2.1), recorded exactly rather than read from clocks.
+    if let Some(pending) = session.pending.as_mut() {
+        pending.signed_in_since_received = true;
+    }
     session.journey = Journey::None;
     visit.rotate(app).await
 }
@@ -240,7 +247,7 @@ pub async fn submit_password(
     let wants_password_only = visit
         .session()
         .and_then(|s| s.pending.as_ref())
-        .is_some_and(|p| p.vtr.credential == CredentialLevel::Cl);
+        .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
     sign_in_at(
         &app,
         &mut visit,
