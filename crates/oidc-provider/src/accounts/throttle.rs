@@ -81,6 +81,19 @@ impl SignInAttempt {
         )
     }
 
+    /// At the password step, the wait that wrong codes from this address led to: so a citizen
+    /// is told to wait before giving their password again, not after. Only this address's, so
+    /// it tells nobody elsewhere that the account exists.
+    fn code_pair_key(&self) -> Option<String> {
+        (self.factor == Factor::Password).then(|| {
+            SignInAttempt {
+                factor: Factor::AuthenticatorCode,
+                ..self.clone()
+            }
+            .pair_key()
+        })
+    }
+
     fn account_key(&self) -> String {
         format!("throttle:{}:account:{}", self.factor.key(), self.subject)
     }
@@ -203,17 +216,25 @@ impl<'a> Throttle<'a> {
         let account_key = attempt.account_key();
         let address_key = attempt.address_key();
         let known_key = attempt.known_address_key();
-        let (pair_wait, account_wait, known, address_wait) = tokio::try_join!(
+        let code_pair_key = attempt.code_pair_key();
+        let (pair_wait, account_wait, known, address_wait, code_wait) = tokio::try_join!(
             self.wait_at(&pair_key),
             self.wait_at(&account_key),
             self.store.get(&known_key),
             self.wait_at(&address_key),
+            async {
+                match &code_pair_key {
+                    Some(key) => self.wait_at(key).await,
+                    None => Ok(None),
+                }
+            },
         )?;
         let account_applies = known.is_none();
         let waiting_until = [
             pair_wait,
             account_wait.filter(|_| account_applies),
             address_wait,
+            code_wait,
         ]
         .into_iter()
         .flatten()

@@ -2,7 +2,7 @@
 //! are throttled (`accounts::throttle`): counted before they are checked, then waits that grow,
 //! the same whether or not the email address has an account.
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -32,21 +32,20 @@ fn wait_page(until: i64) -> String {
     format!("/sign-in/locked?until={until}")
 }
 
-#[derive(Debug, Deserialize)]
-pub struct WaitQuery {
-    until: Option<i64>,
-}
-
 /// `GET /sign-in/locked`: the page a citizen who must wait sees, the same for every email
 /// address, saying how long is left (issue 10 item 6). Forms redirect here (303) so reloading
-/// it resends nothing (RFC 9700 §4.12).
-pub async fn locked(
-    State(app): State<AppState>,
-    Query(query): Query<WaitQuery>,
-) -> Result<Response> {
+/// it resends nothing (RFC 9700 §4.12). The time comes from the address: a wrong or edited one
+/// changes only what this page says.
+pub async fn locked(State(app): State<AppState>, RawQuery(query): RawQuery) -> Result<Response> {
     let now = app.clock.unix();
-    let left = query.until.map(|until| until.saturating_sub(now));
-    let when = match left {
+    let until = query.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == "until")
+            .and_then(|(_, value)| value.parse::<i64>().ok())
+    });
+    let sign_in = &app.config.sign_in;
+    let longest = sign_in.max_wait.max(sign_in.address_window).as_secs() as i64;
+    let when = match until.map(|until| until.saturating_sub(now).min(longest)) {
         Some(left) if left > 0 => format!(
             "For your security, you cannot sign in for {}. Try again after that.",
             duration_in_words(left as u64)
