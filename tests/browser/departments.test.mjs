@@ -188,7 +188,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       await citizen.submit();
       await citizen.sees({ heading: 'You cannot sign in at the moment' });
       assert.ok(
-        (await citizen.paragraphs()).includes('For your security, you cannot sign in for 15 minutes. Try again after that.'),
+        (await citizen.paragraphs()).includes('For your security, you cannot sign in for 5 minutes. Try again after that.'),
       );
       // Even the right password is refused now.
       await startAt(citizen, 'benefits');

@@ -242,7 +242,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
       await citizen.sees(LOCKED);
       const lockedText = [
         'You entered the wrong password or security code too many times.',
-        'For your security, you cannot sign in for 15 minutes. Try again after that.',
+        'For your security, you cannot sign in for 5 minutes. Try again after that.',
         'Go to the start of the service',
       ];
       assert.deepEqual(await citizen.paragraphs(), lockedText);

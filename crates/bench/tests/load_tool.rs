@@ -92,7 +92,7 @@ fn a_short_run_writes_a_complete_report_without_errors() {
     assert!(report["argon2"]["verify_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(
         report["overrides"][0]["key"],
-        "ONE_LOGIN__SIGN_IN__RATE_LIMIT_PER_IP"
+        "ONE_LOGIN__RATE_LIMITS__SIGN_IN"
     );
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);

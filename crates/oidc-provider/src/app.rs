@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
@@ -14,11 +15,12 @@ use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
 use crate::error::Result;
 use crate::identity::{IdentityService, Sources};
+use crate::limits::RateLimiter;
 use crate::mail::{self, Mailer};
 use crate::oidc::Provider;
 use crate::sessions::Sessions;
 use crate::store::Database;
-use crate::web::{assets, headers, oidc, pages};
+use crate::web::{assets, headers, oidc, pages, rate_limit};
 
 /// Everything a handler may need. Cheap to clone: all behind `Arc`s or pools.
 #[derive(Clone)]
@@ -32,6 +34,7 @@ pub struct AppState {
     pub sessions: Sessions,
     pub oidc: Arc<Provider>,
     pub identity: Arc<IdentityService>,
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// The dependencies a test may replace.
@@ -73,6 +76,7 @@ impl AppState {
         Ok(AppState {
             identity: Arc::new(identity),
             passwords: PasswordHasher::new(&config.passwords)?,
+            rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
             sessions: Sessions::new(ephemeral.clone(), config.session.clone()),
             config: Arc::new(config),
             clock: overrides.clock,
@@ -195,6 +199,11 @@ pub fn router(state: AppState) -> Router {
         .route("/feedback", get(pages::info::feedback))
         .fallback(pages::info::not_found)
         .method_not_allowed_fallback(pages::info::method_not_allowed)
+        // Every POST above, and any added, is rate-limited per client address (checklist 80).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_posts,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -33,6 +33,7 @@ pub struct Config {
     pub ephemeral: EphemeralConfig,
     pub session: SessionConfig,
     pub sign_in: SignInConfig,
+    pub rate_limits: RateLimitConfig,
     pub passwords: PasswordConfig,
     pub mail: MailConfig,
     /// Folder of relying-party registrations, one TOML file per client.
@@ -102,10 +103,14 @@ pub struct ServerConfig {
     pub tls_cert: Option<PathBuf>,
     #[serde(default)]
     pub tls_key: Option<PathBuf>,
-    /// Take the client address from the last `X-Forwarded-For` entry. Only behind a proxy that
-    /// sets it (RFC 9700 §4.13: forwarded headers are trusted only from known proxies).
+    /// Addresses or CIDR ranges of the reverse proxies in front of the provider. Only a request
+    /// from one of them has its client address taken from `X-Forwarded-For` (RFC 9700 §4.13:
+    /// forwarded headers are trusted only from known proxies). Empty: the header is ignored.
     #[serde(default)]
-    pub trust_forwarded_for: bool,
+    pub trusted_proxies: Vec<String>,
+    /// `trusted_proxies`, parsed by [`Config::load`].
+    #[serde(skip)]
+    pub trusted_proxy_ranges: crate::limits::TrustedProxies,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -138,21 +143,67 @@ pub struct SessionConfig {
     pub max_age: Duration,
 }
 
+/// How wrong passwords and security codes are slowed down (`accounts::throttle`). Waits, never
+/// a lock: SP 800-63B §5.2.2.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInConfig {
-    /// Wrong passwords or codes in a row before the account is locked.
+    /// Wrong passwords (or codes) for one email address from one client address before each
+    /// further try must wait.
     pub max_failed_attempts: u32,
+    /// The first wait; each further wrong try doubles it, up to `max_wait`.
     #[serde(with = "humantime_serde")]
-    pub lockout_duration: Duration,
-    /// Form submissions one client address may make to the sign-in and create-account routes
-    /// within `rate_limit_window`.
-    pub rate_limit_per_ip: u32,
+    pub first_wait: Duration,
     #[serde(with = "humantime_serde")]
-    pub rate_limit_window: Duration,
+    pub max_wait: Duration,
+    /// Wrong tries are forgotten this long after the last one, and at a successful sign-in.
+    #[serde(with = "humantime_serde")]
+    pub forget_failures_after: Duration,
+    /// Wrong tries for one email address from all client addresses together before every
+    /// address it has not signed in from must wait too (SP 800-63B §5.2.2: at most 100).
+    pub account_max_failed_attempts: u32,
+    /// How long an address an account signed in from stays exempt from the account's waits.
+    #[serde(with = "humantime_serde")]
+    pub remember_sign_in_address: Duration,
+    /// Wrong tries from one client address, across all email addresses, per `address_window`
+    /// before that address waits for the window to end (credential stuffing from one place).
+    pub address_max_failures: u32,
+    #[serde(with = "humantime_serde")]
+    pub address_window: Duration,
+    /// Wrong tries across all accounts per `breaker_window` that trip the breaker: for
+    /// `breaker_cooldown` each address may then make only `address_max_failures_under_attack`.
+    pub breaker_failures: u32,
+    #[serde(with = "humantime_serde")]
+    pub breaker_window: Duration,
+    #[serde(with = "humantime_serde")]
+    pub breaker_cooldown: Duration,
+    pub address_max_failures_under_attack: u32,
     /// How long the code emailed to a new citizen stays valid.
     #[serde(with = "humantime_serde")]
     pub email_code_ttl: Duration,
+}
+
+/// Requests one client address (or client) may send per `window`, by kind of route
+/// (`limits::rate`). Only POSTs are counted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+    /// The sign-in forms: password, security code.
+    pub sign_in: u32,
+    /// The create-account forms: each sends an email, checks a code or hashes a password.
+    pub create_account: u32,
+    /// The identity proving forms: each may call an evidence check.
+    pub proving: u32,
+    /// Every other form a person sends (consent, sign out, ...).
+    pub forms: u32,
+    /// Authorization requests sent as a form post.
+    pub authorize: u32,
+    /// `/token`, `/revoke` and `/userinfo` per client address: relying parties' servers.
+    pub client_api: u32,
+    /// `/token` and `/revoke` per authenticated client, counted by each replica.
+    pub per_client: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -322,20 +373,11 @@ impl Config {
                 "must not be longer than session.max_age",
             ));
         }
-        if self.sign_in.max_failed_attempts == 0 {
-            return Err(Error::config(
-                "sign_in.max_failed_attempts",
-                "must be at least 1",
-            ));
-        }
-        if self.sign_in.rate_limit_per_ip == 0 {
-            return Err(Error::config(
-                "sign_in.rate_limit_per_ip",
-                "must be at least 1",
-            ));
-        }
-        positive("sign_in.lockout_duration", self.sign_in.lockout_duration)?;
-        positive("sign_in.rate_limit_window", self.sign_in.rate_limit_window)?;
+        self.server.trusted_proxy_ranges =
+            crate::limits::TrustedProxies::parse(&self.server.trusted_proxies)
+                .map_err(|(i, why)| Error::config(format!("server.trusted_proxies[{i}]"), why))?;
+        self.check_sign_in()?;
+        self.check_rate_limits()?;
         positive("sign_in.email_code_ttl", self.sign_in.email_code_ttl)?;
         // OWASP Password Storage cheat sheet: argon2id with at least 19 MiB, t=2, p=1.
         if self.passwords.memory_kib < 19_456 {
@@ -426,6 +468,72 @@ impl Config {
         Ok(())
     }
 
+    fn check_sign_in(&self) -> Result<()> {
+        let s = &self.sign_in;
+        for (key, value) in [
+            ("sign_in.max_failed_attempts", s.max_failed_attempts),
+            ("sign_in.address_max_failures", s.address_max_failures),
+            ("sign_in.breaker_failures", s.breaker_failures),
+            (
+                "sign_in.address_max_failures_under_attack",
+                s.address_max_failures_under_attack,
+            ),
+        ] {
+            at_least_one(key, value)?;
+        }
+        // SP 800-63B §5.2.2: no more than 100 failed attempts on one account.
+        if !(1..=100).contains(&s.account_max_failed_attempts) {
+            return Err(Error::config(
+                "sign_in.account_max_failed_attempts",
+                "must be from 1 to 100 (NIST SP 800-63B §5.2.2)",
+            ));
+        }
+        for (key, value) in [
+            ("sign_in.first_wait", s.first_wait),
+            ("sign_in.max_wait", s.max_wait),
+            ("sign_in.forget_failures_after", s.forget_failures_after),
+            (
+                "sign_in.remember_sign_in_address",
+                s.remember_sign_in_address,
+            ),
+            ("sign_in.address_window", s.address_window),
+            ("sign_in.breaker_window", s.breaker_window),
+            ("sign_in.breaker_cooldown", s.breaker_cooldown),
+        ] {
+            positive(key, value)?;
+        }
+        if s.max_wait < s.first_wait {
+            return Err(Error::config(
+                "sign_in.max_wait",
+                "must not be shorter than sign_in.first_wait",
+            ));
+        }
+        if s.forget_failures_after < s.max_wait {
+            return Err(Error::config(
+                "sign_in.forget_failures_after",
+                "must not be shorter than sign_in.max_wait, or waits could never grow",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_rate_limits(&self) -> Result<()> {
+        let r = &self.rate_limits;
+        positive("rate_limits.window", r.window)?;
+        for (key, value) in [
+            ("rate_limits.sign_in", r.sign_in),
+            ("rate_limits.create_account", r.create_account),
+            ("rate_limits.proving", r.proving),
+            ("rate_limits.forms", r.forms),
+            ("rate_limits.authorize", r.authorize),
+            ("rate_limits.client_api", r.client_api),
+            ("rate_limits.per_client", r.per_client),
+        ] {
+            at_least_one(key, value)?;
+        }
+        Ok(())
+    }
+
     pub fn database_kind(&self) -> Result<DatabaseKind> {
         let url = &self.database.url;
         if url.starts_with("sqlite:") {
@@ -458,6 +566,13 @@ impl Config {
 fn positive(key: &str, value: Duration) -> Result<()> {
     if value.is_zero() {
         return Err(Error::config(key, "must be longer than zero"));
+    }
+    Ok(())
+}
+
+fn at_least_one(key: &str, value: u32) -> Result<()> {
+    if value == 0 {
+        return Err(Error::config(key, "must be at least 1"));
     }
     Ok(())
 }
@@ -508,10 +623,27 @@ mod tests {
         max_age = "12h"
         [sign_in]
         max_failed_attempts = 5
-        lockout_duration = "15m"
-        rate_limit_per_ip = 30
-        rate_limit_window = "1m"
+        first_wait = "5m"
+        max_wait = "1h"
+        forget_failures_after = "24h"
+        account_max_failed_attempts = 100
+        remember_sign_in_address = "30d"
+        address_max_failures = 50
+        address_window = "15m"
+        breaker_failures = 600
+        breaker_window = "1m"
+        breaker_cooldown = "15m"
+        address_max_failures_under_attack = 5
         email_code_ttl = "15m"
+        [rate_limits]
+        window = "1m"
+        sign_in = 30
+        create_account = 10
+        proving = 30
+        forms = 60
+        authorize = 600
+        client_api = 600
+        per_client = 3000
         [passwords]
         memory_kib = 19456
         iterations = 2
@@ -591,12 +723,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("session.idle_timeout"), "{err}");
-        let err = Config::from_toml_str(
-            &MINIMAL.replace("\"15m\"\n        rate", "\"soon\"\n        rate"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("sign_in.lockout_duration"), "{err}");
+        let err =
+            Config::from_toml_str(&MINIMAL.replace("first_wait = \"5m\"", "first_wait = \"soon\""))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("sign_in.first_wait"), "{err}");
         let err = Config::from_toml_str(&MINIMAL.replace(
             "max_connections = 5",
             "max_connections = 5\nurl = \"mysql://x\"",
@@ -643,6 +774,40 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("mail.smtp_url"), "{err}");
+    }
+
+    #[test]
+    fn limit_settings_name_their_key() {
+        for (from, to, key) in [
+            (
+                "account_max_failed_attempts = 100",
+                "account_max_failed_attempts = 101",
+                "sign_in.account_max_failed_attempts",
+            ),
+            ("max_wait = \"1h\"", "max_wait = \"1m\"", "sign_in.max_wait"),
+            ("sign_in = 30", "sign_in = 0", "rate_limits.sign_in"),
+            (
+                "listen = \"127.0.0.1:8080\"",
+                "listen = \"127.0.0.1:8080\"\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy\"]",
+                "server.trusted_proxies[1]",
+            ),
+        ] {
+            let err = Config::from_toml_str(&MINIMAL.replace(from, to))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{err}");
+        }
+        let config = Config::from_toml_str(&MINIMAL.replace(
+            "listen = \"127.0.0.1:8080\"",
+            "listen = \"127.0.0.1:8080\"\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]",
+        ))
+        .unwrap();
+        assert!(
+            config
+                .server
+                .trusted_proxy_ranges
+                .contains("10.1.2.3".parse().unwrap())
+        );
     }
 
     #[test]

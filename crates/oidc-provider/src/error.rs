@@ -54,9 +54,14 @@ pub enum Error {
     #[error("CSRF token missing or wrong")]
     CsrfRejected,
 
-    /// Too many requests from one client address.
+    /// Too many requests from one client address: a page for a person.
     #[error("rate limit reached")]
     RateLimited { retry_after_seconds: u64 },
+
+    /// Too many requests from one client or client address at an endpoint for relying
+    /// parties' servers: OAuth JSON, 429 (RFC 6585 §4).
+    #[error("client rate limit reached")]
+    ClientRateLimited { retry_after_seconds: u64 },
 
     #[error("not found")]
     NotFound,

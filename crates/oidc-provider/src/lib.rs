@@ -9,6 +9,7 @@ pub mod config;
 pub mod ephemeral;
 pub mod error;
 pub mod identity;
+pub mod limits;
 pub mod mail;
 pub mod oidc;
 pub mod sessions;

@@ -35,6 +35,11 @@ struct Env {
 
 impl Env {
     async fn start(backend: Backend) -> Env {
+        Self::start_with(backend, "").await
+    }
+
+    /// Starts with `extra` TOML over the default configuration.
+    async fn start_with(backend: Backend, extra: &str) -> Env {
         let rp = RelyingParty::new("driving", "www.driving.example.gov.uk");
         let other = RelyingParty::new("benefits", "benefits.example.gov.uk");
         let clients = vec![
@@ -54,7 +59,7 @@ impl Env {
              token_endpoint_auth_method = \"none\"\nscopes = [\"openid\"]\n"
                 .to_owned(),
         ];
-        let app = TestApp::start_with_clients(backend, "", &clients).await;
+        let app = TestApp::start_with_clients(backend, extra, &clients).await;
         let totp = app.create_account(EMAIL, PASSWORD).await;
         Env {
             app,
@@ -1159,4 +1164,62 @@ async fn client_keys_from_a_jwks_uri_are_cached_and_refreshed_on_rotation() {
         2,
         "an unknown kid fetched the keys again"
     );
+}
+
+// Checklist 80 / issue 11.11: /token is limited per client as well as per client address; the
+// per-client count starts only after authentication, so naming a client spends nothing of it.
+async fn token_requests_are_limited_per_client(backend: Backend) {
+    let env = Env::start_with(backend, "[rate_limits]\nper_client = 2").await;
+    let request = |secret: &'static str| {
+        [
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", "https://portal.example.gov.uk/cb"),
+            ("client_id", "portal"),
+            ("client_secret", secret),
+        ]
+    };
+    for i in 0..5 {
+        let mut impostor = Browser::new(env.app.router.clone(), &format!("198.51.100.{i}:4000"));
+        let page = env.token(&mut impostor, &request("not-the-secret")).await;
+        assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+    for i in 0..2 {
+        let mut server = Browser::new(env.app.router.clone(), &format!("192.0.2.{i}:4000"));
+        let page = env.token(&mut server, &request(CLIENT_SECRET)).await;
+        assert_oauth_error(&page, StatusCode::BAD_REQUEST, "invalid_grant");
+    }
+    let mut server = Browser::new(env.app.router.clone(), "192.0.2.9:4000");
+    let limited = env.token(&mut server, &request(CLIENT_SECRET)).await;
+    assert_oauth_error(
+        &limited,
+        StatusCode::TOO_MANY_REQUESTS,
+        "temporarily_unavailable",
+    );
+    assert!(limited.headers.contains_key("retry-after"));
+    // Another client is counted apart.
+    let credentials =
+        base64::engine::general_purpose::STANDARD.encode(format!("basic:{CLIENT_SECRET}"));
+    let other = server
+        .send(
+            Request::post("/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::AUTHORIZATION, format!("Basic {credentials}"))
+                .body(Body::from("grant_type=authorization_code&code=x"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST, "{}", other.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_requests_are_limited_per_client_embedded() {
+    token_requests_are_limited_per_client(Backend::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_requests_are_limited_per_client_postgres_redis() {
+    if support::real_servers_available("oidc::token_requests_are_limited_per_client").await {
+        token_requests_are_limited_per_client(Backend::PostgresRedis).await;
+    }
 }

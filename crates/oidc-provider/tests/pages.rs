@@ -43,6 +43,17 @@ async fn create_until_authenticator(app: &TestApp, browser: &mut Browser, email:
     shown_secret(&page)
 }
 
+/// The answer sends the citizen to the page that says how long to wait.
+#[track_caller]
+fn assert_waits(page: &support::Page) {
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "body:\n{}", page.body);
+    assert!(
+        page.location().starts_with("/sign-in/locked?until="),
+        "{}",
+        page.location()
+    );
+}
+
 fn session_cookie(browser: &Browser) -> String {
     browser
         .cookies
@@ -304,11 +315,12 @@ backend_tests! {
         for _ in 0..4 {
             browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
         }
-        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await.assert_redirect("/sign-in/locked");
-        browser.get("/sign-in/locked").await.assert(StatusCode::OK, "You cannot sign in at the moment").assert(StatusCode::OK, "15 minutes");
-        // Even the right password is refused while locked, from any browser.
+        let fifth = browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong password")]).await;
+        assert_waits(&fifth);
+        browser.get(fifth.location()).await.assert(StatusCode::OK, "You cannot sign in at the moment").assert(StatusCode::OK, "5 minutes");
+        // Even the right password is refused while waiting, from any browser at that address.
         let mut other = app.browser();
-        other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/locked");
+        assert_waits(&other.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await);
         let kinds = activity(&app, "ada@example.com").await;
         assert_eq!(kinds.iter().filter(|k| **k == AuditKind::SignInFailed).count(), 5);
         assert!(kinds.contains(&AuditKind::Locked));
@@ -319,22 +331,22 @@ backend_tests! {
         for _ in 0..4 {
             browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
         }
-        browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await.assert_redirect("/sign-in/locked");
+        assert_waits(&browser.fill("/sign-in", &[("email", "nobody@example.com"), ("password", "wrong password")]).await);
     }
 
     async fn five_wrong_codes_lock_sign_in(app: TestApp) {
         let secret = app.create_account("ada@example.com", PASSWORD).await;
         let mut browser = app.browser();
         browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
-        let right = app.totp_now(&secret);
-        let wrong = if right == "000000" { "111111" } else { "000000" };
+        let wrong = wrong_code(&app, &secret);
         for _ in 0..4 {
             browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
         }
-        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert_redirect("/sign-in/locked");
-        // The session ended with the lock: the code page now sends you to sign in.
+        assert_waits(&browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await);
+        // The session ended with the wait: the code page now sends you to sign in.
         assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
-        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/locked");
+        // The citizen is told to wait before giving the password again.
+        assert_waits(&browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await);
         assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::Locked));
     }
 
@@ -455,7 +467,8 @@ backend_tests! {
         }
         let limited = browser.post("/sign-in", &[("csrf_token", &token), ("email", ""), ("password", "")]).await;
         limited.assert(StatusCode::TOO_MANY_REQUESTS, "Too many attempts");
-        assert_eq!(limited.headers["retry-after"], "60");
+        let retry_after: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry_after), "{retry_after}: the rest of the window");
         let mut elsewhere = Browser::new(app.router.clone(), "198.51.100.1:40000");
         elsewhere.fill("/sign-in", &[("email", ""), ("password", "")]).await.assert(StatusCode::BAD_REQUEST, "Enter your email address");
     }
@@ -539,36 +552,309 @@ async fn https_issuer_uses_a_host_only_secure_cookie_and_hsts() {
     );
 }
 
-#[tokio::test]
-async fn a_lock_ends_after_its_duration() {
-    let app = TestApp::start_with(
-        support::Backend::Embedded,
-        "[sign_in]\nlockout_duration = \"1s\"",
-    )
-    .await;
-    let secret = app.create_account("ada@example.com", PASSWORD).await;
-    let mut browser = app.browser();
-    for _ in 0..5 {
-        browser
-            .fill(
-                "/sign-in",
-                &[("email", "ada@example.com"), ("password", "wrong password")],
-            )
-            .await;
+/// A wrong code for `secret` now.
+fn wrong_code(app: &TestApp, secret: &str) -> &'static str {
+    if app.totp_now(secret) == "000000" {
+        "111111"
+    } else {
+        "000000"
     }
-    browser
-        .fill(
-            "/sign-in",
-            &[("email", "ada@example.com"), ("password", PASSWORD)],
-        )
+}
+
+/// POSTs `fields` (with the session's CSRF token) to `path` from `n` copies of `browser` at
+/// once: one session, one client address, real concurrency.
+async fn all_at_once(
+    app: &TestApp,
+    browser: &Browser,
+    path: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    n: usize,
+) -> Vec<support::Page> {
+    let mut body = vec![("csrf_token".to_owned(), csrf.to_owned())];
+    body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let body = serde_urlencoded::to_string(&body).unwrap();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(n));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let mut copy = Browser::new(app.router.clone(), &browser.peer.to_string());
+        copy.cookies = browser.cookies.clone();
+        let (path, body, start) = (path.to_owned(), body.clone(), start.clone());
+        tasks.spawn(async move {
+            start.wait().await;
+            copy.post_raw(&path, body).await
+        });
+    }
+    tasks.join_all().await
+}
+
+/// How many wrong answers for `email` were checked (and recorded).
+async fn failures(app: &TestApp, email: &str) -> usize {
+    let account = app
+        .state
+        .db
+        .accounts()
+        .find_by_email(email)
         .await
-        .assert_redirect("/sign-in/locked");
-    browser
-        .get("/sign-in/locked")
+        .unwrap()
+        .unwrap();
+    app.state
+        .db
+        .audit()
+        .recent(&account.id, 500)
         .await
-        .assert(StatusCode::OK, "for 1 minute");
-    tokio::time::sleep(Duration::from_millis(1_300)).await;
-    browser
-        .sign_in(&app, "ada@example.com", PASSWORD, &secret)
-        .await;
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == AuditKind::SignInFailed)
+        .count()
+}
+
+/// POSTs a form from `browser` with an `X-Forwarded-For` header.
+async fn post_forwarded(
+    browser: &mut Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+    forwarded_for: &str,
+) -> support::Page {
+    let request = axum::http::Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", forwarded_for)
+        .body(axum::body::Body::from(
+            serde_urlencoded::to_string(fields).unwrap(),
+        ))
+        .unwrap();
+    browser.send(request).await
+}
+
+backend_tests! {
+    // Issue 11.12: wrong passwords from one address never make the citizen at another wait.
+    async fn wrong_passwords_from_elsewhere_do_not_keep_the_citizen_out(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut attacker = Browser::new(app.router.clone(), "198.51.100.66:4000");
+        for _ in 0..4 {
+            attacker.fill("/sign-in", &[("email", "ada@example.com"), ("password", "guess")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        }
+        assert_waits(&attacker.fill("/sign-in", &[("email", "ada@example.com"), ("password", "guess")]).await);
+        // The attacker cannot use even the right password now; the citizen, elsewhere, can.
+        assert_waits(&attacker.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await);
+        let mut citizen = app.browser();
+        citizen.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+    }
+
+    // Issue 11.12 and checklist 52: waits grow with each wrong try after the free ones, and end;
+    // issue 10 item 6: the wait page says how long is left, not the full wait.
+    async fn waits_grow_and_the_page_says_how_long_is_left(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        for _ in 0..4 {
+            browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong")]).await;
+        }
+        let first = browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong")]).await;
+        assert_waits(&first);
+        browser.get(first.location()).await.assert(StatusCode::OK, "you cannot sign in for 5 minutes");
+        app.clock.advance(Duration::from_secs(2 * 60));
+        browser.get(first.location()).await.assert(StatusCode::OK, "you cannot sign in for 3 minutes");
+        // While waiting, even the right password is not checked.
+        let refused = browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await;
+        assert_waits(&refused);
+        browser.get(refused.location()).await.assert(StatusCode::OK, "3 minutes");
+        app.clock.advance(Duration::from_secs(3 * 60));
+        browser.get(first.location()).await.assert(StatusCode::OK, "You can try again now");
+        // One try after the wait; wrong, and the next wait is twice as long.
+        let second = browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong")]).await;
+        assert_waits(&second);
+        browser.get(second.location()).await.assert(StatusCode::OK, "10 minutes");
+        app.clock.advance(Duration::from_secs(10 * 60));
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        // A wrong or edited address only changes what the page says, within the longest wait.
+        browser.get("/sign-in/locked?until=soon&until=x").await.assert(StatusCode::OK, "for a while");
+        browser.get("/sign-in/locked?until=99999999999").await.assert(StatusCode::OK, "for 1 hour");
+        // A success starts the count again.
+        browser.get("/sign-in").await;
+        let mut again = app.browser();
+        again.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+    }
+
+    // Issue 10 item 6: the password and code pages say how many tries are left once 2 or fewer
+    // remain; checklist 51: the same for an address with no account.
+    async fn tries_left_are_shown_from_two(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut known = app.browser();
+        let mut unknown = Browser::new(app.router.clone(), "198.51.100.9:4000");
+        for (attempt, warning) in [(1, None), (2, None), (3, Some("You have 2 tries left")), (4, Some("You have 1 try left"))] {
+            let a = known.fill("/sign-in", &[("email", "ada@example.com"), ("password", "wrong")]).await;
+            let b = unknown.fill("/sign-in", &[("email", "bob@example.com"), ("password", "wrong")]).await;
+            assert_eq!(a.status, StatusCode::BAD_REQUEST);
+            assert_eq!(a.body.contains("tries left") || a.body.contains("try left"), warning.is_some(), "try {attempt}");
+            if let Some(warning) = warning {
+                a.assert(StatusCode::BAD_REQUEST, warning);
+            }
+            let normalise = |page: &support::Page, email: &str| page.body.replace(&page.csrf(), "TOKEN").replace(email, "EMAIL");
+            assert_eq!(normalise(&a, "ada@example.com"), normalise(&b, "bob@example.com"), "try {attempt}");
+        }
+        let mut browser = Browser::new(app.router.clone(), "192.0.2.50:4000");
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        let wrong = wrong_code(&app, &secret);
+        for _ in 0..2 {
+            let page = browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await;
+            assert!(!page.body.contains("tries left"));
+        }
+        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "You have 2 tries left before you have to wait to try again.");
+        browser.fill("/sign-in/authenticator-code", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "You have 1 try left before you have to wait to try again.");
+    }
+}
+
+configured_backend_tests! {
+    // Issue 11.3, reserve then verify: 50 wrong codes sent at once are checked no more than the
+    // 5 allowed; the rest are refused unchecked.
+    #[config("[rate_limits]\nsign_in = 1000")]
+    async fn fifty_parallel_wrong_codes_cost_no_more_than_the_limit(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        let csrf = browser.get("/sign-in/authenticator-code").await.csrf();
+        let pages = all_at_once(&app, &browser, "/sign-in/authenticator-code", &csrf, &[("code", wrong_code(&app, &secret))], 50).await;
+        assert!(pages.iter().all(|p| p.status != StatusCode::OK && p.status.as_u16() < 500), "{:?}", pages.iter().map(|p| p.status).collect::<Vec<_>>());
+        assert_eq!(failures(&app, "ada@example.com").await, 5);
+    }
+
+    // Issue 11.3: the same for passwords.
+    #[config("[rate_limits]\nsign_in = 1000")]
+    async fn fifty_parallel_wrong_passwords_cost_no_more_than_the_limit(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        let csrf = browser.get("/sign-in").await.csrf();
+        let pages = all_at_once(&app, &browser, "/sign-in", &csrf, &[("email", "ada@example.com"), ("password", "wrong")], 50).await;
+        let checked = pages.iter().filter(|p| p.status == StatusCode::BAD_REQUEST).count();
+        assert!(checked <= 5, "{checked} answered as checked");
+        assert_eq!(failures(&app, "ada@example.com").await, 5);
+    }
+
+    // Checklist 52: at most N wrong tries for an account across all addresses, then waits,
+    // except where the citizen has signed in before; a success there starts the count again.
+    #[config("[sign_in]\naccount_max_failed_attempts = 6")]
+    async fn the_account_ceiling_holds_across_addresses_but_not_at_home(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut home = app.browser();
+        home.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        for i in 0..6 {
+            let mut guesser = Browser::new(app.router.clone(), &format!("198.51.100.{i}:4000"));
+            guesser.fill("/sign-in", &[("email", "ada@example.com"), ("password", "guess")]).await;
+        }
+        let mut travelling = Browser::new(app.router.clone(), "192.0.2.200:4000");
+        assert_waits(&travelling.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await);
+        let mut at_home = app.browser();
+        app.next_totp_step();
+        at_home.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        travelling.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+    }
+
+    // Credential stuffing from one address: wrong tries across many email addresses make that
+    // address wait; other addresses are unaffected.
+    #[config("[sign_in]\naddress_max_failures = 4")]
+    async fn stuffing_from_one_address_waits(app: TestApp) {
+        let mut stuffer = Browser::new(app.router.clone(), "198.51.100.77:4000");
+        for i in 0..3 {
+            stuffer.fill("/sign-in", &[("email", &format!("user{i}@example.com")), ("password", "Password1")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        }
+        assert_waits(&stuffer.fill("/sign-in", &[("email", "user3@example.com"), ("password", "Password1")]).await);
+        assert_waits(&stuffer.fill("/sign-in", &[("email", "user4@example.com"), ("password", "Password1")]).await);
+        let mut other = app.browser();
+        other.fill("/sign-in", &[("email", "user4@example.com"), ("password", "Password1")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+    }
+
+    // Issue 11.12: a spike of failures across all accounts trips the breaker, which tightens the
+    // per-address limit until it calms.
+    #[config("[sign_in]\nbreaker_failures = 5\naddress_max_failures_under_attack = 1\nbreaker_cooldown = \"10m\"")]
+    async fn the_breaker_tightens_limits_when_failures_spike(app: TestApp) {
+        let mut before = Browser::new(app.router.clone(), "192.0.2.1:4000");
+        before.fill("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        for i in 0..4 {
+            let mut browser = Browser::new(app.router.clone(), &format!("198.51.100.{i}:4000"));
+            browser.fill("/sign-in", &[("email", &format!("user{i}@example.com")), ("password", "x")]).await;
+        }
+        let throttle = one_login_provider::accounts::Throttle::new(app.state.ephemeral.as_ref(), &app.state.config.sign_in);
+        assert!(throttle.breaker_tripped(app.state.clock.unix()).await.unwrap());
+        let mut during = Browser::new(app.router.clone(), "192.0.2.2:4000");
+        assert_waits(&during.fill("/sign-in", &[("email", "b@example.com"), ("password", "x")]).await);
+        app.clock.advance(Duration::from_secs(16 * 60));
+        assert!(!throttle.breaker_tripped(app.state.clock.unix()).await.unwrap());
+        let mut after = Browser::new(app.router.clone(), "192.0.2.3:4000");
+        after.fill("/sign-in", &[("email", "c@example.com"), ("password", "x")]).await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+    }
+
+    // Issue 11.11 and checklist 80: every POST route is rate-limited per client address, with
+    // 429 and Retry-After: JSON for relying parties' servers, a page for people. Pages (GET),
+    // and so single sign-on at /authorize, are not.
+    #[config("[rate_limits]\nsign_in = 2\ncreate_account = 2\nproving = 2\nforms = 2\nauthorize = 2\nclient_api = 2")]
+    async fn every_post_route_is_rate_limited(app: TestApp) {
+        let posts = [
+            "/authorize", "/authorize/consent", "/token", "/revoke", "/userinfo", "/logout",
+            "/create-account", "/create-account/check-email", "/create-account/password",
+            "/create-account/authenticator-app", "/sign-in", "/sign-in/authenticator-code",
+            "/sign-in/set-up-authenticator-app", "/identity/start", "/identity/passport",
+            "/identity/driving-licence", "/identity/address", "/identity/address/choose",
+            "/identity/questions", "/identity/reuse", "/identity/stop",
+            "/account/withdraw-consent", "/sign-out",
+        ];
+        for (i, path) in posts.iter().enumerate() {
+            let mut browser = Browser::new(app.router.clone(), &format!("10.1.{i}.1:4000"));
+            for _ in 0..2 {
+                let page = browser.post(path, &[("x", "y")]).await;
+                assert_ne!(page.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+            }
+            let limited = browser.post(path, &[("x", "y")]).await;
+            assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{path}: {}", limited.body);
+            assert!(limited.headers.contains_key("retry-after"), "{path}");
+            if ["/token", "/revoke", "/userinfo"].contains(path) {
+                let body: serde_json::Value = serde_json::from_str(&limited.body).unwrap();
+                assert_eq!(body["error"], "temporarily_unavailable", "{path}");
+                assert_eq!(limited.headers["cache-control"], "no-store");
+            } else {
+                limited.assert(StatusCode::TOO_MANY_REQUESTS, "Too many attempts");
+            }
+        }
+        let mut browser = Browser::new(app.router.clone(), "10.2.0.1:4000");
+        for _ in 0..5 {
+            assert_ne!(browser.get("/authorize?client_id=x").await.status, StatusCode::TOO_MANY_REQUESTS);
+            assert_ne!(browser.get("/sign-in").await.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+    }
+
+    // RFC 9700 §4.13, checklist 76: X-Forwarded-For is believed only from a configured proxy,
+    // and then its right-most address that is not a proxy is the client. IPv6 counts per /64.
+    #[config("[server]\ntrusted_proxies = [\"10.0.0.0/8\"]\n[rate_limits]\nsign_in = 2")]
+    async fn client_addresses_behind_trusted_proxies_only(app: TestApp) {
+        // Not a proxy: a forged header changes nothing.
+        let mut spoofer = Browser::new(app.router.clone(), "203.0.113.7:4000");
+        for i in 0..2 {
+            let page = post_forwarded(&mut spoofer, "/sign-in", &[("x", "y")], &format!("192.0.2.{i}")).await;
+            assert_ne!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        assert_eq!(post_forwarded(&mut spoofer, "/sign-in", &[("x", "y")], "192.0.2.99").await.status, StatusCode::TOO_MANY_REQUESTS);
+        // Behind the proxy: each citizen is counted apart; what they prepend is ignored.
+        let mut proxy = Browser::new(app.router.clone(), "10.0.0.1:4000");
+        for forged in ["1.1.1.1", "2.2.2.2"] {
+            let page = post_forwarded(&mut proxy, "/sign-in", &[("x", "y")], &format!("{forged}, 198.51.100.1, 10.0.0.2")).await;
+            assert_ne!(page.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        assert_eq!(post_forwarded(&mut proxy, "/sign-in", &[("x", "y")], "198.51.100.1").await.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_ne!(post_forwarded(&mut proxy, "/sign-in", &[("x", "y")], "198.51.100.2").await.status, StatusCode::TOO_MANY_REQUESTS);
+        // The audit records the forwarded address.
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut citizen = Browser::new(app.router.clone(), "10.0.0.1:4000");
+        let csrf = citizen.get("/sign-in").await.csrf();
+        post_forwarded(&mut citizen, "/sign-in", &[("csrf_token", &csrf), ("email", "ada@example.com"), ("password", "wrong")], "198.51.100.3").await.assert(StatusCode::BAD_REQUEST, "Incorrect");
+        let account = app.state.db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();
+        let events = app.state.db.audit().recent(&account.id, 5).await.unwrap();
+        assert_eq!(events[0].client_ip.as_deref(), Some("198.51.100.3"));
+        // IPv6: one /64 is one client.
+        let mut first = Browser::new(app.router.clone(), "[2001:db8:1:2::1]:4000");
+        let mut second = Browser::new(app.router.clone(), "[2001:db8:1:2:ffff::9]:4000");
+        let mut neighbour = Browser::new(app.router.clone(), "[2001:db8:1:3::1]:4000");
+        first.post("/sign-in", &[("x", "y")]).await;
+        first.post("/sign-in", &[("x", "y")]).await;
+        assert_eq!(second.post("/sign-in", &[("x", "y")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_ne!(neighbour.post("/sign-in", &[("x", "y")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+    }
 }

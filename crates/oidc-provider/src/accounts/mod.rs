@@ -1,14 +1,15 @@
-//! Accounts: the rules of passwords, authenticator codes, emailed codes and lockout, as plain
-//! functions and small services. The pages in `web::pages` call these; they never decide.
+//! Accounts: the rules of passwords, authenticator codes, emailed codes and the throttle on wrong
+//! answers, as plain functions and small services. The pages in `web::pages` call these; they
+//! never decide.
 
 pub mod access;
 pub mod email_code;
-pub mod lockout;
 pub mod password;
+pub mod throttle;
 pub mod totp;
 
-pub use lockout::{FailureOutcome, Lockout};
 pub use password::{PasswordHasher, PasswordProblem, Verification, check_new_password};
+pub use throttle::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle};
 
 /// Longest email address accepted (RFC 5321 allows 254 in practice; GOV.UK takes 256).
 pub const MAX_EMAIL_CHARS: usize = 256;

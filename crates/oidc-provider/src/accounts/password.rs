@@ -17,6 +17,9 @@ pub const MIN_LENGTH: usize = 8;
 /// Long enough for any passphrase (SP 800-63B asks for at least 64), short enough that hashing
 /// cannot be used to exhaust the server (checklist: reject over about 1 KiB before hashing).
 pub const MAX_LENGTH: usize = 256;
+/// No password longer than this, in bytes as sent, is ever hashed (checklist 81: reject over
+/// about 1 KiB before hashing), whatever form it came from. `MAX_LENGTH` characters fit.
+pub const MAX_BYTES: usize = 1024;
 
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../../data/common-passwords.txt")
@@ -158,6 +161,11 @@ impl PasswordHasher {
 
     /// Hashes a new password (argon2 makes the salt).
     pub async fn hash(&self, password: &str) -> Result<String> {
+        if password.len() > MAX_BYTES {
+            return Err(Error::Refused(crate::error::Refusal::WeakPassword(
+                PasswordProblem::TooLong.message().to_owned(),
+            )));
+        }
         let password = normalise(password);
         let argon = self.argon();
         self.run(move || {
@@ -172,6 +180,13 @@ impl PasswordHasher {
     /// Checks `password` against `stored`, or against a dummy hash when there is no account,
     /// so both cost the same.
     pub async fn verify(&self, password: &str, stored: Option<&str>) -> Result<Verification> {
+        if password.len() > MAX_BYTES {
+            // Wrong without hashing, for an account or none alike.
+            return Ok(Verification {
+                matches: false,
+                needs_rehash: false,
+            });
+        }
         let password = normalise(password);
         let exists = stored.is_some();
         let stored = stored
@@ -276,6 +291,29 @@ mod tests {
             .await
             .unwrap();
         assert!(!wrong.matches);
+    }
+
+    // Checklist 81: over about 1 KiB is refused before hashing, even when it is right.
+    #[tokio::test]
+    async fn over_long_passwords_are_never_hashed() {
+        let hasher = hasher();
+        let long = "ŵ".repeat(MAX_BYTES / 2 + 1);
+        assert!(matches!(
+            hasher.hash(&long).await,
+            Err(Error::Refused(crate::error::Refusal::WeakPassword(_)))
+        ));
+        let hash = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(19_456, 2, 1, None).unwrap(),
+        )
+        .hash_password(long.as_bytes())
+        .unwrap()
+        .to_string();
+        assert!(!hasher.verify(&long, Some(&hash)).await.unwrap().matches);
+        let fits = "a".repeat(MAX_BYTES);
+        let hash = hasher.hash(&fits).await.unwrap();
+        assert!(hasher.verify(&fits, Some(&hash)).await.unwrap().matches);
     }
 
     #[tokio::test]

@@ -48,7 +48,7 @@ impl AuditKind {
             AuditKind::AccountCreated => "Account created",
             AuditKind::SignedIn => "Signed in",
             AuditKind::SignInFailed => "Sign-in attempt failed",
-            AuditKind::Locked => "Account locked after too many failed attempts",
+            AuditKind::Locked => "Sign-in paused after too many wrong passwords or codes",
             AuditKind::SignedOut => "Signed out",
             AuditKind::IdentityProven => "Identity proved",
             AuditKind::IdentityShared => "Proven identity shared with a service",

@@ -13,7 +13,9 @@ impl Error {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::SessionExpired | Error::CsrfRejected => StatusCode::FORBIDDEN,
-            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::RateLimited { .. } | Error::ClientRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Error::NotFound => StatusCode::NOT_FOUND,
             e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,6 +74,15 @@ impl IntoResponse for Error {
             }
             _ => {}
         }
+        if let Error::ClientRateLimited {
+            retry_after_seconds,
+        } = self
+        {
+            // RFC 6749 has no code for this; "temporarily_unavailable" (§4.1.2.1) is how every
+            // client endpoint here says "try again later".
+            let error = OAuthError::new(429, "temporarily_unavailable", "too many requests");
+            return with_retry_after(oauth_response(error), retry_after_seconds);
+        }
         let status = self.status();
         match status {
             StatusCode::INTERNAL_SERVER_ERROR => tracing::error!(error = %self, "request failed"),
@@ -84,16 +95,22 @@ impl IntoResponse for Error {
             .page()
             .render()
             .unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_owned());
-        let mut response = (status, Html(body)).into_response();
-        if let Error::RateLimited {
-            retry_after_seconds,
-        } = self
-            && let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string())
-        {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
+        let response = (status, Html(body)).into_response();
+        match self {
+            Error::RateLimited {
+                retry_after_seconds,
+            } => with_retry_after(response, retry_after_seconds),
+            _ => response,
         }
-        response
     }
+}
+
+/// RFC 6585 §4: a 429 may say when to come back.
+fn with_retry_after(mut response: Response, seconds: u64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// RFC 6749 §5.2 / RFC 6750 §3: JSON for the client, `WWW-Authenticate` on 401.

@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::config::Config;
 use crate::error::Error;
+use crate::limits::client_address;
 
 /// A form body; anything unreadable becomes [`Error::BadRequest`].
 pub struct PageForm<T>(pub T);
@@ -29,8 +31,8 @@ where
     }
 }
 
-/// The client's address: the socket peer, or the last `X-Forwarded-For` hop when the config says
-/// a proxy sets it (RFC 9700 §4.13).
+/// The client's address: the socket peer, or behind a configured proxy the address it saw
+/// (`limits::client_address`; RFC 9700 §4.13).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub String);
 
@@ -43,28 +45,28 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        Ok(ClientIp(client_ip(parts, &app.config)))
+        Ok(ClientIp(client_ip(
+            &parts.headers,
+            &parts.extensions,
+            &app.config,
+        )))
     }
 }
 
-fn client_ip(parts: &Parts, config: &Config) -> String {
-    if config.server.trust_forwarded_for
-        && let Some(forwarded) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        && let Some(last) = forwarded
-            .rsplit(',')
-            .next()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        && last.parse::<std::net::IpAddr>().is_ok()
-    {
-        return last.to_owned();
-    }
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+/// The client address of a request, as text; "unknown" when served without connection info.
+pub fn client_ip(headers: &HeaderMap, extensions: &Extensions, config: &Config) -> String {
+    let Some(ConnectInfo(peer)) = extensions.get::<ConnectInfo<SocketAddr>>() else {
+        return "unknown".to_owned();
+    };
+    let forwarded_for: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_address(
+        peer.ip(),
+        &forwarded_for,
+        &config.server.trusted_proxy_ranges,
+    )
+    .to_string()
 }

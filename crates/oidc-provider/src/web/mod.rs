@@ -7,6 +7,7 @@ pub mod extract;
 pub mod headers;
 pub mod oidc;
 pub mod pages;
+pub mod rate_limit;
 pub mod templates;
 pub mod visit;
 

@@ -118,6 +118,8 @@ pub struct SignInPage {
     pub csrf_token: String,
     pub email: String,
     pub errors: FormErrors,
+    /// See [`tries_left_warning`].
+    pub tries_warning: Option<String>,
 }
 
 #[derive(Template)]
@@ -125,6 +127,20 @@ pub struct SignInPage {
 pub struct SignInCodePage {
     pub csrf_token: String,
     pub errors: FormErrors,
+    /// See [`tries_left_warning`].
+    pub tries_warning: Option<String>,
+}
+
+/// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
+pub fn tries_left_warning(tries_left: u32) -> Option<String> {
+    match tries_left {
+        0 => None,
+        1 => Some("You have 1 try left before you have to wait to try again.".to_owned()),
+        n @ 2 => Some(format!(
+            "You have {n} tries left before you have to wait to try again."
+        )),
+        _ => None,
+    }
 }
 
 pub struct Activity {
@@ -227,6 +243,20 @@ mod tests {
     fn times_read_as_gov_uk_writes_them() {
         assert_eq!(format_time(1_767_366_240), "2 January 2026 at 3:04pm");
         assert_eq!(format_time(0), "1 January 1970 at 12:00am");
+    }
+
+    #[test]
+    fn tries_left_shown_from_two() {
+        assert_eq!(tries_left_warning(3), None);
+        assert_eq!(
+            tries_left_warning(2).as_deref(),
+            Some("You have 2 tries left before you have to wait to try again.")
+        );
+        assert_eq!(
+            tries_left_warning(1).as_deref(),
+            Some("You have 1 try left before you have to wait to try again.")
+        );
+        assert_eq!(tries_left_warning(0), None);
     }
 
     #[test]

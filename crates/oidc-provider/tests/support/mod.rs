@@ -472,3 +472,31 @@ macro_rules! backend_tests {
         )*
     };
 }
+
+/// Like `backend_tests!`, each test started with its own TOML over `config/default.toml`:
+/// `#[config("[sign_in]\nmax_failed_attempts = 3")] async fn name(app: TestApp) { ... }`.
+#[macro_export]
+macro_rules! configured_backend_tests {
+    ($(#[config($extra:expr)] async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::support::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn embedded() {
+                    run($crate::support::TestApp::start_with($crate::support::Backend::Embedded, $extra).await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres_redis() {
+                    if $crate::support::real_servers_available(concat!(module_path!(), "::", stringify!($name))).await {
+                        run($crate::support::TestApp::start_with($crate::support::Backend::PostgresRedis, $extra).await).await;
+                    }
+                }
+            }
+        )*
+    };
+}

@@ -16,7 +16,12 @@ use crate::error::{Error, OAuthError};
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
 pub fn for_client(error: Error) -> Error {
     match error {
-        Error::OAuth(_) => error,
+        Error::OAuth(_) | Error::ClientRateLimited { .. } => error,
+        Error::RateLimited {
+            retry_after_seconds,
+        } => Error::ClientRateLimited {
+            retry_after_seconds,
+        },
         e if e.is_unavailable() => {
             tracing::warn!(error = %e, "dependency unavailable");
             Error::OAuth(OAuthError::new(

@@ -70,6 +70,10 @@ async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<R
     let form = form(headers, body)?;
     let client = authenticated_client(app, headers, &form).await?;
     let now = app.clock.unix();
+    // Checklist 80: per client as well as per client address (the latter in `web::rate_limit`).
+    app.rate_limiter
+        .admit_client(&client.client_id, now)
+        .await?;
     let stores = token::Stores {
         ephemeral: app.ephemeral.as_ref(),
         db: &app.db,
@@ -103,10 +107,13 @@ pub async fn revoke(
 async fn revoke_token(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
     let form = form(headers, body)?;
     let client = authenticated_client(app, headers, &form).await?;
+    let now = app.clock.unix();
+    app.rate_limiter
+        .admit_client(&client.client_id, now)
+        .await?;
     let token = form
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-    let now = app.clock.unix();
     if let Some(stored) = app
         .db
         .refresh_tokens()

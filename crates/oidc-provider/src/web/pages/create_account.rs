@@ -9,7 +9,6 @@ use serde::Deserialize;
 use super::sign_in::complete_sign_in;
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::email_code::{self, CodeCheck};
-use crate::accounts::lockout::LimitedRoute;
 use crate::accounts::{check_new_password, email_problem, totp};
 use crate::app::AppState;
 use crate::error::{Error, Refusal, Result};
@@ -77,12 +76,10 @@ pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result
 
 pub async fn submit_email(
     State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
     mut visit: Visit,
     PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    super::sign_in::rate_limit(&app, LimitedRoute::CreateAccount, &ip, visit.now).await?;
     let email = form.email.trim().to_owned();
     if let Some(problem) = email_problem(&email) {
         let email: String = email.chars().take(MAX_FIELD_CHARS).collect();

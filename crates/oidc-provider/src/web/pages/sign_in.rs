@@ -1,58 +1,62 @@
 //! Sign in: email and password ("Cl"), then the authenticator code ("Cl.Cm"). Wrong answers
-//! count towards a lock, per address, the same whether or not the address has an account.
+//! are throttled (`accounts::throttle`): counted before they are checked, then waits that grow,
+//! the same whether or not the email address has an account.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create_account::{authenticator_page, new_app_code_problem};
 use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::lockout::{LimitedRoute, within_rate_limit};
-use crate::accounts::{FailureOutcome, Lockout, totp};
+use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oidc::authorize::Decision;
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
-use crate::web::templates::{FormErrors, MessagePage, SignInCodePage, SignInPage, render};
+use crate::web::templates::{
+    FormErrors, MessagePage, SignInCodePage, SignInPage, render, tries_left_warning,
+};
 use crate::web::{ClientIp, PageForm, Visit};
 
-/// Refuses the request when this address has sent too many forms to `route` this window.
-pub(super) async fn rate_limit(
-    app: &AppState,
-    route: LimitedRoute,
-    ip: &str,
-    now: i64,
-) -> Result<()> {
-    if within_rate_limit(app.ephemeral.as_ref(), &app.config.sign_in, route, ip, now).await? {
-        Ok(())
-    } else {
-        tracing::warn!(client = %ip, route = ?route, "rate limit reached");
-        Err(Error::RateLimited {
-            retry_after_seconds: app.config.sign_in.rate_limit_window.as_secs(),
-        })
-    }
+fn throttle(app: &AppState) -> Throttle<'_> {
+    Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
-const LOCKED: &str = "/sign-in/locked";
-
-fn lockout(app: &AppState) -> Lockout<'_> {
-    Lockout::new(app.ephemeral.as_ref(), &app.config.sign_in)
+/// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
+/// time left whenever it is shown.
+fn wait_page(until: i64) -> String {
+    format!("/sign-in/locked?until={until}")
 }
 
-/// `GET /sign-in/locked`: the page a locked citizen sees, the same for every address. Forms
-/// redirect here (303) so reloading it resends nothing (RFC 9700 §4.12).
-pub async fn locked(State(app): State<AppState>) -> Result<Response> {
-    let wait = duration_in_words(app.config.sign_in.lockout_duration.as_secs());
+/// `GET /sign-in/locked`: the page a citizen who must wait sees, the same for every email
+/// address, saying how long is left (issue 10 item 6). Forms redirect here (303) so reloading
+/// it resends nothing (RFC 9700 §4.12). The time comes from the address: a wrong or edited one
+/// changes only what this page says.
+pub async fn locked(State(app): State<AppState>, RawQuery(query): RawQuery) -> Result<Response> {
+    let now = app.clock.unix();
+    let until = query.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(name, _)| name == "until")
+            .and_then(|(_, value)| value.parse::<i64>().ok())
+    });
+    let sign_in = &app.config.sign_in;
+    let longest = sign_in.max_wait.max(sign_in.address_window).as_secs() as i64;
+    let when = match until.map(|until| until.saturating_sub(now).min(longest)) {
+        Some(left) if left > 0 => format!(
+            "For your security, you cannot sign in for {}. Try again after that.",
+            duration_in_words(left as u64)
+        ),
+        Some(_) => "You can try again now.".to_owned(),
+        None => "For your security, you cannot sign in for a while. Try again later.".to_owned(),
+    };
     render(
         &MessagePage::new("You cannot sign in at the moment")
             .paragraph("You entered the wrong password or security code too many times.")
-            .paragraph(format!(
-                "For your security, you cannot sign in for {wait}. Try again after that."
-            ))
+            .paragraph(when)
             .link("/", "Go to the start of the service"),
         StatusCode::OK,
     )
@@ -104,6 +108,7 @@ pub(super) async fn complete_sign_in(
                 .from_ip(Some(ip.to_owned())),
         )
         .await?;
+    throttle(app).remember_address(email, ip).await?;
     let next = after_sign_in(&visit);
     visit.redirect(app, next).await
 }
@@ -173,6 +178,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         csrf_token: visit.csrf_token(),
         email,
         errors: FormErrors::none(),
+        tries_warning: None,
     };
     let response = render(&page, StatusCode::OK)?;
     visit.finish(&app, response).await
@@ -185,7 +191,6 @@ pub async fn submit_password(
     PageForm(form): PageForm<SignInForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    rate_limit(&app, LimitedRoute::SignIn, &ip, visit.now).await?;
     let email = form.email.trim().to_owned();
     let mut errors = FormErrors::none();
     if email.is_empty() {
@@ -200,14 +205,18 @@ pub async fn submit_password(
             csrf_token: visit.csrf_token(),
             email: shown_email,
             errors,
+            tries_warning: None,
         };
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let lockout = lockout(&app);
-    if lockout.is_locked(&email).await? {
-        return Ok(Redirect::to(LOCKED).into_response());
-    }
     let now = visit.now;
+    let throttle = throttle(&app);
+    let attempt = SignInAttempt::new(Factor::Password, &email, &ip);
+    // Reserve, then verify (issue 11.3): counted before the password is checked.
+    let reservation = match throttle.admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => return Ok(Redirect::to(&wait_page(until)).into_response()),
+    };
     // Over-long input is simply wrong: no account has it, and it is never hashed.
     let plausible = email.chars().count() <= MAX_FIELD_CHARS
         && form.password.chars().count() <= crate::accounts::password::MAX_LENGTH;
@@ -240,10 +249,17 @@ pub async fn submit_password(
             account
         }
         (account, _) => {
-            let account_id = account.as_ref().map(|a| a.id.as_str());
-            return wrong_credentials(&app, visit, &email, account_id, &ip, "password").await;
+            let wrong = WrongAnswer {
+                attempt: &attempt,
+                reservation: &reservation,
+                email: &email,
+                account_id: account.as_ref().map(|a| a.id.as_str()),
+                ip: &ip,
+            };
+            return wrong_credentials(&app, visit, wrong).await;
         }
     };
+    throttle.succeeded(&attempt).await?;
     let wants_password_only = visit
         .session()
         .and_then(|s| s.pending.as_ref())
@@ -258,7 +274,7 @@ pub async fn submit_password(
     .await?;
     if wants_password_only {
         // The service asked for "Cl": the password alone completes this sign-in.
-        lockout.clear(&email).await?;
+        throttle.remember_address(&email, &ip).await?;
         app.db
             .audit()
             .record(
@@ -280,18 +296,33 @@ pub async fn submit_password(
     visit.redirect(&app, next).await
 }
 
-/// Counts a wrong password or code, records it, and answers with the form again or, on the
-/// last try, the lock page. The answer never depends on whether the account exists.
+/// A wrong password or code, and what was reserved for it.
+struct WrongAnswer<'a> {
+    attempt: &'a SignInAttempt,
+    reservation: &'a crate::accounts::throttle::Reservation,
+    email: &'a str,
+    account_id: Option<&'a str>,
+    ip: &'a str,
+}
+
+/// Counts a wrong password or code, records it, and answers with the form again (saying how
+/// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page. The
+/// answer never depends on whether the account exists (ASVS 6.3.8).
 async fn wrong_credentials(
     app: &AppState,
     mut visit: Visit,
-    email: &str,
-    account_id: Option<&str>,
-    ip: &str,
-    what: &'static str,
+    wrong: WrongAnswer<'_>,
 ) -> Result<Response> {
     let now = visit.now;
-    let outcome = lockout(app).record_failure(email).await?;
+    let (ip, account_id) = (wrong.ip, wrong.account_id);
+    let factor = wrong.attempt.factor();
+    let outcome = throttle(app)
+        .failed(wrong.attempt, wrong.reservation, now)
+        .await?;
+    let what = match factor {
+        Factor::Password => "password",
+        Factor::AuthenticatorCode => "authenticator code",
+    };
     let audit = app.db.audit();
     audit
         .record(
@@ -301,28 +332,34 @@ async fn wrong_credentials(
         )
         .await?;
     tracing::info!(client = %ip, what, "sign-in failed");
-    if outcome == FailureOutcome::NowLocked {
-        audit
-            .record(
-                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
-            )
-            .await?;
-        tracing::warn!(client = %ip, "sign-in locked after repeated failures");
-        visit.end(app).await?;
-        return visit.redirect(app, LOCKED).await;
-    }
-    match what {
-        "password" => {
+    let tries_left = match outcome {
+        FailureOutcome::MustWait { until } => {
+            audit
+                .record(
+                    &AuditEvent::new(AuditKind::Locked, account_id, now)
+                        .from_ip(Some(ip.to_owned())),
+                )
+                .await?;
+            tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
+            visit.end(app).await?;
+            return visit.redirect(app, &wait_page(until)).await;
+        }
+        FailureOutcome::TriesLeft(n) => n,
+    };
+    let tries_warning = tries_left_warning(tries_left);
+    match factor {
+        Factor::Password => {
             let errors = FormErrors::one("password", "Incorrect email address or password");
-            let email: String = email.chars().take(MAX_FIELD_CHARS).collect();
+            let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
             let page = SignInPage {
                 csrf_token: visit.csrf_token(),
                 email,
                 errors,
+                tries_warning,
             };
             render(&page, StatusCode::BAD_REQUEST)
         }
-        _ => {
+        Factor::AuthenticatorCode => {
             let errors = FormErrors::one(
                 "code",
                 "The security code you entered is not correct. Check your authenticator app and try again",
@@ -330,6 +367,7 @@ async fn wrong_credentials(
             let page = SignInCodePage {
                 csrf_token: visit.csrf_token(),
                 errors,
+                tries_warning,
             };
             render(&page, StatusCode::BAD_REQUEST)
         }
@@ -367,6 +405,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
     let page = SignInCodePage {
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
+        tries_warning: None,
     };
     let response = render(&page, StatusCode::OK)?;
     visit.finish(&app, response).await
@@ -379,7 +418,6 @@ pub async fn submit_code(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    rate_limit(&app, LimitedRoute::SignIn, &ip, visit.now).await?;
     let Some(auth) = awaiting_code(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
@@ -387,15 +425,21 @@ pub async fn submit_code(
         let page = SignInCodePage {
             csrf_token: visit.csrf_token(),
             errors: FormErrors::one("code", problem),
+            tries_warning: None,
         };
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let lockout = lockout(&app);
-    if lockout.is_locked(&auth.email).await? {
-        visit.end(&app).await?;
-        return visit.redirect(&app, LOCKED).await;
-    }
     let now = visit.now;
+    let throttle = throttle(&app);
+    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, &auth.email, &ip);
+    // Reserve, then verify (issue 11.3): counted before the code is checked.
+    let reservation = match throttle.admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => {
+            visit.end(&app).await?;
+            return visit.redirect(&app, &wait_page(until)).await;
+        }
+    };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
         visit.end(&app).await?;
         return visit.redirect(&app, "/sign-in").await;
@@ -415,17 +459,16 @@ pub async fn submit_code(
         None => false,
     };
     if !accepted {
-        return wrong_credentials(
-            &app,
-            visit,
-            &auth.email,
-            Some(&account.id),
-            &ip,
-            "authenticator code",
-        )
-        .await;
+        let wrong = WrongAnswer {
+            attempt: &attempt,
+            reservation: &reservation,
+            email: &auth.email,
+            account_id: Some(&account.id),
+            ip: &ip,
+        };
+        return wrong_credentials(&app, visit, wrong).await;
     }
-    lockout.clear(&auth.email).await?;
+    throttle.succeeded(&attempt).await?;
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
 
