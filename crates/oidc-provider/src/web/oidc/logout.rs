@@ -35,6 +35,7 @@ pub async fn end_session(app: &AppState, visit: &mut Visit, ip: Option<String>) 
                     .from_ip(ip),
             )
             .await?;
+        tracing::info!(account = %auth.account_id, "signed out");
         notify_relying_parties(app, &auth, &session.relying_parties, visit.now);
     }
     visit.end(app).await
@@ -80,8 +81,14 @@ pub fn notify_relying_parties(
                 if attempt > 0 {
                     tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
                 }
-                match http
-                    .post(uri.clone())
+                let request = match http.post(&uri) {
+                    Ok(request) => request,
+                    Err(e) => {
+                        tracing::warn!(client = %client_id, error = %e, "back-channel logout refused by the outbound policy");
+                        return;
+                    }
+                };
+                match request
                     .form(&[("logout_token", token.as_str())])
                     .send()
                     .await
