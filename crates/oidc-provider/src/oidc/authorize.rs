@@ -2,6 +2,7 @@
 //! against the client, and either accepted or refused with the right kind of error.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -10,6 +11,8 @@ use serde_json::Value;
 
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
+use crate::ephemeral::EphemeralStore;
+use crate::error::Error;
 use crate::sessions::Authentication;
 
 /// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
@@ -130,6 +133,52 @@ pub struct Endpoints<'a> {
     pub authorize: &'a str,
 }
 
+/// A request object may be at most this far from its expiry (issue 11.14).
+const MAX_REQUEST_OBJECT_LIFETIME: i64 = 3_600;
+
+/// A verified request object's identity, to be marked used before the request proceeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestObjectUse {
+    pub client_id: String,
+    pub jti: String,
+    pub exp: i64,
+}
+
+impl RequestObjectUse {
+    /// Marks the object used, in the shared store until it expires. `false`: seen before
+    /// (issue 11.14: a request object is single-use, like an assertion's `jti`, Core §9).
+    pub async fn mark_used(&self, store: &dyn EphemeralStore, now: i64) -> Result<bool, Error> {
+        let key = format!(
+            "request-object:{}:{}",
+            self.client_id,
+            super::grants::hash_token(&self.jti)
+        );
+        let ttl = Duration::from_secs((self.exp - now).max(1) as u64);
+        store.put_new(&key, b"1", ttl).await
+    }
+}
+
+/// An accepted authorization request.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    pub request: AuthorizationRequest,
+    pub client: std::sync::Arc<Client>,
+    /// Present when the request came in a request object, which must then be marked used.
+    pub request_object: Option<RequestObjectUse>,
+}
+
+impl ValidRequest {
+    /// The error to send to the client when its request object was used before.
+    pub fn replayed(&self) -> ErrorRedirect {
+        ErrorRedirect {
+            redirect_uri: self.request.redirect_uri.clone(),
+            state: self.request.state.clone(),
+            error: "invalid_request_object",
+            description: "the request object has been used before".to_owned(),
+        }
+    }
+}
+
 /// Checks `params` from `client`'s point of view. `request_object_keys` are the client's
 /// public keys when `params` carries a `request` object.
 pub fn validate(
@@ -138,7 +187,7 @@ pub fn validate(
     request_object_keys: Option<&JwkSet>,
     endpoints: &Endpoints<'_>,
     now: i64,
-) -> Result<(AuthorizationRequest, std::sync::Arc<Client>), AuthorizeError> {
+) -> Result<ValidRequest, AuthorizeError> {
     let client_id = params.get("client_id").ok_or(AuthorizeError::Page(
         "The service did not say which service it is.",
     ))?;
@@ -151,7 +200,7 @@ pub fn validate(
         .get("request")
         .map(|jwt| verify_request_object(jwt, &client, request_object_keys, endpoints, now));
     let mut merged = params.clone();
-    if let Some(Ok(values)) = &object {
+    if let Some(Ok((values, _))) = &object {
         for (name, value) in values {
             merged.set(name, value.clone());
         }
@@ -174,9 +223,11 @@ pub fn validate(
             description: description.to_owned(),
         })
     };
-    if let Some(Err(why)) = object {
-        return Err(refuse("invalid_request_object", &why));
-    }
+    let request_object = match object {
+        Some(Err(why)) => return Err(refuse("invalid_request_object", &why)),
+        Some(Ok((_, used))) => Some(used),
+        None => None,
+    };
     if params.get("request_uri").is_some() {
         return Err(refuse(
             "request_uri_not_supported",
@@ -314,8 +365,8 @@ pub fn validate(
             .find(|l| matches!(*l, "en" | "cy"))
             .map(str::to_owned)
     });
-    Ok((
-        AuthorizationRequest {
+    Ok(ValidRequest {
+        request: AuthorizationRequest {
             client_id: client.client_id.clone(),
             redirect_uri,
             state,
@@ -331,7 +382,8 @@ pub fn validate(
             received_at: now,
         },
         client,
-    ))
+        request_object,
+    })
 }
 
 /// RFC 7636 §4.3, with RFC 9700 §2.1.1: S256 only; required where the client says so, and
@@ -450,14 +502,14 @@ pub fn client_key_for(
 }
 
 /// Verifies a request object (RFC 9101, Core §6.1) and returns its members as parameter
-/// strings (JSON values such as `vtr` and `claims` re-serialised).
+/// strings (JSON values such as `vtr` and `claims` re-serialised), and its `jti` and `exp`.
 fn verify_request_object(
     jwt: &str,
     client: &Client,
     keys: Option<&JwkSet>,
     endpoints: &Endpoints<'_>,
     now: i64,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<(BTreeMap<String, String>, RequestObjectUse), String> {
     let keys = keys.ok_or("this client has no keys to verify a request object")?;
     let (key, alg) = client_key_for(jwt, keys).map_err(str::to_owned)?;
     let mut validation = Validation::new(alg);
@@ -481,12 +533,25 @@ fn verify_request_object(
     if !audience_ok {
         return Err("request object aud must be the authorization endpoint".into());
     }
-    if claims
+    // Issue 11.14: an expiry at most an hour ahead and a jti, so a captured object can be
+    // neither replayed (it is marked used until it expires) nor kept for later.
+    let exp = claims
         .get("exp")
-        .is_some_and(|exp| exp.as_i64().is_none_or(|exp| exp <= now))
-    {
+        .map(|exp| exp.as_i64().ok_or("request object exp must be a number"))
+        .transpose()?
+        .ok_or("request object must have an exp")?;
+    if exp <= now {
         return Err("request object has expired".into());
     }
+    if exp > now + MAX_REQUEST_OBJECT_LIFETIME {
+        return Err("request object exp must be at most an hour ahead".into());
+    }
+    let jti = claims
+        .get("jti")
+        .and_then(Value::as_str)
+        .filter(|jti| !jti.is_empty() && jti.len() <= MAX_VALUE_CHARS)
+        .ok_or("request object must have a jti")?
+        .to_owned();
     if claims
         .get("nbf")
         .and_then(Value::as_i64)
@@ -509,7 +574,12 @@ fn verify_request_object(
         };
         values.insert(name, text);
     }
-    Ok(values)
+    let used = RequestObjectUse {
+        client_id: client.client_id.clone(),
+        jti,
+        exp,
+    };
+    Ok((values, used))
 }
 
 /// What the stored consent covers.
@@ -636,7 +706,9 @@ mod tests {
     #[test]
     fn a_good_request_is_accepted() {
         let (clients, _dir) = registry();
-        let (request, client) = validate(&params(&good()), &clients, None, &ENDPOINTS, 0).unwrap();
+        let ValidRequest {
+            request, client, ..
+        } = validate(&params(&good()), &clients, None, &ENDPOINTS, 0).unwrap();
         assert_eq!(client.client_id, "rp");
         assert_eq!(request.vtr.to_string(), "Cl.Cm");
         assert!(request.scopes.contains("email"));
@@ -656,7 +728,9 @@ mod tests {
     #[test]
     fn decisions() {
         let (clients, _dir) = registry();
-        let (request, _) = validate(&params(&good()), &clients, None, &ENDPOINTS, 100).unwrap();
+        let request = validate(&params(&good()), &clients, None, &ENDPOINTS, 100)
+            .unwrap()
+            .request;
         let auth = |level, auth_time| Authentication {
             account_id: "a".into(),
             email: "a@example.com".into(),
