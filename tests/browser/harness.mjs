@@ -163,15 +163,19 @@ export class Provider {
   }
 
   /**
-   * The 6-digit code in the subject of the newest message to `to`, waiting up to `timeoutMs`
-   * for it to arrive. `ignore`: codes already used, which do not count as new.
+   * The 6-digit code in the newest message to `to` (a line of its own in the body: subjects
+   * never carry codes), waiting up to `timeoutMs` for it to arrive. `ignore`: codes already
+   * used, which do not count as new.
    */
   async latestEmailCode(to, { timeoutMs = 5000, ignore = [] } = {}) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const message of await this.outbox()) {
         if (!message.to.toLowerCase().includes(to.toLowerCase())) continue;
-        const match = message.subject.match(/^(\d{6}) is your GOV\.UK One Login code$/);
+        const body = message.text.slice(message.text.search(/\r?\n\r?\n/));
+        const match = /^Your GOV\.UK One Login security code$/.test(message.subject)
+          ? body.match(/^(\d{6})\r?$/m)
+          : null;
         if (match && !ignore.includes(match[1])) return match[1];
         break; // only the newest message to this address counts
       }

@@ -41,6 +41,42 @@ pub struct Config {
     pub keys: KeysConfig,
     pub tokens: TokensConfig,
     pub identity: IdentityConfig,
+    /// Requests the provider makes itself (client JWKS, back-channel logout).
+    #[serde(default)]
+    pub outbound: OutboundConfig,
+    #[serde(default)]
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboundConfig {
+    /// Let outbound requests reach this machine (127.0.0.0/8, ::1): the demo departments run
+    /// here. Refused with an https issuer, where `allowed_hosts` names such hosts one by one.
+    #[serde(default)]
+    pub allow_loopback: bool,
+    /// Hosts (names or IP addresses) that may resolve to internal addresses: relying parties
+    /// inside the operator's own network.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    #[serde(default)]
+    pub format: LogFormat,
+}
+
+/// How log events are written to standard error. Both are one line per event, with UTC times.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// For people: `time level target: message field=value`, every value escaped.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +126,9 @@ pub struct TokensConfig {
     /// Absolute lifetime of a grant's refresh tokens, from the sign-in that made it.
     #[serde(with = "humantime_serde")]
     pub refresh_token_ttl: Duration,
+    /// A refresh token not used this long after it was issued expires (RFC 9700 §4.14.2).
+    #[serde(with = "humantime_serde")]
+    pub refresh_token_idle_ttl: Duration,
     #[serde(with = "humantime_serde")]
     pub logout_token_ttl: Duration,
 }
@@ -220,7 +259,8 @@ pub struct PasswordConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum MailTransport {
-    /// Writes each message to `<data_dir>/outbox/` and to the log: for demos and tests.
+    /// Writes each message to `<data_dir>/outbox/`: for demos and tests, never with an https
+    /// issuer.
     Outbox,
     Smtp,
 }
@@ -422,6 +462,16 @@ impl Config {
         positive("tokens.id_token_ttl", self.tokens.id_token_ttl)?;
         positive("tokens.access_token_ttl", self.tokens.access_token_ttl)?;
         positive("tokens.refresh_token_ttl", self.tokens.refresh_token_ttl)?;
+        positive(
+            "tokens.refresh_token_idle_ttl",
+            self.tokens.refresh_token_idle_ttl,
+        )?;
+        if self.tokens.refresh_token_idle_ttl > self.tokens.refresh_token_ttl {
+            return Err(Error::config(
+                "tokens.refresh_token_idle_ttl",
+                "must not be longer than tokens.refresh_token_ttl",
+            ));
+        }
         positive("tokens.logout_token_ttl", self.tokens.logout_token_ttl)?;
         if !self.identity.encryption_key.trim().is_empty() {
             crate::identity::sealing::decode_key(&self.identity.encryption_key)
@@ -455,6 +505,13 @@ impl Config {
                 "not a mailbox such as 'One Login <no-reply@example.gov.uk>'",
             ));
         }
+        if self.mail.transport == MailTransport::Outbox && self.issuer_is_https() {
+            // Issue 11.9: the outbox keeps citizens' codes in plain files for a demo to read.
+            return Err(Error::config(
+                "mail.transport",
+                "\"outbox\" is for demos on this machine; with an https issuer use \"smtp\"",
+            ));
+        }
         if self.mail.transport == MailTransport::Smtp {
             let url = Url::parse(&self.mail.smtp_url)
                 .map_err(|e| Error::config("mail.smtp_url", format!("not a URL: {e}")))?;
@@ -464,6 +521,37 @@ impl Config {
                     "must be smtp://… or smtps://…",
                 ));
             }
+        }
+        self.check_outbound()?;
+        Ok(())
+    }
+
+    /// Checklist 40: internal addresses are reached only where the operator says so.
+    fn check_outbound(&mut self) -> Result<()> {
+        if self.outbound.allow_loopback && self.issuer_is_https() {
+            return Err(Error::config(
+                "outbound.allow_loopback",
+                "is for demos on this machine; with an https issuer name hosts in outbound.allowed_hosts",
+            ));
+        }
+        for (i, host) in self.outbound.allowed_hosts.iter_mut().enumerate() {
+            let written = host.trim();
+            // Hosts as the resolver and URLs give them: lower case, IPv6 without brackets.
+            let parsed = match written.parse::<std::net::IpAddr>() {
+                Ok(ip) => Ok(ip.to_string()),
+                Err(_) => match url::Host::parse(written) {
+                    Ok(url::Host::Domain(name)) => Ok(name.to_ascii_lowercase()),
+                    Ok(url::Host::Ipv4(ip)) => Ok(ip.to_string()),
+                    Ok(url::Host::Ipv6(ip)) => Ok(ip.to_string()),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            *host = parsed.map_err(|why| {
+                Error::config(
+                    format!("outbound.allowed_hosts[{i}]"),
+                    format!("{written:?} is not a host name or IP address: {why}"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -661,6 +749,7 @@ mod tests {
         id_token_ttl = "2m"
         access_token_ttl = "3m"
         refresh_token_ttl = "30d"
+        refresh_token_idle_ttl = "7d"
         logout_token_ttl = "2m"
         [identity]
         credential_validity = "180d"
@@ -776,6 +865,22 @@ mod tests {
         assert!(err.contains("mail.smtp_url"), "{err}");
     }
 
+    /// MINIMAL with `tables` after it.
+    fn with_tables(tables: &str) -> Result<Config> {
+        Config::from_toml_str(&format!("{MINIMAL}\n{tables}"))
+    }
+
+    /// MINIMAL with an https issuer and real mail.
+    fn production(extra_tables: &str) -> Result<Config> {
+        Config::from_toml_str(&format!(
+            "issuer = \"https://signin.example.gov.uk/\"\n{}\n{extra_tables}",
+            MINIMAL.replace(
+                "transport = \"outbox\"",
+                "transport = \"smtp\"\nsmtp_url = \"smtps://relay.example.gov.uk:465\"",
+            )
+        ))
+    }
+
     #[test]
     fn limit_settings_name_their_key() {
         for (from, to, key) in [
@@ -812,12 +917,77 @@ mod tests {
 
     #[test]
     fn https_issuer_and_loopback_http_are_accepted() {
-        assert!(
-            with("issuer = \"https://signin.example.gov.uk/\"")
-                .unwrap()
-                .issuer_is_https()
-        );
+        assert!(production("").unwrap().issuer_is_https());
         assert!(with("issuer = \"http://127.0.0.1:9000/\"").is_ok());
+    }
+
+    // Issue 11.9: the outbox (codes in plain files) is for demos, never with an https issuer.
+    #[test]
+    fn the_outbox_is_refused_with_an_https_issuer() {
+        let err = with("issuer = \"https://signin.example.gov.uk/\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mail.transport"), "{err}");
+        assert!(with("issuer = \"http://localhost:8080/\"").is_ok());
+    }
+
+    // Issue 11.13, checklist 40: loopback is reached only by a demo; elsewhere hosts are named.
+    #[test]
+    fn outbound_allowances() {
+        let config = with("").unwrap();
+        assert!(!config.outbound.allow_loopback, "off unless configured");
+        assert!(
+            with("").unwrap().log.format == LogFormat::Text,
+            "text logs unless configured"
+        );
+        let demo = with_tables("[outbound]\nallow_loopback = true").unwrap();
+        assert!(demo.outbound.allow_loopback);
+        let err = production("[outbound]\nallow_loopback = true")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("outbound.allow_loopback"), "{err}");
+        let listed = production(
+            "[outbound]\nallowed_hosts = [\"JWKS.Dept.Internal\", \"10.0.0.5\", \"[fd00::1]\", \"::1\"]",
+        )
+        .unwrap();
+        assert_eq!(
+            listed.outbound.allowed_hosts,
+            ["jwks.dept.internal", "10.0.0.5", "fd00::1", "::1"]
+        );
+        for bad in ["\"\"", "\"host:443\"", "\"https://x.example/\""] {
+            let err = with_tables(&format!("[outbound]\nallowed_hosts = [{bad}]"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("outbound.allowed_hosts[0]"), "{bad}: {err}");
+        }
+        let json = with_tables("[log]\nformat = \"json\"").unwrap();
+        assert_eq!(json.log.format, LogFormat::Json);
+        let err = with_tables("[log]\nformat = \"xml\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("log.format"), "{err}");
+    }
+
+    // Checklist 31: refresh tokens expire when idle, within their absolute lifetime.
+    #[test]
+    fn refresh_idle_lifetime_fits_the_absolute_one() {
+        let config = with("").unwrap();
+        assert_eq!(
+            config.tokens.refresh_token_idle_ttl,
+            Duration::from_secs(7 * 86_400)
+        );
+        for (idle, key) in [
+            ("\"0s\"", "tokens.refresh_token_idle_ttl"),
+            ("\"31d\"", "tokens.refresh_token_idle_ttl"),
+        ] {
+            let err = Config::from_toml_str(&MINIMAL.replace(
+                "refresh_token_idle_ttl = \"7d\"",
+                &format!("refresh_token_idle_ttl = {idle}"),
+            ))
+            .unwrap_err()
+            .to_string();
+            assert!(err.contains(key), "{idle}: {err}");
+        }
     }
 
     #[test]

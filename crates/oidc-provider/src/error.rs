@@ -23,6 +23,10 @@ pub enum Error {
     #[error("sending mail: {0}")]
     Mail(String),
 
+    /// A request the provider made (a client's JWKS, a logout notice) failed or was refused.
+    #[error("outbound request: {0}")]
+    Outbound(String),
+
     #[error("rendering a page: {0}")]
     Template(#[from] askama::Error),
 
@@ -105,13 +109,17 @@ impl OAuthError {
         Self::new(400, "invalid_grant", description)
     }
 
-    /// One uniform answer for every client authentication failure (RFC 6749 §5.2; checklist 17).
+    /// One uniform answer for every client authentication failure (RFC 6749 §5.2; checklist 17):
+    /// 401 with a `Basic` challenge that names the error too, since some client libraries read
+    /// it only from that header (issue 11.15).
     pub fn invalid_client() -> Self {
         OAuthError {
             status: 401,
             error: "invalid_client",
             description: "client authentication failed".to_owned(),
-            www_authenticate: Some("Basic realm=\"One Login\"".to_owned()),
+            www_authenticate: Some(
+                "Basic realm=\"One Login\", error=\"invalid_client\"".to_owned(),
+            ),
         }
     }
 

@@ -1,5 +1,7 @@
-//! Email to citizens. [`Outbox`] (the default) writes each message to a folder and the log, so
-//! the demo needs no mail server; [`Smtp`] sends through a real relay with lettre.
+//! Email to citizens. [`Outbox`] (the default) writes each message to a folder, so the demo
+//! needs no mail server; [`Smtp`] sends through a real relay with lettre. Neither logs what a
+//! message says: bodies carry codes (issue 11.9, checklist 77), so the log says only that a
+//! message went, and the demo reads codes from the outbox files.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,8 +40,8 @@ fn build(from: &Mailbox, email: &Email) -> Result<Message> {
         .map_err(|e| Error::Mail(e.to_string()))
 }
 
-/// Writes `<outbox>/<time>-<uuid>.eml` and logs the message. A demo and test transport: it logs
-/// message bodies, codes included, so it is never for production.
+/// Writes `<outbox>/<time>-<uuid>.eml`. A demo and test transport: the files hold the codes,
+/// so configuration refuses it with an https issuer.
 pub struct Outbox {
     dir: PathBuf,
     from: Mailbox,
@@ -67,13 +69,7 @@ impl Mailer for Outbox {
         tokio::fs::write(&path, message.formatted())
             .await
             .map_err(|e| Error::Mail(format!("writing {}: {e}", path.display())))?;
-        tracing::info!(
-            to = %email.to,
-            subject = %email.subject,
-            path = %path.display(),
-            "outbox mail (demo transport):\n{}",
-            email.body
-        );
+        tracing::info!(path = %path.display(), "mail written to the outbox");
         Ok(())
     }
 }
@@ -92,7 +88,7 @@ impl Mailer for Smtp {
             .send(message)
             .await
             .map_err(|e| Error::Mail(e.to_string()))?;
-        tracing::info!(subject = %email.subject, "mail sent by SMTP");
+        tracing::info!("mail sent by SMTP");
         Ok(())
     }
 }
@@ -143,6 +139,33 @@ mod tests {
         assert!(text.contains("To: ada@example.com"), "{text}");
         assert!(text.contains("Subject: Your code"), "{text}");
         assert!(text.contains("123456"), "{text}");
+    }
+
+    // Issue 11.9, checklist 77: the outbox keeps the message in its file, never in the log.
+    #[tokio::test]
+    async fn outbox_never_logs_what_a_message_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let outbox = Outbox::new(
+            dir.path().to_owned(),
+            "One Login <no-reply@localhost>".parse().unwrap(),
+        );
+        let log = crate::logging::MemoryLog::default();
+        let _capturing = log.capture(crate::config::LogFormat::Text);
+        outbox
+            .send(Email {
+                to: "ada@example.com".into(),
+                subject: "Your GOV.UK One Login security code".into(),
+                body: "Your code is:\n\n493817\n".into(),
+            })
+            .await
+            .unwrap();
+        let logged = log.text();
+        assert!(logged.contains("mail written to the outbox"), "{logged}");
+        assert!(
+            !logged.contains("493817"),
+            "the code reached the log: {logged}"
+        );
+        assert!(!logged.contains("ada@example.com"), "{logged}");
     }
 
     #[tokio::test]

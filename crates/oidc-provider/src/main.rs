@@ -12,7 +12,6 @@ use one_login_provider::error::{Error, Refusal, Result};
 use one_login_provider::oidc::clients::{ClientRegistry, describe};
 use one_login_provider::oidc::keys::Keys;
 use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
-use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -132,12 +131,6 @@ fn return_large_blocks_to_the_system() {}
 fn main() -> ExitCode {
     return_large_blocks_to_the_system();
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -161,10 +154,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// Reads the configuration, then starts logging in the format it names.
+fn load(file: &std::path::Path) -> Result<Config> {
+    let config = Config::load(file)?;
+    one_login_provider::logging::init(config.log.format, "info");
+    Ok(config)
+}
+
 async fn run(command: Command) -> Result<()> {
     match command {
         Command::CheckConfig { config } => {
-            let config = Config::load(&config)?;
+            let config = load(&config)?;
             let clients = ClientRegistry::load(&config.clients_dir)?;
             println!(
                 "configuration is valid: issuer {}, listen {}, database {:?}, short-lived store {}, {} client(s)",
@@ -181,7 +181,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Migrate { config } => {
-            let config = Config::load(&config)?;
+            let config = load(&config)?;
             let db = Database::connect(&config).await?;
             db.migrate().await?;
             println!("database migrated ({:?})", db.kind());
@@ -193,10 +193,10 @@ async fn run(command: Command) -> Result<()> {
             password,
             totp_secret,
         } => {
-            let config = Config::load(&config)?;
+            let config = load(&config)?;
             create_account(config, email, password, totp_secret).await
         }
-        Command::Serve { config } => serve(Config::load(&config)?).await,
+        Command::Serve { config } => serve(load(&config)?).await,
         Command::Keys { command } => keys(command).await,
         Command::Clients { command } => clients(command),
         Command::Identity {
@@ -210,7 +210,7 @@ async fn run(command: Command) -> Result<()> {
 
 async fn keys(command: KeysCommand) -> Result<()> {
     let (KeysCommand::Rotate { config } | KeysCommand::List { config }) = &command;
-    let config = Config::load(config)?;
+    let config = load(config)?;
     let db = Database::connect(&config).await?;
     db.migrate().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -254,7 +254,7 @@ fn format_unix(at: i64) -> String {
 fn clients(command: ClientsCommand) -> Result<()> {
     match command {
         ClientsCommand::List { config } => {
-            let config = Config::load(&config)?;
+            let config = load(&config)?;
             let registry = ClientRegistry::load(&config.clients_dir)?;
             if registry.all().is_empty() {
                 println!("no clients registered in {}", config.clients_dir.display());
@@ -270,7 +270,7 @@ fn clients(command: ClientsCommand) -> Result<()> {
             Ok(())
         }
         ClientsCommand::Show { config, client_id } => {
-            let config = Config::load(&config)?;
+            let config = load(&config)?;
             let registry = ClientRegistry::load(&config.clients_dir)?;
             let client = registry.get(&client_id).ok_or_else(|| {
                 Error::config(

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{DecodingKey, Validation};
+use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
 use support::{Backend, Browser, Page, TestApp};
@@ -488,6 +489,43 @@ identity_tests! {
         account.assert(StatusCode::OK, "P2 (medium confidence)");
         assert!(account.body.contains("UK passport, checked"));
         assert!(account.body.contains("Service driving, last on"));
+    }
+
+    // Checklist 72 (Core §17.2, ASVS 16.2.5): each release of identity claims at userinfo is
+    // audited with the service, the citizen and the claim names, never the values; a plain
+    // userinfo answer records nothing.
+    async fn identity_releases_are_audited_by_claim_name_never_value(env: Env) {
+        let mut browser = env.app.browser();
+        let claims = [CORE_IDENTITY, ADDRESS];
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &claims).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let released = || async {
+            env.app.state.db.audit().details_of(&account.id, AuditKind::IdentityReleased).await.unwrap()
+        };
+        assert!(released().await.is_empty(), "nothing released before userinfo");
+        env.userinfo(&mut browser, &tokens).await;
+        env.userinfo(&mut browser, &tokens).await;
+        let events = released().await;
+        assert_eq!(events.len(), 2, "each release: {events:?}");
+        let mut names: Vec<&str> = events[0].0.split(' ').collect();
+        assert_eq!(names.remove(0), "driving");
+        names.sort_unstable();
+        assert_eq!(names, [ADDRESS, CORE_IDENTITY]);
+        for (detail, _) in &events {
+            for value in ["Kenneth", "Decerqueira", "BA2 5AA", "Hadley", "1965", "eyJ"] {
+                assert!(!detail.contains(value), "a value in the audit: {detail}");
+            }
+        }
+        // The same citizen at a service without identity: no release, no event.
+        let (page, verifier) = env.begin(&mut browser, &env.benefits, "Cl.Cm", &[]).await;
+        let params = client_params(&page, &env.benefits);
+        let tokens = env.tokens(&mut browser, &env.benefits, &params["code"], &verifier).await;
+        env.userinfo(&mut browser, &tokens).await;
+        assert_eq!(released().await.len(), 2);
     }
 
     // Reuse: a service in another sector asks for P2; the citizen signs in once (single

@@ -59,7 +59,19 @@ impl Env {
              token_endpoint_auth_method = \"none\"\nscopes = [\"openid\"]\n"
                 .to_owned(),
         ];
-        let app = TestApp::start_with_clients(backend, extra, &clients).await;
+        Env::with_clients(backend, rp, other, extra, &clients).await
+    }
+
+    /// An app with only `registrations` (with `extra` configuration), for `rp` and `other`,
+    /// and the citizen's account.
+    async fn with_clients(
+        backend: Backend,
+        rp: RelyingParty,
+        other: RelyingParty,
+        extra: &str,
+        registrations: &[String],
+    ) -> Env {
+        let app = TestApp::start_with_clients(backend, extra, registrations).await;
         let totp = app.create_account(EMAIL, PASSWORD).await;
         Env {
             app,
@@ -637,6 +649,8 @@ oidc_tests! {
             ("wrong audience", with(json!({"aud": "https://evil.example/token"}))),
             ("expired", with(json!({"exp": now - 120}))),
             ("lives too long", with(json!({"exp": now + 86_400}))),
+            // Checklist 18: minutes, not hours; ten at most.
+            ("lives eleven minutes", with(json!({"exp": now + 660}))),
             ("sub differs", with(json!({"sub": "benefits"}))),
             ("no jti", with(json!({"jti": null}))),
             ("wrong key", forged),
@@ -688,6 +702,17 @@ oidc_tests! {
             .body(Body::from("grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fbasic.example.gov.uk%2Fcb"))
             .unwrap();
         assert_oauth_error(&browser.send(request).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        // Issue 11.15, RFC 6749 §5.2: a failed Basic authentication is a 401 whose challenge
+        // names the error, for libraries that read it only there.
+        let wrong = base64::engine::general_purpose::STANDARD.encode("basic:not-the-secret");
+        let request = Request::post("/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, format!("Basic {wrong}"))
+            .body(Body::from("grant_type=authorization_code&code=x"))
+            .unwrap();
+        let refused = browser.send(request).await;
+        assert_oauth_error(&refused, StatusCode::UNAUTHORIZED, "invalid_client");
+        assert_eq!(refused.headers["www-authenticate"], "Basic realm=\"One Login\", error=\"invalid_client\"");
         // A public client authenticates with its client_id alone, and must use PKCE.
         let public = env.token(&mut browser, &[("grant_type", "authorization_code"), ("code", "x"), ("redirect_uri", "http://127.0.0.1:7777/cb"), ("client_id", "mobile")]).await;
         assert_oauth_error(&public, StatusCode::BAD_REQUEST, "invalid_grant");
@@ -939,6 +964,7 @@ oidc_tests! {
         let (verifier, challenge) = pkce();
         let object = env.rp.assertion_with(json!({
             "iss": "driving", "aud": format!("{}authorize", env.issuer()), "exp": env.now() + 300,
+            "jti": "object-1",
             "client_id": "driving", "response_type": "code", "scope": "openid email",
             "redirect_uri": env.rp.redirect_uri, "state": "from-object", "nonce": "object-nonce",
             "code_challenge": challenge, "code_challenge_method": "S256", "vtr": ["Cl.Cm"],
@@ -955,6 +981,69 @@ oidc_tests! {
         let tampered = parts.join(".");
         let refused = browser.get(&format!("/authorize?{}&redirect_uri={}", query(&tampered), urlencode(&env.rp.redirect_uri))).await;
         assert_eq!(client_params(&refused, &env.rp)["error"], "invalid_request_object");
+    }
+
+    // Issue 11.14: a request object carries an exp at most an hour ahead and a jti, and works
+    // once: a captured one cannot be replayed.
+    async fn request_objects_expire_within_the_hour_and_work_once(env: Env) {
+        let mut browser = env.app.browser();
+        let (_, challenge) = pkce();
+        let object = |changes: Value| {
+            let mut claims = json!({
+                "iss": "driving", "aud": format!("{}authorize", env.issuer()), "exp": env.now() + 300,
+                "jti": uuid::Uuid::new_v4().to_string(),
+                "client_id": "driving", "response_type": "code", "scope": "openid email",
+                "redirect_uri": env.rp.redirect_uri, "state": "from-object", "nonce": "object-nonce",
+                "code_challenge": challenge, "code_challenge_method": "S256",
+            });
+            for (k, v) in changes.as_object().unwrap() {
+                if v.is_null() { claims.as_object_mut().unwrap().remove(k); } else { claims[k] = v.clone(); }
+            }
+            env.rp.assertion_with(claims)
+        };
+        // The query repeats redirect_uri, so a refused object can still be answered by redirect.
+        let url = |object: &str| format!("/authorize?{}", serde_urlencoded::to_string([("client_id", "driving"), ("response_type", "code"), ("scope", "openid"), ("redirect_uri", &env.rp.redirect_uri), ("request", object)]).unwrap());
+        let once = object(json!({}));
+        browser.get(&url(&once)).await.assert_redirect("/sign-in");
+        let replayed = client_params(&browser.get(&url(&once)).await, &env.rp);
+        assert_eq!(replayed["error"], "invalid_request_object");
+        assert_eq!(replayed["error_description"], "the request object has been used before");
+        assert_eq!(replayed["state"], "from-object");
+        for (what, changes) in [
+            ("no exp", json!({"exp": null})),
+            ("exp over an hour ahead", json!({"exp": env.now() + 3_660})),
+            ("no jti", json!({"jti": null})),
+        ] {
+            let refused = client_params(&browser.get(&url(&object(changes))).await, &env.rp);
+            assert_eq!(refused["error"], "invalid_request_object", "{what}");
+        }
+        // An hour exactly is accepted.
+        browser.get(&url(&object(json!({"exp": env.now() + 3_600})))).await.assert_redirect("/sign-in");
+    }
+
+    // Checklist 31 (RFC 9700 §4.14.2): a refresh token expires when idle as well as at its
+    // absolute end; each use starts its successor's idle time afresh.
+    async fn refresh_tokens_expire_when_idle(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let refresh = |env: &Env, token: &str| {
+            let assertion = env.rp.assertion(&env.issuer(), env.now());
+            serde_urlencoded::to_string([("grant_type", "refresh_token"), ("refresh_token", token),
+                ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).unwrap()
+        };
+        let idle = env.app.state.config.tokens.refresh_token_idle_ttl;
+        assert!(idle * 3 < env.app.state.config.tokens.refresh_token_ttl, "the absolute end is not what this test meets");
+        env.app.clock.advance(idle - Duration::from_secs(60));
+        let page = browser.post_raw("/token", refresh(&env, tokens["refresh_token"].as_str().unwrap())).await;
+        assert_eq!(page.status, StatusCode::OK, "used within its idle time: {}", page.body);
+        let next = json(&page)["refresh_token"].as_str().unwrap().to_owned();
+        env.app.clock.advance(idle - Duration::from_secs(60));
+        let page = browser.post_raw("/token", refresh(&env, &next)).await;
+        assert_eq!(page.status, StatusCode::OK, "the successor's idle time starts at its issue: {}", page.body);
+        let last = json(&page)["refresh_token"].as_str().unwrap().to_owned();
+        env.app.clock.advance(idle + Duration::from_secs(1));
+        assert_oauth_error(&browser.post_raw("/token", refresh(&env, &last)).await, StatusCode::BAD_REQUEST, "invalid_grant");
     }
 }
 
@@ -1051,14 +1140,8 @@ async fn back_channel_logout_reaches_the_services() {
         redirect_uri: "http://127.0.0.1/callback".into(),
         ..rp
     };
-    let app = TestApp::start_with_clients(Backend::Embedded, "", &[registration]).await;
-    let totp = app.create_account(EMAIL, PASSWORD).await;
-    let env = Env {
-        app,
-        rp,
-        other: RelyingParty::new("unused", "unused.example"),
-        totp,
-    };
+    let unused = RelyingParty::new("unused", "unused.example");
+    let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
     let mut browser = env.app.browser();
     let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
     let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
@@ -1091,64 +1174,117 @@ async fn back_channel_logout_reaches_the_services() {
     assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 120);
 }
 
-// Core §10.1 / RFC 7523: a client's keys from its jwks_uri are fetched, cached, and fetched
-// again only for a key id not seen before (the client rotated its key).
-#[tokio::test]
-async fn client_keys_from_a_jwks_uri_are_cached_and_refreshed_on_rotation() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Mutex};
-    let rp = RelyingParty::new("remote", "remote.example.gov.uk");
-    let published = Arc::new(Mutex::new(json!({ "keys": [rp.public_jwk] })));
-    let fetches = Arc::new(AtomicUsize::new(0));
-    let (serve_keys, count) = (published.clone(), fetches.clone());
-    let service = axum::Router::new().route(
-        "/jwks",
-        axum::routing::get(move || {
-            let (keys, count) = (serve_keys.clone(), count.clone());
-            async move {
-                count.fetch_add(1, Ordering::SeqCst);
-                axum::Json(keys.lock().unwrap().clone())
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-    let registration = rp
-        .registration("")
+/// A relying party's JWKS served on this machine, counting its fetches.
+struct JwksServer {
+    url: String,
+    published: std::sync::Arc<std::sync::Mutex<Value>>,
+    fetches: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl JwksServer {
+    async fn start(rp: &RelyingParty) -> JwksServer {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::{Arc, Mutex};
+        let published = Arc::new(Mutex::new(json!({ "keys": [rp.public_jwk] })));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (serve_keys, count) = (published.clone(), fetches.clone());
+        let service = axum::Router::new().route(
+            "/jwks",
+            axum::routing::get(move || {
+                let (keys, count) = (serve_keys.clone(), count.clone());
+                async move {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    axum::Json(keys.lock().unwrap().clone())
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+        JwksServer {
+            url: format!("http://127.0.0.1:{port}/jwks"),
+            published,
+            fetches,
+        }
+    }
+
+    fn fetches(&self) -> usize {
+        self.fetches.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// `rp`'s registration with its keys at `jwks_uri` instead of inline.
+fn remote_keys_registration(rp: &RelyingParty, jwks_uri: &str) -> String {
+    rp.registration("")
         .lines()
         .map(|line| {
             if line.starts_with("jwks = ") {
-                format!("jwks_uri = \"http://127.0.0.1:{port}/jwks\"")
+                format!("jwks_uri = {jwks_uri:?}")
             } else {
                 line.to_owned()
             }
         })
         .collect::<Vec<_>>()
-        .join("\n");
-    let app = TestApp::start_with_clients(Backend::Embedded, "", &[registration]).await;
-    let totp = app.create_account(EMAIL, PASSWORD).await;
-    let env = Env {
-        app,
-        rp,
-        other: RelyingParty::new("unused", "unused.example"),
-        totp,
-    };
+        .join("\n")
+}
+
+/// A token request from `rp` with a fresh assertion signed by `key` under `kid`.
+async fn assert_with(
+    env: &Env,
+    browser: &mut Browser,
+    key: &jsonwebtoken::EncodingKey,
+    kid: &str,
+) -> Page {
+    let now = env.now();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(kid.to_owned());
+    let claims = json!({"iss": env.rp.client_id, "sub": env.rp.client_id, "aud": env.issuer(), "exp": now + 60, "iat": now, "jti": uuid::Uuid::new_v4().to_string()});
+    let assertion = jsonwebtoken::encode(&header, &claims, key).unwrap();
+    env.token(
+        browser,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", &env.rp.redirect_uri),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &assertion),
+        ],
+    )
+    .await
+}
+
+// Core §10.1 / RFC 7523: a client's keys from its jwks_uri are fetched, cached, and fetched
+// again for a key id not seen before (the client rotated its key), but (issue 11.13) at most
+// once a minute per client, however many unknown key ids arrive.
+#[tokio::test]
+async fn client_keys_from_a_jwks_uri_are_cached_and_refreshed_on_rotation() {
+    let rp = RelyingParty::new("remote", "remote.example.gov.uk");
+    let server = JwksServer::start(&rp).await;
+    let registration = remote_keys_registration(&rp, &server.url);
+    let unused = RelyingParty::new("unused", "unused.example");
+    let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
     let mut browser = env.app.browser();
     let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
     env.tokens(&mut browser, &env.rp, &code, &verifier).await;
     let (url, verifier) = env.authorize_url(&env.rp, &[]);
     let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
     env.tokens(&mut browser, &env.rp, &code, &verifier).await;
-    assert_eq!(
-        fetches.load(Ordering::SeqCst),
-        1,
-        "fetched once, then cached"
-    );
-    // The client rotates to a new key and publishes it.
+    assert_eq!(server.fetches(), 1, "fetched once, then cached");
+    // Made-up key ids within the minute: refused, and the client's server is left alone.
+    let (stranger, _) = support::rp::es256_key("made-up");
+    for i in 0..3 {
+        let page = assert_with(&env, &mut browser, &stranger, &format!("made-up-{i}")).await;
+        assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+    assert_eq!(server.fetches(), 1, "no fetch within a minute of the last");
+    // A minute on, the client rotates to a new key and publishes it.
+    env.app.clock.advance(Duration::from_secs(61));
     let (new_key, mut new_jwk) = support::rp::es256_key("remote-key-2");
     new_jwk.common.key_id = Some("remote-key-2".into());
-    *published.lock().unwrap() = json!({ "keys": [new_jwk] });
+    *server.published.lock().unwrap() = json!({ "keys": [new_jwk] });
     let rotated = RelyingParty {
         key: new_key,
         kid: "remote-key-2".into(),
@@ -1159,10 +1295,63 @@ async fn client_keys_from_a_jwks_uri_are_cached_and_refreshed_on_rotation() {
     let (url, verifier) = env.authorize_url(&env.rp, &[]);
     let code = client_params(&browser.get(&url).await, &env.rp)["code"].clone();
     env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    assert_eq!(server.fetches(), 2, "an unknown kid fetched the keys again");
+    let page = assert_with(&env, &mut browser, &stranger, "made-up-again").await;
+    assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert_eq!(server.fetches(), 2);
+}
+
+// Issue 11.13, checklist 40: without `outbound.allow_loopback` (off unless configured) a
+// jwks_uri on this machine is never fetched; issue 11.15: the client then fails to
+// authenticate (invalid_client, 401), it is not a server error.
+#[tokio::test]
+async fn client_keys_are_never_fetched_from_internal_addresses() {
+    let rp = RelyingParty::new("remote", "remote.example.gov.uk");
+    let server = JwksServer::start(&rp).await;
+    // Its name resolves to this machine: refused at resolution.
+    let named = RelyingParty::new("named", "named.example.gov.uk");
+    let registrations = [
+        remote_keys_registration(&rp, &server.url),
+        remote_keys_registration(&named, &server.url.replace("127.0.0.1", "localhost")),
+    ];
+    let env = Env::with_clients(
+        Backend::Embedded,
+        rp,
+        named,
+        "[outbound]\nallow_loopback = false",
+        &registrations,
+    )
+    .await;
+    let mut browser = env.app.browser();
+    let page = assert_with(&env, &mut browser, &env.rp.key, &env.rp.kid).await;
+    assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    let env = Env {
+        rp: env.other,
+        other: RelyingParty::new("unused", "unused.example"),
+        ..env
+    };
+    let page = assert_with(&env, &mut browser, &env.rp.key, &env.rp.kid).await;
+    assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert_eq!(server.fetches(), 0, "nothing reached the address");
+}
+
+// Issue 11.15: a jwks_uri that cannot be fetched fails the client's authentication with
+// invalid_client (401), never a 500.
+#[tokio::test]
+async fn an_unreachable_jwks_uri_is_invalid_client() {
+    let rp = RelyingParty::new("remote", "remote.example.gov.uk");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/jwks", closed.local_addr().unwrap());
+    drop(closed);
+    let registration = remote_keys_registration(&rp, &url);
+    let unused = RelyingParty::new("unused", "unused.example");
+    let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
+    let mut browser = env.app.browser();
+    let page = assert_with(&env, &mut browser, &env.rp.key, &env.rp.kid).await;
+    assert_oauth_error(&page, StatusCode::UNAUTHORIZED, "invalid_client");
     assert_eq!(
-        fetches.load(Ordering::SeqCst),
-        2,
-        "an unknown kid fetched the keys again"
+        page.headers["www-authenticate"],
+        "Basic realm=\"One Login\", error=\"invalid_client\""
     );
 }
 
@@ -1221,5 +1410,81 @@ async fn token_requests_are_limited_per_client_embedded() {
 async fn token_requests_are_limited_per_client_postgres_redis() {
     if support::real_servers_available("oidc::token_requests_are_limited_per_client").await {
         token_requests_are_limited_per_client(Backend::PostgresRedis).await;
+    }
+}
+
+// Checklist 78 (ASVS 16.3.1, 16.4.1): logins, second factors, failures, token reuse and logout
+// are logged, one line each, in UTC, and a request value cannot forge a line; checklist 77:
+// no password, code, token or session id reaches the log.
+#[tokio::test]
+async fn security_events_are_logged_one_line_each_without_secrets() {
+    let log = one_login_provider::logging::MemoryLog::default();
+    let _capturing = log.capture(one_login_provider::config::LogFormat::Text);
+    let env = Env::start(Backend::Embedded).await;
+    let mut browser = env.app.browser();
+    let wrong = "not my password at all";
+    browser
+        .fill("/sign-in", &[("email", EMAIL), ("password", wrong)])
+        .await
+        .assert(StatusCode::BAD_REQUEST, "Incorrect");
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let totp = env.app.totp_now(&env.totp);
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    assert_oauth_error(
+        &env.redeem(&mut browser, &env.rp, &code, &verifier).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+    let forged = "x\n2030-01-01T00:00:00.000000Z  INFO one_login_provider: signed in account=admin";
+    let body = serde_urlencoded::to_string([(forged, "1"), (forged, "2")]).unwrap();
+    assert_oauth_error(
+        &browser.post_raw("/token", body).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+    let session = browser.cookies.values().cloned().collect::<Vec<_>>();
+    let csrf = browser.get("/account").await.csrf();
+    browser
+        .post("/sign-out", &[("csrf_token", &csrf)])
+        .await
+        .assert_redirect("/signed-out");
+    let text = log.text();
+    let expected: [&[&str]; 6] = [
+        &["sign-in failed", "what=\"password\""],
+        &["signed in", "vot=\"Cl\""],
+        &["signed in", "vot=\"Cl.Cm\""],
+        &["authorization code used twice"],
+        &["is repeated"],
+        &["signed out"],
+    ];
+    for parts in expected {
+        assert!(
+            text.lines()
+                .any(|line| parts.iter().all(|p| line.contains(p))),
+            "{parts:?} not logged:\n{text}"
+        );
+    }
+    for line in text.lines() {
+        assert!(line.ends_with(|c: char| !c.is_control()), "{line:?}");
+        let time = line.split_whitespace().next().unwrap_or_default();
+        assert!(
+            time.ends_with('Z') && !time.starts_with("2030"),
+            "a line not stamped in UTC by the logger: {line}"
+        );
+    }
+    let mut secrets = vec![
+        PASSWORD,
+        wrong,
+        &code,
+        &totp,
+        tokens["access_token"].as_str().unwrap(),
+        tokens["id_token"].as_str().unwrap(),
+    ];
+    secrets.extend(session.iter().map(String::as_str));
+    for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} reached the log:\n{text}"
+        );
     }
 }

@@ -534,9 +534,12 @@ backend_tests! {
 
 #[tokio::test]
 async fn https_issuer_uses_a_host_only_secure_cookie_and_hsts() {
+    // An https issuer takes real mail and no outbound loopback (issues 11.9, 11.13).
     let app = TestApp::start_with(
         support::Backend::Embedded,
-        "issuer = \"https://signin.example.gov.uk/\"",
+        "issuer = \"https://signin.example.gov.uk/\"\n\
+         [mail]\ntransport = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:2525\"\n\
+         [outbound]\nallow_loopback = false",
     )
     .await;
     let mut browser = app.browser();

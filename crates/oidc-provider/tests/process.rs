@@ -100,6 +100,25 @@ fn bad_configuration_names_the_key_and_exits_2() {
             vec![("ONE_LOGIN__SERVER__TLS_CERT", "/no/cert.pem")],
             "server.tls",
         ),
+        // Issue 11.9: the demo's outbox (codes in files) is refused with an https issuer...
+        (
+            vec!["--config".into(), config_file()],
+            vec![("ONE_LOGIN__ISSUER", "https://signin.example.gov.uk/")],
+            "mail.transport",
+        ),
+        // ...and so (issue 11.13) is the demo's outbound allowance for this machine.
+        (
+            vec!["--config".into(), config_file()],
+            vec![
+                ("ONE_LOGIN__ISSUER", "https://signin.example.gov.uk/"),
+                ("ONE_LOGIN__MAIL__TRANSPORT", "smtp"),
+                (
+                    "ONE_LOGIN__MAIL__SMTP_URL",
+                    "smtps://relay.example.gov.uk:465",
+                ),
+            ],
+            "outbound.allow_loopback",
+        ),
     ];
     for (args, env, key) in cases {
         for command in ["check-config", "serve"] {
@@ -396,6 +415,10 @@ async fn serve_https_with_its_own_certificate() {
         ("ONE_LOGIN__SERVER__TLS_CERT", cert.as_str()),
         ("ONE_LOGIN__SERVER__TLS_KEY", key.as_str()),
         ("ONE_LOGIN__ISSUER", port_issuer.as_str()),
+        // An https issuer takes real mail and no outbound loopback (issues 11.9, 11.13).
+        ("ONE_LOGIN__MAIL__TRANSPORT", "smtp"),
+        ("ONE_LOGIN__MAIL__SMTP_URL", "smtp://127.0.0.1:2525"),
+        ("ONE_LOGIN__OUTBOUND__ALLOW_LOOPBACK", "false"),
     ];
     let server = start(&env, "https").await;
     let response = client()

@@ -13,7 +13,6 @@ use one_login_demo_rp::web::AppState as DepartmentState;
 use one_login_provider::app::{AppState, Overrides, router};
 use one_login_provider::config::Config;
 use one_login_provider::mail::{self, Email, Mailer};
-use tracing_subscriber::EnvFilter;
 
 const DEPARTMENTS: [&str; 2] = ["driving-licence", "benefits"];
 
@@ -59,6 +58,7 @@ async fn run() -> Result<(), String> {
     std::env::set_current_dir(&root).map_err(|e| format!("entering {}: {e}", root.display()))?;
 
     let config = Config::load(Path::new("config/default.toml")).map_err(|e| e.to_string())?;
+    one_login_provider::logging::init(config.log.format, "warn");
     let issuer = config.issuer.clone();
     let listen = config.server.listen;
     let outbox = config.outbox_dir();
@@ -125,12 +125,6 @@ async fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -158,11 +152,11 @@ mod tests {
     fn mail_is_shown_with_its_code() {
         let shown = announce(&Email {
             to: "ada@example.com".into(),
-            subject: "123456 is your security code".into(),
+            subject: "Your GOV.UK One Login security code".into(),
             body: "Your code is 123456.\n".into(),
         });
         assert!(shown.contains("Email to ada@example.com"));
-        assert!(shown.contains("Subject: 123456 is your security code"));
+        assert!(shown.contains("Subject: Your GOV.UK One Login security code"));
         assert!(shown.contains("Your code is 123456.\n---"));
     }
 }

@@ -2,6 +2,7 @@
 //! against the client, and either accepted or refused with the right kind of error.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -11,6 +12,8 @@ use serde_json::Value;
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
 use super::tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
+use crate::ephemeral::EphemeralStore;
+use crate::error::Error;
 use crate::sessions::{Authentication, CredentialLevel};
 
 /// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
@@ -167,6 +170,52 @@ pub struct Endpoints<'a> {
     pub authorize: &'a str,
 }
 
+/// A request object may be at most this far from its expiry (issue 11.14).
+const MAX_REQUEST_OBJECT_LIFETIME: i64 = 3_600;
+
+/// A verified request object's identity, to be marked used before the request proceeds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestObjectUse {
+    pub client_id: String,
+    pub jti: String,
+    pub exp: i64,
+}
+
+impl RequestObjectUse {
+    /// Marks the object used, in the shared store until it expires. `false`: seen before
+    /// (issue 11.14: a request object is single-use, like an assertion's `jti`, Core §9).
+    pub async fn mark_used(&self, store: &dyn EphemeralStore, now: i64) -> Result<bool, Error> {
+        let key = format!(
+            "request-object:{}:{}",
+            self.client_id,
+            super::grants::hash_token(&self.jti)
+        );
+        let ttl = Duration::from_secs((self.exp - now).max(1) as u64);
+        store.put_new(&key, b"1", ttl).await
+    }
+}
+
+/// An accepted authorization request.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    pub request: AuthorizationRequest,
+    pub client: std::sync::Arc<Client>,
+    /// Present when the request came in a request object, which must then be marked used.
+    pub request_object: Option<RequestObjectUse>,
+}
+
+impl ValidRequest {
+    /// The error to send to the client when its request object was used before.
+    pub fn replayed(&self) -> ErrorRedirect {
+        ErrorRedirect {
+            redirect_uri: self.request.redirect_uri.clone(),
+            state: self.request.state.clone(),
+            error: "invalid_request_object",
+            description: "the request object has been used before".to_owned(),
+        }
+    }
+}
+
 /// Checks `params` from `client`'s point of view. `request_object_keys` are the client's
 /// public keys when `params` carries a `request` object; `verify_hint` verifies an
 /// `id_token_hint` as an ID token of ours. `now_ms` is the time in milliseconds.
@@ -177,7 +226,7 @@ pub fn validate(
     verify_hint: &dyn Fn(&str) -> Option<IdTokenHint>,
     endpoints: &Endpoints<'_>,
     now_ms: i64,
-) -> Result<(AuthorizationRequest, std::sync::Arc<Client>), AuthorizeError> {
+) -> Result<ValidRequest, AuthorizeError> {
     let now = now_ms.div_euclid(1_000);
     let client_id = params.get("client_id").ok_or(AuthorizeError::Page(
         "The service did not say which service it is.",
@@ -191,7 +240,7 @@ pub fn validate(
         .get("request")
         .map(|jwt| verify_request_object(jwt, &client, request_object_keys, endpoints, now));
     let mut merged = params.clone();
-    if let Some(Ok(values)) = &object {
+    if let Some(Ok((values, _))) = &object {
         for (name, value) in values {
             merged.set(name, value.clone());
         }
@@ -214,9 +263,11 @@ pub fn validate(
             description: description.to_owned(),
         })
     };
-    if let Some(Err(why)) = object {
-        return Err(refuse("invalid_request_object", &why));
-    }
+    let request_object = match object {
+        Some(Err(why)) => return Err(refuse("invalid_request_object", &why)),
+        Some(Ok((_, used))) => Some(used),
+        None => None,
+    };
     if params.get("request_uri").is_some() {
         return Err(refuse(
             "request_uri_not_supported",
@@ -380,8 +431,8 @@ pub fn validate(
             .find(|l| matches!(*l, "en" | "cy"))
             .map(str::to_owned)
     });
-    Ok((
-        AuthorizationRequest {
+    Ok(ValidRequest {
+        request: AuthorizationRequest {
             client_id: client.client_id.clone(),
             redirect_uri,
             state,
@@ -401,7 +452,8 @@ pub fn validate(
             essential_acr,
         },
         client,
-    ))
+        request_object,
+    })
 }
 
 /// The levels an essential `acr` with `values` accepts (Core §5.5.1.1), lowest first: values
@@ -558,14 +610,14 @@ pub fn client_key_for(
 }
 
 /// Verifies a request object (RFC 9101, Core §6.1) and returns its members as parameter
-/// strings (JSON values such as `vtr` and `claims` re-serialised).
+/// strings (JSON values such as `vtr` and `claims` re-serialised), and its `jti` and `exp`.
 fn verify_request_object(
     jwt: &str,
     client: &Client,
     keys: Option<&JwkSet>,
     endpoints: &Endpoints<'_>,
     now: i64,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<(BTreeMap<String, String>, RequestObjectUse), String> {
     let keys = keys.ok_or("this client has no keys to verify a request object")?;
     let (key, alg) = client_key_for(jwt, keys).map_err(str::to_owned)?;
     let mut validation = Validation::new(alg);
@@ -589,12 +641,25 @@ fn verify_request_object(
     if !audience_ok {
         return Err("request object aud must be the authorization endpoint".into());
     }
-    if claims
+    // Issue 11.14: an expiry at most an hour ahead and a jti, so a captured object can be
+    // neither replayed (it is marked used until it expires) nor kept for later.
+    let exp = claims
         .get("exp")
-        .is_some_and(|exp| exp.as_i64().is_none_or(|exp| exp <= now))
-    {
+        .map(|exp| exp.as_i64().ok_or("request object exp must be a number"))
+        .transpose()?
+        .ok_or("request object must have an exp")?;
+    if exp <= now {
         return Err("request object has expired".into());
     }
+    if exp > now + MAX_REQUEST_OBJECT_LIFETIME {
+        return Err("request object exp must be at most an hour ahead".into());
+    }
+    let jti = claims
+        .get("jti")
+        .and_then(Value::as_str)
+        .filter(|jti| !jti.is_empty() && jti.len() <= MAX_VALUE_CHARS)
+        .ok_or("request object must have a jti")?
+        .to_owned();
     if claims
         .get("nbf")
         .and_then(Value::as_i64)
@@ -617,7 +682,12 @@ fn verify_request_object(
         };
         values.insert(name, text);
     }
-    Ok(values)
+    let used = RequestObjectUse {
+        client_id: client.client_id.clone(),
+        jti,
+        exp,
+    };
+    Ok((values, used))
 }
 
 /// What the stored consent covers.
@@ -782,7 +852,7 @@ mod tests {
             received_ms,
         )
         .unwrap()
-        .0
+        .request
     }
 
     fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -817,8 +887,9 @@ mod tests {
     #[test]
     fn a_good_request_is_accepted() {
         let (clients, _dir) = registry();
-        let (request, client) =
-            validate(&params(&good()), &clients, None, &no_hints, &ENDPOINTS, 0).unwrap();
+        let ValidRequest {
+            request, client, ..
+        } = validate(&params(&good()), &clients, None, &no_hints, &ENDPOINTS, 0).unwrap();
         assert_eq!(client.client_id, "rp");
         assert_eq!(request.vtr.to_string(), "Cl.Cm");
         assert!(request.scopes.contains("email"));
@@ -1052,7 +1123,7 @@ mod tests {
             )
         };
         assert_eq!(
-            run("for-rp").unwrap().0.hint_subject.as_deref(),
+            run("for-rp").unwrap().request.hint_subject.as_deref(),
             Some("sub-ada")
         );
         for bad in ["for-another", "forged"] {
@@ -1108,7 +1179,7 @@ mod tests {
             ("claims", &acr("\"values\":[\"Cl.Cm\"]")),
         ])
         .unwrap()
-        .0;
+        .request;
         assert_eq!(raised.credential_required(), ClCm);
         let consent = consent_to(&raised);
         assert_eq!(
@@ -1122,13 +1193,13 @@ mod tests {
             ("claims", &acr("\"values\":[\"Cl\",\"Cl.Cm\"]")),
         ])
         .unwrap()
-        .0;
+        .request;
         assert_eq!(either.credential_required(), Cl);
         assert_eq!(either.acr_for(Cl), Cl);
         assert_eq!(either.acr_for(ClCm), ClCm);
         let password_only = outcome(&[("vtr", "[\"Cl\"]"), ("claims", &acr("\"value\":\"Cl\""))])
             .unwrap()
-            .0;
+            .request;
         assert_eq!(
             password_only.acr_for(ClCm),
             Cl,
@@ -1137,7 +1208,7 @@ mod tests {
         // Not essential: nothing changes.
         let voluntary = outcome(&[("claims", "{\"id_token\":{\"acr\":{\"values\":[\"Cl\"]}}}")])
             .unwrap()
-            .0;
+            .request;
         assert!(voluntary.essential_acr.is_empty());
         assert_eq!(voluntary.acr_for(ClCm), ClCm);
     }

@@ -3,7 +3,8 @@
 //! `client_secret_post`, and `none` for public clients. Each client uses only its registered
 //! method; every failure is the same `invalid_client` (RFC 6749 §5.2).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use base64::Engine;
@@ -15,42 +16,66 @@ use super::authorize::{Params, client_key_for};
 use super::clients::{AuthMethod, Client, ClientKeys, ClientRegistry};
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, OAuthError, Result};
+use crate::outbound::Outbound;
 
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/// An assertion may live at most this long (checklist 18: minutes, not hours).
-const MAX_ASSERTION_LIFETIME: i64 = 3_600;
+/// An assertion may live at most this long (checklist 18: exp - iat of minutes, not hours).
+const MAX_ASSERTION_LIFETIME: i64 = 600;
 /// How far a client's clock may run ahead of ours.
 const CLOCK_SKEW: i64 = 60;
-/// Largest JWKS document fetched from a client.
+/// Largest JWKS document fetched from a client (checklist 40: size-capped).
 const MAX_JWKS_BYTES: usize = 64 * 1024;
+/// A client's `jwks_uri` is fetched at most once in this many seconds, however many unknown
+/// key ids arrive (issue 11.13): a stream of made-up `kid`s must not turn the provider against
+/// the client's server.
+const MIN_SECONDS_BETWEEN_FETCHES: i64 = 60;
 
-/// Fetches and caches clients' `jwks_uri` documents.
+/// Fetches and caches clients' `jwks_uri` documents (checklist 40: https, size- and
+/// time-capped, cached, never from internal addresses: see [`Outbound`]).
 #[derive(Clone)]
 pub struct ClientKeyCache {
-    http: reqwest::Client,
+    http: Outbound,
     cache: moka::future::Cache<String, Arc<JwkSet>>,
+    /// When each client's keys were last fetched, by client id (registered clients only, so
+    /// bounded).
+    fetched_at: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 impl ClientKeyCache {
-    pub fn new(http: reqwest::Client) -> Self {
+    pub fn new(http: Outbound) -> Self {
         ClientKeyCache {
             http,
             cache: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
+            fetched_at: Arc::default(),
         }
     }
 
     /// The client's public keys: inline, or fetched (cached for 5 minutes; `fresh` skips the
-    /// cache, for a key id not seen before).
-    pub async fn keys(&self, client: &Client, fresh: bool) -> Result<Option<Arc<JwkSet>>> {
+    /// cache, for a key id not seen before). A fetch within a minute of the last one for the
+    /// same client does not happen: the cached keys (if any) answer instead.
+    pub async fn keys(
+        &self,
+        client: &Client,
+        fresh: bool,
+        now: i64,
+    ) -> Result<Option<Arc<JwkSet>>> {
         match &client.keys {
             None => Ok(None),
             Some(ClientKeys::Inline(set)) => Ok(Some(Arc::new(set.clone()))),
             Some(ClientKeys::Remote(url)) => {
-                if !fresh && let Some(set) = self.cache.get(url.as_str()).await {
+                let cached = self.cache.get(url.as_str()).await;
+                if !fresh && let Some(set) = cached {
                     return Ok(Some(set));
+                }
+                if !self.may_fetch(&client.client_id, now) {
+                    return cached.map(Some).ok_or_else(|| {
+                        Error::Outbound(format!(
+                            "{url}: fetched less than {MIN_SECONDS_BETWEEN_FETCHES} s ago, without success"
+                        ))
+                    });
                 }
                 let set = Arc::new(self.fetch(url).await?);
                 self.cache.insert(url.to_string(), set.clone()).await;
@@ -59,11 +84,27 @@ impl ClientKeyCache {
         }
     }
 
+    /// Whether a fetch for `client_id` may go now; if so, it counts from now (so of racing
+    /// requests one fetches).
+    fn may_fetch(&self, client_id: &str, now: i64) -> bool {
+        let mut fetched_at = self
+            .fetched_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match fetched_at.get(client_id) {
+            Some(last) if now - last < MIN_SECONDS_BETWEEN_FETCHES => false,
+            _ => {
+                fetched_at.insert(client_id.to_owned(), now);
+                true
+            }
+        }
+    }
+
     async fn fetch(&self, url: &url::Url) -> Result<JwkSet> {
-        let fail = |why: String| Error::Internal(format!("fetching client keys from {url}: {why}"));
+        let fail = |why: String| Error::Outbound(format!("fetching client keys from {url}: {why}"));
         let mut response = self
             .http
-            .get(url.clone())
+            .get(url)?
             .send()
             .await
             .map_err(|e| fail(e.to_string()))?;
@@ -227,17 +268,24 @@ pub async fn authenticate(
             {
                 return Err(refuse("client_id does not match the assertion"));
             }
-            let mut set = keys
-                .keys(&client, false)
-                .await?
-                .ok_or_else(|| refuse("client has no keys"))?;
+            // Issue 11.15: keys that cannot be fetched fail the client's authentication
+            // (invalid_client), not the server (500).
+            let client_ref: &Client = &client;
+            let client_keys = |fresh: bool| async move {
+                match keys.keys(client_ref, fresh, now).await {
+                    Ok(Some(set)) => Ok(set),
+                    Ok(None) => Err(refuse("client has no keys")),
+                    Err(e) => {
+                        tracing::warn!(client = %client_ref.client_id, error = %e, "client keys unavailable");
+                        Err(refuse("client keys unavailable"))
+                    }
+                }
+            };
+            let set = client_keys(false).await?;
             let (key, alg) = match client_key_for(&assertion, &set) {
                 Ok(found) => found,
                 Err("unknown key id") if matches!(client.keys, Some(ClientKeys::Remote(_))) => {
-                    set = keys
-                        .keys(&client, true)
-                        .await?
-                        .ok_or_else(|| refuse("client has no keys"))?;
+                    let set = client_keys(true).await?;
                     client_key_for(&assertion, &set).map_err(refuse)?
                 }
                 Err(why) => return Err(refuse(why)),
@@ -263,6 +311,8 @@ pub async fn authenticate(
                 super::grants::hash_token(jti)
             );
             if !replay.put_new(&key, b"1", ttl).await? {
+                // Checklist 78: token reuse is logged as such, not only as a failure.
+                tracing::warn!(client = %client.client_id, "client assertion replayed");
                 return Err(refuse("assertion jti replayed"));
             }
             Ok(client)
@@ -295,7 +345,11 @@ fn check_assertion(
     if claims.exp <= now - CLOCK_SKEW {
         return Err("assertion expired");
     }
-    if claims.exp > now + MAX_ASSERTION_LIFETIME {
+    if claims.exp > now + MAX_ASSERTION_LIFETIME
+        || claims
+            .iat
+            .is_some_and(|iat| claims.exp - iat > MAX_ASSERTION_LIFETIME)
+    {
         return Err("assertion lives too long");
     }
     if claims.iat.is_some_and(|iat| iat > now + CLOCK_SKEW) {

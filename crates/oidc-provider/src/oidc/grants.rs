@@ -304,7 +304,8 @@ pub enum RefreshUse {
 
 /// Presents a refresh token, narrowing the grant to `scope` when given, and rotates it: the
 /// old token is spent and its successor stored in one transaction. The scope check runs
-/// inside it, before the commit, so a refused request does not use the token up.
+/// inside it, before the commit, so a refused request does not use the token up. A token
+/// unused for `idle_ttl` since it was issued is invalid (checklist 31).
 pub async fn use_refresh_token(
     store: &dyn EphemeralStore,
     db: &Database,
@@ -312,6 +313,7 @@ pub async fn use_refresh_token(
     client_id: &str,
     scope: Option<&BTreeSet<String>>,
     now: i64,
+    idle_ttl: Duration,
 ) -> Result<RefreshUse> {
     let hash = hash_token(token);
     let successor = random_token();
@@ -323,6 +325,7 @@ pub async fn use_refresh_token(
             &hash_token(&successor),
             client_id,
             now,
+            now - idle_ttl.as_secs() as i64,
             scope.is_some(),
             |data| {
                 let mut grant: Grant = decode(data.as_bytes())?;

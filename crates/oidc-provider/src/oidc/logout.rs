@@ -44,8 +44,14 @@ impl Provider {
                     if attempt > 0 {
                         tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
                     }
-                    match http
-                        .post(uri.clone())
+                    let request = match http.post(&uri) {
+                        Ok(request) => request,
+                        Err(e) => {
+                            tracing::warn!(client = %client_id, error = %e, "back-channel logout refused by the outbound policy");
+                            return;
+                        }
+                    };
+                    match request
                         .form(&[("logout_token", token.as_str())])
                         .send()
                         .await

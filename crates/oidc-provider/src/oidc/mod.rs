@@ -12,10 +12,9 @@ pub mod token;
 pub mod tokens;
 pub mod vtr;
 
-use std::time::Duration;
-
 use crate::config::{Config, TokensConfig};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::outbound::Outbound;
 use crate::store::Database;
 use client_auth::ClientKeyCache;
 use clients::{Client, ClientRegistry};
@@ -27,8 +26,9 @@ pub struct Provider {
     pub clients: ClientRegistry,
     pub keys: Keys,
     pub client_keys: ClientKeyCache,
-    /// Outbound HTTP (client JWKS, back-channel logout): short timeouts, no redirects.
-    pub http: reqwest::Client,
+    /// Outbound HTTP (client JWKS, back-channel logout): short timeouts, no redirects, no
+    /// internal addresses.
+    pub http: Outbound,
     pub tokens: TokensConfig,
     subject_salt: String,
 }
@@ -43,14 +43,7 @@ impl Provider {
             .secrets()
             .get_or_create("pairwise-subject-salt", crate::sessions::random_token, now)
             .await?;
-        // No redirects: a fetched URL must be the registered one (SSRF, stack pitfall 2).
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(5))
-            .connect_timeout(Duration::from_secs(3))
-            .user_agent("GOV.UK One Login")
-            .build()
-            .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
+        let http = Outbound::new(&config.outbound)?;
         Ok(Provider {
             issuer: config.issuer.clone(),
             clients,

@@ -248,6 +248,7 @@ pub async fn refresh(
         &client.client_id,
         scope.as_ref(),
         now,
+        provider.tokens.refresh_token_idle_ttl,
     )
     .await?
     {

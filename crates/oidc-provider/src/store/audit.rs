@@ -14,6 +14,9 @@ pub enum AuditKind {
     IdentityProven,
     /// A proven identity shared with a service (detail: the client id).
     IdentityShared,
+    /// Identity claims given to a service at userinfo (detail: the client id, then the names of
+    /// the claims, never their values; checklist 72).
+    IdentityReleased,
 }
 
 impl AuditKind {
@@ -26,6 +29,7 @@ impl AuditKind {
             AuditKind::SignedOut => "signed_out",
             AuditKind::IdentityProven => "identity_proven",
             AuditKind::IdentityShared => "identity_shared",
+            AuditKind::IdentityReleased => "identity_released",
         }
     }
 
@@ -38,6 +42,7 @@ impl AuditKind {
             "signed_out" => AuditKind::SignedOut,
             "identity_proven" => AuditKind::IdentityProven,
             "identity_shared" => AuditKind::IdentityShared,
+            "identity_released" => AuditKind::IdentityReleased,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -52,6 +57,7 @@ impl AuditKind {
             AuditKind::SignedOut => "Signed out",
             AuditKind::IdentityProven => "Identity proved",
             AuditKind::IdentityShared => "Proven identity shared with a service",
+            AuditKind::IdentityReleased => "Identity details given to a service",
         }
     }
 }

@@ -103,12 +103,17 @@ impl<'a> RefreshTokens<'a> {
     /// writers queue behind it (measured: 2,000 refreshes a second instead of 2,650, or with
     /// SQLITE_BUSY polling a p99 of 55-90 ms). Without it, a failure between the two leaves
     /// the token spent with no successor: the citizen signs in again; never two live tokens.
+    ///
+    /// A token issued at or before `idle_since` has been idle too long and is not live
+    /// (checklist 31: idle expiry beside the absolute `expires_at`).
+    #[allow(clippy::too_many_arguments)]
     pub async fn rotate(
         &self,
         old_hash: &str,
         new_hash: &str,
         client_id: &str,
         now: i64,
+        idle_since: i64,
         may_refuse: bool,
         next: impl FnOnce(&str) -> Result<Successor>,
     ) -> Result<Rotation> {
@@ -116,6 +121,7 @@ impl<'a> RefreshTokens<'a> {
             old_hash,
             client_id,
             now,
+            idle_since,
         };
         if self.writer.is_some() && !may_refuse {
             let Some(spent) = spend.run(self.pool).await? else {
@@ -209,6 +215,8 @@ struct SpendQuery<'q> {
     old_hash: &'q str,
     client_id: &'q str,
     now: i64,
+    /// Tokens issued at or before this are idle-expired.
+    idle_since: i64,
 }
 
 /// What a spent token carried over to its successor.
@@ -224,12 +232,13 @@ impl SpendQuery<'_> {
         let row = sqlx::query(
             "UPDATE refresh_tokens SET used_at = $2 \
              WHERE token_hash = $1 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
-             AND expires_at > $2 \
+             AND expires_at > $2 AND created_at > $4 \
              RETURNING grant_id, account_id, grant_data, expires_at",
         )
         .bind(self.old_hash)
         .bind(self.now)
         .bind(self.client_id)
+        .bind(self.idle_since)
         .fetch_optional(db)
         .await?;
         row.map(|row| {

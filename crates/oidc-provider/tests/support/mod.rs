@@ -125,16 +125,21 @@ impl CapturedMail {
             .collect()
     }
 
-    /// The 6-digit code in the newest message to `address`.
+    /// The 6-digit code in the newest message to `address`: a line of its own in the body (the
+    /// subject never carries it, issue 11.9).
     pub fn last_code(&self, address: &str) -> String {
         let mail = self
             .to(address)
             .pop()
             .unwrap_or_else(|| panic!("no mail to {address}"));
-        mail.subject
-            .split_whitespace()
-            .next()
-            .filter(|w| w.len() == 6)
+        assert!(
+            !mail.subject.bytes().any(|b| b.is_ascii_digit()),
+            "a code in the subject: {mail:?}"
+        );
+        mail.body
+            .lines()
+            .map(str::trim)
+            .find(|line| line.len() == 6 && line.bytes().all(|b| b.is_ascii_digit()))
             .unwrap_or_else(|| panic!("no code in {mail:?}"))
             .to_owned()
     }

@@ -88,7 +88,7 @@ async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> 
         (Some(_), Some(client)) => app
             .oidc
             .client_keys
-            .keys(&client, false)
+            .keys(&client, false, now)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "client keys unavailable for a request object");
@@ -114,7 +114,15 @@ async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> 
             tracing::info!(error = error.error, description = %error.description, "authorization request refused");
             Ok(to_client(&error.location(&app.oidc.issuer)))
         }
-        Ok((request, client)) => proceed(&app, visit, request, client).await,
+        Ok(valid) => {
+            if let Some(object) = &valid.request_object
+                && !object.mark_used(app.ephemeral.as_ref(), now).await?
+            {
+                tracing::warn!(client = %object.client_id, "request object replayed");
+                return Ok(to_client(&valid.replayed().location(&app.oidc.issuer)));
+            }
+            proceed(&app, visit, valid.request, valid.client).await
+        }
     }
 }
 

@@ -27,6 +27,7 @@ pub async fn end_session(app: &AppState, visit: &mut Visit, ip: Option<String>) 
                     .from_ip(ip),
             )
             .await?;
+        tracing::info!(account = %auth.account_id, "signed out");
         app.oidc
             .notify_logout(&auth, &session.relying_parties, visit.now);
     }

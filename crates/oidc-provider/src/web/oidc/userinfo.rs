@@ -15,6 +15,7 @@ use crate::oidc::authorize::Params;
 use crate::oidc::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
 use crate::oidc::grants::{self, Grant};
 use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+use crate::store::{AuditEvent, AuditKind};
 
 /// The bearer token: from the header, or (POST only) the form body (RFC 6750 §2.1-2.2).
 fn bearer(headers: &HeaderMap, body: Option<&Bytes>) -> Result<String> {
@@ -100,8 +101,32 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
     .await?
     .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
     let mut claims = claims_for(&grant);
-    claims.extend(identity_claims_for(app, &grant, now).await?);
+    let identity = identity_claims_for(app, &grant, now).await?;
+    if !identity.is_empty() {
+        // Checklist 72: each release of identity claims is audited by claim name, never value.
+        // Identity grants read the database here anyway; plain userinfo writes nothing.
+        let names: Vec<&str> = identity.keys().map(String::as_str).collect();
+        app.db
+            .audit()
+            .record(
+                &AuditEvent::new(AuditKind::IdentityReleased, Some(&grant.account_id), now)
+                    .with_detail(release_detail(&grant.client_id, &names)),
+            )
+            .await?;
+        tracing::info!(account = %grant.account_id, client = %grant.client_id, claims = ?names, "identity claims released");
+    }
+    claims.extend(identity);
     Ok(no_store_json(&claims))
+}
+
+/// The audit detail of a release: the client, then the claim names.
+fn release_detail(client_id: &str, claim_names: &[&str]) -> String {
+    let mut detail = client_id.to_owned();
+    for name in claim_names {
+        detail.push(' ');
+        detail.push_str(name);
+    }
+    detail
 }
 
 /// The identity claims of an identity grant. The evidence is read and re-checked now

@@ -111,10 +111,12 @@ pub async fn submit_email(
     visit.redirect(&app, "/create-account/check-email").await
 }
 
+/// The code goes in the body only: subjects show in notifications, lock screens and mail
+/// logs (issue 11.9).
 fn code_email(to: &str, code: &str, ttl_seconds: i64) -> Email {
     Email {
         to: to.to_owned(),
-        subject: format!("{code} is your GOV.UK One Login code"),
+        subject: "Your GOV.UK One Login security code".to_owned(),
         body: format!(
             "Your code to create a GOV.UK One Login is:\n\n{code}\n\nThe code expires in {} minutes.\n\n\
              If you did not ask for this code, you can ignore this email. Do not share the code with anyone.\n",
@@ -429,6 +431,15 @@ mod tests {
         let errors = password_errors("password", "passwort");
         assert!(!errors.get("password").is_empty());
         assert_eq!(errors.get("confirm-password"), "");
+    }
+
+    // Issue 11.9: a code never appears in an email subject.
+    #[test]
+    fn the_code_is_in_the_body_never_the_subject() {
+        let email = code_email("ada@example.com", "493817", 900);
+        assert!(!email.subject.contains("493817"), "{}", email.subject);
+        assert!(email.body.contains("\n\n493817\n\n"), "{}", email.body);
+        assert!(email.body.contains("15 minutes"), "{}", email.body);
     }
 
     #[test]

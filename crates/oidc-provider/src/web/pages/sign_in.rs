@@ -145,6 +145,8 @@ async fn sign_in_at(
         pending.signed_in_since_received = true;
     }
     session.journey = Journey::None;
+    // Checklist 78: logins and second factors are logged (by account id, never the email).
+    tracing::info!(account = %account_id, vot = level.as_str(), "signed in");
     visit.rotate(app).await
 }
 
