@@ -56,7 +56,7 @@ pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<R
                 .identity
                 .sources
                 .knowledge
-                .questions(&claimed)
+                .questions(&claimed, 0)
                 .await
                 .map_err(source_error(Source::Knowledge))?;
             journey.questions = Some(questions.clone());
