@@ -383,10 +383,14 @@ impl AttemptLimiter {
                 now,
             )
             .await?;
-        Ok(self
+        let limited_until = self
             .limit
             .limited_until(&by_account, now)
-            .max(self.limit.limited_until(&by_document, now)))
+            .max(self.limit.limited_until(&by_document, now));
+        if let Some(until) = limited_until {
+            tracing::warn!(account = %reservation.account_id, kind = reservation.kind.as_str(), until, "proving attempts limit reached");
+        }
+        Ok(limited_until)
     }
 
     /// Takes a reservation back without counting it: the source could not answer.

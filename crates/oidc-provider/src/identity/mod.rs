@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::oidc::keys::KeySet;
 use crate::store::{Database, StoredCredential};
 use attempts::{AttemptKind, AttemptLimit, AttemptLimiter};
-use journey::{ProvingJourney, Step, claimed_document, within_limit};
+use journey::{Failure, ProvingJourney, Step, claimed_document, within_limit};
 use sealing::Sealer;
 
 /// The authoritative sources the checks ask. The defaults simulate them over the test data
@@ -239,7 +239,11 @@ impl IdentityService {
         // set is about the document the claimed identity comes from.
         let document = match kind {
             AttemptKind::DocumentCheck => None,
-            AttemptKind::QuestionSet => claimed_document(held),
+            AttemptKind::QuestionSet => match claimed_document(held) {
+                Some(document) => Some(document),
+                // Nothing to count the set against: it is not asked (fail closed).
+                None => return Ok(Step::Failed(Failure::NotMatched)),
+            },
         };
         let standing = self
             .attempts
