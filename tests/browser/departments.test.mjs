@@ -226,7 +226,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
     }),
   );
 
-  test('4d. a passport number that matches nobody: "could not match" until the tries run out, then not confirmed', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+  test('4d. a passport number that matches nobody: "could not match" until the tries run out, then the attempt limit', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     onStack(t, {}, async ({ citizen, page, stack }) => {
       await signedInFrom(citizen, stack, 'driving', { label: 'no-match' });
       const wrong = { ...KENNETH, passportNumber: '321654988' };
@@ -253,7 +253,9 @@ describe(`citizen journeys across the provider and both departments (${stores} s
         }
         assert.deepEqual(chain.map((d) => `${d.status} ${d.path}`), ['200 /identity/passport']);
       }
-      await citizen.sees({ heading: 'We could not confirm your identity' });
+      // The tries are counted per account and per document for a day (issue 11.5).
+      await citizen.sees({ heading: 'You cannot prove your identity online right now' });
+      assert.ok((await citizen.paragraphs()).includes('You can try again online in 24 hours.'));
       await citizen.submitAccepted('Go back to the service');
       await citizen.sees({ site: 'driving', path: '/callback', heading: 'We could not confirm your identity', status: 403 });
     }),

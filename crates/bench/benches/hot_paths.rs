@@ -236,7 +236,7 @@ fn kenneth_checks(runtime: &tokio::runtime::Runtime) -> Vec<CheckOutcome> {
             address: Some(home),
         };
         let fraud = FraudCheck::check(&data, &identity, today).await.unwrap();
-        let questions = data.questions(&identity).await.unwrap();
+        let questions = data.questions(&identity, 0).await.unwrap();
         let answers: Vec<String> = questions
             .questions
             .iter()

@@ -41,7 +41,7 @@
 //!     address: home,
 //! };
 //! let fraud = block_on(FraudCheck::check(&data, &identity, today))?;
-//! let questions = block_on(data.questions(&identity))?;
+//! let questions = block_on(data.questions(&identity, 0))?; // a first set: no failed ones before
 //! let answers: Vec<String> = questions.questions.iter()
 //!     .map(|q| match q.id.as_str() {
 //!         "bank" => "Halifax",

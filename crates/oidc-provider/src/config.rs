@@ -95,8 +95,12 @@ pub struct IdentityConfig {
     /// Lifetime of the core identity JWT a relying party gets from userinfo.
     #[serde(with = "humantime_serde")]
     pub core_identity_ttl: Duration,
-    /// Wrong documents or answers allowed in one proving journey before it fails.
+    /// Failed document checks, and failed question sets, allowed per account and per document
+    /// within `attempt_window` (issue 11.5), across journeys and sessions.
     pub max_attempts: u32,
+    /// The window over which proving attempts are counted.
+    #[serde(with = "humantime_serde")]
+    pub attempt_window: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -499,6 +503,12 @@ impl Config {
         if self.identity.max_attempts == 0 {
             return Err(Error::config("identity.max_attempts", "must be at least 1"));
         }
+        if self.identity.attempt_window < Duration::from_secs(60) {
+            return Err(Error::config(
+                "identity.attempt_window",
+                "must be at least 1m: it is how long failed proving attempts count",
+            ));
+        }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(Error::config(
                 "mail.from",
@@ -755,6 +765,7 @@ mod tests {
         credential_validity = "180d"
         core_identity_ttl = "30m"
         max_attempts = 3
+        attempt_window = "24h"
     "#;
 
     fn with(extra: &str) -> Result<Config> {
@@ -834,6 +845,11 @@ mod tests {
                 "core_identity_ttl = \"30m\"",
                 "core_identity_ttl = \"2h\"",
                 "identity.core_identity_ttl",
+            ),
+            (
+                "attempt_window = \"24h\"",
+                "attempt_window = \"10s\"",
+                "identity.attempt_window",
             ),
             (
                 "max_attempts = 3",

@@ -41,6 +41,11 @@ pub enum Error {
     #[error("internal: {0}")]
     Internal(String),
 
+    /// Too much of one thing at once: other requests held it past a short wait (proving
+    /// checks of one document, say). Nothing was done; trying again shortly works.
+    #[error("contended: {0}")]
+    Contended(String),
+
     /// A form or query that cannot be read: wrong encoding, duplicated or over-long fields.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -181,7 +186,7 @@ impl Error {
     /// between "service unavailable" (503) and "something went wrong" (500).
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Error::Ephemeral(_) => true,
+            Error::Ephemeral(_) | Error::Contended(_) => true,
             Error::Database(e) => matches!(
                 e,
                 sqlx::Error::Io(_)

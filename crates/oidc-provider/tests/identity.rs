@@ -19,6 +19,8 @@ use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
 const EMAIL: &str = "kenneth@example.com";
+/// Another account, for the limits per document.
+const SECOND: &str = "second@example.com";
 const CORE_IDENTITY: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
 const ADDRESS: &str = "https://vocab.account.gov.uk/v1/address";
 const PASSPORT: &str = "https://vocab.account.gov.uk/v1/passport";
@@ -47,7 +49,14 @@ const KENNETH: Person = Person {
     passport_expiry: ("01", "01", "2030"),
     postcode: "BA2 5AA",
     address: "8 Hadley Road",
-    answers: &["Halifax", "Zopa", "Vodafone", "650"],
+    answers: &[
+        "Halifax",
+        "Zopa",
+        "Vodafone",
+        "650",
+        "Octopus Energy",
+        "Black Horse",
+    ],
 };
 
 /// Passport reported lost or stolen: a blocking contra-indicator.
@@ -71,7 +80,14 @@ const SARAH: Person = Person {
     passport_expiry: ("", "", ""),
     postcode: "BT7 1NN",
     address: "24 Botanic Avenue",
-    answers: &["Santander", "Tesco Bank", "O2", "£701 to £1,000"],
+    answers: &[
+        "Santander",
+        "Tesco Bank",
+        "O2",
+        "£701 to £1,000",
+        "Power NI",
+        "Close Brothers Motor Finance",
+    ],
 };
 
 struct Env {
@@ -140,15 +156,28 @@ impl Env {
         vtr: &str,
         claims: &[&str],
     ) -> (Page, String) {
+        self.begin_as(browser, (EMAIL, &self.totp), rp, vtr, claims)
+            .await
+    }
+
+    /// [`Env::begin`] for the account `(email, TOTP secret)`.
+    async fn begin_as(
+        &self,
+        browser: &mut Browser,
+        (email, totp): (&str, &str),
+        rp: &RelyingParty,
+        vtr: &str,
+        claims: &[&str],
+    ) -> (Page, String) {
         let (url, verifier) = self.authorize_url(rp, vtr, claims);
         let mut page = browser.get(&url).await;
         if page.location() == "/sign-in" {
             browser
-                .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+                .fill("/sign-in", &[("email", email), ("password", PASSWORD)])
                 .await
                 .assert_redirect("/sign-in/authenticator-code");
             self.app.next_totp_step();
-            let code = self.app.totp_now(&self.totp);
+            let code = self.app.totp_now(totp);
             browser
                 .fill("/sign-in/authenticator-code", &[("code", &code)])
                 .await
@@ -165,30 +194,7 @@ impl Env {
 
     /// The proving pages for `person`, from the photo ID choice to the "proved" panel.
     async fn prove(&self, browser: &mut Browser, person: &Person) -> Page {
-        browser
-            .get("/identity/next")
-            .await
-            .assert_redirect("/identity/start");
-        browser
-            .fill("/identity/start", &[("document", "passport")])
-            .await
-            .assert_redirect("/identity/passport");
-        let after = self.enter_passport(browser, person, person.passport).await;
-        after.assert_redirect("/identity/next");
-        browser
-            .get("/identity/next")
-            .await
-            .assert_redirect("/identity/address");
-        self.give_address(browser, person).await;
-        // The fraud check runs without a page.
-        browser
-            .get("/identity/next")
-            .await
-            .assert_redirect("/identity/next");
-        browser
-            .get("/identity/next")
-            .await
-            .assert_redirect("/identity/questions");
+        self.to_the_questions(browser, person).await;
         self.answer_questions(browser, person).await;
         browser.get("/identity/next").await
     }
@@ -216,15 +222,22 @@ impl Env {
     }
 
     /// Answers each question with the option the person's records support (or the first
-    /// option when `wrong`).
-    async fn answer_questions_with(&self, browser: &mut Browser, person: &Person, wrong: bool) {
+    /// other option when `wrong`). Returns the ids of the questions asked.
+    async fn answer_questions_with(
+        &self,
+        browser: &mut Browser,
+        person: &Person,
+        wrong: bool,
+    ) -> Vec<String> {
+        let mut asked = Vec::new();
         loop {
             let page = browser.get("/identity/questions").await;
             if page.status == StatusCode::SEE_OTHER {
-                return;
+                return asked;
             }
             assert_eq!(page.status, StatusCode::OK, "{}", page.body);
             let question = hidden_value(&page, "question");
+            asked.push(question.clone());
             let options = radio_values(&page, "answer");
             let right = options
                 .iter()
@@ -245,13 +258,13 @@ impl Env {
                 .await;
             assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
             if answered.location() == "/identity/next" {
-                return;
+                return asked;
             }
         }
     }
 
     async fn answer_questions(&self, browser: &mut Browser, person: &Person) {
-        self.answer_questions_with(browser, person, false).await
+        self.answer_questions_with(browser, person, false).await;
     }
 
     /// Follows the proved panel's link to the client; returns the redirect's parameters.
@@ -301,6 +314,46 @@ impl Env {
         serde_json::from_str(&page.body).unwrap()
     }
 
+    /// Another account ([`SECOND`]) signed in at the driving service for P2, at the document
+    /// choice.
+    async fn second_account_at_the_start(&self) -> Browser {
+        let totp = self.app.create_account(SECOND, PASSWORD).await;
+        let mut browser = self.app.browser();
+        let (page, _) = self
+            .begin_as(
+                &mut browser,
+                (SECOND, &totp),
+                &self.driving,
+                "Cl.Cm.P2",
+                &[CORE_IDENTITY],
+            )
+            .await;
+        page.assert_redirect("/identity/next");
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/start");
+        browser
+    }
+
+    /// "Go back to the service" from `page` (a page with that button): the userinfo `rp` then
+    /// gets for the code it is sent.
+    async fn stop_and_userinfo(
+        &self,
+        browser: &mut Browser,
+        rp: &RelyingParty,
+        page: &Page,
+        verifier: &str,
+    ) -> Value {
+        browser
+            .post("/identity/stop", &[("csrf_token", &page.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = self.back_to(browser, rp).await;
+        let tokens = self.tokens(browser, rp, &params["code"], verifier).await;
+        self.userinfo(browser, &tokens).await
+    }
+
     /// The ID token's claims (its signature is the protocol tests' business).
     fn id_token_claims(&self, tokens: &Value) -> Value {
         let token = tokens["id_token"].as_str().unwrap();
@@ -345,23 +398,62 @@ impl Env {
     }
 
     async fn stored_credentials(&self) -> usize {
-        let account = self
-            .app
-            .state
-            .db
-            .accounts()
-            .find_by_email(EMAIL)
-            .await
-            .unwrap()
-            .unwrap();
-        self.app
-            .state
-            .db
+        self.checks_of(EMAIL, None).await
+    }
+
+    /// How many checks are recorded for the account of `email`, of `source` (all when `None`).
+    async fn checks_of(&self, email: &str, source: Option<&str>) -> usize {
+        let db = &self.app.state.db;
+        let account = db.accounts().find_by_email(email).await.unwrap().unwrap();
+        let stored = db
             .identity()
             .credentials(&account.id, self.now())
             .await
-            .unwrap()
-            .len()
+            .unwrap();
+        stored
+            .iter()
+            .filter(|c| source.is_none_or(|s| c.source == s))
+            .count()
+    }
+
+    /// The proving attempts stored, by outcome (`pending`, `failed`).
+    async fn attempts_stored(&self, outcome: &str) -> i64 {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM proving_attempts WHERE outcome = $1")
+            .bind(outcome)
+            .fetch_one(self.app.state.db.pool())
+            .await
+            .unwrap();
+        sqlx::Row::try_get(&row, "n").unwrap()
+    }
+
+    /// From the hub at the start of a journey to the first question: the passport, the
+    /// address, the fraud check.
+    async fn to_the_questions(&self, browser: &mut Browser, person: &Person) {
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/start");
+        browser
+            .fill("/identity/start", &[("document", "passport")])
+            .await
+            .assert_redirect("/identity/passport");
+        self.enter_passport(browser, person, person.passport)
+            .await
+            .assert_redirect("/identity/next");
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/address");
+        self.give_address(browser, person).await;
+        // The fraud check runs without a page.
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/next");
+        browser
+            .get("/identity/next")
+            .await
+            .assert_redirect("/identity/questions");
     }
 }
 
@@ -378,6 +470,63 @@ fn passport_fields<'a>(person: &'a Person, number: &'a str) -> [(&'static str, &
         ("expiry-date-month", person.passport_expiry.1),
         ("expiry-date-year", person.passport_expiry.2),
     ]
+}
+
+/// The form fields of a wrong answer to the question on `page`.
+fn wrong_answer(person: &Person, page: &Page) -> Fields {
+    let options = radio_values(page, "answer");
+    let wrong = options
+        .iter()
+        .find(|o| !person.answers.iter().any(|a| option_matches(o, a)))
+        .unwrap()
+        .clone();
+    vec![
+        ("csrf_token", page.csrf()),
+        ("question", hidden_value(page, "question")),
+        ("answer", wrong),
+    ]
+}
+
+/// Form fields with values of their own, for requests sent from other tasks.
+type Fields = Vec<(&'static str, String)>;
+
+/// Sends each browser's fields to `path`, all at once; the pages in no particular order.
+async fn post_at_once(sends: Vec<(Browser, Fields)>, path: &'static str) -> Vec<Page> {
+    let mut tasks = tokio::task::JoinSet::new();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(sends.len()));
+    for (mut browser, fields) in sends {
+        let start = start.clone();
+        tasks.spawn(async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            start.wait().await;
+            browser.post(path, &fields).await
+        });
+    }
+    tasks.join_all().await
+}
+
+/// `n` copies of `browser` (same cookies, so the same session), each to send `fields`.
+fn same_session(
+    browser: &Browser,
+    router: &axum::Router,
+    n: usize,
+    fields: &Fields,
+) -> Vec<(Browser, Fields)> {
+    (0..n)
+        .map(|_| {
+            let mut copy = Browser::new(router.clone(), &browser.peer.to_string());
+            copy.cookies = browser.cookies.clone();
+            (copy, fields.clone())
+        })
+        .collect()
+}
+
+/// The passport form's fields for `person` with passport `number`, with the CSRF token of
+/// `form`.
+fn passport_form(form: &Page, person: &Person, number: &str) -> Fields {
+    let mut fields = vec![("csrf_token", form.csrf())];
+    fields.extend(passport_fields(person, number).map(|(k, v)| (k, v.to_owned())));
+    fields
 }
 
 fn option_matches(option: &str, answer: &str) -> bool {
@@ -689,13 +838,7 @@ identity_tests! {
             .post("/identity/start", &[("csrf_token", &start.csrf()), ("document", "none")])
             .await;
         stopped.assert(StatusCode::OK, "You have not proved your identity");
-        browser
-            .post("/identity/stop", &[("csrf_token", &stopped.csrf())])
-            .await
-            .assert_redirect("/authorize/continue");
-        let params = env.back_to(&mut browser, &env.driving).await;
-        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
-        let info = env.userinfo(&mut browser, &tokens).await;
+        let info = env.stop_and_userinfo(&mut browser, &env.driving, &stopped, &verifier).await;
         assert_eq!(info[RETURN_CODE], json!([{ "code": "S" }]));
         assert!(info.get(CORE_IDENTITY).is_none());
     }
@@ -746,8 +889,10 @@ identity_tests! {
         browser.get("/identity/next").await.assert(StatusCode::OK, "You have proved your identity");
     }
 
-    // Wrong details are not a match: the form again with a warning, then the failure page.
-    async fn wrong_passport_details_run_out_of_attempts(env: Env) {
+    // Wrong details are not a match: the form again with a warning, then the limit page.
+    // Issue 11.5: the failures are counted per account in the database, across sessions and
+    // journeys, for `identity.attempt_window`; a client that asked for return codes gets `L`.
+    async fn failed_document_checks_are_limited_per_account_across_sessions(env: Env) {
         let mut browser = env.app.browser();
         let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
         page.assert_redirect("/identity/next");
@@ -760,7 +905,168 @@ identity_tests! {
             assert!(again.body.contains(&format!("You have {left} tr")), "{}", again.body);
         }
         env.enter_passport(&mut browser, &KENNETH, "999999999").await.assert_redirect("/identity/next");
-        browser.get("/identity/next").await.assert(StatusCode::OK, "We could not confirm your identity");
+        let limited = browser.get("/identity/next").await;
+        limited.assert(StatusCode::OK, "You cannot prove your identity online right now");
+        assert!(limited.body.contains("You can try again online in 24 hours"), "{}", limited.body);
+        assert_eq!(env.attempts_stored("failed").await, i64::from(max));
+        assert_eq!(env.attempts_stored("pending").await, 0);
+
+        // Another browser (a new session) and another service: still limited, no page of the
+        // journey is served, and the service that asked for return codes is told why.
+        let mut other = env.app.browser();
+        let (page, verifier) = env.begin(&mut other, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY, RETURN_CODE]).await;
+        page.assert_redirect("/identity/next");
+        other.get("/identity/next").await.assert(StatusCode::OK, "You cannot prove your identity online right now");
+        for page in ["/identity/start", "/identity/passport", "/identity/driving-licence"] {
+            other.get(page).await.assert_redirect("/identity/next");
+        }
+        let checks = env.stored_credentials().await;
+        let fields = passport_form(&other.get("/identity/next").await, &KENNETH, KENNETH.passport);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        other.post("/identity/passport", &fields).await.assert_redirect("/identity/next");
+        assert_eq!(env.stored_credentials().await, checks, "no check runs at the limit");
+        let limited = other.get("/identity/next").await;
+        let info = env.stop_and_userinfo(&mut other, &env.benefits, &limited, &verifier).await;
+        assert_eq!(info[RETURN_CODE], json!([{ "code": "L" }]));
+        assert!(info.get(CORE_IDENTITY).is_none());
+
+        // A client that did not ask for return codes gets access_denied.
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        let limited = browser.get("/identity/next").await;
+        browser.post("/identity/stop", &[("csrf_token", &limited.csrf())]).await;
+        assert_eq!(env.back_to(&mut browser, &env.driving).await["error"], "access_denied");
+
+        // Once the failures leave the window, the citizen may try again.
+        env.app.clock.advance(std::time::Duration::from_secs(24 * 3600));
+        let mut later = env.app.browser();
+        let (page, _) = env.begin(&mut later, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        later.get("/identity/next").await.assert_redirect("/identity/start");
+        env.prove(&mut later, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+    }
+
+    // Issue 11.5: attempts count per document too (by a keyed hash of its number, never the
+    // number), so a second account gets no tries at a passport another has used up.
+    async fn a_second_account_is_limited_at_the_same_document(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        let max = env.app.state.config.identity.max_attempts;
+        for _ in 0..max {
+            env.enter_passport(&mut browser, &KENNETH, "999999999").await;
+        }
+        let keys: Vec<String> = sqlx::query("SELECT document_key FROM proving_attempts")
+            .fetch_all(env.app.state.db.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| sqlx::Row::try_get(row, "document_key").unwrap())
+            .collect();
+        assert_eq!(keys.len(), max as usize);
+        assert!(keys.iter().all(|k| k == &keys[0] && !k.contains("999999999")), "{keys:?}");
+
+        let mut other = env.second_account_at_the_start().await;
+        env.enter_passport(&mut other, &KENNETH, "999999999").await.assert_redirect("/identity/next");
+        other.get("/identity/next").await.assert(StatusCode::OK, "You cannot prove your identity online right now");
+        assert_eq!(env.checks_of(SECOND, None).await, 0, "no check ran");
+    }
+
+    // Issue 11.3, "reserve, then verify": wrong passport details sent many times at once in
+    // one session run no more checks than the limit; the rest see the limit page.
+    async fn a_burst_of_passport_submissions_gets_no_more_checks_than_the_limit(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        let fields = passport_form(&browser.get("/identity/passport").await, &KENNETH, "999999999");
+        let pages = post_at_once(same_session(&browser, &env.app.router, 12, &fields), "/identity/passport").await;
+        for page in &pages {
+            // A request whose session another changed first is sent to the page again.
+            assert!(
+                page.status == StatusCode::OK && page.body.contains("We could not match these details")
+                    || page.status == StatusCode::SEE_OTHER && ["/identity/next", "/identity/passport"].contains(&page.location()),
+                "{} {}",
+                page.status,
+                page.body
+            );
+        }
+        let max = env.app.state.config.identity.max_attempts as usize;
+        assert_eq!(env.checks_of(EMAIL, Some("passport")).await, max);
+        assert_eq!(env.attempts_stored("failed").await, max as i64);
+        assert_eq!(env.attempts_stored("pending").await, 0);
+        browser.get("/identity/next").await.assert(StatusCode::OK, "You cannot prove your identity online right now");
+    }
+
+    // The other side of counting attempts in flight: several accounts sending the same real
+    // passport at once are not refused, they wait for each other's checks (the load tool
+    // proves many accounts as Kenneth this way).
+    async fn checks_of_one_document_at_once_wait_for_each_other(env: Env) {
+        let mut sends = Vec::new();
+        for n in 0..6 {
+            let email = format!("citizen{n}@example.com");
+            let totp = env.app.create_account(&email, PASSWORD).await;
+            let mut browser = env.app.browser();
+            let (page, _) = env.begin_as(&mut browser, (&email, &totp), &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+            page.assert_redirect("/identity/next");
+            let fields = passport_form(&browser.get("/identity/passport").await, &KENNETH, KENNETH.passport);
+            sends.push((browser, fields));
+        }
+        for page in post_at_once(sends, "/identity/passport").await {
+            page.assert_redirect("/identity/next");
+        }
+        for n in 0..6 {
+            assert_eq!(env.checks_of(&format!("citizen{n}@example.com"), Some("passport")).await, 1);
+        }
+        assert_eq!(env.attempts_stored("failed").await + env.attempts_stored("pending").await, 0);
+    }
+
+    // Issue 11.5: the questions are no unlimited oracle. A failed set is followed by a set of
+    // other questions; sets are counted like documents, per account and per document (a second
+    // account with the same passport is limited too), and the final answer sent many times at
+    // once is marked no more often than the limit allows (issue 11.3).
+    async fn failed_question_sets_are_limited_and_vary(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY, RETURN_CODE]).await;
+        page.assert_redirect("/identity/next");
+        env.to_the_questions(&mut browser, &KENNETH).await;
+        let max = env.app.state.config.identity.max_attempts as usize;
+        let mut sets: Vec<Vec<String>> = Vec::new();
+        for _ in 1..max {
+            sets.push(env.answer_questions_with(&mut browser, &KENNETH, true).await);
+            browser.get("/identity/next").await.assert_redirect("/identity/questions");
+        }
+        assert_eq!(sets.len(), 2);
+        assert_ne!(sets[0], sets[1], "the second set asks other questions");
+        let shared = sets[1].iter().filter(|id| sets[0].contains(id)).count();
+        assert!(shared <= 2, "{sets:?}");
+
+        // The last set: every answer but the last, then the last one many times at once.
+        let mut last = browser.get("/identity/questions").await;
+        for _ in 1..4 {
+            let fields = wrong_answer(&KENNETH, &last);
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            browser.post("/identity/questions", &fields).await.assert_redirect("/identity/questions");
+            last = browser.get("/identity/questions").await;
+        }
+        let fields = wrong_answer(&KENNETH, &last);
+        let pages = post_at_once(same_session(&browser, &env.app.router, 10, &fields), "/identity/questions").await;
+        // Each is marked, or (its session changed first by another) sent to the page again.
+        assert!(pages.iter().all(|p| ["/identity/next", "/identity/questions"].contains(&p.location())), "{pages:?}");
+        assert_eq!(env.checks_of(EMAIL, Some("knowledge")).await, max, "marked no more than the limit");
+        let limited = browser.get("/identity/next").await;
+        limited.assert(StatusCode::OK, "You cannot prove your identity online right now");
+        let info = env.stop_and_userinfo(&mut browser, &env.driving, &limited, &verifier).await;
+        assert_eq!(info[RETURN_CODE], json!([{ "code": "L" }]));
+
+        // Another account with the same passport: its document checks are its own, but the
+        // question sets at this passport are used up.
+        let mut other = env.second_account_at_the_start().await;
+        env.enter_passport(&mut other, &KENNETH, KENNETH.passport).await.assert_redirect("/identity/next");
+        other.get("/identity/next").await.assert_redirect("/identity/address");
+        env.give_address(&mut other, &KENNETH).await;
+        other.get("/identity/next").await.assert_redirect("/identity/next");
+        other.get("/identity/next").await.assert(StatusCode::OK, "You cannot prove your identity online right now");
+        other.get("/identity/questions").await.assert_redirect("/identity/next");
     }
 
     // Bad input: impossible dates and scripts are answered on the page, escaped, never stored.

@@ -10,7 +10,8 @@ use one_login_provider::config::{Config, DatabaseKind};
 use one_login_provider::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_provider::error::{Error, Refusal};
 use one_login_provider::store::{
-    AuditEvent, AuditKind, Database, IdentityRecord, NewAccount, StoredCredential,
+    AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
+    NewAttempt, StoredCredential, Whose,
 };
 use support::{
     default_config_file, fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
@@ -415,6 +416,46 @@ durable_contract! {
         record.credential_ids.push("c3".into());
         db.identity().set_record(&record).await.unwrap();
         assert_eq!(db.identity().record(&ada.id).await.unwrap().unwrap(), record);
+    }
+
+    // Issue 11.5: proving attempts are counted per account and per document, in the window,
+    // pending until settled; old ones are forgotten.
+    async fn proving_attempts_are_counted_per_account_and_per_document(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let bob = db.accounts().create(new_account("bob@example.com", 1_000), created(1_000)).await.unwrap();
+        let attempts = db.proving_attempts();
+        for (id, account, kind, key, at) in [
+            ("a1", &ada.id, "document-check", "doc-x", 1_000),
+            ("a2", &ada.id, "document-check", "doc-y", 2_000),
+            ("a3", &ada.id, "question-set", "doc-x", 2_000),
+            ("b1", &bob.id, "document-check", "doc-x", 3_000),
+        ] {
+            let attempt = NewAttempt { id, account_id: account, kind, document_key: key, started_at: at };
+            attempts.reserve(&attempt).await.unwrap();
+        }
+        attempts.mark_failed("a1").await.unwrap();
+        let outcomes = |list: Vec<CountedAttempt>| {
+            let mut list: Vec<_> = list.into_iter().map(|a| (a.started_at, a.outcome)).collect();
+            list.sort_by_key(|a| a.0);
+            list
+        };
+        assert_eq!(
+            outcomes(attempts.counted(Whose::Account(&ada.id), "document-check", 0).await.unwrap()),
+            [(1_000, AttemptOutcome::Failed), (2_000, AttemptOutcome::Pending)]
+        );
+        assert_eq!(
+            outcomes(attempts.counted(Whose::Document("doc-x"), "document-check", 0).await.unwrap()),
+            [(1_000, AttemptOutcome::Failed), (3_000, AttemptOutcome::Pending)],
+            "a document's attempts from every account"
+        );
+        assert_eq!(attempts.counted(Whose::Document("doc-x"), "document-check", 1_000).await.unwrap().len(), 1, "the window");
+        attempts.release("b1").await.unwrap();
+        assert_eq!(attempts.counted(Whose::Document("doc-x"), "document-check", 0).await.unwrap().len(), 1);
+        attempts.forget_older(&ada.id, 2_000).await.unwrap();
+        assert!(attempts.counted(Whose::Account(&ada.id), "document-check", 0).await.unwrap().is_empty());
+        let again = NewAttempt { id: "b1", account_id: &bob.id, kind: "question-set", document_key: "k", started_at: 5_000 };
+        attempts.reserve(&again).await.unwrap();
+        assert!(attempts.reserve(&again).await.is_err(), "ids are unique");
     }
 
     async fn migrations_are_idempotent(db) {

@@ -136,8 +136,11 @@ pub trait FraudCheck: Send + Sync {
 #[async_trait]
 pub trait KnowledgeCheck: Send + Sync {
     /// The questions for this identity; an unknown identity gets questions of the same shape so
-    /// the check does not reveal who is on record.
-    async fn questions(&self, identity: &ClaimedIdentity) -> Result<QuestionSet>;
+    /// the check does not reveal who is on record. `earlier_sets` is how many sets this person
+    /// has failed recently: where the records hold more questions than a set asks, a later set
+    /// asks other questions, so a set failed once cannot simply be answered again.
+    async fn questions(&self, identity: &ClaimedIdentity, earlier_sets: u32)
+    -> Result<QuestionSet>;
     /// Marks `answers` (one per question, in order) against the record.
     async fn mark(
         &self,

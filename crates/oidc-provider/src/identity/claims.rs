@@ -25,11 +25,15 @@ pub enum GrantedIdentity {
 
 /// The return code for why a journey failed. Codes are deliberately coarse: a relying party
 /// learns what to do next (offer another route, or not), never which record said what.
+/// `B` blocked (a contra-indicator), `N` not matched, `S` stopped by the citizen, `L` the
+/// proving attempt limit was reached (issue 11.5): the citizen may try online again after
+/// `identity.attempt_window`, or prove their identity another way.
 pub fn return_codes(failure: &Failure) -> Vec<String> {
     let code = match failure {
         Failure::Blocked(_) => "B",
         Failure::NotMatched => "N",
         Failure::Stopped => "S",
+        Failure::AttemptsLimited { .. } => "L",
     };
     vec![code.to_owned()]
 }

@@ -9,6 +9,8 @@ use identity_proofing::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::attempts::{AttemptKind, ClaimedDocument};
+
 /// A journey in progress, kept in the citizen's session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProvingJourney {
@@ -22,12 +24,13 @@ pub struct ProvingJourney {
     pub proved_now: bool,
     /// The citizen confirmed the reuse of an identity proven earlier.
     pub reuse_confirmed: bool,
-    /// The citizen chose to stop, or the journey ran out of attempts.
+    /// The citizen chose to stop.
     pub ended: bool,
-    /// Document details that did not match a record, in this journey.
-    pub failed_documents: u32,
-    /// Question sets failed in this journey.
-    pub failed_question_sets: u32,
+    /// An attempt limit was met in this journey, until then (unix seconds): for the document
+    /// the citizen gave, which the account's own count may not show. The counts themselves
+    /// are in the database (`identity::attempts`), not here.
+    #[serde(default)]
+    pub limited_until: Option<i64>,
     /// Addresses found for the postcode the citizen gave, for them to choose from.
     pub addresses: Vec<PostalAddress>,
     pub questions: Option<QuestionSet>,
@@ -44,8 +47,7 @@ impl ProvingJourney {
             proved_now: false,
             reuse_confirmed: false,
             ended: false,
-            failed_documents: 0,
-            failed_question_sets: 0,
+            limited_until: None,
             addresses: Vec::new(),
             questions: None,
             answers: Vec::new(),
@@ -58,10 +60,12 @@ impl ProvingJourney {
 pub enum Failure {
     /// A contra-indicator rules it out.
     Blocked(Vec<ContraIndicator>),
-    /// The attempts ran out, or the evidence available cannot reach the level.
+    /// The evidence available cannot reach the level.
     NotMatched,
     /// The citizen chose not to go on.
     Stopped,
+    /// Too many failed attempts (issue 11.5): no more online until `until` (unix seconds).
+    AttemptsLimited { until: i64 },
 }
 
 /// The next page of the journey.
@@ -74,6 +78,26 @@ pub enum Step {
     Questions,
     Proven,
     Failed(Failure),
+}
+
+impl Step {
+    /// The attempt a step spends, for the steps whose attempts are limited.
+    pub fn spends(&self) -> Option<AttemptKind> {
+        match self {
+            Step::ChooseDocument => Some(AttemptKind::DocumentCheck),
+            Step::Questions => Some(AttemptKind::QuestionSet),
+            _ => None,
+        }
+    }
+}
+
+/// A step that spends an attempt cannot be taken while a limit holds (`limited_until`): the
+/// journey fails instead, with the time the citizen can try again (issue 11.5).
+pub fn within_limit(step: Step, limited_until: Option<i64>) -> Step {
+    match limited_until {
+        Some(until) if step.spends().is_some() => Step::Failed(Failure::AttemptsLimited { until }),
+        _ => step,
+    }
 }
 
 fn evidence_of(credentials: &[VerifiedCredential]) -> Vec<Evidence> {
@@ -95,12 +119,9 @@ fn has_fraud_check(credentials: &[VerifiedCredential]) -> bool {
         .any(|e| e.identity_fraud_score.is_some())
 }
 
-/// What comes next, from the evidence the citizen has and the journey so far.
-pub fn next_step(
-    credentials: &[VerifiedCredential],
-    journey: &ProvingJourney,
-    max_attempts: u32,
-) -> Step {
+/// What comes next, from the evidence the citizen has and the journey so far, before the
+/// attempt limits (see [`within_limit`]).
+pub fn next_step(credentials: &[VerifiedCredential], journey: &ProvingJourney) -> Step {
     if journey.ended {
         return Step::Failed(Failure::Stopped);
     }
@@ -113,11 +134,7 @@ pub fn next_step(
     }
     let needs_any = |f: fn(&Need) -> bool| needs.iter().any(f);
     if needs_any(|n| matches!(n, Need::IdentityDocument { .. })) {
-        return if journey.failed_documents >= max_attempts {
-            Step::Failed(Failure::NotMatched)
-        } else {
-            Step::ChooseDocument
-        };
+        return Step::ChooseDocument;
     }
     if !has_address(credentials) {
         return Step::Address;
@@ -131,24 +148,25 @@ pub fn next_step(
         };
     }
     if needs_any(|n| matches!(n, Need::Verification(_))) {
-        return if journey.failed_question_sets >= max_attempts {
-            Step::Failed(Failure::NotMatched)
-        } else {
-            Step::Questions
-        };
+        return Step::Questions;
     }
     Step::Failed(Failure::NotMatched)
+}
+
+/// The newest document credential that matched a record and names someone.
+fn matched_document(credentials: &[VerifiedCredential]) -> Option<&VerifiedCredential> {
+    credentials.iter().rev().find(|c| {
+        c.evidence.iter().any(|e| {
+            e.strength_score.is_some() && e.validity_score.unwrap_or(0) > 0 && e.ci.is_empty()
+        }) && !c.credential_subject.name.is_empty()
+            && !c.credential_subject.birth_date.is_empty()
+    })
 }
 
 /// Who the citizen's documents say they are, with the address they gave: what the fraud check
 /// and the questions are about. The newest document that matched a record wins.
 pub fn claimed_identity(credentials: &[VerifiedCredential]) -> Option<ClaimedIdentity> {
-    let document = credentials.iter().rev().find(|c| {
-        c.evidence.iter().any(|e| {
-            e.strength_score.is_some() && e.validity_score.unwrap_or(0) > 0 && e.ci.is_empty()
-        }) && !c.credential_subject.name.is_empty()
-            && !c.credential_subject.birth_date.is_empty()
-    })?;
+    let document = matched_document(credentials)?;
     let address = credentials
         .iter()
         .rev()
@@ -158,6 +176,22 @@ pub fn claimed_identity(credentials: &[VerifiedCredential]) -> Option<ClaimedIde
         birth_date: document.credential_subject.birth_date.first()?.value,
         address,
     })
+}
+
+/// The document the claimed identity comes from ([`claimed_identity`]): what question sets
+/// are counted against, so that a second account with the same passport is limited too.
+pub fn claimed_document(credentials: &[VerifiedCredential]) -> Option<ClaimedDocument> {
+    let subject = &matched_document(credentials)?.credential_subject;
+    subject
+        .passport
+        .first()
+        .map(|p| ClaimedDocument::Passport(p.document_number.clone()))
+        .or_else(|| {
+            subject
+                .driving_permit
+                .first()
+                .map(|d| ClaimedDocument::DrivingLicence(d.personal_number.clone()))
+        })
 }
 
 /// A check's evidence matched no record (or a record with other details).
@@ -243,41 +277,72 @@ mod tests {
     fn a_p2_journey_asks_for_a_document_then_address_then_fraud_then_questions() {
         let j = journey();
         let mut held = vec![];
-        assert_eq!(next_step(&held, &j, 3), Step::ChooseDocument);
+        assert_eq!(next_step(&held, &j), Step::ChooseDocument);
         held.push(credential(
             vec![evidence(Some(4), Some(2), None, None)],
             person(),
         ));
-        assert_eq!(next_step(&held, &j, 3), Step::Address);
+        assert_eq!(next_step(&held, &j), Step::Address);
         held.push(credential(vec![], address()));
-        assert_eq!(next_step(&held, &j, 3), Step::FraudCheck);
+        assert_eq!(next_step(&held, &j), Step::FraudCheck);
         held.push(credential(
             vec![evidence(None, None, Some(2), None)],
             person(),
         ));
-        assert_eq!(next_step(&held, &j, 3), Step::Questions);
+        assert_eq!(next_step(&held, &j), Step::Questions);
         held.push(credential(
             vec![evidence(None, None, None, Some(2))],
             person(),
         ));
-        assert_eq!(next_step(&held, &j, 3), Step::Proven);
+        assert_eq!(next_step(&held, &j), Step::Proven);
     }
 
+    // Issue 11.5: the steps that spend an attempt (a document check, a question set) give way
+    // to the limit while it holds; the others do not spend one and go on.
     #[test]
-    fn attempts_run_out_and_stopping_ends_the_journey() {
-        let mut j = journey();
-        j.failed_documents = 3;
-        assert_eq!(next_step(&[], &j, 3), Step::Failed(Failure::NotMatched));
-        let mut j = journey();
-        j.ended = true;
-        assert_eq!(next_step(&[], &j, 3), Step::Failed(Failure::Stopped));
+    fn a_limit_stops_the_steps_that_spend_attempts_and_stopping_ends_the_journey() {
+        let j = journey();
+        let limited = Some(1_000);
+        let failed = Step::Failed(Failure::AttemptsLimited { until: 1_000 });
+        assert_eq!(within_limit(next_step(&[], &j), limited), failed);
+        assert_eq!(within_limit(next_step(&[], &j), None), Step::ChooseDocument);
         let held = vec![
             credential(vec![evidence(Some(4), Some(2), Some(2), None)], person()),
             credential(vec![], address()),
         ];
+        assert_eq!(within_limit(next_step(&held, &j), limited), failed);
+        let without_address = &held[..1];
+        assert_eq!(
+            within_limit(next_step(without_address, &j), limited),
+            Step::Address
+        );
         let mut j = journey();
-        j.failed_question_sets = 3;
-        assert_eq!(next_step(&held, &j, 3), Step::Failed(Failure::NotMatched));
+        j.ended = true;
+        assert_eq!(next_step(&[], &j), Step::Failed(Failure::Stopped));
+    }
+
+    // Question sets count against the document the claimed identity comes from.
+    #[test]
+    fn the_claimed_document_is_the_matched_one() {
+        let mut unmatched = evidence(Some(4), Some(0), None, None);
+        unmatched.ci = vec![ContraIndicator("DOC-NO-MATCH".into())];
+        let with_passport = |number: &str| CredentialSubject {
+            passport: vec![identity_proofing::Passport {
+                document_number: number.into(),
+                expiry_date: date!(2030 - 01 - 01),
+                icao_issuer_code: None,
+            }],
+            ..person()
+        };
+        let held = vec![
+            credential(
+                vec![evidence(Some(4), Some(2), None, None)],
+                with_passport("321654987"),
+            ),
+            credential(vec![unmatched], with_passport("999999999")),
+        ];
+        assert!(claimed_document(&held) == Some(ClaimedDocument::Passport("321654987".into())));
+        assert!(claimed_document(&held[1..]).is_none());
     }
 
     #[test]
@@ -286,7 +351,7 @@ mod tests {
         lost.ci = vec![ContraIndicator("DOC-LOST-STOLEN".into())];
         let held = vec![credential(vec![lost], person())];
         assert_eq!(
-            next_step(&held, &journey(), 3),
+            next_step(&held, &journey()),
             Step::Failed(Failure::Blocked(vec![ContraIndicator(
                 "DOC-LOST-STOLEN".into()
             )]))

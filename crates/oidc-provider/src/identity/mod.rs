@@ -3,6 +3,7 @@
 //! is given from them. The rules (GPG 45, credentials, the core identity) live in that crate;
 //! this module only wires them to the provider's keys, database and configuration.
 
+pub mod attempts;
 pub mod claims;
 pub mod details;
 pub mod journey;
@@ -25,6 +26,8 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::oidc::keys::KeySet;
 use crate::store::{Database, StoredCredential};
+use attempts::{AttemptKind, AttemptLimit, AttemptLimiter};
+use journey::{Failure, ProvingJourney, Step, claimed_document, within_limit};
 use sealing::Sealer;
 
 /// The authoritative sources the checks ask. The defaults simulate them over the test data
@@ -97,7 +100,8 @@ pub struct IdentityService {
     trustmark: String,
     credential_validity: Duration,
     core_identity_ttl: Duration,
-    pub max_attempts: u32,
+    /// Proving attempt limits per account and per document.
+    pub attempts: AttemptLimiter,
 }
 
 impl std::fmt::Debug for IdentityService {
@@ -178,15 +182,19 @@ impl IdentityService {
             Some(port) => format!("{host}:{port}"),
             None => host.to_owned(),
         };
+        let limit = AttemptLimit {
+            max: config.identity.max_attempts,
+            window: i64::try_from(config.identity.attempt_window.as_secs()).unwrap_or(i64::MAX),
+        };
         Ok(IdentityService {
             sources,
+            attempts: AttemptLimiter::new(limit, &current, &previous),
             sealer: Sealer::new(&current, &previous)?,
             issuer: config.issuer.clone(),
             did_host,
             trustmark: config.url("trustmark"),
             credential_validity: config.identity.credential_validity,
             core_identity_ttl: config.identity.core_identity_ttl,
-            max_attempts: config.identity.max_attempts,
         })
     }
 
@@ -212,6 +220,37 @@ impl IdentityService {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The journey's next step (`journey::next_step`) with the attempt limits applied. The
+    /// counts are read only for a step that spends an attempt: a reuse reads nothing more.
+    pub async fn next_step(
+        &self,
+        db: &Database,
+        held: &[VerifiedCredential],
+        journey: &ProvingJourney,
+        now: i64,
+    ) -> Result<Step> {
+        let step = journey::next_step(held, journey);
+        let Some(kind) = step.spends() else {
+            return Ok(step);
+        };
+        // A document check's document is known only once the details are sent; a question
+        // set is about the document the claimed identity comes from.
+        let document = match kind {
+            AttemptKind::DocumentCheck => None,
+            AttemptKind::QuestionSet => match claimed_document(held) {
+                Some(document) => Some(document),
+                // Nothing to count the set against: it is not asked (fail closed).
+                None => return Ok(Step::Failed(Failure::NotMatched)),
+            },
+        };
+        let standing = self
+            .attempts
+            .standing(db, &journey.account_id, kind, document.as_ref(), now)
+            .await?;
+        let in_journey = journey.limited_until.filter(|until| *until > now);
+        Ok(within_limit(step, standing.limited_until.max(in_journey)))
     }
 
     pub fn did_host(&self) -> &str {

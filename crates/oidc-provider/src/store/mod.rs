@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod consents;
 mod identity;
+mod proving_attempts;
 mod refresh_tokens;
 mod secrets;
 mod signing_keys;
@@ -22,6 +23,7 @@ pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
+pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
 pub use refresh_tokens::{RefreshTokens, Rotation, StoredRefreshToken, Successor};
 pub use secrets::{Clients, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
@@ -132,6 +134,10 @@ impl Database {
 
     pub fn identity(&self) -> IdentityStore<'_> {
         IdentityStore::new(&self.pool)
+    }
+
+    pub fn proving_attempts(&self) -> ProvingAttempts<'_> {
+        ProvingAttempts::new(&self.pool)
     }
 
     pub fn signing_keys(&self) -> SigningKeys<'_> {

@@ -1,5 +1,7 @@
 //! Knowledge-based verification (a credit reference agency) over the test data: four
-//! multiple-choice questions about the person's finances, pass mark three.
+//! multiple-choice questions about the person's finances, pass mark three. The records hold six
+//! kinds of question: a first set asks the four core ones, and each set after a failed one moves
+//! on along the six, so two sets in a row share at most two questions.
 
 use async_trait::async_trait;
 use time::Date;
@@ -14,6 +16,10 @@ use crate::evidence::{CheckDetail, ContraIndicator, Evidence};
 const NONE_OF_THESE: &str = "None of these";
 const NO_MORTGAGE: &str = "I do not have a mortgage";
 const PASS_MARK: usize = 3;
+/// Questions in a set.
+const SET_SIZE: usize = 4;
+/// The first `CORE` kinds make a first set; the others come in on later sets.
+const CORE: usize = 4;
 
 /// Upper bounds (pounds) of the mortgage ranges offered, then the open top range.
 const MORTGAGE_RANGES: [(u32, &str); 3] = [
@@ -31,7 +37,7 @@ struct Kind {
     answer: fn(&Knowledge) -> Option<String>,
 }
 
-const KINDS: [Kind; 4] = [
+const KINDS: [Kind; 6] = [
     Kind {
         id: "bank",
         text: "Which of these banks or building societies do you have a current account with?",
@@ -85,6 +91,35 @@ const KINDS: [Kind; 4] = [
         pool: &[],
         answer: |k| Some(mortgage_range(k.monthly_mortgage).to_owned()),
     },
+    Kind {
+        id: "energy",
+        text: "Which of these companies supplies your gas or electricity?",
+        pool: &[
+            "British Gas",
+            "E.ON Next",
+            "EDF",
+            "Octopus Energy",
+            "OVO",
+            "Power NI",
+            "Scottish Power",
+            "So Energy",
+        ],
+        answer: |k| k.energy.clone(),
+    },
+    Kind {
+        id: "car-finance",
+        text: "Which of these companies have you had car finance with in the last 5 years?",
+        pool: &[
+            "Black Horse",
+            "BMW Financial Services",
+            "Close Brothers Motor Finance",
+            "MotoNovo Finance",
+            "Santander Consumer Finance",
+            "Startline Motor Finance",
+            "VW Financial Services",
+        ],
+        answer: |k| k.car_finance.clone(),
+    },
 ];
 
 fn mortgage_range(amount: Option<u32>) -> &'static str {
@@ -98,11 +133,12 @@ fn mortgage_range(amount: Option<u32>) -> &'static str {
 }
 
 /// GPG 45 question quality: knowing a mortgage amount is high quality (3); which company one
-/// deals with is medium for a loan (2) and low otherwise (1); having no mortgage is low.
+/// deals with is medium for a loan or car finance (2) and low otherwise (1); having no
+/// mortgage is low.
 fn quality(kind: &Kind, knowledge: &Knowledge) -> u8 {
     match kind.id {
         "mortgage" if knowledge.monthly_mortgage.is_some() => 3,
-        "loan" => 2,
+        "loan" | "car-finance" => 2,
         _ => 1,
     }
 }
@@ -152,26 +188,49 @@ fn seed(identity: &ClaimedIdentity) -> String {
     )
 }
 
-#[async_trait]
-impl KnowledgeCheck for TestDataSet {
-    async fn questions(&self, identity: &ClaimedIdentity) -> Result<QuestionSet> {
+/// The kinds a set asks after `earlier_sets` failed ones: a window of [`SET_SIZE`] moving along
+/// the person's order of kinds (the core kinds from a point their seed picks, then the others).
+fn kinds_for(seed: &str, earlier_sets: usize) -> Vec<&'static Kind> {
+    let core_start = usize::try_from(stable_hash(&[seed]) % CORE as u64).unwrap_or(0);
+    let order: Vec<&Kind> = (0..CORE)
+        .map(|i| &KINDS[(core_start + i) % CORE])
+        .chain(&KINDS[CORE..])
+        .collect();
+    let start = (earlier_sets % KINDS.len()) * SET_SIZE;
+    (0..SET_SIZE)
+        .map(|i| order[(start + i) % order.len()])
+        .collect()
+}
+
+impl TestDataSet {
+    fn question_set(&self, identity: &ClaimedIdentity, earlier_sets: usize) -> QuestionSet {
         // An unknown person gets decoys only: same shape, nothing revealed.
         let unknown = Knowledge::default();
         let knowledge = self.knowledge_of(identity).unwrap_or(&unknown);
         let seed = seed(identity);
-        let start = usize::try_from(stable_hash(&[&seed]) % 4).unwrap_or(0);
-        let questions = (0..KINDS.len())
-            .map(|i| &KINDS[(start + i) % KINDS.len()])
+        let questions = kinds_for(&seed, earlier_sets)
+            .into_iter()
             .map(|kind| Question {
                 id: kind.id.to_owned(),
                 text: kind.text.to_owned(),
                 options: options(kind, (kind.answer)(knowledge).as_deref(), &seed),
             })
             .collect();
-        Ok(QuestionSet {
+        QuestionSet {
             questions,
             pass_mark: PASS_MARK,
-        })
+        }
+    }
+}
+
+#[async_trait]
+impl KnowledgeCheck for TestDataSet {
+    async fn questions(
+        &self,
+        identity: &ClaimedIdentity,
+        earlier_sets: u32,
+    ) -> Result<QuestionSet> {
+        Ok(self.question_set(identity, usize::try_from(earlier_sets).unwrap_or(0)))
     }
 
     /// Verification 2 for at least three right answers; 3 when all four are right and one of
@@ -184,7 +243,9 @@ impl KnowledgeCheck for TestDataSet {
         answers: &[String],
         today: Date,
     ) -> Result<CheckOutcome> {
-        if *questions != self.questions(identity).await? {
+        // Only a set this source would ask this identity is marked (every window of the order
+        // comes round within as many sets as there are kinds).
+        if !(0..KINDS.len()).any(|earlier| *questions == self.question_set(identity, earlier)) {
             return Err(Error::InvalidInput(
                 "these questions were not asked of this identity".to_owned(),
             ));

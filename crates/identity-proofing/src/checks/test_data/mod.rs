@@ -99,6 +99,8 @@ struct Knowledge {
     loan: Option<String>,
     phone: Option<String>,
     monthly_mortgage: Option<u32>,
+    energy: Option<String>,
+    car_finance: Option<String>,
 }
 
 impl Person {

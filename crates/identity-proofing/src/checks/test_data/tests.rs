@@ -389,7 +389,7 @@ impl ClaimedIdentity {
 }
 
 fn mark(identity: &ClaimedIdentity, wrong: usize) -> Evidence {
-    let set = ready(data().questions(identity)).unwrap();
+    let set = ready(data().questions(identity, 0)).unwrap();
     let answers = answers(&set, kenneth_answer, wrong);
     ready(data().mark(identity, &set, &answers, TODAY))
         .unwrap()
@@ -399,7 +399,7 @@ fn mark(identity: &ClaimedIdentity, wrong: usize) -> Evidence {
 
 #[test]
 fn knowledge_questions_come_from_the_record() {
-    let set = ready(data().questions(&kenneth(true))).unwrap();
+    let set = ready(data().questions(&kenneth(true), 0)).unwrap();
     assert_eq!(set.pass_mark, 3);
     let mut ids: Vec<&str> = set.questions.iter().map(|q| q.id.as_str()).collect();
     ids.sort_unstable();
@@ -414,7 +414,7 @@ fn knowledge_questions_come_from_the_record() {
         );
     }
     assert_eq!(
-        ready(data().questions(&kenneth(false))).unwrap(),
+        ready(data().questions(&kenneth(false), 0)).unwrap(),
         set,
         "deterministic"
     );
@@ -445,7 +445,7 @@ fn knowledge_check_pass_marks() {
 #[test]
 fn no_mortgage_and_no_loan_are_answers_too() {
     let mary = identity("Mary Anne", "Watson", date!(1952 - 02 - 25), None);
-    let set = ready(data().questions(&mary)).unwrap();
+    let set = ready(data().questions(&mary, 0)).unwrap();
     let answers: Vec<String> = set
         .questions
         .iter()
@@ -468,7 +468,7 @@ fn no_mortgage_and_no_loan_are_answers_too() {
 #[test]
 fn an_unknown_person_is_asked_and_fails() {
     let stranger = identity("Kenneth", "Decerqueira", date!(1970 - 01 - 01), None);
-    let set = ready(data().questions(&stranger)).unwrap();
+    let set = ready(data().questions(&stranger, 0)).unwrap();
     assert_eq!(set.questions.len(), 4);
     assert!(set.questions.iter().all(|q| q.options.len() == 5));
     for pick in [0, 4] {
@@ -488,10 +488,55 @@ fn an_unknown_person_is_asked_and_fails() {
 
 #[test]
 fn marking_refuses_foreign_questions_and_short_answers() {
-    let set = ready(data().questions(&kenneth(true))).unwrap();
+    let set = ready(data().questions(&kenneth(true), 0)).unwrap();
     let mut tampered = set.clone();
     tampered.pass_mark = 1;
     let answers = vec!["Halifax".to_owned(); 4];
     assert!(ready(data().mark(&kenneth(true), &tampered, &answers, TODAY)).is_err());
     assert!(ready(data().mark(&kenneth(true), &set, &answers[..3], TODAY)).is_err());
+}
+
+/// Issue 11.5: a failed set is not simply asked again. The records hold six kinds of question;
+/// each set after a failed one moves on along them, sharing at most two questions with the set
+/// before, and is marked like a first set. Only a set this source would ask is marked.
+#[test]
+fn later_question_sets_ask_other_questions() {
+    let set = |earlier| ready(data().questions(&kenneth(true), earlier)).unwrap();
+    let ids =
+        |earlier| -> Vec<String> { set(earlier).questions.into_iter().map(|q| q.id).collect() };
+    for earlier in 1..6 {
+        let (before, now) = (ids(earlier - 1), ids(earlier));
+        assert_eq!(now.len(), 4);
+        let shared = now.iter().filter(|id| before.contains(id)).count();
+        assert!(shared <= 2, "set {earlier} {now:?} after {before:?}");
+    }
+    let mut asked: Vec<String> = (0..3).flat_map(ids).collect();
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(
+        asked,
+        ["bank", "car-finance", "energy", "loan", "mortgage", "phone"]
+    );
+
+    let second = set(1);
+    let right = answers(&second, kenneth_answer, 0);
+    let marked = ready(data().mark(&kenneth(true), &second, &right, TODAY)).unwrap();
+    assert!(marked.evidence[0].verification_score >= Some(2));
+    assert!(marked.evidence[0].ci.is_empty());
+
+    let mut mixed = set(0);
+    mixed.questions[0] = second
+        .questions
+        .iter()
+        .find(|q| !ids(0).contains(&q.id))
+        .unwrap()
+        .clone();
+    let answers = answers(&mixed, kenneth_answer, 0);
+    assert!(ready(data().mark(&kenneth(true), &mixed, &answers, TODAY)).is_err());
+
+    // A stranger's later sets have the same shape: nothing tells who is on record.
+    let stranger = identity("Kenneth", "Decerqueira", date!(1970 - 01 - 01), None);
+    let later = ready(data().questions(&stranger, 1)).unwrap();
+    assert_eq!(later.questions.len(), 4);
+    assert!(later.questions.iter().all(|q| q.options.len() == 5));
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::claims::{GrantedIdentity, return_codes};
-use crate::identity::journey::{Failure, ProvingJourney, Step, next_step};
+use crate::identity::journey::{Failure, ProvingJourney, Step};
 use crate::oidc::authorize::{
     self, AuthorizationRequest, AuthorizeError, Consent, Decision, Endpoints, ErrorRedirect,
     Params, append_query, decide,
@@ -344,7 +344,10 @@ async fn identity_gate(
         ended: false,
         ..journey.clone()
     };
-    let step = next_step(&evidence, &open_journey, app.identity.max_attempts);
+    let step = app
+        .identity
+        .next_step(&app.db, &evidence, &open_journey, now)
+        .await?;
     let step = match step {
         Step::Proven => match identity_proofing::prove(&evidence, target) {
             Ok(_) => Step::Proven,

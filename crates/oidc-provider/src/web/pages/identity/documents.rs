@@ -13,10 +13,11 @@ use serde::de::DeserializeOwned;
 use time::Date;
 
 use super::templates::{DrivingLicencePage, PassportPage};
-use super::{at_step, choosing_document, record, source_error, today};
+use super::{at_step, choosing_document, limit_reached, record, source_error, today};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
+use crate::identity::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reserved};
 use crate::identity::details::{
     DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
 };
@@ -33,6 +34,8 @@ pub trait PhotoId {
 
     fn csrf_token(form: &Self::Form) -> &str;
     fn details(form: &Self::Form, today: Date) -> std::result::Result<Self::Details, Vec<Problem>>;
+    /// The document the details claim: what the attempt is counted against.
+    fn document(details: &Self::Details) -> ClaimedDocument;
     fn check(
         app: &AppState,
         details: &Self::Details,
@@ -64,6 +67,10 @@ impl PhotoId for UkPassport {
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
         passport_details(form, today)
+    }
+
+    fn document(details: &Self::Details) -> ClaimedDocument {
+        ClaimedDocument::Passport(details.passport_number.clone())
     }
 
     async fn check(
@@ -107,6 +114,10 @@ impl PhotoId for UkDrivingLicence {
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
         driving_licence_details(form, today)
+    }
+
+    fn document(details: &Self::Details) -> ClaimedDocument {
+        ClaimedDocument::DrivingLicence(details.licence_number.clone())
     }
 
     async fn check(
@@ -155,24 +166,6 @@ fn blocks(credential: &VerifiedCredential) -> bool {
         .any(|ci| ci.effect() == ContraIndicatorEffect::Blocks)
 }
 
-/// After a check that did not match, the attempts left for the form to be tried again; `None`
-/// when the journey moves on (a match, a block, or no attempts left).
-fn attempts_left(
-    app: &AppState,
-    visit: &mut Visit,
-    credential: &VerifiedCredential,
-) -> Option<u32> {
-    if blocks(credential) || !did_not_match(credential) {
-        return None;
-    }
-    let journey = visit.session_mut().proving.as_mut()?;
-    journey.failed_documents += 1;
-    app.identity
-        .max_attempts
-        .checked_sub(journey.failed_documents)
-        .filter(|left| *left > 0)
-}
-
 /// `GET /identity/passport`, `GET /identity/driving-licence`.
 pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&app, &visit, choosing_document).await? {
@@ -189,7 +182,9 @@ pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> 
 }
 
 /// The details are checked as the issuer's form would, then with the issuer; the outcome is
-/// recorded whatever it is (a failed check's contra-indicators must count later too).
+/// recorded whatever it is (a failed check's contra-indicators must count later too). The
+/// attempt is reserved before the check runs (issue 11.3, "reserve, then verify"), so parallel
+/// submissions get no more checks than the limit.
 pub async fn submit<D: PhotoId>(
     State(app): State<AppState>,
     mut visit: Visit,
@@ -208,16 +203,40 @@ pub async fn submit<D: PhotoId>(
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
-    let outcome = D::check(&app, &details, today(now))
-        .await
-        .map_err(source_error(D::SOURCE))?;
-    let credential = record(&app, &auth, D::SOURCE, &outcome, now).await?;
-    match attempts_left(&app, &mut visit, &credential) {
-        None => visit.redirect(&app, "/identity/next").await,
-        Some(left) => {
-            let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
-            let response = render(&page, StatusCode::OK)?;
-            visit.finish(&app, response).await
+    let attempts = &app.identity.attempts;
+    let document = D::document(&details);
+    let kind = AttemptKind::DocumentCheck;
+    let reservation = match attempts
+        .reserve(&app.db, &auth.account_id, kind, &document, now)
+        .await?
+    {
+        Reserved::Go(reservation) => reservation,
+        Reserved::Limited { until } => return limit_reached(&app, visit, until).await,
+    };
+    let outcome = match D::check(&app, &details, today(now)).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            attempts.release(&app.db, reservation).await?;
+            return Err(source_error(D::SOURCE)(e));
         }
+    };
+    let credential = record(&app, &auth, D::SOURCE, &outcome, now).await?;
+    let not_matched = did_not_match(&credential);
+    let result = if not_matched {
+        CheckResult::NotMatched
+    } else {
+        CheckResult::Matched
+    };
+    let left = reservation.left_if_failed;
+    if let Some(until) = attempts.settle(&app.db, reservation, result, now).await? {
+        return limit_reached(&app, visit, until).await;
     }
+    // The form again, with the tries left, only after a plain mismatch: a match or a blocking
+    // contra-indicator moves the journey on.
+    if !not_matched || blocks(&credential) || left == 0 {
+        return visit.redirect(&app, "/identity/next").await;
+    }
+    let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
 }

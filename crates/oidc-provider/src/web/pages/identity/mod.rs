@@ -22,13 +22,13 @@ use time::{Date, OffsetDateTime};
 
 use crate::app::AppState;
 use crate::error::{Error, Result};
-use crate::identity::journey::{Failure, ProvingJourney, Step, claimed_identity, next_step};
+use crate::identity::journey::{Failure, ProvingJourney, Step, claimed_identity};
 use crate::identity::{IdentityService, Source};
 use crate::sessions::{Authentication, CredentialLevel};
 use crate::store::{AuditEvent, AuditKind, IdentityRecord};
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
-use templates::{FailedPage, ProvenPage, RadioOption, ReusePage, StartPage};
+use templates::{FailedPage, LimitedPage, ProvenPage, RadioOption, ReusePage, StartPage};
 
 /// The signed-in citizen and their journey, when the session is in one.
 fn in_journey(visit: &Visit) -> Option<(Authentication, ProvingJourney)> {
@@ -64,7 +64,11 @@ async fn at_step(
         return Ok(Err(lost()));
     };
     let held = evidence(app, &auth, visit.now).await?;
-    if serves(&next_step(&held, &journey, app.identity.max_attempts)) {
+    let step = app
+        .identity
+        .next_step(&app.db, &held, &journey, visit.now)
+        .await?;
+    if serves(&step) {
         Ok(Ok((auth, journey)))
     } else {
         Ok(Err(Redirect::to("/identity/next").into_response()))
@@ -142,7 +146,11 @@ pub async fn next(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
     };
     let now = visit.now;
     let held = evidence(&app, &auth, now).await?;
-    match next_step(&held, &journey, app.identity.max_attempts) {
+    match app
+        .identity
+        .next_step(&app.db, &held, &journey, now)
+        .await?
+    {
         Step::ChooseDocument => Ok(Redirect::to("/identity/start").into_response()),
         Step::Address => Ok(Redirect::to("/identity/address").into_response()),
         Step::Questions => Ok(Redirect::to("/identity/questions").into_response()),
@@ -228,9 +236,36 @@ pub fn written_date(date: Date) -> String {
     format!("{} {} {}", date.day(), date.month(), date.year())
 }
 
+/// An attempt limit was met (issue 11.5), perhaps for the document just given and not the
+/// account as a whole: the journey remembers it, and its hub shows the limit page.
+async fn limit_reached(app: &AppState, mut visit: Visit, until: i64) -> Result<Response> {
+    if let Some(journey) = visit.session_mut().proving.as_mut() {
+        journey.limited_until = Some(until);
+    }
+    visit.redirect(app, "/identity/next").await
+}
+
+/// "2 hours", "25 minutes": how long until the citizen can try again, rounded up.
+pub fn wait_in_words(seconds: i64) -> String {
+    let (n, unit) = if seconds >= 3600 {
+        ((seconds + 3599) / 3600, "hour")
+    } else {
+        (((seconds + 59) / 60).max(1), "minute")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The end of a journey that cannot reach its level, in plain words. It never says which
 /// record disagreed (a fraud marker must not be revealed to whoever holds the documents).
 async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Response> {
+    if let Failure::AttemptsLimited { until } = failure {
+        let page = LimitedPage {
+            csrf_token: visit.csrf_token(),
+            wait: wait_in_words(until - visit.now),
+        };
+        let response = render(&page, StatusCode::OK)?;
+        return visit.finish(app, response).await;
+    }
     let (title, paragraphs) = match failure {
         Failure::Stopped => (
             "You have not proved your identity",
@@ -239,7 +274,7 @@ async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Re
                     .to_owned(),
             ],
         ),
-        Failure::Blocked(_) | Failure::NotMatched => (
+        Failure::Blocked(_) | Failure::NotMatched | Failure::AttemptsLimited { .. } => (
             "We could not confirm your identity",
             vec![
                 "We could not match the details you gave with the records we checked.".to_owned(),
@@ -384,4 +419,19 @@ pub async fn confirm_reuse(
     PageForm(form): PageForm<CsrfForm>,
 ) -> Result<Response> {
     settle(&app, visit, &form, |journey| journey.reuse_confirmed = true).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_in_words;
+
+    #[test]
+    fn waits_are_rounded_up_in_words() {
+        assert_eq!(wait_in_words(86_400), "24 hours");
+        assert_eq!(wait_in_words(86_399), "24 hours");
+        assert_eq!(wait_in_words(3_600), "1 hour");
+        assert_eq!(wait_in_words(3_599), "60 minutes");
+        assert_eq!(wait_in_words(61), "2 minutes");
+        assert_eq!(wait_in_words(0), "1 minute");
+    }
 }

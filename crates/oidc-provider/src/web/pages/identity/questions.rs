@@ -9,11 +9,12 @@ use identity_proofing::QuestionSet;
 use serde::Deserialize;
 
 use super::templates::{QuestionPage, RadioOption};
-use super::{answering_questions, at_step, evidence, record, source_error, today};
+use super::{answering_questions, at_step, evidence, limit_reached, record, source_error, today};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
-use crate::identity::journey::claimed_identity;
+use crate::identity::attempts::{AttemptKind, CheckResult, Reserved};
+use crate::identity::journey::{claimed_document, claimed_identity};
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 
@@ -49,14 +50,30 @@ pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<R
         Some(questions) => questions,
         None => {
             let held = evidence(&app, &auth, visit.now).await?;
-            let Some(claimed) = claimed_identity(&held) else {
+            let (Some(claimed), Some(document)) =
+                (claimed_identity(&held), claimed_document(&held))
+            else {
                 return Ok(Redirect::to("/identity/next").into_response());
             };
+            // Sets failed before, by this account or with this document: the source asks other
+            // questions where the records allow (issue 11.5).
+            let earlier = app
+                .identity
+                .attempts
+                .standing(
+                    &app.db,
+                    &auth.account_id,
+                    AttemptKind::QuestionSet,
+                    Some(&document),
+                    visit.now,
+                )
+                .await?
+                .failures;
             let questions = app
                 .identity
                 .sources
                 .knowledge
-                .questions(&claimed)
+                .questions(&claimed, earlier)
                 .await
                 .map_err(source_error(Source::Knowledge))?;
             journey.questions = Some(questions.clone());
@@ -117,32 +134,64 @@ pub async fn answer_question(
         return render(&page, StatusCode::BAD_REQUEST);
     }
     journey.answers.push(form.answer);
-    if journey.answers.len() < questions.questions.len() {
+    let answers = journey.answers.clone();
+    if answers.len() < questions.questions.len() {
         visit.session_mut().proving = Some(journey);
         return visit.redirect(&app, "/identity/questions").await;
     }
     let now = visit.now;
     let held = evidence(&app, &auth, now).await?;
-    let Some(claimed) = claimed_identity(&held) else {
+    let (Some(claimed), Some(document)) = (claimed_identity(&held), claimed_document(&held)) else {
         return visit.redirect(&app, "/identity/next").await;
     };
-    let outcome = app
+    // The set is spent before it is marked (issue 11.3, "reserve, then verify"): the same
+    // answers sent many times at once are marked no more often than the limit allows.
+    let attempts = &app.identity.attempts;
+    journey.questions = None;
+    journey.answers.clear();
+    let reservation = match attempts
+        .reserve(
+            &app.db,
+            &auth.account_id,
+            AttemptKind::QuestionSet,
+            &document,
+            now,
+        )
+        .await?
+    {
+        Reserved::Go(reservation) => reservation,
+        Reserved::Limited { until } => {
+            visit.session_mut().proving = Some(journey);
+            return limit_reached(&app, visit, until).await;
+        }
+    };
+    let outcome = match app
         .identity
         .sources
         .knowledge
-        .mark(&claimed, &questions, &journey.answers, today(now))
+        .mark(&claimed, &questions, &answers, today(now))
         .await
-        .map_err(source_error(Source::Knowledge))?;
+    {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            attempts.release(&app.db, reservation).await?;
+            return Err(source_error(Source::Knowledge)(e));
+        }
+    };
     let credential = record(&app, &auth, Source::Knowledge, &outcome, now).await?;
     let passed = credential
         .evidence
         .iter()
         .any(|e| e.verification_score.unwrap_or(0) > 0 && e.ci.is_empty());
-    if !passed {
-        journey.failed_question_sets += 1;
-    }
-    journey.questions = None;
-    journey.answers.clear();
+    let result = if passed {
+        CheckResult::Matched
+    } else {
+        CheckResult::NotMatched
+    };
+    journey.limited_until = attempts
+        .settle(&app.db, reservation, result, now)
+        .await?
+        .or(journey.limited_until);
     visit.session_mut().proving = Some(journey);
     visit.redirect(&app, "/identity/next").await
 }

@@ -96,6 +96,15 @@ pub struct FailedPage {
     pub paragraphs: Vec<String>,
 }
 
+/// "You cannot prove your identity online right now": the attempt limit (issue 11.5).
+#[derive(Template)]
+#[template(path = "identity/limited.html")]
+pub struct LimitedPage {
+    pub csrf_token: String,
+    /// How long until the citizen can try again online, in words.
+    pub wait: String,
+}
+
 #[derive(Template)]
 #[template(path = "identity/reuse.html")]
 pub struct ReusePage {
