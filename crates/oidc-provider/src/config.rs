@@ -46,7 +46,7 @@ pub struct Config {
 
 /// The key-encryption key: AES-256-GCM, it seals the signing keys, the authenticator secrets
 /// and the pairwise-subject salt in the database (issue 11.7; checklist 38 and 56).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
     /// Base64 of 32 bytes. Empty: read from `key_encryption_key_file`.
@@ -206,6 +206,23 @@ pub struct MailConfig {
     /// `smtp://user:pass@host:587?tls=required` or `smtps://…` (lettre's URL form).
     #[serde(default)]
     pub smtp_url: String,
+}
+
+impl std::fmt::Debug for SecretsConfig {
+    // Checklist 38: keys stay out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsConfig")
+            .field(
+                "key_encryption_key",
+                &(!self.key_encryption_key.is_empty()).then_some("(set)"),
+            )
+            .field("key_encryption_key_file", &self.key_encryption_key_file)
+            .field(
+                "previous_key_encryption_keys",
+                &self.previous_key_encryption_keys.len(),
+            )
+            .finish()
+    }
 }
 
 /// Which durable database a URL names.
@@ -910,6 +927,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(config.secrets.key_encryption_key, good);
+        assert!(
+            !format!("{config:?}").contains(&good),
+            "the key stays out of Debug"
+        );
         assert!(with("").unwrap().secrets.key_encryption_key.is_empty());
     }
 

@@ -1199,3 +1199,42 @@ fn check_config_refuses_plain_text_to_remote_stores() {
         assert!(output.status.success(), "{value}: {}", stderr(&output));
     }
 }
+
+/// Issue 11.6 and checklist 69: `keys rotate` rotates the identity key with the token keys, or
+/// alone with `--only identity`; `keys list` names each key's purpose and state.
+#[test]
+fn keys_rotate_and_list_cover_the_identity_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let lines = |output: &Output, purpose: &str| -> Vec<String> {
+        assert!(output.status.success(), "{}", stderr(output));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|l| l.starts_with(purpose))
+            .map(str::to_owned)
+            .collect()
+    };
+    // The first start (here, the first rotation) makes one key of each purpose and algorithm.
+    let rotated = one_login(&["keys", "rotate", "--only", "identity"], &env);
+    assert_eq!(lines(&rotated, "new identity ES256 key").len(), 1);
+    assert!(lines(&rotated, "new tokens").is_empty());
+    let listed = one_login(&["keys", "list"], &env);
+    assert_eq!(lines(&listed, "tokens").len(), 2, "token keys not rotated");
+    let identity = lines(&listed, "identity");
+    assert_eq!(identity.len(), 2);
+    assert!(
+        identity.iter().any(|l| l.contains("signing until")),
+        "{identity:?}"
+    );
+    assert!(
+        identity.iter().any(|l| l.contains("published, signs from")),
+        "{identity:?}"
+    );
+
+    let rotated = one_login(&["keys", "rotate"], &env);
+    assert_eq!(lines(&rotated, "new tokens").len(), 2);
+    assert_eq!(lines(&rotated, "new identity").len(), 1);
+    let refused = one_login(&["keys", "rotate", "--only", "everything"], &env);
+    assert!(!refused.status.success());
+}
