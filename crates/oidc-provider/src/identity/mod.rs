@@ -353,8 +353,7 @@ mod tests {
     }
 
     // Issue 11.6 and checklist 69: evidence the ES256 token key signed before the provider had
-    // an identity key keeps counting; the token key counts for nothing it signed after, and the
-    // RS256 token key never.
+    // an identity key keeps counting; the token key counts for nothing it signed after.
     #[test]
     fn a_token_key_counts_only_for_evidence_from_before_the_identity_key() {
         let service = service();
