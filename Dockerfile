@@ -10,9 +10,11 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates curl \
     && rm -rf /var/lib/apt/lists/*
+# The data folders are the service's alone (0700): they hold key files and databases.
 RUN useradd --system --home-dir /var/lib/one-login one-login \
     && mkdir -p /var/lib/one-login/provider /var/lib/one-login/driving-licence /var/lib/one-login/benefits \
-    && chown -R one-login /var/lib/one-login
+    && chown -R one-login /var/lib/one-login \
+    && chmod 0700 /var/lib/one-login/provider /var/lib/one-login/driving-licence /var/lib/one-login/benefits
 COPY --from=build /src/target/release/one-login /src/target/release/one-login-department /usr/local/bin/
 COPY config /srv/one-login/config
 WORKDIR /srv/one-login

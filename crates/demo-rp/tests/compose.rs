@@ -330,8 +330,9 @@ fn native(name: &str, service: &ComposeService, ports: &mut PortMap, stand: &Sta
                     .unwrap_or_else(|| panic!("{name}: {key}={value} is not under {DATA}"));
                 stand.data.join(relative).display().to_string()
             }
-            "ONE_LOGIN__SERVER__TRUST_FORWARDED_FOR"
+            "ONE_LOGIN__SERVER__TRUSTED_PROXIES"
             | "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY"
+            | "ONE_LOGIN__SECRETS__KEY_ENCRYPTION_KEY"
             | "RUST_LOG" => value.clone(),
             _ => panic!("{name}: environment variable {key} is not known to this test"),
         };

@@ -64,6 +64,16 @@ pub enum Error {
     #[error("credential type is not IdentityCheckCredential")]
     CredentialType,
 
+    /// The credential's header `typ` is not an evidence credential's (RFC 8725 §3.11): another
+    /// kind of JWT, or an untyped one from a key that never signed untyped credentials.
+    #[error("credential header typ `{0}` is not accepted")]
+    CredentialHeaderType(String),
+
+    /// The credential is dated after its key stopped signing evidence (a key trusted only for
+    /// credentials issued before a time).
+    #[error("credential issued after its key stopped signing evidence")]
+    CredentialIssuedAfterKeyRetired,
+
     /// The credentials describe different people.
     #[error("credentials disagree on who the person is: {0}")]
     DifferentPeople(String),

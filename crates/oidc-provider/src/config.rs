@@ -46,6 +46,8 @@ pub struct Config {
     pub outbound: OutboundConfig,
     #[serde(default)]
     pub log: LogConfig,
+    #[serde(default)]
+    pub secrets: SecretsConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -77,6 +79,24 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
+}
+
+/// The key-encryption key: AES-256-GCM, it seals the signing keys, the authenticator secrets
+/// and the pairwise-subject salt in the database (issue 11.7; checklist 38 and 56).
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// Base64 of 32 bytes. Empty: read from `key_encryption_key_file`.
+    #[serde(default)]
+    pub key_encryption_key: String,
+    /// A file holding the key (a mounted secret). Empty: `<data_dir>/key-encryption.key`, made
+    /// on first start.
+    #[serde(default)]
+    pub key_encryption_key_file: Option<PathBuf>,
+    /// Earlier keys, still used to open what they sealed until it is sealed again under the
+    /// current key (which every start does).
+    #[serde(default)]
+    pub previous_key_encryption_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +195,10 @@ pub struct EphemeralConfig {
     pub memory_max_entries: u64,
     /// Put before every Redis key, so several deployments can share one server.
     pub key_prefix: String,
+    /// PEM of the certificate authority that signed the Redis server's certificate, for
+    /// `rediss://` to a server the system's roots do not know.
+    #[serde(default)]
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -277,6 +301,23 @@ pub struct MailConfig {
     /// `smtp://user:pass@host:587?tls=required` or `smtps://…` (lettre's URL form).
     #[serde(default)]
     pub smtp_url: String,
+}
+
+impl std::fmt::Debug for SecretsConfig {
+    // Checklist 38: keys stay out of logs and panics.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsConfig")
+            .field(
+                "key_encryption_key",
+                &(!self.key_encryption_key.is_empty()).then_some("(set)"),
+            )
+            .field("key_encryption_key_file", &self.key_encryption_key_file)
+            .field(
+                "previous_key_encryption_keys",
+                &self.previous_key_encryption_keys.len(),
+            )
+            .finish()
+    }
 }
 
 /// Which durable database a URL names.
@@ -392,7 +433,9 @@ impl Config {
                 self.data_dir.join("one-login.sqlite").display()
             );
         }
-        self.database_kind()?;
+        if self.database_kind()? == DatabaseKind::Postgres {
+            check_postgres_url(&self.database.url)?;
+        }
         if self.database.max_connections == 0 {
             return Err(Error::config(
                 "database.max_connections",
@@ -406,6 +449,21 @@ impl Config {
                 return Err(Error::config(
                     "ephemeral.url",
                     "must be redis://… or rediss://…, or empty for in-memory",
+                ));
+            }
+            check_redis_url(&url)?;
+        }
+        if let Some(ca) = &self.ephemeral.tls_ca_file {
+            if !self.ephemeral.url.starts_with("rediss://") {
+                return Err(Error::config(
+                    "ephemeral.tls_ca_file",
+                    "is for TLS: ephemeral.url must be rediss://…",
+                ));
+            }
+            if !ca.is_file() {
+                return Err(Error::config(
+                    "ephemeral.tls_ca_file",
+                    format!("{} is not a readable file", ca.display()),
                 ));
             }
         }
@@ -445,11 +503,16 @@ impl Config {
         )?;
         positive("keys.refresh_interval", self.keys.refresh_interval)?;
         if self.keys.publish_after_retirement
-            < self.tokens.access_token_ttl.max(self.tokens.id_token_ttl)
+            < self
+                .tokens
+                .access_token_ttl
+                .max(self.tokens.id_token_ttl)
+                .max(self.identity.core_identity_ttl)
         {
             return Err(Error::config(
                 "keys.publish_after_retirement",
-                "must outlive the longest token (tokens.access_token_ttl, tokens.id_token_ttl)",
+                "must outlive the longest token (tokens.access_token_ttl, tokens.id_token_ttl, \
+                 identity.core_identity_ttl)",
             ));
         }
         positive(
@@ -478,12 +541,35 @@ impl Config {
         }
         positive("tokens.logout_token_ttl", self.tokens.logout_token_ttl)?;
         if !self.identity.encryption_key.trim().is_empty() {
-            crate::identity::sealing::decode_key(&self.identity.encryption_key)
+            crate::sealing::decode_key(&self.identity.encryption_key)
                 .map_err(|why| Error::config("identity.encryption_key", why))?;
         }
         for (i, key) in self.identity.previous_encryption_keys.iter().enumerate() {
-            crate::identity::sealing::decode_key(key).map_err(|why| {
+            crate::sealing::decode_key(key).map_err(|why| {
                 Error::config(format!("identity.previous_encryption_keys[{i}]"), why)
+            })?;
+        }
+        if !self.secrets.key_encryption_key.trim().is_empty() {
+            crate::sealing::decode_key(&self.secrets.key_encryption_key)
+                .map_err(|why| Error::config("secrets.key_encryption_key", why))?;
+        }
+        if let Some(file) = &self.secrets.key_encryption_key_file {
+            if !self.secrets.key_encryption_key.trim().is_empty() {
+                return Err(Error::config(
+                    "secrets.key_encryption_key_file",
+                    "set either secrets.key_encryption_key or this, not both",
+                ));
+            }
+            if !file.is_file() {
+                return Err(Error::config(
+                    "secrets.key_encryption_key_file",
+                    format!("{} is not a readable file", file.display()),
+                ));
+            }
+        }
+        for (i, key) in self.secrets.previous_key_encryption_keys.iter().enumerate() {
+            crate::sealing::decode_key(key).map_err(|why| {
+                Error::config(format!("secrets.previous_key_encryption_keys[{i}]"), why)
             })?;
         }
         positive(
@@ -658,6 +744,95 @@ impl Config {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+}
+
+/// Whether a URL's host is this machine (or a Unix socket), where TLS adds nothing.
+fn is_local_host(url: &Url) -> bool {
+    match url.host() {
+        None => true,
+        // redis:// and postgres:// are not special schemes: the url crate leaves their hosts,
+        // addresses too, as text.
+        Some(url::Host::Domain(d)) => {
+            d.is_empty()
+                || d.starts_with('%')
+                || d.starts_with('/')
+                || d == "localhost"
+                || d.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => is_loopback_host(url),
+    }
+}
+
+/// Checklist 47 (ASVS 12.3.1, 13.2.1): Redis off this machine is reached over TLS and with a
+/// password.
+fn check_redis_url(url: &Url) -> Result<()> {
+    if url.fragment().is_some() {
+        return Err(Error::config(
+            "ephemeral.url",
+            "no #fragment: certificate checks stay on (#insecure is refused); name the \
+             server's certificate authority in ephemeral.tls_ca_file instead",
+        ));
+    }
+    if is_local_host(url) {
+        return Ok(());
+    }
+    if url.scheme() != "rediss" {
+        return Err(Error::config(
+            "ephemeral.url",
+            "a Redis server on another machine must be reached over TLS: use rediss://…",
+        ));
+    }
+    if url.password().is_none() {
+        return Err(Error::config(
+            "ephemeral.url",
+            "a Redis server on another machine must require a password: rediss://:PASSWORD@HOST:PORT/ \
+             (or rediss://USER:PASSWORD@… with Redis ACLs)",
+        ));
+    }
+    Ok(())
+}
+
+/// Checklist 47: PostgreSQL off this machine is reached over TLS, demanded by the URL's
+/// `sslmode` (`prefer`, the default, falls back to plain text without saying so).
+fn check_postgres_url(text: &str) -> Result<()> {
+    let url =
+        Url::parse(text).map_err(|e| Error::config("database.url", format!("not a URL: {e}")))?;
+    let param = |names: &[&str]| {
+        url.query_pairs()
+            .find(|(k, _)| names.contains(&k.as_ref()))
+            .map(|(_, v)| v.into_owned())
+    };
+    let sslmode = param(&["sslmode", "ssl-mode"]).map(|v| v.to_ascii_lowercase());
+    // A `host` parameter overrides the URL's host (a socket folder, or a name).
+    let local = match param(&["host"]) {
+        Some(host) => {
+            host.starts_with('/')
+                || host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => is_local_host(&url),
+    };
+    match sslmode.as_deref() {
+        None | Some("disable" | "allow" | "prefer") if !local => Err(Error::config(
+            "database.url",
+            "a PostgreSQL server on another machine must be reached over TLS: add \
+             sslmode=verify-full (or verify-ca, require) to the URL",
+        )),
+        None | Some("disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full") => {
+            Ok(())
+        }
+        Some(other) => Err(Error::config(
+            "database.url",
+            format!(
+                "sslmode={other} is not one of disable, allow, prefer, require, verify-ca, verify-full"
+            ),
+        )),
     }
 }
 
@@ -929,6 +1104,120 @@ mod tests {
                 .trusted_proxy_ranges
                 .contains("10.1.2.3".parse().unwrap())
         );
+    }
+
+    fn with_in(table_line: &str, extra: &str) -> Result<Config> {
+        Config::from_toml_str(&MINIMAL.replace(table_line, &format!("{table_line}\n{extra}")))
+    }
+
+    // Checklist 47 (ASVS 12.3.1, 13.2.1): stores on another machine over TLS, Redis with a
+    // password; this machine and Unix sockets as they are.
+    #[test]
+    fn stores_on_another_machine_need_tls_and_redis_a_password() {
+        let redis = |url: &str| with_in("[ephemeral]", &format!("url = {url:?}"));
+        let postgres = |url: &str| with_in("[database]", &format!("url = {url:?}"));
+        for refused in [
+            "redis://redis.internal:6379/",
+            "redis://:pw@10.0.0.5:6379/",
+            "redis://[::2]:6379/",
+            "rediss://redis.internal:6380/",
+            "rediss://:pw@127.0.0.1:6380/#insecure",
+        ] {
+            let err = redis(refused).unwrap_err().to_string();
+            assert!(err.contains("ephemeral.url"), "{refused}: {err}");
+        }
+        for accepted in [
+            "redis://127.0.0.1:6379/",
+            "redis://localhost:6379/0",
+            "redis://[::1]:6379/",
+            "rediss://localhost:6380/",
+            "rediss://:pw@redis.internal:6380/",
+            "rediss://one-login:pw@redis.internal:6380/",
+        ] {
+            assert!(redis(accepted).is_ok(), "{accepted}");
+        }
+        for refused in [
+            "postgres://u:p@db.internal/one_login",
+            "postgres://u:p@db.internal/one_login?sslmode=prefer",
+            "postgres://u:p@db.internal/one_login?sslmode=disable",
+            "postgres://u@localhost/one_login?host=db.internal",
+            "postgres://u@localhost/one_login?sslmode=maybe",
+        ] {
+            let err = postgres(refused).unwrap_err().to_string();
+            assert!(
+                err.contains("database.url") && err.contains("sslmode"),
+                "{refused}: {err}"
+            );
+        }
+        for accepted in [
+            "postgres://u@127.0.0.1:5432/one_login",
+            "postgres://u@localhost/one_login?sslmode=disable",
+            "postgresql://u@%2Fvar%2Frun%2Fpostgresql/one_login",
+            "postgres://u@localhost/one_login?host=/var/run/postgresql",
+            "postgres://u:p@db.internal/one_login?sslmode=require",
+            "postgres://u:p@db.internal/one_login?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+        ] {
+            assert!(postgres(accepted).is_ok(), "{accepted}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "pem").unwrap();
+        let ca_line = format!("tls_ca_file = {:?}", ca.display().to_string());
+        assert!(
+            with_in(
+                "[ephemeral]",
+                &format!("url = \"rediss://localhost:6380/\"\n{ca_line}")
+            )
+            .is_ok()
+        );
+        for extra in [
+            format!("url = \"redis://localhost:6379/\"\n{ca_line}"),
+            "url = \"rediss://localhost:6380/\"\ntls_ca_file = \"/no/ca.pem\"".to_owned(),
+        ] {
+            let err = with_in("[ephemeral]", &extra).unwrap_err().to_string();
+            assert!(err.contains("ephemeral.tls_ca_file"), "{err}");
+        }
+    }
+
+    // Issue 11.7: the key-encryption key and its earlier keys are checked like the identity
+    // key, and a key file must exist.
+    #[test]
+    fn key_encryption_keys_are_checked_and_named() {
+        let good = crate::sealing::generate_key();
+        let cases = [
+            (
+                "key_encryption_key = \"c2hvcnQ=\"".to_owned(),
+                "secrets.key_encryption_key",
+            ),
+            (
+                format!("previous_key_encryption_keys = [{good:?}, \"nope\"]"),
+                "secrets.previous_key_encryption_keys[1]",
+            ),
+            (
+                "key_encryption_key_file = \"/no/such.key\"".to_owned(),
+                "secrets.key_encryption_key_file",
+            ),
+            (
+                format!("key_encryption_key = {good:?}\nkey_encryption_key_file = \"Cargo.toml\""),
+                "secrets.key_encryption_key_file",
+            ),
+        ];
+        for (extra, key) in cases {
+            let err = Config::from_toml_str(&format!("{MINIMAL}\n[secrets]\n{extra}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{extra}: {err}");
+        }
+        let config = Config::from_toml_str(&format!(
+            "{MINIMAL}\n[secrets]\nkey_encryption_key = {good:?}"
+        ))
+        .unwrap();
+        assert_eq!(config.secrets.key_encryption_key, good);
+        assert!(
+            !format!("{config:?}").contains(&good),
+            "the key stays out of Debug"
+        );
+        assert!(with("").unwrap().secrets.key_encryption_key.is_empty());
     }
 
     #[test]

@@ -57,18 +57,23 @@ impl Outbox {
 impl Mailer for Outbox {
     async fn send(&self, email: Email) -> Result<()> {
         let message = build(&self.from, &email)?;
-        tokio::fs::create_dir_all(&self.dir)
-            .await
-            .map_err(|e| Error::Mail(format!("creating {}: {e}", self.dir.display())))?;
         let name = format!(
             "{}-{}.eml",
             time::OffsetDateTime::now_utc().unix_timestamp(),
             uuid::Uuid::new_v4()
         );
         let path = self.dir.join(name);
-        tokio::fs::write(&path, message.formatted())
-            .await
-            .map_err(|e| Error::Mail(format!("writing {}: {e}", path.display())))?;
+        // The messages hold codes: folder 0700, files 0600 (issue 11.8).
+        let dir = self.dir.clone();
+        let file = path.clone();
+        tokio::task::spawn_blocking(move || {
+            crate::data_dir::create_private_dir(&dir)
+                .map_err(|e| Error::Mail(format!("creating {}: {e}", dir.display())))?;
+            crate::data_dir::create_private_file(&file, &message.formatted())
+                .map_err(|e| Error::Mail(format!("writing {}: {e}", file.display())))
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("outbox writer: {e}")))??;
         tracing::info!(path = %path.display(), "mail written to the outbox");
         Ok(())
     }
@@ -139,6 +144,15 @@ mod tests {
         assert!(text.contains("To: ada@example.com"), "{text}");
         assert!(text.contains("Subject: Your code"), "{text}");
         assert!(text.contains("123456"), "{text}");
+        // Issue 11.8: the messages hold codes, for the service's user only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("outbox")), 0o700);
+            assert_eq!(mode(&files[0].as_ref().unwrap().path()), 0o600);
+        }
     }
 
     // Issue 11.9, checklist 77: the outbox keeps the message in its file, never in the log.

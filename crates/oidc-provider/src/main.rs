@@ -10,7 +10,7 @@ use one_login_provider::app::{AppState, Overrides, router};
 use one_login_provider::config::{Config, DEFAULT_CONFIG_FILE};
 use one_login_provider::error::{Error, Refusal, Result};
 use one_login_provider::oidc::clients::{ClientRegistry, describe};
-use one_login_provider::oidc::keys::Keys;
+use one_login_provider::oidc::keys::{KeyPurpose, Keys};
 use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
 
 #[derive(Parser)]
@@ -56,6 +56,12 @@ enum Command {
         #[command(subcommand)]
         command: IdentityCommand,
     },
+    /// The key-encryption key that seals signing keys, authenticator secrets and the
+    /// pairwise-subject salt in the database.
+    Secrets {
+        #[command(subcommand)]
+        command: SecretsCommand,
+    },
     /// Create a verified account (for demos and tests).
     CreateAccount {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
@@ -72,11 +78,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Add new signing keys: published now, signing after keys.publish_before_use; the old
-    /// keys stay published for keys.publish_after_retirement.
+    /// Add new signing keys: published now (token keys in the JWKS, the identity key in
+    /// did.json), signing after keys.publish_before_use; the old keys stay published for
+    /// keys.publish_after_retirement.
     Rotate {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
         config: PathBuf,
+        /// Rotate only these keys: `tokens` (ID, access and logout tokens) or `identity`
+        /// (evidence credentials and core identity JWTs). Both when not given.
+        #[arg(long, value_parser = ["tokens", "identity"])]
+        only: Option<String>,
     },
     /// List the signing keys and their state.
     List {
@@ -88,6 +99,12 @@ enum KeysCommand {
 #[derive(Subcommand)]
 enum IdentityCommand {
     /// Print a new random key for identity.encryption_key (base64 of 32 bytes).
+    NewKey,
+}
+
+#[derive(Subcommand)]
+enum SecretsCommand {
+    /// Print a new random key for secrets.key_encryption_key (base64 of 32 bytes).
     NewKey,
 }
 
@@ -201,25 +218,36 @@ async fn run(command: Command) -> Result<()> {
         Command::Clients { command } => clients(command),
         Command::Identity {
             command: IdentityCommand::NewKey,
+        }
+        | Command::Secrets {
+            command: SecretsCommand::NewKey,
         } => {
-            println!("{}", one_login_provider::identity::sealing::generate_key());
+            println!("{}", one_login_provider::sealing::generate_key());
             Ok(())
         }
     }
 }
 
 async fn keys(command: KeysCommand) -> Result<()> {
-    let (KeysCommand::Rotate { config } | KeysCommand::List { config }) = &command;
+    let (KeysCommand::Rotate { config, .. } | KeysCommand::List { config }) = &command;
     let config = load(config)?;
     let db = Database::connect(&config).await?;
     db.migrate().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    if let KeysCommand::Rotate { .. } = command {
+    if let KeysCommand::Rotate { only, .. } = command {
         // Make sure the first keys exist, so the new ones have something to replace.
         Keys::load(&db, &config.keys, now).await?;
-        for key in Keys::rotate(&db, &config.keys, now).await? {
+        let made = match only.as_deref() {
+            Some("identity") => {
+                Keys::rotate_purpose(&db, &config.keys, KeyPurpose::Identity, now).await?
+            }
+            Some(_) => Keys::rotate_purpose(&db, &config.keys, KeyPurpose::Tokens, now).await?,
+            None => Keys::rotate(&db, &config.keys, now).await?,
+        };
+        for key in made {
             println!(
-                "new {} key {} signs from {}",
+                "new {} {} key {} signs from {}",
+                key.purpose,
                 key.alg,
                 key.kid,
                 format_unix(key.active_from)
@@ -235,7 +263,7 @@ async fn keys(command: KeysCommand) -> Result<()> {
             }
             None => "signing".to_owned(),
         };
-        println!("{}  {}  {state}", key.alg, key.kid);
+        println!("{:<8}  {}  {}  {state}", key.purpose, key.alg, key.kid);
     }
     db.close().await;
     Ok(())

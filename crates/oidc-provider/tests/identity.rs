@@ -1113,6 +1113,81 @@ identity_tests! {
         browser.get("/identity/next").await.assert_redirect("/identity/start");
     }
 
+    // Issue 11.6, checklist 37, 68 and 69: the core identity JWT is signed with the identity
+    // key (published in did.json only, never in the JWKS), typed, with a jti; the ID token's
+    // key is never in did.json.
+    async fn the_core_identity_is_signed_with_its_own_typed_key(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let info = env.userinfo(&mut browser, &tokens).await;
+        let jwt = info[CORE_IDENTITY].as_str().unwrap();
+        let core = env.verify_core_identity(&mut browser, jwt, "driving").await;
+        assert!(core["jti"].as_str().unwrap().starts_with("urn:uuid:"), "{core}");
+        assert!(core["iat"].as_i64().unwrap() <= env.now() && core["exp"].as_i64().unwrap() <= env.now() + 3600);
+        let header = jsonwebtoken::decode_header(jwt).unwrap();
+        assert_eq!(header.typ.as_deref(), Some("core-identity+jwt"));
+        let core_key = header.kid.unwrap().rsplit('#').next().unwrap().to_owned();
+        let id_key = jsonwebtoken::decode_header(tokens["id_token"].as_str().unwrap()).unwrap().kid.unwrap();
+        assert_ne!(core_key, id_key);
+        let jwks: Value = serde_json::from_str(&browser.get("/.well-known/jwks.json").await.body).unwrap();
+        let jwks_kids: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        assert!(jwks_kids.contains(&id_key.as_str()) && !jwks_kids.contains(&core_key.as_str()), "{jwks}");
+        let did: Value = serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap();
+        let methods = did["assertionMethod"].as_array().unwrap();
+        assert_eq!(methods.len(), 1, "only the identity key: {did}");
+        assert!(!methods.iter().any(|m| m["id"].as_str().unwrap().ends_with(&format!("#{id_key}"))));
+    }
+
+    // Checklist 69 (RFC 8725 §3.12): `keys rotate` rotates the identity key with overlap: the
+    // new key is in did.json before it signs, the old one after, and evidence the old key signed
+    // keeps counting long after it left did.json.
+    async fn the_identity_key_rotates_with_overlap_and_old_evidence_still_counts(env: Env) {
+        use one_login_provider::oidc::keys::{KeyPurpose, Keys};
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let state = &env.app.state;
+        let did_kids = |did: &Value| -> Vec<String> {
+            did["assertionMethod"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let before = did_kids(&serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap());
+        let jwks_before = browser.get("/.well-known/jwks.json").await.body;
+        let made = Keys::rotate_purpose(&state.db, &state.config.keys, KeyPurpose::Identity, env.now()).await.unwrap();
+        assert_eq!(made.len(), 1);
+        state.oidc.keys.reload(&state.db).await.unwrap();
+        assert_eq!(browser.get("/.well-known/jwks.json").await.body, jwks_before, "token keys untouched");
+        let during = did_kids(&serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap());
+        assert_eq!(during.len(), 2, "published before it signs: {during:?}");
+        assert!(during.contains(&before[0]));
+        env.app.clock.advance(state.config.keys.publish_before_use + std::time::Duration::from_secs(1));
+        // Another service gets the identity by reuse: signed with the new key, from evidence
+        // the old one signed.
+        let (page, verifier) = env.begin(&mut browser, &env.benefits, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/reuse");
+        let reuse = browser.get("/identity/reuse").await;
+        browser.post("/identity/reuse", &[("csrf_token", &reuse.csrf())]).await.assert_redirect("/authorize/continue");
+        let params = env.back_to(&mut browser, &env.benefits).await;
+        let tokens = env.tokens(&mut browser, &env.benefits, &params["code"], &verifier).await;
+        let jwt = env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].as_str().unwrap().to_owned();
+        env.verify_core_identity(&mut browser, &jwt, "benefits").await;
+        let kid = jsonwebtoken::decode_header(&jwt).unwrap().kid.unwrap();
+        assert_ne!(kid, before[0], "the new key signs now");
+        assert!(during.contains(&kid));
+        // Past the retention the old key leaves did.json; its evidence still verifies.
+        env.app.clock.advance(state.config.keys.publish_after_retirement + std::time::Duration::from_secs(1));
+        let after = did_kids(&serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap());
+        assert_eq!(after, [kid]);
+        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let evidence = state.identity.evidence(&state.db, &state.oidc.keys.set(), &account.id, env.now()).await.unwrap();
+        assert_eq!(evidence.len(), env.stored_credentials().await);
+        assert!(evidence.len() >= 3, "{evidence:?}");
+    }
+
     // prompt=none cannot show the proving pages (Core §3.1.2.6).
     async fn prompt_none_needs_interaction_for_identity(env: Env) {
         let mut browser = env.app.browser();

@@ -16,6 +16,8 @@ const PASSWORD: &str = "correct horse battery staple";
 
 /// The identity encryption key the replicas share (base64 of 32 bytes; a test value).
 const IDENTITY_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/// The key-encryption key the replicas share (base64 of 32 bytes; a test value).
+const KEY_ENCRYPTION_KEY: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 
 fn config_file() -> String {
     support::default_config_file().display().to_string()
@@ -30,6 +32,32 @@ fn one_login(args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env_remove(key);
     }
     command.envs(env.iter().copied()).output().unwrap()
+}
+
+/// [`one_login`] for a command that must end by itself within `limit` (a `serve` that should
+/// refuse to start): killed and failed if it does not.
+fn one_login_within(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
+    let mut command = Command::new(BIN);
+    command.current_dir(workspace()).args(args);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ONE_LOGIN__")) {
+        command.env_remove(key);
+    }
+    let mut child = command
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!("{args:?} {env:?} still running: {}", stderr(&output));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
 }
 
 /// Where operators run the binary from: `config/default.toml` is found there.
@@ -650,6 +678,10 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
                 "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY".to_owned(),
                 IDENTITY_KEY.to_owned(),
             ),
+            (
+                "ONE_LOGIN__SECRETS__KEY_ENCRYPTION_KEY".to_owned(),
+                KEY_ENCRYPTION_KEY.to_owned(),
+            ),
         ]
     };
     let env_a = shared(&data_a);
@@ -682,6 +714,17 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
     assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains("identity.encryption_key"),
+        "{}",
+        stderr(&refused)
+    );
+    // Likewise one with another key-encryption key: it cannot open the signing keys,
+    // authenticator secrets or salt the others sealed (issue 11.7).
+    let mut env_d = shared(&dir.path().join("d").display().to_string());
+    env_d.retain(|(k, _)| k != "ONE_LOGIN__SECRETS__KEY_ENCRYPTION_KEY");
+    let refused = one_login(&["serve", "--config", &config_file()], &as_refs(&env_d));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("secrets.key_encryption_key"),
         "{}",
         stderr(&refused)
     );
@@ -855,4 +898,366 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
             .unwrap()
             .starts_with(&rp.redirect_uri)
     );
+}
+
+/// GETs the form at `url`, then POSTs `fields` to it with its CSRF token.
+async fn fill_over_http(
+    browser: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let form = browser.get(url).send().await.unwrap().text().await.unwrap();
+    let token = csrf(&form);
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    browser.post(url).form(&all).send().await.unwrap()
+}
+
+/// `create-account` for ada@example.com with the authenticator secret [`SECRET`].
+fn create_ada(env: &[(&str, &str)]) {
+    let created = one_login(
+        &[
+            "create-account",
+            "--email",
+            "ada@example.com",
+            "--password",
+            PASSWORD,
+            "--totp-secret",
+            SECRET,
+        ],
+        env,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// Issue 11.8: the data folder is made 0700 and what the provider writes in it 0600: the SQLite
+/// database (and its -wal and -shm files), the key files, the mail outbox. On both storage
+/// pairs (PostgreSQL still keeps its key files there).
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_folder_and_its_files_are_private_to_the_service() {
+    let postgres = real_servers_available("the_data_folder_and_its_files_are_private").await;
+    for on_postgres in [false, true] {
+        if on_postgres && !postgres {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("new/data");
+        let data_text = data.display().to_string();
+        let database = if on_postgres {
+            fresh_postgres_schema().await
+        } else {
+            String::new()
+        };
+        let env = [
+            ("ONE_LOGIN__DATA_DIR", data_text.as_str()),
+            ("ONE_LOGIN__DATABASE__URL", database.as_str()),
+        ];
+        create_ada(&env);
+        // A person asks for a code: the outbox gets a message.
+        let server = start(&env, "http").await;
+        let sent = fill_over_http(
+            &client(),
+            &format!("{}/create-account", server.base),
+            &[("email", "bo@example.com")],
+        )
+        .await;
+        assert_eq!(sent.status(), 303);
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("outbox")), 0o700);
+        let mut files = vec![
+            data.join("key-encryption.key"),
+            data.join("identity-encryption.key"),
+        ];
+        files.extend(
+            std::fs::read_dir(data.join("outbox"))
+                .unwrap()
+                .map(|e| e.unwrap().path()),
+        );
+        if on_postgres {
+            assert!(!data.join("one-login.sqlite").exists());
+        } else {
+            for suffix in ["", "-wal", "-shm"] {
+                files.push(data.join(format!("one-login.sqlite{suffix}")));
+            }
+        }
+        assert!(files.len() >= 3, "{files:?}");
+        for file in files {
+            assert_eq!(mode(&file), 0o600, "{}", file.display());
+        }
+    }
+}
+
+/// A certificate authority and a server certificate it signed for localhost and 127.0.0.1.
+fn certificate_authority(
+    dir: &Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "One Login test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server =
+        rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
+            .unwrap()
+            .signed_by(&server_key, &ca)
+            .unwrap();
+    let paths = (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    );
+    std::fs::write(&paths.0, ca.pem()).unwrap();
+    std::fs::write(&paths.1, server.pem()).unwrap();
+    std::fs::write(&paths.2, server_key.serialize_pem()).unwrap();
+    (paths.0, paths.1, paths.2)
+}
+
+/// Issue 11.10 and checklist 47: `rediss://` with a password, against a private redis-server
+/// speaking TLS only (never the shared one), its certificate checked against the configured CA.
+#[tokio::test]
+async fn rediss_with_a_password_reaches_a_tls_only_redis() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = certificate_authority(dir.path());
+    let port = free_port();
+    let spawned = Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--tls-port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .args(["--tls-cert-file", &cert.display().to_string()])
+        .args(["--tls-key-file", &key.display().to_string()])
+        .args(["--tls-ca-cert-file", &ca.display().to_string()])
+        .args(["--tls-auth-clients", "no", "--requirepass", "s3cret-pass"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn();
+    // Stopped however the test ends.
+    struct Stopped(Child);
+    impl Drop for Stopped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _redis = match spawned {
+        Ok(child) => Stopped(child),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true needs redis-server: {e}")
+        }
+        Err(e) => {
+            eprintln!(
+                "SKIPPED rediss_with_a_password_reaches_a_tls_only_redis: no redis-server ({e})"
+            );
+            return;
+        }
+    };
+    let ca_text = ca.display().to_string();
+    let url = format!("rediss://:s3cret-pass@localhost:{port}/");
+    let data = dir.path().join("data").display().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "TLS redis did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let env = [
+        ("ONE_LOGIN__DATA_DIR", data.as_str()),
+        ("ONE_LOGIN__EPHEMERAL__URL", url.as_str()),
+        ("ONE_LOGIN__EPHEMERAL__TLS_CA_FILE", ca_text.as_str()),
+    ];
+    let checked = one_login(&["check-config"], &env);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    create_ada(&env);
+    {
+        let server = start(&env, "http").await;
+        sign_in_over_http(&server.base, "ada@example.com", SECRET).await;
+    }
+    // The session lives in that Redis: one key under the default prefix at least.
+    let keys = Command::new("redis-cli")
+        .args([
+            "--tls",
+            "--cacert",
+            &ca_text,
+            "-p",
+            &port.to_string(),
+            "-a",
+            "s3cret-pass",
+        ])
+        .args(["--no-auth-warning", "--scan", "--pattern", "one-login:*"])
+        .output();
+    if let Ok(keys) = keys {
+        assert!(!String::from_utf8_lossy(&keys.stdout).trim().is_empty());
+    }
+    // A wrong password, no password, or a certificate the system's roots do not know: start-up
+    // stops with a message naming Redis.
+    let wrong = format!("rediss://:wrong@localhost:{port}/");
+    let none = format!("rediss://localhost:{port}/");
+    let cases: [Vec<(&str, &str)>; 3] = [
+        vec![
+            ("ONE_LOGIN__EPHEMERAL__URL", &wrong),
+            ("ONE_LOGIN__EPHEMERAL__TLS_CA_FILE", &ca_text),
+        ],
+        vec![
+            ("ONE_LOGIN__EPHEMERAL__URL", &none),
+            ("ONE_LOGIN__EPHEMERAL__TLS_CA_FILE", &ca_text),
+        ],
+        vec![("ONE_LOGIN__EPHEMERAL__URL", &url)],
+    ];
+    for case in cases {
+        let mut env = vec![("ONE_LOGIN__DATA_DIR", data.as_str())];
+        env.extend(case.iter().copied());
+        let refused = one_login_within(
+            &["serve", "--config", &config_file()],
+            &env,
+            Duration::from_secs(30),
+        );
+        assert!(!refused.status.success(), "{case:?}");
+        assert!(
+            stderr(&refused).contains("Redis"),
+            "{case:?}: {}",
+            stderr(&refused)
+        );
+        assert!(
+            !stderr(&refused).contains("s3cret-pass"),
+            "{}",
+            stderr(&refused)
+        );
+    }
+}
+
+/// Checklist 47: a Redis or PostgreSQL server on another machine must be reached over TLS,
+/// and Redis with a password; `check-config` says so, naming the key.
+#[test]
+fn check_config_refuses_plain_text_to_remote_stores() {
+    let cases = [
+        (
+            "ONE_LOGIN__EPHEMERAL__URL",
+            "redis://redis.internal.example:6379/",
+            "rediss://",
+        ),
+        (
+            "ONE_LOGIN__EPHEMERAL__URL",
+            "rediss://redis.internal.example:6379/",
+            "password",
+        ),
+        (
+            "ONE_LOGIN__EPHEMERAL__URL",
+            "rediss://:pw@127.0.0.1:6380/#insecure",
+            "#insecure",
+        ),
+        (
+            "ONE_LOGIN__DATABASE__URL",
+            "postgres://one_login:pw@db.internal.example/one_login",
+            "sslmode",
+        ),
+        (
+            "ONE_LOGIN__DATABASE__URL",
+            "postgres://one_login:pw@db.internal.example/one_login?sslmode=prefer",
+            "sslmode",
+        ),
+        (
+            "ONE_LOGIN__DATABASE__URL",
+            "postgres://one_login:pw@127.0.0.1/one_login?sslmode=sometimes",
+            "sslmode",
+        ),
+        (
+            "ONE_LOGIN__EPHEMERAL__TLS_CA_FILE",
+            "/no/such/ca.pem",
+            "ephemeral.tls_ca_file",
+        ),
+    ];
+    for (key, value, says) in cases {
+        let output = one_login(&["check-config"], &[(key, value)]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{value}: {}",
+            stderr(&output)
+        );
+        let message = stderr(&output);
+        let named = if key.contains("DATABASE") {
+            "database.url"
+        } else if key.contains("TLS_CA") {
+            "ephemeral.tls_ca_file"
+        } else {
+            "ephemeral.url"
+        };
+        assert!(
+            message.contains(named) && message.contains(says),
+            "{value}: {message}"
+        );
+    }
+    for (key, value) in [
+        (
+            "ONE_LOGIN__EPHEMERAL__URL",
+            "rediss://:pw@redis.internal.example:6380/",
+        ),
+        (
+            "ONE_LOGIN__DATABASE__URL",
+            "postgres://one_login:pw@db.internal.example/one_login?sslmode=verify-full",
+        ),
+        (
+            "ONE_LOGIN__DATABASE__URL",
+            "postgres://one_login@localhost/one_login",
+        ),
+    ] {
+        let output = one_login(&["check-config"], &[(key, value)]);
+        assert!(output.status.success(), "{value}: {}", stderr(&output));
+    }
+}
+
+/// Issue 11.6 and checklist 69: `keys rotate` rotates the identity key with the token keys, or
+/// alone with `--only identity`; `keys list` names each key's purpose and state.
+#[test]
+fn keys_rotate_and_list_cover_the_identity_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let lines = |output: &Output, purpose: &str| -> Vec<String> {
+        assert!(output.status.success(), "{}", stderr(output));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|l| l.starts_with(purpose))
+            .map(str::to_owned)
+            .collect()
+    };
+    // The first start (here, the first rotation) makes one key of each purpose and algorithm.
+    let rotated = one_login(&["keys", "rotate", "--only", "identity"], &env);
+    assert_eq!(lines(&rotated, "new identity ES256 key").len(), 1);
+    assert!(lines(&rotated, "new tokens").is_empty());
+    let listed = one_login(&["keys", "list"], &env);
+    assert_eq!(lines(&listed, "tokens").len(), 2, "token keys not rotated");
+    let identity = lines(&listed, "identity");
+    assert_eq!(identity.len(), 2);
+    assert!(
+        identity.iter().any(|l| l.contains("signing until")),
+        "{identity:?}"
+    );
+    assert!(
+        identity.iter().any(|l| l.contains("published, signs from")),
+        "{identity:?}"
+    );
+
+    let rotated = one_login(&["keys", "rotate"], &env);
+    assert_eq!(lines(&rotated, "new tokens").len(), 2);
+    assert_eq!(lines(&rotated, "new identity").len(), 1);
+    let refused = one_login(&["keys", "rotate", "--only", "everything"], &env);
+    assert!(!refused.status.success());
 }

@@ -464,3 +464,244 @@ durable_contract! {
         db.ping().await.unwrap();
     }
 }
+
+/// A durable database to open more than once, with other key-encryption keys (issue 11.7).
+struct Place {
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Place {
+    fn sqlite() -> Place {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("one-login.sqlite").display()
+        );
+        Place { url, dir }
+    }
+
+    async fn postgres() -> Place {
+        Place {
+            url: fresh_postgres_schema().await,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Connects and migrates with `secrets` as the `[secrets]` table.
+    async fn open(&self, secrets: &str) -> Result<Database, Error> {
+        let overrides = format!(
+            "data_dir = {:?}\n[database]\nurl = {:?}\n[secrets]\n{secrets}",
+            self.dir.path().display().to_string(),
+            self.url
+        );
+        let config = Config::load_with_overrides(&default_config_file(), &overrides)?;
+        let db = Database::connect(&config).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Why opening with `secrets` fails.
+    async fn refused(&self, secrets: &str) -> String {
+        match self.open(secrets).await {
+            Ok(_) => panic!("opened with {secrets}"),
+            Err(e) => e.to_string(),
+        }
+    }
+}
+
+macro_rules! durable_place_contract {
+    ($(async fn $name:ident($place:ident) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+            async fn run($place: Place) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() { run(Place::sqlite()).await }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if real_servers_available(concat!(stringify!($name), "::postgres")).await { run(Place::postgres().await).await }
+            }
+        }
+    )*};
+}
+
+/// One column of one row, as stored.
+async fn raw(db: &Database, sql: &str, bind: &str) -> String {
+    use sqlx::Row;
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .bind(bind.to_owned())
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .get(0)
+}
+
+const TOTP: &str = "JBSWY3DPEHPK3PXP";
+
+fn keys_config() -> one_login_provider::config::KeysConfig {
+    Config::load(&default_config_file()).unwrap().keys
+}
+
+durable_place_contract! {
+    // Issue 11.7, checklist 38 and 56: signing keys, authenticator secrets and the pairwise
+    // salt are sealed in the database, bound to their row, and read back in the clear.
+    async fn secrets_are_sealed_at_rest_and_read_back_in_the_clear(place) {
+        use one_login_provider::sealing::looks_sealed;
+        let db = place.open("").await.unwrap();
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let stored = raw(&db, "SELECT totp_secret FROM accounts WHERE id = $1", &ada.id).await;
+        assert!(looks_sealed(&stored) && !stored.contains(TOTP), "{stored}");
+        assert_eq!(db.accounts().find(&ada.id).await.unwrap().unwrap().totp_secret.as_deref(), Some(TOTP));
+        let mut bob = new_account("bob@example.com", 1_000);
+        bob.totp_secret = None;
+        let bob = db.accounts().create(bob, created(1_000)).await.unwrap();
+        assert!(db.accounts().add_totp_secret(&bob.id, "KRSXG5CTMVRXEZLU", 7, 1_001).await.unwrap());
+        assert!(looks_sealed(&raw(&db, "SELECT totp_secret FROM accounts WHERE id = $1", &bob.id).await));
+        // Ada's sealed secret copied to Bob's row does not open there.
+        sqlx::query("UPDATE accounts SET totp_secret = $1 WHERE id = $2").bind(&stored).bind(&bob.id).execute(db.pool()).await.unwrap();
+        assert!(matches!(db.accounts().find(&bob.id).await, Err(Error::Corrupt(_))));
+
+        one_login_provider::oidc::keys::Keys::load(&db, &keys_config(), 1_000).await.unwrap();
+        let keys = db.signing_keys().all().await.unwrap();
+        assert_eq!(keys.len(), 3, "ES256 and RS256 token keys, the ES256 identity key");
+        for key in &keys {
+            assert!(key.private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+            let stored = raw(&db, "SELECT private_pem FROM signing_keys WHERE kid = $1", &key.kid).await;
+            assert!(looks_sealed(&stored) && !stored.contains("PRIVATE KEY"), "{stored}");
+        }
+
+        let salt = db.secrets().get_or_create_sealed("pairwise-subject-salt", || "salt-1".into(), 1_000).await.unwrap();
+        assert_eq!(salt, "salt-1");
+        assert_eq!(db.secrets().get_or_create_sealed("pairwise-subject-salt", || "other".into(), 1_001).await.unwrap(), "salt-1");
+        let stored = raw(&db, "SELECT value FROM server_secrets WHERE name = $1", "pairwise-subject-salt").await;
+        assert!(looks_sealed(&stored) && !stored.contains("salt-1"), "{stored}");
+    }
+
+    // Issue 11.7: a database from an earlier version holds these secrets in the clear; the
+    // migration step seals them, and every value reads as before (the same `sub`s, the same
+    // keys, the same authenticator apps).
+    async fn plain_secrets_of_an_earlier_version_are_sealed_by_migrate(place) {
+        use one_login_provider::sealing::looks_sealed;
+        use one_login_provider::oidc::keys::{KeyPurpose, new_stored_key};
+        let db = place.open("").await.unwrap();
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        sqlx::query("UPDATE accounts SET totp_secret = $1 WHERE id = $2").bind(TOTP).bind(&ada.id).execute(db.pool()).await.unwrap();
+        let key = new_stored_key(KeyPurpose::Tokens, jsonwebtoken::Algorithm::ES256, 900, 900).unwrap();
+        sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at, active_from) VALUES ($1, 'ES256', $2, 900, 900)")
+            .bind(&key.kid).bind(&key.private_pem).execute(db.pool()).await.unwrap();
+        sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ('pairwise-subject-salt', 'legacy-salt', 900)")
+            .execute(db.pool()).await.unwrap();
+        // Plain as an earlier version left them: reading them now fails, so start-up must seal.
+        assert!(db.accounts().find(&ada.id).await.is_err());
+
+        db.migrate().await.unwrap();
+        for (sql, bind) in [
+            ("SELECT totp_secret FROM accounts WHERE id = $1", ada.id.as_str()),
+            ("SELECT private_pem FROM signing_keys WHERE kid = $1", key.kid.as_str()),
+            ("SELECT value FROM server_secrets WHERE name = $1", "pairwise-subject-salt"),
+        ] {
+            assert!(looks_sealed(&raw(&db, sql, bind).await), "{sql}");
+        }
+        assert_eq!(db.accounts().find(&ada.id).await.unwrap().unwrap().totp_secret.as_deref(), Some(TOTP));
+        let keys = db.signing_keys().all().await.unwrap();
+        assert_eq!(keys[0].private_pem, key.private_pem);
+        assert_eq!(keys[0].purpose, "tokens", "keys made before purposes sign tokens");
+        assert_eq!(db.secrets().get_or_create_sealed("pairwise-subject-salt", || "new".into(), 1_000).await.unwrap(), "legacy-salt");
+    }
+
+    // Issue 11.7: rotation. With a new key and the old one among the previous keys, start-up
+    // seals everything again under the new key; then the old one can go. A key that opens
+    // nothing here is refused, naming the configuration key.
+    async fn a_new_key_encryption_key_reseals_everything_and_a_wrong_one_is_refused(place) {
+        use one_login_provider::sealing::{Sealer, decode_key, generate_key};
+        let (old, new) = (generate_key(), generate_key());
+        let db = place.open(&format!("key_encryption_key = {old:?}")).await.unwrap();
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        one_login_provider::oidc::keys::Keys::load(&db, &keys_config(), 1_000).await.unwrap();
+        let salt = db.secrets().get_or_create_sealed("pairwise-subject-salt", || "salt".into(), 1_000).await.unwrap();
+        let pems: Vec<String> = db.signing_keys().all().await.unwrap().into_iter().map(|k| k.private_pem).collect();
+
+        let wrong = place.refused(&format!("key_encryption_key = {new:?}")).await;
+        assert!(wrong.contains("secrets.key_encryption_key"), "{wrong}");
+
+        let rotated = place.open(&format!("key_encryption_key = {new:?}\nprevious_key_encryption_keys = [{old:?}]")).await.unwrap();
+        let prefix = Sealer::new(&decode_key(&new).unwrap(), &[]).unwrap().current_prefix();
+        assert!(raw(&rotated, "SELECT totp_secret FROM accounts WHERE id = $1", &ada.id).await.starts_with(&prefix));
+        assert!(raw(&rotated, "SELECT value FROM server_secrets WHERE name = $1", "pairwise-subject-salt").await.starts_with(&prefix));
+        for key in rotated.signing_keys().all().await.unwrap() {
+            assert!(raw(&rotated, "SELECT private_pem FROM signing_keys WHERE kid = $1", &key.kid).await.starts_with(&prefix));
+        }
+
+        let only_new = place.open(&format!("key_encryption_key = {new:?}")).await.unwrap();
+        assert_eq!(only_new.accounts().find(&ada.id).await.unwrap().unwrap().totp_secret.as_deref(), Some(TOTP));
+        assert_eq!(only_new.secrets().get_or_create_sealed("pairwise-subject-salt", || "x".into(), 1).await.unwrap(), salt);
+        let after: Vec<String> = only_new.signing_keys().all().await.unwrap().into_iter().map(|k| k.private_pem).collect();
+        assert_eq!(after, pems);
+        let back = place.refused(&format!("key_encryption_key = {old:?}")).await;
+        assert!(back.contains("secrets.key_encryption_key"), "{back}");
+    }
+}
+
+/// Issue 11.10, checklist 47: the URL's `sslmode` reaches the PostgreSQL driver: `require`
+/// gives an encrypted connection (the local server offers TLS), `disable` a plain one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_sslmode_in_the_url_decides_tls() {
+    use sqlx::Row;
+    if !real_servers_available("postgres_sslmode_in_the_url_decides_tls").await {
+        return;
+    }
+    let base = fresh_postgres_schema().await;
+    let secrets = format!(
+        "key_encryption_key = {:?}",
+        one_login_provider::sealing::generate_key()
+    );
+    for (mode, encrypted) in [("require", true), ("disable", false)] {
+        let place = Place {
+            url: format!("{base}&sslmode={mode}"),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let db = place.open(&secrets).await.unwrap();
+        let ssl: bool = sqlx::query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(ssl, encrypted, "sslmode={mode}");
+    }
+}
+
+/// Issue 11.10: `sslmode=require` against a server that refuses TLS fails at once, naming
+/// `database.url` and TLS, never falling back to plain text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_sslmode_require_refuses_a_server_without_tls() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Answers every SSLRequest (8 bytes) with 'N': no TLS here.
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 8];
+                if socket.read_exact(&mut request).await.is_ok() {
+                    let _ = socket.write_all(b"N").await;
+                    let mut rest = [0u8; 512];
+                    let _ = socket.read(&mut rest).await;
+                }
+            });
+        }
+    });
+    let place = Place {
+        url: format!("postgres://postgres@127.0.0.1:{port}/postgres?sslmode=require"),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let started = std::time::Instant::now();
+    let error = place.refused("").await;
+    assert!(
+        error.contains("database.url") && error.contains("TLS"),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "failed at once, not after retries"
+    );
+}

@@ -1,5 +1,8 @@
 //! Evidence credentials: ES256 JWTs with `sub aud iss jti nbf iat exp vc`, where `vc` holds the
 //! credential subject and evidence in the GOV.UK shape; and the core identity JWT.
+//!
+//! Each kind has its own `typ` (RFC 8725 §3.11, explicit typing): an evidence credential, a core
+//! identity JWT and the provider's ID, access and logout tokens can never pass for one another.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -12,6 +15,14 @@ mod verifier;
 
 pub use signer::{CoreIdentityRequest, CredentialSigner};
 pub use verifier::{CredentialVerifier, VerifiedCredential};
+
+/// `typ` of an evidence credential.
+pub const IDENTITY_CHECK_CREDENTIAL_TYPE: &str = "identity-check+jwt";
+/// `typ` of the core identity JWT a relying party gets.
+pub const CORE_IDENTITY_TYPE: &str = "core-identity+jwt";
+/// `typ` of evidence credentials made before explicit typing: accepted only from keys trusted
+/// with [`CredentialVerifier::trust_issued_before`].
+pub const UNTYPED_CREDENTIAL_TYPE: &str = "JWT";
 
 /// `vc.type` of an evidence credential.
 pub const IDENTITY_CHECK_CREDENTIAL: [&str; 2] =

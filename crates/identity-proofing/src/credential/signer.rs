@@ -10,7 +10,8 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    CredentialClaims, IDENTITY_CHECK_CREDENTIAL, VERIFIABLE_IDENTITY_CREDENTIAL, Vc, unix,
+    CORE_IDENTITY_TYPE, CredentialClaims, IDENTITY_CHECK_CREDENTIAL,
+    IDENTITY_CHECK_CREDENTIAL_TYPE, VERIFIABLE_IDENTITY_CREDENTIAL, Vc, unix,
 };
 use crate::checks::CheckOutcome;
 use crate::claims::CredentialSubject;
@@ -52,6 +53,8 @@ struct CoreIdentityClaims<'a> {
     sub: &'a str,
     iss: &'a str,
     aud: &'a str,
+    /// Checklist 68: every credential JWT carries a unique id.
+    jti: String,
     nbf: i64,
     iat: i64,
     exp: i64,
@@ -71,7 +74,7 @@ impl CredentialSigner {
             kid: kid.to_owned(),
             key,
         };
-        signer.sign(&serde_json::json!({}))?;
+        signer.sign(IDENTITY_CHECK_CREDENTIAL_TYPE, &serde_json::json!({}))?;
         Ok(signer)
     }
 
@@ -133,7 +136,7 @@ impl CredentialSigner {
                 evidence: outcome.evidence.clone(),
             },
         };
-        self.sign(&claims)
+        self.sign(IDENTITY_CHECK_CREDENTIAL_TYPE, &claims)
     }
 
     /// The core identity JWT for a relying party: `vot` is the level proven, and the
@@ -148,6 +151,7 @@ impl CredentialSigner {
             sub: request.subject,
             iss: &self.issuer,
             aud: request.audience,
+            jti: format!("urn:uuid:{}", uuid::Uuid::new_v4()),
             nbf: unix(now),
             iat: unix(now),
             exp: unix(now + request.ttl),
@@ -163,12 +167,12 @@ impl CredentialSigner {
                 evidence: Vec::new(),
             },
         };
-        self.sign(&claims)
+        self.sign(CORE_IDENTITY_TYPE, &claims)
     }
 
-    fn sign<T: Serialize>(&self, claims: &T) -> Result<String> {
+    fn sign<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String> {
         let mut header = Header::new(Algorithm::ES256);
-        header.typ = Some("JWT".to_owned());
+        header.typ = Some(typ.to_owned());
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| Error::Signing(e.to_string()))
     }

@@ -38,7 +38,7 @@ fn issue_then_verify_round_trips() {
     let header = part(&jwt, 0);
     assert_eq!(
         header,
-        json!({"alg": "ES256", "typ": "JWT", "kid": "passport-1"})
+        json!({"alg": "ES256", "typ": "identity-check+jwt", "kid": "passport-1"})
     );
     let claims = part(&jwt, 1);
     assert_eq!(
@@ -171,14 +171,34 @@ fn alg_none_and_hs256_are_refused() {
     ));
 }
 
-#[test]
-fn only_identity_check_credentials_are_accepted() {
-    let signer = signer(ISSUER, "k");
+/// A key, its signer, and JWTs signed with it under any `typ` (to forge other kinds).
+struct Forger {
+    pem: String,
+    signer: CredentialSigner,
+}
+
+impl Forger {
+    fn new(kid: &str) -> Self {
+        let pem = CredentialSigner::generate_pkcs8_pem().unwrap();
+        let signer = CredentialSigner::from_pkcs8_pem(ISSUER, kid, pem.as_bytes()).unwrap();
+        Forger { pem, signer }
+    }
+
+    fn sign(&self, typ: &str, claims: &Value) -> String {
+        let mut header = Header::new(jsonwebtoken::Algorithm::ES256);
+        header.typ = Some(typ.to_owned());
+        header.kid = Some(self.signer.kid().to_owned());
+        let key = EncodingKey::from_ec_pem(self.pem.as_bytes()).unwrap();
+        jsonwebtoken::encode(&header, claims, &key).unwrap()
+    }
+}
+
+fn core_identity(signer: &CredentialSigner) -> String {
     let credentials: Vec<_> = kenneth_passport_journey(1)
         .iter()
         .map(|o| {
             let jwt = signer.issue(SUBJECT, "one-login", o, NOW, TTL).unwrap();
-            verifier_for(&signer).verify(&jwt, SUBJECT, NOW).unwrap()
+            verifier_for(signer).verify(&jwt, SUBJECT, NOW).unwrap()
         })
         .collect();
     let identity = prove(&credentials, ConfidenceLevel::P2).unwrap();
@@ -188,10 +208,104 @@ fn only_identity_check_credentials_are_accepted() {
         trustmark: "https://one-login.example/trustmark",
         ttl: Duration::minutes(30),
     };
-    let core = signer.core_identity_jwt(&identity, &request, NOW).unwrap();
+    signer.core_identity_jwt(&identity, &request, NOW).unwrap()
+}
+
+#[test]
+fn only_identity_check_credentials_are_accepted() {
+    let forger = Forger::new("k");
+    // Typed as evidence, but the vc is a core identity's.
+    let core = core_identity(&forger.signer);
+    let retyped = forger.sign(IDENTITY_CHECK_CREDENTIAL_TYPE, &part(&core, 1));
     assert!(matches!(
-        verifier_for(&signer).verify(&core, SUBJECT, NOW),
+        verifier_for(&forger.signer).verify(&retyped, SUBJECT, NOW),
         Err(Error::CredentialType)
+    ));
+}
+
+// Checklist 37 and 68, RFC 8725 §3.11: each kind of JWT has its own typ, and a credential has a
+// jti.
+#[test]
+fn evidence_and_core_identity_each_have_their_own_typ_and_a_jti() {
+    let signer = signer(ISSUER, "k");
+    let evidence = issued(&signer);
+    let core = core_identity(&signer);
+    assert_eq!(part(&evidence, 0)["typ"], IDENTITY_CHECK_CREDENTIAL_TYPE);
+    assert_eq!(part(&core, 0)["typ"], CORE_IDENTITY_TYPE);
+    assert_ne!(IDENTITY_CHECK_CREDENTIAL_TYPE, CORE_IDENTITY_TYPE);
+    for jwt in [&evidence, &core] {
+        assert!(
+            part(jwt, 1)["jti"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:uuid:")
+        );
+    }
+    assert_ne!(
+        part(&core, 1)["jti"],
+        part(&core_identity(&signer), 1)["jti"]
+    );
+}
+
+// RFC 8725 §3.11: a JWT of another kind never passes for evidence, even with evidence claims.
+#[test]
+fn a_jwt_of_another_type_is_refused_as_evidence() {
+    let forger = Forger::new("k");
+    let verifier = verifier_for(&forger.signer);
+    let core = core_identity(&forger.signer);
+    assert!(matches!(
+        verifier.verify(&core, SUBJECT, NOW),
+        Err(Error::CredentialHeaderType(t)) if t == CORE_IDENTITY_TYPE
+    ));
+    let claims = part(&issued(&forger.signer), 1);
+    for typ in ["JWT", "logout+jwt", "at+jwt", CORE_IDENTITY_TYPE] {
+        let forged = forger.sign(typ, &claims);
+        assert!(
+            matches!(verifier.verify(&forged, SUBJECT, NOW), Err(Error::CredentialHeaderType(t)) if t == typ),
+            "{typ}"
+        );
+    }
+    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"ES256","kid":"k"}"#);
+    let untyped = format!(
+        "{header}.{}",
+        issued(&forger.signer).split_once('.').unwrap().1
+    );
+    assert!(matches!(
+        verifier.verify(&untyped, SUBJECT, NOW),
+        Err(Error::CredentialHeaderType(t)) if t.is_empty()
+    ));
+}
+
+// RFC 8725 §3.12 and checklist 69: a key that signed evidence before a dedicated key took over
+// still verifies what it signed then (untyped, as it was), and nothing dated later.
+#[test]
+fn a_key_trusted_until_a_time_verifies_only_what_it_signed_before() {
+    let forger = Forger::new("old");
+    let claims = part(&issued(&forger.signer), 1);
+    let untyped = forger.sign("JWT", &claims);
+    let typed = forger.sign(IDENTITY_CHECK_CREDENTIAL_TYPE, &claims);
+    let public = forger.signer.public_jwk().unwrap();
+    let mut until_later = CredentialVerifier::new();
+    until_later
+        .trust_issued_before(ISSUER, "old", &public, NOW + Duration::seconds(1))
+        .unwrap();
+    assert!(until_later.verify(&untyped, SUBJECT, NOW).is_ok());
+    assert!(until_later.verify(&typed, SUBJECT, NOW).is_ok());
+    let mut until_now = CredentialVerifier::new();
+    until_now
+        .trust_issued_before(ISSUER, "old", &public, NOW)
+        .unwrap();
+    for jwt in [&untyped, &typed] {
+        assert!(matches!(
+            until_now.verify(jwt, SUBJECT, NOW),
+            Err(Error::CredentialIssuedAfterKeyRetired)
+        ));
+    }
+    let mut no_iat = claims.clone();
+    no_iat.as_object_mut().unwrap().remove("iat");
+    assert!(matches!(
+        until_later.verify(&forger.sign("JWT", &no_iat), SUBJECT, NOW),
+        Err(Error::CredentialMalformed(_))
     ));
 }
 

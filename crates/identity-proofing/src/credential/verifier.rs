@@ -9,7 +9,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{CredentialClaims, IDENTITY_CHECK_CREDENTIAL};
+use super::{
+    CredentialClaims, IDENTITY_CHECK_CREDENTIAL, IDENTITY_CHECK_CREDENTIAL_TYPE,
+    UNTYPED_CREDENTIAL_TYPE,
+};
 use crate::claims::CredentialSubject;
 use crate::error::{Error, Result};
 use crate::evidence::Evidence;
@@ -18,11 +21,19 @@ use crate::evidence::Evidence;
 const LEEWAY_SECONDS: i64 = 30;
 
 /// Verifies evidence credentials against trusted keys. Only ES256 is accepted, whatever a
-/// credential's header says.
+/// credential's header says, and only the evidence credential `typ`.
 #[derive(Clone, Default)]
 pub struct CredentialVerifier {
-    /// kid → (issuer, key).
-    keys: HashMap<String, (String, DecodingKey)>,
+    keys: HashMap<String, Trusted>,
+}
+
+#[derive(Clone)]
+struct Trusted {
+    issuer: String,
+    key: DecodingKey,
+    /// Set for a key that signed evidence only until then (unix seconds): its credentials must
+    /// be issued earlier, and may predate explicit typing.
+    issued_before: Option<i64>,
 }
 
 impl fmt::Debug for CredentialVerifier {
@@ -30,7 +41,7 @@ impl fmt::Debug for CredentialVerifier {
         let trusted: Vec<(&String, &String)> = self
             .keys
             .iter()
-            .map(|(kid, (issuer, _))| (kid, issuer))
+            .map(|(kid, trusted)| (kid, &trusted.issuer))
             .collect();
         f.debug_struct("CredentialVerifier")
             .field("trusted", &trusted)
@@ -81,12 +92,43 @@ impl CredentialVerifier {
     /// Trusts credentials signed with `public_jwk` (EC P-256) under `kid` as coming from
     /// `issuer`. A kid trusted again is replaced.
     pub fn trust(&mut self, issuer: &str, kid: &str, public_jwk: &Jwk) -> Result<()> {
+        self.add(issuer, kid, public_jwk, None)
+    }
+
+    /// Trusts `public_jwk` only for credentials issued before `before`: a key that signed
+    /// evidence until a dedicated key took over (RFC 8725 §3.12), whose credentials must stay
+    /// verifiable but which must not sign new ones. Its credentials may be untyped (`typ` JWT),
+    /// as they were before explicit typing.
+    pub fn trust_issued_before(
+        &mut self,
+        issuer: &str,
+        kid: &str,
+        public_jwk: &Jwk,
+        before: OffsetDateTime,
+    ) -> Result<()> {
+        self.add(issuer, kid, public_jwk, Some(before.unix_timestamp()))
+    }
+
+    fn add(
+        &mut self,
+        issuer: &str,
+        kid: &str,
+        public_jwk: &Jwk,
+        issued_before: Option<i64>,
+    ) -> Result<()> {
         match &public_jwk.algorithm {
             AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {}
             _ => return Err(Error::Key("only EC P-256 keys are trusted".to_owned())),
         }
         let key = DecodingKey::from_jwk(public_jwk).map_err(|e| Error::Key(e.to_string()))?;
-        self.keys.insert(kid.to_owned(), (issuer.to_owned(), key));
+        self.keys.insert(
+            kid.to_owned(),
+            Trusted {
+                issuer: issuer.to_owned(),
+                key,
+                issued_before,
+            },
+        );
         Ok(())
     }
 
@@ -103,10 +145,23 @@ impl CredentialVerifier {
             return Err(Error::CredentialAlgorithm(alg.to_owned()));
         }
         let kid = header.get("kid").and_then(Value::as_str).unwrap_or("");
-        let (issuer, key) = self
+        let Trusted {
+            issuer,
+            key,
+            issued_before,
+        } = self
             .keys
             .get(kid)
             .ok_or_else(|| Error::CredentialUnknownKey(kid.to_owned()))?;
+        // RFC 8725 §3.11: only an evidence credential's typ; untyped ones only from a key that
+        // signed before typing (checklist 37).
+        let typ = header.get("typ").and_then(Value::as_str).unwrap_or("");
+        let typed = typ.eq_ignore_ascii_case(IDENTITY_CHECK_CREDENTIAL_TYPE);
+        let untyped_legacy =
+            issued_before.is_some() && typ.eq_ignore_ascii_case(UNTYPED_CREDENTIAL_TYPE);
+        if !typed && !untyped_legacy {
+            return Err(Error::CredentialHeaderType(typ.to_owned()));
+        }
 
         // jsonwebtoken checks the signature only: dates are checked below against `now`, not
         // the machine's clock.
@@ -135,6 +190,12 @@ impl CredentialVerifier {
         }
         let now = now.unix_timestamp();
         let number = |name: &str| claims.get(name).and_then(Value::as_i64);
+        if let Some(before) = issued_before {
+            let iat = number("iat").ok_or_else(|| malformed("no iat"))?;
+            if iat >= *before {
+                return Err(Error::CredentialIssuedAfterKeyRetired);
+            }
+        }
         if number("nbf").is_some_and(|nbf| now + LEEWAY_SECONDS < nbf) {
             return Err(Error::CredentialNotYetValid);
         }

@@ -220,7 +220,7 @@ fn a_core_identity_jwt_verifies_with_the_key_from_the_did_document() {
 
     let header = jsonwebtoken::decode_header(&jwt).unwrap();
     assert_eq!(header.kid.as_deref(), Some(kid.as_str()));
-    assert_eq!(header.typ.as_deref(), Some("JWT"));
+    assert_eq!(header.typ.as_deref(), Some("core-identity+jwt"));
     let published: Jwk = serde_json::from_value(method["publicKeyJwk"].clone()).unwrap();
     let mut validation = Validation::new(Algorithm::ES256);
     validation.set_audience(&["rp-client"]);
@@ -234,10 +234,12 @@ fn a_core_identity_jwt_verifies_with_the_key_from_the_did_document() {
     .unwrap()
     .claims;
     let now = NOW.unix_timestamp();
+    let jti = claims["jti"].as_str().unwrap();
+    assert!(jti.starts_with("urn:uuid:"), "{jti}");
     assert_eq!(
         claims,
         json!({
-            "sub": SUBJECT, "iss": ISSUER, "aud": "rp-client",
+            "sub": SUBJECT, "iss": ISSUER, "aud": "rp-client", "jti": jti,
             "nbf": now, "iat": now, "exp": now + 1800,
             "vot": "P2", "vtm": "https://one-login.example/trustmark",
             "vc": {

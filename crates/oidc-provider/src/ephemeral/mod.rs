@@ -95,8 +95,17 @@ pub async fn open(config: &EphemeralConfig) -> Result<Arc<dyn EphemeralStore>> {
     if config.url.is_empty() {
         Ok(Arc::new(MemoryStore::new(config.memory_max_entries)))
     } else {
+        let ca = match &config.tls_ca_file {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                crate::error::Error::config(
+                    "ephemeral.tls_ca_file",
+                    format!("{}: {e}", path.display()),
+                )
+            })?),
+            None => None,
+        };
         Ok(Arc::new(
-            RedisStore::connect(&config.url, &config.key_prefix).await?,
+            RedisStore::connect_with_ca(&config.url, &config.key_prefix, ca).await?,
         ))
     }
 }

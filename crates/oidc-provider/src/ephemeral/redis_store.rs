@@ -86,8 +86,23 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 impl RedisStore {
     /// Connects now, so a wrong URL or a dead server stops start-up with a clear message.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self> {
-        let client =
-            redis::Client::open(url).map_err(|e| Error::config("ephemeral.url", e.to_string()))?;
+        Self::connect_with_ca(url, prefix, None).await
+    }
+
+    /// [`Self::connect`], trusting `ca_pem` (PEM) for a `rediss://` server's certificate
+    /// instead of the system's roots (checklist 47).
+    pub async fn connect_with_ca(url: &str, prefix: &str, ca_pem: Option<Vec<u8>>) -> Result<Self> {
+        let client = match ca_pem {
+            Some(root_cert) => redis::Client::build_with_tls(
+                url,
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(root_cert),
+                },
+            ),
+            None => redis::Client::open(url),
+        }
+        .map_err(|e| Error::config("ephemeral.url", e.to_string()))?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(COMMAND_TIMEOUT))
             .set_response_timeout(Some(COMMAND_TIMEOUT))
@@ -101,6 +116,12 @@ impl RedisStore {
         .map_err(|e| {
             Error::ephemeral(format!("cannot connect to Redis at {}: {e}", redact(url)))
         })?;
+        // A server that wants a password and got none (or the wrong one) accepts the
+        // connection and refuses every command: find out now (checklist 47).
+        let mut probe = connection.clone();
+        timed(async move { redis::cmd("PING").query_async::<String>(&mut probe).await })
+            .await
+            .map_err(|e| Error::ephemeral(format!("Redis at {} refused: {e}", redact(url))))?;
         refuse_evicting_server(&mut connection.clone()).await?;
         Ok(RedisStore {
             connection,

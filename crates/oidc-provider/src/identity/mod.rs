@@ -7,9 +7,7 @@ pub mod attempts;
 pub mod claims;
 pub mod details;
 pub mod journey;
-pub mod sealing;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,11 +22,11 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::oidc::keys::KeySet;
+use crate::oidc::keys::{KeyPurpose, KeySet};
+use crate::sealing::{KeySource, Sealer, check_key_opens_database};
 use crate::store::{Database, StoredCredential};
 use attempts::{AttemptKind, AttemptLimit, AttemptLimiter};
 use journey::{Failure, ProvingJourney, Step, claimed_document, within_limit};
-use sealing::Sealer;
 
 /// The authoritative sources the checks ask. The defaults simulate them over the test data
 /// set shipped with the `identity_proofing` crate; a deployment passes clients of the real
@@ -113,68 +111,19 @@ impl std::fmt::Debug for IdentityService {
     }
 }
 
-/// The encryption key from configuration, or from the key file made on first start.
-fn encryption_key(config: &Config) -> Result<Vec<u8>> {
-    if !config.identity.encryption_key.trim().is_empty() {
-        return sealing::decode_key(&config.identity.encryption_key)
-            .map_err(|why| Error::config("identity.encryption_key", why));
-    }
-    let path = config.data_dir.join("identity-encryption.key");
-    if !path.exists() {
-        write_new_key_file(&path)?;
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::config(
-            "identity.encryption_key",
-            format!("{}: {e}", path.display()),
-        )
-    })?;
-    sealing::decode_key(&text).map_err(|why| {
-        Error::config(
-            "identity.encryption_key",
-            format!("{} {why}", path.display()),
-        )
-    })
-}
-
-fn write_new_key_file(path: &Path) -> Result<()> {
-    use std::io::Write;
-    let fail = |e: std::io::Error| {
-        Error::config(
-            "identity.encryption_key",
-            format!("cannot create {}: {e}", path.display()),
-        )
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(path) {
-        Ok(mut file) => file
-            .write_all(sealing::generate_key().as_bytes())
-            .map_err(fail),
-        // Another process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(fail(e)),
-    }
-}
-
 impl IdentityService {
     pub fn new(config: &Config, sources: Sources) -> Result<Self> {
-        let current = encryption_key(config)?;
-        let previous = config
-            .identity
-            .previous_encryption_keys
-            .iter()
-            .map(|k| sealing::decode_key(k))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|why| Error::config("identity.previous_encryption_keys", why))?;
+        // The encryption key from configuration, or from the key file made on first start.
+        let (current, previous) = KeySource {
+            config_key: "identity.encryption_key",
+            value: &config.identity.encryption_key,
+            file: None,
+            default_file: config.data_dir.join("identity-encryption.key"),
+            previous_key: "identity.previous_encryption_keys",
+            previous: &config.identity.previous_encryption_keys,
+        }
+        .keys()?;
+        let sealer = Sealer::new(&current, &previous)?;
         let issuer_url =
             url::Url::parse(&config.issuer).map_err(|e| Error::config("issuer", e.to_string()))?;
         let host = issuer_url.host_str().unwrap_or("localhost");
@@ -189,7 +138,7 @@ impl IdentityService {
         Ok(IdentityService {
             sources,
             attempts: AttemptLimiter::new(limit, &current, &previous),
-            sealer: Sealer::new(&current, &previous)?,
+            sealer,
             issuer: config.issuer.clone(),
             did_host,
             trustmark: config.url("trustmark"),
@@ -200,26 +149,17 @@ impl IdentityService {
 
     /// Refuses to start with a key that cannot open this database's identity data: replicas
     /// with different keys (or a lost key file) would each silently ignore the others'
-    /// evidence. A marker sealed on first start must open; one that opens only with an earlier
-    /// key is sealed again with the current one, completing a rotation.
+    /// evidence.
     pub async fn check_key(&self, db: &Database, now: i64) -> Result<()> {
-        const NAME: &str = "identity-key-check";
-        const CONTEXT: &str = "identity-key-check";
-        let marker = self.sealer.seal(b"one-login", CONTEXT)?;
-        let stored = db.secrets().get_or_create(NAME, || marker, now).await?;
-        if self.sealer.open(&stored, CONTEXT).is_err() {
-            return Err(Error::config(
-                "identity.encryption_key",
-                "does not open the identity data already in this database: every replica needs \
-                 the key that sealed it (keep an earlier key in identity.previous_encryption_keys)",
-            ));
-        }
-        if !self.sealer.is_current(&stored) {
-            db.secrets()
-                .replace(NAME, &self.sealer.seal(b"one-login", CONTEXT)?)
-                .await?;
-        }
-        Ok(())
+        check_key_opens_database(
+            &db.secrets(),
+            &self.sealer,
+            "identity-key-check",
+            "identity.encryption_key",
+            "identity.previous_encryption_keys",
+            now,
+        )
+        .await
     }
 
     /// The journey's next step (`journey::next_step`) with the attempt limits applied. The
@@ -257,24 +197,42 @@ impl IdentityService {
         &self.did_host
     }
 
-    /// The current ES256 key as a credential signer, named by its `did:web` id.
+    /// The current identity key as a credential signer, named by its `did:web` id (never a
+    /// token key: checklist 69).
     fn signer(&self, keys: &KeySet, now: i64) -> Result<CredentialSigner> {
         let key = keys
-            .current(Algorithm::ES256, now)
-            .ok_or_else(|| Error::Internal("no ES256 signing key".into()))?;
+            .current_identity(now)
+            .ok_or_else(|| Error::Internal("no identity signing key".into()))?;
         let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
         CredentialSigner::from_pkcs8_pem(&self.issuer, &kid, key.private_pem().as_bytes())
             .map_err(|e| Error::Internal(format!("identity signer: {e}")))
     }
 
-    /// Trusts every ES256 key the provider has had: credentials are kept far longer than a
-    /// key stays in the JWKS.
+    /// Trusts every identity key the provider has had: credentials are kept far longer than a
+    /// key stays published. The ES256 token keys, which signed evidence before the provider had
+    /// an identity key, are trusted only for credentials issued before the first identity key
+    /// took over.
     fn verifier(&self, keys: &KeySet) -> CredentialVerifier {
         let mut verifier = CredentialVerifier::new();
-        for key in keys.all().iter().filter(|k| k.alg == Algorithm::ES256) {
+        for key in keys.of(KeyPurpose::Identity) {
             let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
             if let Err(e) = verifier.trust(&self.issuer, &kid, &key.public) {
-                tracing::error!(kid = %key.kid, error = %e, "signing key not usable for identity credentials");
+                tracing::error!(kid = %key.kid, error = %e, "identity key not usable for identity credentials");
+            }
+        }
+        let first_identity_key = keys.of(KeyPurpose::Identity).map(|k| k.active_from).min();
+        let Some(since) =
+            first_identity_key.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+        else {
+            return verifier;
+        };
+        for key in keys
+            .of(KeyPurpose::Tokens)
+            .filter(|k| k.alg == Algorithm::ES256 && k.active_from < since.unix_timestamp())
+        {
+            let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
+            if let Err(e) = verifier.trust_issued_before(&self.issuer, &kid, &key.public, since) {
+                tracing::error!(kid = %key.kid, error = %e, "token key not usable for earlier identity credentials");
             }
         }
         verifier
@@ -384,11 +342,11 @@ impl IdentityService {
             .map_err(|e| Error::Internal(format!("core identity: {e}")))
     }
 
-    /// `/.well-known/did.json`: the keys that sign core identities, as published now.
+    /// `/.well-known/did.json`: the identity keys that sign core identities, as published now
+    /// (the one about to sign, the one signing, and retired ones whose JWTs may still be live).
     pub fn did_document(&self, keys: &KeySet, now: i64) -> serde_json::Value {
         let published: Vec<(String, jsonwebtoken::jwk::Jwk)> = keys
-            .published(now)
-            .filter(|k| k.alg == Algorithm::ES256)
+            .published_of(KeyPurpose::Identity, now)
             .map(|k| (k.kid.clone(), k.public.clone()))
             .collect();
         identity_proofing::did_document(&self.did_host, &published)
@@ -398,4 +356,80 @@ impl IdentityService {
 /// Binds a sealed credential to its row: account and credential id.
 fn sealing_context(account_id: &str, credential_id: &str) -> String {
     format!("identity-credential/{account_id}/{credential_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oidc::keys::new_stored_key;
+
+    fn service() -> IdentityService {
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
+        let overrides = format!(
+            "[identity]\nencryption_key = {:?}",
+            crate::sealing::generate_key()
+        );
+        let config = Config::load_with_overrides(&file, &overrides).unwrap();
+        IdentityService::new(&config, Sources::simulated().unwrap()).unwrap()
+    }
+
+    fn evidence_signed_by(
+        service: &IdentityService,
+        key: &crate::store::StoredKey,
+        at: i64,
+    ) -> String {
+        let kid = identity_proofing::did_key_id(&service.did_host, &key.kid);
+        CredentialSigner::from_pkcs8_pem(&service.issuer, &kid, key.private_pem.as_bytes())
+            .unwrap()
+            .issue(
+                "account-1",
+                &service.issuer,
+                &CheckOutcome::default(),
+                unix_time(at).unwrap(),
+                time::Duration::days(180),
+            )
+            .unwrap()
+    }
+
+    // Issue 11.6 and checklist 69: evidence the ES256 token key signed before the provider had
+    // an identity key keeps counting; the token key counts for nothing it signed after.
+    #[test]
+    fn a_token_key_counts_only_for_evidence_from_before_the_identity_key() {
+        let service = service();
+        let token = new_stored_key(KeyPurpose::Tokens, Algorithm::ES256, 0, 0).unwrap();
+        let identity =
+            new_stored_key(KeyPurpose::Identity, Algorithm::ES256, 1_000, 1_000).unwrap();
+        let keys =
+            KeySet::new(&[token.clone(), identity.clone()], Duration::from_secs(60)).unwrap();
+        let verifier = service.verifier(&keys);
+        let at = |t: i64| unix_time(t).unwrap();
+        let before = evidence_signed_by(&service, &token, 999);
+        assert!(verifier.verify(&before, "account-1", at(2_000)).is_ok());
+        let after = evidence_signed_by(&service, &token, 1_000);
+        assert!(matches!(
+            verifier.verify(&after, "account-1", at(2_000)),
+            Err(identity_proofing::Error::CredentialIssuedAfterKeyRetired)
+        ));
+        let by_identity_key = evidence_signed_by(&service, &identity, 1_500);
+        assert!(
+            verifier
+                .verify(&by_identity_key, "account-1", at(2_000))
+                .is_ok()
+        );
+        // What the provider signs now comes from the identity key.
+        assert_eq!(keys.current_identity(1_500).unwrap().kid, identity.kid);
+        let signed = service.signer(&keys, 1_500).unwrap();
+        assert!(signed.kid().ends_with(&format!("#{}", identity.kid)));
+        // A database with no identity key yet trusts no token key for evidence.
+        let only_tokens =
+            KeySet::new(std::slice::from_ref(&token), Duration::from_secs(60)).unwrap();
+        assert!(
+            service
+                .verifier(&only_tokens)
+                .verify(&before, "account-1", at(2_000))
+                .is_err()
+        );
+        assert!(service.signer(&only_tokens, 1_500).is_err());
+    }
 }

@@ -1,11 +1,16 @@
-//! The provider's signing keys: made on first start and stored in the database, so every
-//! replica signs and publishes the same keys; rotated with `one-login keys rotate`, the new key
-//! published before it signs and the old one published until its tokens have expired
+//! The provider's signing keys: made on first start and stored in the database (sealed), so
+//! every replica signs and publishes the same keys; rotated with `one-login keys rotate`, the
+//! new key published before it signs and the old one published until its tokens have expired
 //! (OpenID Connect Core §10.1.1).
+//!
+//! Each key has one purpose (RFC 8725 §3.12, checklist 69): token keys sign ID, access and
+//! logout tokens and are published in the JWKS; the identity key signs evidence credentials and
+//! core identity JWTs and is published in `did.json` only.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
@@ -19,8 +24,75 @@ use crate::config::KeysConfig;
 use crate::error::{Error, Result};
 use crate::store::{Database, StoredKey};
 
-/// The algorithms the provider signs with: ES256 by default, RS256 for clients that ask.
+/// The algorithms the provider signs tokens with: ES256 by default, RS256 for clients that ask.
 pub const SIGNING_ALGORITHMS: [Algorithm; 2] = [Algorithm::ES256, Algorithm::RS256];
+
+/// What a key signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// ID, access and logout tokens; published in the JWKS.
+    Tokens,
+    /// Evidence credentials and core identity JWTs; published in `did.json`.
+    Identity,
+}
+
+impl KeyPurpose {
+    pub const ALL: [KeyPurpose; 2] = [KeyPurpose::Tokens, KeyPurpose::Identity];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyPurpose::Tokens => "tokens",
+            KeyPurpose::Identity => "identity",
+        }
+    }
+
+    fn parse(name: &str) -> Result<Self> {
+        match name {
+            "tokens" => Ok(KeyPurpose::Tokens),
+            "identity" => Ok(KeyPurpose::Identity),
+            other => Err(Error::Corrupt(format!("signing key purpose {other}"))),
+        }
+    }
+
+    /// The algorithms keys of this purpose sign with: the core identity JWT is ES256 only
+    /// (the One Login contract).
+    pub fn algorithms(self) -> &'static [Algorithm] {
+        match self {
+            KeyPurpose::Tokens => &SIGNING_ALGORITHMS,
+            KeyPurpose::Identity => &[Algorithm::ES256],
+        }
+    }
+}
+
+/// Where signing keys are kept (checklist 38): by default the database, each private key sealed
+/// under the key-encryption key. A deployment keeping its keys in a KMS or HSM implements this.
+#[async_trait]
+pub trait KeyStore: Send + Sync {
+    /// Every key ever made, private parts included.
+    async fn all(&self) -> Result<Vec<StoredKey>>;
+
+    /// Stores the first key of its purpose and algorithm unless another replica already did;
+    /// whether this one was stored.
+    async fn insert_first(&self, key: &StoredKey) -> Result<bool>;
+
+    /// Adds `key` and retires the keys of its purpose and algorithm from when it takes over.
+    async fn rotate_to(&self, key: &StoredKey) -> Result<()>;
+}
+
+#[async_trait]
+impl KeyStore for Database {
+    async fn all(&self) -> Result<Vec<StoredKey>> {
+        self.signing_keys().all().await
+    }
+
+    async fn insert_first(&self, key: &StoredKey) -> Result<bool> {
+        self.signing_keys().insert_first(key).await
+    }
+
+    async fn rotate_to(&self, key: &StoredKey) -> Result<()> {
+        self.signing_keys().rotate_to(key).await
+    }
+}
 
 pub fn algorithm_name(alg: Algorithm) -> &'static str {
     match alg {
@@ -70,6 +142,7 @@ fn generate_pem(alg: Algorithm) -> Result<String> {
 pub struct SigningKey {
     pub kid: String,
     pub alg: Algorithm,
+    pub purpose: KeyPurpose,
     encoding: EncodingKey,
     decoding: DecodingKey,
     pub public: Jwk,
@@ -93,6 +166,7 @@ fn key_id(public: &Jwk) -> Result<String> {
 impl SigningKey {
     fn from_stored(stored: &StoredKey) -> Result<Self> {
         let alg = parse_algorithm(&stored.alg)?;
+        let purpose = KeyPurpose::parse(&stored.purpose)?;
         let encoding = match alg {
             Algorithm::RS256 => EncodingKey::from_rsa_pem(stored.private_pem.as_bytes()),
             _ => EncodingKey::from_ec_pem(stored.private_pem.as_bytes()),
@@ -110,6 +184,7 @@ impl SigningKey {
         Ok(SigningKey {
             kid: stored.kid.clone(),
             alg,
+            purpose,
             encoding,
             decoding,
             public,
@@ -128,8 +203,13 @@ impl SigningKey {
     }
 }
 
-/// A new key for `alg`, active from `active_from`.
-pub fn new_stored_key(alg: Algorithm, now: i64, active_from: i64) -> Result<StoredKey> {
+/// A new key of `purpose` for `alg`, active from `active_from`.
+pub fn new_stored_key(
+    purpose: KeyPurpose,
+    alg: Algorithm,
+    now: i64,
+    active_from: i64,
+) -> Result<StoredKey> {
     let private_pem = generate_pem(alg)?;
     let encoding = match alg {
         Algorithm::RS256 => EncodingKey::from_rsa_pem(private_pem.as_bytes()),
@@ -140,6 +220,7 @@ pub fn new_stored_key(alg: Algorithm, now: i64, active_from: i64) -> Result<Stor
     Ok(StoredKey {
         kid,
         alg: algorithm_name(alg).to_owned(),
+        purpose: purpose.as_str().to_owned(),
         private_pem,
         created_at: now,
         active_from,
@@ -164,25 +245,43 @@ impl KeySet {
         })
     }
 
-    /// Every key ever made, retired ones too: stored identity credentials outlive the JWKS.
+    /// Every key ever made, of every purpose, retired ones too: stored identity credentials
+    /// outlive the JWKS.
     pub fn all(&self) -> &[SigningKey] {
         &self.keys
     }
 
-    /// The key that signs `alg` now: the newest active one.
+    /// Every key of `purpose` ever made.
+    pub fn of(&self, purpose: KeyPurpose) -> impl Iterator<Item = &SigningKey> {
+        self.keys.iter().filter(move |k| k.purpose == purpose)
+    }
+
+    /// The token key that signs `alg` now: the newest active one.
     pub fn current(&self, alg: Algorithm, now: i64) -> Option<&SigningKey> {
-        self.keys
-            .iter()
+        self.current_of(KeyPurpose::Tokens, alg, now)
+    }
+
+    /// The key that signs evidence credentials and core identity JWTs now.
+    pub fn current_identity(&self, now: i64) -> Option<&SigningKey> {
+        self.current_of(KeyPurpose::Identity, Algorithm::ES256, now)
+    }
+
+    fn current_of(&self, purpose: KeyPurpose, alg: Algorithm, now: i64) -> Option<&SigningKey> {
+        self.of(purpose)
             .filter(|k| k.alg == alg && k.signs_at(now))
             .max_by_key(|k| (k.active_from, k.kid.clone()))
     }
 
-    /// Keys relying parties may need: every key not yet active, active, or retired within the
-    /// retention period.
-    pub fn published(&self, now: i64) -> impl Iterator<Item = &SigningKey> {
-        self.keys
-            .iter()
+    /// Keys of `purpose` relying parties may need: every key not yet active, active, or retired
+    /// within the retention period.
+    pub fn published_of(&self, purpose: KeyPurpose, now: i64) -> impl Iterator<Item = &SigningKey> {
+        self.of(purpose)
             .filter(move |k| k.retired_at.is_none_or(|r| now < r + self.retention))
+    }
+
+    /// The token keys relying parties may need (the JWKS).
+    pub fn published(&self, now: i64) -> impl Iterator<Item = &SigningKey> {
+        self.published_of(KeyPurpose::Tokens, now)
     }
 
     pub fn jwks(&self, now: i64) -> JwkSet {
@@ -204,21 +303,24 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// Makes the first key of each algorithm if the database has none, then loads all.
-    pub async fn load(db: &Database, config: &KeysConfig, now: i64) -> Result<Self> {
-        let existing = db.signing_keys().all().await?;
-        for alg in SIGNING_ALGORITHMS {
-            if !existing.iter().any(|k| k.alg == algorithm_name(alg)) {
-                let key = new_stored_key(alg, now, now)?;
-                if db.signing_keys().insert_first(&key).await? {
-                    tracing::info!(kid = %key.kid, alg = %key.alg, "made the first signing key");
+    /// Makes the first key of each purpose and algorithm if the store has none, then loads
+    /// all.
+    pub async fn load(store: &dyn KeyStore, config: &KeysConfig, now: i64) -> Result<Self> {
+        let existing = store.all().await?;
+        for purpose in KeyPurpose::ALL {
+            for &alg in purpose.algorithms() {
+                let exists = existing
+                    .iter()
+                    .any(|k| k.purpose == purpose.as_str() && k.alg == algorithm_name(alg));
+                if !exists {
+                    let key = new_stored_key(purpose, alg, now, now)?;
+                    if store.insert_first(&key).await? {
+                        tracing::info!(kid = %key.kid, alg = %key.alg, purpose = %key.purpose, "made the first signing key");
+                    }
                 }
             }
         }
-        let set = KeySet::new(
-            &db.signing_keys().all().await?,
-            config.publish_after_retirement,
-        )?;
+        let set = KeySet::new(&store.all().await?, config.publish_after_retirement)?;
         Ok(Keys {
             current: Arc::new(RwLock::new(Arc::new(set))),
             config: config.clone(),
@@ -248,9 +350,9 @@ impl Keys {
         }
     }
 
-    pub async fn reload(&self, db: &Database) -> Result<()> {
+    pub async fn reload(&self, store: &dyn KeyStore) -> Result<()> {
         let set = Arc::new(KeySet::new(
-            &db.signing_keys().all().await?,
+            &store.all().await?,
             self.config.publish_after_retirement,
         )?);
         match self.current.write() {
@@ -261,7 +363,7 @@ impl Keys {
     }
 
     /// Reloads every `refresh_interval` for as long as the process runs.
-    pub fn spawn_refresh(&self, db: Database) {
+    pub fn spawn_refresh(&self, store: impl KeyStore + 'static) {
         let keys = self.clone();
         let every = self.config.refresh_interval;
         tokio::spawn(async move {
@@ -269,21 +371,39 @@ impl Keys {
             ticker.tick().await;
             loop {
                 ticker.tick().await;
-                if let Err(e) = keys.reload(&db).await {
+                if let Err(e) = keys.reload(&store).await {
                     tracing::warn!(error = %e, "could not reload signing keys");
                 }
             }
         });
     }
 
-    /// Adds a new key for each algorithm, published now and signing after
+    /// Adds a new key for each purpose and algorithm, published now and signing after
     /// `publish_before_use`, and retires the keys it replaces from then.
-    pub async fn rotate(db: &Database, config: &KeysConfig, now: i64) -> Result<Vec<StoredKey>> {
+    pub async fn rotate(
+        store: &dyn KeyStore,
+        config: &KeysConfig,
+        now: i64,
+    ) -> Result<Vec<StoredKey>> {
+        let mut made = Vec::new();
+        for purpose in KeyPurpose::ALL {
+            made.extend(Self::rotate_purpose(store, config, purpose, now).await?);
+        }
+        Ok(made)
+    }
+
+    /// [`Self::rotate`] for the keys of one purpose only.
+    pub async fn rotate_purpose(
+        store: &dyn KeyStore,
+        config: &KeysConfig,
+        purpose: KeyPurpose,
+        now: i64,
+    ) -> Result<Vec<StoredKey>> {
         let active_from = now + config.publish_before_use.as_secs() as i64;
         let mut made = Vec::new();
-        for alg in SIGNING_ALGORITHMS {
-            let key = new_stored_key(alg, now, active_from)?;
-            db.signing_keys().rotate_to(&key).await?;
+        for &alg in purpose.algorithms() {
+            let key = new_stored_key(purpose, alg, now, active_from)?;
+            store.rotate_to(&key).await?;
             made.push(key);
         }
         Ok(made)
@@ -345,8 +465,48 @@ mod tests {
     fn stored(alg: Algorithm, active_from: i64, retired_at: Option<i64>) -> StoredKey {
         StoredKey {
             retired_at,
-            ..new_stored_key(alg, 0, active_from).unwrap()
+            ..new_stored_key(KeyPurpose::Tokens, alg, 0, active_from).unwrap()
         }
+    }
+
+    fn identity(active_from: i64, retired_at: Option<i64>) -> StoredKey {
+        StoredKey {
+            retired_at,
+            ..new_stored_key(KeyPurpose::Identity, Algorithm::ES256, 0, active_from).unwrap()
+        }
+    }
+
+    // Checklist 69, RFC 8725 §3.12: the identity key is its own, never a token key, and is
+    // rotated with overlap like them.
+    #[test]
+    fn the_identity_key_signs_nothing_else_and_is_not_in_the_jwks() {
+        let token = stored(Algorithm::ES256, 0, None);
+        let old = identity(0, Some(1_000));
+        let new = identity(1_000, None);
+        let set = KeySet::new(
+            &[token.clone(), old.clone(), new.clone()],
+            Duration::from_secs(3_600),
+        )
+        .unwrap();
+        assert_eq!(set.current(Algorithm::ES256, 500).unwrap().kid, token.kid);
+        assert_eq!(set.current_identity(500).unwrap().kid, old.kid);
+        assert_eq!(set.current_identity(1_000).unwrap().kid, new.kid);
+        assert_ne!(token.kid, new.kid);
+        let jwks: Vec<_> = set
+            .jwks(500)
+            .keys
+            .into_iter()
+            .map(|k| k.common.key_id)
+            .collect();
+        assert_eq!(jwks, [Some(token.kid.clone())]);
+        assert!(set.find(&new.kid, 500).is_none());
+        let published: Vec<_> = set
+            .published_of(KeyPurpose::Identity, 4_599)
+            .map(|k| k.kid.clone())
+            .collect();
+        assert_eq!(published, [old.kid.clone(), new.kid.clone()]);
+        assert_eq!(set.published_of(KeyPurpose::Identity, 4_600).count(), 1);
+        assert_eq!(set.of(KeyPurpose::Identity).count(), 2);
     }
 
     #[test]

@@ -39,9 +39,14 @@ impl Provider {
         let clients = ClientRegistry::load(&config.clients_dir)?;
         clients.sync(db, now).await?;
         let keys = Keys::load(db, &config.keys, now).await?;
+        // Sealed at rest under the key-encryption key (issue 11.7).
         let subject_salt = db
             .secrets()
-            .get_or_create("pairwise-subject-salt", crate::sessions::random_token, now)
+            .get_or_create_sealed(
+                crate::store::PAIRWISE_SUBJECT_SALT,
+                crate::sessions::random_token,
+                now,
+            )
             .await?;
         let http = Outbound::new(&config.outbound)?;
         Ok(Provider {

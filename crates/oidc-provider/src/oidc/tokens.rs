@@ -182,11 +182,11 @@ mod tests {
     // either algorithm a client's ID tokens use; an expired one still counts.
     #[test]
     fn id_token_hints_verify_in_either_algorithm_even_expired() {
-        use super::super::keys::{SIGNING_ALGORITHMS, new_stored_key};
+        use super::super::keys::{KeyPurpose, SIGNING_ALGORITHMS, new_stored_key};
         const ISSUER: &str = "https://id.example/";
         let stored: Vec<_> = SIGNING_ALGORITHMS
             .iter()
-            .map(|alg| new_stored_key(*alg, 0, 0).unwrap())
+            .map(|alg| new_stored_key(KeyPurpose::Tokens, *alg, 0, 0).unwrap())
             .collect();
         let keys = Keys::for_tests(&stored).unwrap();
         let now = 1_800_000_000;

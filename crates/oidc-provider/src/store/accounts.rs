@@ -6,6 +6,7 @@ use sqlx::{AnyPool, Row};
 use super::audit::{AuditEvent, insert_event};
 use super::normalise_email;
 use crate::error::{Error, Refusal, Result};
+use crate::sealing::Sealer;
 
 /// A citizen's account as stored.
 #[derive(Clone)]
@@ -14,6 +15,8 @@ pub struct Account {
     pub id: String,
     pub email: String,
     pub password_hash: String,
+    /// The authenticator app's secret (base32), in the clear here: the repository seals it in
+    /// the database under the key-encryption key (checklist 56).
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub created_at: i64,
@@ -43,6 +46,7 @@ pub struct NewAccount {
 
 pub struct Accounts<'a> {
     pool: &'a AnyPool,
+    sealer: &'a Sealer,
 }
 
 /// `SELECT <columns> FROM accounts`, as a literal so queries stay static strings.
@@ -56,12 +60,21 @@ macro_rules! select_accounts {
     };
 }
 
-fn account_from_row(row: &AnyRow) -> Result<Account> {
+/// Binds a sealed authenticator secret to its account.
+fn totp_context(account_id: &str) -> String {
+    format!("totp-secret/{account_id}")
+}
+
+fn account_from_row(row: &AnyRow, sealer: &Sealer) -> Result<Account> {
+    let id: String = row.try_get("id")?;
+    let sealed: Option<String> = row.try_get("totp_secret")?;
     Ok(Account {
-        id: row.try_get("id")?,
+        totp_secret: sealed
+            .map(|s| sealer.open_text(&s, &totp_context(&id)))
+            .transpose()?,
+        id,
         email: row.try_get("email")?,
         password_hash: row.try_get("password_hash")?,
-        totp_secret: row.try_get("totp_secret")?,
         totp_last_step: row.try_get("totp_last_step")?,
         created_at: row.try_get("created_at")?,
         email_verified_at: row.try_get("email_verified_at")?,
@@ -69,8 +82,13 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
 }
 
 impl<'a> Accounts<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        Accounts { pool }
+    pub(super) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
+        Accounts { pool, sealer }
+    }
+
+    fn seal_totp(&self, account_id: &str, secret: &str) -> Result<String> {
+        self.sealer
+            .seal(secret.as_bytes(), &totp_context(account_id))
     }
 
     /// Creates the account and its `AccountCreated` audit event in one transaction.
@@ -78,6 +96,11 @@ impl<'a> Accounts<'a> {
         let id = uuid::Uuid::new_v4().to_string();
         let email = new.email.trim().to_owned();
         let verified_at = new.email_verified.then_some(new.now);
+        let sealed_totp = new
+            .totp_secret
+            .as_deref()
+            .map(|secret| self.seal_totp(&id, secret))
+            .transpose()?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, email, email_normalised, password_hash, totp_secret, \
@@ -87,7 +110,7 @@ impl<'a> Accounts<'a> {
         .bind(&email)
         .bind(normalise_email(&email))
         .bind(&new.password_hash)
-        .bind(&new.totp_secret)
+        .bind(&sealed_totp)
         .bind(new.now)
         .bind(verified_at)
         .execute(&mut *tx)
@@ -124,7 +147,9 @@ impl<'a> Accounts<'a> {
             .bind(normalise_email(email))
             .fetch_optional(self.pool)
             .await?;
-        row.as_ref().map(account_from_row).transpose()
+        row.as_ref()
+            .map(|row| account_from_row(row, self.sealer))
+            .transpose()
     }
 
     pub async fn find(&self, id: &str) -> Result<Option<Account>> {
@@ -132,7 +157,9 @@ impl<'a> Accounts<'a> {
             .bind(id)
             .fetch_optional(self.pool)
             .await?;
-        row.as_ref().map(account_from_row).transpose()
+        row.as_ref()
+            .map(|row| account_from_row(row, self.sealer))
+            .transpose()
     }
 
     /// Records that the TOTP code of `step` was used, only if no later or equal step was: one
@@ -164,7 +191,7 @@ impl<'a> Accounts<'a> {
              WHERE id = $1 AND totp_secret IS NULL",
         )
         .bind(id)
-        .bind(secret)
+        .bind(self.seal_totp(id, secret)?)
         .bind(step)
         .bind(now)
         .execute(self.pool)
@@ -181,6 +208,41 @@ impl<'a> Accounts<'a> {
             .execute(self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Seals the authenticator secrets an earlier version stored in the clear, and seals again
+    /// those sealed with an earlier key-encryption key, a batch at a time.
+    pub(super) async fn reseal_totp_secrets(&self) -> Result<()> {
+        let current = self.sealer.current_prefix();
+        loop {
+            // substr, not LIKE: a key id may hold `_`, a LIKE wildcard.
+            let rows = sqlx::query(
+                "SELECT id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL \
+                 AND substr(totp_secret, 1, length($1)) <> $1 LIMIT 500",
+            )
+            .bind(&current)
+            .fetch_all(self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in rows {
+                let id: String = row.try_get("id")?;
+                let stored: String = row.try_get("totp_secret")?;
+                let Some(sealed) = self.sealer.reseal(&stored, &totp_context(&id))? else {
+                    continue;
+                };
+                // Only if no other replica or request changed it meanwhile.
+                sqlx::query(
+                    "UPDATE accounts SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2",
+                )
+                .bind(&id)
+                .bind(&stored)
+                .bind(&sealed)
+                .execute(self.pool)
+                .await?;
+            }
+        }
     }
 
     pub async fn count(&self) -> Result<i64> {

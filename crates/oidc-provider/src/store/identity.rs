@@ -1,5 +1,5 @@
 //! Identity evidence and records. The credentials are stored sealed: this module never sees
-//! them in the clear (see `identity::sealing`).
+//! them in the clear (see `crate::sealing`).
 
 use sqlx::{AnyPool, Row};
 

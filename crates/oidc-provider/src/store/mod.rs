@@ -25,14 +25,18 @@ pub use consents::{Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
 pub use refresh_tokens::{RefreshTokens, Rotation, StoredRefreshToken, Successor};
-pub use secrets::{Clients, ServerSecrets};
+pub use secrets::{Clients, PAIRWISE_SUBJECT_SALT, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
 
 use crate::config::{Config, DatabaseKind};
 use crate::error::{Error, Result};
+use crate::sealing::{KeySource, Sealer, check_key_opens_database};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Names the check that the key-encryption key opens this database's secrets.
+const KEY_ENCRYPTION_KEY_CHECK: &str = "key-encryption-key-check";
 
 /// The durable database: a pool and the repositories over it. Cheap to clone.
 #[derive(Clone)]
@@ -41,20 +45,39 @@ pub struct Database {
     kind: DatabaseKind,
     /// SQLite's write transactions queue here (see [`RefreshTokens::rotate`]).
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Seals the secrets the repositories store (signing keys, authenticator secrets, the
+    /// pairwise-subject salt) under the key-encryption key: callers see them in the clear.
+    sealer: Arc<Sealer>,
+}
+
+/// The key-encryption key from `secrets.*`.
+fn key_encryption_key(config: &Config) -> Result<Sealer> {
+    KeySource {
+        config_key: "secrets.key_encryption_key",
+        value: &config.secrets.key_encryption_key,
+        file: config.secrets.key_encryption_key_file.as_deref(),
+        default_file: config.data_dir.join("key-encryption.key"),
+        previous_key: "secrets.previous_key_encryption_keys",
+        previous: &config.secrets.previous_key_encryption_keys,
+    }
+    .sealer()
 }
 
 impl Database {
-    /// Connects (creating the SQLite file and its folder if needed). Does not migrate.
+    /// Connects (creating the data folder 0700 and the SQLite file 0600 if needed). Does not
+    /// migrate.
     pub async fn connect(config: &Config) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let kind = config.database_kind()?;
+        crate::data_dir::create_private_dir(&config.data_dir).map_err(|e| {
+            Error::config(
+                "data_dir",
+                format!("cannot create {}: {e}", config.data_dir.display()),
+            )
+        })?;
+        let sealer = Arc::new(key_encryption_key(config)?);
         if kind == DatabaseKind::Sqlite {
-            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                Error::config(
-                    "data_dir",
-                    format!("cannot create {}: {e}", config.data_dir.display()),
-                )
-            })?;
+            prepare_sqlite_file(&config.database.url)?;
         }
         let pool = AnyPoolOptions::new()
             .max_connections(config.database.max_connections)
@@ -80,21 +103,40 @@ impl Database {
                 })
             })
             .connect(&config.database.url)
-            .await?;
+            .await
+            .map_err(|e| connect_error(&config.database.url, e))?;
         Ok(Database {
             pool,
             kind,
             sqlite_writer: Arc::default(),
+            sealer,
         })
     }
 
-    /// Applies the migrations of this backend that have not run yet.
+    /// Applies the migrations of this backend that have not run yet, then brings the secrets
+    /// at rest under the current key-encryption key: those an earlier version stored in the
+    /// clear are sealed, those sealed with an earlier key are sealed again (issue 11.7). A key
+    /// that cannot open what the database holds stops here, naming the configuration key.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.kind {
             DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
             DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        // The marker's creation time is a record only, like a migration's.
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        check_key_opens_database(
+            &self.secrets(),
+            &self.sealer,
+            KEY_ENCRYPTION_KEY_CHECK,
+            "secrets.key_encryption_key",
+            "secrets.previous_key_encryption_keys",
+            now,
+        )
+        .await?;
+        self.signing_keys().reseal().await?;
+        self.secrets().reseal().await?;
+        self.accounts().reseal_totp_secrets().await?;
         Ok(())
     }
 
@@ -108,7 +150,7 @@ impl Database {
     }
 
     pub fn accounts(&self) -> Accounts<'_> {
-        Accounts::new(&self.pool)
+        Accounts::new(&self.pool, &self.sealer)
     }
 
     pub fn audit(&self) -> AuditLog<'_> {
@@ -116,7 +158,7 @@ impl Database {
     }
 
     pub fn secrets(&self) -> ServerSecrets<'_> {
-        ServerSecrets::new(&self.pool)
+        ServerSecrets::new(&self.pool, &self.sealer)
     }
 
     pub fn consents(&self) -> Consents<'_> {
@@ -141,7 +183,7 @@ impl Database {
     }
 
     pub fn signing_keys(&self) -> SigningKeys<'_> {
-        SigningKeys::new(&self.pool)
+        SigningKeys::new(&self.pool, &self.sealer)
     }
 
     /// Answers when the database does: for `/healthz`.
@@ -152,6 +194,41 @@ impl Database {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Creates or tightens the SQLite file of `url` (0600) before SQLite opens it (issue 11.8).
+fn prepare_sqlite_file(url: &str) -> Result<()> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+        .map_err(|e| Error::config("database.url", e.to_string()))?;
+    let path = options.get_filename();
+    if path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:") {
+        return Ok(());
+    }
+    crate::data_dir::prepare_sqlite_file(path).map_err(|e| {
+        Error::config(
+            "database.url",
+            format!("cannot make {} private: {e}", path.display()),
+        )
+    })
+}
+
+/// A failed connection, said plainly where the URL's `sslmode` asked for TLS the server does
+/// not give (checklist 47).
+fn connect_error(url: &str, error: sqlx::Error) -> Error {
+    let wants_tls = url::Url::parse(url).is_ok_and(|u| {
+        u.query_pairs().any(|(k, v)| {
+            (k == "sslmode" || k == "ssl-mode")
+                && matches!(v.as_ref(), "require" | "verify-ca" | "verify-full")
+        })
+    });
+    match &error {
+        sqlx::Error::Tls(why) if wants_tls => Error::config(
+            "database.url",
+            format!("the URL's sslmode demands TLS, but it failed: {why}"),
+        ),
+        _ => Error::Database(error),
     }
 }
 

@@ -1,15 +1,66 @@
 use sqlx::{AnyPool, Row};
 
 use crate::error::Result;
+use crate::sealing::Sealer;
+
+/// The salt of pairwise subject identifiers (OpenID Connect Core §8.1): secret, so stored sealed.
+pub const PAIRWISE_SUBJECT_SALT: &str = "pairwise-subject-salt";
+
+/// The server secrets stored sealed under the key-encryption key (issue 11.7). The other rows
+/// are markers, not secrets.
+const SEALED: [&str; 1] = [PAIRWISE_SUBJECT_SALT];
 
 /// Values made once and shared by every replica.
 pub struct ServerSecrets<'a> {
     pool: &'a AnyPool,
+    sealer: &'a Sealer,
+}
+
+/// Binds a sealed server secret to its name.
+fn sealing_context(name: &str) -> String {
+    format!("server-secret/{name}")
 }
 
 impl<'a> ServerSecrets<'a> {
-    pub(super) fn new(pool: &'a AnyPool) -> Self {
-        ServerSecrets { pool }
+    pub(super) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
+        ServerSecrets { pool, sealer }
+    }
+
+    /// Like [`Self::get_or_create`] for a secret: stored sealed under the key-encryption key,
+    /// returned in the clear.
+    pub async fn get_or_create_sealed(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> String,
+        now: i64,
+    ) -> Result<String> {
+        let context = sealing_context(name);
+        let sealed = self.sealer.seal(make().as_bytes(), &context)?;
+        let stored = self.get_or_create(name, || sealed, now).await?;
+        self.sealer.open_text(&stored, &context)
+    }
+
+    /// Seals the secrets an earlier version stored in the clear, and seals again those sealed
+    /// with an earlier key-encryption key.
+    pub(super) async fn reseal(&self) -> Result<()> {
+        for name in SEALED {
+            let row = sqlx::query("SELECT value FROM server_secrets WHERE name = $1")
+                .bind(name)
+                .fetch_optional(self.pool)
+                .await?;
+            let Some(row) = row else { continue };
+            let value: String = row.try_get("value")?;
+            if let Some(sealed) = self.sealer.reseal(&value, &sealing_context(name))? {
+                // Only if no other replica changed it meanwhile.
+                sqlx::query("UPDATE server_secrets SET value = $3 WHERE name = $1 AND value = $2")
+                    .bind(name)
+                    .bind(&value)
+                    .bind(&sealed)
+                    .execute(self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The value stored under `name`, storing `make()` first if there is none. Of replicas
