@@ -28,7 +28,7 @@ fn throttle(app: &AppState) -> Throttle<'_> {
 
 /// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
 /// time left whenever it is shown.
-fn wait_page(until: i64) -> String {
+pub(super) fn wait_page(until: i64) -> String {
     format!("/sign-in/locked?until={until}")
 }
 
