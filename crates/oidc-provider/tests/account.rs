@@ -476,8 +476,7 @@ account_tests! {
         assert_eq!(browser.get("/account").await.location(), "/sign-in", "this session ended too");
         env.assert_service_signed_out(&mut service).await;
         for table in ["accounts WHERE id", "consents WHERE account_id", "refresh_tokens WHERE account_id",
-                      "identity_credentials WHERE account_id", "identity_records WHERE account_id",
-                      "proving_attempts WHERE account_id"] {
+                      "identity_credentials WHERE account_id", "identity_records WHERE account_id"] {
             assert_eq!(env.count(&format!("SELECT COUNT(*) FROM {table} = $1"), &id).await, 0, "{table}");
         }
         assert_eq!(env.count("SELECT COUNT(*) FROM retired_accounts WHERE account_id = $1", &id).await, 1);

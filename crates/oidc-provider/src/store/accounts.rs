@@ -294,10 +294,12 @@ impl<'a> Accounts<'a> {
     }
 
     /// Deletes the account and everything held for it, in one transaction: its authenticator
-    /// secret and password (the row), identity evidence and record, consents, refresh tokens
-    /// and proving attempts. Its id is retired, never given to a new account. The audit log
-    /// keeps what happened under the id, with the client addresses blanked, and gains `closed`
-    /// (issue 10 item 4; UK GDPR art. 17). Returns whether there was an account to close.
+    /// secret and password (the row), identity evidence and record, consents and refresh
+    /// tokens. Its id is retired, never given to a new account. The audit log keeps what
+    /// happened under the id, with the client addresses blanked, and gains `closed` (issue 10
+    /// item 4; UK GDPR art. 17). Proving attempts stay under the retired id: they hold only a
+    /// keyed hash of each document, which must go on counting against that document (issue
+    /// 11.5). Returns whether there was an account to close.
     pub async fn close(&self, id: &str, closed: &AuditEvent) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         for statement in [
@@ -305,7 +307,6 @@ impl<'a> Accounts<'a> {
             "DELETE FROM identity_credentials WHERE account_id = $1",
             "DELETE FROM consents WHERE account_id = $1",
             "DELETE FROM refresh_tokens WHERE account_id = $1",
-            "DELETE FROM proving_attempts WHERE account_id = $1",
             "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;

@@ -316,7 +316,7 @@ impl AccountFormPage {
     }
 
     /// Rendered: 400 with errors, else 200.
-    pub fn render(&self) -> Result<Response> {
+    pub fn respond(&self) -> Result<Response> {
         render(self, form_status(&self.errors))
     }
 }

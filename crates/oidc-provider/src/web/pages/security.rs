@@ -233,7 +233,7 @@ pub async fn confirm_password_form(
 ) -> Result<Response> {
     through_gate!(app, visit, None);
     let page = confirm_password_page(visit.csrf_token(), &query.next, FormErrors::none());
-    page.render()
+    page.respond()
 }
 
 pub async fn confirm_password(
@@ -244,10 +244,10 @@ pub async fn confirm_password(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let (_, account) = through_gate!(app, visit, None);
-    let page = |visit: &mut Visit, errors, warning| {
+    let page = |visit: &mut Visit, errors: FormErrors, warning: Option<String>| {
         confirm_password_page(visit.csrf_token(), &form.next, errors)
             .warning(warning)
-            .render()
+            .respond()
     };
     if let Some(problem) = current_password_problem(&form.password) {
         return page(&mut visit, FormErrors::one("password", problem), None);
@@ -304,7 +304,7 @@ pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) ->
         String::new(),
         FormErrors::none(),
     );
-    let response = page.render()?;
+    let response = page.respond()?;
     visit.finish(&app, response).await
 }
 
@@ -328,7 +328,7 @@ pub async fn change_email(
             typed,
             FormErrors::one("email", problem),
         );
-        return page.render();
+        return page.respond();
     }
     let now = visit.now;
     // Codes sent to one address are limited too, not only the requests of one client address:
@@ -413,7 +413,7 @@ pub async fn check_new_email_form(
     let Some((email, _)) = pending_email(&visit) else {
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
-    check_new_email_page(&app, visit.csrf_token(), &email, FormErrors::none()).render()
+    check_new_email_page(&app, visit.csrf_token(), &email, FormErrors::none()).respond()
 }
 
 pub async fn check_new_email(
@@ -455,7 +455,7 @@ pub async fn check_new_email(
     };
     if let Some(problem) = problem {
         let errors = FormErrors::one("code", problem);
-        return check_new_email_page(&app, visit.csrf_token(), &email, errors).render();
+        return check_new_email_page(&app, visit.csrf_token(), &email, errors).respond();
     }
     let changed = AuditEvent::new(AuditKind::EmailChanged, Some(&account.id), now)
         .from_ip(Some(ip));
@@ -538,7 +538,7 @@ pub async fn change_password_form(
     mut visit: Visit,
 ) -> Result<Response> {
     through_gate!(app, visit, None);
-    let response = change_password_page(visit.csrf_token(), FormErrors::none()).render()?;
+    let response = change_password_page(visit.csrf_token(), FormErrors::none()).respond()?;
     visit.finish(&app, response).await
 }
 
@@ -558,7 +558,7 @@ pub async fn change_password(
         errors.add(error.field, error.message.clone());
     }
     if !errors.is_empty() {
-        return change_password_page(visit.csrf_token(), errors).render();
+        return change_password_page(visit.csrf_token(), errors).respond();
     }
     let now = visit.now;
     match check_password(&app, &account, &form.current_password, &ip, now).await? {
@@ -567,7 +567,7 @@ pub async fn change_password(
             let errors = FormErrors::one("current-password", WRONG_PASSWORD);
             return change_password_page(visit.csrf_token(), errors)
                 .warning(warning)
-                .render();
+                .respond();
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -582,7 +582,7 @@ pub async fn change_password(
             "password",
             "Your new password must be different from your current password",
         );
-        return change_password_page(visit.csrf_token(), errors).render();
+        return change_password_page(visit.csrf_token(), errors).respond();
     }
     let hash = app.passwords.hash(&form.password).await?;
     app.db
@@ -631,7 +631,7 @@ fn current_app_page(csrf_token: String, errors: FormErrors) -> AccountFormPage {
 
 pub async fn current_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     through_gate!(app, visit, Some(CHANGE_APP));
-    let response = current_app_page(visit.csrf_token(), FormErrors::none()).render()?;
+    let response = current_app_page(visit.csrf_token(), FormErrors::none()).respond()?;
     visit.finish(&app, response).await
 }
 
@@ -644,7 +644,7 @@ pub async fn current_app(
     visit.check_csrf(&form.csrf_token)?;
     let (_, account) = through_gate!(app, visit, Some(CHANGE_APP));
     if let Some(problem) = new_app_code_problem(&form.code) {
-        return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).render();
+        return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).respond();
     }
     let now = visit.now;
     let answer = counted_check(&app, Factor::AuthenticatorCode, &account, &ip, now, async || {
@@ -668,7 +668,7 @@ pub async fn current_app(
             );
             return current_app_page(visit.csrf_token(), errors)
                 .warning(warning)
-                .render();
+                .respond();
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -779,7 +779,7 @@ fn close_page(csrf_token: String, errors: FormErrors) -> AccountFormPage {
 
 pub async fn close_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     through_gate!(app, visit, None);
-    let response = close_page(visit.csrf_token(), FormErrors::none()).render()?;
+    let response = close_page(visit.csrf_token(), FormErrors::none()).respond()?;
     visit.finish(&app, response).await
 }
 
@@ -792,7 +792,7 @@ pub async fn close(
     visit.check_csrf(&form.csrf_token)?;
     let (_, account) = through_gate!(app, visit, None);
     if let Some(problem) = current_password_problem(&form.password) {
-        return close_page(visit.csrf_token(), FormErrors::one("password", problem)).render();
+        return close_page(visit.csrf_token(), FormErrors::one("password", problem)).respond();
     }
     let now = visit.now;
     match check_password(&app, &account, &form.password, &ip, now).await? {
@@ -804,7 +804,7 @@ pub async fn close(
             if warning.is_some() {
                 page = page.warning(warning);
             }
-            return page.render();
+            return page.respond();
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -878,7 +878,7 @@ pub async fn report_form(
         .paragraph("We will sign you out of GOV.UK One Login on every other device and stop every service you use from acting for you until you sign in to it again. Then we will ask you to change your password.")
         .hidden("event", event.id.to_string())
         .button("Report it and secure my account", false);
-    let response = page.render()?;
+    let response = page.respond()?;
     visit.finish(&app, response).await
 }
 
