@@ -195,10 +195,9 @@ impl Env {
 
     /// Verifies a token the provider signed with its published keys, for the service.
     async fn verify(&self, token: &str) -> (jsonwebtoken::Header, Value) {
-        let jwks: JwkSet = serde_json::from_str(
-            &self.app.browser().get("/.well-known/jwks.json").await.body,
-        )
-        .unwrap();
+        let jwks: JwkSet =
+            serde_json::from_str(&self.app.browser().get("/.well-known/jwks.json").await.body)
+                .unwrap();
         let header = jsonwebtoken::decode_header(token).unwrap();
         let jwk = jwks.find(header.kid.as_deref().unwrap()).unwrap();
         let mut validation = Validation::new(header.alg);

@@ -64,12 +64,21 @@ mod tests {
 
     #[test]
     fn only_named_pages_to_return_to() {
-        assert_eq!(return_page("/account/change-email"), "/account/change-email");
+        assert_eq!(
+            return_page("/account/change-email"),
+            "/account/change-email"
+        );
         assert_eq!(
             return_page("/account/change-authenticator-app"),
             "/account/change-authenticator-app"
         );
-        for other in ["", "https://evil.example", "//evil.example", "/account/close", "/sign-in"] {
+        for other in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/account/close",
+            "/sign-in",
+        ] {
             assert_eq!(return_page(other), "/account", "{other}");
         }
     }

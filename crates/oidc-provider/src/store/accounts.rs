@@ -125,7 +125,8 @@ impl<'a> Accounts<'a> {
                 break;
             }
         }
-        let id = chosen.ok_or_else(|| Error::Internal("every account id offered was retired".into()))?;
+        let id =
+            chosen.ok_or_else(|| Error::Internal("every account id offered was retired".into()))?;
         let sealed_totp = new
             .totp_secret
             .as_deref()
@@ -241,12 +242,7 @@ impl<'a> Accounts<'a> {
 
     /// Moves the account to a new, verified email address, with its audit event, in one
     /// transaction. Refused with [`Refusal::EmailTaken`] when another account has it.
-    pub async fn change_email(
-        &self,
-        id: &str,
-        email: &str,
-        changed: &AuditEvent,
-    ) -> Result<()> {
+    pub async fn change_email(&self, id: &str, email: &str, changed: &AuditEvent) -> Result<()> {
         let email = email.trim();
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(

@@ -215,7 +215,7 @@ fn recorded_event(row: &sqlx::any::AnyRow) -> Result<RecordedEvent> {
     Ok(RecordedEvent {
         id: row.try_get("id")?,
         kind: AuditKind::parse(row.try_get::<String, _>("kind")?.as_str())?,
-                    at: row.try_get("occurred_at")?,
-                    client_ip: row.try_get("client_ip")?,
+        at: row.try_get("occurred_at")?,
+        client_ip: row.try_get("client_ip")?,
     })
 }

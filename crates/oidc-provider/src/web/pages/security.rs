@@ -102,7 +102,9 @@ async fn counted_check(
     let reservation = match throttle.admit(&attempt, now).await? {
         Admission::Check(reservation) => reservation,
         Admission::Wait { until } => {
-            return Ok(Answer::Wait(Redirect::to(&wait_page(until)).into_response()));
+            return Ok(Answer::Wait(
+                Redirect::to(&wait_page(until)).into_response(),
+            ));
         }
     };
     if check().await? {
@@ -130,7 +132,9 @@ async fn counted_check(
                         .from_ip(Some(ip.to_owned())),
                 )
                 .await?;
-            Ok(Answer::Wait(Redirect::to(&wait_page(until)).into_response()))
+            Ok(Answer::Wait(
+                Redirect::to(&wait_page(until)).into_response(),
+            ))
         }
         FailureOutcome::TriesLeft(n) => Ok(Answer::Wrong(tries_left_warning(n))),
     }
@@ -255,7 +259,11 @@ pub async fn confirm_password(
     match check_password(&app, &account, &form.password, &ip, visit.now).await? {
         Answer::Right => {}
         Answer::Wrong(warning) => {
-            return page(&mut visit, FormErrors::one("password", WRONG_PASSWORD), warning);
+            return page(
+                &mut visit,
+                FormErrors::one("password", WRONG_PASSWORD),
+                warning,
+            );
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -349,7 +357,9 @@ pub async fn change_email(
         email_code::unguessable(now, ttl)
     } else {
         let (code, pending) = email_code::issue(now, ttl);
-        app.mailer.send(new_address_code_email(&email, &code, ttl)).await?;
+        app.mailer
+            .send(new_address_code_email(&email, &code, ttl))
+            .await?;
         pending
     };
     visit.session_mut().account_change = Some(AccountChange::NewEmail { email, code });
@@ -400,7 +410,10 @@ fn check_new_email_page(
             "We have sent a code to {email}. It expires in {} minutes.",
             app.config.sign_in.email_code_ttl.as_secs() / 60
         ))
-        .field(FormField::code("Enter the 6 digit code", "The code is in the email."))
+        .field(FormField::code(
+            "Enter the 6 digit code",
+            "The code is in the email.",
+        ))
         .link(CHANGE_EMAIL, "Use another email address or get a new code")
         .errors(errors)
 }
@@ -436,13 +449,15 @@ pub async fn check_new_email(
     } else {
         match pending.check(app.ephemeral.as_ref(), &code, now).await? {
             CodeCheck::Correct => None,
-            CodeCheck::Wrong { tries_left: 1 } => Some(
-                "The code is not correct. You have 1 more try before the code stops working",
-            ),
-            CodeCheck::Wrong { tries_left: 2 } => Some(
-                "The code is not correct. You have 2 more tries before the code stops working",
-            ),
-            CodeCheck::Wrong { .. } => Some("The code is not correct. Check the email and try again"),
+            CodeCheck::Wrong { tries_left: 1 } => {
+                Some("The code is not correct. You have 1 more try before the code stops working")
+            }
+            CodeCheck::Wrong { tries_left: 2 } => {
+                Some("The code is not correct. You have 2 more tries before the code stops working")
+            }
+            CodeCheck::Wrong { .. } => {
+                Some("The code is not correct. Check the email and try again")
+            }
             CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
             CodeCheck::Exhausted => {
                 visit.session_mut().account_change = None;
@@ -457,9 +472,14 @@ pub async fn check_new_email(
         let errors = FormErrors::one("code", problem);
         return check_new_email_page(&app, visit.csrf_token(), &email, errors).respond();
     }
-    let changed = AuditEvent::new(AuditKind::EmailChanged, Some(&account.id), now)
-        .from_ip(Some(ip));
-    match app.db.accounts().change_email(&account.id, &email, &changed).await {
+    let changed =
+        AuditEvent::new(AuditKind::EmailChanged, Some(&account.id), now).from_ip(Some(ip));
+    match app
+        .db
+        .accounts()
+        .change_email(&account.id, &email, &changed)
+        .await
+    {
         Ok(()) => {}
         Err(Error::Refused(Refusal::EmailTaken)) => {
             visit.session_mut().account_change = None;
@@ -592,8 +612,7 @@ pub async fn change_password(
     app.db
         .audit()
         .record(
-            &AuditEvent::new(AuditKind::PasswordChanged, Some(&account.id), now)
-                .from_ip(Some(ip)),
+            &AuditEvent::new(AuditKind::PasswordChanged, Some(&account.id), now).from_ip(Some(ip)),
         )
         .await?;
     tracing::info!(account = %account.id, "password changed");
@@ -647,17 +666,29 @@ pub async fn current_app(
         return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).respond();
     }
     let now = visit.now;
-    let answer = counted_check(&app, Factor::AuthenticatorCode, &account, &ip, now, async || {
-        let step = account
-            .totp_secret
-            .as_deref()
-            .and_then(|secret| totp::matching_step(secret, &form.code, now));
-        // A right code counts once (RFC 6238 §5.2).
-        match step {
-            Some(step) => app.db.accounts().accept_totp_step(&account.id, step, now).await,
-            None => Ok(false),
-        }
-    })
+    let answer = counted_check(
+        &app,
+        Factor::AuthenticatorCode,
+        &account,
+        &ip,
+        now,
+        async || {
+            let step = account
+                .totp_secret
+                .as_deref()
+                .and_then(|secret| totp::matching_step(secret, &form.code, now));
+            // A right code counts once (RFC 6238 §5.2).
+            match step {
+                Some(step) => {
+                    app.db
+                        .accounts()
+                        .accept_totp_step(&account.id, step, now)
+                        .await
+                }
+                None => Ok(false),
+            }
+        },
+    )
     .await?;
     match answer {
         Answer::Right => {}
@@ -722,7 +753,13 @@ pub async fn new_app(
         Ok(step) => step,
         Err(problem) => {
             let errors = FormErrors::one("code", problem);
-            return authenticator_page(visit.csrf_token(), NEW_APP, &secret, &account.email, errors);
+            return authenticator_page(
+                visit.csrf_token(),
+                NEW_APP,
+                &secret,
+                &account.email,
+                errors,
+            );
         }
     };
     app.db
@@ -747,7 +784,9 @@ pub async fn new_app(
         ))
         .await?;
     visit.session_mut().account_change = None;
-    visit.redirect(&app, "/account/changed/authenticator-app").await
+    visit
+        .redirect(&app, "/account/changed/authenticator-app")
+        .await
 }
 
 // ---- Closing the account ----
