@@ -81,6 +81,17 @@ fn account_from_row(row: &AnyRow, sealer: &Sealer) -> Result<Account> {
     })
 }
 
+/// A write that gave an account an address another account has: refused as such.
+fn refuse_taken_email<T>(written: std::result::Result<T, sqlx::Error>) -> Result<T> {
+    match written {
+        Ok(done) => Ok(done),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Error::Refused(Refusal::EmailTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl<'a> Accounts<'a> {
     pub(super) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
         Accounts { pool, sealer }
@@ -145,13 +156,7 @@ impl<'a> Accounts<'a> {
         .bind(verified_at)
         .execute(&mut *tx)
         .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(Error::Refused(Refusal::EmailTaken));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        refuse_taken_email(inserted)?;
         insert_event(
             &mut *tx,
             &AuditEvent {
@@ -255,13 +260,7 @@ impl<'a> Accounts<'a> {
         .bind(changed.at)
         .execute(&mut *tx)
         .await;
-        match updated {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(Error::Refused(Refusal::EmailTaken));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        refuse_taken_email(updated)?;
         insert_event(&mut *tx, changed).await?;
         tx.commit().await?;
         Ok(())

@@ -194,6 +194,18 @@ async fn end_other_sessions(app: &AppState, visit: &Visit, account_id: &str) -> 
     Ok(())
 }
 
+/// A form page with nothing typed yet, built by `page` with the session's CSRF token.
+async fn blank_form(
+    app: &AppState,
+    mut visit: Visit,
+    fresh_for: Option<&'static str>,
+    page: fn(String, FormErrors) -> AccountFormPage,
+) -> Result<Response> {
+    through_gate!(app, visit, fresh_for);
+    let response = page(visit.csrf_token(), FormErrors::none()).respond()?;
+    visit.finish(app, response).await
+}
+
 /// A confirmation page, saved with the session.
 async fn done(app: &AppState, visit: Visit, page: MessagePage) -> Result<Response> {
     let response = render(&page, StatusCode::OK)?;
@@ -553,13 +565,8 @@ fn change_password_page(csrf_token: String, errors: FormErrors) -> AccountFormPa
         .errors(errors)
 }
 
-pub async fn change_password_form(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
-    through_gate!(app, visit, None);
-    let response = change_password_page(visit.csrf_token(), FormErrors::none()).respond()?;
-    visit.finish(&app, response).await
+pub async fn change_password_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
+    blank_form(&app, visit, None, change_password_page).await
 }
 
 pub async fn change_password(
@@ -648,10 +655,8 @@ fn current_app_page(csrf_token: String, errors: FormErrors) -> AccountFormPage {
         .errors(errors)
 }
 
-pub async fn current_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    through_gate!(app, visit, Some(CHANGE_APP));
-    let response = current_app_page(visit.csrf_token(), FormErrors::none()).respond()?;
-    visit.finish(&app, response).await
+pub async fn current_app_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
+    blank_form(&app, visit, Some(CHANGE_APP), current_app_page).await
 }
 
 pub async fn current_app(
@@ -816,10 +821,8 @@ fn close_page(csrf_token: String, errors: FormErrors) -> AccountFormPage {
         .errors(errors)
 }
 
-pub async fn close_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    through_gate!(app, visit, None);
-    let response = close_page(visit.csrf_token(), FormErrors::none()).respond()?;
-    visit.finish(&app, response).await
+pub async fn close_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
+    blank_form(&app, visit, None, close_page).await
 }
 
 pub async fn close(
