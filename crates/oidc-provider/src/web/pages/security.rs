@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create_account::{authenticator_page, new_app_code_problem, password_errors};
-use super::sign_in::wait_page;
+use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::changes::{self, needs_password_again, return_page};
@@ -111,31 +111,17 @@ async fn counted_check(
         throttle.succeeded(&attempt).await?;
         return Ok(Answer::Right);
     }
-    let outcome = throttle.failed(&attempt, &reservation, now).await?;
-    let what = match factor {
-        Factor::Password => "password on the account pages",
-        Factor::AuthenticatorCode => "authenticator code on the account pages",
+    let wrong = WrongAnswer {
+        attempt: &attempt,
+        reservation: &reservation,
+        email: &account.email,
+        account_id: Some(&account.id),
+        ip,
     };
-    let audit = app.db.audit();
-    audit
-        .record(
-            &AuditEvent::new(AuditKind::SignInFailed, Some(&account.id), now)
-                .from_ip(Some(ip.to_owned()))
-                .with_detail(what),
-        )
-        .await?;
-    match outcome {
-        FailureOutcome::MustWait { until } => {
-            audit
-                .record(
-                    &AuditEvent::new(AuditKind::Locked, Some(&account.id), now)
-                        .from_ip(Some(ip.to_owned())),
-                )
-                .await?;
-            Ok(Answer::Wait(
-                Redirect::to(&wait_page(until)).into_response(),
-            ))
-        }
+    match count_wrong_answer(app, &wrong, " on the account pages", now).await? {
+        FailureOutcome::MustWait { until } => Ok(Answer::Wait(
+            Redirect::to(&wait_page(until)).into_response(),
+        )),
         FailureOutcome::TriesLeft(n) => Ok(Answer::Wrong(tries_left_warning(n))),
     }
 }
