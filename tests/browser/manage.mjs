@@ -110,7 +110,10 @@ export async function changeAuthenticatorApp(citizen, { secret }, usedStep, { sh
 export async function reportActivity(citizen, { shoot = async () => {} } = {}) {
   await citizen.sees(ACCOUNT);
   const [[what, when]] = await citizen.tableRows();
-  await citizen.navigates(() => citizen.page.getByRole('link', { name: `Report this: ${what}, ${when}`, exact: true }).click());
+  // The link names its line for screen readers: "Report this activity: Signed in, 7 December 2026 at 1:27am".
+  const link = citizen.page.getByRole('link', { name: /^Report this/ }).first();
+  assert.equal(squash(await link.innerText()), `Report this activity: ${what}, ${when}`);
+  await citizen.navigates(() => link.click());
   await citizen.sees(REPORT);
   assert.ok((await citizen.paragraphs()).includes(`You are reporting: ${what}, on ${when} (UTC).`));
   await shoot('report-activity');
