@@ -514,6 +514,19 @@ account_tests! {
         assert_eq!(created.id, fresh, "the retired id was passed over");
         assert!(state.db.accounts().create_with_ids(new("dan@example.com"), event(), [id.clone()]).await.is_err());
         assert!(state.db.accounts().find(&id).await.unwrap().is_none());
+        // Closing it again finds nothing to close.
+        let access = one_login_provider::accounts::access::AccountAccess {
+            sessions: &state.sessions, provider: &state.oidc, store: state.ephemeral.as_ref(), db: &state.db,
+        };
+        assert!(one_login_provider::accounts::closure::close(&access, &id, state.clock.unix_millis()).await.unwrap().is_none());
+        // Moving an account to another account's address is refused, whatever its case.
+        let other = state.db.accounts().create(new("erin@example.com"), event()).await.unwrap();
+        let moved = AuditEvent::new(AuditKind::EmailChanged, Some(&other.id), env.now());
+        assert!(matches!(
+            state.db.accounts().change_email(&other.id, "CAROL@example.com", &moved).await,
+            Err(one_login_provider::Error::Refused(one_login_provider::error::Refusal::EmailTaken))
+        ));
+        assert_eq!(state.db.accounts().find(&other.id).await.unwrap().unwrap().email, "erin@example.com");
     }
 }
 
