@@ -167,34 +167,16 @@ pub async fn submit_code(
     else {
         return Ok(back_on_track(&visit));
     };
-    let code = totp::clean_code(&form.code);
-    let problem = if code.is_empty() {
-        Some("Enter the code")
-    } else if !totp::is_well_formed(&code) {
-        Some("Enter the code, which is 6 digits")
-    } else {
-        match pending
-            .check(app.ephemeral.as_ref(), &code, visit.now)
-            .await?
-        {
-            CodeCheck::Correct => None,
-            CodeCheck::Wrong { tries_left } if tries_left <= 2 => Some(if tries_left == 1 {
-                "The code you entered is not correct. You have 1 more try before the code stops working"
-            } else {
-                "The code you entered is not correct. You have 2 more tries before the code stops working"
-            }),
-            CodeCheck::Wrong { .. } => {
-                Some("The code you entered is not correct. Check the email and try again")
-            }
-            CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
-            CodeCheck::Exhausted => {
-                visit.session_mut().journey = Journey::None;
-                let page = MessagePage::new("You entered the wrong code too many times")
-                    .paragraph("For your security, that code no longer works.")
-                    .link("/create-account", "Get a new code");
-                let response = render(&page, StatusCode::OK)?;
-                return visit.finish(&app, response).await;
-            }
+    let problem = match check_email_code(&app, &pending, &form.code, visit.now).await? {
+        EmailCode::Right => None,
+        EmailCode::Wrong(message) => Some(message),
+        EmailCode::Void => {
+            visit.session_mut().journey = Journey::None;
+            let page = MessagePage::new("You entered the wrong code too many times")
+                .paragraph("For your security, that code no longer works.")
+                .link("/create-account", "Get a new code");
+            let response = render(&page, StatusCode::OK)?;
+            return visit.finish(&app, response).await;
         }
     };
     match problem {
@@ -216,6 +198,48 @@ pub async fn submit_code(
             render(&page, StatusCode::BAD_REQUEST)
         }
     }
+}
+
+/// An emailed code as typed, checked.
+pub(super) enum EmailCode {
+    Right,
+    /// Not right: the message beside the field.
+    Wrong(&'static str),
+    /// Too many wrong tries, or used already: a new code is needed.
+    Void,
+}
+
+/// Checks a typed emailed code against `pending` (counted before it is checked, single use:
+/// `PendingCode::check`), with the message for each way it can be wrong.
+pub(super) async fn check_email_code(
+    app: &AppState,
+    pending: &email_code::PendingCode,
+    typed: &str,
+    now: i64,
+) -> Result<EmailCode> {
+    let code = totp::clean_code(typed);
+    if code.is_empty() {
+        return Ok(EmailCode::Wrong("Enter the code"));
+    }
+    if !totp::is_well_formed(&code) {
+        return Ok(EmailCode::Wrong("Enter the code, which is 6 digits"));
+    }
+    Ok(
+        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
+            CodeCheck::Correct => EmailCode::Right,
+            CodeCheck::Wrong { tries_left: 1 } => EmailCode::Wrong(
+                "The code you entered is not correct. You have 1 more try before the code stops working",
+            ),
+            CodeCheck::Wrong { tries_left: 2 } => EmailCode::Wrong(
+                "The code you entered is not correct. You have 2 more tries before the code stops working",
+            ),
+            CodeCheck::Wrong { .. } => EmailCode::Wrong(
+                "The code you entered is not correct. Check the email and try again",
+            ),
+            CodeCheck::Expired => EmailCode::Wrong("The code has expired. Ask for a new code"),
+            CodeCheck::Exhausted => EmailCode::Void,
+        },
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,12 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{authenticator_page, new_app_code_problem, password_errors};
+use super::create_account::{
+    EmailCode, authenticator_page, check_email_code, new_app_code_problem, password_errors,
+};
 use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::changes::{self, needs_password_again, return_page};
-use crate::accounts::email_code::{self, CodeCheck};
+use crate::accounts::email_code;
 use crate::accounts::{
     Admission, Factor, FailureOutcome, SignInAttempt, Throttle, closure, email_problem, password,
     totp,
@@ -439,31 +441,15 @@ pub async fn check_new_email(
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
     let now = visit.now;
-    let code = totp::clean_code(&form.code);
-    let problem = if code.is_empty() {
-        Some("Enter the code")
-    } else if !totp::is_well_formed(&code) {
-        Some("Enter the code, which is 6 digits")
-    } else {
-        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
-            CodeCheck::Correct => None,
-            CodeCheck::Wrong { tries_left: 1 } => {
-                Some("The code is not correct. You have 1 more try before the code stops working")
-            }
-            CodeCheck::Wrong { tries_left: 2 } => {
-                Some("The code is not correct. You have 2 more tries before the code stops working")
-            }
-            CodeCheck::Wrong { .. } => {
-                Some("The code is not correct. Check the email and try again")
-            }
-            CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
-            CodeCheck::Exhausted => {
-                visit.session_mut().account_change = None;
-                let page = MessagePage::new("You entered the wrong code too many times")
-                    .paragraph("For your security, that code no longer works. Your email address has not changed.")
-                    .link(CHANGE_EMAIL, "Get a new code");
-                return done(&app, visit, page).await;
-            }
+    let problem = match check_email_code(&app, &pending, &form.code, now).await? {
+        EmailCode::Right => None,
+        EmailCode::Wrong(message) => Some(message),
+        EmailCode::Void => {
+            visit.session_mut().account_change = None;
+            let page = MessagePage::new("You entered the wrong code too many times")
+                .paragraph("For your security, that code no longer works. Your email address has not changed.")
+                .link(CHANGE_EMAIL, "Get a new code");
+            return done(&app, visit, page).await;
         }
     };
     if let Some(problem) = problem {
