@@ -25,7 +25,7 @@ use crate::app::AppState;
 use crate::error::{Error, Refusal, Result};
 use crate::limits::RouteKind;
 use crate::mail::Email;
-use crate::sessions::{AccountChange, Authentication, CredentialLevel};
+use crate::sessions::{AccountChange, CredentialLevel};
 use crate::store::{Account, AuditEvent, AuditKind, normalise_email};
 use crate::web::templates::{
     AccountFormPage, FormErrors, FormField, MessagePage, format_time, render, tries_left_warning,
@@ -36,7 +36,7 @@ use crate::web::{ClientIp, PageForm, Visit};
 /// for a change that needs a recent sign-in (`fresh_for`, the page itself), to give the
 /// password again and come back.
 enum Gate {
-    Open(Authentication, Account),
+    Open(Account),
     Closed(Response),
 }
 
@@ -53,14 +53,14 @@ async fn gate(app: &AppState, visit: &Visit, fresh_for: Option<&'static str>) ->
         let to = format!("/account/confirm-password?next={page}");
         return Ok(Gate::Closed(Redirect::to(&to).into_response()));
     }
-    Ok(Gate::Open(auth, account))
+    Ok(Gate::Open(account))
 }
 
 /// Opens the gate or answers with where it sends the citizen.
 macro_rules! through_gate {
     ($app:expr, $visit:expr, $fresh:expr) => {
         match gate(&$app, &$visit, $fresh).await? {
-            Gate::Open(auth, account) => (auth, account),
+            Gate::Open(account) => account,
             Gate::Closed(response) => return Ok(response),
         }
     };
@@ -247,7 +247,7 @@ pub async fn confirm_password(
     PageForm(form): PageForm<ConfirmPasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let page = |visit: &mut Visit, errors: FormErrors, warning: Option<String>| {
         confirm_password_page(visit.csrf_token(), &form.next, errors)
             .warning(warning)
@@ -305,7 +305,7 @@ fn change_email_page(
 }
 
 pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_EMAIL));
+    let account = through_gate!(app, visit, Some(CHANGE_EMAIL));
     let page = change_email_page(
         visit.csrf_token(),
         &account.email,
@@ -322,7 +322,7 @@ pub async fn change_email(
     PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_EMAIL));
+    let account = through_gate!(app, visit, Some(CHANGE_EMAIL));
     let email = form.email.trim().to_owned();
     let problem = email_problem(&email).or_else(|| {
         (!changes::is_a_new_address(&account.email, &email))
@@ -436,7 +436,7 @@ pub async fn check_new_email(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some((email, pending)) = pending_email(&visit) else {
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
@@ -548,7 +548,7 @@ pub async fn change_password(
     PageForm(form): PageForm<ChangePasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let mut errors = FormErrors::none();
     if let Some(problem) = current_password_problem(&form.current_password) {
         errors.add("current-password", problem);
@@ -638,7 +638,7 @@ pub async fn current_app(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_APP));
+    let account = through_gate!(app, visit, Some(CHANGE_APP));
     if let Some(problem) = new_app_code_problem(&form.code) {
         return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).respond();
     }
@@ -695,7 +695,7 @@ fn new_app_secret(visit: &Visit) -> Option<String> {
 }
 
 pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some(secret) = new_app_secret(&visit) else {
         return Ok(Redirect::to(CHANGE_APP).into_response());
     };
@@ -715,7 +715,7 @@ pub async fn new_app(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some(secret) = new_app_secret(&visit) else {
         return Ok(Redirect::to(CHANGE_APP).into_response());
     };
@@ -804,7 +804,7 @@ pub async fn close(
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     if let Some(problem) = current_password_problem(&form.password) {
         return close_page(visit.csrf_token(), FormErrors::one("password", problem)).respond();
     }
@@ -881,7 +881,7 @@ pub async fn report_form(
     Query(query): Query<EventQuery>,
     mut visit: Visit,
 ) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let event = reported_event(&app, &account.id, &query.event).await?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
         .paragraph(format!(
@@ -906,7 +906,7 @@ pub async fn report(
     PageForm(form): PageForm<ReportForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let event = reported_event(&app, &account.id, &form.event).await?;
     end_other_sessions(&app, &visit, &account.id).await?;
     app.db
@@ -928,7 +928,7 @@ pub async fn changed(
     Path(what): Path<String>,
     visit: Visit,
 ) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let others = "We have signed you out of GOV.UK One Login on your other devices, and services you used will ask you to sign in again.";
     let page = match what.as_str() {
         "email" => MessagePage::new("You have changed your email address")
