@@ -319,42 +319,36 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let cases: Vec<(Box<dyn Fn(&mut Config)>, &str)> = vec![
-            (Box::new(|c| c.sign_in.vtr = "Cl.P2".into()), "sign_in.vtr"),
+        /// A change to a good configuration, and the key its error names.
+        type Case = (fn(&mut Config), &'static str);
+        let cases: Vec<Case> = vec![
+            (|c| c.sign_in.vtr = "Cl.P2".into(), "sign_in.vtr"),
+            (|c| c.sign_in.vtr = "Cl.Cm.P2.P1".into(), "sign_in.vtr"),
+            (|c| c.sign_in.vtr = "Cm".into(), "sign_in.vtr"),
+            (|c| c.sign_in.vtr = "Cl.Cm".into(), "sign_in.claims"),
             (
-                Box::new(|c| c.sign_in.vtr = "Cl.Cm.P2.P1".into()),
-                "sign_in.vtr",
-            ),
-            (Box::new(|c| c.sign_in.vtr = "Cm".into()), "sign_in.vtr"),
-            (
-                Box::new(|c| c.sign_in.vtr = "Cl.Cm".into()),
-                "sign_in.claims",
-            ),
-            (
-                Box::new(|c| c.sign_in.scopes = vec!["profile".into()]),
+                |c| c.sign_in.scopes = vec!["profile".into()],
                 "sign_in.scopes",
             ),
             (
-                Box::new(|c| {
-                    c.sign_in.claims = vec!["https://vocab.account.gov.uk/v1/shoeSize".into()]
-                }),
+                |c| c.sign_in.claims = vec!["https://vocab.account.gov.uk/v1/shoeSize".into()],
                 "sign_in.claims",
             ),
             (
-                Box::new(|c| c.public_url = "http://dept.example/".into()),
+                |c| c.public_url = "http://dept.example/".into(),
                 "public_url",
             ),
             (
-                Box::new(|c| c.provider.issuer = "http://localhost:8080".into()),
+                |c| c.provider.issuer = "http://localhost:8080".into(),
                 "provider.issuer",
             ),
-            (Box::new(|c| c.client_id = "a b".into()), "client_id"),
+            (|c| c.client_id = "a b".into(), "client_id"),
             (
-                Box::new(|c| c.after_sign_in = "//evil.example/".into()),
+                |c| c.after_sign_in = "//evil.example/".into(),
                 "after_sign_in",
             ),
             (
-                Box::new(|c| c.identity_check = Some(RequestConfig::new("Cl.Cm"))),
+                |c| c.identity_check = Some(RequestConfig::new("Cl.Cm")),
                 "identity_check.vtr",
             ),
         ];

@@ -1,7 +1,13 @@
 //! Shared by the process tests: the binaries, services run as child processes (their logs kept
 //! in files, printed when a test fails), free ports and the client files; the browser and the
 //! citizen's steps come from the workspace's test support.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
