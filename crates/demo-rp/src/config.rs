@@ -130,22 +130,15 @@ mod tests {
     }
 
     #[test]
-    fn a_good_file_loads_with_defaults() {
-        let config = Config::from_toml_str(GOOD).unwrap().one_login();
-        assert_eq!(
-            config.did_url(),
-            "http://localhost:8080/.well-known/did.json"
-        );
-        assert_eq!(config.identity_issuer(), "http://localhost:8080/");
-        assert_eq!(config.url("/callback"), "http://localhost:8081/callback");
-        assert_eq!(config.cookie_name(), "driving-licence-session");
-        assert_eq!(config.sign_in.identity_level(), Some("P2"));
-        assert!(config.identity_check.is_none());
-        assert_eq!(config.after_sign_in, "/application");
-        assert_eq!(
-            config.sign_in.claims_parameter().unwrap(),
-            r#"{"userinfo":{"https://vocab.account.gov.uk/v1/coreIdentityJWT":null}}"#
-        );
+    fn a_good_file_gives_the_kit_its_part() {
+        let config = Config::from_toml_str(GOOD).unwrap();
+        assert_eq!(config.form, Form::RenewDrivingLicence);
+        let one_login = config.one_login();
+        assert_eq!(one_login.client_id, "driving-licence");
+        assert_eq!(one_login.cookie_name(), "driving-licence-session");
+        assert_eq!(one_login.sign_in.identity_level(), Some("P2"));
+        assert!(one_login.identity_check.is_none());
+        assert_eq!(one_login.after_sign_in, "/application");
     }
 
     #[test]
