@@ -196,6 +196,26 @@ async fn a_proven_identity_comes_through_proven_identity() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_identity_not_proven_comes_through_return_code() {
+    let mut department = Department::new("kit-return-code", "Cl.Cm.P2").asking_for_identity();
+    department.claims.push(RETURN_CODE_CLAIM.into());
+    let provider = provider(&[&department], false).await;
+    let (_kit, _dir) = department.serve(&provider.issuer, None).await;
+    let browser = Browser::new();
+
+    let page = sign_in(&browser, &department).await;
+    assert_eq!(page.path(), "/identity/start", "{}", page.body);
+    let stopped = browser
+        .submit(&page, "/identity/start", &[("document", "none")])
+        .await;
+    stopped.assert_contains("You have not proved your identity");
+    let page = browser.submit(&stopped, "/identity/stop", &[]).await;
+    assert_eq!(page.url, department.url("/account"), "{}", page.body);
+    assert_eq!(page.text_of("codes"), "S", "signed in, not proven, and why");
+    assert_eq!(page.text_of("name"), "");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_core_identity_jwt_is_refused() {
     let department = Department::new("kit-tampered", "Cl.Cm.P2").asking_for_identity();
     let provider = provider(&[&department], true).await;
