@@ -68,6 +68,11 @@ impl ClientKey {
         Self::from_pem(&text)
     }
 
+    /// A new key, kept only in memory (for tools and tests; a service keeps its key in a file).
+    pub fn generate() -> Result<ClientKey> {
+        Self::from_pem(&Self::generate_pem()?)
+    }
+
     /// A new P-256 private key as PKCS#8 PEM (the form jsonwebtoken reads).
     pub fn generate_pem() -> Result<String> {
         let der = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
