@@ -1,5 +1,6 @@
 // The README's walkthrough pictures: starts the stack (the provider and both demo departments, on
-// the embedded defaults), walks journeys 1 and 2 of departments.test.mjs in headless Chromium, with
+// the embedded defaults), walks journeys 1 and 2 of departments.test.mjs in headless Chromium, then
+// manages the account (manage.mjs: journeys i-m of journeys.test.mjs), with
 // every check of those journeys, and saves a PNG of each page the walkthrough shows into
 // docs/walkthrough/ (1000 pixels wide, cut above the footer). The pictures replace the old ones
 // only when the whole walk passed.
@@ -14,6 +15,7 @@ import path from 'node:path';
 
 import { Citizen } from './citizen.mjs';
 import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs';
+import { manageAccount } from './manage.mjs';
 import { benefitsReusesIdentity, newCitizenProvesIdentity, siteTitles } from './steps.mjs';
 
 const outDir = path.join(repoRoot, 'docs', 'walkthrough');
@@ -51,6 +53,9 @@ try {
   };
   const account = await newCitizenProvesIdentity({ citizen, page, stack, shoot });
   await benefitsReusesIdentity({ citizen, page, stack, shoot }, account);
+  // 18-23 are the recovery journeys' pictures; managing the account is 24-30.
+  shots = Math.max(shots, 23);
+  await manageAccount({ citizen, shoot }, account);
   await citizen.finish();
   await context.close();
   await fs.rm(outDir, { recursive: true, force: true });

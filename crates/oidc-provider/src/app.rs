@@ -191,6 +191,40 @@ pub fn router(state: AppState) -> Router {
             "/account/withdraw-consent",
             post(pages::account::withdraw_consent),
         )
+        .route(
+            "/account/confirm-password",
+            get(pages::security::confirm_password_form).post(pages::security::confirm_password),
+        )
+        .route(
+            "/account/change-email",
+            get(pages::security::change_email_form).post(pages::security::change_email),
+        )
+        .route(
+            "/account/change-email/check-email",
+            get(pages::security::check_new_email_form).post(pages::security::check_new_email),
+        )
+        .route(
+            "/account/change-password",
+            get(pages::security::change_password_form).post(pages::security::change_password),
+        )
+        .route(
+            "/account/change-authenticator-app",
+            get(pages::security::current_app_form).post(pages::security::current_app),
+        )
+        .route(
+            "/account/change-authenticator-app/new",
+            get(pages::security::new_app_form).post(pages::security::new_app),
+        )
+        .route(
+            "/account/close",
+            get(pages::security::close_form).post(pages::security::close),
+        )
+        .route(
+            "/account/report",
+            get(pages::security::report_form).post(pages::security::report),
+        )
+        .route("/account/changed/{what}", get(pages::security::changed))
+        .route("/account/closed", get(pages::security::closed))
         .route("/sign-out", post(oidc::logout::sign_out))
         .route("/signed-out", get(pages::account::signed_out))
         .route("/accessibility", get(pages::info::accessibility))

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -1107,25 +1106,7 @@ async fn key_rotation() {
 // Back-Channel Logout §2.4-§2.5: a signed logout token reaches every service of the session.
 #[tokio::test]
 async fn back_channel_logout_reaches_the_services() {
-    use std::sync::{Arc, Mutex};
-    let received: Arc<Mutex<Vec<String>>> = Arc::default();
-    let sink = received.clone();
-    let service = axum::Router::new().route(
-        "/backchannel-logout",
-        axum::routing::post(
-            move |axum::Form(form): axum::Form<HashMap<String, String>>| {
-                let sink = sink.clone();
-                async move {
-                    sink.lock().unwrap().push(form["logout_token"].clone());
-                    StatusCode::OK
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-
+    let (port, received) = support::backchannel_listener().await;
     let rp = RelyingParty::new("listening", "127.0.0.1");
     let registration = rp
         .registration(&format!(

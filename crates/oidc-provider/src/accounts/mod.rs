@@ -3,6 +3,8 @@
 //! never decide.
 
 pub mod access;
+pub mod changes;
+pub mod closure;
 pub mod email_code;
 pub mod password;
 pub mod throttle;

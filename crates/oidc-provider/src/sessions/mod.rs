@@ -90,6 +90,15 @@ pub enum CreateAccountStep {
     },
 }
 
+/// A change to the signed-in account half done, on the account pages (issue 10 item 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountChange {
+    /// A code was sent to the new address; the address changes when it comes back.
+    NewEmail { email: String, code: PendingCode },
+    /// The current app's code was given: the new app is being set up.
+    NewAuthenticatorApp { totp_secret: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub created_at: i64,
@@ -107,6 +116,9 @@ pub struct Session {
     /// An identity proving journey in progress, for the pending request.
     #[serde(default)]
     pub proving: Option<ProvingJourney>,
+    /// A change to the signed-in account in progress.
+    #[serde(default)]
+    pub account_change: Option<AccountChange>,
 }
 
 /// Whether a session may still be used.
@@ -132,6 +144,7 @@ impl Session {
             pending: None,
             relying_parties: BTreeSet::new(),
             proving: None,
+            account_change: None,
         }
     }
 

@@ -247,7 +247,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
 }
 
 /// The errors of a new password and its confirmation, in field order.
-fn password_errors(password: &str, confirmation: &str) -> FormErrors {
+pub(super) fn password_errors(password: &str, confirmation: &str) -> FormErrors {
     let mut errors = FormErrors::none();
     if let Err(problem) = check_new_password(password) {
         errors.add("password", problem.message());

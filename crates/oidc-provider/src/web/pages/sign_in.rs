@@ -28,7 +28,7 @@ fn throttle(app: &AppState) -> Throttle<'_> {
 
 /// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
 /// time left whenever it is shown.
-fn wait_page(until: i64) -> String {
+pub(super) fn wait_page(until: i64) -> String {
     format!("/sign-in/locked?until={until}")
 }
 
@@ -299,12 +299,48 @@ pub async fn submit_password(
 }
 
 /// A wrong password or code, and what was reserved for it.
-struct WrongAnswer<'a> {
-    attempt: &'a SignInAttempt,
-    reservation: &'a crate::accounts::throttle::Reservation,
-    email: &'a str,
-    account_id: Option<&'a str>,
-    ip: &'a str,
+pub(super) struct WrongAnswer<'a> {
+    pub attempt: &'a SignInAttempt,
+    pub reservation: &'a crate::accounts::throttle::Reservation,
+    pub email: &'a str,
+    pub account_id: Option<&'a str>,
+    pub ip: &'a str,
+}
+
+/// Counts a wrong password or code with the throttle and records it in the audit log (with the
+/// wait that follows, if one does). `place` says where it was typed, for investigators.
+pub(super) async fn count_wrong_answer(
+    app: &AppState,
+    wrong: &WrongAnswer<'_>,
+    place: &str,
+    now: i64,
+) -> Result<FailureOutcome> {
+    let (ip, account_id) = (wrong.ip, wrong.account_id);
+    let outcome = throttle(app)
+        .failed(wrong.attempt, wrong.reservation, now)
+        .await?;
+    let what = match wrong.attempt.factor() {
+        Factor::Password => "password",
+        Factor::AuthenticatorCode => "authenticator code",
+    };
+    let audit = app.db.audit();
+    audit
+        .record(
+            &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
+                .from_ip(Some(ip.to_owned()))
+                .with_detail(format!("{what}{place}")),
+        )
+        .await?;
+    tracing::info!(client = %ip, what, "sign-in failed");
+    if let FailureOutcome::MustWait { until } = outcome {
+        audit
+            .record(
+                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
+            )
+            .await?;
+        tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
+    }
+    Ok(outcome)
 }
 
 /// Counts a wrong password or code, records it, and answers with the form again (saying how
@@ -315,34 +351,9 @@ async fn wrong_credentials(
     mut visit: Visit,
     wrong: WrongAnswer<'_>,
 ) -> Result<Response> {
-    let now = visit.now;
-    let (ip, account_id) = (wrong.ip, wrong.account_id);
     let factor = wrong.attempt.factor();
-    let outcome = throttle(app)
-        .failed(wrong.attempt, wrong.reservation, now)
-        .await?;
-    let what = match factor {
-        Factor::Password => "password",
-        Factor::AuthenticatorCode => "authenticator code",
-    };
-    let audit = app.db.audit();
-    audit
-        .record(
-            &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
-                .from_ip(Some(ip.to_owned()))
-                .with_detail(what),
-        )
-        .await?;
-    tracing::info!(client = %ip, what, "sign-in failed");
-    let tries_left = match outcome {
+    let tries_left = match count_wrong_answer(app, &wrong, "", visit.now).await? {
         FailureOutcome::MustWait { until } => {
-            audit
-                .record(
-                    &AuditEvent::new(AuditKind::Locked, account_id, now)
-                        .from_ip(Some(ip.to_owned())),
-                )
-                .await?;
-            tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
             visit.end(app).await?;
             return visit.redirect(app, &wait_page(until)).await;
         }
