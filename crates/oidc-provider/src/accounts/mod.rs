@@ -5,6 +5,7 @@
 pub mod access;
 pub mod email_code;
 pub mod password;
+pub mod recovery;
 pub mod throttle;
 pub mod totp;
 

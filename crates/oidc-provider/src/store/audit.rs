@@ -17,6 +17,14 @@ pub enum AuditKind {
     /// Identity claims given to a service at userinfo (detail: the client id, then the names of
     /// the claims, never their values; checklist 72).
     IdentityReleased,
+    /// A password reset was asked for (recorded only for an address with an account).
+    PasswordResetRequested,
+    /// The password was reset through "Forgotten your password?".
+    PasswordReset,
+    /// A lost authenticator app was replaced by a new one.
+    AuthenticatorAppReplaced,
+    /// Replacing a lost app, the photo ID proven was not the person of the stored identity.
+    ReprovingMismatch,
 }
 
 impl AuditKind {
@@ -30,6 +38,10 @@ impl AuditKind {
             AuditKind::IdentityProven => "identity_proven",
             AuditKind::IdentityShared => "identity_shared",
             AuditKind::IdentityReleased => "identity_released",
+            AuditKind::PasswordResetRequested => "password_reset_requested",
+            AuditKind::PasswordReset => "password_reset",
+            AuditKind::AuthenticatorAppReplaced => "authenticator_app_replaced",
+            AuditKind::ReprovingMismatch => "reproving_mismatch",
         }
     }
 
@@ -43,6 +55,10 @@ impl AuditKind {
             "identity_proven" => AuditKind::IdentityProven,
             "identity_shared" => AuditKind::IdentityShared,
             "identity_released" => AuditKind::IdentityReleased,
+            "password_reset_requested" => AuditKind::PasswordResetRequested,
+            "password_reset" => AuditKind::PasswordReset,
+            "authenticator_app_replaced" => AuditKind::AuthenticatorAppReplaced,
+            "reproving_mismatch" => AuditKind::ReprovingMismatch,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -58,6 +74,12 @@ impl AuditKind {
             AuditKind::IdentityProven => "Identity proved",
             AuditKind::IdentityShared => "Proven identity shared with a service",
             AuditKind::IdentityReleased => "Identity details given to a service",
+            AuditKind::PasswordResetRequested => "Password reset asked for",
+            AuditKind::PasswordReset => "Password reset",
+            AuditKind::AuthenticatorAppReplaced => "Authenticator app replaced",
+            AuditKind::ReprovingMismatch => {
+                "Authenticator app not replaced: the identity proved was someone else's"
+            }
         }
     }
 }

@@ -22,13 +22,16 @@ use crate::web::templates::{
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
-fn throttle(app: &AppState) -> Throttle<'_> {
+/// The sign-in code page.
+const SIGN_IN_CODE: &str = "/sign-in/authenticator-code";
+
+pub(super) fn throttle(app: &AppState) -> Throttle<'_> {
     Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
 /// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
 /// time left whenever it is shown.
-fn wait_page(until: i64) -> String {
+pub(super) fn wait_page(until: i64) -> String {
     format!("/sign-in/locked?until={until}")
 }
 
@@ -115,7 +118,7 @@ pub(super) async fn complete_sign_in(
 
 /// Records the credential level reached now, keeping the login session id, and rotates the
 /// session id (ASVS 7.2.4: a new id after each credential).
-async fn sign_in_at(
+pub(super) async fn sign_in_at(
     app: &AppState,
     visit: &mut Visit,
     account_id: &str,
@@ -299,22 +302,26 @@ pub async fn submit_password(
 }
 
 /// A wrong password or code, and what was reserved for it.
-struct WrongAnswer<'a> {
-    attempt: &'a SignInAttempt,
-    reservation: &'a crate::accounts::throttle::Reservation,
-    email: &'a str,
-    account_id: Option<&'a str>,
-    ip: &'a str,
+pub(super) struct WrongAnswer<'a> {
+    pub attempt: &'a SignInAttempt,
+    pub reservation: &'a crate::accounts::throttle::Reservation,
+    pub email: &'a str,
+    pub account_id: Option<&'a str>,
+    pub ip: &'a str,
 }
 
-/// Counts a wrong password or code, records it, and answers with the form again (saying how
-/// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page. The
-/// answer never depends on whether the account exists (ASVS 6.3.8).
-async fn wrong_credentials(
+/// After a wrong password or code: the visit and the warning of tries left (if any) for the
+/// form again, or, when the citizen must wait, the answer that ends the session and sends them
+/// to the wait page.
+pub(super) type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
+
+/// Counts a wrong password or code and records it; when a wait follows, ends the session and
+/// answers with the wait page. The same whether or not the account exists (ASVS 6.3.8).
+pub(super) async fn count_wrong(
     app: &AppState,
     mut visit: Visit,
     wrong: WrongAnswer<'_>,
-) -> Result<Response> {
+) -> Result<AfterWrong> {
     let now = visit.now;
     let (ip, account_id) = (wrong.ip, wrong.account_id);
     let factor = wrong.attempt.factor();
@@ -344,15 +351,26 @@ async fn wrong_credentials(
                 .await?;
             tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
             visit.end(app).await?;
-            return visit.redirect(app, &wait_page(until)).await;
+            return Ok(Err(visit.redirect(app, &wait_page(until)).await?));
         }
         FailureOutcome::TriesLeft(n) => n,
     };
     let tries_warning = tries_left_warning(tries_left);
+    Ok(Ok((visit, tries_warning)))
+}
+
+/// Counts a wrong password or code, records it, and answers with the form again (saying how
+/// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page.
+async fn wrong_credentials(app: &AppState, visit: Visit, wrong: WrongAnswer<'_>) -> Result<Response> {
+    let factor = wrong.attempt.factor();
+    let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
+    let (mut visit, tries_warning) = match count_wrong(app, visit, wrong).await? {
+        Ok(again) => again,
+        Err(wait) => return Ok(wait),
+    };
     match factor {
         Factor::Password => {
             let errors = FormErrors::one("password", "Incorrect email address or password");
-            let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
             let page = SignInPage {
                 csrf_token: visit.csrf_token(),
                 email,
@@ -367,6 +385,8 @@ async fn wrong_credentials(
                 "The security code you entered is not correct. Check your authenticator app and try again",
             );
             let page = SignInCodePage {
+                action: SIGN_IN_CODE,
+                lost_app_link: true,
                 csrf_token: visit.csrf_token(),
                 errors,
                 tries_warning,
@@ -405,6 +425,8 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
     }
     let page = SignInCodePage {
+        action: SIGN_IN_CODE,
+        lost_app_link: true,
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
         tries_warning: None,
@@ -425,6 +447,8 @@ pub async fn submit_code(
     };
     if let Some(problem) = new_app_code_problem(&form.code) {
         let page = SignInCodePage {
+            action: SIGN_IN_CODE,
+            lost_app_link: true,
             csrf_token: visit.csrf_token(),
             errors: FormErrors::one("code", problem),
             tries_warning: None,
