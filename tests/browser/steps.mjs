@@ -360,6 +360,7 @@ async function recoveryCode(citizen, provider, start, email, { shoot }) {
     squash(await citizen.page.locator('.govuk-inset-text').innerText()),
     `If ${email} is the address of a GOV.UK One Login, we have sent a code to it.`,
   );
+  await shoot('check-email');
   const code = await provider.latestEmailCode(email);
   await citizen.fill('Enter the 6 digit code', code === '000000' ? '111111' : '000000');
   await citizen.submitRefused();
@@ -369,16 +370,16 @@ async function recoveryCode(citizen, provider, start, email, { shoot }) {
     status: 400,
     errors: [['The code you entered is not correct. Check the email and try again', '#code']],
   });
-  await shoot('check-email');
   await citizen.fill('Enter the 6 digit code', code);
   await citizen.submitAccepted();
 }
 
 /**
  * From the sign-in page: "Forgotten your password?", the email address, the emailed code, a new
- * password (the current one is refused), then the authenticator code. Ends signed in.
+ * password (the current one is refused), then the authenticator code (`code`, or the current
+ * one). Ends signed in.
  */
-export async function resetPassword(citizen, provider, { email, password, newPassword, secret }, { shoot = async () => {} } = {}) {
+export async function resetPassword(citizen, provider, { email, password, newPassword, secret, code = null }, { shoot = async () => {} } = {}) {
   await citizen.goto('/sign-in');
   await citizen.sees(SIGN_IN);
   await citizen.follow('Forgotten your password?');
@@ -407,7 +408,7 @@ export async function resetPassword(citizen, provider, { email, password, newPas
   await citizen.submitAccepted();
 
   await citizen.sees({ ...CODE, path: '/reset-password/authenticator-code' });
-  await citizen.fill(CODE.heading, totpCode(secret));
+  await citizen.fill(CODE.heading, code ?? totpCode(secret));
   await citizen.submitAccepted();
 }
 
