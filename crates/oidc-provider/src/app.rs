@@ -168,8 +168,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/reset-password/authenticator-code",
-            get(pages::recovery::reset_app_code_form)
-                .post(pages::recovery::submit_reset_app_code),
+            get(pages::recovery::reset_app_code_form).post(pages::recovery::submit_reset_app_code),
         )
         .route(
             "/lost-authenticator-app",

@@ -1219,26 +1219,55 @@ impl Env {
     /// lost-app journey up to the passport it asks for.
     async fn lose_the_app_after_proving(&self) -> Browser {
         let mut browser = self.app.browser();
-        let (page, _) = self.begin(&mut browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        let (page, _) = self
+            .begin(&mut browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
         page.assert_redirect("/identity/next");
-        self.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        self.prove(&mut browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
         let mut lost = self.app.browser();
-        lost.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
-        lost.get("/sign-in/authenticator-code").await.assert(StatusCode::OK, "href=\"/lost-authenticator-app\"");
+        lost.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert_redirect("/sign-in/authenticator-code");
+        lost.get("/sign-in/authenticator-code")
+            .await
+            .assert(StatusCode::OK, "href=\"/lost-authenticator-app\"");
         let start = lost.get("/lost-authenticator-app").await;
-        assert!(start.body.contains(&format!("value=\"{EMAIL}\"")), "the address given at sign-in");
-        lost.fill("/lost-authenticator-app", &[("email", EMAIL)]).await.assert_redirect("/lost-authenticator-app/check-email");
+        assert!(
+            start.body.contains(&format!("value=\"{EMAIL}\"")),
+            "the address given at sign-in"
+        );
+        lost.fill("/lost-authenticator-app", &[("email", EMAIL)])
+            .await
+            .assert_redirect("/lost-authenticator-app/check-email");
         let code = self.app.mail.last_code(EMAIL);
-        lost.fill("/lost-authenticator-app/check-email", &[("code", &code)]).await.assert_redirect("/lost-authenticator-app/password");
-        lost.fill("/lost-authenticator-app/password", &[("password", PASSWORD)]).await
-            .assert_redirect("/lost-authenticator-app/passport");
+        lost.fill("/lost-authenticator-app/check-email", &[("code", &code)])
+            .await
+            .assert_redirect("/lost-authenticator-app/password");
+        lost.fill(
+            "/lost-authenticator-app/password",
+            &[("password", PASSWORD)],
+        )
+        .await
+        .assert_redirect("/lost-authenticator-app/passport");
         // No new app before the identity is proven again.
-        lost.get("/lost-authenticator-app/authenticator-app").await.assert_redirect("/lost-authenticator-app/passport");
+        lost.get("/lost-authenticator-app/authenticator-app")
+            .await
+            .assert_redirect("/lost-authenticator-app/passport");
         lost
     }
 
     async fn stored_secret(&self) -> Option<String> {
-        self.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap().totp_secret
+        self.app
+            .state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
     }
 }
 

@@ -1200,35 +1200,86 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
         Recovery::ForgottenPassword => "/reset-password",
         Recovery::LostApp => "/lost-authenticator-app",
     };
-    browser.fill(start, &[("email", EMAIL)]).await.assert_redirect(&format!("{start}/check-email"));
+    browser
+        .fill(start, &[("email", EMAIL)])
+        .await
+        .assert_redirect(&format!("{start}/check-email"));
     let code = env.app.mail.last_code(EMAIL);
-    let after_code = browser.fill(&format!("{start}/check-email"), &[("code", &code)]).await;
+    let after_code = browser
+        .fill(&format!("{start}/check-email"), &[("code", &code)])
+        .await;
     env.app.next_totp_step();
     match journey {
         Recovery::ForgottenPassword => {
             after_code.assert_redirect("/reset-password/new-password");
             // Not the password the account has now.
-            let same = browser.fill("/reset-password/new-password", &[("password", PASSWORD), ("confirm-password", PASSWORD)]).await;
+            let same = browser
+                .fill(
+                    "/reset-password/new-password",
+                    &[("password", PASSWORD), ("confirm-password", PASSWORD)],
+                )
+                .await;
             same.assert(StatusCode::BAD_REQUEST, "different from your current one");
-            browser.fill("/reset-password/new-password", &[("password", NEW_PASSWORD), ("confirm-password", NEW_PASSWORD)]).await
+            browser
+                .fill(
+                    "/reset-password/new-password",
+                    &[
+                        ("password", NEW_PASSWORD),
+                        ("confirm-password", NEW_PASSWORD),
+                    ],
+                )
+                .await
                 .assert_redirect("/reset-password/authenticator-code");
             // Nothing changed before the app's code.
-            let stored = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
-            assert!(env.app.state.passwords.verify(PASSWORD, Some(&stored.password_hash)).await.unwrap().matches);
+            let stored = env
+                .app
+                .state
+                .db
+                .accounts()
+                .find_by_email(EMAIL)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                env.app
+                    .state
+                    .passwords
+                    .verify(PASSWORD, Some(&stored.password_hash))
+                    .await
+                    .unwrap()
+                    .matches
+            );
             let code = env.app.totp_now(&env.totp);
-            browser.fill("/reset-password/authenticator-code", &[("code", &code)]).await.assert_redirect("/account");
+            browser
+                .fill("/reset-password/authenticator-code", &[("code", &code)])
+                .await
+                .assert_redirect("/account");
             env.totp.clone()
         }
         Recovery::LostApp => {
             after_code.assert_redirect("/lost-authenticator-app/password");
-            browser.fill("/lost-authenticator-app/password", &[("password", PASSWORD)]).await
+            browser
+                .fill(
+                    "/lost-authenticator-app/password",
+                    &[("password", PASSWORD)],
+                )
+                .await
                 .assert_redirect("/lost-authenticator-app/authenticator-app");
-            let page = browser.get("/lost-authenticator-app/authenticator-app").await;
+            let page = browser
+                .get("/lost-authenticator-app/authenticator-app")
+                .await;
             let marker = "id=\"secret-key\">";
             let at = page.body.find(marker).expect("secret shown") + marker.len();
-            let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()].split_whitespace().collect();
+            let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()]
+                .split_whitespace()
+                .collect();
             assert_ne!(secret, env.totp);
-            browser.fill("/lost-authenticator-app/authenticator-app", &[("code", &env.app.totp_now(&secret))]).await
+            browser
+                .fill(
+                    "/lost-authenticator-app/authenticator-app",
+                    &[("code", &env.app.totp_now(&secret))],
+                )
+                .await
                 .assert_redirect("/account");
             secret
         }
@@ -1242,21 +1293,50 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
 async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: Recovery) {
     let (env, received) = listening_env(backend).await;
     let mut old = env.app.browser();
-    let (code, verifier) = env.first_code(&mut old, &env.rp, &[("scope", "openid offline_access")]).await;
+    let (code, verifier) = env
+        .first_code(&mut old, &env.rp, &[("scope", "openid offline_access")])
+        .await;
     let tokens = env.tokens(&mut old, &env.rp, &code, &verifier).await;
-    let (_, id) = env.verify(tokens["id_token"].as_str().unwrap(), Some("listening")).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
     assert!(received.lock().unwrap().is_empty());
 
     let mut citizen = env.app.browser();
     let secret = recover(&env, &mut citizen, journey).await;
 
-    assert_eq!(citizen.get("/account").await.status, StatusCode::OK, "signed in where recovered");
-    assert_eq!(old.get("/account").await.location(), "/sign-in", "the old session ended");
+    assert_eq!(
+        citizen.get("/account").await.status,
+        StatusCode::OK,
+        "signed in where recovered"
+    );
+    assert_eq!(
+        old.get("/account").await.location(),
+        "/sign-in",
+        "the old session ended"
+    );
     let assertion = env.rp.assertion(&env.issuer(), env.now());
-    let refresh = old.post("/token", &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &assertion)]).await;
+    let refresh = old
+        .post(
+            "/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", &assertion),
+            ],
+        )
+        .await;
     assert_oauth_error(&refresh, StatusCode::BAD_REQUEST, "invalid_grant");
-    assert_oauth_error(&env.userinfo(&mut old, tokens["access_token"].as_str().unwrap()).await, StatusCode::UNAUTHORIZED, "invalid_token");
+    assert_oauth_error(
+        &env.userinfo(&mut old, tokens["access_token"].as_str().unwrap())
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
     let logout = first_logout_token(&received).await;
     let (header, claims) = env.verify(&logout, Some("listening")).await;
     assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
@@ -1266,10 +1346,30 @@ async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: 
     // The citizen was told, and the audit log has it.
     let told = env.app.mail.to(EMAIL).pop().unwrap();
     assert!(told.subject.ends_with("was changed"), "{}", told.subject);
-    let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
-    let kinds: Vec<_> = env.app.state.db.audit().recent(&account.id, 20).await.unwrap().into_iter().map(|e| e.kind).collect();
+    let account = env
+        .app
+        .state
+        .db
+        .accounts()
+        .find_by_email(EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    let kinds: Vec<_> = env
+        .app
+        .state
+        .db
+        .audit()
+        .recent(&account.id, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     let expected = match journey {
-        Recovery::ForgottenPassword => vec![AuditKind::PasswordResetRequested, AuditKind::PasswordReset],
+        Recovery::ForgottenPassword => {
+            vec![AuditKind::PasswordResetRequested, AuditKind::PasswordReset]
+        }
         Recovery::LostApp => vec![AuditKind::AuthenticatorAppReplaced],
     };
     for kind in expected {
@@ -1283,14 +1383,35 @@ async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: 
     };
     let mut later = env.app.browser();
     if journey_changed_password(journey) {
-        later.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+        later
+            .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert(
+                StatusCode::BAD_REQUEST,
+                "Incorrect email address or password",
+            );
     }
-    later.fill("/sign-in", &[("email", EMAIL), ("password", password)]).await.assert_redirect("/sign-in/authenticator-code");
+    later
+        .fill("/sign-in", &[("email", EMAIL), ("password", password)])
+        .await
+        .assert_redirect("/sign-in/authenticator-code");
     env.app.next_totp_step();
     if let Some(old_secret) = old_secret {
-        later.fill("/sign-in/authenticator-code", &[("code", &env.app.totp_now(&old_secret))]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        later
+            .fill(
+                "/sign-in/authenticator-code",
+                &[("code", &env.app.totp_now(&old_secret))],
+            )
+            .await
+            .assert(StatusCode::BAD_REQUEST, "not correct");
     }
-    later.fill("/sign-in/authenticator-code", &[("code", &env.app.totp_now(&secret))]).await.assert_redirect("/account");
+    later
+        .fill(
+            "/sign-in/authenticator-code",
+            &[("code", &env.app.totp_now(&secret))],
+        )
+        .await
+        .assert_redirect("/account");
 }
 
 fn journey_changed_password(journey: Recovery) -> bool {
@@ -1299,17 +1420,29 @@ fn journey_changed_password(journey: Recovery) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_reset_ends_every_other_session_and_token() {
-    recovery_ends_every_other_session_and_token(Backend::Embedded, Recovery::ForgottenPassword).await;
-    if support::real_servers_available("oidc::a_password_reset_ends_every_other_session_and_token").await {
-        recovery_ends_every_other_session_and_token(Backend::PostgresRedis, Recovery::ForgottenPassword).await;
+    recovery_ends_every_other_session_and_token(Backend::Embedded, Recovery::ForgottenPassword)
+        .await;
+    if support::real_servers_available("oidc::a_password_reset_ends_every_other_session_and_token")
+        .await
+    {
+        recovery_ends_every_other_session_and_token(
+            Backend::PostgresRedis,
+            Recovery::ForgottenPassword,
+        )
+        .await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_authenticator_app_ends_every_other_session_and_token() {
     recovery_ends_every_other_session_and_token(Backend::Embedded, Recovery::LostApp).await;
-    if support::real_servers_available("oidc::a_new_authenticator_app_ends_every_other_session_and_token").await {
-        recovery_ends_every_other_session_and_token(Backend::PostgresRedis, Recovery::LostApp).await;
+    if support::real_servers_available(
+        "oidc::a_new_authenticator_app_ends_every_other_session_and_token",
+    )
+    .await
+    {
+        recovery_ends_every_other_session_and_token(Backend::PostgresRedis, Recovery::LostApp)
+            .await;
     }
 }
 
@@ -1320,14 +1453,41 @@ async fn after_a_reset_the_citizen_goes_on_to_the_service() {
     let mut browser = env.app.browser();
     let (url, _) = env.authorize_url(&env.rp, &[]);
     browser.get(&url).await.assert_redirect("/sign-in");
-    browser.get("/sign-in").await.assert(StatusCode::OK, "href=\"/reset-password\"");
-    browser.fill("/reset-password", &[("email", EMAIL)]).await.assert_redirect("/reset-password/check-email");
+    browser
+        .get("/sign-in")
+        .await
+        .assert(StatusCode::OK, "href=\"/reset-password\"");
+    browser
+        .fill("/reset-password", &[("email", EMAIL)])
+        .await
+        .assert_redirect("/reset-password/check-email");
     let code = env.app.mail.last_code(EMAIL);
-    browser.fill("/reset-password/check-email", &[("code", &code)]).await.assert_redirect("/reset-password/new-password");
-    browser.fill("/reset-password/new-password", &[("password", NEW_PASSWORD), ("confirm-password", NEW_PASSWORD)]).await.assert_redirect("/reset-password/authenticator-code");
+    browser
+        .fill("/reset-password/check-email", &[("code", &code)])
+        .await
+        .assert_redirect("/reset-password/new-password");
+    browser
+        .fill(
+            "/reset-password/new-password",
+            &[
+                ("password", NEW_PASSWORD),
+                ("confirm-password", NEW_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect("/reset-password/authenticator-code");
     env.app.next_totp_step();
-    browser.fill("/reset-password/authenticator-code", &[("code", &env.app.totp_now(&env.totp))]).await.assert_redirect("/authorize/continue");
-    browser.get("/authorize/continue").await.assert_redirect("/authorize/consent");
+    browser
+        .fill(
+            "/reset-password/authenticator-code",
+            &[("code", &env.app.totp_now(&env.totp))],
+        )
+        .await
+        .assert_redirect("/authorize/continue");
+    browser
+        .get("/authorize/continue")
+        .await
+        .assert_redirect("/authorize/consent");
 }
 
 /// A relying party's JWKS served on this machine, counting its fetches.

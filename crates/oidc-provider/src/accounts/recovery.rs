@@ -153,7 +153,11 @@ mod tests {
             step,
         };
         assert_eq!(
-            at(Purpose::ForgottenPassword, Step::CheckEmail(pending.clone())).current_page(),
+            at(
+                Purpose::ForgottenPassword,
+                Step::CheckEmail(pending.clone())
+            )
+            .current_page(),
             "/reset-password/check-email"
         );
         assert_eq!(
@@ -166,7 +170,12 @@ mod tests {
             "/reset-password/new-password"
         );
         let next = Recovery::after_code(Purpose::LostAuthenticatorApp, "a".into());
-        assert_eq!(next, Step::Password { account_id: "a".into() });
+        assert_eq!(
+            next,
+            Step::Password {
+                account_id: "a".into()
+            }
+        );
     }
 
     // Issue 10 item 2: a proven identity is proven again before a new app; without one, the app
@@ -175,7 +184,9 @@ mod tests {
     fn a_proven_identity_is_proven_again_before_a_new_app() {
         assert_eq!(
             Recovery::after_password("a".into(), true, "SECRET".into()),
-            Step::ProveIdentity { account_id: "a".into() }
+            Step::ProveIdentity {
+                account_id: "a".into()
+            }
         );
         assert_eq!(
             Recovery::after_password("a".into(), false, "SECRET".into()),

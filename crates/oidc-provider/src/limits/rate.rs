@@ -38,7 +38,10 @@ impl RouteKind {
             "/token" | "/revoke" | "/userinfo" => RouteKind::ClientApi,
             "/authorize" => RouteKind::Authorize,
             // Getting back into an account is signing in by other steps: the same limit.
-            _ if under("/sign-in") || under("/reset-password") || under("/lost-authenticator-app") => {
+            _ if under("/sign-in")
+                || under("/reset-password")
+                || under("/lost-authenticator-app") =>
+            {
                 RouteKind::SignIn
             }
             _ if under("/create-account") => RouteKind::CreateAccount,

@@ -217,23 +217,31 @@ pub(super) async fn check_emailed_code(
     if !totp::is_well_formed(&code) {
         return Ok(EmailedCode::Wrong("Enter the code, which is 6 digits"));
     }
-    Ok(match pending.check(app.ephemeral.as_ref(), &code, now).await? {
-        CodeCheck::Correct => EmailedCode::Right,
-        CodeCheck::Wrong { tries_left } if tries_left <= 2 => EmailedCode::Wrong(if tries_left == 1 {
-            "The code you entered is not correct. You have 1 more try before the code stops working"
-        } else {
-            "The code you entered is not correct. You have 2 more tries before the code stops working"
-        }),
-        CodeCheck::Wrong { .. } => {
-            EmailedCode::Wrong("The code you entered is not correct. Check the email and try again")
-        }
-        CodeCheck::Expired => EmailedCode::Wrong("The code has expired. Ask for a new code"),
-        CodeCheck::Exhausted => EmailedCode::Void,
-    })
+    Ok(
+        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
+            CodeCheck::Correct => EmailedCode::Right,
+            CodeCheck::Wrong { tries_left } if tries_left <= 2 => {
+                EmailedCode::Wrong(if tries_left == 1 {
+                    "The code you entered is not correct. You have 1 more try before the code stops working"
+                } else {
+                    "The code you entered is not correct. You have 2 more tries before the code stops working"
+                })
+            }
+            CodeCheck::Wrong { .. } => EmailedCode::Wrong(
+                "The code you entered is not correct. Check the email and try again",
+            ),
+            CodeCheck::Expired => EmailedCode::Wrong("The code has expired. Ask for a new code"),
+            CodeCheck::Exhausted => EmailedCode::Void,
+        },
+    )
 }
 
 /// The journey ends when its code is void: the page says so, with where to get a new one.
-pub(super) async fn code_void(app: &AppState, mut visit: Visit, new_code: &str) -> Result<Response> {
+pub(super) async fn code_void(
+    app: &AppState,
+    mut visit: Visit,
+    new_code: &str,
+) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You entered the wrong code too many times")
         .paragraph("For your security, that code no longer works.")

@@ -89,11 +89,15 @@ fn recovery_of(visit: &Visit) -> Option<Recovery> {
 
 /// The journey when it is at the step a page serves; otherwise where to send the citizen: the
 /// step they are at, or the journey's start.
-fn at_step(visit: &Visit, purpose: Purpose, serves: fn(&Step) -> bool) -> Result<Recovery, Response> {
+fn at_step(
+    visit: &Visit,
+    purpose: Purpose,
+    serves: fn(&Step) -> bool,
+) -> Result<Recovery, Redirect> {
     match recovery_of(visit) {
         Some(r) if r.purpose == purpose && serves(&r.step) => Ok(r),
-        Some(r) if r.purpose == purpose => Err(Redirect::to(&r.current_page()).into_response()),
-        _ => Err(Redirect::to(purpose.start()).into_response()),
+        Some(r) if r.purpose == purpose => Err(Redirect::to(&r.current_page())),
+        _ => Err(Redirect::to(purpose.start())),
     }
 }
 
@@ -106,11 +110,18 @@ fn access(app: &AppState) -> AccountAccess<'_> {
     }
 }
 
-fn email_page(purpose: Purpose, csrf_token: String, email: String, errors: FormErrors) -> RecoveryEmailPage {
+fn email_page(
+    purpose: Purpose,
+    csrf_token: String,
+    email: String,
+    errors: FormErrors,
+) -> RecoveryEmailPage {
     let (title, intro): (_, &'static [&'static str]) = match purpose {
         Purpose::ForgottenPassword => (
             "Reset your password",
-            &["Enter the email address of your GOV.UK One Login. We will email you a code, then you can choose a new password."],
+            &[
+                "Enter the email address of your GOV.UK One Login. We will email you a code, then you can choose a new password.",
+            ],
         ),
         Purpose::LostAuthenticatorApp => (
             "Get a new authenticator app",
@@ -136,8 +147,16 @@ async fn email_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result
     let email = recovery_of(&visit)
         .filter(|r| r.purpose == purpose)
         .map(|r| r.email)
-        .or_else(|| session.and_then(|s| s.auth.as_ref()).map(|a| a.email.clone()))
-        .or_else(|| session.and_then(|s| s.pending.as_ref()).and_then(|p| p.login_hint.clone()))
+        .or_else(|| {
+            session
+                .and_then(|s| s.auth.as_ref())
+                .map(|a| a.email.clone())
+        })
+        .or_else(|| {
+            session
+                .and_then(|s| s.pending.as_ref())
+                .and_then(|p| p.login_hint.clone())
+        })
         .unwrap_or_default();
     let page = email_page(purpose, visit.csrf_token(), email, FormErrors::none());
     let response = render(&page, StatusCode::OK)?;
@@ -155,7 +174,12 @@ async fn submit_email(
     let email = form.email.trim().to_owned();
     if let Some(problem) = email_problem(&email) {
         let shown = email.chars().take(MAX_FIELD_CHARS).collect();
-        let page = email_page(purpose, visit.csrf_token(), shown, FormErrors::one("email", problem));
+        let page = email_page(
+            purpose,
+            visit.csrf_token(),
+            shown,
+            FormErrors::one("email", problem),
+        );
         return render(&page, StatusCode::BAD_REQUEST);
     }
     let now = visit.now;
@@ -166,10 +190,13 @@ async fn submit_email(
     let pending = match (&account, send) {
         (Some(account), true) => {
             let (code, pending) = email_code::issue(now, ttl);
-            app.mailer.send(code_email(purpose, &email, &code, ttl)).await?;
+            app.mailer
+                .send(code_email(purpose, &email, &code, ttl))
+                .await?;
             if purpose == Purpose::ForgottenPassword {
-                let event = AuditEvent::new(AuditKind::PasswordResetRequested, Some(&account.id), now)
-                    .from_ip(Some(ip.clone()));
+                let event =
+                    AuditEvent::new(AuditKind::PasswordResetRequested, Some(&account.id), now)
+                        .from_ip(Some(ip.clone()));
                 app.db.audit().record(&event).await?;
             }
             pending
@@ -244,7 +271,12 @@ fn checking_email(step: &Step) -> bool {
     matches!(step, Step::CheckEmail(_))
 }
 
-fn check_email_page(app: &AppState, recovery: &Recovery, csrf_token: String, errors: FormErrors) -> RecoveryCheckEmailPage {
+fn check_email_page(
+    app: &AppState,
+    recovery: &Recovery,
+    csrf_token: String,
+    errors: FormErrors,
+) -> RecoveryCheckEmailPage {
     RecoveryCheckEmailPage {
         csrf_token,
         action: recovery.current_page(),
@@ -258,18 +290,23 @@ fn check_email_page(app: &AppState, recovery: &Recovery, csrf_token: String, err
 async fn code_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result<Response> {
     let recovery = match at_step(&visit, purpose, checking_email) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let page = check_email_page(&app, &recovery, visit.csrf_token(), FormErrors::none());
     let response = render(&page, StatusCode::OK)?;
     visit.finish(&app, response).await
 }
 
-async fn submit_code(app: AppState, mut visit: Visit, form: CodeForm, purpose: Purpose) -> Result<Response> {
+async fn submit_code(
+    app: AppState,
+    mut visit: Visit,
+    form: CodeForm,
+    purpose: Purpose,
+) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, purpose, checking_email) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::CheckEmail(pending) = &recovery.step else {
         return Ok(Redirect::to(purpose.start()).into_response());
@@ -277,7 +314,12 @@ async fn submit_code(app: AppState, mut visit: Visit, form: CodeForm, purpose: P
     match check_emailed_code(&app, pending, &form.code, visit.now).await? {
         EmailedCode::Right => {}
         EmailedCode::Wrong(problem) => {
-            let page = check_email_page(&app, &recovery, visit.csrf_token(), FormErrors::one("code", problem));
+            let page = check_email_page(
+                &app,
+                &recovery,
+                visit.csrf_token(),
+                FormErrors::one("code", problem),
+            );
             return render(&page, StatusCode::BAD_REQUEST);
         }
         EmailedCode::Void => return code_void(&app, visit, purpose.start()).await,
@@ -334,7 +376,7 @@ fn choosing_password(step: &Step) -> bool {
 
 pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::ForgottenPassword, choosing_password) {
-        return Ok(elsewhere);
+        return Ok(elsewhere.into_response());
     }
     let page = NewPasswordPage {
         csrf_token: visit.csrf_token(),
@@ -355,14 +397,16 @@ pub async fn submit_new_password(
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, Purpose::ForgottenPassword, choosing_password) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::NewPassword { account_id } = &recovery.step else {
         return Ok(Redirect::to(Purpose::ForgottenPassword.start()).into_response());
     };
     let Some(account) = account_of(&app, account_id).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, Purpose::ForgottenPassword.start()).await;
+        return visit
+            .redirect(&app, Purpose::ForgottenPassword.start())
+            .await;
     };
     let mut errors = password_errors(&form.password, &form.confirm_password);
     if errors.is_empty()
@@ -372,7 +416,10 @@ pub async fn submit_new_password(
             .await?
             .matches
     {
-        errors.add("password", "Choose a password that is different from your current one");
+        errors.add(
+            "password",
+            "Choose a password that is different from your current one",
+        );
     }
     if !errors.is_empty() {
         let page = NewPasswordPage {
@@ -386,11 +433,20 @@ pub async fn submit_new_password(
         // An account without an app (made by an operator): nothing to confirm with. The reset
         // is done now, and the citizen sets up an app before signing in.
         reset_password(&app, &visit, &account, &password_hash, &ip).await?;
-        sign_in_at(&app, &mut visit, &account.id, &account.email, CredentialLevel::Cl).await?;
+        sign_in_at(
+            &app,
+            &mut visit,
+            &account.id,
+            &account.email,
+            CredentialLevel::Cl,
+        )
+        .await?;
         visit.session_mut().journey = Journey::AddAuthenticator {
             totp_secret: totp::new_secret(),
         };
-        return visit.redirect(&app, "/sign-in/set-up-authenticator-app").await;
+        return visit
+            .redirect(&app, "/sign-in/set-up-authenticator-app")
+            .await;
     }
     visit.session_mut().journey = Journey::Recovery(Recovery {
         step: Step::ConfirmWithApp {
@@ -432,7 +488,11 @@ fn confirming_with_app(step: &Step) -> bool {
     matches!(step, Step::ConfirmWithApp { .. })
 }
 
-fn reset_code_page(csrf_token: String, errors: FormErrors, tries_warning: Option<String>) -> SignInCodePage {
+fn reset_code_page(
+    csrf_token: String,
+    errors: FormErrors,
+    tries_warning: Option<String>,
+) -> SignInCodePage {
     SignInCodePage {
         csrf_token,
         action: RESET_CODE,
@@ -442,9 +502,12 @@ fn reset_code_page(csrf_token: String, errors: FormErrors, tries_warning: Option
     }
 }
 
-pub async fn reset_app_code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn reset_app_code_form(
+    State(app): State<AppState>,
+    mut visit: Visit,
+) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::ForgottenPassword, confirming_with_app) {
-        return Ok(elsewhere);
+        return Ok(elsewhere.into_response());
     }
     let page = reset_code_page(visit.csrf_token(), FormErrors::none(), None);
     let response = render(&page, StatusCode::OK)?;
@@ -462,7 +525,7 @@ pub async fn submit_reset_app_code(
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, Purpose::ForgottenPassword, confirming_with_app) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::ConfirmWithApp {
         account_id,
@@ -486,14 +549,21 @@ pub async fn submit_reset_app_code(
     };
     let Some(account) = account_of(&app, account_id).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, Purpose::ForgottenPassword.start()).await;
+        return visit
+            .redirect(&app, Purpose::ForgottenPassword.start())
+            .await;
     };
     let step = account
         .totp_secret
         .as_deref()
         .and_then(|secret| totp::matching_step(secret, &form.code, now));
     let accepted = match step {
-        Some(step) => app.db.accounts().accept_totp_step(&account.id, step, now).await?,
+        Some(step) => {
+            app.db
+                .accounts()
+                .accept_totp_step(&account.id, step, now)
+                .await?
+        }
         None => false,
     };
     if !accepted {
@@ -553,7 +623,7 @@ fn giving_password(step: &Step) -> bool {
 
 pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::LostAuthenticatorApp, giving_password) {
-        return Ok(elsewhere);
+        return Ok(elsewhere.into_response());
     }
     let page = CurrentPasswordPage {
         csrf_token: visit.csrf_token(),
@@ -573,7 +643,11 @@ pub struct CurrentPasswordForm {
 }
 
 /// Who the account's proven identity is, from its evidence still good; `None` without one.
-async fn proven_identity(app: &AppState, account_id: &str, now: i64) -> Result<Option<ClaimedIdentity>> {
+async fn proven_identity(
+    app: &AppState,
+    account_id: &str,
+    now: i64,
+) -> Result<Option<ClaimedIdentity>> {
     if app.db.identity().record(account_id).await?.is_none() {
         return Ok(None);
     }
@@ -594,7 +668,7 @@ pub async fn submit_password(
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, Purpose::LostAuthenticatorApp, giving_password) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::Password { account_id } = &recovery.step else {
         return Ok(Redirect::to(Purpose::LostAuthenticatorApp.start()).into_response());
@@ -622,7 +696,10 @@ pub async fn submit_password(
     let right = plausible
         && app
             .passwords
-            .verify(&form.password, account.as_ref().map(|a| a.password_hash.as_str()))
+            .verify(
+                &form.password,
+                account.as_ref().map(|a| a.password_hash.as_str()),
+            )
             .await?
             .matches;
     let account = match account {
@@ -662,7 +739,12 @@ fn proving_identity(step: &Step) -> bool {
     matches!(step, Step::ProveIdentity { .. })
 }
 
-fn reprove_page(csrf_token: String, form: PassportForm, errors: FormErrors, not_matched: Option<u32>) -> PassportPage {
+fn reprove_page(
+    csrf_token: String,
+    form: PassportForm,
+    errors: FormErrors,
+    not_matched: Option<u32>,
+) -> PassportPage {
     PassportPage {
         csrf_token,
         action: REPROVE,
@@ -679,9 +761,14 @@ fn reprove_page(csrf_token: String, form: PassportForm, errors: FormErrors, not_
 
 pub async fn reprove_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::LostAuthenticatorApp, proving_identity) {
-        return Ok(elsewhere);
+        return Ok(elsewhere.into_response());
     }
-    let page = reprove_page(visit.csrf_token(), PassportForm::default(), FormErrors::none(), None);
+    let page = reprove_page(
+        visit.csrf_token(),
+        PassportForm::default(),
+        FormErrors::none(),
+        None,
+    );
     let response = render(&page, StatusCode::OK)?;
     visit.finish(&app, response).await
 }
@@ -699,7 +786,7 @@ pub async fn submit_reprove(
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, Purpose::LostAuthenticatorApp, proving_identity) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::ProveIdentity { account_id } = &recovery.step else {
         return Ok(Redirect::to(Purpose::LostAuthenticatorApp.start()).into_response());
@@ -728,13 +815,25 @@ pub async fn submit_reprove(
     let attempts = &app.identity.attempts;
     let document = ClaimedDocument::Passport(details.passport_number.clone());
     let reservation = match attempts
-        .reserve(&app.db, account_id, AttemptKind::DocumentCheck, &document, now)
+        .reserve(
+            &app.db,
+            account_id,
+            AttemptKind::DocumentCheck,
+            &document,
+            now,
+        )
         .await?
     {
         Reserved::Go(reservation) => reservation,
         Reserved::Limited { until } => return cannot_prove_now(&app, visit, until).await,
     };
-    let outcome = match app.identity.sources.passport.check(&details, today(now)).await {
+    let outcome = match app
+        .identity
+        .sources
+        .passport
+        .check(&details, today(now))
+        .await
+    {
         Ok(outcome) => outcome,
         Err(e) => {
             attempts.release(&app.db, reservation).await?;
@@ -742,7 +841,9 @@ pub async fn submit_reprove(
         }
     };
     let confirmed = outcome.confirmed_identity();
-    let same = confirmed.as_ref().is_some_and(|new| stored.same_person(new));
+    let same = confirmed
+        .as_ref()
+        .is_some_and(|new| stored.same_person(new));
     let result = if same {
         CheckResult::Matched
     } else {
@@ -790,7 +891,9 @@ pub async fn submit_reprove(
 async fn cannot_prove_now(app: &AppState, mut visit: Visit, until: i64) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You cannot prove your identity online right now")
-        .paragraph("There have been too many attempts to prove the identity of this GOV.UK One Login.")
+        .paragraph(
+            "There have been too many attempts to prove the identity of this GOV.UK One Login.",
+        )
         .paragraph(format!(
             "You can try again in {}. Your authenticator app has not changed.",
             wait_in_words(until - visit.now)
@@ -807,12 +910,18 @@ fn setting_up_app(step: &Step) -> bool {
 pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     let recovery = match at_step(&visit, Purpose::LostAuthenticatorApp, setting_up_app) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::NewApp { totp_secret, .. } = &recovery.step else {
         return Ok(Redirect::to(Purpose::LostAuthenticatorApp.start()).into_response());
     };
-    let response = authenticator_page(visit.csrf_token(), NEW_APP, totp_secret, &recovery.email, FormErrors::none())?;
+    let response = authenticator_page(
+        visit.csrf_token(),
+        NEW_APP,
+        totp_secret,
+        &recovery.email,
+        FormErrors::none(),
+    )?;
     visit.finish(&app, response).await
 }
 
@@ -827,7 +936,7 @@ pub async fn submit_new_app(
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, Purpose::LostAuthenticatorApp, setting_up_app) {
         Ok(recovery) => recovery,
-        Err(elsewhere) => return Ok(elsewhere),
+        Err(elsewhere) => return Ok(elsewhere.into_response()),
     };
     let Step::NewApp {
         account_id,
@@ -847,12 +956,20 @@ pub async fn submit_new_app(
         Ok(step) => step,
         Err(problem) => {
             let errors = FormErrors::one("code", problem);
-            return authenticator_page(visit.csrf_token(), NEW_APP, totp_secret, &recovery.email, errors);
+            return authenticator_page(
+                visit.csrf_token(),
+                NEW_APP,
+                totp_secret,
+                &recovery.email,
+                errors,
+            );
         }
     };
     let Some(account) = account_of(&app, account_id).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, Purpose::LostAuthenticatorApp.start()).await;
+        return visit
+            .redirect(&app, Purpose::LostAuthenticatorApp.start())
+            .await;
     };
     app.db
         .accounts()
@@ -891,6 +1008,10 @@ mod tests {
     fn the_change_email_says_what_and_when() {
         let email = changed_email("ada@example.com", "password", 1_767_366_240);
         assert_eq!(email.subject, "Your GOV.UK One Login password was changed");
-        assert!(email.body.contains("2 January 2026 at 3:04pm"), "{}", email.body);
+        assert!(
+            email.body.contains("2 January 2026 at 3:04pm"),
+            "{}",
+            email.body
+        );
     }
 }

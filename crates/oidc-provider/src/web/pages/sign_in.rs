@@ -361,7 +361,11 @@ pub(super) async fn count_wrong(
 
 /// Counts a wrong password or code, records it, and answers with the form again (saying how
 /// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page.
-async fn wrong_credentials(app: &AppState, visit: Visit, wrong: WrongAnswer<'_>) -> Result<Response> {
+async fn wrong_credentials(
+    app: &AppState,
+    visit: Visit,
+    wrong: WrongAnswer<'_>,
+) -> Result<Response> {
     let factor = wrong.attempt.factor();
     let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
     let (mut visit, tries_warning) = match count_wrong(app, visit, wrong).await? {
