@@ -360,6 +360,15 @@ pub(super) fn new_app_code_problem(code: &str) -> Option<&'static str> {
 
 const WRONG_NEW_APP_CODE: &str = "The security code is not correct. Check your authenticator app and enter the code it shows now";
 
+/// The time step of a new app's first code, or the message for a code that is not right: the
+/// code that confirms the app is set up.
+pub(super) fn new_app_step(secret: &str, code: &str, now: i64) -> Result<i64, &'static str> {
+    match new_app_code_problem(code) {
+        Some(problem) => Err(problem),
+        None => totp::matching_step(secret, code, now).ok_or(WRONG_NEW_APP_CODE),
+    }
+}
+
 pub async fn authenticator_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     let Journey::CreateAccount {
         email,
@@ -397,11 +406,7 @@ pub async fn submit_authenticator(
         return Ok(back_on_track(&visit));
     };
     let now = visit.now;
-    let step = match new_app_code_problem(&form.code) {
-        Some(problem) => Err(problem),
-        None => totp::matching_step(&totp_secret, &form.code, now).ok_or(WRONG_NEW_APP_CODE),
-    };
-    let step = match step {
+    let step = match new_app_step(&totp_secret, &form.code, now) {
         Ok(step) => step,
         Err(problem) => {
             let errors = FormErrors::one("code", problem);

@@ -18,15 +18,17 @@ use serde::Deserialize;
 
 use super::create_account::{
     EmailForm, EmailedCode, PasswordForm, authenticator_page, check_emailed_code, code_void,
-    new_app_code_problem, password_errors,
+    new_app_code_problem, new_app_step, password_errors,
 };
 use super::identity::templates::PassportPage;
 use super::identity::{source_error, today, wait_in_words};
-use super::sign_in::{WrongAnswer, complete_sign_in, count_wrong, sign_in_at, throttle, wait_page};
+use super::sign_in::{
+    Checked, WRONG_APP_CODE, check_app_code, check_password, complete_sign_in, sign_in_at,
+};
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::recovery::{self, Purpose, Recovery, Step};
-use crate::accounts::{Admission, Factor, SignInAttempt, email_code, email_problem, totp};
+use crate::accounts::{email_code, email_problem, totp};
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::Source;
@@ -538,54 +540,16 @@ pub async fn submit_reset_app_code(
         let page = reset_code_page(visit.csrf_token(), FormErrors::one("code", problem), None);
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let now = visit.now;
-    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, &recovery.email, &ip);
-    let reservation = match throttle(&app).admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            visit.end(&app).await?;
-            return visit.redirect(&app, &wait_page(until)).await;
+    let checked = check_app_code(&app, visit, &recovery.email, account_id, &form.code, &ip);
+    let (visit, account) = match checked.await? {
+        Checked::Right(visit, account) => (visit, account),
+        Checked::Wrong(mut visit, tries_warning) => {
+            let errors = FormErrors::one("code", WRONG_APP_CODE);
+            let page = reset_code_page(visit.csrf_token(), errors, tries_warning);
+            return render(&page, StatusCode::BAD_REQUEST);
         }
+        Checked::Answered(response) => return Ok(response),
     };
-    let Some(account) = account_of(&app, account_id).await? else {
-        visit.session_mut().journey = Journey::None;
-        return visit
-            .redirect(&app, Purpose::ForgottenPassword.start())
-            .await;
-    };
-    let step = account
-        .totp_secret
-        .as_deref()
-        .and_then(|secret| totp::matching_step(secret, &form.code, now));
-    let accepted = match step {
-        Some(step) => {
-            app.db
-                .accounts()
-                .accept_totp_step(&account.id, step, now)
-                .await?
-        }
-        None => false,
-    };
-    if !accepted {
-        let wrong = WrongAnswer {
-            attempt: &attempt,
-            reservation: &reservation,
-            email: &recovery.email,
-            account_id: Some(&account.id),
-            ip: &ip,
-        };
-        let (mut visit, tries_warning) = match count_wrong(&app, visit, wrong).await? {
-            Ok(again) => again,
-            Err(wait) => return Ok(wait),
-        };
-        let errors = FormErrors::one(
-            "code",
-            "The security code you entered is not correct. Check your authenticator app and try again",
-        );
-        let page = reset_code_page(visit.csrf_token(), errors, tries_warning);
-        return render(&page, StatusCode::BAD_REQUEST);
-    }
-    throttle(&app).succeeded(&attempt).await?;
     reset_password(&app, &visit, &account, password_hash, &ip).await?;
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
@@ -682,40 +646,17 @@ pub async fn submit_password(
         return render(&page, StatusCode::BAD_REQUEST);
     }
     let now = visit.now;
-    let attempt = SignInAttempt::new(Factor::Password, &recovery.email, &ip);
-    let reservation = match throttle(&app).admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            visit.end(&app).await?;
-            return visit.redirect(&app, &wait_page(until)).await;
-        }
-    };
-    let account = account_of(&app, account_id).await?;
-    // Over-long is simply wrong, never hashed; a closed account costs a dummy verification.
-    let plausible = form.password.chars().count() <= crate::accounts::password::MAX_LENGTH;
-    let right = plausible
-        && app
-            .passwords
-            .verify(
-                &form.password,
-                account.as_ref().map(|a| a.password_hash.as_str()),
-            )
-            .await?
-            .matches;
-    let account = match account {
-        Some(account) if right => account,
-        account => {
-            let wrong = WrongAnswer {
-                attempt: &attempt,
-                reservation: &reservation,
-                email: &recovery.email,
-                account_id: account.as_ref().map(|a| a.id.as_str()),
-                ip: &ip,
-            };
-            let (mut visit, tries_warning) = match count_wrong(&app, visit, wrong).await? {
-                Ok(again) => again,
-                Err(wait) => return Ok(wait),
-            };
+    let checked = check_password(
+        &app,
+        visit,
+        &recovery.email,
+        Some(account_id),
+        &form.password,
+        &ip,
+    );
+    let (mut visit, account) = match checked.await? {
+        Checked::Right(visit, account) => (visit, account),
+        Checked::Wrong(mut visit, tries_warning) => {
             let page = CurrentPasswordPage {
                 csrf_token: visit.csrf_token(),
                 errors: FormErrors::one("password", "The password is not correct"),
@@ -723,8 +664,8 @@ pub async fn submit_password(
             };
             return render(&page, StatusCode::BAD_REQUEST);
         }
+        Checked::Answered(response) => return Ok(response),
     };
-    throttle(&app).succeeded(&attempt).await?;
     let proven = proven_identity(&app, &account.id, now).await?.is_some();
     let next = Recovery {
         step: Recovery::after_password(account.id, proven, totp::new_secret()),
@@ -946,13 +887,7 @@ pub async fn submit_new_app(
         return Ok(Redirect::to(Purpose::LostAuthenticatorApp.start()).into_response());
     };
     let now = visit.now;
-    let step = match new_app_code_problem(&form.code) {
-        Some(problem) => Err(problem),
-        None => totp::matching_step(totp_secret, &form.code, now).ok_or(
-            "The security code is not correct. Check your authenticator app and enter the code it shows now",
-        ),
-    };
-    let step = match step {
+    let step = match new_app_step(totp_secret, &form.code, now) {
         Ok(step) => step,
         Err(problem) => {
             let errors = FormErrors::one("code", problem);
