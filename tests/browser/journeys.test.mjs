@@ -24,7 +24,7 @@ import {
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import { changeAuthenticatorApp, changeEmail, changePassword, closeAccount, reportActivity } from './manage.mjs';
-import { CODE, createAccount, newEmail, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
+import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -392,6 +392,36 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       await citizen.sees(SIGN_IN);
       await citizen.navigates(() => page.locator('.govuk-service-navigation__service-name a').click());
       await citizen.sees(START);
+    }),
+  );
+  test('g. a citizen who forgot their password resets it, confirms with the app, and is signed in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('forgotten-password');
+      const password = 'the password now forgotten';
+      const newPassword = 'a fresh and memorable phrase';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+      await resetPassword(citizen, provider, { email, password, newPassword, secret });
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Password reset'), `"Password reset" in ${activity}`);
+    }),
+  );
+
+  test('h. a citizen who lost their authenticator app, with no proven identity, sets up a new one', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('lost-app');
+      const password = 'a long and memorable phrase';
+      await provider.createAccount({ email, password, totpSecret: newTotpSecret() });
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+      const secret = await replaceLostApp(citizen, provider, { email, password });
+      assert.match(secret, /^[A-Z2-7]{16,}$/);
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Authenticator app replaced'), `"Authenticator app replaced" in ${activity}`);
     }),
   );
 

@@ -154,6 +154,42 @@ pub fn router(state: AppState) -> Router {
             get(pages::sign_in::add_authenticator_form)
                 .post(pages::sign_in::submit_add_authenticator),
         )
+        .route(
+            "/reset-password",
+            get(pages::recovery::reset_email_form).post(pages::recovery::reset_submit_email),
+        )
+        .route(
+            "/reset-password/check-email",
+            get(pages::recovery::reset_code_form).post(pages::recovery::reset_submit_code),
+        )
+        .route(
+            "/reset-password/new-password",
+            get(pages::recovery::new_password_form).post(pages::recovery::submit_new_password),
+        )
+        .route(
+            "/reset-password/authenticator-code",
+            get(pages::recovery::reset_app_code_form).post(pages::recovery::submit_reset_app_code),
+        )
+        .route(
+            "/lost-authenticator-app",
+            get(pages::recovery::lost_app_email_form).post(pages::recovery::lost_app_submit_email),
+        )
+        .route(
+            "/lost-authenticator-app/check-email",
+            get(pages::recovery::lost_app_code_form).post(pages::recovery::lost_app_submit_code),
+        )
+        .route(
+            "/lost-authenticator-app/password",
+            get(pages::recovery::password_form).post(pages::recovery::submit_password),
+        )
+        .route(
+            "/lost-authenticator-app/passport",
+            get(pages::recovery::reprove_form).post(pages::recovery::submit_reprove),
+        )
+        .route(
+            "/lost-authenticator-app/authenticator-app",
+            get(pages::recovery::new_app_form).post(pages::recovery::submit_new_app),
+        )
         .route("/identity/next", get(pages::identity::next))
         .route(
             "/identity/start",

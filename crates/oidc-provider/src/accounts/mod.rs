@@ -7,6 +7,7 @@ pub mod changes;
 pub mod closure;
 pub mod email_code;
 pub mod password;
+pub mod recovery;
 pub mod throttle;
 pub mod totp;
 

@@ -78,6 +78,8 @@ pub enum Journey {
     },
     /// An account without an authenticator app sets one up after its password.
     AddAuthenticator { totp_secret: String },
+    /// Getting back into an account: a forgotten password or a lost authenticator app.
+    Recovery(crate::accounts::recovery::Recovery),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -234,6 +234,27 @@ impl<'a> Accounts<'a> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Replaces a lost authenticator app's secret with a new one, recording the step of the code
+    /// that confirmed it so that code cannot be used again.
+    pub async fn replace_totp_secret(
+        &self,
+        id: &str,
+        secret: &str,
+        step: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(self.seal_totp(id, secret)?)
+        .bind(step)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Replaces the password hash (rehash after a cost rise).
     pub async fn set_password_hash(&self, id: &str, hash: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")

@@ -25,6 +25,14 @@ pub enum AuditKind {
     ActivityReported,
     /// The account was closed: its data deleted, its id retired.
     AccountClosed,
+    /// A password reset was asked for (recorded only for an address with an account).
+    PasswordResetRequested,
+    /// The password was reset through "Forgotten your password?".
+    PasswordReset,
+    /// A lost authenticator app was replaced by a new one.
+    AuthenticatorAppReplaced,
+    /// Replacing a lost app, the photo ID proven was not the person of the stored identity.
+    ReprovingMismatch,
 }
 
 impl AuditKind {
@@ -43,6 +51,10 @@ impl AuditKind {
             AuditKind::AuthenticatorAppChanged => "authenticator_app_changed",
             AuditKind::ActivityReported => "activity_reported",
             AuditKind::AccountClosed => "account_closed",
+            AuditKind::PasswordResetRequested => "password_reset_requested",
+            AuditKind::PasswordReset => "password_reset",
+            AuditKind::AuthenticatorAppReplaced => "authenticator_app_replaced",
+            AuditKind::ReprovingMismatch => "reproving_mismatch",
         }
     }
 
@@ -61,6 +73,10 @@ impl AuditKind {
             "authenticator_app_changed" => AuditKind::AuthenticatorAppChanged,
             "activity_reported" => AuditKind::ActivityReported,
             "account_closed" => AuditKind::AccountClosed,
+            "password_reset_requested" => AuditKind::PasswordResetRequested,
+            "password_reset" => AuditKind::PasswordReset,
+            "authenticator_app_replaced" => AuditKind::AuthenticatorAppReplaced,
+            "reproving_mismatch" => AuditKind::ReprovingMismatch,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -81,6 +97,12 @@ impl AuditKind {
             AuditKind::AuthenticatorAppChanged => "Authenticator app changed",
             AuditKind::ActivityReported => "Activity reported as not recognised",
             AuditKind::AccountClosed => "Account closed",
+            AuditKind::PasswordResetRequested => "Password reset asked for",
+            AuditKind::PasswordReset => "Password reset",
+            AuditKind::AuthenticatorAppReplaced => "Authenticator app replaced",
+            AuditKind::ReprovingMismatch => {
+                "Authenticator app not replaced: the identity proved was someone else's"
+            }
         }
     }
 }

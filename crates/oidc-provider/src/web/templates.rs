@@ -126,6 +126,10 @@ pub struct SignInPage {
 #[template(path = "sign_in/code.html")]
 pub struct SignInCodePage {
     pub csrf_token: String,
+    /// Where the form posts: signing in, or confirming a password reset.
+    pub action: &'static str,
+    /// Offer the way in for a citizen without their app (signing in only).
+    pub lost_app_link: bool,
     pub errors: FormErrors,
     /// See [`tries_left_warning`].
     pub tries_warning: Option<String>,

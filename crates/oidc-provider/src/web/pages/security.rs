@@ -114,7 +114,6 @@ async fn counted_check(
     let wrong = WrongAnswer {
         attempt: &attempt,
         reservation: &reservation,
-        email: &account.email,
         account_id: Some(&account.id),
         ip,
     };
