@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{DecodingKey, Validation};
+use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
@@ -603,6 +604,45 @@ macro_rules! identity_tests {
 }
 
 identity_tests! {
+    // Issue 10 (account interventions): once an operator requires a new proof of identity, the
+    // stored identity is no longer released (not even on a grant made before), the sessions
+    // end, a service that asks only for sign-in is unaffected, and the next identity request
+    // sends the citizen through proving again, after which the new evidence counts.
+    async fn a_required_reproving_sends_the_citizen_through_proving_again(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        let checks = env.stored_credentials().await;
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let state = &env.app.state;
+        intervene(&state.db, EMAIL, Intervention::RequireReproving, env.now()).await.unwrap();
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert!(info.get(CORE_IDENTITY).is_none(), "withheld at once: {info}");
+        assert_eq!(end_pending_access(&state.account_access(), state.clock.unix_millis()).await.unwrap(), 1);
+        assert_eq!(browser.get("/account").await.location(), "/sign-in", "the session ended");
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm", &[]).await;
+        assert!(client_params(&page, &env.benefits).contains_key("code"), "sign-in only: no proving");
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "Your account");
+        assert!(!account.body.contains("P2 (medium confidence)"), "no proven identity shown");
+
+        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        assert!(env.stored_credentials().await > checks, "checked again");
+        let params = env.back_to(&mut browser, &env.driving).await;
+        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        browser.get("/account").await.assert(StatusCode::OK, "P2 (medium confidence)");
+    }
+
     // The contract's P2 web journey: passport, address, fraud check, questions; then the core
     // identity JWT at userinfo, verified with the key that did.json names.
     async fn proving_to_p2_gives_a_core_identity_that_did_json_verifies(env: Env) {

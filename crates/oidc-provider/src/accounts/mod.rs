@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod email_code;
+pub mod interventions;
 pub mod password;
 pub mod throttle;
 pub mod totp;

@@ -17,6 +17,15 @@ pub enum AuditKind {
     /// Identity claims given to a service at userinfo (detail: the client id, then the names of
     /// the claims, never their values; checklist 72).
     IdentityReleased,
+    /// Operator interventions (detail: who acted, `actor=operator`).
+    Suspended,
+    Unsuspended,
+    Blocked,
+    PasswordResetRequired,
+    ReprovingRequired,
+    AccountDeleted,
+    /// The citizen chose the new password an operator required.
+    PasswordRenewed,
 }
 
 impl AuditKind {
@@ -30,6 +39,13 @@ impl AuditKind {
             AuditKind::IdentityProven => "identity_proven",
             AuditKind::IdentityShared => "identity_shared",
             AuditKind::IdentityReleased => "identity_released",
+            AuditKind::Suspended => "suspended",
+            AuditKind::Unsuspended => "unsuspended",
+            AuditKind::Blocked => "blocked",
+            AuditKind::PasswordResetRequired => "password_reset_required",
+            AuditKind::ReprovingRequired => "reproving_required",
+            AuditKind::AccountDeleted => "account_deleted",
+            AuditKind::PasswordRenewed => "password_renewed",
         }
     }
 
@@ -43,6 +59,13 @@ impl AuditKind {
             "identity_proven" => AuditKind::IdentityProven,
             "identity_shared" => AuditKind::IdentityShared,
             "identity_released" => AuditKind::IdentityReleased,
+            "suspended" => AuditKind::Suspended,
+            "unsuspended" => AuditKind::Unsuspended,
+            "blocked" => AuditKind::Blocked,
+            "password_reset_required" => AuditKind::PasswordResetRequired,
+            "reproving_required" => AuditKind::ReprovingRequired,
+            "account_deleted" => AuditKind::AccountDeleted,
+            "password_renewed" => AuditKind::PasswordRenewed,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -58,6 +81,15 @@ impl AuditKind {
             AuditKind::IdentityProven => "Identity proved",
             AuditKind::IdentityShared => "Proven identity shared with a service",
             AuditKind::IdentityReleased => "Identity details given to a service",
+            AuditKind::Suspended => "Account suspended by the GOV.UK One Login team",
+            AuditKind::Unsuspended => "Suspension lifted by the GOV.UK One Login team",
+            AuditKind::Blocked => "Account blocked by the GOV.UK One Login team",
+            AuditKind::PasswordResetRequired => "New password required by the GOV.UK One Login team",
+            AuditKind::ReprovingRequired => {
+                "New proof of identity required by the GOV.UK One Login team"
+            }
+            AuditKind::AccountDeleted => "Account deleted",
+            AuditKind::PasswordRenewed => "New password chosen",
         }
     }
 }

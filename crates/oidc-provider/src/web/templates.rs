@@ -131,6 +131,29 @@ pub struct SignInCodePage {
     pub tries_warning: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "sign_in/new_password.html")]
+pub struct NewPasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+/// Where a citizen whose account cannot sign in is told whom to contact: GOV.UK One Login's
+/// own contact form, as the service this one is modelled on sends them.
+pub const SUPPORT_CONTACT: &str = "https://home.account.gov.uk/contact-gov-uk-one-login";
+
+/// The page of an account that may not sign in (suspended or blocked), shown only after its
+/// password was right.
+#[derive(Template)]
+#[template(path = "sign_in/cannot_sign_in.html")]
+pub struct CannotSignInPage {
+    pub title: &'static str,
+    pub paragraphs: Vec<&'static str>,
+    pub contact: &'static str,
+    /// Back to the service that asked for the sign-in, with `access_denied`.
+    pub back: Option<Link>,
+}
+
 /// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
 pub fn tries_left_warning(tries_left: u32) -> Option<String> {
     match tries_left {

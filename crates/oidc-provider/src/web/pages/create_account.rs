@@ -221,11 +221,11 @@ pub async fn submit_code(
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf_token: String,
+    pub(super) csrf_token: String,
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
     #[serde(default, rename = "confirm-password")]
-    confirm_password: String,
+    pub(super) confirm_password: String,
 }
 
 pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
@@ -247,7 +247,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
 }
 
 /// The errors of a new password and its confirmation, in field order.
-fn password_errors(password: &str, confirmation: &str) -> FormErrors {
+pub(super) fn password_errors(password: &str, confirmation: &str) -> FormErrors {
     let mut errors = FormErrors::none();
     if let Err(problem) = check_new_password(password) {
         errors.add("password", problem.message());
