@@ -401,7 +401,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
         paragraphs.includes('The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.'),
         `the reason: ${paragraphs}`,
       );
-      const contact = citizen.page.getByRole('link', { name: 'contact the GOV.UK One Login team' });
+      const contact = citizen.page.getByRole('link', { name: 'Contact the GOV.UK One Login team' });
       assert.equal(await contact.getAttribute('href'), 'https://home.account.gov.uk/contact-gov-uk-one-login');
 
       // Lifted: the citizen signs in again.

@@ -193,6 +193,21 @@ impl Env {
         (page, verifier)
     }
 
+    /// Kenneth asks the driving service for P2, proves it through every page (signing in
+    /// first if need be), and the service redeems its code: its tokens.
+    async fn proved_at_driving(&self, browser: &mut Browser) -> Value {
+        let (page, verifier) = self
+            .begin(browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
+        page.assert_redirect("/identity/next");
+        self.prove(browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
+        let params = self.back_to(browser, &self.driving).await;
+        self.tokens(browser, &self.driving, &params["code"], &verifier)
+            .await
+    }
+
     /// The proving pages for `person`, from the photo ID choice to the "proved" panel.
     async fn prove(&self, browser: &mut Browser, person: &Person) -> Page {
         self.to_the_questions(browser, person).await;
@@ -610,11 +625,7 @@ identity_tests! {
     // sends the citizen through proving again, after which the new evidence counts.
     async fn a_required_reproving_sends_the_citizen_through_proving_again(env: Env) {
         let mut browser = env.app.browser();
-        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
-        page.assert_redirect("/identity/next");
-        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
-        let params = env.back_to(&mut browser, &env.driving).await;
-        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
+        let tokens = env.proved_at_driving(&mut browser).await;
         assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
         let checks = env.stored_credentials().await;
 
@@ -633,12 +644,8 @@ identity_tests! {
         account.assert(StatusCode::OK, "Your account");
         assert!(!account.body.contains("P2 (medium confidence)"), "no proven identity shown");
 
-        let (page, verifier) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
-        page.assert_redirect("/identity/next");
-        env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
+        let tokens = env.proved_at_driving(&mut browser).await;
         assert!(env.stored_credentials().await > checks, "checked again");
-        let params = env.back_to(&mut browser, &env.driving).await;
-        let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
         assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
         browser.get("/account").await.assert(StatusCode::OK, "P2 (medium confidence)");
     }

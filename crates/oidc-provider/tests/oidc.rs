@@ -1133,7 +1133,7 @@ oidc_tests! {
         assert!(!wrong.body.contains("suspended"));
         let refused = browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await;
         refused.assert(StatusCode::FORBIDDEN, "Your GOV.UK One Login is suspended");
-        assert!(refused.body.contains("contact the GOV.UK One Login team"));
+        assert!(refused.body.contains("Contact the GOV.UK One Login team"));
         let back = link_params(&refused, &env.rp);
         assert_eq!(back["error"], "access_denied");
         assert_eq!(back["state"], "state-123");
@@ -1312,13 +1312,7 @@ async fn key_rotation() {
 // Back-Channel Logout §2.4-§2.5: a signed logout token reaches every service of the session.
 #[tokio::test]
 async fn back_channel_logout_reaches_the_services() {
-    let (env, sink) = LogoutSink::env().await;
-    let mut browser = env.app.browser();
-    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
-    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
-    let (_, id) = env
-        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
-        .await;
+    let (env, sink, mut browser, id) = LogoutSink::signed_in().await;
     let token = browser.get("/account").await.csrf();
     browser
         .post("/sign-out", &[("csrf_token", &token)])
@@ -1338,13 +1332,7 @@ async fn back_channel_logout_reaches_the_services() {
 // do) tells each service its session signed in to (Back-Channel Logout §2.7).
 #[tokio::test]
 async fn a_suspension_tells_each_service_by_back_channel_logout() {
-    let (env, sink) = LogoutSink::env().await;
-    let mut browser = env.app.browser();
-    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
-    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
-    let (_, id) = env
-        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
-        .await;
+    let (env, sink, _, id) = LogoutSink::signed_in().await;
     assert_eq!(env.intervene(Intervention::Suspend).await, 1);
     let (header, claims) = env.verify(&sink.first().await, Some("listening")).await;
     assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
@@ -1393,6 +1381,19 @@ impl LogoutSink {
         let unused = RelyingParty::new("unused", "unused.example");
         let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
         (env, LogoutSink { received })
+    }
+
+    /// [`LogoutSink::env`] with the citizen signed in to the service; the browser and the
+    /// claims of the ID token the service got.
+    async fn signed_in() -> (Env, LogoutSink, Browser, Value) {
+        let (env, sink) = LogoutSink::env().await;
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let (_, id) = env
+            .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+            .await;
+        (env, sink, browser, id)
     }
 
     /// The first logout token received, waiting up to 2.5 seconds for it.

@@ -138,21 +138,9 @@ pub struct NewPasswordPage {
     pub errors: FormErrors,
 }
 
-/// Where a citizen whose account cannot sign in is told whom to contact: GOV.UK One Login's
-/// own contact form, as the service this one is modelled on sends them.
+/// Where a citizen whose account cannot sign in is told to turn: GOV.UK One Login's own
+/// contact form, where the service this one is modelled on sends them.
 pub const SUPPORT_CONTACT: &str = "https://home.account.gov.uk/contact-gov-uk-one-login";
-
-/// The page of an account that may not sign in (suspended or blocked), shown only after its
-/// password was right.
-#[derive(Template)]
-#[template(path = "sign_in/cannot_sign_in.html")]
-pub struct CannotSignInPage {
-    pub title: &'static str,
-    pub paragraphs: Vec<&'static str>,
-    pub contact: &'static str,
-    /// Back to the service that asked for the sign-in, with `access_denied`.
-    pub back: Option<Link>,
-}
 
 /// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
 pub fn tries_left_warning(tries_left: u32) -> Option<String> {
@@ -211,7 +199,8 @@ pub struct Link {
 pub struct MessagePage {
     pub title: String,
     pub paragraphs: Vec<String>,
-    pub link: Option<Link>,
+    /// Each in a paragraph of its own, after the text.
+    pub links: Vec<Link>,
 }
 
 impl MessagePage {
@@ -219,7 +208,7 @@ impl MessagePage {
         MessagePage {
             title: title.into(),
             paragraphs: Vec::new(),
-            link: None,
+            links: Vec::new(),
         }
     }
 
@@ -229,7 +218,7 @@ impl MessagePage {
     }
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
-        self.link = Some(Link {
+        self.links.push(Link {
             href: href.into(),
             text: text.into(),
         });

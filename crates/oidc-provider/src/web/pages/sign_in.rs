@@ -21,8 +21,8 @@ use crate::store::{AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
-    CannotSignInPage, FormErrors, Link, MessagePage, NewPasswordPage, SUPPORT_CONTACT,
-    SignInCodePage, SignInPage, render, tries_left_warning,
+    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage,
+    render, tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -147,40 +147,34 @@ fn refused_sign_in(
     pending: Option<AuthorizationRequest>,
     barrier: Barrier,
 ) -> Result<Response> {
-    let back = pending.and_then(|request| {
-        let client = app.oidc.clients.get(&request.client_id)?;
+    let (title, reason) = match barrier {
+        Barrier::Suspended => (
+            "Your GOV.UK One Login is suspended",
+            "The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.",
+        ),
+        Barrier::Blocked => (
+            "Your GOV.UK One Login is blocked",
+            "The GOV.UK One Login team has blocked your account. You cannot use it to sign in to any service again.",
+        ),
+    };
+    let mut page = MessagePage::new(title)
+        .paragraph(reason)
+        .paragraph("To find out why, or what you can do, contact the GOV.UK One Login team. Tell them the email address you signed in with.")
+        .link(SUPPORT_CONTACT, "Contact the GOV.UK One Login team");
+    if let Some(request) = pending
+        && let Some(client) = app.oidc.clients.get(&request.client_id)
+    {
         let refusal = ErrorRedirect {
             redirect_uri: request.redirect_uri,
             state: request.state,
             error: "access_denied",
             description: "the account cannot be used to sign in".into(),
         };
-        Some(Link {
-            href: refusal.location(&app.oidc.issuer),
-            text: format!("Go back to {}", client.name),
-        })
-    });
-    let (title, paragraphs) = match barrier {
-        Barrier::Suspended => (
-            "Your GOV.UK One Login is suspended",
-            vec![
-                "The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.",
-                "Nothing you do here will lift the suspension.",
-            ],
-        ),
-        Barrier::Blocked => (
-            "Your GOV.UK One Login is blocked",
-            vec![
-                "The GOV.UK One Login team has blocked your account. You cannot use it to sign in to any service again.",
-            ],
-        ),
-    };
-    let page = CannotSignInPage {
-        title,
-        paragraphs,
-        contact: SUPPORT_CONTACT,
-        back,
-    };
+        page = page.link(
+            refusal.location(&app.oidc.issuer),
+            format!("Go back to {}", client.name),
+        );
+    }
     render(&page, StatusCode::FORBIDDEN)
 }
 
