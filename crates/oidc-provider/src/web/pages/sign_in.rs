@@ -224,8 +224,9 @@ async fn sign_in_at(
         None => None,
         Some(standing) if standing.barrier().is_some() => standing.barrier(),
         Some(standing) => {
-            if standing.owes_new_password() {
-                visit.session_mut().password_renewal_owed = true;
+            let owes = standing.owes_new_password();
+            if visit.session().is_some_and(|s| s.password_renewal_owed != owes) {
+                visit.session_mut().password_renewal_owed = owes;
             }
             return Ok(None);
         }
