@@ -1057,7 +1057,7 @@ fn link_params(page: &Page, rp: &RelyingParty) -> HashMap<String, String> {
         .find(&format!("href=\"{}?", rp.redirect_uri))
         .unwrap_or_else(|| panic!("no link back to {}:\n{}", rp.redirect_uri, page.body));
     let href = &page.body[start + 6..];
-    let href = href[..href.find('"').unwrap()].replace("&amp;", "&");
+    let href = href[..href.find('"').unwrap()].replace("&#38;", "&");
     let query = href.split_once('?').unwrap().1;
     url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -1142,7 +1142,7 @@ oidc_tests! {
         assert_eq!(browser.get("/authorize/continue").await.location(), "/account", "the request was answered");
 
         assert_eq!(env.intervene(Intervention::Unsuspend).await, 0, "lifting ends nothing");
-        let (url, _) = env.authorize_url(&env.rp, &[]);
+        let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
         browser.get(&url).await.assert_redirect("/sign-in");
         let answer = env.sign_in(&mut browser).await;
         assert!(client_params(&answer, &env.rp).contains_key("code"), "signs in again");
@@ -1212,7 +1212,7 @@ oidc_tests! {
         let long = "x".repeat(300);
         browser.fill(form, &[("password", &long), ("confirm-password", &long)]).await.assert(StatusCode::BAD_REQUEST, "govuk-error-message");
         let new_password = "a brand new passphrase for ada";
-        let (url, _) = env.authorize_url(&env.rp, &[]);
+        let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
         browser.get(&url).await.assert_redirect("/sign-in");
         browser.fill(form, &[("password", new_password), ("confirm-password", new_password)]).await.assert_redirect("/authorize/continue");
         let answer = browser.get("/authorize/continue").await;
