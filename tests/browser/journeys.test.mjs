@@ -381,6 +381,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
       for (;;) {
         const chain = await citizen.goto('/account');
         if (chain.at(-1).path === '/sign-in') break;
+        await citizen.sees(ACCOUNT);
         assert.ok(Date.now() < deadline, 'the session ended after the suspension');
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
