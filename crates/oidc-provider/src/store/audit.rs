@@ -33,6 +33,15 @@ pub enum AuditKind {
     AuthenticatorAppReplaced,
     /// Replacing a lost app, the photo ID proven was not the person of the stored identity.
     ReprovingMismatch,
+    /// Operator interventions (detail: who acted, `actor=operator`).
+    Suspended,
+    Unsuspended,
+    Blocked,
+    PasswordResetRequired,
+    ReprovingRequired,
+    AccountDeleted,
+    /// The citizen chose the new password an operator required.
+    PasswordRenewed,
 }
 
 impl AuditKind {
@@ -55,6 +64,13 @@ impl AuditKind {
             AuditKind::PasswordReset => "password_reset",
             AuditKind::AuthenticatorAppReplaced => "authenticator_app_replaced",
             AuditKind::ReprovingMismatch => "reproving_mismatch",
+            AuditKind::Suspended => "suspended",
+            AuditKind::Unsuspended => "unsuspended",
+            AuditKind::Blocked => "blocked",
+            AuditKind::PasswordResetRequired => "password_reset_required",
+            AuditKind::ReprovingRequired => "reproving_required",
+            AuditKind::AccountDeleted => "account_deleted",
+            AuditKind::PasswordRenewed => "password_renewed",
         }
     }
 
@@ -77,6 +93,13 @@ impl AuditKind {
             "password_reset" => AuditKind::PasswordReset,
             "authenticator_app_replaced" => AuditKind::AuthenticatorAppReplaced,
             "reproving_mismatch" => AuditKind::ReprovingMismatch,
+            "suspended" => AuditKind::Suspended,
+            "unsuspended" => AuditKind::Unsuspended,
+            "blocked" => AuditKind::Blocked,
+            "password_reset_required" => AuditKind::PasswordResetRequired,
+            "reproving_required" => AuditKind::ReprovingRequired,
+            "account_deleted" => AuditKind::AccountDeleted,
+            "password_renewed" => AuditKind::PasswordRenewed,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -103,6 +126,17 @@ impl AuditKind {
             AuditKind::ReprovingMismatch => {
                 "Authenticator app not replaced: the identity proved was someone else's"
             }
+            AuditKind::Suspended => "Account suspended by the GOV.UK One Login team",
+            AuditKind::Unsuspended => "Suspension lifted by the GOV.UK One Login team",
+            AuditKind::Blocked => "Account blocked by the GOV.UK One Login team",
+            AuditKind::PasswordResetRequired => {
+                "New password required by the GOV.UK One Login team"
+            }
+            AuditKind::ReprovingRequired => {
+                "New proof of identity required by the GOV.UK One Login team"
+            }
+            AuditKind::AccountDeleted => "Account deleted",
+            AuditKind::PasswordRenewed => "New password chosen",
         }
     }
 }
