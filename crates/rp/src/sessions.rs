@@ -53,9 +53,9 @@ impl std::fmt::Debug for Pending {
     }
 }
 
-/// What the provider told about the signed-in citizen: the [`SignedIn`](crate::SignedIn)
-/// extractor's value. Its `Debug` leaves out the tokens and personal data, so logging it
-/// leaks neither.
+/// What the provider told about the signed-in citizen; as an extractor, the signed-in citizen
+/// of a request. Its `Debug` leaves out the tokens and personal data, so logging it leaks
+/// neither.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SignedIn {
     /// The citizen's pairwise identifier: the same at every sign-in to this service, another
