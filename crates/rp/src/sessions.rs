@@ -33,8 +33,9 @@ pub enum Purpose {
     IdentityCheck,
 }
 
-/// An authorization request on its way: what the callback must match.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// An authorization request on its way: what the callback must match. Its `Debug` shows no
+/// secret.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Pending {
     pub purpose: Purpose,
     pub state: String,
@@ -43,9 +44,19 @@ pub struct Pending {
     pub sent_at: i64,
 }
 
-/// What the provider told about the signed-in citizen: the [`SignedIn`](crate::SignedIn)
-/// extractor's value.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("purpose", &self.purpose)
+            .field("sent_at", &self.sent_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the provider told about the signed-in citizen; as an extractor, the signed-in citizen
+/// of a request. Its `Debug` leaves out the tokens and personal data, so logging it leaks
+/// neither.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SignedIn {
     /// The citizen's pairwise identifier: the same at every sign-in to this service, another
     /// one at every other service.
@@ -77,6 +88,19 @@ pub struct SignedIn {
     pub refresh_token: Option<String>,
 }
 
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("sub", &self.sub)
+            .field("sid", &self.sid)
+            .field("vot", &self.vot)
+            .field("auth_time", &self.auth_time)
+            .field("proven", &self.identity.is_some())
+            .field("return_codes", &self.return_codes)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SignedIn {
     /// Whether the details can be refreshed without the citizen (`offline_access`).
     pub fn can_refresh(&self) -> bool {
@@ -93,13 +117,23 @@ pub struct IdentityCheck {
     pub same_sign_in: bool,
 }
 
-/// One browser's session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One browser's session. Its `Debug` shows no secret (no CSRF token, tokens or PKCE
+/// verifier).
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Session {
     pub csrf: String,
     pub pending: Option<Pending>,
     pub user: Option<SignedIn>,
     pub(crate) touched: i64,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("pending", &self.pending)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
@@ -231,6 +265,29 @@ mod tests {
         let (b, _) = sessions.create(1_000).await.unwrap();
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
+    }
+
+    #[tokio::test]
+    async fn debug_output_shows_no_secret() {
+        let sessions: Arc<dyn SessionStore> = Arc::new(MemorySessions::default());
+        let (_, mut session) = sessions.create(1_000).await.unwrap();
+        session.pending = Some(Pending {
+            purpose: Purpose::SignIn,
+            state: "the-state".into(),
+            nonce: "the-nonce".into(),
+            pkce_verifier: "the-verifier".into(),
+            sent_at: 1_000,
+        });
+        let shown = format!("{session:?}");
+        for secret in [
+            session.csrf.as_str(),
+            "the-state",
+            "the-nonce",
+            "the-verifier",
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("SignIn"));
     }
 
     #[tokio::test]
