@@ -24,7 +24,7 @@ import {
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import { changeAuthenticatorApp, changeEmail, changePassword, closeAccount, reportActivity } from './manage.mjs';
-import { CODE, createAccount, newEmail, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
+import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -365,6 +365,55 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
     }),
   );
 
+  test('n. a suspended citizen sees why they cannot sign in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('suspended');
+      const password = 'a suspended citizen password';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+      await citizen.goto('/sign-in');
+      const firstStep = totpStep();
+      await signIn(citizen, { email, password, secret }, { code: totpCode(secret, firstStep) });
+      await citizen.sees(ACCOUNT);
+
+      // The operator suspends the account: the running provider ends its session within seconds.
+      assert.match(await provider.accounts('suspend', email), /^suspended: /);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const chain = await citizen.goto('/account');
+        if (chain.at(-1).path === '/sign-in') break;
+        await citizen.sees(ACCOUNT);
+        assert.ok(Date.now() < deadline, 'the session ended after the suspension');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await citizen.sees(SIGN_IN);
+
+      // A wrong password learns nothing about the account.
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', 'not the password at all');
+      await citizen.submitRefused();
+      await citizen.sees({ ...SIGN_IN, status: 400, errors: [['Incorrect email address or password', '#password']] });
+
+      // The right one: the page says why, and whom to contact.
+      await citizen.fill('Password', password);
+      await citizen.submit();
+      await citizen.sees({ path: '/sign-in', heading: 'Your GOV.UK One Login is suspended', status: 403 });
+      const paragraphs = await citizen.paragraphs();
+      assert.ok(
+        paragraphs.includes('The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.'),
+        `the reason: ${paragraphs}`,
+      );
+      const contact = citizen.page.getByRole('link', { name: 'Contact the GOV.UK One Login team' });
+      assert.equal(await contact.getAttribute('href'), 'https://home.account.gov.uk/contact-gov-uk-one-login');
+
+      // Lifted: the citizen signs in again.
+      await provider.accounts('unsuspend', email);
+      await citizen.goto('/sign-in');
+      await signIn(citizen, { email, password, secret }, { code: (await nextTotp(secret, firstStep)).code });
+      await citizen.sees(ACCOUNT);
+    }),
+  );
+
   test('f. the footer, feedback and not-found pages', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     journey(t, {}, async ({ citizen, page }) => {
       const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
@@ -392,6 +441,36 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       await citizen.sees(SIGN_IN);
       await citizen.navigates(() => page.locator('.govuk-service-navigation__service-name a').click());
       await citizen.sees(START);
+    }),
+  );
+  test('g. a citizen who forgot their password resets it, confirms with the app, and is signed in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('forgotten-password');
+      const password = 'the password now forgotten';
+      const newPassword = 'a fresh and memorable phrase';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+      await resetPassword(citizen, provider, { email, password, newPassword, secret });
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Password reset'), `"Password reset" in ${activity}`);
+    }),
+  );
+
+  test('h. a citizen who lost their authenticator app, with no proven identity, sets up a new one', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('lost-app');
+      const password = 'a long and memorable phrase';
+      await provider.createAccount({ email, password, totpSecret: newTotpSecret() });
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+      const secret = await replaceLostApp(citizen, provider, { email, password });
+      assert.match(secret, /^[A-Z2-7]{16,}$/);
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Authenticator app replaced'), `"Authenticator app replaced" in ${activity}`);
     }),
   );
 

@@ -10,6 +10,8 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::accounts::PasswordHasher;
+use crate::accounts::access::AccountAccess;
+use crate::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
@@ -86,6 +88,34 @@ impl AppState {
             oidc: Arc::new(oidc),
         })
     }
+
+    /// What ends an account's access, over this state's stores.
+    pub fn account_access(&self) -> AccountAccess<'_> {
+        AccountAccess {
+            sessions: &self.sessions,
+            provider: &self.oidc,
+            store: self.ephemeral.as_ref(),
+            db: &self.db,
+        }
+    }
+
+    /// Carries out, every [`WATCH_INTERVAL`] while the process lives, the end of access of
+    /// accounts an operator intervened on (`accounts::interventions`). For processes that
+    /// serve (`serve`, the demo), never for one-off commands: the sessions to end may be in
+    /// this process's memory only.
+    pub fn spawn_intervention_watch(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(WATCH_INTERVAL);
+            loop {
+                ticker.tick().await;
+                let now_ms = state.clock.unix_millis();
+                if let Err(e) = end_pending_access(&state.account_access(), now_ms).await {
+                    tracing::warn!(error = %e, "could not end access after account interventions");
+                }
+            }
+        });
+    }
 }
 
 /// Form bodies are small: the largest is a password and its confirmation.
@@ -150,9 +180,49 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/sign-in/locked", get(pages::sign_in::locked))
         .route(
+            pages::sign_in::NEW_PASSWORD,
+            get(pages::sign_in::new_password_form).post(pages::sign_in::submit_new_password),
+        )
+        .route(
             "/sign-in/set-up-authenticator-app",
             get(pages::sign_in::add_authenticator_form)
                 .post(pages::sign_in::submit_add_authenticator),
+        )
+        .route(
+            "/reset-password",
+            get(pages::recovery::reset_email_form).post(pages::recovery::reset_submit_email),
+        )
+        .route(
+            "/reset-password/check-email",
+            get(pages::recovery::reset_code_form).post(pages::recovery::reset_submit_code),
+        )
+        .route(
+            "/reset-password/new-password",
+            get(pages::recovery::new_password_form).post(pages::recovery::submit_new_password),
+        )
+        .route(
+            "/reset-password/authenticator-code",
+            get(pages::recovery::reset_app_code_form).post(pages::recovery::submit_reset_app_code),
+        )
+        .route(
+            "/lost-authenticator-app",
+            get(pages::recovery::lost_app_email_form).post(pages::recovery::lost_app_submit_email),
+        )
+        .route(
+            "/lost-authenticator-app/check-email",
+            get(pages::recovery::lost_app_code_form).post(pages::recovery::lost_app_submit_code),
+        )
+        .route(
+            "/lost-authenticator-app/password",
+            get(pages::recovery::password_form).post(pages::recovery::submit_password),
+        )
+        .route(
+            "/lost-authenticator-app/passport",
+            get(pages::recovery::reprove_form).post(pages::recovery::submit_reprove),
+        )
+        .route(
+            "/lost-authenticator-app/authenticator-app",
+            get(pages::recovery::new_app_form).post(pages::recovery::submit_new_app),
         )
         .route("/identity/next", get(pages::identity::next))
         .route(

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{DecodingKey, Validation};
+use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
@@ -190,6 +191,21 @@ impl Env {
                 .await;
         }
         (page, verifier)
+    }
+
+    /// Kenneth asks the driving service for P2, proves it through every page (signing in
+    /// first if need be), and the service redeems its code: its tokens.
+    async fn proved_at_driving(&self, browser: &mut Browser) -> Value {
+        let (page, verifier) = self
+            .begin(browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
+        page.assert_redirect("/identity/next");
+        self.prove(browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
+        let params = self.back_to(browser, &self.driving).await;
+        self.tokens(browser, &self.driving, &params["code"], &verifier)
+            .await
     }
 
     /// The proving pages for `person`, from the photo ID choice to the "proved" panel.
@@ -603,6 +619,37 @@ macro_rules! identity_tests {
 }
 
 identity_tests! {
+    // Issue 10 (account interventions): once an operator requires a new proof of identity, the
+    // stored identity is no longer released (not even on a grant made before), the sessions
+    // end, a service that asks only for sign-in is unaffected, and the next identity request
+    // sends the citizen through proving again, after which the new evidence counts.
+    async fn a_required_reproving_sends_the_citizen_through_proving_again(env: Env) {
+        let mut browser = env.app.browser();
+        let tokens = env.proved_at_driving(&mut browser).await;
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        let checks = env.stored_credentials().await;
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let state = &env.app.state;
+        intervene(&state.db, EMAIL, Intervention::RequireReproving, env.now()).await.unwrap();
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert!(info.get(CORE_IDENTITY).is_none(), "withheld at once: {info}");
+        assert_eq!(end_pending_access(&state.account_access(), state.clock.unix_millis()).await.unwrap(), 1);
+        assert_eq!(browser.get("/account").await.location(), "/sign-in", "the session ended");
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm", &[]).await;
+        assert!(client_params(&page, &env.benefits).contains_key("code"), "sign-in only: no proving");
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "Your account");
+        assert!(!account.body.contains("P2 (medium confidence)"), "no proven identity shown");
+
+        let tokens = env.proved_at_driving(&mut browser).await;
+        assert!(env.stored_credentials().await > checks, "checked again");
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        browser.get("/account").await.assert(StatusCode::OK, "P2 (medium confidence)");
+    }
+
     // The contract's P2 web journey: passport, address, fraud check, questions; then the core
     // identity JWT at userinfo, verified with the key that did.json names.
     async fn proving_to_p2_gives_a_core_identity_that_did_json_verifies(env: Env) {
@@ -1199,5 +1246,115 @@ identity_tests! {
             ["interaction_required", "consent_required"].contains(&params["error"].as_str()),
             "{params:?}"
         );
+    }
+}
+
+/// Joan Ellis, another person of the test data set, with a good passport.
+const JOAN: Person = Person {
+    passport: "707456123",
+    surname: "Ellis",
+    given_names: "Joan Margaret",
+    birth: ("12", "12", "1958"),
+    passport_expiry: ("14", "08", "2033"),
+    postcode: "",
+    address: "",
+    answers: &[],
+};
+
+impl Env {
+    /// Kenneth proves his identity for the driving licence service, then loses his app: the
+    /// lost-app journey up to the passport it asks for.
+    async fn lose_the_app_after_proving(&self) -> Browser {
+        let mut browser = self.app.browser();
+        let (page, _) = self
+            .begin(&mut browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
+        page.assert_redirect("/identity/next");
+        self.prove(&mut browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
+        let mut lost = self.app.browser();
+        lost.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert_redirect("/sign-in/authenticator-code");
+        lost.get("/sign-in/authenticator-code")
+            .await
+            .assert(StatusCode::OK, "href=\"/lost-authenticator-app\"");
+        let start = lost.get("/lost-authenticator-app").await;
+        assert!(
+            start.body.contains(&format!("value=\"{EMAIL}\"")),
+            "the address given at sign-in"
+        );
+        lost.fill("/lost-authenticator-app", &[("email", EMAIL)])
+            .await
+            .assert_redirect("/lost-authenticator-app/check-email");
+        let code = self.app.mail.last_code(EMAIL);
+        lost.fill("/lost-authenticator-app/check-email", &[("code", &code)])
+            .await
+            .assert_redirect("/lost-authenticator-app/password");
+        lost.fill(
+            "/lost-authenticator-app/password",
+            &[("password", PASSWORD)],
+        )
+        .await
+        .assert_redirect("/lost-authenticator-app/passport");
+        // No new app before the identity is proven again.
+        lost.get("/lost-authenticator-app/authenticator-app")
+            .await
+            .assert_redirect("/lost-authenticator-app/passport");
+        lost
+    }
+
+    async fn stored_secret(&self) -> Option<String> {
+        self.app
+            .state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+    }
+}
+
+identity_tests! {
+    // Issue 10 item 2: an account with a proven identity gets a new app only after the same
+    // person proves it again (ClaimedIdentity::same_person); the identity is kept.
+    async fn a_lost_app_is_replaced_once_the_same_person_proves_their_identity_again(env: Env) {
+        let mut lost = env.lose_the_app_after_proving().await;
+        let form = lost.get("/lost-authenticator-app/passport").await;
+        form.assert(StatusCode::OK, "prove it again with your UK passport");
+        // A typing mistake matches no record: the form again, with the tries left.
+        let typo = lost.fill("/lost-authenticator-app/passport", &passport_fields(&KENNETH, "321654988")).await;
+        typo.assert(StatusCode::OK, "We could not match these details");
+        lost.fill("/lost-authenticator-app/passport", &passport_fields(&KENNETH, KENNETH.passport)).await
+            .assert_redirect("/lost-authenticator-app/authenticator-app");
+        let page = lost.get("/lost-authenticator-app/authenticator-app").await;
+        let marker = "id=\"secret-key\">";
+        let at = page.body.find(marker).unwrap() + marker.len();
+        let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()].split_whitespace().collect();
+        env.app.next_totp_step();
+        lost.fill("/lost-authenticator-app/authenticator-app", &[("code", &env.app.totp_now(&secret))]).await
+            .assert_redirect("/account");
+        assert_eq!(env.stored_secret().await.as_deref(), Some(secret.as_str()));
+        let account = lost.get("/account").await;
+        account.assert(StatusCode::OK, "P2 (medium confidence)").assert(StatusCode::OK, "Authenticator app replaced");
+    }
+
+    // Someone who knows Kenneth's password and reads his email cannot take his proven identity
+    // with their own passport: the journey ends, his identity and app stay, and it is audited.
+    async fn someone_elses_passport_is_refused_when_replacing_the_app(env: Env) {
+        let before = env.stored_secret().await;
+        let mut lost = env.lose_the_app_after_proving().await;
+        let refused = lost.fill("/lost-authenticator-app/passport", &passport_fields(&JOAN, JOAN.passport)).await;
+        refused.assert(StatusCode::OK, "We could not confirm it is you").assert(StatusCode::OK, "Post Office");
+        lost.get("/lost-authenticator-app/authenticator-app").await.assert_redirect("/lost-authenticator-app");
+        assert_eq!(env.stored_secret().await, before, "the old app stays");
+        let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        assert!(env.app.state.db.identity().record(&account.id).await.unwrap().is_some(), "the identity stays");
+        let kinds: Vec<_> = env.app.state.db.audit().recent(&account.id, 30).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&AuditKind::ReprovingMismatch), "{kinds:?}");
+        assert!(!kinds.contains(&AuditKind::AuthenticatorAppReplaced), "{kinds:?}");
     }
 }

@@ -22,7 +22,12 @@ pub async fn close(
         Some(account_id),
         now_ms.div_euclid(1000),
     );
-    if !access.db.accounts().close(account_id, &closed).await? {
+    if !access
+        .db
+        .accounts()
+        .close(account_id, &closed, None)
+        .await?
+    {
         return Ok(None);
     }
     let ended = access.end_all(account_id, None, now_ms).await?;

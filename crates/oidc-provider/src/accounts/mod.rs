@@ -6,7 +6,9 @@ pub mod access;
 pub mod changes;
 pub mod closure;
 pub mod email_code;
+pub mod interventions;
 pub mod password;
+pub mod recovery;
 pub mod throttle;
 pub mod totp;
 

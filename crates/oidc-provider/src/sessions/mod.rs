@@ -78,6 +78,8 @@ pub enum Journey {
     },
     /// An account without an authenticator app sets one up after its password.
     AddAuthenticator { totp_secret: String },
+    /// Getting back into an account: a forgotten password or a lost authenticator app.
+    Recovery(crate::accounts::recovery::Recovery),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +121,10 @@ pub struct Session {
     /// A change to the signed-in account in progress.
     #[serde(default)]
     pub account_change: Option<AccountChange>,
+    /// The signed-in account owes a new password (an operator required one): until it is
+    /// chosen, the sign-in counts for nothing but the page that asks for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_renewal_owed: bool,
 }
 
 /// Whether a session may still be used.
@@ -145,6 +151,7 @@ impl Session {
             relying_parties: BTreeSet::new(),
             proving: None,
             account_change: None,
+            password_renewal_owed: false,
         }
     }
 
@@ -165,7 +172,13 @@ impl Session {
 
     /// The signed-in citizen, if they reached at least `level`.
     pub fn authenticated_at(&self, level: CredentialLevel) -> Option<&Authentication> {
-        self.auth.as_ref().filter(|a| a.level >= level)
+        self.signed_in().filter(|a| a.level >= level)
+    }
+
+    /// The signed-in citizen, unless they still owe a new password: a sign-in that has not
+    /// finished what an operator required of it gives no service a code and opens no page.
+    pub fn signed_in(&self) -> Option<&Authentication> {
+        self.auth.as_ref().filter(|_| !self.password_renewal_owed)
     }
 
     /// How long the store should keep it from `now`.
@@ -423,6 +436,27 @@ impl Sessions {
         });
         self.store.delete(key).await?;
         Ok(ended)
+    }
+
+    /// How many live sessions are signed in to `account_id` (for `one-login accounts show`).
+    pub async fn count_for_account(&self, account_id: &str, now: i64) -> Result<usize> {
+        let mut live = 0;
+        for key in self
+            .store
+            .index_members(&account_index_key(account_id))
+            .await?
+        {
+            if let Some(loaded) = self.read(&key).await?
+                && loaded.session.liveness(now, &self.config) == Liveness::Live
+                && loaded
+                    .session
+                    .auth
+                    .is_some_and(|a| a.account_id == account_id)
+            {
+                live += 1;
+            }
+        }
+        Ok(live)
     }
 
     /// Ends every session signed in to `account_id` but `keep`, and returns them. A session

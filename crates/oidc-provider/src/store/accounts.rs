@@ -4,7 +4,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::audit::{AuditEvent, insert_event};
+use super::interventions::insert_pending;
 use super::normalise_email;
+use crate::accounts::interventions::{AccountStatus, Standing};
 use crate::error::{Error, Refusal, Result};
 use crate::sealing::Sealer;
 
@@ -21,6 +23,9 @@ pub struct Account {
     pub totp_last_step: Option<i64>,
     pub created_at: i64,
     pub email_verified_at: Option<i64>,
+    /// Suspended, blocked, or owing a new password or proof of identity (operator
+    /// interventions).
+    pub standing: Standing,
 }
 
 impl fmt::Debug for Account {
@@ -31,6 +36,7 @@ impl fmt::Debug for Account {
             .field("email", &self.email)
             .field("has_totp", &self.totp_secret.is_some())
             .field("created_at", &self.created_at)
+            .field("standing", &self.standing)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +60,8 @@ macro_rules! select_accounts {
     ($where:literal) => {
         concat!(
             "SELECT id, email, password_hash, totp_secret, totp_last_step, created_at, \
-             email_verified_at FROM accounts WHERE ",
+             email_verified_at, status, password_reset_required_at, reproving_required_at \
+             FROM accounts WHERE ",
             $where
         )
     };
@@ -78,6 +85,15 @@ fn account_from_row(row: &AnyRow, sealer: &Sealer) -> Result<Account> {
         totp_last_step: row.try_get("totp_last_step")?,
         created_at: row.try_get("created_at")?,
         email_verified_at: row.try_get("email_verified_at")?,
+        standing: standing_from_row(row)?,
+    })
+}
+
+fn standing_from_row(row: &AnyRow) -> Result<Standing> {
+    Ok(Standing {
+        status: AccountStatus::parse(&row.try_get::<String, _>("status")?)?,
+        password_reset_required_at: row.try_get("password_reset_required_at")?,
+        reproving_required_at: row.try_get("reproving_required_at")?,
     })
 }
 
@@ -174,6 +190,7 @@ impl<'a> Accounts<'a> {
             totp_last_step: None,
             created_at: new.now,
             email_verified_at: verified_at,
+            standing: Standing::ACTIVE,
         })
     }
 
@@ -266,8 +283,9 @@ impl<'a> Accounts<'a> {
         Ok(())
     }
 
-    /// Replaces the authenticator app of an account that has one, recording the step of the
-    /// code that confirmed the new app so that code cannot sign in again (RFC 6238 §5.2).
+    /// Replaces the authenticator app of an account (a change or a lost app), recording the
+    /// step of the code that confirmed the new app so that code cannot sign in again (RFC 6238
+    /// §5.2).
     pub async fn replace_totp_secret(
         &self,
         id: &str,
@@ -294,8 +312,15 @@ impl<'a> Accounts<'a> {
     /// happened under the id, with the client addresses blanked, and gains `closed` (issue 10
     /// item 4; UK GDPR art. 17). Proving attempts stay under the retired id: they hold only a
     /// keyed hash of each document, which must go on counting against that document (issue
-    /// 11.5). Returns whether there was an account to close.
-    pub async fn close(&self, id: &str, closed: &AuditEvent) -> Result<bool> {
+    /// 11.5). `ends_access` leaves a pending row so that every provider replica's watch ends
+    /// the account's sessions (an operator's deletion, made outside the running provider).
+    /// Returns whether there was an account to close.
+    pub async fn close(
+        &self,
+        id: &str,
+        closed: &AuditEvent,
+        ends_access: Option<&str>,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         for statement in [
             "DELETE FROM identity_records WHERE account_id = $1",
@@ -318,6 +343,9 @@ impl<'a> Accounts<'a> {
             .bind(closed.at)
             .execute(&mut *tx)
             .await?;
+        if let Some(kind) = ends_access {
+            insert_pending(&mut *tx, id, kind, closed.at).await?;
+        }
         insert_event(
             &mut *tx,
             &AuditEvent {
@@ -364,6 +392,90 @@ impl<'a> Accounts<'a> {
                 .await?;
             }
         }
+    }
+
+    /// The account's standing alone, for the check a sign-in makes after it saved its session
+    /// (see `web::pages::sign_in::sign_in_at`). `None` once the account is deleted.
+    pub async fn standing(&self, id: &str) -> Result<Option<Standing>> {
+        let row = sqlx::query(
+            "SELECT status, password_reset_required_at, reproving_required_at FROM accounts \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
+        row.as_ref().map(standing_from_row).transpose()
+    }
+
+    /// Writes an operator's change of standing with its audit event and, when it ends access,
+    /// the pending row the provider acts on (`accounts::interventions`). Requiring a new proof
+    /// of identity also removes the identity record, so the account page and every service
+    /// stop seeing a proven identity at once.
+    pub async fn set_standing(
+        &self,
+        id: &str,
+        standing: &Standing,
+        ends_access: Option<&str>,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE accounts SET status = $2, password_reset_required_at = $3, \
+             reproving_required_at = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(standing.status.as_str())
+        .bind(standing.password_reset_required_at)
+        .bind(standing.reproving_required_at)
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?;
+        if standing.reproving_required_at.is_some() {
+            sqlx::query("DELETE FROM identity_records WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(kind) = ends_access {
+            insert_pending(&mut *tx, id, kind, audit.at).await?;
+        }
+        insert_event(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the password of an account that owed a new one, and clears that debt; `false`
+    /// when it owed none (done meanwhile in another browser).
+    pub async fn renew_password(&self, id: &str, hash: &str, audit: &AuditEvent) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = $2, password_reset_required_at = NULL, \
+             updated_at = $3 WHERE id = $1 AND password_reset_required_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_event(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Clears the debt of a new proof of identity once the citizen has proved it again.
+    pub async fn reproved(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET reproving_required_at = NULL, updated_at = $2 \
+             WHERE id = $1 AND reproving_required_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn count(&self) -> Result<i64> {

@@ -25,6 +25,23 @@ pub enum AuditKind {
     ActivityReported,
     /// The account was closed: its data deleted, its id retired.
     AccountClosed,
+    /// A password reset was asked for (recorded only for an address with an account).
+    PasswordResetRequested,
+    /// The password was reset through "Forgotten your password?".
+    PasswordReset,
+    /// A lost authenticator app was replaced by a new one.
+    AuthenticatorAppReplaced,
+    /// Replacing a lost app, the photo ID proven was not the person of the stored identity.
+    ReprovingMismatch,
+    /// Operator interventions (detail: who acted, `actor=operator`).
+    Suspended,
+    Unsuspended,
+    Blocked,
+    PasswordResetRequired,
+    ReprovingRequired,
+    AccountDeleted,
+    /// The citizen chose the new password an operator required.
+    PasswordRenewed,
 }
 
 impl AuditKind {
@@ -43,6 +60,17 @@ impl AuditKind {
             AuditKind::AuthenticatorAppChanged => "authenticator_app_changed",
             AuditKind::ActivityReported => "activity_reported",
             AuditKind::AccountClosed => "account_closed",
+            AuditKind::PasswordResetRequested => "password_reset_requested",
+            AuditKind::PasswordReset => "password_reset",
+            AuditKind::AuthenticatorAppReplaced => "authenticator_app_replaced",
+            AuditKind::ReprovingMismatch => "reproving_mismatch",
+            AuditKind::Suspended => "suspended",
+            AuditKind::Unsuspended => "unsuspended",
+            AuditKind::Blocked => "blocked",
+            AuditKind::PasswordResetRequired => "password_reset_required",
+            AuditKind::ReprovingRequired => "reproving_required",
+            AuditKind::AccountDeleted => "account_deleted",
+            AuditKind::PasswordRenewed => "password_renewed",
         }
     }
 
@@ -61,6 +89,17 @@ impl AuditKind {
             "authenticator_app_changed" => AuditKind::AuthenticatorAppChanged,
             "activity_reported" => AuditKind::ActivityReported,
             "account_closed" => AuditKind::AccountClosed,
+            "password_reset_requested" => AuditKind::PasswordResetRequested,
+            "password_reset" => AuditKind::PasswordReset,
+            "authenticator_app_replaced" => AuditKind::AuthenticatorAppReplaced,
+            "reproving_mismatch" => AuditKind::ReprovingMismatch,
+            "suspended" => AuditKind::Suspended,
+            "unsuspended" => AuditKind::Unsuspended,
+            "blocked" => AuditKind::Blocked,
+            "password_reset_required" => AuditKind::PasswordResetRequired,
+            "reproving_required" => AuditKind::ReprovingRequired,
+            "account_deleted" => AuditKind::AccountDeleted,
+            "password_renewed" => AuditKind::PasswordRenewed,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -81,6 +120,23 @@ impl AuditKind {
             AuditKind::AuthenticatorAppChanged => "Authenticator app changed",
             AuditKind::ActivityReported => "Activity reported as not recognised",
             AuditKind::AccountClosed => "Account closed",
+            AuditKind::PasswordResetRequested => "Password reset asked for",
+            AuditKind::PasswordReset => "Password reset",
+            AuditKind::AuthenticatorAppReplaced => "Authenticator app replaced",
+            AuditKind::ReprovingMismatch => {
+                "Authenticator app not replaced: the identity proved was someone else's"
+            }
+            AuditKind::Suspended => "Account suspended by the GOV.UK One Login team",
+            AuditKind::Unsuspended => "Suspension lifted by the GOV.UK One Login team",
+            AuditKind::Blocked => "Account blocked by the GOV.UK One Login team",
+            AuditKind::PasswordResetRequired => {
+                "New password required by the GOV.UK One Login team"
+            }
+            AuditKind::ReprovingRequired => {
+                "New proof of identity required by the GOV.UK One Login team"
+            }
+            AuditKind::AccountDeleted => "Account deleted",
+            AuditKind::PasswordRenewed => "New password chosen",
         }
     }
 }

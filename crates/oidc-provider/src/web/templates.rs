@@ -126,10 +126,25 @@ pub struct SignInPage {
 #[template(path = "sign_in/code.html")]
 pub struct SignInCodePage {
     pub csrf_token: String,
+    /// Where the form posts: signing in, or confirming a password reset.
+    pub action: &'static str,
+    /// Offer the way in for a citizen without their app (signing in only).
+    pub lost_app_link: bool,
     pub errors: FormErrors,
     /// See [`tries_left_warning`].
     pub tries_warning: Option<String>,
 }
+
+#[derive(Template)]
+#[template(path = "sign_in/new_password.html")]
+pub struct NewPasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+/// Where a citizen whose account cannot sign in is told to turn: GOV.UK One Login's own
+/// contact form, where the service this one is modelled on sends them.
+pub const SUPPORT_CONTACT: &str = "https://home.account.gov.uk/contact-gov-uk-one-login";
 
 /// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
 pub fn tries_left_warning(tries_left: u32) -> Option<String> {
@@ -332,7 +347,8 @@ pub struct Link {
 pub struct MessagePage {
     pub title: String,
     pub paragraphs: Vec<String>,
-    pub link: Option<Link>,
+    /// Each in a paragraph of its own, after the text.
+    pub links: Vec<Link>,
 }
 
 impl MessagePage {
@@ -340,7 +356,7 @@ impl MessagePage {
         MessagePage {
             title: title.into(),
             paragraphs: Vec::new(),
-            link: None,
+            links: Vec::new(),
         }
     }
 
@@ -350,7 +366,7 @@ impl MessagePage {
     }
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
-        self.link = Some(Link {
+        self.links.push(Link {
             href: href.into(),
             text: text.into(),
         });

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create_account::{
-    EmailCode, authenticator_page, check_email_code, new_app_code_problem, password_errors,
+    EmailedCode, authenticator_page, check_emailed_code, new_app_code_problem, password_errors,
 };
 use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
@@ -116,7 +116,6 @@ async fn counted_check(
     let wrong = WrongAnswer {
         attempt: &attempt,
         reservation: &reservation,
-        email: &account.email,
         account_id: Some(&account.id),
         ip,
     };
@@ -441,10 +440,10 @@ pub async fn check_new_email(
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
     let now = visit.now;
-    let problem = match check_email_code(&app, &pending, &form.code, now).await? {
-        EmailCode::Right => None,
-        EmailCode::Wrong(message) => Some(message),
-        EmailCode::Void => {
+    let problem = match check_emailed_code(&app, &pending, &form.code, now).await? {
+        EmailedCode::Right => None,
+        EmailedCode::Wrong(message) => Some(message),
+        EmailedCode::Void => {
             visit.session_mut().account_change = None;
             let page = MessagePage::new("You entered the wrong code too many times")
                 .paragraph("For your security, that code no longer works. Your email address has not changed.")

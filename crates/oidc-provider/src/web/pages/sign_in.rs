@@ -7,22 +7,29 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{authenticator_page, new_app_code_problem};
+use super::create_account::{
+    PasswordForm, authenticator_page, new_app_code_problem, new_app_step, password_errors,
+};
 use super::{CodeForm, MAX_FIELD_CHARS};
+use crate::accounts::interventions::Barrier;
 use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::Decision;
+use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
-use crate::store::{AuditEvent, AuditKind};
+use crate::store::{Account, AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
-    FormErrors, MessagePage, SignInCodePage, SignInPage, render, tries_left_warning,
+    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage, render,
+    tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
-fn throttle(app: &AppState) -> Throttle<'_> {
+/// The sign-in code page.
+const SIGN_IN_CODE: &str = "/sign-in/authenticator-code";
+
+pub(super) fn throttle(app: &AppState) -> Throttle<'_> {
     Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
@@ -91,8 +98,11 @@ fn after_sign_in(visit: &Visit) -> &'static str {
     }
 }
 
+/// Where a citizen who owes a new password chooses it (an operator's intervention).
+pub const NEW_PASSWORD: &str = "/sign-in/create-new-password";
+
 /// Marks the session signed in at `level`, rotates its id and records it, then sends the
-/// citizen on.
+/// citizen on: to the new password an operator required first, if one is owed.
 pub(super) async fn complete_sign_in(
     app: &AppState,
     mut visit: Visit,
@@ -100,28 +110,88 @@ pub(super) async fn complete_sign_in(
     email: &str,
     ip: &str,
 ) -> Result<Response> {
-    sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), visit.now)
-                .from_ip(Some(ip.to_owned())),
-        )
-        .await?;
-    throttle(app).remember_address(email, ip).await?;
+    if let Some(refused) =
+        sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
+    {
+        return visit.finish(app, refused).await;
+    }
+    if owing_renewal(&visit).is_some() {
+        return visit.redirect(app, NEW_PASSWORD).await;
+    }
+    record_sign_in(app, account_id, email, ip, visit.now).await?;
     let next = after_sign_in(&visit);
     visit.redirect(app, next).await
 }
 
+/// A finished sign-in: in the audit log, and the address remembered for the throttle.
+async fn record_sign_in(
+    app: &AppState,
+    account_id: &str,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<()> {
+    app.db
+        .audit()
+        .record(
+            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), now)
+                .from_ip(Some(ip.to_owned())),
+        )
+        .await?;
+    throttle(app).remember_address(email, ip).await
+}
+
+/// The page of an account that may not sign in, once its password was right: never before,
+/// so that the page tells nobody without the password anything about the address (ASVS
+/// 6.3.8). A service waiting for this sign-in gets `access_denied` through the page's link
+/// back to it (RFC 6749 §4.1.2.1).
+fn refused_sign_in(
+    app: &AppState,
+    pending: Option<AuthorizationRequest>,
+    barrier: Barrier,
+) -> Result<Response> {
+    let (title, reason) = match barrier {
+        Barrier::Suspended => (
+            "Your GOV.UK One Login is suspended",
+            "The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.",
+        ),
+        Barrier::Blocked => (
+            "Your GOV.UK One Login is blocked",
+            "The GOV.UK One Login team has blocked your account. You cannot use it to sign in to any service again.",
+        ),
+    };
+    let mut page = MessagePage::new(title)
+        .paragraph(reason)
+        .paragraph("To find out why, or what you can do, contact the GOV.UK One Login team. Tell them the email address you signed in with.")
+        .link(SUPPORT_CONTACT, "Contact the GOV.UK One Login team");
+    if let Some(request) = pending
+        && let Some(client) = app.oidc.clients.get(&request.client_id)
+    {
+        let refusal = ErrorRedirect {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            error: "access_denied",
+            description: "the account cannot be used to sign in".into(),
+        };
+        page = page.link(
+            refusal.location(&app.oidc.issuer),
+            format!("Go back to {}", client.name),
+        );
+    }
+    render(&page, StatusCode::FORBIDDEN)
+}
+
 /// Records the credential level reached now, keeping the login session id, and rotates the
-/// session id (ASVS 7.2.4: a new id after each credential).
-async fn sign_in_at(
+/// session id (ASVS 7.2.4: a new id after each credential). Then reads the account's standing:
+/// a sign-in of an account suspended, blocked or deleted meanwhile ends here with the page to
+/// answer; one that owes a new password is marked so.
+pub(super) async fn sign_in_at(
     app: &AppState,
     visit: &mut Visit,
     account_id: &str,
     email: &str,
     level: CredentialLevel,
-) -> Result<()> {
+) -> Result<Option<Response>> {
     let now = visit.now;
     let sid = login_session_id(app, visit, account_id);
     let amr = match level {
@@ -147,7 +217,34 @@ async fn sign_in_at(
     session.journey = Journey::None;
     // Checklist 78: logins and second factors are logged (by account id, never the email).
     tracing::info!(account = %account_id, vot = level.as_str(), "signed in");
-    visit.rotate(app).await
+    visit.rotate(app).await?;
+    // Read after the session is saved, not only before: an intervention writes the standing
+    // first and the provider ends the account's sessions after it. So either this read sees
+    // the new standing, or this session was saved before those sessions were ended and ends
+    // with them: no session of a suspended account survives a race with its suspension.
+    let standing = app.db.accounts().standing(account_id).await?;
+    let barrier = match standing {
+        None => None,
+        Some(standing) if standing.barrier().is_some() => standing.barrier(),
+        Some(standing) => {
+            let owes = standing.owes_new_password();
+            if visit
+                .session()
+                .is_some_and(|s| s.password_renewal_owed != owes)
+            {
+                visit.session_mut().password_renewal_owed = owes;
+            }
+            return Ok(None);
+        }
+    };
+    let pending = visit.session_mut().pending.take();
+    visit.end(app).await?;
+    tracing::info!(account = %account_id, ?barrier, "sign-in refused: the account may not sign in");
+    match barrier {
+        Some(barrier) => refused_sign_in(app, pending, barrier).map(Some),
+        // Deleted meanwhile: as if it never existed.
+        None => Ok(Some(Redirect::to("/sign-in").into_response())),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -212,78 +309,42 @@ pub async fn submit_password(
         return render(&page, StatusCode::BAD_REQUEST);
     }
     let now = visit.now;
-    let throttle = throttle(&app);
-    let attempt = SignInAttempt::new(Factor::Password, &email, &ip);
-    // Reserve, then verify (issue 11.3): counted before the password is checked.
-    let reservation = match throttle.admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => return Ok(Redirect::to(&wait_page(until)).into_response()),
-    };
-    // Over-long input is simply wrong: no account has it, and it is never hashed.
-    let plausible = email.chars().count() <= MAX_FIELD_CHARS
-        && form.password.chars().count() <= crate::accounts::password::MAX_LENGTH;
-    let account = if plausible {
-        app.db.accounts().find_by_email(&email).await?
-    } else {
-        None
-    };
-    let verification = if plausible {
-        Some(
-            app.passwords
-                .verify(
-                    &form.password,
-                    account.as_ref().map(|a| a.password_hash.as_str()),
-                )
-                .await?,
-        )
-    } else {
-        None
-    };
-    let account = match (account, verification) {
-        (Some(account), Some(v)) if v.matches => {
-            if v.needs_rehash {
-                let hash = app.passwords.hash(&form.password).await?;
-                app.db
-                    .accounts()
-                    .set_password_hash(&account.id, &hash, now)
-                    .await?;
+    let (mut visit, account) =
+        match check_password(&app, visit, &email, None, &form.password, &ip).await? {
+            Checked::Right(visit, account) => (visit, account),
+            Checked::Wrong(mut visit, tries_warning) => {
+                let page = SignInPage {
+                    csrf_token: visit.csrf_token(),
+                    email: shown_email,
+                    errors: FormErrors::one("password", "Incorrect email address or password"),
+                    tries_warning,
+                };
+                return render(&page, StatusCode::BAD_REQUEST);
             }
-            account
-        }
-        (account, _) => {
-            let wrong = WrongAnswer {
-                attempt: &attempt,
-                reservation: &reservation,
-                email: &email,
-                account_id: account.as_ref().map(|a| a.id.as_str()),
-                ip: &ip,
-            };
-            return wrong_credentials(&app, visit, wrong).await;
-        }
-    };
-    throttle.succeeded(&attempt).await?;
+            Checked::Answered(response) => return Ok(response),
+        };
     let wants_password_only = visit
         .session()
         .and_then(|s| s.pending.as_ref())
         .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
-    sign_in_at(
+    if let Some(refused) = sign_in_at(
         &app,
         &mut visit,
         &account.id,
         &account.email,
         CredentialLevel::Cl,
     )
-    .await?;
+    .await?
+    {
+        return visit.finish(&app, refused).await;
+    }
     if wants_password_only {
-        // The service asked for "Cl": the password alone completes this sign-in.
-        throttle.remember_address(&email, &ip).await?;
-        app.db
-            .audit()
-            .record(
-                &AuditEvent::new(AuditKind::SignedIn, Some(&account.id), now)
-                    .from_ip(Some(ip.clone())),
-            )
-            .await?;
+        // The service asked for "Cl": the password alone completes this sign-in, once any new
+        // password an operator required is chosen.
+        if owing_renewal(&visit).is_some() {
+            return visit.redirect(&app, NEW_PASSWORD).await;
+        }
+        record_sign_in(&app, &account.id, &email, &ip, now).await?;
         return visit.redirect(&app, "/authorize/continue").await;
     }
     let next = match &account.totp_secret {
@@ -302,13 +363,13 @@ pub async fn submit_password(
 pub(super) struct WrongAnswer<'a> {
     pub attempt: &'a SignInAttempt,
     pub reservation: &'a crate::accounts::throttle::Reservation,
-    pub email: &'a str,
     pub account_id: Option<&'a str>,
     pub ip: &'a str,
 }
 
 /// Counts a wrong password or code with the throttle and records it in the audit log (with the
-/// wait that follows, if one does). `place` says where it was typed, for investigators.
+/// wait that follows, if one does). `place` says where it was typed, for investigators. The
+/// same whether or not the account exists (ASVS 6.3.8).
 pub(super) async fn count_wrong_answer(
     app: &AppState,
     wrong: &WrongAnswer<'_>,
@@ -343,49 +404,175 @@ pub(super) async fn count_wrong_answer(
     Ok(outcome)
 }
 
-/// Counts a wrong password or code, records it, and answers with the form again (saying how
-/// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page. The
-/// answer never depends on whether the account exists (ASVS 6.3.8).
-async fn wrong_credentials(
+/// After a wrong password or code: the visit and the warning of tries left (if any) for the
+/// form again, or, when the citizen must wait, the answer that ends the session and sends them
+/// to the wait page.
+type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
+
+/// Counts a wrong password or code typed while signing in; when a wait follows, ends the
+/// session and answers with the wait page.
+async fn count_wrong(
     app: &AppState,
     mut visit: Visit,
     wrong: WrongAnswer<'_>,
-) -> Result<Response> {
-    let factor = wrong.attempt.factor();
-    let tries_left = match count_wrong_answer(app, &wrong, "", visit.now).await? {
+) -> Result<AfterWrong> {
+    match count_wrong_answer(app, &wrong, "", visit.now).await? {
         FailureOutcome::MustWait { until } => {
             visit.end(app).await?;
-            return visit.redirect(app, &wait_page(until)).await;
+            Ok(Err(visit.redirect(app, &wait_page(until)).await?))
         }
-        FailureOutcome::TriesLeft(n) => n,
-    };
-    let tries_warning = tries_left_warning(tries_left);
-    match factor {
-        Factor::Password => {
-            let errors = FormErrors::one("password", "Incorrect email address or password");
-            let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
-            let page = SignInPage {
-                csrf_token: visit.csrf_token(),
-                email,
-                errors,
-                tries_warning,
-            };
-            render(&page, StatusCode::BAD_REQUEST)
-        }
-        Factor::AuthenticatorCode => {
-            let errors = FormErrors::one(
-                "code",
-                "The security code you entered is not correct. Check your authenticator app and try again",
-            );
-            let page = SignInCodePage {
-                csrf_token: visit.csrf_token(),
-                errors,
-                tries_warning,
-            };
-            render(&page, StatusCode::BAD_REQUEST)
+        FailureOutcome::TriesLeft(n) => Ok(Ok((visit, tries_left_warning(n)))),
+    }
+}
+
+/// What checking a password or an authenticator code came to.
+pub(super) enum Checked {
+    /// Right, for this account.
+    Right(Visit, Account),
+    /// Wrong: the form again, with the warning of tries left, if any.
+    Wrong(Visit, Option<String>),
+    /// The citizen must wait (or the account is gone): this answer.
+    Answered(Response),
+}
+
+impl Checked {
+    fn after_wrong(after: AfterWrong) -> Self {
+        match after {
+            Ok((visit, tries_warning)) => Checked::Wrong(visit, tries_warning),
+            Err(wait) => Checked::Answered(wait),
         }
     }
 }
+
+/// Checks a password as sign-in does, for the account `account_id` or else the one of `email`:
+/// the try is reserved before it is checked (issue 11.3), an over-long one is wrong without
+/// being hashed, a missing account costs a dummy verification (ASVS 6.3.8), and a hash made
+/// with weaker parameters than now is replaced.
+pub(super) async fn check_password(
+    app: &AppState,
+    visit: Visit,
+    email: &str,
+    account_id: Option<&str>,
+    password: &str,
+    ip: &str,
+) -> Result<Checked> {
+    let now = visit.now;
+    let attempt = SignInAttempt::new(Factor::Password, email, ip);
+    let reservation = match throttle(app).admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => {
+            return Ok(Checked::Answered(
+                Redirect::to(&wait_page(until)).into_response(),
+            ));
+        }
+    };
+    // Over-long input is simply wrong: no account has it, and it is never hashed.
+    let plausible = email.chars().count() <= MAX_FIELD_CHARS
+        && password.chars().count() <= crate::accounts::password::MAX_LENGTH;
+    let account = match (plausible, account_id) {
+        (false, _) => None,
+        (true, Some(id)) => app.db.accounts().find(id).await?,
+        (true, None) => app.db.accounts().find_by_email(email).await?,
+    };
+    let verification = if plausible {
+        let stored = account.as_ref().map(|a| a.password_hash.as_str());
+        Some(app.passwords.verify(password, stored).await?)
+    } else {
+        None
+    };
+    match (account, verification) {
+        (Some(account), Some(v)) if v.matches && account.standing.barrier().is_some() => {
+            // The right password of an account that may not sign in (an operator's
+            // intervention): the citizen is told why, and nothing of this sign-in or recovery
+            // is kept.
+            throttle(app).succeeded(&attempt).await?;
+            let mut visit = visit;
+            let pending = visit.session_mut().pending.take();
+            let barrier = account.standing.barrier();
+            tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
+            let page = match barrier {
+                Some(barrier) => refused_sign_in(app, pending, barrier)?,
+                None => Redirect::to("/sign-in").into_response(),
+            };
+            Ok(Checked::Answered(visit.finish(app, page).await?))
+        }
+        (Some(account), Some(v)) if v.matches => {
+            if v.needs_rehash {
+                let hash = app.passwords.hash(password).await?;
+                app.db
+                    .accounts()
+                    .set_password_hash(&account.id, &hash, now)
+                    .await?;
+            }
+            throttle(app).succeeded(&attempt).await?;
+            Ok(Checked::Right(visit, account))
+        }
+        (account, _) => {
+            let wrong = WrongAnswer {
+                attempt: &attempt,
+                reservation: &reservation,
+                account_id: account.as_ref().map(|a| a.id.as_str()),
+                ip,
+            };
+            Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?))
+        }
+    }
+}
+
+/// Checks an authenticator code as sign-in does: reserved before it is checked, and each code
+/// used once (the step is recorded atomically, RFC 6238 §5.2).
+pub(super) async fn check_app_code(
+    app: &AppState,
+    mut visit: Visit,
+    email: &str,
+    account_id: &str,
+    code: &str,
+    ip: &str,
+) -> Result<Checked> {
+    let now = visit.now;
+    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, email, ip);
+    let reservation = match throttle(app).admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => {
+            visit.end(app).await?;
+            return Ok(Checked::Answered(
+                visit.redirect(app, &wait_page(until)).await?,
+            ));
+        }
+    };
+    let Some(account) = app.db.accounts().find(account_id).await? else {
+        visit.end(app).await?;
+        return Ok(Checked::Answered(visit.redirect(app, "/sign-in").await?));
+    };
+    let step = account
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| totp::matching_step(secret, code, now));
+    let accepted = match step {
+        Some(step) => {
+            app.db
+                .accounts()
+                .accept_totp_step(&account.id, step, now)
+                .await?
+        }
+        None => false,
+    };
+    if !accepted {
+        let wrong = WrongAnswer {
+            attempt: &attempt,
+            reservation: &reservation,
+            account_id: Some(&account.id),
+            ip,
+        };
+        return Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?));
+    }
+    throttle(app).succeeded(&attempt).await?;
+    Ok(Checked::Right(visit, account))
+}
+
+/// The wrong-code message of every authenticator code form.
+pub(super) const WRONG_APP_CODE: &str =
+    "The security code you entered is not correct. Check your authenticator app and try again";
 
 /// The citizen who has given their password but not yet their code.
 fn awaiting_code(visit: &Visit) -> Option<Authentication> {
@@ -416,6 +603,8 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
     }
     let page = SignInCodePage {
+        action: SIGN_IN_CODE,
+        lost_app_link: true,
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
         tries_warning: None,
@@ -436,52 +625,29 @@ pub async fn submit_code(
     };
     if let Some(problem) = new_app_code_problem(&form.code) {
         let page = SignInCodePage {
+            action: SIGN_IN_CODE,
+            lost_app_link: true,
             csrf_token: visit.csrf_token(),
             errors: FormErrors::one("code", problem),
             tries_warning: None,
         };
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let now = visit.now;
-    let throttle = throttle(&app);
-    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, &auth.email, &ip);
-    // Reserve, then verify (issue 11.3): counted before the code is checked.
-    let reservation = match throttle.admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            visit.end(&app).await?;
-            return visit.redirect(&app, &wait_page(until)).await;
+    let checked = check_app_code(&app, visit, &auth.email, &auth.account_id, &form.code, &ip);
+    let (visit, account) = match checked.await? {
+        Checked::Right(visit, account) => (visit, account),
+        Checked::Wrong(mut visit, tries_warning) => {
+            let page = SignInCodePage {
+                action: SIGN_IN_CODE,
+                lost_app_link: true,
+                csrf_token: visit.csrf_token(),
+                errors: FormErrors::one("code", WRONG_APP_CODE),
+                tries_warning,
+            };
+            return render(&page, StatusCode::BAD_REQUEST);
         }
+        Checked::Answered(response) => return Ok(response),
     };
-    let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
-        visit.end(&app).await?;
-        return visit.redirect(&app, "/sign-in").await;
-    };
-    let step = account
-        .totp_secret
-        .as_deref()
-        .and_then(|secret| totp::matching_step(secret, &form.code, now));
-    // A right code counts once: the step is recorded atomically (RFC 6238 §5.2).
-    let accepted = match step {
-        Some(step) => {
-            app.db
-                .accounts()
-                .accept_totp_step(&account.id, step, now)
-                .await?
-        }
-        None => false,
-    };
-    if !accepted {
-        let wrong = WrongAnswer {
-            attempt: &attempt,
-            reservation: &reservation,
-            email: &auth.email,
-            account_id: Some(&account.id),
-            ip: &ip,
-        };
-        return wrong_credentials(&app, visit, wrong).await;
-    }
-    throttle.succeeded(&attempt).await?;
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
 
@@ -522,23 +688,18 @@ pub async fn submit_add_authenticator(
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let now = visit.now;
-    let problem = new_app_code_problem(&form.code);
-    let step = match problem {
-        None => totp::matching_step(&secret, &form.code, now),
-        Some(_) => None,
-    };
-    let Some(step) = step else {
-        let message = problem.unwrap_or(
-            "The security code is not correct. Check your authenticator app and enter the code it shows now",
-        );
-        let errors = FormErrors::one("code", message);
-        return authenticator_page(
-            visit.csrf_token(),
-            "/sign-in/set-up-authenticator-app",
-            &secret,
-            &auth.email,
-            errors,
-        );
+    let step = match new_app_step(&secret, &form.code, now) {
+        Ok(step) => step,
+        Err(message) => {
+            let errors = FormErrors::one("code", message);
+            return authenticator_page(
+                visit.csrf_token(),
+                "/sign-in/set-up-authenticator-app",
+                &secret,
+                &auth.email,
+                errors,
+            );
+        }
     };
     if !app
         .db
@@ -551,4 +712,93 @@ pub async fn submit_add_authenticator(
         return visit.redirect(&app, "/sign-in/authenticator-code").await;
     }
     complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
+}
+
+/// The citizen signed in, up to the new password an operator required of their account.
+fn owing_renewal(visit: &Visit) -> Option<Authentication> {
+    let session = visit.session()?;
+    session
+        .auth
+        .clone()
+        .filter(|_| session.password_renewal_owed)
+}
+
+/// `GET /sign-in/create-new-password`.
+pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if owing_renewal(&visit).is_none() {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    }
+    let page = NewPasswordPage {
+        csrf_token: visit.csrf_token(),
+        errors: FormErrors::none(),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+/// `POST /sign-in/create-new-password`: the new password an operator required, by the rules
+/// of a new account's and not the current one; then every other session of the account ends
+/// and the sign-in goes on where it was going.
+pub async fn submit_new_password(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut visit: Visit,
+    PageForm(form): PageForm<PasswordForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some(auth) = owing_renewal(&visit) else {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    };
+    let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
+        visit.end(&app).await?;
+        return visit.redirect(&app, "/sign-in").await;
+    };
+    let mut errors = password_errors(&form.password, &form.confirm_password);
+    if errors.is_empty()
+        && app
+            .passwords
+            .verify(&form.password, Some(&account.password_hash))
+            .await?
+            .matches
+    {
+        errors.add(
+            "password",
+            "Your new password must be different from your current password",
+        );
+    }
+    if !errors.is_empty() {
+        let page = NewPasswordPage {
+            csrf_token: visit.csrf_token(),
+            errors,
+        };
+        return render(&page, StatusCode::BAD_REQUEST);
+    }
+    let now = visit.now;
+    let hash = app.passwords.hash(&form.password).await?;
+    let renewed = AuditEvent::new(AuditKind::PasswordRenewed, Some(&account.id), now)
+        .from_ip(Some(ip.clone()));
+    // `false`: chosen meanwhile in another browser; this one's password is not written over it.
+    if !app
+        .db
+        .accounts()
+        .renew_password(&account.id, &hash, &renewed)
+        .await?
+    {
+        visit.end(&app).await?;
+        return visit.redirect(&app, "/sign-in").await;
+    }
+    // ASVS 7.4.3: a new password ends every other session of the account.
+    app.account_access()
+        .end_all(&account.id, visit.session_id(), visit.now_ms)
+        .await?;
+    visit.session_mut().password_renewal_owed = false;
+    visit.rotate(&app).await?;
+    tracing::info!(account = %account.id, "required new password chosen");
+    record_sign_in(&app, &account.id, &account.email, &ip, now).await?;
+    let next = match auth.level {
+        CredentialLevel::ClCm => after_sign_in(&visit),
+        // A password-only sign-in for a service that asked for no more.
+        CredentialLevel::Cl => "/authorize/continue",
+    };
+    visit.redirect(&app, next).await
 }
