@@ -392,7 +392,12 @@ async fn accounts(command: AccountsCommand) -> Result<()> {
         Some(intervention) => {
             let account = interventions::intervene(&db, &target.email, intervention, now).await;
             account.map(|account| {
-                println!("{}: {} ({})", done_words(intervention), account.email, account.id);
+                println!(
+                    "{}: {} ({})",
+                    done_words(intervention),
+                    account.email,
+                    account.id
+                );
                 if intervention.ends_access() {
                     println!(
                         "a running provider ends its sessions and tokens within {} seconds",
@@ -419,9 +424,11 @@ fn done_words(intervention: Intervention) -> &'static str {
 
 /// `accounts show`: what an operator may see of an account, never a secret.
 async fn show_account(config: &Config, db: &Database, email: &str, now: i64) -> Result<()> {
-    let account = db.accounts().find_by_email(email).await?.ok_or_else(|| {
-        Error::Refused(Refusal::UnknownAccount(email.trim().to_owned()))
-    })?;
+    let account = db
+        .accounts()
+        .find_by_email(email)
+        .await?
+        .ok_or_else(|| Error::Refused(Refusal::UnknownAccount(email.trim().to_owned())))?;
     let standing = account.standing;
     let mut lines = vec![
         ("account", account.id.clone()),
@@ -430,11 +437,19 @@ async fn show_account(config: &Config, db: &Database, email: &str, now: i64) -> 
         ("status", standing.status.to_string()),
         (
             "app",
-            if account.totp_secret.is_some() { "set up" } else { "not set up" }.to_owned(),
+            if account.totp_secret.is_some() {
+                "set up"
+            } else {
+                "not set up"
+            }
+            .to_owned(),
         ),
     ];
     if let Some(since) = standing.password_reset_required_at {
-        lines.push(("password", format!("a new one is required (since {})", format_unix(since))));
+        lines.push((
+            "password",
+            format!("a new one is required (since {})", format_unix(since)),
+        ));
     }
     let identity = match db.identity().record(&account.id).await? {
         Some(record) if record.expires_at > now => format!(
@@ -443,21 +458,33 @@ async fn show_account(config: &Config, db: &Database, email: &str, now: i64) -> 
             format_unix(record.proven_at),
             format_unix(record.expires_at)
         ),
-        Some(record) => format!("{} expired {}", record.level, format_unix(record.expires_at)),
+        Some(record) => format!(
+            "{} expired {}",
+            record.level,
+            format_unix(record.expires_at)
+        ),
         None => "none proven".to_owned(),
     };
     lines.push(("identity", identity));
     if let Some(since) = standing.reproving_required_at {
-        lines.push(("evidence", format!("only from {} counts (re-proving required)", format_unix(since))));
+        lines.push((
+            "evidence",
+            format!(
+                "only from {} counts (re-proving required)",
+                format_unix(since)
+            ),
+        ));
     }
     let sessions = if config.ephemeral.url.is_empty() {
         // The embedded short-lived store is the provider process's own memory.
         "kept in the running provider's memory: not visible from here".to_owned()
     } else {
         let store = one_login_provider::ephemeral::open(&config.ephemeral).await?;
-        let sessions =
-            one_login_provider::sessions::Sessions::new(store, config.session.clone());
-        format!("{} live", sessions.count_for_account(&account.id, now).await?)
+        let sessions = one_login_provider::sessions::Sessions::new(store, config.session.clone());
+        format!(
+            "{} live",
+            sessions.count_for_account(&account.id, now).await?
+        )
     };
     lines.push(("sessions", sessions));
     for (label, value) in lines {
@@ -469,7 +496,10 @@ async fn show_account(config: &Config, db: &Database, email: &str, now: i64) -> 
             "  {}  {}{}",
             format_unix(event.at),
             event.kind.as_str(),
-            event.client_ip.map(|ip| format!("  from {ip}")).unwrap_or_default()
+            event
+                .client_ip
+                .map(|ip| format!("  from {ip}"))
+                .unwrap_or_default()
         );
     }
     Ok(())

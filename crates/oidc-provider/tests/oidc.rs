@@ -14,8 +14,8 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use one_login_provider::accounts::access::AccountAccess;
 use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
-use one_login_provider::store::AuditKind;
 use one_login_provider::sessions::SessionId;
+use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
 use support::{Backend, Browser, Page, TestApp};
@@ -1097,7 +1097,13 @@ impl Env {
 
     async fn audit_kinds(&self) -> Vec<AuditKind> {
         let state = &self.app.state;
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
         let events = state.db.audit().recent(&account.id, 50).await.unwrap();
         events.into_iter().map(|e| e.kind).collect()
     }
@@ -1365,19 +1371,19 @@ impl LogoutSink {
         let port = listener.local_addr().unwrap().port();
         tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
         let rp = RelyingParty::new("listening", "127.0.0.1");
-    let registration = rp
-        .registration(&format!(
-            "backchannel_logout_uri = \"http://127.0.0.1:{port}/backchannel-logout\""
-        ))
-        .replace("https://127.0.0.1/callback", "http://127.0.0.1/callback")
-        .replace(
-            "https://127.0.0.1/signed-out",
-            "http://127.0.0.1/signed-out",
-        );
-    let rp = RelyingParty {
-        redirect_uri: "http://127.0.0.1/callback".into(),
-        ..rp
-    };
+        let registration = rp
+            .registration(&format!(
+                "backchannel_logout_uri = \"http://127.0.0.1:{port}/backchannel-logout\""
+            ))
+            .replace("https://127.0.0.1/callback", "http://127.0.0.1/callback")
+            .replace(
+                "https://127.0.0.1/signed-out",
+                "http://127.0.0.1/signed-out",
+            );
+        let rp = RelyingParty {
+            redirect_uri: "http://127.0.0.1/callback".into(),
+            ..rp
+        };
         let unused = RelyingParty::new("unused", "unused.example");
         let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
         (env, LogoutSink { received })

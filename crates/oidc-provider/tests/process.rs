@@ -1288,7 +1288,11 @@ fn accounts(args: &[&str], env: &[(&str, &str)]) -> String {
 /// `one-login accounts ARGS`, which must fail; its error message.
 fn accounts_refused(args: &[&str], env: &[(&str, &str)]) -> String {
     let output = one_login(&[&["accounts"][..], args].concat(), env);
-    assert!(!output.status.success(), "{args:?} succeeded: {}", stdout(&output));
+    assert!(
+        !output.status.success(),
+        "{args:?} succeeded: {}",
+        stdout(&output)
+    );
     stderr(&output)
 }
 
@@ -1330,25 +1334,42 @@ fn accounts_commands_intervene_and_show_no_secrets() {
     ] {
         assert!(shown.contains(line), "{line:?} missing from:\n{shown}");
     }
-    assert!(!shown.contains(SECRET) && !shown.contains("argon2"), "{shown}");
+    assert!(
+        !shown.contains(SECRET) && !shown.contains("argon2"),
+        "{shown}"
+    );
 
     assert!(accounts(&["suspend", "ada@example.com"], &env).contains("suspended: ada@example.com"));
     assert!(accounts_refused(&["suspend", "ada@example.com"], &env).contains("already suspended"));
     let shown = accounts(&["show", "ada@example.com"], &env);
-    assert!(shown.contains("status      suspended") && shown.contains("  suspended"), "{shown}");
+    assert!(
+        shown.contains("status      suspended") && shown.contains("  suspended"),
+        "{shown}"
+    );
     accounts(&["unsuspend", "ada@example.com"], &env);
     assert!(accounts_refused(&["unsuspend", "ada@example.com"], &env).contains("not suspended"));
     accounts(&["require-password-reset", "ada@example.com"], &env);
     accounts(&["require-reproving", "ada@example.com"], &env);
     let shown = accounts(&["show", "ada@example.com"], &env);
-    for line in ["password    a new one is required", "evidence    only from", "password_reset_required", "reproving_required"] {
+    for line in [
+        "password    a new one is required",
+        "evidence    only from",
+        "password_reset_required",
+        "reproving_required",
+    ] {
         assert!(shown.contains(line), "{line:?} missing from:\n{shown}");
     }
     accounts(&["block", "ada@example.com"], &env);
-    assert!(accounts_refused(&["unsuspend", "ada@example.com"], &env).contains("blocked, which is permanent"));
+    assert!(
+        accounts_refused(&["unsuspend", "ada@example.com"], &env)
+            .contains("blocked, which is permanent")
+    );
     assert!(accounts(&["show", "ada@example.com"], &env).contains("status      blocked"));
     assert!(accounts(&["delete", "ada@example.com"], &env).contains("deleted: ada@example.com"));
-    assert!(accounts_refused(&["show", "ada@example.com"], &env).contains("no account has the email address"));
+    assert!(
+        accounts_refused(&["show", "ada@example.com"], &env)
+            .contains("no account has the email address")
+    );
     create_ada(&env);
 }
 
@@ -1366,7 +1387,10 @@ async fn a_suspension_from_the_command_line_ends_a_running_providers_sessions() 
     let account = format!("{}/account", server.base);
     let deadline = Instant::now() + Duration::from_secs(10);
     while browser.get(&account).send().await.unwrap().status() == 200 {
-        assert!(Instant::now() < deadline, "the session outlived the suspension");
+        assert!(
+            Instant::now() < deadline,
+            "the session outlived the suspension"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let refused = fill_over_http(
@@ -1376,5 +1400,11 @@ async fn a_suspension_from_the_command_line_ends_a_running_providers_sessions() 
     )
     .await;
     assert_eq!(refused.status(), 403);
-    assert!(refused.text().await.unwrap().contains("Your GOV.UK One Login is suspended"));
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Your GOV.UK One Login is suspended")
+    );
 }

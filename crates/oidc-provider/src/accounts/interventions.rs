@@ -202,8 +202,8 @@ pub async fn intervene(
         .ok_or_else(|| Error::Refused(Refusal::UnknownAccount(email.trim().to_owned())))?;
     let change = plan(account.standing, intervention, now)
         .map_err(|why| Error::Refused(Refusal::InterventionRefused(why)))?;
-    let audit = AuditEvent::new(intervention.audit_kind(), Some(&account.id), now)
-        .with_detail(OPERATOR);
+    let audit =
+        AuditEvent::new(intervention.audit_kind(), Some(&account.id), now).with_detail(OPERATOR);
     let pending = intervention.ends_access().then_some(intervention.as_str());
     match change {
         Change::Standing(standing) => {
@@ -332,7 +332,10 @@ mod tests {
             with(AccountStatus::Suspended).barrier(),
             Some(Barrier::Suspended)
         );
-        assert_eq!(with(AccountStatus::Blocked).barrier(), Some(Barrier::Blocked));
+        assert_eq!(
+            with(AccountStatus::Blocked).barrier(),
+            Some(Barrier::Blocked)
+        );
         for status in [
             AccountStatus::Active,
             AccountStatus::Suspended,

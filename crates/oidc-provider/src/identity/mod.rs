@@ -291,7 +291,10 @@ impl IdentityService {
         account_id: &str,
         now: i64,
     ) -> Result<Vec<VerifiedCredential>> {
-        let (stored, cutoff) = db.identity().credentials_and_cutoff(account_id, now).await?;
+        let (stored, cutoff) = db
+            .identity()
+            .credentials_and_cutoff(account_id, now)
+            .await?;
         let verifier = self.verifier(keys);
         let at = unix_time(now)?;
         let mut good = Vec::with_capacity(stored.len());

@@ -426,10 +426,17 @@ impl Sessions {
     /// How many live sessions are signed in to `account_id` (for `one-login accounts show`).
     pub async fn count_for_account(&self, account_id: &str, now: i64) -> Result<usize> {
         let mut live = 0;
-        for key in self.store.index_members(&account_index_key(account_id)).await? {
+        for key in self
+            .store
+            .index_members(&account_index_key(account_id))
+            .await?
+        {
             if let Some(loaded) = self.read(&key).await?
                 && loaded.session.liveness(now, &self.config) == Liveness::Live
-                && loaded.session.auth.is_some_and(|a| a.account_id == account_id)
+                && loaded
+                    .session
+                    .auth
+                    .is_some_and(|a| a.account_id == account_id)
             {
                 live += 1;
             }

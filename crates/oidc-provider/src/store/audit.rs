@@ -84,7 +84,9 @@ impl AuditKind {
             AuditKind::Suspended => "Account suspended by the GOV.UK One Login team",
             AuditKind::Unsuspended => "Suspension lifted by the GOV.UK One Login team",
             AuditKind::Blocked => "Account blocked by the GOV.UK One Login team",
-            AuditKind::PasswordResetRequired => "New password required by the GOV.UK One Login team",
+            AuditKind::PasswordResetRequired => {
+                "New password required by the GOV.UK One Login team"
+            }
             AuditKind::ReprovingRequired => {
                 "New proof of identity required by the GOV.UK One Login team"
             }

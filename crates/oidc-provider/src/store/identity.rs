@@ -109,7 +109,10 @@ impl<'a> IdentityStore<'a> {
             Some(row) => row.try_get("reproving_required_at")?,
             None => None,
         };
-        let credentials = rows.iter().map(credential_from_row).collect::<Result<_>>()?;
+        let credentials = rows
+            .iter()
+            .map(credential_from_row)
+            .collect::<Result<_>>()?;
         Ok((credentials, cutoff))
     }
 

@@ -21,8 +21,8 @@ use crate::store::{AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
-    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage,
-    render, tries_left_warning,
+    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage, render,
+    tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -225,7 +225,10 @@ async fn sign_in_at(
         Some(standing) if standing.barrier().is_some() => standing.barrier(),
         Some(standing) => {
             let owes = standing.owes_new_password();
-            if visit.session().is_some_and(|s| s.password_renewal_owed != owes) {
+            if visit
+                .session()
+                .is_some_and(|s| s.password_renewal_owed != owes)
+            {
                 visit.session_mut().password_renewal_owed = owes;
             }
             return Ok(None);
@@ -649,7 +652,10 @@ pub async fn submit_add_authenticator(
 /// The citizen signed in, up to the new password an operator required of their account.
 fn owing_renewal(visit: &Visit) -> Option<Authentication> {
     let session = visit.session()?;
-    session.auth.clone().filter(|_| session.password_renewal_owed)
+    session
+        .auth
+        .clone()
+        .filter(|_| session.password_renewal_owed)
 }
 
 /// `GET /sign-in/create-new-password`.
