@@ -29,11 +29,13 @@ import {
   benefitsReusesIdentity,
   DRIVING_START,
   hops,
+  JOAN,
   KENNETH,
   MARY,
   newCitizenProvesIdentity,
   newEmail,
   proveIdentity,
+  replaceLostApp,
   seesApplication,
   signIn,
   SIGN_IN,
@@ -329,6 +331,50 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       // Back at the service, starting again asks for the password: the old sign-in has ended.
       await startAt(citizen, 'driving');
       await citizen.sees(SIGN_IN);
+    }),
+  );
+  /**
+   * Journey 1 (Kenneth proves his identity at the driving licence service), then his phone is
+   * gone: a new browser state, the driving licence service again, his password, and "I do not
+   * have access to my authenticator app" with `person`'s passport. Returns { account, secret }.
+   */
+  async function kennethLosesHisApp({ citizen, page, stack }, person) {
+    const account = await newCitizenProvesIdentity({ citizen, page, stack });
+    await page.context().clearCookies();
+    await startAt(citizen, 'driving');
+    await citizen.sees(SIGN_IN);
+    await citizen.fill('Email address', account.email);
+    await citizen.fill('Password', account.password);
+    await citizen.submitAccepted();
+    const secret = await replaceLostApp(citizen, stack.provider, { email: account.email, password: account.password, person });
+    return { account, secret };
+  }
+
+  test('6a. Kenneth loses his authenticator app, re-proves and keeps his identity', { timeout: 2 * JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, {}, async ({ citizen, page, stack }) => {
+      const { account, secret } = await kennethLosesHisApp({ citizen, page, stack }, KENNETH);
+      assert.ok(secret && secret !== account.secret, 'a new app');
+      // Back to the service he came from, with the identity he proved before.
+      await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
+      await citizen.submitAccepted('Continue to the service');
+      const seen = await seesApplication(citizen, 'driving');
+      assert.equal(seen.name, 'Kenneth Decerqueira');
+      assert.equal(seen.sub, account.drivingSub, 'the same identifier as before');
+    }),
+  );
+
+  test("6b. someone else's passport is refused when replacing the app", { timeout: 2 * JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, {}, async ({ citizen, page, stack }) => {
+      const { account, secret } = await kennethLosesHisApp({ citizen, page, stack }, JOAN);
+      assert.equal(secret, null, 'no new app');
+      await citizen.sees({ path: '/lost-authenticator-app/passport', heading: 'We could not confirm it is you' });
+      const said = await citizen.paragraphs();
+      assert.ok(said.some((p) => p.includes('have not changed')), `the page says nothing changed: ${said}`);
+      assert.ok(said.some((p) => p.includes('Post Office')), `the page says what to do next: ${said}`);
+      // His own app still signs him in, and his identity is still there.
+      await citizen.follow('Go back to sign in');
+      await signIn(citizen, account, { code: (await nextTotp(account.secret, account.step)).code });
+      await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
     }),
   );
 });

@@ -23,7 +23,8 @@ import {
   wrongTotpCode,
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
-import { CODE, newEmail, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
+import { changeAuthenticatorApp, changeEmail, changePassword, closeAccount, reportActivity } from './manage.mjs';
+import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -203,7 +204,7 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   }
 }
 
-describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOURNEY_TIMEOUT_MS }, () => {
+describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOURNEY_TIMEOUT_MS }, () => {
   before(async () => {
     artifactsDir = await ensureArtifactsDir();
     browser = await launchBrowser();
@@ -442,4 +443,119 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
       await citizen.sees(START);
     }),
   );
+  test('g. a citizen who forgot their password resets it, confirms with the app, and is signed in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('forgotten-password');
+      const password = 'the password now forgotten';
+      const newPassword = 'a fresh and memorable phrase';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+      await resetPassword(citizen, provider, { email, password, newPassword, secret });
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Password reset'), `"Password reset" in ${activity}`);
+    }),
+  );
+
+  test('h. a citizen who lost their authenticator app, with no proven identity, sets up a new one', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('lost-app');
+      const password = 'a long and memorable phrase';
+      await provider.createAccount({ email, password, totpSecret: newTotpSecret() });
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+      const secret = await replaceLostApp(citizen, provider, { email, password });
+      assert.match(secret, /^[A-Z2-7]{16,}$/);
+      const activity = await seesAccount(citizen, email);
+      assert.ok(activity.includes('Authenticator app replaced'), `"Authenticator app replaced" in ${activity}`);
+    }),
+  );
+
+  // Issue 10 items 3-5: managing the account from the account page.
+
+  test('i. a signed-in citizen changes email', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-email');
+      const moved = newEmail('moved');
+      await changeEmail(citizen, provider, moved);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login email address has changed', 'the old address is told');
+      await signOutAndIn(citizen, { ...account, email: moved }, used);
+    }),
+  );
+
+  test('j. a signed-in citizen changes password', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-password');
+      const password = 'a brand new memorable phrase';
+      await changePassword(citizen, account, password);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login password has changed');
+      await signOutAndIn(citizen, { ...account, password }, used);
+    }),
+  );
+
+  test('k. a signed-in citizen changes authenticator app', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-app');
+      const app = await changeAuthenticatorApp(citizen, account, used);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login authenticator app has changed');
+      await signOutAndIn(citizen, { ...account, secret: app.secret }, app.step);
+    }),
+  );
+
+  test('l. a signed-in citizen reports activity', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account } = await signedInCitizen(citizen, provider, 'report');
+      await reportActivity(citizen);
+      // The next page is the change of password; the report is in the activity list.
+      await citizen.goto('/account');
+      const [[newest]] = await citizen.tableRows();
+      assert.equal(newest, 'Activity reported as not recognised');
+      await changePassword(citizen, account, 'a brand new memorable phrase');
+    }),
+  );
+
+  test('m. a signed-in citizen closes the account and creates a new one with the same email', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account } = await signedInCitizen(citizen, provider, 'close');
+      await closeAccount(citizen, account);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login is closed');
+      // Signed out: the account page sends the citizen to sign in, where the old password fails.
+      await citizen.goto('/account');
+      await citizen.sees(SIGN_IN);
+      await createAccount(citizen, provider, account.email);
+      await citizen.sees(ACCOUNT);
+      assert.equal(await citizen.summaryValue('Email address'), account.email);
+      const activity = (await citizen.tableRows()).map(([what]) => what);
+      assert.deepEqual(activity, ['Signed in', 'Account created'], 'a new account, with none of the old history');
+    }),
+  );
 });
+
+/** A citizen with an account made by the command line, signed in on the account page. */
+async function signedInCitizen(citizen, provider, label) {
+  const account = { email: newEmail(label), password: 'a long and memorable phrase', secret: newTotpSecret() };
+  await provider.createAccount({ email: account.email, password: account.password, totpSecret: account.secret });
+  await citizen.goto('/sign-in');
+  const used = totpStep();
+  await signIn(citizen, account, { code: totpCode(account.secret, used) });
+  await citizen.sees(ACCOUNT);
+  return { account, used };
+}
+
+/** Signs out, then in again with `account` (its app's step after `used`). */
+async function signOutAndIn(citizen, account, used) {
+  await citizen.submitAccepted('Sign out');
+  await citizen.sees({ path: '/signed-out', heading: 'You have signed out' });
+  await citizen.follow('Sign in again');
+  const { code } = await nextTotp(account.secret, used);
+  await signIn(citizen, account, { code });
+  await citizen.sees(ACCOUNT);
+  assert.equal(await citizen.summaryValue('Email address'), account.email);
+}

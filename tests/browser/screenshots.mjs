@@ -1,6 +1,8 @@
 // The README's walkthrough pictures: starts the stack (the provider and both demo departments, on
-// the embedded defaults), walks journeys 1 and 2 of departments.test.mjs in headless Chromium, with
-// every check of those journeys, and saves a PNG of each page the walkthrough shows into
+// the embedded defaults), walks journeys 1 and 2 of departments.test.mjs, then the recovery journeys
+// (a forgotten password, a lost authenticator app), then manages the account (manage.mjs: journeys
+// i-m of journeys.test.mjs) in headless Chromium, with every check of those journeys, and saves a
+// PNG of each page the walkthrough shows into
 // docs/walkthrough/ (1000 pixels wide, cut above the footer). The pictures replace the old ones
 // only when the whole walk passed.
 //
@@ -14,7 +16,18 @@ import path from 'node:path';
 
 import { Citizen } from './citizen.mjs';
 import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs';
-import { benefitsReusesIdentity, newCitizenProvesIdentity, siteTitles } from './steps.mjs';
+import { nextTotp, totpStep } from './harness.mjs';
+import { manageAccount } from './manage.mjs';
+import {
+  benefitsReusesIdentity,
+  DRIVING_START,
+  KENNETH,
+  newCitizenProvesIdentity,
+  replaceLostApp,
+  resetPassword,
+  SIGN_IN,
+  siteTitles,
+} from './steps.mjs';
 
 const outDir = path.join(repoRoot, 'docs', 'walkthrough');
 const newDir = path.join(repoRoot, 'target', 'walkthrough-new');
@@ -51,6 +64,32 @@ try {
   };
   const account = await newCitizenProvesIdentity({ citizen, page, stack, shoot });
   await benefitsReusesIdentity({ citizen, page, stack, shoot }, account);
+
+  // Recovering the account (issue 10): another day, in a browser that has forgotten him, he has
+  // forgotten his password; later he loses the phone with his authenticator app.
+  const only = (names) => async (name) => (names.includes(name) ? shoot(name) : undefined);
+  const newPassword = 'a new passphrase Kenneth will remember';
+  await context.clearCookies();
+  const { code } = await nextTotp(account.secret, account.step);
+  await resetPassword(citizen, stack.provider, { ...account, newPassword, code }, {
+    shoot: only(['reset-password', 'check-email', 'new-password']),
+  });
+  await context.clearCookies();
+  await citizen.goto('/', 'driving');
+  await citizen.sees(DRIVING_START);
+  await citizen.follow('Start now', { role: 'button' });
+  await citizen.sees(SIGN_IN);
+  await citizen.fill('Email address', account.email);
+  await citizen.fill('Password', newPassword);
+  await citizen.submitAccepted();
+  const secret = await replaceLostApp(citizen, stack.provider, { email: account.email, password: newPassword, person: KENNETH }, {
+    shoot: only(['lost-app', 'reprove', 'new-app']),
+  });
+  await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
+
+  // Managing the account (pictures 24-30), with the password and app he has now.
+  shots = Math.max(shots, 23);
+  await manageAccount({ citizen, shoot }, { ...account, password: newPassword, secret, step: totpStep() });
   await citizen.finish();
   await context.close();
   await fs.rm(outDir, { recursive: true, force: true });

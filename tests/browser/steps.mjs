@@ -37,6 +37,15 @@ export const MARY = {
   expiry: ['30', '5', '2028'],
 };
 
+/** Joan Margaret Ellis: a real passport, but not Kenneth's. */
+export const JOAN = {
+  passportNumber: '707456123',
+  surname: 'Ellis',
+  givenNames: 'Joan Margaret',
+  birth: ['12', '12', '1958'],
+  expiry: ['14', '8', '2033'],
+};
+
 /** The sites of a stack for a Citizen: each department with the end of its pages' titles. */
 export function siteTitles(stack) {
   return {
@@ -145,6 +154,15 @@ async function fillDate(citizen, legend, [day, month, year]) {
  * passport details are sent, and returns the responses (the page after is the caller's to check);
  * with `until: 'question'`, once the first question shows.
  */
+/** The passport form, filled in with `person`'s passport. */
+async function fillPassport(citizen, person) {
+  await citizen.fill('Passport number', person.passportNumber);
+  await citizen.fill('Surname', person.surname);
+  await citizen.fill('First and middle names', person.givenNames);
+  await fillDate(citizen, 'Date of birth', person.birth);
+  await fillDate(citizen, 'Expiry date', person.expiry);
+}
+
 export async function proveIdentity(citizen, person, { service, until = null, shoot = async () => {} }) {
   const { page } = citizen;
   await citizen.sees({ path: '/identity/start', heading: 'Prove your identity' });
@@ -157,11 +175,7 @@ export async function proveIdentity(citizen, person, { service, until = null, sh
   await citizen.submitAccepted();
 
   await citizen.sees({ path: '/identity/passport', heading: 'Enter your details exactly as they appear on your UK passport' });
-  await citizen.fill('Passport number', person.passportNumber);
-  await citizen.fill('Surname', person.surname);
-  await citizen.fill('First and middle names', person.givenNames);
-  await fillDate(citizen, 'Date of birth', person.birth);
-  await fillDate(citizen, 'Expiry date', person.expiry);
+  await fillPassport(citizen, person);
   await shoot('passport');
   // Details that match no passport re-show this page: the caller checks what comes next.
   if (until === 'passport') return citizen.submit();
@@ -335,4 +349,107 @@ export async function benefitsReusesIdentity({ citizen, page, stack, shoot = asy
   assert.match(reused.banner, /your proven identity was reused/);
   await shoot('benefits-identity-reused');
   return reused.sub;
+}
+
+const CHECK_EMAIL = 'Check your email';
+
+/** The emailed code of a recovery journey at `start`, after a wrong one is refused. */
+async function recoveryCode(citizen, provider, start, email, { shoot }) {
+  await citizen.sees({ path: `${start}/check-email`, heading: CHECK_EMAIL });
+  assert.equal(
+    squash(await citizen.page.locator('.govuk-inset-text').innerText()),
+    `If ${email} is the address of a GOV.UK One Login, we have sent a code to it.`,
+  );
+  await shoot('check-email');
+  const code = await provider.latestEmailCode(email);
+  await citizen.fill('Enter the 6 digit code', code === '000000' ? '111111' : '000000');
+  await citizen.submitRefused();
+  await citizen.sees({
+    path: `${start}/check-email`,
+    heading: CHECK_EMAIL,
+    status: 400,
+    errors: [['The code you entered is not correct. Check the email and try again', '#code']],
+  });
+  await citizen.fill('Enter the 6 digit code', code);
+  await citizen.submitAccepted();
+}
+
+/**
+ * From the sign-in page: "Forgotten your password?", the email address, the emailed code, a new
+ * password (the current one is refused), then the authenticator code (`code`, or the current
+ * one). Ends signed in.
+ */
+export async function resetPassword(citizen, provider, { email, password, newPassword, secret, code = null }, { shoot = async () => {} } = {}) {
+  await citizen.goto('/sign-in');
+  await citizen.sees(SIGN_IN);
+  await citizen.follow('Forgotten your password?');
+  const START = { path: '/reset-password', heading: 'Reset your password' };
+  await citizen.sees(START);
+  await citizen.submitRefused();
+  await citizen.sees({ ...START, status: 400, errors: [['Enter your email address', '#email']] });
+  await citizen.fill('Email address', email);
+  await shoot('reset-password');
+  await citizen.submitAccepted();
+  await recoveryCode(citizen, provider, '/reset-password', email, { shoot });
+
+  const NEW = { path: '/reset-password/new-password', heading: 'Choose a new password' };
+  await citizen.sees(NEW);
+  await citizen.fill('New password', password);
+  await citizen.fill('Type the new password again', password);
+  await citizen.submitRefused();
+  await citizen.sees({
+    ...NEW,
+    status: 400,
+    errors: [['Choose a password that is different from your current one', '#password']],
+  });
+  await citizen.fill('New password', newPassword);
+  await citizen.fill('Type the new password again', newPassword);
+  await shoot('new-password');
+  await citizen.submitAccepted();
+
+  await citizen.sees({ ...CODE, path: '/reset-password/authenticator-code' });
+  await citizen.fill(CODE.heading, code ?? totpCode(secret));
+  await citizen.submitAccepted();
+}
+
+/**
+ * From the sign-in code page: "I do not have access to my authenticator app", the email address
+ * (filled in from sign-in), the emailed code, the password (a wrong one refused first); then,
+ * for an account with a proven identity, `person`'s passport; then a new app. Returns its secret.
+ */
+export async function replaceLostApp(citizen, provider, { email, password, person = null }, { shoot = async () => {} } = {}) {
+  const { page } = citizen;
+  await citizen.follow('I do not have access to my authenticator app');
+  await citizen.sees({ path: '/lost-authenticator-app', heading: 'Get a new authenticator app' });
+  assert.equal(await page.getByLabel('Email address', { exact: true }).inputValue(), email, 'the address given at sign-in');
+  await shoot('lost-app');
+  await citizen.submitAccepted();
+  await recoveryCode(citizen, provider, '/lost-authenticator-app', email, { shoot });
+
+  const PASSWORD = { path: '/lost-authenticator-app/password', heading: 'Enter your password' };
+  await citizen.sees(PASSWORD);
+  await citizen.fill('Password', 'not the password');
+  await citizen.submitRefused();
+  await citizen.sees({ ...PASSWORD, status: 400, errors: [['The password is not correct', '#password']] });
+  await citizen.fill('Password', password);
+  await citizen.submitAccepted();
+
+  if (person) {
+    await citizen.sees({
+      path: '/lost-authenticator-app/passport',
+      heading: 'Enter your details exactly as they appear on your UK passport',
+    });
+    await fillPassport(citizen, person);
+    await shoot('reprove');
+    await citizen.submit();
+    if (citizen.pathname !== '/lost-authenticator-app/authenticator-app') return null;
+  }
+
+  await citizen.sees({ path: '/lost-authenticator-app/authenticator-app', heading: 'Set up an authenticator app' });
+  await page.getByText('I cannot scan the QR code', { exact: true }).click();
+  const secret = squash(await page.locator('#secret-key').innerText()).replace(/ /g, '');
+  await shoot('new-app');
+  await citizen.fill(APP_CODE, totpCode(secret));
+  await citizen.submitAccepted();
+  return secret;
 }

@@ -188,6 +188,42 @@ pub fn router(state: AppState) -> Router {
             get(pages::sign_in::add_authenticator_form)
                 .post(pages::sign_in::submit_add_authenticator),
         )
+        .route(
+            "/reset-password",
+            get(pages::recovery::reset_email_form).post(pages::recovery::reset_submit_email),
+        )
+        .route(
+            "/reset-password/check-email",
+            get(pages::recovery::reset_code_form).post(pages::recovery::reset_submit_code),
+        )
+        .route(
+            "/reset-password/new-password",
+            get(pages::recovery::new_password_form).post(pages::recovery::submit_new_password),
+        )
+        .route(
+            "/reset-password/authenticator-code",
+            get(pages::recovery::reset_app_code_form).post(pages::recovery::submit_reset_app_code),
+        )
+        .route(
+            "/lost-authenticator-app",
+            get(pages::recovery::lost_app_email_form).post(pages::recovery::lost_app_submit_email),
+        )
+        .route(
+            "/lost-authenticator-app/check-email",
+            get(pages::recovery::lost_app_code_form).post(pages::recovery::lost_app_submit_code),
+        )
+        .route(
+            "/lost-authenticator-app/password",
+            get(pages::recovery::password_form).post(pages::recovery::submit_password),
+        )
+        .route(
+            "/lost-authenticator-app/passport",
+            get(pages::recovery::reprove_form).post(pages::recovery::submit_reprove),
+        )
+        .route(
+            "/lost-authenticator-app/authenticator-app",
+            get(pages::recovery::new_app_form).post(pages::recovery::submit_new_app),
+        )
         .route("/identity/next", get(pages::identity::next))
         .route(
             "/identity/start",
@@ -225,6 +261,40 @@ pub fn router(state: AppState) -> Router {
             "/account/withdraw-consent",
             post(pages::account::withdraw_consent),
         )
+        .route(
+            "/account/confirm-password",
+            get(pages::security::confirm_password_form).post(pages::security::confirm_password),
+        )
+        .route(
+            "/account/change-email",
+            get(pages::security::change_email_form).post(pages::security::change_email),
+        )
+        .route(
+            "/account/change-email/check-email",
+            get(pages::security::check_new_email_form).post(pages::security::check_new_email),
+        )
+        .route(
+            "/account/change-password",
+            get(pages::security::change_password_form).post(pages::security::change_password),
+        )
+        .route(
+            "/account/change-authenticator-app",
+            get(pages::security::current_app_form).post(pages::security::current_app),
+        )
+        .route(
+            "/account/change-authenticator-app/new",
+            get(pages::security::new_app_form).post(pages::security::new_app),
+        )
+        .route(
+            "/account/close",
+            get(pages::security::close_form).post(pages::security::close),
+        )
+        .route(
+            "/account/report",
+            get(pages::security::report_form).post(pages::security::report),
+        )
+        .route("/account/changed/{what}", get(pages::security::changed))
+        .route("/account/closed", get(pages::security::closed))
         .route("/sign-out", post(oidc::logout::sign_out))
         .route("/signed-out", get(pages::account::signed_out))
         .route("/accessibility", get(pages::info::accessibility))

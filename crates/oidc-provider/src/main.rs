@@ -562,7 +562,7 @@ async fn serve(config: Config) -> Result<()> {
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
-        one_login_provider::shutdown::shutdown_signal().await;
+        one_login_shutdown::shutdown_signal().await;
         tracing::info!("shutting down");
         shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });

@@ -1248,3 +1248,113 @@ identity_tests! {
         );
     }
 }
+
+/// Joan Ellis, another person of the test data set, with a good passport.
+const JOAN: Person = Person {
+    passport: "707456123",
+    surname: "Ellis",
+    given_names: "Joan Margaret",
+    birth: ("12", "12", "1958"),
+    passport_expiry: ("14", "08", "2033"),
+    postcode: "",
+    address: "",
+    answers: &[],
+};
+
+impl Env {
+    /// Kenneth proves his identity for the driving licence service, then loses his app: the
+    /// lost-app journey up to the passport it asks for.
+    async fn lose_the_app_after_proving(&self) -> Browser {
+        let mut browser = self.app.browser();
+        let (page, _) = self
+            .begin(&mut browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
+        page.assert_redirect("/identity/next");
+        self.prove(&mut browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
+        let mut lost = self.app.browser();
+        lost.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert_redirect("/sign-in/authenticator-code");
+        lost.get("/sign-in/authenticator-code")
+            .await
+            .assert(StatusCode::OK, "href=\"/lost-authenticator-app\"");
+        let start = lost.get("/lost-authenticator-app").await;
+        assert!(
+            start.body.contains(&format!("value=\"{EMAIL}\"")),
+            "the address given at sign-in"
+        );
+        lost.fill("/lost-authenticator-app", &[("email", EMAIL)])
+            .await
+            .assert_redirect("/lost-authenticator-app/check-email");
+        let code = self.app.mail.last_code(EMAIL);
+        lost.fill("/lost-authenticator-app/check-email", &[("code", &code)])
+            .await
+            .assert_redirect("/lost-authenticator-app/password");
+        lost.fill(
+            "/lost-authenticator-app/password",
+            &[("password", PASSWORD)],
+        )
+        .await
+        .assert_redirect("/lost-authenticator-app/passport");
+        // No new app before the identity is proven again.
+        lost.get("/lost-authenticator-app/authenticator-app")
+            .await
+            .assert_redirect("/lost-authenticator-app/passport");
+        lost
+    }
+
+    async fn stored_secret(&self) -> Option<String> {
+        self.app
+            .state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap()
+            .totp_secret
+    }
+}
+
+identity_tests! {
+    // Issue 10 item 2: an account with a proven identity gets a new app only after the same
+    // person proves it again (ClaimedIdentity::same_person); the identity is kept.
+    async fn a_lost_app_is_replaced_once_the_same_person_proves_their_identity_again(env: Env) {
+        let mut lost = env.lose_the_app_after_proving().await;
+        let form = lost.get("/lost-authenticator-app/passport").await;
+        form.assert(StatusCode::OK, "prove it again with your UK passport");
+        // A typing mistake matches no record: the form again, with the tries left.
+        let typo = lost.fill("/lost-authenticator-app/passport", &passport_fields(&KENNETH, "321654988")).await;
+        typo.assert(StatusCode::OK, "We could not match these details");
+        lost.fill("/lost-authenticator-app/passport", &passport_fields(&KENNETH, KENNETH.passport)).await
+            .assert_redirect("/lost-authenticator-app/authenticator-app");
+        let page = lost.get("/lost-authenticator-app/authenticator-app").await;
+        let marker = "id=\"secret-key\">";
+        let at = page.body.find(marker).unwrap() + marker.len();
+        let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()].split_whitespace().collect();
+        env.app.next_totp_step();
+        lost.fill("/lost-authenticator-app/authenticator-app", &[("code", &env.app.totp_now(&secret))]).await
+            .assert_redirect("/account");
+        assert_eq!(env.stored_secret().await.as_deref(), Some(secret.as_str()));
+        let account = lost.get("/account").await;
+        account.assert(StatusCode::OK, "P2 (medium confidence)").assert(StatusCode::OK, "Authenticator app replaced");
+    }
+
+    // Someone who knows Kenneth's password and reads his email cannot take his proven identity
+    // with their own passport: the journey ends, his identity and app stay, and it is audited.
+    async fn someone_elses_passport_is_refused_when_replacing_the_app(env: Env) {
+        let before = env.stored_secret().await;
+        let mut lost = env.lose_the_app_after_proving().await;
+        let refused = lost.fill("/lost-authenticator-app/passport", &passport_fields(&JOAN, JOAN.passport)).await;
+        refused.assert(StatusCode::OK, "We could not confirm it is you").assert(StatusCode::OK, "Post Office");
+        lost.get("/lost-authenticator-app/authenticator-app").await.assert_redirect("/lost-authenticator-app");
+        assert_eq!(env.stored_secret().await, before, "the old app stays");
+        let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        assert!(env.app.state.db.identity().record(&account.id).await.unwrap().is_some(), "the identity stays");
+        let kinds: Vec<_> = env.app.state.db.audit().recent(&account.id, 30).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert!(kinds.contains(&AuditKind::ReprovingMismatch), "{kinds:?}");
+        assert!(!kinds.contains(&AuditKind::AuthenticatorAppReplaced), "{kinds:?}");
+    }
+}

@@ -1315,16 +1315,59 @@ async fn key_rotation() {
     );
 }
 
+/// Logout tokens a service received at its back-channel logout URI.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// An environment whose service "listening" takes back-channel logout requests on this
+/// machine, and what it received.
+async fn listening_env(backend: Backend) -> (Env, Received) {
+    let (port, received) = support::backchannel_listener().await;
+    let rp = RelyingParty::new("listening", "127.0.0.1");
+    let registration = rp
+        .registration(&format!(
+            "backchannel_logout_uri = \"http://127.0.0.1:{port}/backchannel-logout\""
+        ))
+        .replace("https://127.0.0.1/callback", "http://127.0.0.1/callback")
+        .replace(
+            "https://127.0.0.1/signed-out",
+            "http://127.0.0.1/signed-out",
+        );
+    let rp = RelyingParty {
+        redirect_uri: "http://127.0.0.1/callback".into(),
+        ..rp
+    };
+    let unused = RelyingParty::new("unused", "unused.example");
+    let env = Env::with_clients(backend, rp, unused, "", &[registration]).await;
+    (env, received)
+}
+
+/// Waits for the first logout token to arrive.
+async fn first_logout_token(received: &Received) -> String {
+    for _ in 0..50 {
+        if let Some(token) = received.lock().unwrap().first() {
+            return token.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no logout token arrived")
+}
+
 // Back-Channel Logout §2.4-§2.5: a signed logout token reaches every service of the session.
 #[tokio::test]
 async fn back_channel_logout_reaches_the_services() {
-    let (env, sink, mut browser, id) = LogoutSink::signed_in().await;
+    let (env, received) = listening_env(Backend::Embedded).await;
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
     let token = browser.get("/account").await.csrf();
     browser
         .post("/sign-out", &[("csrf_token", &token)])
         .await
         .assert_redirect("/signed-out");
-    let logout_token = sink.first().await;
+    let logout_token = first_logout_token(&received).await;
     let (header, claims) = env.verify(&logout_token, Some("listening")).await;
     assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
     assert_eq!(claims["sid"], id["sid"]);
@@ -1338,80 +1381,324 @@ async fn back_channel_logout_reaches_the_services() {
 // do) tells each service its session signed in to (Back-Channel Logout §2.7).
 #[tokio::test]
 async fn a_suspension_tells_each_service_by_back_channel_logout() {
-    let (env, sink, _, id) = LogoutSink::signed_in().await;
+    let (env, received) = listening_env(Backend::Embedded).await;
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
     assert_eq!(env.intervene(Intervention::Suspend).await, 1);
-    let (header, claims) = env.verify(&sink.first().await, Some("listening")).await;
+    let logout_token = first_logout_token(&received).await;
+    let (header, claims) = env.verify(&logout_token, Some("listening")).await;
     assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
     assert_eq!((&claims["sid"], &claims["sub"]), (&id["sid"], &id["sub"]));
 }
 
-/// A service's back-channel logout endpoint on this machine, keeping the tokens it receives.
-struct LogoutSink {
-    received: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+/// The two ways back into an account (issue 10 items 1-2).
+#[derive(Clone, Copy)]
+enum Recovery {
+    ForgottenPassword,
+    LostApp,
 }
 
-impl LogoutSink {
-    /// An app whose one service ("listening") has its back-channel logout URI here.
-    async fn env() -> (Env, LogoutSink) {
-        let received: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
-        let sink = received.clone();
-        let service = axum::Router::new().route(
-            "/backchannel-logout",
-            axum::routing::post(
-                move |axum::Form(form): axum::Form<HashMap<String, String>>| {
-                    let sink = sink.clone();
-                    async move {
-                        sink.lock().unwrap().push(form["logout_token"].clone());
-                        StatusCode::OK
-                    }
-                },
-            ),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-        let rp = RelyingParty::new("listening", "127.0.0.1");
-        let registration = rp
-            .registration(&format!(
-                "backchannel_logout_uri = \"http://127.0.0.1:{port}/backchannel-logout\""
-            ))
-            .replace("https://127.0.0.1/callback", "http://127.0.0.1/callback")
-            .replace(
-                "https://127.0.0.1/signed-out",
-                "http://127.0.0.1/signed-out",
+const NEW_PASSWORD: &str = "a brand new passphrase for ada";
+
+/// Runs a recovery journey in `browser` from its start to the signed-in answer; returns the
+/// account's authenticator secret afterwards.
+async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String {
+    let start = match journey {
+        Recovery::ForgottenPassword => "/reset-password",
+        Recovery::LostApp => "/lost-authenticator-app",
+    };
+    browser
+        .fill(start, &[("email", EMAIL)])
+        .await
+        .assert_redirect(&format!("{start}/check-email"));
+    let code = env.app.mail.last_code(EMAIL);
+    let after_code = browser
+        .fill(&format!("{start}/check-email"), &[("code", &code)])
+        .await;
+    env.app.next_totp_step();
+    match journey {
+        Recovery::ForgottenPassword => {
+            after_code.assert_redirect("/reset-password/new-password");
+            // Not the password the account has now.
+            let same = browser
+                .fill(
+                    "/reset-password/new-password",
+                    &[("password", PASSWORD), ("confirm-password", PASSWORD)],
+                )
+                .await;
+            same.assert(StatusCode::BAD_REQUEST, "different from your current one");
+            browser
+                .fill(
+                    "/reset-password/new-password",
+                    &[
+                        ("password", NEW_PASSWORD),
+                        ("confirm-password", NEW_PASSWORD),
+                    ],
+                )
+                .await
+                .assert_redirect("/reset-password/authenticator-code");
+            // Nothing changed before the app's code.
+            let stored = env
+                .app
+                .state
+                .db
+                .accounts()
+                .find_by_email(EMAIL)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                env.app
+                    .state
+                    .passwords
+                    .verify(PASSWORD, Some(&stored.password_hash))
+                    .await
+                    .unwrap()
+                    .matches
             );
-        let rp = RelyingParty {
-            redirect_uri: "http://127.0.0.1/callback".into(),
-            ..rp
-        };
-        let unused = RelyingParty::new("unused", "unused.example");
-        let env = Env::with_clients(Backend::Embedded, rp, unused, "", &[registration]).await;
-        (env, LogoutSink { received })
-    }
-
-    /// [`LogoutSink::env`] with the citizen signed in to the service; the browser and the
-    /// claims of the ID token the service got.
-    async fn signed_in() -> (Env, LogoutSink, Browser, Value) {
-        let (env, sink) = LogoutSink::env().await;
-        let mut browser = env.app.browser();
-        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
-        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
-        let (_, id) = env
-            .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
-            .await;
-        (env, sink, browser, id)
-    }
-
-    /// The first logout token received, waiting up to 2.5 seconds for it.
-    async fn first(&self) -> String {
-        for _ in 0..50 {
-            if let Some(token) = self.received.lock().unwrap().first() {
-                return token.clone();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            let code = env.app.totp_now(&env.totp);
+            browser
+                .fill("/reset-password/authenticator-code", &[("code", &code)])
+                .await
+                .assert_redirect("/account");
+            env.totp.clone()
         }
-        panic!("no logout token arrived");
+        Recovery::LostApp => {
+            after_code.assert_redirect("/lost-authenticator-app/password");
+            browser
+                .fill(
+                    "/lost-authenticator-app/password",
+                    &[("password", PASSWORD)],
+                )
+                .await
+                .assert_redirect("/lost-authenticator-app/authenticator-app");
+            let page = browser
+                .get("/lost-authenticator-app/authenticator-app")
+                .await;
+            let marker = "id=\"secret-key\">";
+            let at = page.body.find(marker).expect("secret shown") + marker.len();
+            let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()]
+                .split_whitespace()
+                .collect();
+            assert_ne!(secret, env.totp);
+            browser
+                .fill(
+                    "/lost-authenticator-app/authenticator-app",
+                    &[("code", &env.app.totp_now(&secret))],
+                )
+                .await
+                .assert_redirect("/account");
+            secret
+        }
     }
+}
+
+/// Issue 10 "done when": after a reset or a new app, an old refresh token is `invalid_grant`,
+/// an old session cookie is signed out, and each service with a session received a valid
+/// logout token (checklist 32, Back-Channel Logout §2.4-§2.5); the citizen's own session goes
+/// on, signed in.
+async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: Recovery) {
+    let (env, received) = listening_env(backend).await;
+    let mut old = env.app.browser();
+    let (code, verifier) = env
+        .first_code(&mut old, &env.rp, &[("scope", "openid offline_access")])
+        .await;
+    let tokens = env.tokens(&mut old, &env.rp, &code, &verifier).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
+    assert!(received.lock().unwrap().is_empty());
+
+    let mut citizen = env.app.browser();
+    let secret = recover(&env, &mut citizen, journey).await;
+
+    assert_eq!(
+        citizen.get("/account").await.status,
+        StatusCode::OK,
+        "signed in where recovered"
+    );
+    assert_eq!(
+        old.get("/account").await.location(),
+        "/sign-in",
+        "the old session ended"
+    );
+    let assertion = env.rp.assertion(&env.issuer(), env.now());
+    let refresh = old
+        .post(
+            "/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+                (
+                    "client_assertion_type",
+                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                ),
+                ("client_assertion", &assertion),
+            ],
+        )
+        .await;
+    assert_oauth_error(&refresh, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert_oauth_error(
+        &env.userinfo(&mut old, tokens["access_token"].as_str().unwrap())
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_token",
+    );
+    let logout = first_logout_token(&received).await;
+    let (header, claims) = env.verify(&logout, Some("listening")).await;
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
+    assert_eq!(claims["sid"], id["sid"]);
+    assert_eq!(claims["sub"], id["sub"]);
+
+    // The citizen was told, and the audit log has it.
+    let told = env.app.mail.to(EMAIL).pop().unwrap();
+    assert!(told.subject.ends_with("was changed"), "{}", told.subject);
+    let account = env
+        .app
+        .state
+        .db
+        .accounts()
+        .find_by_email(EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    let kinds: Vec<_> = env
+        .app
+        .state
+        .db
+        .audit()
+        .recent(&account.id, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    let expected = match journey {
+        Recovery::ForgottenPassword => {
+            vec![AuditKind::PasswordResetRequested, AuditKind::PasswordReset]
+        }
+        Recovery::LostApp => vec![AuditKind::AuthenticatorAppReplaced],
+    };
+    for kind in expected {
+        assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
+    }
+
+    // Signing in again takes the new credentials, not the old.
+    let (password, old_secret) = match journey {
+        Recovery::ForgottenPassword => (NEW_PASSWORD, None),
+        Recovery::LostApp => (PASSWORD, Some(env.totp.clone())),
+    };
+    let mut later = env.app.browser();
+    if journey_changed_password(journey) {
+        later
+            .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
+            .await
+            .assert(
+                StatusCode::BAD_REQUEST,
+                "Incorrect email address or password",
+            );
+    }
+    later
+        .fill("/sign-in", &[("email", EMAIL), ("password", password)])
+        .await
+        .assert_redirect("/sign-in/authenticator-code");
+    env.app.next_totp_step();
+    if let Some(old_secret) = old_secret {
+        later
+            .fill(
+                "/sign-in/authenticator-code",
+                &[("code", &env.app.totp_now(&old_secret))],
+            )
+            .await
+            .assert(StatusCode::BAD_REQUEST, "not correct");
+    }
+    later
+        .fill(
+            "/sign-in/authenticator-code",
+            &[("code", &env.app.totp_now(&secret))],
+        )
+        .await
+        .assert_redirect("/account");
+}
+
+fn journey_changed_password(journey: Recovery) -> bool {
+    matches!(journey, Recovery::ForgottenPassword)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_ends_every_other_session_and_token() {
+    recovery_ends_every_other_session_and_token(Backend::Embedded, Recovery::ForgottenPassword)
+        .await;
+    if support::real_servers_available("oidc::a_password_reset_ends_every_other_session_and_token")
+        .await
+    {
+        recovery_ends_every_other_session_and_token(
+            Backend::PostgresRedis,
+            Recovery::ForgottenPassword,
+        )
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_authenticator_app_ends_every_other_session_and_token() {
+    recovery_ends_every_other_session_and_token(Backend::Embedded, Recovery::LostApp).await;
+    if support::real_servers_available(
+        "oidc::a_new_authenticator_app_ends_every_other_session_and_token",
+    )
+    .await
+    {
+        recovery_ends_every_other_session_and_token(Backend::PostgresRedis, Recovery::LostApp)
+            .await;
+    }
+}
+
+// A reset started from a service's sign-in goes back to that service afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_reset_the_citizen_goes_on_to_the_service() {
+    let env = Env::start(Backend::Embedded).await;
+    let mut browser = env.app.browser();
+    let (url, _) = env.authorize_url(&env.rp, &[]);
+    browser.get(&url).await.assert_redirect("/sign-in");
+    browser
+        .get("/sign-in")
+        .await
+        .assert(StatusCode::OK, "href=\"/reset-password\"");
+    browser
+        .fill("/reset-password", &[("email", EMAIL)])
+        .await
+        .assert_redirect("/reset-password/check-email");
+    let code = env.app.mail.last_code(EMAIL);
+    browser
+        .fill("/reset-password/check-email", &[("code", &code)])
+        .await
+        .assert_redirect("/reset-password/new-password");
+    browser
+        .fill(
+            "/reset-password/new-password",
+            &[
+                ("password", NEW_PASSWORD),
+                ("confirm-password", NEW_PASSWORD),
+            ],
+        )
+        .await
+        .assert_redirect("/reset-password/authenticator-code");
+    env.app.next_totp_step();
+    browser
+        .fill(
+            "/reset-password/authenticator-code",
+            &[("code", &env.app.totp_now(&env.totp))],
+        )
+        .await
+        .assert_redirect("/authorize/continue");
+    browser
+        .get("/authorize/continue")
+        .await
+        .assert_redirect("/authorize/consent");
 }
 
 /// A relying party's JWKS served on this machine, counting its fetches.

@@ -862,3 +862,110 @@ configured_backend_tests! {
         assert_ne!(neighbour.post("/sign-in", &[("x", "y")]).await.status, StatusCode::TOO_MANY_REQUESTS);
     }
 }
+
+// Issue 10 items 1-3: getting back into an account.
+backend_tests! {
+    // No account enumeration (ASVS 6.3.8): an address without an account gets the same pages,
+    // and an email that says there is none; no code it could be sent works.
+    async fn recovery_pages_are_the_same_whether_or_not_an_account_exists(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        for start in ["/reset-password", "/lost-authenticator-app"] {
+            let mut pages = Vec::new();
+            for email in ["ada@example.com", "nobody@example.com"] {
+                let mut browser = app.browser();
+                let sent = app.mail.to(email).len();
+                browser.fill(start, &[("email", email)]).await.assert_redirect(&format!("{start}/check-email"));
+                assert_eq!(app.mail.to(email).len(), sent + 1, "one email either way");
+                let page = browser.get(&format!("{start}/check-email")).await;
+                page.assert(StatusCode::OK, "Check your email");
+                pages.push(page.body.replace(email, "EMAIL").replace(&page.csrf(), "CSRF"));
+                if email == "nobody@example.com" {
+                    let mail = app.mail.to(email).pop().unwrap();
+                    assert!(!mail.body.lines().any(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit())), "no code: {mail:?}");
+                    browser.fill(&format!("{start}/check-email"), &[("code", "123456")]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+                }
+            }
+            assert_eq!(pages[0], pages[1], "the same page for both");
+        }
+        // Only an address with an account has a reset request in its audit log.
+        assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::PasswordResetRequested));
+    }
+
+    // Bad input: the GOV.UK error summary and the field's own error, the value kept (up to 256).
+    async fn recovery_forms_explain_bad_input(app: TestApp) {
+        let mut browser = app.browser();
+        for start in ["/reset-password", "/lost-authenticator-app"] {
+            let long = format!("{}@example.com", "a".repeat(300));
+            for (email, message) in [("", "Enter your email address"), ("ada", "Enter an email address in the correct format"),
+                                     (long.as_str(), "256 characters or fewer")] {
+                let page = browser.fill(start, &[("email", email)]).await;
+                page.assert(StatusCode::BAD_REQUEST, "govuk-error-summary").assert(StatusCode::BAD_REQUEST, message);
+                assert!(page.body.contains("govuk-error-message"), "inline error");
+                assert!(page.title().starts_with("Error: "), "{}", page.title());
+            }
+        }
+        app.create_account("ada@example.com", PASSWORD).await;
+        browser.fill("/reset-password", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        browser.fill("/reset-password/check-email", &[("code", "")]).await.assert(StatusCode::BAD_REQUEST, "Enter the code");
+        browser.fill("/reset-password/check-email", &[("code", "12ab")]).await.assert(StatusCode::BAD_REQUEST, "6 digits");
+        browser.fill("/reset-password/check-email", &[("code", &code)]).await.assert_redirect("/reset-password/new-password");
+        for (password, confirm, message) in [("", "", "Enter a password"), ("short", "short", "at least 8 characters"),
+                                             ("password", "password", "stronger password"),
+                                             ("a long new password", "a long new passwort", "same password in both"),
+                                             (&"x".repeat(300), &"x".repeat(300), "256 characters or fewer")] {
+            let page = browser.fill("/reset-password/new-password", &[("password", password), ("confirm-password", confirm)]).await;
+            page.assert(StatusCode::BAD_REQUEST, "govuk-error-summary").assert(StatusCode::BAD_REQUEST, message);
+        }
+        // Pages out of order send the citizen to the step they are at.
+        browser.get("/reset-password/authenticator-code").await.assert_redirect("/reset-password/new-password");
+        browser.get("/lost-authenticator-app/password").await.assert_redirect("/lost-authenticator-app");
+    }
+
+    // The emailed code: single use, 5 wrong tries then a new one is needed, 15 minutes.
+    async fn recovery_codes_follow_the_code_rules(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.fill("/reset-password", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for _ in 0..4 {
+            browser.fill("/reset-password/check-email", &[("code", wrong)]).await.assert(StatusCode::BAD_REQUEST, "not correct");
+        }
+        browser.fill("/reset-password/check-email", &[("code", wrong)]).await.assert(StatusCode::OK, "wrong code too many times");
+        browser.get("/reset-password/check-email").await.assert_redirect("/reset-password");
+        // A new code, which expires.
+        browser.fill("/reset-password", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        app.clock.advance(Duration::from_secs(15 * 60));
+        browser.fill("/reset-password/check-email", &[("code", &code)]).await.assert(StatusCode::BAD_REQUEST, "expired");
+        // Five codes an hour to one address: a sixth is not sent, though the page is the same.
+        for _ in 0..3 {
+            browser.fill("/reset-password", &[("email", "ada@example.com")]).await.assert_redirect("/reset-password/check-email");
+        }
+        let sent = app.mail.to("ada@example.com").len();
+        browser.fill("/reset-password", &[("email", "ada@example.com")]).await.assert_redirect("/reset-password/check-email");
+        assert_eq!(app.mail.to("ada@example.com").len(), sent, "no more than 5 codes an hour");
+    }
+
+    // The password step of a lost app is throttled as sign-in is.
+    async fn the_lost_app_password_is_throttled_like_sign_in(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.fill("/lost-authenticator-app", &[("email", "ada@example.com")]).await;
+        let code = app.mail.last_code("ada@example.com");
+        browser.fill("/lost-authenticator-app/check-email", &[("code", &code)]).await.assert_redirect("/lost-authenticator-app/password");
+        browser.fill("/lost-authenticator-app/password", &[("password", "")]).await.assert(StatusCode::BAD_REQUEST, "Enter your password");
+        let mut last = None;
+        for _ in 0..5 {
+            let page = browser.fill("/lost-authenticator-app/password", &[("password", "not the password")]).await;
+            if page.status == StatusCode::SEE_OTHER {
+                last = Some(page);
+                break;
+            }
+            page.assert(StatusCode::BAD_REQUEST, "The password is not correct");
+        }
+        assert_waits(&last.expect("a wait after five wrong passwords"));
+        assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::SignInFailed));
+    }
+}

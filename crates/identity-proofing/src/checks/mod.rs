@@ -87,6 +87,38 @@ pub struct ClaimedIdentity {
     pub address: Option<PostalAddress>,
 }
 
+impl ClaimedIdentity {
+    /// Whether `other` names the same person: the same name (ignoring case and spacing) and
+    /// the same date of birth. Replacing the authenticator app of an account with a proven
+    /// identity needs new evidence of this person (issue 10 item 2): the password and the
+    /// inbox alone must not hand a proven identity to someone else. The address is left out:
+    /// people move.
+    pub fn same_person(&self, other: &ClaimedIdentity) -> bool {
+        self.birth_date == other.birth_date && self.name.matches(&other.name)
+    }
+}
+
+impl CheckOutcome {
+    /// Who a document check confirmed, if it did: the issuer's record matched (a validity
+    /// score above 0) with no contra-indicator, and names a person and a date of birth. A check
+    /// that did not match records only what was typed, which proves nothing.
+    pub fn confirmed_identity(&self) -> Option<ClaimedIdentity> {
+        let confirmed = !self.evidence.is_empty()
+            && self
+                .evidence
+                .iter()
+                .all(|e| e.validity_score.unwrap_or(0) > 0 && e.ci.is_empty());
+        if !confirmed {
+            return None;
+        }
+        Some(ClaimedIdentity {
+            name: self.subject.name.first()?.clone(),
+            birth_date: self.subject.birth_date.first()?.value,
+            address: None,
+        })
+    }
+}
+
 /// Knowledge-based questions to put to the citizen, one per page. Holds no answers: the
 /// provider may keep it in journey state, and [`KnowledgeCheck::mark`] works the answers out
 /// again from the record.

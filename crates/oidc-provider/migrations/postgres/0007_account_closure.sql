@@ -17,6 +17,11 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
+-- Proving attempts outlive a closed account too: under its retired id, a keyed hash of each
+-- document still counts against that document, so closing and re-creating an account gives no
+-- new tries at someone else's passport (issue 11.5).
+ALTER TABLE proving_attempts DROP CONSTRAINT IF EXISTS proving_attempts_account_id_fkey;
+
 -- Ids of closed accounts, never given to a new account: a pairwise subject is derived from the
 -- account id, so a new account with a retired id would reach services as the person who left
 -- (OpenID Connect Core §8: a subject is never reassigned).

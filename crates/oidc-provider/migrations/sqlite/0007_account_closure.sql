@@ -29,6 +29,24 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_events is append-only');
 END;
 
+-- Proving attempts outlive a closed account too: under its retired id, a keyed hash of each
+-- document still counts against that document, so closing and re-creating an account gives no
+-- new tries at someone else's passport (issue 11.5). Same copy, without the foreign key.
+CREATE TABLE proving_attempts_kept (
+    id           TEXT PRIMARY KEY,
+    account_id   TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    document_key TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    started_at   BIGINT NOT NULL
+);
+INSERT INTO proving_attempts_kept (id, account_id, kind, document_key, outcome, started_at)
+    SELECT id, account_id, kind, document_key, outcome, started_at FROM proving_attempts;
+DROP TABLE proving_attempts;
+ALTER TABLE proving_attempts_kept RENAME TO proving_attempts;
+CREATE INDEX proving_attempts_by_account ON proving_attempts (account_id, kind, started_at);
+CREATE INDEX proving_attempts_by_document ON proving_attempts (document_key, kind, started_at);
+
 -- Ids of closed accounts, never given to a new account: a pairwise subject is derived from the
 -- account id, so a new account with a retired id would reach services as the person who left
 -- (OpenID Connect Core §8: a subject is never reassigned).

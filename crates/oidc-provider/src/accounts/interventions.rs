@@ -218,12 +218,15 @@ pub async fn intervene(
 }
 
 /// Deletes the account as a citizen's closure does (issue 10 item 4): the account, its
-/// authenticator secret, identity evidence and record, consents, refresh tokens and proving
-/// attempts go; the audit log keeps its events under the account id only (client addresses
+/// authenticator secret, identity evidence and record, consents and refresh tokens go (proving
+/// attempts stay under the retired id, as `Accounts::close` says); the audit log keeps its events under the account id only (client addresses
 /// blanked); the id is retired so no new account ever gets it (a pairwise `sub` comes from it:
 /// OpenID Connect Core §8). Sessions end with back-channel logout through the pending row.
 pub async fn close_account(db: &Database, account_id: &str, audit: &AuditEvent) -> Result<()> {
-    db.accounts().delete(account_id, audit).await
+    db.accounts()
+        .close(account_id, audit, Some(Intervention::Delete.as_str()))
+        .await?;
+    Ok(())
 }
 
 /// How often each provider replica looks for interventions whose access it has to end. Ending

@@ -37,7 +37,13 @@ impl RouteKind {
         match path {
             "/token" | "/revoke" | "/userinfo" => RouteKind::ClientApi,
             "/authorize" => RouteKind::Authorize,
-            _ if under("/sign-in") => RouteKind::SignIn,
+            // Getting back into an account is signing in by other steps: the same limit.
+            _ if under("/sign-in")
+                || under("/reset-password")
+                || under("/lost-authenticator-app") =>
+            {
+                RouteKind::SignIn
+            }
             _ if under("/create-account") => RouteKind::CreateAccount,
             _ if under("/identity") => RouteKind::Proving,
             _ => RouteKind::Forms,
@@ -178,6 +184,11 @@ mod tests {
             RouteKind::CreateAccount
         );
         assert_eq!(RouteKind::of_path("/identity/passport"), RouteKind::Proving);
+        assert_eq!(RouteKind::of_path("/reset-password"), RouteKind::SignIn);
+        assert_eq!(
+            RouteKind::of_path("/lost-authenticator-app/password"),
+            RouteKind::SignIn
+        );
         assert_eq!(RouteKind::of_path("/token"), RouteKind::ClientApi);
         assert_eq!(RouteKind::of_path("/userinfo"), RouteKind::ClientApi);
         assert_eq!(RouteKind::of_path("/authorize"), RouteKind::Authorize);

@@ -78,6 +78,8 @@ pub enum Journey {
     },
     /// An account without an authenticator app sets one up after its password.
     AddAuthenticator { totp_secret: String },
+    /// Getting back into an account: a forgotten password or a lost authenticator app.
+    Recovery(crate::accounts::recovery::Recovery),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +90,15 @@ pub enum CreateAccountStep {
         password_hash: String,
         totp_secret: String,
     },
+}
+
+/// A change to the signed-in account half done, on the account pages (issue 10 item 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountChange {
+    /// A code was sent to the new address; the address changes when it comes back.
+    NewEmail { email: String, code: PendingCode },
+    /// The current app's code was given: the new app is being set up.
+    NewAuthenticatorApp { totp_secret: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +118,9 @@ pub struct Session {
     /// An identity proving journey in progress, for the pending request.
     #[serde(default)]
     pub proving: Option<ProvingJourney>,
+    /// A change to the signed-in account in progress.
+    #[serde(default)]
+    pub account_change: Option<AccountChange>,
     /// The signed-in account owes a new password (an operator required one): until it is
     /// chosen, the sign-in counts for nothing but the page that asks for it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -136,6 +150,7 @@ impl Session {
             pending: None,
             relying_parties: BTreeSet::new(),
             proving: None,
+            account_change: None,
             password_renewal_owed: false,
         }
     }

@@ -97,6 +97,17 @@ fn standing_from_row(row: &AnyRow) -> Result<Standing> {
     })
 }
 
+/// A write that gave an account an address another account has: refused as such.
+fn refuse_taken_email<T>(written: std::result::Result<T, sqlx::Error>) -> Result<T> {
+    match written {
+        Ok(done) => Ok(done),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Error::Refused(Refusal::EmailTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl<'a> Accounts<'a> {
     pub(super) fn new(pool: &'a AnyPool, sealer: &'a Sealer) -> Self {
         Accounts { pool, sealer }
@@ -107,17 +118,47 @@ impl<'a> Accounts<'a> {
             .seal(secret.as_bytes(), &totp_context(account_id))
     }
 
-    /// Creates the account and its `AccountCreated` audit event in one transaction.
+    /// Creates the account and its `AccountCreated` audit event in one transaction, under a
+    /// new random id.
     pub async fn create(&self, new: NewAccount, created: AuditEvent) -> Result<Account> {
-        let id = uuid::Uuid::new_v4().to_string();
+        self.create_with_ids(
+            new,
+            created,
+            std::iter::repeat_with(|| uuid::Uuid::new_v4().to_string()).take(8),
+        )
+        .await
+    }
+
+    /// [`Accounts::create`] under the first of `ids` that no account has held: a closed
+    /// account's id is retired, so a new account never gets its pairwise subjects (Core §8).
+    /// Tests name the ids to prove it; `create` draws random ones.
+    pub async fn create_with_ids(
+        &self,
+        new: NewAccount,
+        created: AuditEvent,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<Account> {
         let email = new.email.trim().to_owned();
         let verified_at = new.email_verified.then_some(new.now);
+        let mut tx = self.pool.begin().await?;
+        let mut chosen = None;
+        for id in ids {
+            let retired = sqlx::query("SELECT 1 AS n FROM retired_accounts WHERE account_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if retired.is_none() {
+                chosen = Some(id);
+                break;
+            }
+        }
+        let id =
+            chosen.ok_or_else(|| Error::Internal("every account id offered was retired".into()))?;
         let sealed_totp = new
             .totp_secret
             .as_deref()
             .map(|secret| self.seal_totp(&id, secret))
             .transpose()?;
-        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, email, email_normalised, password_hash, totp_secret, \
              created_at, email_verified_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
@@ -131,13 +172,7 @@ impl<'a> Accounts<'a> {
         .bind(verified_at)
         .execute(&mut *tx)
         .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(Error::Refused(Refusal::EmailTaken));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        refuse_taken_email(inserted)?;
         insert_event(
             &mut *tx,
             &AuditEvent {
@@ -225,6 +260,103 @@ impl<'a> Accounts<'a> {
             .execute(self.pool)
             .await?;
         Ok(())
+    }
+
+    /// Moves the account to a new, verified email address, with its audit event, in one
+    /// transaction. Refused with [`Refusal::EmailTaken`] when another account has it.
+    pub async fn change_email(&self, id: &str, email: &str, changed: &AuditEvent) -> Result<()> {
+        let email = email.trim();
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE accounts SET email = $2, email_normalised = $3, email_verified_at = $4, \
+             updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(normalise_email(email))
+        .bind(changed.at)
+        .execute(&mut *tx)
+        .await;
+        refuse_taken_email(updated)?;
+        insert_event(&mut *tx, changed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the authenticator app of an account (a change or a lost app), recording the
+    /// step of the code that confirmed the new app so that code cannot sign in again (RFC 6238
+    /// §5.2).
+    pub async fn replace_totp_secret(
+        &self,
+        id: &str,
+        secret: &str,
+        step: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET totp_secret = $2, totp_last_step = $3, updated_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(self.seal_totp(id, secret)?)
+        .bind(step)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the account and everything held for it, in one transaction: its authenticator
+    /// secret and password (the row), identity evidence and record, consents and refresh
+    /// tokens. Its id is retired, never given to a new account. The audit log keeps what
+    /// happened under the id, with the client addresses blanked, and gains `closed` (issue 10
+    /// item 4; UK GDPR art. 17). Proving attempts stay under the retired id: they hold only a
+    /// keyed hash of each document, which must go on counting against that document (issue
+    /// 11.5). `ends_access` leaves a pending row so that every provider replica's watch ends
+    /// the account's sessions (an operator's deletion, made outside the running provider).
+    /// Returns whether there was an account to close.
+    pub async fn close(
+        &self,
+        id: &str,
+        closed: &AuditEvent,
+        ends_access: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        for statement in [
+            "DELETE FROM identity_records WHERE account_id = $1",
+            "DELETE FROM identity_credentials WHERE account_id = $1",
+            "DELETE FROM consents WHERE account_id = $1",
+            "DELETE FROM refresh_tokens WHERE account_id = $1",
+            "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
+        ] {
+            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+        }
+        let deleted = sqlx::query("DELETE FROM accounts WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO retired_accounts (account_id, retired_at) VALUES ($1, $2)")
+            .bind(id)
+            .bind(closed.at)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(kind) = ends_access {
+            insert_pending(&mut *tx, id, kind, closed.at).await?;
+        }
+        insert_event(
+            &mut *tx,
+            &AuditEvent {
+                account_id: Some(id.to_owned()),
+                client_ip: None,
+                ..closed.clone()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Seals the authenticator secrets an earlier version stored in the clear, and seals again
@@ -343,34 +475,6 @@ impl<'a> Accounts<'a> {
         .bind(now)
         .execute(self.pool)
         .await?;
-        Ok(())
-    }
-
-    /// Deletes the account and everything held for it in one transaction (issue 10 item 4),
-    /// leaving its audit events under its id with their client addresses blanked, retiring the
-    /// id, and leaving a pending row so the provider ends its sessions.
-    pub async fn delete(&self, id: &str, audit: &AuditEvent) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for statement in [
-            "DELETE FROM consents WHERE account_id = $1",
-            "DELETE FROM refresh_tokens WHERE account_id = $1",
-            "DELETE FROM identity_records WHERE account_id = $1",
-            "DELETE FROM identity_credentials WHERE account_id = $1",
-            "DELETE FROM proving_attempts WHERE account_id = $1",
-            "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 \
-             AND client_ip IS NOT NULL",
-            "DELETE FROM accounts WHERE id = $1",
-        ] {
-            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
-        }
-        sqlx::query("INSERT INTO retired_accounts (account_id, retired_at) VALUES ($1, $2)")
-            .bind(id)
-            .bind(audit.at)
-            .execute(&mut *tx)
-            .await?;
-        insert_pending(&mut *tx, id, "delete", audit.at).await?;
-        insert_event(&mut *tx, audit).await?;
-        tx.commit().await?;
         Ok(())
     }
 

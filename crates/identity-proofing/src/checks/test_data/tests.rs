@@ -540,3 +540,40 @@ fn later_question_sets_ask_other_questions() {
     assert_eq!(later.questions.len(), 4);
     assert!(later.questions.iter().all(|q| q.options.len() == 5));
 }
+
+// Issue 10 item 2: a new authenticator app on an account with a proven identity needs a document
+// check that confirms the same person, by name and date of birth.
+#[test]
+fn a_confirmed_document_names_the_same_person_or_another() {
+    let check =
+        |details: &PassportDetails| ready(PassportCheck::check(&data(), details, TODAY)).unwrap();
+    let kenneth = check(&kenneth_passport())
+        .confirmed_identity()
+        .expect("Kenneth's passport matches");
+    let typed_again = PassportDetails {
+        surname: "DECERQUEIRA".into(),
+        given_names: " kenneth ".into(),
+        ..kenneth_passport()
+    };
+    let again = check(&typed_again)
+        .confirmed_identity()
+        .expect("matches whatever the case");
+    assert!(kenneth.same_person(&again));
+    let joan = check(&joan_passport())
+        .confirmed_identity()
+        .expect("Joan's passport matches");
+    assert!(!kenneth.same_person(&joan));
+    assert!(!joan.same_person(&kenneth));
+    // The same name born on another day is someone else.
+    let twin = ClaimedIdentity {
+        birth_date: date!(1965 - 07 - 09),
+        ..kenneth.clone()
+    };
+    assert!(!kenneth.same_person(&twin));
+    // A passport that matches no record confirms no one.
+    let wrong_number = PassportDetails {
+        passport_number: "999999999".into(),
+        ..kenneth_passport()
+    };
+    assert_eq!(check(&wrong_number).confirmed_identity(), None);
+}

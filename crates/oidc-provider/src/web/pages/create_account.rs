@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::sign_in::complete_sign_in;
 use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::email_code::{self, CodeCheck};
+use crate::accounts::email_code::{self, CodeCheck, PendingCode};
 use crate::accounts::{check_new_password, email_problem, totp};
 use crate::app::AppState;
 use crate::error::{Error, Refusal, Result};
@@ -55,9 +55,9 @@ fn journey(visit: &Visit) -> Journey {
 #[derive(Debug, Deserialize)]
 pub struct EmailForm {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
     #[serde(default)]
-    email: String,
+    pub email: String,
 }
 
 pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
@@ -167,35 +167,10 @@ pub async fn submit_code(
     else {
         return Ok(back_on_track(&visit));
     };
-    let code = totp::clean_code(&form.code);
-    let problem = if code.is_empty() {
-        Some("Enter the code")
-    } else if !totp::is_well_formed(&code) {
-        Some("Enter the code, which is 6 digits")
-    } else {
-        match pending
-            .check(app.ephemeral.as_ref(), &code, visit.now)
-            .await?
-        {
-            CodeCheck::Correct => None,
-            CodeCheck::Wrong { tries_left } if tries_left <= 2 => Some(if tries_left == 1 {
-                "The code you entered is not correct. You have 1 more try before the code stops working"
-            } else {
-                "The code you entered is not correct. You have 2 more tries before the code stops working"
-            }),
-            CodeCheck::Wrong { .. } => {
-                Some("The code you entered is not correct. Check the email and try again")
-            }
-            CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
-            CodeCheck::Exhausted => {
-                visit.session_mut().journey = Journey::None;
-                let page = MessagePage::new("You entered the wrong code too many times")
-                    .paragraph("For your security, that code no longer works.")
-                    .link("/create-account", "Get a new code");
-                let response = render(&page, StatusCode::OK)?;
-                return visit.finish(&app, response).await;
-            }
-        }
+    let problem = match check_emailed_code(&app, &pending, &form.code, visit.now).await? {
+        EmailedCode::Right => None,
+        EmailedCode::Wrong(problem) => Some(problem),
+        EmailedCode::Void => return code_void(&app, visit, "/create-account").await,
     };
     match problem {
         None => {
@@ -218,14 +193,71 @@ pub async fn submit_code(
     }
 }
 
+/// What an emailed code typed by the citizen turned out to be.
+pub(super) enum EmailedCode {
+    Right,
+    /// Not right (or not a code): the message to show beside the field.
+    Wrong(&'static str),
+    /// Too many wrong tries, or used already: a new code is needed.
+    Void,
+}
+
+/// Checks a code the citizen typed against the one emailed (`PendingCode::check`: counted
+/// first, single use, 5 tries).
+pub(super) async fn check_emailed_code(
+    app: &AppState,
+    pending: &PendingCode,
+    typed: &str,
+    now: i64,
+) -> Result<EmailedCode> {
+    let code = totp::clean_code(typed);
+    if code.is_empty() {
+        return Ok(EmailedCode::Wrong("Enter the code"));
+    }
+    if !totp::is_well_formed(&code) {
+        return Ok(EmailedCode::Wrong("Enter the code, which is 6 digits"));
+    }
+    Ok(
+        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
+            CodeCheck::Correct => EmailedCode::Right,
+            CodeCheck::Wrong { tries_left } if tries_left <= 2 => {
+                EmailedCode::Wrong(if tries_left == 1 {
+                    "The code you entered is not correct. You have 1 more try before the code stops working"
+                } else {
+                    "The code you entered is not correct. You have 2 more tries before the code stops working"
+                })
+            }
+            CodeCheck::Wrong { .. } => EmailedCode::Wrong(
+                "The code you entered is not correct. Check the email and try again",
+            ),
+            CodeCheck::Expired => EmailedCode::Wrong("The code has expired. Ask for a new code"),
+            CodeCheck::Exhausted => EmailedCode::Void,
+        },
+    )
+}
+
+/// The journey ends when its code is void: the page says so, with where to get a new one.
+pub(super) async fn code_void(
+    app: &AppState,
+    mut visit: Visit,
+    new_code: &str,
+) -> Result<Response> {
+    visit.session_mut().journey = Journey::None;
+    let page = MessagePage::new("You entered the wrong code too many times")
+        .paragraph("For your security, that code no longer works.")
+        .link(new_code, "Get a new code");
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(app, response).await
+}
+
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    pub(super) csrf_token: String,
+    pub csrf_token: String,
     #[serde(default)]
-    pub(super) password: String,
+    pub password: String,
     #[serde(default, rename = "confirm-password")]
-    pub(super) confirm_password: String,
+    pub confirm_password: String,
 }
 
 pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
@@ -328,6 +360,15 @@ pub(super) fn new_app_code_problem(code: &str) -> Option<&'static str> {
 
 const WRONG_NEW_APP_CODE: &str = "The security code is not correct. Check your authenticator app and enter the code it shows now";
 
+/// The time step of a new app's first code, or the message for a code that is not right: the
+/// code that confirms the app is set up.
+pub(super) fn new_app_step(secret: &str, code: &str, now: i64) -> Result<i64, &'static str> {
+    match new_app_code_problem(code) {
+        Some(problem) => Err(problem),
+        None => totp::matching_step(secret, code, now).ok_or(WRONG_NEW_APP_CODE),
+    }
+}
+
 pub async fn authenticator_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     let Journey::CreateAccount {
         email,
@@ -365,11 +406,7 @@ pub async fn submit_authenticator(
         return Ok(back_on_track(&visit));
     };
     let now = visit.now;
-    let step = match new_app_code_problem(&form.code) {
-        Some(problem) => Err(problem),
-        None => totp::matching_step(&totp_secret, &form.code, now).ok_or(WRONG_NEW_APP_CODE),
-    };
-    let step = match step {
+    let step = match new_app_step(&totp_secret, &form.code, now) {
         Ok(step) => step,
         Err(problem) => {
             let errors = FormErrors::one("code", problem);

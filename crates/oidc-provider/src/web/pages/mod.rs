@@ -5,6 +5,8 @@ pub mod create_account;
 pub mod health;
 pub mod identity;
 pub mod info;
+pub mod recovery;
+pub mod security;
 pub mod sign_in;
 pub mod start;
 

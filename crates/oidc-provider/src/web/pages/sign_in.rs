@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create_account::{
-    PasswordForm, authenticator_page, new_app_code_problem, password_errors,
+    PasswordForm, authenticator_page, new_app_code_problem, new_app_step, password_errors,
 };
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::interventions::Barrier;
@@ -17,7 +17,7 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
-use crate::store::{AuditEvent, AuditKind};
+use crate::store::{Account, AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
@@ -26,13 +26,16 @@ use crate::web::templates::{
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
-fn throttle(app: &AppState) -> Throttle<'_> {
+/// The sign-in code page.
+const SIGN_IN_CODE: &str = "/sign-in/authenticator-code";
+
+pub(super) fn throttle(app: &AppState) -> Throttle<'_> {
     Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
 /// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
 /// time left whenever it is shown.
-fn wait_page(until: i64) -> String {
+pub(super) fn wait_page(until: i64) -> String {
     format!("/sign-in/locked?until={until}")
 }
 
@@ -182,7 +185,7 @@ fn refused_sign_in(
 /// session id (ASVS 7.2.4: a new id after each credential). Then reads the account's standing:
 /// a sign-in of an account suspended, blocked or deleted meanwhile ends here with the page to
 /// answer; one that owes a new password is marked so.
-async fn sign_in_at(
+pub(super) async fn sign_in_at(
     app: &AppState,
     visit: &mut Visit,
     account_id: &str,
@@ -306,69 +309,20 @@ pub async fn submit_password(
         return render(&page, StatusCode::BAD_REQUEST);
     }
     let now = visit.now;
-    let throttle = throttle(&app);
-    let attempt = SignInAttempt::new(Factor::Password, &email, &ip);
-    // Reserve, then verify (issue 11.3): counted before the password is checked.
-    let reservation = match throttle.admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => return Ok(Redirect::to(&wait_page(until)).into_response()),
-    };
-    // Over-long input is simply wrong: no account has it, and it is never hashed.
-    let plausible = email.chars().count() <= MAX_FIELD_CHARS
-        && form.password.chars().count() <= crate::accounts::password::MAX_LENGTH;
-    let account = if plausible {
-        app.db.accounts().find_by_email(&email).await?
-    } else {
-        None
-    };
-    let verification = if plausible {
-        Some(
-            app.passwords
-                .verify(
-                    &form.password,
-                    account.as_ref().map(|a| a.password_hash.as_str()),
-                )
-                .await?,
-        )
-    } else {
-        None
-    };
-    let account = match (account, verification) {
-        (Some(account), Some(v)) if v.matches && account.standing.barrier().is_some() => {
-            // The right password of an account that may not sign in: the citizen is told why,
-            // and nothing of this sign-in is kept.
-            throttle.succeeded(&attempt).await?;
-            let pending = visit.session_mut().pending.take();
-            let barrier = account.standing.barrier();
-            tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
-            let page = match barrier {
-                Some(barrier) => refused_sign_in(&app, pending, barrier)?,
-                None => Redirect::to("/sign-in").into_response(),
-            };
-            return visit.finish(&app, page).await;
-        }
-        (Some(account), Some(v)) if v.matches => {
-            if v.needs_rehash {
-                let hash = app.passwords.hash(&form.password).await?;
-                app.db
-                    .accounts()
-                    .set_password_hash(&account.id, &hash, now)
-                    .await?;
+    let (mut visit, account) =
+        match check_password(&app, visit, &email, None, &form.password, &ip).await? {
+            Checked::Right(visit, account) => (visit, account),
+            Checked::Wrong(mut visit, tries_warning) => {
+                let page = SignInPage {
+                    csrf_token: visit.csrf_token(),
+                    email: shown_email,
+                    errors: FormErrors::one("password", "Incorrect email address or password"),
+                    tries_warning,
+                };
+                return render(&page, StatusCode::BAD_REQUEST);
             }
-            account
-        }
-        (account, _) => {
-            let wrong = WrongAnswer {
-                attempt: &attempt,
-                reservation: &reservation,
-                email: &email,
-                account_id: account.as_ref().map(|a| a.id.as_str()),
-                ip: &ip,
-            };
-            return wrong_credentials(&app, visit, wrong).await;
-        }
-    };
-    throttle.succeeded(&attempt).await?;
+            Checked::Answered(response) => return Ok(response),
+        };
     let wants_password_only = visit
         .session()
         .and_then(|s| s.pending.as_ref())
@@ -406,29 +360,27 @@ pub async fn submit_password(
 }
 
 /// A wrong password or code, and what was reserved for it.
-struct WrongAnswer<'a> {
-    attempt: &'a SignInAttempt,
-    reservation: &'a crate::accounts::throttle::Reservation,
-    email: &'a str,
-    account_id: Option<&'a str>,
-    ip: &'a str,
+pub(super) struct WrongAnswer<'a> {
+    pub attempt: &'a SignInAttempt,
+    pub reservation: &'a crate::accounts::throttle::Reservation,
+    pub account_id: Option<&'a str>,
+    pub ip: &'a str,
 }
 
-/// Counts a wrong password or code, records it, and answers with the form again (saying how
-/// many tries are left once 2 or fewer remain) or, when a wait follows, the wait page. The
-/// answer never depends on whether the account exists (ASVS 6.3.8).
-async fn wrong_credentials(
+/// Counts a wrong password or code with the throttle and records it in the audit log (with the
+/// wait that follows, if one does). `place` says where it was typed, for investigators. The
+/// same whether or not the account exists (ASVS 6.3.8).
+pub(super) async fn count_wrong_answer(
     app: &AppState,
-    mut visit: Visit,
-    wrong: WrongAnswer<'_>,
-) -> Result<Response> {
-    let now = visit.now;
+    wrong: &WrongAnswer<'_>,
+    place: &str,
+    now: i64,
+) -> Result<FailureOutcome> {
     let (ip, account_id) = (wrong.ip, wrong.account_id);
-    let factor = wrong.attempt.factor();
     let outcome = throttle(app)
         .failed(wrong.attempt, wrong.reservation, now)
         .await?;
-    let what = match factor {
+    let what = match wrong.attempt.factor() {
         Factor::Password => "password",
         Factor::AuthenticatorCode => "authenticator code",
     };
@@ -437,51 +389,190 @@ async fn wrong_credentials(
         .record(
             &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
                 .from_ip(Some(ip.to_owned()))
-                .with_detail(what),
+                .with_detail(format!("{what}{place}")),
         )
         .await?;
     tracing::info!(client = %ip, what, "sign-in failed");
-    let tries_left = match outcome {
+    if let FailureOutcome::MustWait { until } = outcome {
+        audit
+            .record(
+                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
+            )
+            .await?;
+        tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
+    }
+    Ok(outcome)
+}
+
+/// After a wrong password or code: the visit and the warning of tries left (if any) for the
+/// form again, or, when the citizen must wait, the answer that ends the session and sends them
+/// to the wait page.
+type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
+
+/// Counts a wrong password or code typed while signing in; when a wait follows, ends the
+/// session and answers with the wait page.
+async fn count_wrong(
+    app: &AppState,
+    mut visit: Visit,
+    wrong: WrongAnswer<'_>,
+) -> Result<AfterWrong> {
+    match count_wrong_answer(app, &wrong, "", visit.now).await? {
         FailureOutcome::MustWait { until } => {
-            audit
-                .record(
-                    &AuditEvent::new(AuditKind::Locked, account_id, now)
-                        .from_ip(Some(ip.to_owned())),
-                )
-                .await?;
-            tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
             visit.end(app).await?;
-            return visit.redirect(app, &wait_page(until)).await;
+            Ok(Err(visit.redirect(app, &wait_page(until)).await?))
         }
-        FailureOutcome::TriesLeft(n) => n,
-    };
-    let tries_warning = tries_left_warning(tries_left);
-    match factor {
-        Factor::Password => {
-            let errors = FormErrors::one("password", "Incorrect email address or password");
-            let email: String = wrong.email.chars().take(MAX_FIELD_CHARS).collect();
-            let page = SignInPage {
-                csrf_token: visit.csrf_token(),
-                email,
-                errors,
-                tries_warning,
-            };
-            render(&page, StatusCode::BAD_REQUEST)
-        }
-        Factor::AuthenticatorCode => {
-            let errors = FormErrors::one(
-                "code",
-                "The security code you entered is not correct. Check your authenticator app and try again",
-            );
-            let page = SignInCodePage {
-                csrf_token: visit.csrf_token(),
-                errors,
-                tries_warning,
-            };
-            render(&page, StatusCode::BAD_REQUEST)
+        FailureOutcome::TriesLeft(n) => Ok(Ok((visit, tries_left_warning(n)))),
+    }
+}
+
+/// What checking a password or an authenticator code came to.
+pub(super) enum Checked {
+    /// Right, for this account.
+    Right(Visit, Account),
+    /// Wrong: the form again, with the warning of tries left, if any.
+    Wrong(Visit, Option<String>),
+    /// The citizen must wait (or the account is gone): this answer.
+    Answered(Response),
+}
+
+impl Checked {
+    fn after_wrong(after: AfterWrong) -> Self {
+        match after {
+            Ok((visit, tries_warning)) => Checked::Wrong(visit, tries_warning),
+            Err(wait) => Checked::Answered(wait),
         }
     }
 }
+
+/// Checks a password as sign-in does, for the account `account_id` or else the one of `email`:
+/// the try is reserved before it is checked (issue 11.3), an over-long one is wrong without
+/// being hashed, a missing account costs a dummy verification (ASVS 6.3.8), and a hash made
+/// with weaker parameters than now is replaced.
+pub(super) async fn check_password(
+    app: &AppState,
+    visit: Visit,
+    email: &str,
+    account_id: Option<&str>,
+    password: &str,
+    ip: &str,
+) -> Result<Checked> {
+    let now = visit.now;
+    let attempt = SignInAttempt::new(Factor::Password, email, ip);
+    let reservation = match throttle(app).admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => {
+            return Ok(Checked::Answered(
+                Redirect::to(&wait_page(until)).into_response(),
+            ));
+        }
+    };
+    // Over-long input is simply wrong: no account has it, and it is never hashed.
+    let plausible = email.chars().count() <= MAX_FIELD_CHARS
+        && password.chars().count() <= crate::accounts::password::MAX_LENGTH;
+    let account = match (plausible, account_id) {
+        (false, _) => None,
+        (true, Some(id)) => app.db.accounts().find(id).await?,
+        (true, None) => app.db.accounts().find_by_email(email).await?,
+    };
+    let verification = if plausible {
+        let stored = account.as_ref().map(|a| a.password_hash.as_str());
+        Some(app.passwords.verify(password, stored).await?)
+    } else {
+        None
+    };
+    match (account, verification) {
+        (Some(account), Some(v)) if v.matches && account.standing.barrier().is_some() => {
+            // The right password of an account that may not sign in (an operator's
+            // intervention): the citizen is told why, and nothing of this sign-in or recovery
+            // is kept.
+            throttle(app).succeeded(&attempt).await?;
+            let mut visit = visit;
+            let pending = visit.session_mut().pending.take();
+            let barrier = account.standing.barrier();
+            tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
+            let page = match barrier {
+                Some(barrier) => refused_sign_in(app, pending, barrier)?,
+                None => Redirect::to("/sign-in").into_response(),
+            };
+            Ok(Checked::Answered(visit.finish(app, page).await?))
+        }
+        (Some(account), Some(v)) if v.matches => {
+            if v.needs_rehash {
+                let hash = app.passwords.hash(password).await?;
+                app.db
+                    .accounts()
+                    .set_password_hash(&account.id, &hash, now)
+                    .await?;
+            }
+            throttle(app).succeeded(&attempt).await?;
+            Ok(Checked::Right(visit, account))
+        }
+        (account, _) => {
+            let wrong = WrongAnswer {
+                attempt: &attempt,
+                reservation: &reservation,
+                account_id: account.as_ref().map(|a| a.id.as_str()),
+                ip,
+            };
+            Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?))
+        }
+    }
+}
+
+/// Checks an authenticator code as sign-in does: reserved before it is checked, and each code
+/// used once (the step is recorded atomically, RFC 6238 §5.2).
+pub(super) async fn check_app_code(
+    app: &AppState,
+    mut visit: Visit,
+    email: &str,
+    account_id: &str,
+    code: &str,
+    ip: &str,
+) -> Result<Checked> {
+    let now = visit.now;
+    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, email, ip);
+    let reservation = match throttle(app).admit(&attempt, now).await? {
+        Admission::Check(reservation) => reservation,
+        Admission::Wait { until } => {
+            visit.end(app).await?;
+            return Ok(Checked::Answered(
+                visit.redirect(app, &wait_page(until)).await?,
+            ));
+        }
+    };
+    let Some(account) = app.db.accounts().find(account_id).await? else {
+        visit.end(app).await?;
+        return Ok(Checked::Answered(visit.redirect(app, "/sign-in").await?));
+    };
+    let step = account
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| totp::matching_step(secret, code, now));
+    let accepted = match step {
+        Some(step) => {
+            app.db
+                .accounts()
+                .accept_totp_step(&account.id, step, now)
+                .await?
+        }
+        None => false,
+    };
+    if !accepted {
+        let wrong = WrongAnswer {
+            attempt: &attempt,
+            reservation: &reservation,
+            account_id: Some(&account.id),
+            ip,
+        };
+        return Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?));
+    }
+    throttle(app).succeeded(&attempt).await?;
+    Ok(Checked::Right(visit, account))
+}
+
+/// The wrong-code message of every authenticator code form.
+pub(super) const WRONG_APP_CODE: &str =
+    "The security code you entered is not correct. Check your authenticator app and try again";
 
 /// The citizen who has given their password but not yet their code.
 fn awaiting_code(visit: &Visit) -> Option<Authentication> {
@@ -512,6 +603,8 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
     }
     let page = SignInCodePage {
+        action: SIGN_IN_CODE,
+        lost_app_link: true,
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
         tries_warning: None,
@@ -532,52 +625,29 @@ pub async fn submit_code(
     };
     if let Some(problem) = new_app_code_problem(&form.code) {
         let page = SignInCodePage {
+            action: SIGN_IN_CODE,
+            lost_app_link: true,
             csrf_token: visit.csrf_token(),
             errors: FormErrors::one("code", problem),
             tries_warning: None,
         };
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let now = visit.now;
-    let throttle = throttle(&app);
-    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, &auth.email, &ip);
-    // Reserve, then verify (issue 11.3): counted before the code is checked.
-    let reservation = match throttle.admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            visit.end(&app).await?;
-            return visit.redirect(&app, &wait_page(until)).await;
+    let checked = check_app_code(&app, visit, &auth.email, &auth.account_id, &form.code, &ip);
+    let (visit, account) = match checked.await? {
+        Checked::Right(visit, account) => (visit, account),
+        Checked::Wrong(mut visit, tries_warning) => {
+            let page = SignInCodePage {
+                action: SIGN_IN_CODE,
+                lost_app_link: true,
+                csrf_token: visit.csrf_token(),
+                errors: FormErrors::one("code", WRONG_APP_CODE),
+                tries_warning,
+            };
+            return render(&page, StatusCode::BAD_REQUEST);
         }
+        Checked::Answered(response) => return Ok(response),
     };
-    let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
-        visit.end(&app).await?;
-        return visit.redirect(&app, "/sign-in").await;
-    };
-    let step = account
-        .totp_secret
-        .as_deref()
-        .and_then(|secret| totp::matching_step(secret, &form.code, now));
-    // A right code counts once: the step is recorded atomically (RFC 6238 §5.2).
-    let accepted = match step {
-        Some(step) => {
-            app.db
-                .accounts()
-                .accept_totp_step(&account.id, step, now)
-                .await?
-        }
-        None => false,
-    };
-    if !accepted {
-        let wrong = WrongAnswer {
-            attempt: &attempt,
-            reservation: &reservation,
-            email: &auth.email,
-            account_id: Some(&account.id),
-            ip: &ip,
-        };
-        return wrong_credentials(&app, visit, wrong).await;
-    }
-    throttle.succeeded(&attempt).await?;
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
 
@@ -618,23 +688,18 @@ pub async fn submit_add_authenticator(
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let now = visit.now;
-    let problem = new_app_code_problem(&form.code);
-    let step = match problem {
-        None => totp::matching_step(&secret, &form.code, now),
-        Some(_) => None,
-    };
-    let Some(step) = step else {
-        let message = problem.unwrap_or(
-            "The security code is not correct. Check your authenticator app and enter the code it shows now",
-        );
-        let errors = FormErrors::one("code", message);
-        return authenticator_page(
-            visit.csrf_token(),
-            "/sign-in/set-up-authenticator-app",
-            &secret,
-            &auth.email,
-            errors,
-        );
+    let step = match new_app_step(&secret, &form.code, now) {
+        Ok(step) => step,
+        Err(message) => {
+            let errors = FormErrors::one("code", message);
+            return authenticator_page(
+                visit.csrf_token(),
+                "/sign-in/set-up-authenticator-app",
+                &secret,
+                &auth.email,
+                errors,
+            );
+        }
     };
     if !app
         .db

@@ -89,6 +89,9 @@ impl PhotoId for UkPassport {
     ) -> PassportPage {
         PassportPage {
             csrf_token,
+            action: "/identity/passport",
+            back: "/identity/start",
+            intro: None,
             form,
             errors,
             not_matched: not_matched.is_some(),

@@ -5,7 +5,7 @@
 mod address;
 mod documents;
 mod questions;
-mod templates;
+pub(super) mod templates;
 
 pub use address::{address_form, choose_address, choose_address_form, find_address};
 pub use documents::{
@@ -87,7 +87,7 @@ fn answering_questions(step: &Step) -> bool {
     matches!(step, Step::Questions)
 }
 
-fn today(now: i64) -> Date {
+pub(super) fn today(now: i64) -> Date {
     OffsetDateTime::from_unix_timestamp(now)
         .map(|t| t.date())
         .unwrap_or(Date::MIN)
@@ -95,7 +95,7 @@ fn today(now: i64) -> Date {
 
 /// A source failed (not a "no match": it could not answer). The citizen sees the service's
 /// problem page; nothing is recorded.
-fn source_error(source: Source) -> impl Fn(identity_proofing::Error) -> Error {
+pub(super) fn source_error(source: Source) -> impl Fn(identity_proofing::Error) -> Error {
     move |e| Error::Internal(format!("{} check unavailable: {e}", source.as_str()))
 }
 

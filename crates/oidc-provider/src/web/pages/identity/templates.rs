@@ -37,6 +37,12 @@ pub struct StartPage {
 #[template(path = "identity/passport.html")]
 pub struct PassportPage {
     pub csrf_token: String,
+    /// Where the form posts: the proving journey, or replacing a lost authenticator app.
+    pub action: &'static str,
+    /// The back link, which is also where another document can be chosen.
+    pub back: &'static str,
+    /// Why the page is asked for, when not in the proving journey.
+    pub intro: Option<&'static str>,
     pub form: PassportForm,
     pub errors: FormErrors,
     pub not_matched: bool,
