@@ -395,15 +395,8 @@ async fn serve_on_postgres_and_redis() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let database = fresh_postgres_schema().await;
-    let prefix = fresh_redis_prefix();
-    let redis = redis_url();
-    let env = [
-        ("ONE_LOGIN__DATA_DIR", data.as_str()),
-        ("ONE_LOGIN__DATABASE__URL", database.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__URL", redis.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", prefix.as_str()),
-    ];
+    let settings = postgres_redis_settings(&data).await;
+    let env = as_env(&settings);
     let migrated = one_login(&["migrate"], &env);
     assert!(migrated.status.success(), "{}", stderr(&migrated));
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("Postgres"));
@@ -1393,16 +1386,23 @@ async fn a_suspension_from_the_command_line_ends_sessions_kept_in_redis() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let database = fresh_postgres_schema().await;
-    let prefix = fresh_redis_prefix();
-    let redis = redis_url();
-    let env = [
-        ("ONE_LOGIN__DATA_DIR", data.as_str()),
-        ("ONE_LOGIN__DATABASE__URL", database.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__URL", redis.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", prefix.as_str()),
-    ];
+    let settings = postgres_redis_settings(&data).await;
+    let env = as_env(&settings);
     suspend_a_signed_in_citizen(&env, true).await;
+}
+
+/// A provider's settings on a fresh PostgreSQL schema and Redis prefix, its folder `data`.
+async fn postgres_redis_settings(data: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("ONE_LOGIN__DATA_DIR", data.to_owned()),
+        ("ONE_LOGIN__DATABASE__URL", fresh_postgres_schema().await),
+        ("ONE_LOGIN__EPHEMERAL__URL", redis_url()),
+        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", fresh_redis_prefix()),
+    ]
+}
+
+fn as_env<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    settings.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// Ada signs in at a provider running on `env`, an operator suspends her, and the provider ends
