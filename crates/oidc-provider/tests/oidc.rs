@@ -1193,9 +1193,9 @@ enum Recovery {
 
 const NEW_PASSWORD: &str = "a brand new passphrase for ada";
 
-/// Runs a recovery journey in `browser` from its start to the signed-in answer; returns the
-/// account's authenticator secret afterwards.
-async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String {
+/// Runs a recovery journey in `browser` from its start to the signed-in answer, which sends the
+/// browser to `then`; returns the account's authenticator secret afterwards.
+async fn recover(env: &Env, browser: &mut Browser, journey: Recovery, then: &str) -> String {
     let start = match journey {
         Recovery::ForgottenPassword => "/reset-password",
         Recovery::LostApp => "/lost-authenticator-app",
@@ -1253,7 +1253,7 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
             browser
                 .fill("/reset-password/authenticator-code", &[("code", &code)])
                 .await
-                .assert_redirect("/account");
+                .assert_redirect(then);
             env.totp.clone()
         }
         Recovery::LostApp => {
@@ -1265,14 +1265,10 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
                 )
                 .await
                 .assert_redirect("/lost-authenticator-app/authenticator-app");
-            let page = browser
+            let secret = browser
                 .get("/lost-authenticator-app/authenticator-app")
-                .await;
-            let marker = "id=\"secret-key\">";
-            let at = page.body.find(marker).expect("secret shown") + marker.len();
-            let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()]
-                .split_whitespace()
-                .collect();
+                .await
+                .shown_secret();
             assert_ne!(secret, env.totp);
             browser
                 .fill(
@@ -1280,7 +1276,7 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
                     &[("code", &env.app.totp_now(&secret))],
                 )
                 .await
-                .assert_redirect("/account");
+                .assert_redirect(then);
             secret
         }
     }
@@ -1303,7 +1299,7 @@ async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: 
     assert!(received.lock().unwrap().is_empty());
 
     let mut citizen = env.app.browser();
-    let secret = recover(&env, &mut citizen, journey).await;
+    let secret = recover(&env, &mut citizen, journey, "/account").await;
 
     assert_eq!(
         citizen.get("/account").await.status,
@@ -1457,33 +1453,13 @@ async fn after_a_reset_the_citizen_goes_on_to_the_service() {
         .get("/sign-in")
         .await
         .assert(StatusCode::OK, "href=\"/reset-password\"");
-    browser
-        .fill("/reset-password", &[("email", EMAIL)])
-        .await
-        .assert_redirect("/reset-password/check-email");
-    let code = env.app.mail.last_code(EMAIL);
-    browser
-        .fill("/reset-password/check-email", &[("code", &code)])
-        .await
-        .assert_redirect("/reset-password/new-password");
-    browser
-        .fill(
-            "/reset-password/new-password",
-            &[
-                ("password", NEW_PASSWORD),
-                ("confirm-password", NEW_PASSWORD),
-            ],
-        )
-        .await
-        .assert_redirect("/reset-password/authenticator-code");
-    env.app.next_totp_step();
-    browser
-        .fill(
-            "/reset-password/authenticator-code",
-            &[("code", &env.app.totp_now(&env.totp))],
-        )
-        .await
-        .assert_redirect("/authorize/continue");
+    recover(
+        &env,
+        &mut browser,
+        Recovery::ForgottenPassword,
+        "/authorize/continue",
+    )
+    .await;
     browser
         .get("/authorize/continue")
         .await
