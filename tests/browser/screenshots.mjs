@@ -18,6 +18,7 @@ import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs
 import { nextTotp } from './harness.mjs';
 import {
   benefitsReusesIdentity,
+  CODE,
   DRIVING_START,
   KENNETH,
   newCitizenProvesIdentity,
@@ -80,6 +81,7 @@ try {
   await citizen.fill('Email address', account.email);
   await citizen.fill('Password', newPassword);
   await citizen.submitAccepted();
+  await citizen.sees(CODE);
   await replaceLostApp(citizen, stack.provider, { email: account.email, password: newPassword, person: KENNETH }, {
     shoot: only(['lost-app', 'reprove', 'new-app']),
   });
