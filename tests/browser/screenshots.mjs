@@ -73,6 +73,7 @@ try {
   await resetPassword(citizen, stack.provider, { ...account, newPassword, code }, {
     shoot: only(['reset-password', 'check-email', 'new-password']),
   });
+  await citizen.sees({ path: '/account', heading: 'Your GOV.UK One Login' });
   await context.clearCookies();
   await citizen.goto('/', 'driving');
   await citizen.sees(DRIVING_START);
