@@ -213,17 +213,11 @@ pub async fn submit_email<J: Journeyed>(
     // One email either way, within the address's share; the page is the same.
     let send = recovery::may_send_code(app.ephemeral.as_ref(), &email).await?;
     let pending = match (&account, send) {
-        (Some(account), true) => {
+        (Some(_), true) => {
             let (code, pending) = email_code::issue(now, ttl);
             app.mailer
                 .send(code_email(purpose, &email, &code, ttl))
                 .await?;
-            if purpose == Purpose::ForgottenPassword {
-                let event =
-                    AuditEvent::new(AuditKind::PasswordResetRequested, Some(&account.id), now)
-                        .from_ip(Some(ip.clone()));
-                app.db.audit().record(&event).await?;
-            }
             pending
         }
         (None, true) => {
@@ -237,6 +231,14 @@ pub async fn submit_email<J: Journeyed>(
             email_code::unguessable(now, ttl)
         }
     };
+    // Recorded for an address without an account too (under no account): a run of those is
+    // someone probing for accounts, and both answers then cost the same database write.
+    if purpose == Purpose::ForgottenPassword {
+        let account_id = account.as_ref().map(|a| a.id.as_str());
+        let event = AuditEvent::new(AuditKind::PasswordResetRequested, account_id, now)
+            .from_ip(Some(ip.clone()));
+        app.db.audit().record(&event).await?;
+    }
     let recovery = Recovery {
         purpose,
         email,
