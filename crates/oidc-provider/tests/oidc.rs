@@ -1780,3 +1780,88 @@ async fn security_events_are_logged_one_line_each_without_secrets() {
         );
     }
 }
+
+// Issue 10 item 3 (checklist 77): getting back into an account logs what happened, by account,
+// and never an emailed code, a password or an authenticator code.
+#[tokio::test]
+async fn recovery_is_logged_without_codes_or_passwords() {
+    let log = one_login_provider::logging::MemoryLog::default();
+    let _capturing = log.capture(one_login_provider::config::LogFormat::Text);
+    let env = Env::start(Backend::Embedded).await;
+    recover(
+        &env,
+        &mut env.app.browser(),
+        Recovery::ForgottenPassword,
+        "/account",
+    )
+    .await;
+    // The lost app's password is the new one now.
+    let mut browser = env.app.browser();
+    browser
+        .fill("/lost-authenticator-app", &[("email", EMAIL)])
+        .await
+        .assert_redirect("/lost-authenticator-app/check-email");
+    let code = env.app.mail.last_code(EMAIL);
+    browser
+        .fill("/lost-authenticator-app/check-email", &[("code", &code)])
+        .await
+        .assert_redirect("/lost-authenticator-app/password");
+    browser
+        .fill(
+            "/lost-authenticator-app/password",
+            &[("password", NEW_PASSWORD)],
+        )
+        .await
+        .assert_redirect("/lost-authenticator-app/authenticator-app");
+    let secret = browser
+        .get("/lost-authenticator-app/authenticator-app")
+        .await
+        .shown_secret();
+    let app_code = env.app.totp_now(&secret);
+    browser
+        .fill(
+            "/lost-authenticator-app/authenticator-app",
+            &[("code", &app_code)],
+        )
+        .await
+        .assert_redirect("/account");
+    let text = log.text();
+    for logged in ["password reset", "authenticator app replaced"] {
+        assert!(text.contains(logged), "{logged:?} not logged:\n{text}");
+    }
+    let emailed: Vec<String> = env
+        .app
+        .mail
+        .to(EMAIL)
+        .iter()
+        .flat_map(|m| {
+            m.body
+                .lines()
+                .map(str::trim)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert!(emailed.len() >= 2, "{emailed:?}");
+    let now = env.now();
+    let app_codes: Vec<String> = [env.totp.as_str(), secret.as_str()]
+        .into_iter()
+        .flat_map(|s| {
+            (-1..=1)
+                .map(move |d| one_login_provider::accounts::totp::code_at(s, now + d * 30).unwrap())
+        })
+        .collect();
+    let secrets = [PASSWORD, NEW_PASSWORD, secret.as_str(), env.totp.as_str()];
+    for secret in secrets
+        .iter()
+        .copied()
+        .chain(emailed.iter().map(String::as_str))
+        .chain(app_codes.iter().map(String::as_str))
+    {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} reached the log:\n{text}"
+        );
+    }
+}
