@@ -138,6 +138,16 @@ export class Provider {
     }
   }
 
+  /** Runs `one-login accounts COMMAND EMAIL` (an operator's intervention) on this provider's stores. */
+  async accounts(command, email) {
+    try {
+      const { stdout } = await run(binary, ['accounts', command, ...configArgs, email], { cwd: repoRoot, env: this.env });
+      return stdout.trim();
+    } catch (error) {
+      throw new Error(`one-login accounts ${command} failed: ${error.stderr || error.message}`);
+    }
+  }
+
   /** The messages in the outbox, newest first: { file, to, subject, text }. */
   async outbox() {
     const dir = path.join(this.dataDir, 'outbox');

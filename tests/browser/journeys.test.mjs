@@ -23,7 +23,8 @@ import {
   wrongTotpCode,
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
-import { CODE, newEmail, replaceLostApp, resetPassword, SIGN_IN, WRONG_CODE } from './steps.mjs';
+import { changeAuthenticatorApp, changeEmail, changePassword, closeAccount, reportActivity } from './manage.mjs';
+import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -203,7 +204,7 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   }
 }
 
-describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOURNEY_TIMEOUT_MS }, () => {
+describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOURNEY_TIMEOUT_MS }, () => {
   before(async () => {
     artifactsDir = await ensureArtifactsDir();
     browser = await launchBrowser();
@@ -364,6 +365,55 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
     }),
   );
 
+  test('n. a suspended citizen sees why they cannot sign in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const email = newEmail('suspended');
+      const password = 'a suspended citizen password';
+      const secret = newTotpSecret();
+      await provider.createAccount({ email, password, totpSecret: secret });
+      await citizen.goto('/sign-in');
+      const firstStep = totpStep();
+      await signIn(citizen, { email, password, secret }, { code: totpCode(secret, firstStep) });
+      await citizen.sees(ACCOUNT);
+
+      // The operator suspends the account: the running provider ends its session within seconds.
+      assert.match(await provider.accounts('suspend', email), /^suspended: /);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const chain = await citizen.goto('/account');
+        if (chain.at(-1).path === '/sign-in') break;
+        await citizen.sees(ACCOUNT);
+        assert.ok(Date.now() < deadline, 'the session ended after the suspension');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await citizen.sees(SIGN_IN);
+
+      // A wrong password learns nothing about the account.
+      await citizen.fill('Email address', email);
+      await citizen.fill('Password', 'not the password at all');
+      await citizen.submitRefused();
+      await citizen.sees({ ...SIGN_IN, status: 400, errors: [['Incorrect email address or password', '#password']] });
+
+      // The right one: the page says why, and whom to contact.
+      await citizen.fill('Password', password);
+      await citizen.submit();
+      await citizen.sees({ path: '/sign-in', heading: 'Your GOV.UK One Login is suspended', status: 403 });
+      const paragraphs = await citizen.paragraphs();
+      assert.ok(
+        paragraphs.includes('The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.'),
+        `the reason: ${paragraphs}`,
+      );
+      const contact = citizen.page.getByRole('link', { name: 'Contact the GOV.UK One Login team' });
+      assert.equal(await contact.getAttribute('href'), 'https://home.account.gov.uk/contact-gov-uk-one-login');
+
+      // Lifted: the citizen signs in again.
+      await provider.accounts('unsuspend', email);
+      await citizen.goto('/sign-in');
+      await signIn(citizen, { email, password, secret }, { code: (await nextTotp(secret, firstStep)).code });
+      await citizen.sees(ACCOUNT);
+    }),
+  );
+
   test('f. the footer, feedback and not-found pages', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     journey(t, {}, async ({ citizen, page }) => {
       const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
@@ -423,4 +473,89 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 4 * JOUR
       assert.ok(activity.includes('Authenticator app replaced'), `"Authenticator app replaced" in ${activity}`);
     }),
   );
+
+  // Issue 10 items 3-5: managing the account from the account page.
+
+  test('i. a signed-in citizen changes email', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-email');
+      const moved = newEmail('moved');
+      await changeEmail(citizen, provider, moved);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login email address has changed', 'the old address is told');
+      await signOutAndIn(citizen, { ...account, email: moved }, used);
+    }),
+  );
+
+  test('j. a signed-in citizen changes password', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-password');
+      const password = 'a brand new memorable phrase';
+      await changePassword(citizen, account, password);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login password has changed');
+      await signOutAndIn(citizen, { ...account, password }, used);
+    }),
+  );
+
+  test('k. a signed-in citizen changes authenticator app', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account, used } = await signedInCitizen(citizen, provider, 'change-app');
+      const app = await changeAuthenticatorApp(citizen, account, used);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login authenticator app has changed');
+      await signOutAndIn(citizen, { ...account, secret: app.secret }, app.step);
+    }),
+  );
+
+  test('l. a signed-in citizen reports activity', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account } = await signedInCitizen(citizen, provider, 'report');
+      await reportActivity(citizen);
+      // The next page is the change of password; the report is in the activity list.
+      await citizen.goto('/account');
+      const [[newest]] = await citizen.tableRows();
+      assert.equal(newest, 'Activity reported as not recognised');
+      await changePassword(citizen, account, 'a brand new memorable phrase');
+    }),
+  );
+
+  test('m. a signed-in citizen closes the account and creates a new one with the same email', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, async ({ citizen, provider }) => {
+      const { account } = await signedInCitizen(citizen, provider, 'close');
+      await closeAccount(citizen, account);
+      const told = (await provider.outbox()).find((m) => m.to.includes(account.email));
+      assert.equal(told?.subject, 'Your GOV.UK One Login is closed');
+      // Signed out: the account page sends the citizen to sign in, where the old password fails.
+      await citizen.goto('/account');
+      await citizen.sees(SIGN_IN);
+      await createAccount(citizen, provider, account.email);
+      await citizen.sees(ACCOUNT);
+      assert.equal(await citizen.summaryValue('Email address'), account.email);
+      const activity = (await citizen.tableRows()).map(([what]) => what);
+      assert.deepEqual(activity, ['Signed in', 'Account created'], 'a new account, with none of the old history');
+    }),
+  );
 });
+
+/** A citizen with an account made by the command line, signed in on the account page. */
+async function signedInCitizen(citizen, provider, label) {
+  const account = { email: newEmail(label), password: 'a long and memorable phrase', secret: newTotpSecret() };
+  await provider.createAccount({ email: account.email, password: account.password, totpSecret: account.secret });
+  await citizen.goto('/sign-in');
+  const used = totpStep();
+  await signIn(citizen, account, { code: totpCode(account.secret, used) });
+  await citizen.sees(ACCOUNT);
+  return { account, used };
+}
+
+/** Signs out, then in again with `account` (its app's step after `used`). */
+async function signOutAndIn(citizen, account, used) {
+  await citizen.submitAccepted('Sign out');
+  await citizen.sees({ path: '/signed-out', heading: 'You have signed out' });
+  await citizen.follow('Sign in again');
+  const { code } = await nextTotp(account.secret, used);
+  await signIn(citizen, account, { code });
+  await citizen.sees(ACCOUNT);
+  assert.equal(await citizen.summaryValue('Email address'), account.email);
+}

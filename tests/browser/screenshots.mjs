@@ -1,7 +1,8 @@
 // The README's walkthrough pictures: starts the stack (the provider and both demo departments, on
 // the embedded defaults), walks journeys 1 and 2 of departments.test.mjs, then the recovery journeys
-// (a forgotten password, a lost authenticator app) in headless Chromium, with every check of those
-// journeys, and saves a PNG of each page the walkthrough shows into
+// (a forgotten password, a lost authenticator app), then manages the account (manage.mjs: journeys
+// i-m of journeys.test.mjs) in headless Chromium, with every check of those journeys, and saves a
+// PNG of each page the walkthrough shows into
 // docs/walkthrough/ (1000 pixels wide, cut above the footer). The pictures replace the old ones
 // only when the whole walk passed.
 //
@@ -15,7 +16,8 @@ import path from 'node:path';
 
 import { Citizen } from './citizen.mjs';
 import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs';
-import { nextTotp } from './harness.mjs';
+import { nextTotp, totpStep } from './harness.mjs';
+import { manageAccount } from './manage.mjs';
 import {
   benefitsReusesIdentity,
   CODE,
@@ -83,10 +85,14 @@ try {
   await citizen.fill('Password', newPassword);
   await citizen.submitAccepted();
   await citizen.sees(CODE);
-  await replaceLostApp(citizen, stack.provider, { email: account.email, password: newPassword, person: KENNETH }, {
+  const secret = await replaceLostApp(citizen, stack.provider, { email: account.email, password: newPassword, person: KENNETH }, {
     shoot: only(['lost-app', 'reprove', 'new-app']),
   });
   await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
+
+  // Managing the account (pictures 24-30), with the password and app he has now.
+  shots = Math.max(shots, 23);
+  await manageAccount({ citizen, shoot }, { ...account, password: newPassword, secret, step: totpStep() });
   await citizen.finish();
   await context.close();
   await fs.rm(outDir, { recursive: true, force: true });

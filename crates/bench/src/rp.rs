@@ -1,10 +1,9 @@
-//! The bench's relying party: its ES256 key pair, its registration file, the client assertions
-//! it signs (RFC 7523, a fresh `jti` each time) and PKCE, as a department's service does them.
+//! The bench's relying party: its registration file and PKCE; its ES256 key pair and the client
+//! assertions it signs (RFC 7523, a fresh `jti` each time) are the relying-party kit's, the
+//! same code a department's service signs with.
 
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use base64::Engine;
-use jsonwebtoken::jwk::{Jwk, KeyAlgorithm, PublicKeyUse};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use one_login_rp::ClientKey;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -24,9 +23,7 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 pub struct RelyingParty {
     pub client_id: &'static str,
     pub redirect_uri: &'static str,
-    key: EncodingKey,
-    kid: String,
-    public: Jwk,
+    key: ClientKey,
     /// Where assertions are addressed: the token endpoint.
     audience: String,
 }
@@ -34,22 +31,11 @@ pub struct RelyingParty {
 impl RelyingParty {
     /// A new key pair for a provider at `issuer` (ending with `/`).
     pub fn new(issuer: &str, client_id: &'static str, redirect_uri: &'static str) -> Result<Self> {
-        let der = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
-            .and_then(|pair| pair.to_pkcs8v1())
-            .map_err(|_| Error::Signing("cannot generate an ES256 key".into()))?;
-        let key = EncodingKey::from_ec_der(der.as_ref());
-        let kid = "bench-key-1".to_owned();
-        let mut public = Jwk::from_encoding_key(&key, Algorithm::ES256)
-            .map_err(|e| Error::Signing(format!("public key: {e}")))?;
-        public.common.key_id = Some(kid.clone());
-        public.common.public_key_use = Some(PublicKeyUse::Signature);
-        public.common.key_algorithm = Some(KeyAlgorithm::ES256);
+        let key = ClientKey::generate().map_err(|e| Error::Signing(e.to_string()))?;
         Ok(RelyingParty {
             client_id,
             redirect_uri,
             key,
-            kid,
-            public,
             audience: format!("{issuer}token"),
         })
     }
@@ -57,7 +43,7 @@ impl RelyingParty {
     /// The client's file for the provider's `clients_dir` (config/clients/README.md). Both
     /// bench clients may ask for identity (P1-P3) and the core identity JWT.
     pub fn registration(&self) -> Result<String> {
-        let jwks = json!({ "keys": [self.public] });
+        let jwks = json!(self.key.jwks());
         Ok(format!(
             "client_id = {:?}\nname = \"Load test service\"\n\
              redirect_uris = [{:?}]\n\
@@ -74,13 +60,9 @@ impl RelyingParty {
     /// A client assertion for the token endpoint, signed now with a fresh `jti`.
     pub fn assertion(&self) -> Result<String> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let claims = json!({
-            "iss": self.client_id, "sub": self.client_id, "aud": self.audience,
-            "exp": now + 60, "iat": now, "jti": uuid::Uuid::new_v4().to_string(),
-        });
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, &claims, &self.key).map_err(|e| Error::Signing(e.to_string()))
+        self.key
+            .assertion(self.client_id, &self.audience, now)
+            .map_err(|e| Error::Signing(e.to_string()))
     }
 }
 

@@ -1,33 +1,20 @@
 //! A department's configuration: one TOML file per department (`config/departments/`), then
 //! `ONE_LOGIN_DEPARTMENT__*` environment overrides. Strict: unknown keys are errors, and every
-//! bad value is reported with its key.
+//! bad value is reported with its key. The One Login part is the kit's ([`one_login_rp::Config`]),
+//! which checks it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use one_login_rp::{ProviderConfig, RequestConfig};
 use serde::Deserialize;
-use url::Url;
 
 use crate::error::{Error, Result};
 
 /// Environment variables that override the file: the key path in capitals, `__` between levels.
 pub const ENV_PREFIX: &str = "ONE_LOGIN_DEPARTMENT__";
-
-pub const CORE_IDENTITY_CLAIM: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
-pub const ADDRESS_CLAIM: &str = "https://vocab.account.gov.uk/v1/address";
-pub const PASSPORT_CLAIM: &str = "https://vocab.account.gov.uk/v1/passport";
-pub const DRIVING_PERMIT_CLAIM: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
-pub const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode";
-
-const KNOWN_CLAIMS: [&str; 5] = [
-    CORE_IDENTITY_CLAIM,
-    ADDRESS_CLAIM,
-    PASSPORT_CLAIM,
-    DRIVING_PERMIT_CLAIM,
-    RETURN_CODE_CLAIM,
-];
 
 /// Which service's pages the department shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -59,106 +46,6 @@ pub struct Config {
     /// A later step that asks for more (step-up), if the service has one.
     #[serde(default)]
     pub identity_check: Option<RequestConfig>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProviderConfig {
-    /// The provider's issuer URL, ending with `/`; discovery is read from it.
-    pub issuer: String,
-    /// The DID document naming the core identity signing key. Empty:
-    /// `<issuer>.well-known/did.json`.
-    #[serde(default)]
-    pub did_url: String,
-    /// The `iss` of core identity JWTs. Empty: the issuer.
-    #[serde(default)]
-    pub identity_issuer: String,
-    /// How long to wait for the provider.
-    #[serde(with = "humantime_serde", default = "default_timeout")]
-    pub timeout: std::time::Duration,
-}
-
-fn default_timeout() -> std::time::Duration {
-    std::time::Duration::from_secs(10)
-}
-
-/// What one authorization request asks for.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RequestConfig {
-    /// One vector of trust, e.g. `Cl.Cm` or `Cl.Cm.P2`.
-    pub vtr: String,
-    /// Scopes besides `openid`.
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    /// Claims asked for by name in the `claims` request's `userinfo` member.
-    #[serde(default)]
-    pub claims: Vec<String>,
-}
-
-impl RequestConfig {
-    /// The identity level asked for (`P2`), if any.
-    pub fn identity_level(&self) -> Option<&str> {
-        self.vtr.split('.').find(|part| part.starts_with('P'))
-    }
-
-    fn check(&self, key: &str) -> Result<()> {
-        let parts: Vec<&str> = self.vtr.split('.').collect();
-        let vector_ok = match parts[..] {
-            ["Cl"] | ["Cl", "Cm"] => true,
-            ["Cl", "Cm", level] => matches!(level, "P0" | "P1" | "P2" | "P3"),
-            _ => false,
-        };
-        if !vector_ok {
-            return Err(Error::config(
-                format!("{key}.vtr"),
-                format!(
-                    "{:?} is not a vector of trust: Cl or Cl.Cm, then at most one of P0-P3 (which needs Cl.Cm)",
-                    self.vtr
-                ),
-            ));
-        }
-        if let Some(scope) = self
-            .scopes
-            .iter()
-            .find(|s| !matches!(s.as_str(), "email" | "phone" | "offline_access"))
-        {
-            return Err(Error::config(
-                format!("{key}.scopes"),
-                format!("{scope:?}: email, phone or offline_access (openid is always asked for)"),
-            ));
-        }
-        if let Some(claim) = self
-            .claims
-            .iter()
-            .find(|c| !KNOWN_CLAIMS.contains(&c.as_str()))
-        {
-            return Err(Error::config(
-                format!("{key}.claims"),
-                format!("{claim:?} is not an identity claim; known: {KNOWN_CLAIMS:?}"),
-            ));
-        }
-        if !self.claims.is_empty() && self.identity_level().is_none_or(|l| l == "P0") {
-            return Err(Error::config(
-                format!("{key}.claims"),
-                "identity claims are returned only at P1 or above: add a P level to vtr",
-            ));
-        }
-        Ok(())
-    }
-
-    /// The `claims` request parameter (OpenID Connect Core §5.5), or `None` when none is asked.
-    pub fn claims_parameter(&self) -> Option<String> {
-        if self.claims.is_empty() {
-            return None;
-        }
-        let userinfo: serde_json::Map<String, serde_json::Value> = self
-            .claims
-            .iter()
-            .map(|c| (c.clone(), serde_json::Value::Null))
-            .collect();
-        Some(serde_json::json!({ "userinfo": userinfo }).to_string())
-    }
 }
 
 impl Config {
@@ -196,101 +83,23 @@ impl Config {
         if self.service_name.trim().is_empty() {
             return Err(Error::config("service_name", "must not be empty"));
         }
-        check_base_url("public_url", &self.public_url)?;
-        check_base_url("provider.issuer", &self.provider.issuer)?;
-        if !self.provider.did_url.is_empty() {
-            Url::parse(&self.provider.did_url)
-                .map_err(|e| Error::config("provider.did_url", format!("not a URL: {e}")))?;
-        }
-        if self.provider.timeout.is_zero() {
-            return Err(Error::config(
-                "provider.timeout",
-                "must be longer than zero",
-            ));
-        }
-        let id_ok = !self.client_id.is_empty()
-            && self
-                .client_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b));
-        if !id_ok {
-            return Err(Error::config("client_id", "letters, digits or - . _ ~"));
-        }
+        self.one_login().check()?;
         if self.data_dir.as_os_str().is_empty() {
             return Err(Error::config("data_dir", "must not be empty"));
-        }
-        self.sign_in.check("sign_in")?;
-        if let Some(step) = &self.identity_check {
-            step.check("identity_check")?;
-            if step.identity_level().is_none() {
-                return Err(Error::config(
-                    "identity_check.vtr",
-                    "a later identity check must ask for a P level",
-                ));
-            }
         }
         Ok(())
     }
 
-    /// An address under the department's public URL (`"callback"`).
-    pub fn url(&self, relative: &str) -> String {
-        format!("{}{}", self.public_url, relative.trim_start_matches('/'))
-    }
-
-    pub fn is_https(&self) -> bool {
-        self.public_url.starts_with("https://")
-    }
-
-    pub fn did_url(&self) -> String {
-        if self.provider.did_url.is_empty() {
-            format!("{}.well-known/did.json", self.provider.issuer)
-        } else {
-            self.provider.did_url.clone()
+    /// The kit's part: the citizen lands on the application page once signed in.
+    pub fn one_login(&self) -> one_login_rp::Config {
+        one_login_rp::Config {
+            provider: self.provider.clone(),
+            client_id: self.client_id.clone(),
+            public_url: self.public_url.clone(),
+            sign_in: self.sign_in.clone(),
+            identity_check: self.identity_check.clone(),
+            after_sign_in: "/application".to_owned(),
         }
-    }
-
-    pub fn identity_issuer(&self) -> &str {
-        if self.provider.identity_issuer.is_empty() {
-            &self.provider.issuer
-        } else {
-            &self.provider.identity_issuer
-        }
-    }
-
-    /// The session cookie's name: per department, since departments on one host share cookies
-    /// across ports; `__Host-` on https (RFC 6265bis §4.1.3.2).
-    pub fn cookie_name(&self) -> String {
-        let name = format!("{}-session", self.client_id);
-        if self.is_https() {
-            format!("__Host-{name}")
-        } else {
-            name
-        }
-    }
-}
-
-/// An absolute http(s) URL ending with `/`, https unless on this machine.
-fn check_base_url(key: &str, value: &str) -> Result<()> {
-    let url = Url::parse(value).map_err(|e| Error::config(key, format!("not a URL: {e}")))?;
-    if !value.ends_with('/') {
-        return Err(Error::config(key, "must end with '/'"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(key, "must not have a query or a fragment"));
-    }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback => Ok(()),
-        _ => Err(Error::config(
-            key,
-            "must be https (http only on localhost or 127.0.0.1)",
-        )),
     }
 }
 
@@ -315,27 +124,21 @@ mod tests {
 
     fn key_of(toml: &str) -> String {
         match Config::from_toml_str(toml) {
-            Err(Error::Config { key, .. }) => key,
+            Err(Error::Kit(one_login_rp::Error::Config { key, .. })) => key,
             other => panic!("expected a configuration error, got {other:?}"),
         }
     }
 
     #[test]
-    fn a_good_file_loads_with_defaults() {
+    fn a_good_file_gives_the_kit_its_part() {
         let config = Config::from_toml_str(GOOD).unwrap();
-        assert_eq!(
-            config.did_url(),
-            "http://localhost:8080/.well-known/did.json"
-        );
-        assert_eq!(config.identity_issuer(), "http://localhost:8080/");
-        assert_eq!(config.url("/callback"), "http://localhost:8081/callback");
-        assert_eq!(config.cookie_name(), "driving-licence-session");
-        assert_eq!(config.sign_in.identity_level(), Some("P2"));
-        assert!(config.identity_check.is_none());
-        assert_eq!(
-            config.sign_in.claims_parameter().unwrap(),
-            r#"{"userinfo":{"https://vocab.account.gov.uk/v1/coreIdentityJWT":null}}"#
-        );
+        assert_eq!(config.form, Form::RenewDrivingLicence);
+        let one_login = config.one_login();
+        assert_eq!(one_login.client_id, "driving-licence");
+        assert_eq!(one_login.cookie_name(), "driving-licence-session");
+        assert_eq!(one_login.sign_in.identity_level(), Some("P2"));
+        assert!(one_login.identity_check.is_none());
+        assert_eq!(one_login.after_sign_in, "/application");
     }
 
     #[test]

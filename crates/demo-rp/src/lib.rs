@@ -1,15 +1,11 @@
 //! A demo department service (relying party) for One Login: one binary, configured per
-//! department (`config/departments/*.toml`), built on the `openidconnect` crate.
+//! department (`config/departments/*.toml`), built on the relying-party kit (`one-login-rp`),
+//! which does all of the signing in; this crate has the department's pages.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod config;
 pub mod error;
-pub mod identity;
-pub mod keys;
-pub mod logout_token;
-pub mod oidc;
-pub mod sessions;
 pub mod web;
 
 pub use error::{Error, Result};
@@ -27,5 +23,5 @@ pub async fn serve(
     axum::serve(listener, web::router(state))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| Error::Internal(format!("serving: {e}")))
+        .map_err(|e| Error::Kit(one_login_rp::Error::Internal(format!("serving: {e}"))))
 }

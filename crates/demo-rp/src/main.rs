@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use one_login_demo_rp::config::Config;
+use one_login_demo_rp::serve;
 use one_login_demo_rp::web::AppState;
-use one_login_demo_rp::{Error, serve};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -58,11 +58,11 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         let state = AppState::new(config)?;
-        serve(state, one_login_provider::shutdown::shutdown_signal()).await
+        serve(state, one_login_rp::shutdown_signal()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e @ Error::Config { .. }) => {
+        Err(e) if e.is_config() => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -10,10 +10,10 @@ use axum::response::Response;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use one_login_demo_rp::config::Config;
-use one_login_demo_rp::keys::ClientKey;
-use one_login_demo_rp::oidc::IdToken;
-use one_login_demo_rp::sessions::{IdentityCheck, Pending, Purpose, SignedIn};
 use one_login_demo_rp::web::{AppState, router};
+use one_login_rp::ClientKey;
+use one_login_rp::provider::IdToken;
+use one_login_rp::sessions::{IdentityCheck, Pending, Purpose, Session, SignedIn};
 use serde_json::json;
 use tower::ServiceExt;
 
@@ -97,18 +97,32 @@ impl Test {
             .await
     }
 
-    /// A session waiting for the provider's answer to `state`.
-    fn pending_session(&self, state: &str) -> String {
-        let (id, mut session) = self.state.sessions.create(self.state.clock.unix());
-        session.pending = Some(Pending {
-            purpose: Purpose::SignIn,
-            state: state.into(),
-            nonce: "n".into(),
-            pkce_verifier: "v".repeat(43),
-            sent_at: self.state.clock.unix(),
-        });
-        self.state.sessions.save(&id, session);
+    fn now(&self) -> i64 {
+        self.state.one_login.now()
+    }
+
+    /// A new session, changed by `change`.
+    async fn session(&self, change: impl FnOnce(&mut Session)) -> String {
+        let sessions = self.state.one_login.sessions();
+        let (id, mut session) = sessions.create(self.now()).await.unwrap();
+        change(&mut session);
+        sessions.put(&id, &session, self.now()).await.unwrap();
         id
+    }
+
+    /// A session waiting for the provider's answer to `state`.
+    async fn pending_session(&self, state: &str) -> String {
+        let now = self.now();
+        self.session(|session| {
+            session.pending = Some(Pending {
+                purpose: Purpose::SignIn,
+                state: state.into(),
+                nonce: "n".into(),
+                pkce_verifier: "v".repeat(43),
+                sent_at: now,
+            })
+        })
+        .await
     }
 }
 
@@ -186,7 +200,10 @@ async fn the_public_key_is_served_for_the_provider() {
         (key["kty"].as_str(), key["crv"].as_str()),
         (Some("EC"), Some("P-256"))
     );
-    assert_eq!(key["kid"].as_str(), Some(test.state.provider.key().kid()));
+    assert_eq!(
+        key["kid"].as_str(),
+        Some(test.state.one_login.keys().current().kid())
+    );
     assert!(key.get("d").is_none());
 }
 
@@ -213,7 +230,7 @@ async fn callbacks_must_match_the_sessions_request() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("Sorry, you need to start again"));
 
-    let id = test.pending_session("the-state");
+    let id = test.pending_session("the-state").await;
     let (status, _, _) = test.get("/callback?code=c&state=another", Some(&id)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     // The pending request was used up by that answer, even though it was wrong.
@@ -222,7 +239,7 @@ async fn callbacks_must_match_the_sessions_request() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    let id = test.pending_session("s2");
+    let id = test.pending_session("s2").await;
     let (status, _, _) = test
         .get(
             "/callback?code=c&state=s2&iss=http%3A%2F%2Fevil.localhost%2F",
@@ -235,7 +252,7 @@ async fn callbacks_must_match_the_sessions_request() {
 #[tokio::test]
 async fn a_declined_sign_in_gets_its_own_page() {
     let test = Test::unreachable();
-    let id = test.pending_session("s");
+    let id = test.pending_session("s").await;
     let (status, _, body) = test
         .get(
             "/callback?error=access_denied&error_description=declined&state=s",
@@ -255,7 +272,7 @@ async fn forms_need_a_session_and_its_token() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
         assert!(body.contains("start again"), "{path}: {body}");
     }
-    let (id, _) = test.state.sessions.create(test.state.clock.unix());
+    let id = test.session(|_| {}).await;
     let (status, _, _) = test.post("/sign-out", Some(&id), "csrf_token=wrong").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = test.post("/sign-out", Some(&id), "").await;
@@ -336,10 +353,13 @@ fn signed_in(id_token: &IdToken, now: i64) -> SignedIn {
         identity: None,
         address: None,
         driving_permit: None,
+        passport: None,
+        return_codes: Vec::new(),
         refresh_token: None,
         signed_in_at: now,
         identity_check: None,
         refreshed_at: None,
+        csrf_token: String::new(),
     }
 }
 
@@ -347,19 +367,17 @@ fn signed_in(id_token: &IdToken, now: i64) -> SignedIn {
 async fn back_channel_logout_ends_the_named_session_once() {
     let (issuer, key) = stand_in_provider().await;
     let test = Test::new(&issuer);
-    let now = test.state.clock.unix();
+    let now = test.now();
     let id_token = id_token(&key, &issuer, now);
-    let sign_in = |sid: &str| {
-        let (id, mut session) = test.state.sessions.create(now);
-        session.user = Some(SignedIn {
+    let sign_in = |sid: &'static str| {
+        let user = SignedIn {
             sid: Some(sid.into()),
             ..signed_in(&id_token, now)
-        });
-        test.state.sessions.save(&id, session);
-        id
+        };
+        test.session(move |session| session.user = Some(user))
     };
-    let this_browser = sign_in("sid-1");
-    let other_browser = sign_in("sid-2");
+    let this_browser = sign_in("sid-1").await;
+    let other_browser = sign_in("sid-2").await;
     let (status, _, _) = test.get("/application", Some(&this_browser)).await;
     assert_eq!(status, StatusCode::OK);
 
@@ -397,22 +415,21 @@ async fn back_channel_logout_ends_the_named_session_once() {
 async fn the_identity_step_says_how_long_the_citizen_was_away_in_words() {
     let (issuer, key) = stand_in_provider().await;
     let test = Test::new(&issuer);
-    let now = test.state.clock.unix();
+    let now = test.now();
     let id_token = id_token(&key, &issuer, now);
     for (seconds_away, words) in [
         (1, "for 1 second, too short for a new identity check"),
         (12, "for 12 seconds, too short for a new identity check"),
         (90, "with GOV.UK One Login for 90 seconds.</p>"),
     ] {
-        let (id, mut session) = test.state.sessions.create(now);
-        session.user = Some(SignedIn {
+        let user = SignedIn {
             identity_check: Some(IdentityCheck {
                 seconds_away,
                 same_sign_in: true,
             }),
             ..signed_in(&id_token, now)
-        });
-        test.state.sessions.save(&id, session);
+        };
+        let id = test.session(|session| session.user = Some(user)).await;
         let (status, _, body) = test.get("/application", Some(&id)).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains(words), "{seconds_away}: {body}");

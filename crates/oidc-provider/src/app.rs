@@ -10,6 +10,8 @@ use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::accounts::PasswordHasher;
+use crate::accounts::access::AccountAccess;
+use crate::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
@@ -87,6 +89,34 @@ impl AppState {
             oidc: Arc::new(oidc),
         })
     }
+
+    /// What ends an account's access, over this state's stores.
+    pub fn account_access(&self) -> AccountAccess<'_> {
+        AccountAccess {
+            sessions: &self.sessions,
+            provider: &self.oidc,
+            store: self.ephemeral.as_ref(),
+            db: &self.db,
+        }
+    }
+
+    /// Carries out, every [`WATCH_INTERVAL`] while the process lives, the end of access of
+    /// accounts an operator intervened on (`accounts::interventions`). For processes that
+    /// serve (`serve`, the demo), never for one-off commands: the sessions to end may be in
+    /// this process's memory only.
+    pub fn spawn_intervention_watch(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(WATCH_INTERVAL);
+            loop {
+                ticker.tick().await;
+                let now_ms = state.clock.unix_millis();
+                if let Err(e) = end_pending_access(&state.account_access(), now_ms).await {
+                    tracing::warn!(error = %e, "could not end access after account interventions");
+                }
+            }
+        });
+    }
 }
 
 /// Form bodies are small: the largest is a password and its confirmation.
@@ -150,6 +180,10 @@ pub fn router(state: AppState) -> Router {
             get(pages::sign_in::code_form).post(pages::sign_in::submit_code),
         )
         .route("/sign-in/locked", get(pages::sign_in::locked))
+        .route(
+            pages::sign_in::NEW_PASSWORD,
+            get(pages::sign_in::new_password_form).post(pages::sign_in::submit_new_password),
+        )
         .route(
             "/sign-in/set-up-authenticator-app",
             get(pages::sign_in::add_authenticator_form)
@@ -232,6 +266,40 @@ pub fn router(state: AppState) -> Router {
             "/account/withdraw-consent",
             post(pages::account::withdraw_consent),
         )
+        .route(
+            "/account/confirm-password",
+            get(pages::security::confirm_password_form).post(pages::security::confirm_password),
+        )
+        .route(
+            "/account/change-email",
+            get(pages::security::change_email_form).post(pages::security::change_email),
+        )
+        .route(
+            "/account/change-email/check-email",
+            get(pages::security::check_new_email_form).post(pages::security::check_new_email),
+        )
+        .route(
+            "/account/change-password",
+            get(pages::security::change_password_form).post(pages::security::change_password),
+        )
+        .route(
+            "/account/change-authenticator-app",
+            get(pages::security::current_app_form).post(pages::security::current_app),
+        )
+        .route(
+            "/account/change-authenticator-app/new",
+            get(pages::security::new_app_form).post(pages::security::new_app),
+        )
+        .route(
+            "/account/close",
+            get(pages::security::close_form).post(pages::security::close),
+        )
+        .route(
+            "/account/report",
+            get(pages::security::report_form).post(pages::security::report),
+        )
+        .route("/account/changed/{what}", get(pages::security::changed))
+        .route("/account/closed", get(pages::security::closed))
         .route("/sign-out", post(oidc::logout::sign_out))
         .route("/signed-out", get(pages::account::signed_out))
         .route("/accessibility", get(pages::info::accessibility))

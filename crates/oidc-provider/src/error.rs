@@ -155,6 +155,10 @@ pub enum Refusal {
     InvalidEmail(&'static str),
     WeakPassword(String),
     InvalidTotpSecret,
+    /// No account has this email address (an operator's command).
+    UnknownAccount(String),
+    /// An account intervention that does not apply to the account as it stands.
+    InterventionRefused(&'static str),
 }
 
 impl fmt::Display for Refusal {
@@ -166,6 +170,8 @@ impl fmt::Display for Refusal {
             Refusal::InvalidTotpSecret => {
                 f.write_str("the authenticator secret must be base32 and at least 128 bits")
             }
+            Refusal::UnknownAccount(email) => write!(f, "no account has the email address {email}"),
+            Refusal::InterventionRefused(why) => write!(f, "nothing done: {why}"),
         }
     }
 }

@@ -17,7 +17,6 @@ pub mod oidc;
 pub mod outbound;
 pub mod sealing;
 pub mod sessions;
-pub mod shutdown;
 pub mod store;
 pub mod web;
 

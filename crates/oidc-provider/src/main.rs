@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use one_login_provider::accounts::interventions::{self, Intervention, WATCH_INTERVAL};
 use one_login_provider::accounts::{check_new_password, email_problem, totp};
 use one_login_provider::app::{AppState, Overrides, router};
 use one_login_provider::config::{Config, DEFAULT_CONFIG_FILE};
@@ -62,6 +63,14 @@ enum Command {
         #[command(subcommand)]
         command: SecretsCommand,
     },
+    /// Citizens' accounts: look one up, or intervene on it. Every intervention is written to
+    /// the account's audit log with the operator as the actor; a running provider ends the
+    /// account's sessions within seconds (with back-channel logout to each service it signed
+    /// in to) and revokes its refresh tokens and access tokens.
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// Create a verified account (for demos and tests).
     CreateAccount {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
@@ -94,6 +103,62 @@ enum KeysCommand {
         #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
         config: PathBuf,
     },
+}
+
+/// The account an `accounts` subcommand acts on.
+#[derive(Args)]
+struct AccountArgs {
+    #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
+    config: PathBuf,
+    /// The account's email address (case does not matter).
+    email: String,
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Show an account: its id, when it was made, its status, whether it has an authenticator
+    /// app, its proven identity, its live sessions and its latest audit events. Never a
+    /// password hash, secret or code.
+    Show(AccountArgs),
+    /// Suspend an account until `unsuspend`: it cannot sign in (once its password is right,
+    /// a page says it is suspended and whom to contact), its sessions end, its tokens are
+    /// revoked, and services get access_denied.
+    Suspend(AccountArgs),
+    /// Lift a suspension: the account can sign in again.
+    Unsuspend(AccountArgs),
+    /// Block an account for good: as `suspend`, but permanent. There is no unblock, so that a
+    /// block always means final; suspend what may be lifted. A blocked account can still be
+    /// deleted, after which its email address can make a new account.
+    Block(AccountArgs),
+    /// Make the citizen choose a new password at their next sign-in, after password and
+    /// authenticator code and before anything else. Its sessions end now.
+    RequirePasswordReset(AccountArgs),
+    /// Stop releasing the account's proven identity: evidence from before now no longer counts
+    /// (except contra-indicators), and the next service that asks for an identity sends the
+    /// citizen through proving again. Services that ask only for sign-in are unaffected. Its
+    /// sessions end now.
+    RequireReproving(AccountArgs),
+    /// Delete the account as the citizen closing it would: the account, its authenticator
+    /// secret, identity evidence and record, consents and refresh tokens. Its sessions end;
+    /// the audit log keeps its events under the account id only. Cannot be undone.
+    Delete(AccountArgs),
+}
+
+impl AccountsCommand {
+    /// The account named, and the intervention (none for `show`).
+    fn parts(self) -> (AccountArgs, Option<Intervention>) {
+        match self {
+            AccountsCommand::Show(args) => (args, None),
+            AccountsCommand::Suspend(args) => (args, Some(Intervention::Suspend)),
+            AccountsCommand::Unsuspend(args) => (args, Some(Intervention::Unsuspend)),
+            AccountsCommand::Block(args) => (args, Some(Intervention::Block)),
+            AccountsCommand::RequirePasswordReset(args) => {
+                (args, Some(Intervention::RequirePasswordReset))
+            }
+            AccountsCommand::RequireReproving(args) => (args, Some(Intervention::RequireReproving)),
+            AccountsCommand::Delete(args) => (args, Some(Intervention::Delete)),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -214,6 +279,7 @@ async fn run(command: Command) -> Result<()> {
             create_account(config, email, password, totp_secret).await
         }
         Command::Serve { config } => serve(load(&config)?).await,
+        Command::Accounts { command } => accounts(command).await,
         Command::Keys { command } => keys(command).await,
         Command::Clients { command } => clients(command),
         Command::Identity {
@@ -315,6 +381,130 @@ fn clients(command: ClientsCommand) -> Result<()> {
     }
 }
 
+async fn accounts(command: AccountsCommand) -> Result<()> {
+    let (target, intervention) = command.parts();
+    let config = load(&target.config)?;
+    let db = Database::connect(&config).await?;
+    db.migrate().await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let done = match intervention {
+        None => show_account(&config, &db, &target.email, now).await,
+        Some(intervention) => {
+            let account = interventions::intervene(&db, &target.email, intervention, now).await;
+            account.map(|account| {
+                println!(
+                    "{}: {} ({})",
+                    done_words(intervention),
+                    account.email,
+                    account.id
+                );
+                if intervention.ends_access() {
+                    println!(
+                        "a running provider ends its sessions and tokens within {} seconds",
+                        WATCH_INTERVAL.as_secs()
+                    );
+                }
+            })
+        }
+    };
+    db.close().await;
+    done
+}
+
+fn done_words(intervention: Intervention) -> &'static str {
+    match intervention {
+        Intervention::Suspend => "suspended",
+        Intervention::Unsuspend => "suspension lifted",
+        Intervention::Block => "blocked for good",
+        Intervention::RequirePasswordReset => "a new password is required at the next sign-in",
+        Intervention::RequireReproving => "the identity must be proved again",
+        Intervention::Delete => "deleted",
+    }
+}
+
+/// `accounts show`: what an operator may see of an account, never a secret.
+async fn show_account(config: &Config, db: &Database, email: &str, now: i64) -> Result<()> {
+    let account = db
+        .accounts()
+        .find_by_email(email)
+        .await?
+        .ok_or_else(|| Error::Refused(Refusal::UnknownAccount(email.trim().to_owned())))?;
+    let standing = account.standing;
+    let mut lines = vec![
+        ("account", account.id.clone()),
+        ("email", account.email.clone()),
+        ("created", format_unix(account.created_at)),
+        ("status", standing.status.to_string()),
+        (
+            "app",
+            if account.totp_secret.is_some() {
+                "set up"
+            } else {
+                "not set up"
+            }
+            .to_owned(),
+        ),
+    ];
+    if let Some(since) = standing.password_reset_required_at {
+        lines.push((
+            "password",
+            format!("a new one is required (since {})", format_unix(since)),
+        ));
+    }
+    let identity = match db.identity().record(&account.id).await? {
+        Some(record) if record.expires_at > now => format!(
+            "{} proven {}, until {}",
+            record.level,
+            format_unix(record.proven_at),
+            format_unix(record.expires_at)
+        ),
+        Some(record) => format!(
+            "{} expired {}",
+            record.level,
+            format_unix(record.expires_at)
+        ),
+        None => "none proven".to_owned(),
+    };
+    lines.push(("identity", identity));
+    if let Some(since) = standing.reproving_required_at {
+        lines.push((
+            "evidence",
+            format!(
+                "only from {} counts (re-proving required)",
+                format_unix(since)
+            ),
+        ));
+    }
+    let sessions = if config.ephemeral.url.is_empty() {
+        // The embedded short-lived store is the provider process's own memory.
+        "kept in the running provider's memory: not visible from here".to_owned()
+    } else {
+        let store = one_login_provider::ephemeral::open(&config.ephemeral).await?;
+        let sessions = one_login_provider::sessions::Sessions::new(store, config.session.clone());
+        format!(
+            "{} live",
+            sessions.count_for_account(&account.id, now).await?
+        )
+    };
+    lines.push(("sessions", sessions));
+    for (label, value) in lines {
+        println!("{label:<10}  {value}");
+    }
+    println!("recent events:");
+    for event in db.audit().recent(&account.id, 10).await? {
+        println!(
+            "  {}  {}{}",
+            format_unix(event.at),
+            event.kind.as_str(),
+            event
+                .client_ip
+                .map(|ip| format!("  from {ip}"))
+                .unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
 async fn create_account(
     config: Config,
     email: String,
@@ -362,6 +552,7 @@ async fn serve(config: Config) -> Result<()> {
         .zip(config.server.tls_key.clone());
     let issuer = config.issuer.clone();
     let state = AppState::connect(config, Overrides::default()).await?;
+    state.spawn_intervention_watch();
     tracing::info!(
         database = ?state.db.kind(),
         short_lived_store = state.ephemeral.describe(),
@@ -371,7 +562,7 @@ async fn serve(config: Config) -> Result<()> {
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
     tokio::spawn(async move {
-        one_login_provider::shutdown::shutdown_signal().await;
+        one_login_shutdown::shutdown_signal().await;
         tracing::info!("shutting down");
         shutdown.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
     });

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{DecodingKey, Validation};
+use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params, pkce};
@@ -190,6 +191,21 @@ impl Env {
                 .await;
         }
         (page, verifier)
+    }
+
+    /// Kenneth asks the driving service for P2, proves it through every page (signing in
+    /// first if need be), and the service redeems its code: its tokens.
+    async fn proved_at_driving(&self, browser: &mut Browser) -> Value {
+        let (page, verifier) = self
+            .begin(browser, &self.driving, "Cl.Cm.P2", &[CORE_IDENTITY])
+            .await;
+        page.assert_redirect("/identity/next");
+        self.prove(browser, &KENNETH)
+            .await
+            .assert(StatusCode::OK, "You have proved your identity");
+        let params = self.back_to(browser, &self.driving).await;
+        self.tokens(browser, &self.driving, &params["code"], &verifier)
+            .await
     }
 
     /// The proving pages for `person`, from the photo ID choice to the "proved" panel.
@@ -603,6 +619,37 @@ macro_rules! identity_tests {
 }
 
 identity_tests! {
+    // Issue 10 (account interventions): once an operator requires a new proof of identity, the
+    // stored identity is no longer released (not even on a grant made before), the sessions
+    // end, a service that asks only for sign-in is unaffected, and the next identity request
+    // sends the citizen through proving again, after which the new evidence counts.
+    async fn a_required_reproving_sends_the_citizen_through_proving_again(env: Env) {
+        let mut browser = env.app.browser();
+        let tokens = env.proved_at_driving(&mut browser).await;
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        let checks = env.stored_credentials().await;
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let state = &env.app.state;
+        intervene(&state.db, EMAIL, Intervention::RequireReproving, env.now()).await.unwrap();
+        let info = env.userinfo(&mut browser, &tokens).await;
+        assert!(info.get(CORE_IDENTITY).is_none(), "withheld at once: {info}");
+        assert_eq!(end_pending_access(&state.account_access(), state.clock.unix_millis()).await.unwrap(), 1);
+        assert_eq!(browser.get("/account").await.location(), "/sign-in", "the session ended");
+
+        env.app.clock.advance(std::time::Duration::from_secs(1));
+        let (page, _) = env.begin(&mut browser, &env.benefits, "Cl.Cm", &[]).await;
+        assert!(client_params(&page, &env.benefits).contains_key("code"), "sign-in only: no proving");
+        let account = browser.get("/account").await;
+        account.assert(StatusCode::OK, "Your account");
+        assert!(!account.body.contains("P2 (medium confidence)"), "no proven identity shown");
+
+        let tokens = env.proved_at_driving(&mut browser).await;
+        assert!(env.stored_credentials().await > checks, "checked again");
+        assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
+        browser.get("/account").await.assert(StatusCode::OK, "P2 (medium confidence)");
+    }
+
     // The contract's P2 web journey: passport, address, fraud check, questions; then the core
     // identity JWT at userinfo, verified with the key that did.json names.
     async fn proving_to_p2_gives_a_core_identity_that_did_json_verifies(env: Env) {

@@ -13,6 +13,7 @@ use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use one_login_provider::accounts::access::AccountAccess;
+use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::sessions::SessionId;
 use one_login_provider::store::AuditKind;
 use serde_json::{Value, json};
@@ -1048,6 +1049,215 @@ oidc_tests! {
     }
 }
 
+/// The client's parameters in the page's link back to `rp` (a page that cannot redirect at once,
+/// such as "your account is suspended").
+fn link_params(page: &Page, rp: &RelyingParty) -> HashMap<String, String> {
+    let start = page
+        .body
+        .find(&format!("href=\"{}?", rp.redirect_uri))
+        .unwrap_or_else(|| panic!("no link back to {}:\n{}", rp.redirect_uri, page.body));
+    let href = &page.body[start + 6..];
+    let href = href[..href.find('"').unwrap()].replace("&#38;", "&");
+    let query = href.split_once('?').unwrap().1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+impl Env {
+    /// What an operator's `one-login accounts ACTION EMAIL` does, then what the running
+    /// provider's watch does after it; returns how many pending interventions it acted on.
+    async fn intervene(&self, intervention: Intervention) -> usize {
+        let state = &self.app.state;
+        intervene(&state.db, EMAIL, intervention, self.now())
+            .await
+            .unwrap();
+        end_pending_access(&state.account_access(), state.clock.unix_millis())
+            .await
+            .unwrap()
+    }
+
+    async fn refresh(&self, browser: &mut Browser, refresh_token: &str) -> Page {
+        let assertion = self.rp.assertion(&self.issuer(), self.now());
+        browser
+            .post(
+                "/token",
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", refresh_token),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", &assertion),
+                ],
+            )
+            .await
+    }
+
+    async fn audit_kinds(&self) -> Vec<AuditKind> {
+        let state = &self.app.state;
+        let account = state
+            .db
+            .accounts()
+            .find_by_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        let events = state.db.audit().recent(&account.id, 50).await.unwrap();
+        events.into_iter().map(|e| e.kind).collect()
+    }
+}
+
+oidc_tests! {
+    // Issue 10 (account interventions): a suspended account's single sign-on session is gone,
+    // its tokens fail, and signing in again shows why only after the right password; the
+    // service waiting for that sign-in gets access_denied (RFC 6749 §4.1.2.1). Lifting the
+    // suspension lets it sign in again.
+    async fn a_suspended_account_loses_its_access_and_cannot_sign_in(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let refresh_token = tokens["refresh_token"].as_str().unwrap();
+        let access_token = tokens["access_token"].as_str().unwrap();
+
+        assert_eq!(env.intervene(Intervention::Suspend).await, 1);
+        assert_eq!(end_pending_access(&env.app.state.account_access(), env.app.state.clock.unix_millis()).await.unwrap(), 0, "acted on once");
+        assert!(env.audit_kinds().await.contains(&AuditKind::Suspended));
+        assert_eq!(browser.get("/account").await.location(), "/sign-in", "the session ended");
+        assert_oauth_error(&env.refresh(&mut browser, refresh_token).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        assert_oauth_error(&env.userinfo(&mut browser, access_token).await, StatusCode::UNAUTHORIZED, "invalid_token");
+        let (url, _) = env.authorize_url(&env.rp, &[("prompt", "none")]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error"], "login_required", "no code by single sign-on");
+
+        let (url, _) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        // A wrong password is told as for any address: the status shows only to whoever knows
+        // the password (ASVS 6.3.8).
+        let wrong = browser.fill("/sign-in", &[("email", EMAIL), ("password", "not the password at all")]).await;
+        wrong.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+        assert!(!wrong.body.contains("suspended"));
+        let refused = browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await;
+        refused.assert(StatusCode::FORBIDDEN, "Your GOV.UK One Login is suspended");
+        assert!(refused.body.contains("Contact the GOV.UK One Login team"));
+        let back = link_params(&refused, &env.rp);
+        assert_eq!(back["error"], "access_denied");
+        assert_eq!(back["state"], "state-123");
+        assert_eq!(back["iss"], env.issuer());
+        assert_eq!(browser.get("/account").await.location(), "/sign-in", "nothing of the sign-in kept");
+        assert_eq!(browser.get("/authorize/continue").await.location(), "/account", "the request was answered");
+
+        assert_eq!(env.intervene(Intervention::Unsuspend).await, 0, "lifting ends nothing");
+        let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        let answer = env.sign_in(&mut browser).await;
+        assert!(client_params(&answer, &env.rp).contains_key("code"), "signs in again");
+        assert!(env.audit_kinds().await.contains(&AuditKind::Unsuspended));
+    }
+
+    // A blocked account is refused as a suspended one is, for good: it cannot be unsuspended.
+    async fn a_blocked_account_cannot_sign_in_or_be_unblocked(env: Env) {
+        assert_eq!(env.intervene(Intervention::Block).await, 1);
+        let mut browser = env.app.browser();
+        let refused = browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await;
+        refused.assert(StatusCode::FORBIDDEN, "Your GOV.UK One Login is blocked");
+        assert!(!refused.body.contains("Go back to"), "no service was waiting");
+        let state = &env.app.state;
+        let again = intervene(&state.db, EMAIL, Intervention::Unsuspend, env.now()).await;
+        assert_eq!(again.unwrap_err().to_string(), "nothing done: the account is blocked, which is permanent");
+        let unknown = intervene(&state.db, "nobody@example.com", Intervention::Suspend, env.now()).await;
+        assert_eq!(unknown.unwrap_err().to_string(), "no account has the email address nobody@example.com");
+    }
+
+    // A sign-in that raced with a suspension (password checked before it, session saved after
+    // the sessions were ended) is caught by the standing read after the session is saved.
+    async fn a_sign_in_racing_a_suspension_keeps_no_session(env: Env) {
+        let mut browser = env.app.browser();
+        browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        assert_eq!(env.intervene(Intervention::Suspend).await, 1);
+        // Its password-step session was ended with the others; a code from a session saved
+        // after that is refused by the read after the save.
+        assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
+        let state = &env.app.state;
+        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        sqlx::query("UPDATE accounts SET status = 'active' WHERE id = $1").bind(&account.id).execute(state.db.pool()).await.unwrap();
+        browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        sqlx::query("UPDATE accounts SET status = 'suspended' WHERE id = $1").bind(&account.id).execute(state.db.pool()).await.unwrap();
+        env.app.next_totp_step();
+        let code = env.app.totp_now(&env.totp);
+        let refused = browser.fill("/sign-in/authenticator-code", &[("code", &code)]).await;
+        refused.assert(StatusCode::FORBIDDEN, "Your GOV.UK One Login is suspended");
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+    }
+
+    // An operator's required password reset: sessions end at once; at the next sign-in, after
+    // password and code, the new password comes before anything else, by the rules of a new
+    // one and not the current one; then the sign-in goes on to the service.
+    async fn a_required_password_reset_comes_first_at_the_next_sign_in(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        assert_eq!(env.intervene(Intervention::RequirePasswordReset).await, 1);
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        assert_oauth_error(&env.refresh(&mut browser, tokens["refresh_token"].as_str().unwrap()).await, StatusCode::BAD_REQUEST, "invalid_grant");
+
+        let (url, _) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
+        env.app.next_totp_step();
+        let code = env.app.totp_now(&env.totp);
+        browser.fill("/sign-in/authenticator-code", &[("code", &code)]).await.assert_redirect("/sign-in/create-new-password");
+        // Nothing else until it is done: no page, no code by single sign-on.
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        let (url, _) = env.authorize_url(&env.rp, &[("prompt", "none")]);
+        assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error"], "login_required");
+        let form = "/sign-in/create-new-password";
+        browser.fill(form, &[("password", ""), ("confirm-password", "")]).await.assert(StatusCode::BAD_REQUEST, "govuk-error-summary");
+        browser.fill(form, &[("password", PASSWORD), ("confirm-password", PASSWORD)]).await
+            .assert(StatusCode::BAD_REQUEST, "must be different from your current password");
+        let long = "x".repeat(300);
+        browser.fill(form, &[("password", &long), ("confirm-password", &long)]).await.assert(StatusCode::BAD_REQUEST, "govuk-error-message");
+        let new_password = "a brand new passphrase for ada";
+        let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
+        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.fill(form, &[("password", new_password), ("confirm-password", new_password)]).await.assert_redirect("/authorize/continue");
+        let answer = browser.get("/authorize/continue").await;
+        assert!(client_params(&answer, &env.rp).contains_key("code"), "on to the service");
+        assert!(env.audit_kinds().await.contains(&AuditKind::PasswordRenewed));
+
+        // The old password no longer works; the new one does, with no new password asked.
+        let mut other = env.app.browser();
+        other.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+        env.app.next_totp_step();
+        other.sign_in(&env.app, EMAIL, new_password, &env.totp).await;
+    }
+
+    // An operator's deletion removes the account as a citizen's closure would: its session
+    // ends, its tokens fail, the audit log keeps its events by id without client addresses,
+    // and the address can make a new account (with a new id).
+    async fn a_deleted_account_is_gone_but_its_audit_stays(env: Env) {
+        let mut browser = env.app.browser();
+        let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
+        let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+        let state = &env.app.state;
+        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        assert_eq!(env.intervene(Intervention::Delete).await, 1);
+        assert!(state.db.accounts().find(&account.id).await.unwrap().is_none());
+        assert!(state.db.consents().find(&account.id, "driving").await.unwrap().is_none());
+        assert_eq!(browser.get("/account").await.location(), "/sign-in");
+        assert_oauth_error(&env.refresh(&mut browser, tokens["refresh_token"].as_str().unwrap()).await, StatusCode::BAD_REQUEST, "invalid_grant");
+        let events = state.db.audit().recent(&account.id, 50).await.unwrap();
+        assert_eq!(events.first().map(|e| e.kind), Some(AuditKind::AccountDeleted));
+        assert!(events.iter().all(|e| e.client_ip.is_none()), "{events:?}");
+        assert!(events.iter().any(|e| e.kind == AuditKind::SignedIn));
+        let refused = browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await;
+        refused.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
+        env.app.create_account(EMAIL, PASSWORD).await;
+        let again = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        assert_ne!(again.id, account.id);
+    }
+}
+
 fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
@@ -1111,24 +1321,7 @@ type Received = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 /// An environment whose service "listening" takes back-channel logout requests on this
 /// machine, and what it received.
 async fn listening_env(backend: Backend) -> (Env, Received) {
-    let received: Received = Received::default();
-    let sink = received.clone();
-    let service = axum::Router::new().route(
-        "/backchannel-logout",
-        axum::routing::post(
-            move |axum::Form(form): axum::Form<HashMap<String, String>>| {
-                let sink = sink.clone();
-                async move {
-                    sink.lock().unwrap().push(form["logout_token"].clone());
-                    StatusCode::OK
-                }
-            },
-        ),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
-
+    let (port, received) = support::backchannel_listener().await;
     let rp = RelyingParty::new("listening", "127.0.0.1");
     let registration = rp
         .registration(&format!(
@@ -1182,6 +1375,24 @@ async fn back_channel_logout_reaches_the_services() {
     assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
     assert!(claims.get("nonce").is_none());
     assert!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap() <= 120);
+}
+
+// Issue 10: suspending an account (as `one-login accounts suspend` and the provider's watch
+// do) tells each service its session signed in to (Back-Channel Logout §2.7).
+#[tokio::test]
+async fn a_suspension_tells_each_service_by_back_channel_logout() {
+    let (env, received) = listening_env(Backend::Embedded).await;
+    let mut browser = env.app.browser();
+    let (code, verifier) = env.first_code(&mut browser, &env.rp, &[]).await;
+    let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
+    let (_, id) = env
+        .verify(tokens["id_token"].as_str().unwrap(), Some("listening"))
+        .await;
+    assert_eq!(env.intervene(Intervention::Suspend).await, 1);
+    let logout_token = first_logout_token(&received).await;
+    let (header, claims) = env.verify(&logout_token, Some("listening")).await;
+    assert_eq!(header.typ.as_deref(), Some("logout+jwt"));
+    assert_eq!((&claims["sid"], &claims["sub"]), (&id["sid"], &id["sub"]));
 }
 
 /// The two ways back into an account (issue 10 items 1-2).

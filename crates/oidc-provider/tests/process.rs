@@ -312,8 +312,8 @@ fn csrf(body: &str) -> String {
     body[start..start + body[start..].find('"').unwrap()].to_owned()
 }
 
-/// Signs in over real HTTP, as a browser would, and reads the account page.
-async fn sign_in_over_http(base: &str, email: &str, secret: &str) {
+/// Signs in over real HTTP, as a browser would, and reads the account page; returns the browser.
+async fn sign_in_over_http(base: &str, email: &str, secret: &str) -> reqwest::Client {
     let client = client();
     let form = client
         .get(format!("{base}/sign-in"))
@@ -361,6 +361,7 @@ async fn sign_in_over_http(base: &str, email: &str, secret: &str) {
     let account = client.get(format!("{base}/account")).send().await.unwrap();
     assert_eq!(account.status(), 200);
     assert!(account.text().await.unwrap().contains(email));
+    client
 }
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
@@ -1260,4 +1261,150 @@ fn keys_rotate_and_list_cover_the_identity_key() {
     assert_eq!(lines(&rotated, "new identity").len(), 1);
     let refused = one_login(&["keys", "rotate", "--only", "everything"], &env);
     assert!(!refused.status.success());
+}
+
+/// The subcommands of `one-login accounts` (issue 10, account interventions).
+const ACCOUNT_COMMANDS: [&str; 7] = [
+    "show",
+    "suspend",
+    "unsuspend",
+    "block",
+    "require-password-reset",
+    "require-reproving",
+    "delete",
+];
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// `one-login accounts ARGS`, which must succeed; its standard output.
+fn accounts(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = one_login(&[&["accounts"][..], args].concat(), env);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
+/// `one-login accounts ARGS`, which must fail; its error message.
+fn accounts_refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let output = one_login(&[&["accounts"][..], args].concat(), env);
+    assert!(
+        !output.status.success(),
+        "{args:?} succeeded: {}",
+        stdout(&output)
+    );
+    stderr(&output)
+}
+
+// Issue 10: every `accounts` subcommand documents itself, refuses an unknown address by name
+// with a failing exit status, and does what it says to the account, in the audit log.
+#[test]
+fn accounts_commands_document_themselves_and_refuse_unknown_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let help = accounts(&["--help"], &env);
+    for command in ACCOUNT_COMMANDS {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+        let own = accounts(&[command, "--help"], &env);
+        assert!(own.contains("<EMAIL>") && own.contains("--config"), "{own}");
+        let unknown = accounts_refused(&[command, "nobody@example.com"], &env);
+        assert!(
+            unknown.contains("no account has the email address nobody@example.com"),
+            "{command}: {unknown}"
+        );
+    }
+    assert!(accounts(&["block", "--help"], &env).contains("no unblock"));
+}
+
+#[test]
+fn accounts_commands_intervene_and_show_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    create_ada(&env);
+    let shown = accounts(&["show", "ADA@example.com"], &env);
+    for line in [
+        "email       ada@example.com",
+        "status      active",
+        "app         set up",
+        "identity    none proven",
+        "sessions    kept in the running provider's memory",
+        "account_created",
+    ] {
+        assert!(shown.contains(line), "{line:?} missing from:\n{shown}");
+    }
+    assert!(
+        !shown.contains(SECRET) && !shown.contains("argon2"),
+        "{shown}"
+    );
+
+    assert!(accounts(&["suspend", "ada@example.com"], &env).contains("suspended: ada@example.com"));
+    assert!(accounts_refused(&["suspend", "ada@example.com"], &env).contains("already suspended"));
+    let shown = accounts(&["show", "ada@example.com"], &env);
+    assert!(
+        shown.contains("status      suspended") && shown.contains("  suspended"),
+        "{shown}"
+    );
+    accounts(&["unsuspend", "ada@example.com"], &env);
+    assert!(accounts_refused(&["unsuspend", "ada@example.com"], &env).contains("not suspended"));
+    accounts(&["require-password-reset", "ada@example.com"], &env);
+    accounts(&["require-reproving", "ada@example.com"], &env);
+    let shown = accounts(&["show", "ada@example.com"], &env);
+    for line in [
+        "password    a new one is required",
+        "evidence    only from",
+        "password_reset_required",
+        "reproving_required",
+    ] {
+        assert!(shown.contains(line), "{line:?} missing from:\n{shown}");
+    }
+    accounts(&["block", "ada@example.com"], &env);
+    assert!(
+        accounts_refused(&["unsuspend", "ada@example.com"], &env)
+            .contains("blocked, which is permanent")
+    );
+    assert!(accounts(&["show", "ada@example.com"], &env).contains("status      blocked"));
+    assert!(accounts(&["delete", "ada@example.com"], &env).contains("deleted: ada@example.com"));
+    assert!(
+        accounts_refused(&["show", "ada@example.com"], &env)
+            .contains("no account has the email address")
+    );
+    create_ada(&env);
+}
+
+// Issue 10: a suspension from the command line reaches a running provider, which ends the
+// account's session within its watch interval, and the next sign-in is refused with the page.
+#[tokio::test]
+async fn a_suspension_from_the_command_line_ends_a_running_providers_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    create_ada(&env);
+    let server = start(&env, "http").await;
+    let browser = sign_in_over_http(&server.base, "ada@example.com", SECRET).await;
+    accounts(&["suspend", "ada@example.com"], &env);
+    let account = format!("{}/account", server.base);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while browser.get(&account).send().await.unwrap().status() == 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the session outlived the suspension"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let refused = fill_over_http(
+        &browser,
+        &format!("{}/sign-in", server.base),
+        &[("email", "ada@example.com"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("Your GOV.UK One Login is suspended")
+    );
 }

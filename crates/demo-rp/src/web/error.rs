@@ -1,11 +1,10 @@
-//! The one place errors become responses. A handler's error turns into an [`ErrorPage`]
-//! carried in the response; `render_error_pages` then draws it with the department's layout
-//! (the error itself does not know the service's name).
+//! The one place errors become pages. A handler's error becomes the kit's response, which
+//! carries the error; `render_error_pages` then draws the page for it with the department's
+//! layout (the error itself does not know the service's name).
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use one_login_rp::Error as KitError;
 
 use super::AppState;
 use super::templates::MessagePage;
@@ -23,125 +22,103 @@ const PROBLEM: &str = "Sorry, there is a problem with the service";
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let start_again = ("/", "Start again");
-        let (status, page) = match &self {
-            Error::LogoutTokenRejected(why) => {
-                // Back-Channel Logout §2.8: 400, with an OAuth error body, no page.
-                tracing::warn!(reason = %why, "back-channel logout refused");
-                let body = serde_json::json!({"error": "invalid_request", "error_description": why});
-                return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        match self {
+            Error::Kit(e) => e.into_response(),
+            Error::Template(e) => {
+                one_login_rp::Error::Internal(format!("rendering a page: {e}")).into_response()
             }
-            Error::ProviderUnreachable(why) => {
-                tracing::warn!(reason = %why, "provider unreachable");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorPage {
-                        title: PROBLEM,
-                        paragraphs: vec![
-                            "GOV.UK One Login cannot be reached at the moment, so you cannot sign in.".into(),
-                            "Try again later. Nothing you entered has been lost.".into(),
-                        ],
-                        link: ("/", "Try again"),
-                    },
-                )
-            }
-            Error::Refused { error, description, identity } => {
-                tracing::info!(%error, %description, "provider refused the request");
-                let page = match (error.as_str(), identity) {
-                    ("access_denied", true) => ErrorPage {
-                        title: "We could not confirm your identity",
-                        paragraphs: vec![
-                            "GOV.UK One Login could not confirm your identity, or you chose not to continue.".into(),
-                            format!("GOV.UK One Login said: {description}."),
-                            "You can still apply by post. You have not been charged.".into(),
-                        ],
-                        link: start_again,
-                    },
-                    ("access_denied", false) => ErrorPage {
-                        title: "You have not signed in",
-                        paragraphs: vec![
-                            "You chose not to share your details with this service, or stopped signing in.".into(),
-                            "You need to sign in with GOV.UK One Login to use this service.".into(),
-                        ],
-                        link: start_again,
-                    },
-                    _ => ErrorPage {
-                        title: PROBLEM,
-                        paragraphs: vec![format!(
-                            "GOV.UK One Login could not sign you in ({error}: {description})."
-                        )],
-                        link: start_again,
-                    },
-                };
-                (StatusCode::FORBIDDEN, page)
-            }
-            Error::IdentityNotProven(codes) => (
-                StatusCode::FORBIDDEN,
-                ErrorPage {
-                    title: "We could not confirm your identity",
-                    paragraphs: vec![
-                        "GOV.UK One Login could not confirm your identity to the level this service needs.".into(),
-                        format!("Reference for our helpdesk: {}.", codes.join(", ")),
-                    ],
-                    link: start_again,
-                },
-            ),
-            Error::SessionMismatch(_) | Error::CsrfRejected => {
-                tracing::info!(error = %self, "request without its session");
-                (
-                    StatusCode::BAD_REQUEST,
-                    ErrorPage {
-                        title: "Sorry, you need to start again",
-                        paragraphs: vec![
-                            "Your session may have ended, or the link you used is no longer valid.".into(),
-                        ],
-                        link: start_again,
-                    },
-                )
-            }
-            Error::NotFound => (
-                StatusCode::NOT_FOUND,
-                ErrorPage {
-                    title: "Page not found",
-                    paragraphs: vec!["If you typed the web address, check it is correct.".into()],
-                    link: ("/", "Go to the start page"),
-                },
-            ),
-            Error::ProviderAnswer(_) | Error::IdentityRejected(_) => {
-                tracing::error!(error = %self, "provider's answer rejected");
-                (
-                    StatusCode::BAD_GATEWAY,
-                    ErrorPage {
-                        title: PROBLEM,
-                        paragraphs: vec![
-                            "We could not check the answer from GOV.UK One Login.".into(),
-                            "Try again later.".into(),
-                        ],
-                        link: start_again,
-                    },
-                )
-            }
-            Error::Config { .. } | Error::Template(_) | Error::Io(_) | Error::Internal(_) => {
-                tracing::error!(error = %self, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorPage {
-                        title: PROBLEM,
-                        paragraphs: vec!["Try again later.".into()],
-                        link: start_again,
-                    },
-                )
-            }
-        };
-        let mut response = status.into_response();
-        response.extensions_mut().insert(page);
-        response
+        }
     }
 }
 
-/// Draws the page an error left in its response.
+/// What the citizen is told about a kit error (logged, with its reason, by the kit).
+fn page_for(error: &one_login_rp::Error) -> ErrorPage {
+    let start_again = ("/", "Start again");
+    match error {
+        KitError::ProviderUnreachable(_) => ErrorPage {
+            title: PROBLEM,
+            paragraphs: vec![
+                "GOV.UK One Login cannot be reached at the moment, so you cannot sign in.".into(),
+                "Try again later. Nothing you entered has been lost.".into(),
+            ],
+            link: ("/", "Try again"),
+        },
+        KitError::Refused {
+            error,
+            description,
+            identity,
+        } => match (error.as_str(), identity) {
+            ("access_denied", true) => ErrorPage {
+                title: "We could not confirm your identity",
+                paragraphs: vec![
+                    "GOV.UK One Login could not confirm your identity, or you chose not to continue.".into(),
+                    format!("GOV.UK One Login said: {description}."),
+                    "You can still apply by post. You have not been charged.".into(),
+                ],
+                link: start_again,
+            },
+            ("access_denied", false) => ErrorPage {
+                title: "You have not signed in",
+                paragraphs: vec![
+                    "You chose not to share your details with this service, or stopped signing in.".into(),
+                    "You need to sign in with GOV.UK One Login to use this service.".into(),
+                ],
+                link: start_again,
+            },
+            _ => ErrorPage {
+                title: PROBLEM,
+                paragraphs: vec![format!(
+                    "GOV.UK One Login could not sign you in ({error}: {description})."
+                )],
+                link: start_again,
+            },
+        },
+        KitError::IdentityNotProven(codes) => ErrorPage {
+            title: "We could not confirm your identity",
+            paragraphs: vec![
+                "GOV.UK One Login could not confirm your identity to the level this service needs.".into(),
+                format!("Reference for our helpdesk: {}.", codes.join(", ")),
+            ],
+            link: start_again,
+        },
+        KitError::SessionMismatch(_) | KitError::CsrfRejected | KitError::NotSignedIn => {
+            ErrorPage {
+                title: "Sorry, you need to start again",
+                paragraphs: vec![
+                    "Your session may have ended, or the link you used is no longer valid.".into(),
+                ],
+                link: start_again,
+            }
+        }
+        KitError::NotFound => ErrorPage {
+            title: "Page not found",
+            paragraphs: vec!["If you typed the web address, check it is correct.".into()],
+            link: ("/", "Go to the start page"),
+        },
+        KitError::ProviderAnswer(_)
+        | KitError::IdentityRejected(_)
+        | KitError::LogoutTokenRejected(_) => ErrorPage {
+            title: PROBLEM,
+            paragraphs: vec![
+                "We could not check the answer from GOV.UK One Login.".into(),
+                "Try again later.".into(),
+            ],
+            link: start_again,
+        },
+        KitError::Config { .. }
+        | KitError::Sessions(_)
+        | KitError::Io(_)
+        | KitError::Internal(_) => ErrorPage {
+            title: PROBLEM,
+            paragraphs: vec!["Try again later.".into()],
+            link: start_again,
+        },
+    }
+}
+
+/// Draws the page for the error a response carries (the kit leaves it in the extensions).
 pub async fn render_error_pages(State(app): State<AppState>, response: Response) -> Response {
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+    let Some(page) = response.extensions().get::<KitError>().map(page_for) else {
         return response;
     };
     let status = response.status();

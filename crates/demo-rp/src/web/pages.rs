@@ -1,173 +1,23 @@
-//! The handlers: each reads the request and session, calls the provider or a rule, and renders.
+//! The department's pages: each reads what the kit's extractors give, and renders. Signing in
+//! and out, the identity step and refresh are the kit's routes.
 
-use axum::Json;
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use one_login_rp::{Error as KitError, SignedIn};
 use serde::Deserialize;
 
 use super::AppState;
-use super::session::{check_csrf, clear_cookie, current, current_or_new, set_cookie};
 use super::templates::{ApplicationPage, MessagePage, Row, StartPage, SubmittedPage, render};
-use crate::error::{Error, Result};
-use crate::sessions::{IdentityCheck, Purpose, Session, random_token};
+use crate::error::Result;
 
-fn redirect_with_cookie(location: &str, cookie: Option<HeaderValue>) -> Response {
-    let mut response = Redirect::to(location).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().insert(header::SET_COOKIE, cookie);
-    }
-    response
-}
-
-fn signed_in(app: &AppState, headers: &HeaderMap, now: i64) -> Option<(String, Session)> {
-    current(app, headers, now).filter(|(_, s)| s.user.is_some())
-}
-
-/// The signed-in session a form was posted from, with the form's CSRF token checked.
-fn posted_from(
-    app: &AppState,
-    headers: &HeaderMap,
-    csrf_token: &str,
-    now: i64,
-) -> Result<(String, Session)> {
-    let (id, session) =
-        signed_in(app, headers, now).ok_or(Error::SessionMismatch("not signed in"))?;
-    check_csrf(&session, csrf_token)?;
-    Ok((id, session))
-}
-
-pub async fn start(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let now = app.clock.unix();
+pub async fn start(State(app): State<AppState>, user: Option<SignedIn>) -> Result<Response> {
     render(&StartPage {
         service_name: app.config.service_name.clone(),
         form: app.config.form,
-        signed_in: signed_in(&app, &headers, now).is_some(),
+        signed_in: user.is_some(),
     })
-}
-
-/// Sends the browser to the provider for `purpose`, remembering what the callback must match.
-async fn send_to_provider(
-    app: &AppState,
-    headers: &HeaderMap,
-    purpose: Purpose,
-    now: i64,
-) -> Result<Response> {
-    let request = match purpose {
-        Purpose::SignIn => &app.config.sign_in,
-        Purpose::IdentityCheck => app.config.identity_check.as_ref().ok_or(Error::NotFound)?,
-    };
-    let (url, pending) = app.provider.begin(purpose, request, now).await?;
-    let (id, mut session, new) = current_or_new(app, headers, now);
-    session.pending = Some(pending);
-    app.sessions.save(&id, session);
-    Ok(redirect_with_cookie(
-        url.as_str(),
-        new.then(|| set_cookie(app, &id)),
-    ))
-}
-
-pub async fn sign_in(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let now = app.clock.unix();
-    if signed_in(&app, &headers, now).is_some() {
-        return Ok(Redirect::to("/application").into_response());
-    }
-    send_to_provider(&app, &headers, Purpose::SignIn, now).await
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf_token: String,
-}
-
-pub async fn check_identity(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Result<Response> {
-    let now = app.clock.unix();
-    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    posted_from(&app, &headers, &form.csrf_token, now)?;
-    send_to_provider(&app, &headers, Purpose::IdentityCheck, now).await
-}
-
-/// The authorization response (RFC 6749 §4.1.2, §4.1.2.1) with RFC 9207's `iss`.
-#[derive(Deserialize)]
-pub struct Callback {
-    state: Option<String>,
-    code: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
-    iss: Option<String>,
-}
-
-pub async fn callback(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(answer): Query<Callback>,
-) -> Result<Response> {
-    let now = app.clock.unix();
-    let (id, mut session) =
-        current(&app, &headers, now).ok_or(Error::SessionMismatch("no session"))?;
-    // The pending request is used once, whatever the answer.
-    let pending = session
-        .pending
-        .take()
-        .ok_or(Error::SessionMismatch("no sign-in under way"))?;
-    app.sessions.save(&id, session.clone());
-    let state_ok = answer.state.as_deref().is_some_and(|state| {
-        bool::from(subtle::ConstantTimeEq::ct_eq(
-            state.as_bytes(),
-            pending.state.as_bytes(),
-        ))
-    });
-    if !state_ok {
-        return Err(Error::SessionMismatch("state does not match"));
-    }
-    if answer
-        .iss
-        .as_deref()
-        .is_some_and(|iss| !app.provider.is_issuer(iss))
-    {
-        // RFC 9207 §2.4: an answer from another issuer (mix-up attack).
-        return Err(Error::ProviderAnswer("iss is not this provider".into()));
-    }
-    let request = match pending.purpose {
-        Purpose::SignIn => &app.config.sign_in,
-        Purpose::IdentityCheck => app.config.identity_check.as_ref().ok_or(Error::NotFound)?,
-    };
-    if let Some(error) = answer.error {
-        return Err(Error::Refused {
-            error,
-            description: answer.error_description.unwrap_or_default(),
-            identity: request.identity_level().is_some_and(|l| l != "P0"),
-        });
-    }
-    let code = answer
-        .code
-        .ok_or_else(|| Error::ProviderAnswer("neither code nor error".into()))?;
-    let mut user = app.provider.finish(&pending, code, request, now).await?;
-    if let (Purpose::IdentityCheck, Some(before)) = (pending.purpose, &session.user) {
-        if before.sub != user.sub {
-            return Err(Error::ProviderAnswer(
-                "the identity check answered for someone else".into(),
-            ));
-        }
-        user.identity_check = Some(IdentityCheck {
-            seconds_away: now - pending.sent_at,
-            same_sign_in: before.auth_time.is_some() && before.auth_time == user.auth_time,
-        });
-        user.email = user.email.or(before.email.clone());
-        user.refresh_token = user.refresh_token.or(before.refresh_token.clone());
-    }
-    session.user = Some(user);
-    // A new id at each sign-in (session fixation).
-    let new_id = app.sessions.rotate(&id, session);
-    Ok(redirect_with_cookie(
-        "/application",
-        Some(set_cookie(&app, &new_id)),
-    ))
 }
 
 fn date_time(unix: i64) -> String {
@@ -182,12 +32,8 @@ fn date_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-pub async fn application(State(app): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let now = app.clock.unix();
-    let Some((_, session)) = signed_in(&app, &headers, now) else {
-        return Ok(Redirect::to("/").into_response());
-    };
-    let Some(user) = session.user else {
+pub async fn application(State(app): State<AppState>, user: Option<SignedIn>) -> Result<Response> {
+    let Some(user) = user else {
         return Ok(Redirect::to("/").into_response());
     };
     let mut sign_in_rows = Vec::new();
@@ -210,17 +56,17 @@ pub async fn application(State(app): State<AppState>, headers: HeaderMap) -> Res
     render(&ApplicationPage {
         service_name: app.config.service_name.clone(),
         form: app.config.form,
-        csrf: session.csrf,
+        can_check_identity: user.identity.is_none() && app.config.identity_check.is_some(),
+        can_refresh: user.can_refresh(),
+        refreshed: user.refreshed_at.is_some(),
+        csrf: user.csrf_token,
         sub: user.sub,
         email: user.email.unwrap_or_default(),
         sign_in_rows,
-        can_check_identity: user.identity.is_none() && app.config.identity_check.is_some(),
         identity: user.identity,
         address: user.address,
         driving_permit: user.driving_permit,
         identity_check: user.identity_check,
-        can_refresh: user.refresh_token.is_some(),
-        refreshed: user.refreshed_at.is_some(),
     })
 }
 
@@ -243,12 +89,13 @@ pub struct ApplicationForm {
 
 pub async fn submit_application(
     State(app): State<AppState>,
-    headers: HeaderMap,
+    headers: axum::http::HeaderMap,
     form: Result<Form<ApplicationForm>, FormRejection>,
 ) -> Result<Response> {
-    let now = app.clock.unix();
-    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    posted_from(&app, &headers, &form.csrf_token, now)?;
+    let Form(form) = form.map_err(|_| KitError::CsrfRejected)?;
+    app.one_login
+        .posted_from(&headers, &form.csrf_token)
+        .await?;
     let mut rows = vec![
         Row {
             key: "Full name",
@@ -276,58 +123,9 @@ pub async fn submit_application(
     render(&SubmittedPage {
         service_name: app.config.service_name.clone(),
         form: app.config.form,
-        reference: random_token()[..10].to_uppercase(),
+        reference: one_login_rp::sessions::random_token()[..10].to_uppercase(),
         rows,
     })
-}
-
-pub async fn refresh(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Result<Response> {
-    let now = app.clock.unix();
-    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    let (id, mut session) = posted_from(&app, &headers, &form.csrf_token, now)?;
-    let user = session
-        .user
-        .take()
-        .ok_or(Error::SessionMismatch("not signed in"))?;
-    session.user = Some(app.provider.refresh(&user, now).await?);
-    app.sessions.save(&id, session);
-    Ok(Redirect::to("/application").into_response())
-}
-
-/// Ends the local session, then signs out at the provider (which tells the other services by
-/// back-channel). If the provider cannot be reached, the local sign-out still stands.
-pub async fn sign_out(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    form: Result<Form<CsrfForm>, FormRejection>,
-) -> Result<Response> {
-    let now = app.clock.unix();
-    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    let (id, session) = current(&app, &headers, now).ok_or(Error::SessionMismatch("no session"))?;
-    check_csrf(&session, &form.csrf_token)?;
-    app.sessions.remove(&id);
-    let Some(user) = session.user else {
-        return Ok(redirect_with_cookie(
-            "/signed-out",
-            Some(clear_cookie(&app)),
-        ));
-    };
-    let location = match app
-        .provider
-        .logout_url(&user.id_token, &random_token(), now)
-        .await
-    {
-        Ok(url) => url.to_string(),
-        Err(e) => {
-            tracing::warn!(error = %e, "signed out here only: the provider's logout is not reachable");
-            "/signed-out".to_owned()
-        }
-    };
-    Ok(redirect_with_cookie(&location, Some(clear_cookie(&app))))
 }
 
 pub async fn signed_out(State(app): State<AppState>) -> Result<Response> {
@@ -398,46 +196,13 @@ pub async fn feedback(State(app): State<AppState>) -> Result<Response> {
     )
 }
 
-#[derive(Deserialize)]
-pub struct LogoutTokenForm {
-    logout_token: String,
-}
-
-/// Back-Channel Logout 1.0 §2.5-2.8: a valid token ends the local sessions it names; 200 with
-/// no body, never cached.
-pub async fn backchannel_logout(
-    State(app): State<AppState>,
-    form: Result<Form<LogoutTokenForm>, FormRejection>,
-) -> Result<Response> {
-    let now = app.clock.unix();
-    let Form(form) = form.map_err(|e| Error::LogoutTokenRejected(e.body_text()))?;
-    let of = app
-        .provider
-        .verify_logout_token(&form.logout_token, now)
-        .await?;
-    let ended = app
-        .sessions
-        .end_matching(of.sub.as_deref(), of.sid.as_deref());
-    tracing::info!(ended, "back-channel logout");
-    Ok(StatusCode::OK.into_response())
-}
-
-pub async fn jwks(State(app): State<AppState>) -> Response {
-    let mut response = Json(app.provider.key().jwks()).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
-    response
-}
-
 /// Up when it can serve: the provider being down is shown to citizens, not a reason to restart.
 pub async fn health() -> &'static str {
     "ok"
 }
 
 pub async fn asset(Path(path): Path<String>) -> Result<Response> {
-    let asset = govuk_assets::asset(&path).ok_or(Error::NotFound)?;
+    let asset = govuk_assets::asset(&path).ok_or(KitError::NotFound)?;
     let mut response = asset.bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -451,6 +216,6 @@ pub async fn asset(Path(path): Path<String>) -> Result<Response> {
     Ok(response)
 }
 
-pub async fn not_found() -> Error {
-    Error::NotFound
+pub async fn not_found() -> KitError {
+    KitError::NotFound
 }

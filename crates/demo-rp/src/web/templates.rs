@@ -4,10 +4,11 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use one_login_rp::IdentityCheck;
+use one_login_rp::identity::{CoreIdentity, DrivingPermit, PostalAddress};
+
 use crate::config::Form;
 use crate::error::Result;
-use crate::identity::{CoreIdentity, DrivingPermit, PostalAddress};
-use crate::sessions::IdentityCheck;
 
 pub fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
@@ -75,11 +76,28 @@ pub struct SubmittedPage {
 }
 
 impl ApplicationPage {
+    /// The first line: flat, building, number and street.
     pub fn first_line(&self) -> String {
-        self.address
-            .as_ref()
-            .map(PostalAddress::first_line)
-            .unwrap_or_default()
+        let Some(address) = &self.address else {
+            return String::new();
+        };
+        let number_and_street = [
+            address.building_number.as_deref(),
+            address.street_name.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+        [
+            address.sub_building_name.as_deref(),
+            address.building_name.as_deref(),
+            Some(number_and_street.as_str()).filter(|s| !s.is_empty()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
     }
 
     pub fn town(&self) -> String {
@@ -92,14 +110,14 @@ impl ApplicationPage {
     pub fn postcode(&self) -> String {
         self.address
             .as_ref()
-            .and_then(|a| a.postal_code.clone())
+            .map(|a| a.postal_code.clone())
             .unwrap_or_default()
     }
 
     pub fn licence_number(&self) -> String {
         self.driving_permit
             .as_ref()
-            .and_then(|p| p.personal_number.clone())
+            .map(|p| p.personal_number.clone())
             .unwrap_or_default()
     }
 
@@ -113,7 +131,7 @@ impl ApplicationPage {
     pub fn birth_date(&self) -> String {
         self.identity
             .as_ref()
-            .map(|i| i.birth_date.clone())
+            .map(|i| i.birth_date.to_string())
             .unwrap_or_default()
     }
 

@@ -3,7 +3,10 @@
 //! never decide.
 
 pub mod access;
+pub mod changes;
+pub mod closure;
 pub mod email_code;
+pub mod interventions;
 pub mod password;
 pub mod recovery;
 pub mod throttle;

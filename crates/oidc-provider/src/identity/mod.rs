@@ -281,7 +281,9 @@ impl IdentityService {
 
     /// The account's evidence that is still good: opened, signature, issuer, subject and
     /// expiry checked. Anything that fails is left out and logged: a tampered or replayed
-    /// credential never counts.
+    /// credential never counts. After an operator required the identity to be proved again,
+    /// evidence from before that counts only where it holds contra-indicators: those keep
+    /// counting against the citizen, the rest must be made again.
     pub async fn evidence(
         &self,
         db: &Database,
@@ -289,7 +291,10 @@ impl IdentityService {
         account_id: &str,
         now: i64,
     ) -> Result<Vec<VerifiedCredential>> {
-        let stored = db.identity().credentials(account_id, now).await?;
+        let (stored, cutoff) = db
+            .identity()
+            .credentials_and_cutoff(account_id, now)
+            .await?;
         let verifier = self.verifier(keys);
         let at = unix_time(now)?;
         let mut good = Vec::with_capacity(stored.len());
@@ -309,7 +314,11 @@ impl IdentityService {
                     .map_err(|e| Error::Corrupt(e.to_string())),
                 Err(e) => Err(e),
             };
+            let superseded = cutoff.is_some_and(|cutoff| credential.created_at < cutoff);
             match verified {
+                Ok(v) if superseded && v.evidence.iter().all(|e| e.ci.is_empty()) => {
+                    tracing::debug!(account = %account_id, credential = %credential.id, "identity credential from before a required re-proving left out")
+                }
                 Ok(v) if v.jti == credential.id => good.push(v),
                 Ok(_) => {
                     tracing::warn!(account = %account_id, credential = %credential.id, "identity credential rejected: stored under another id")

@@ -92,6 +92,15 @@ pub enum CreateAccountStep {
     },
 }
 
+/// A change to the signed-in account half done, on the account pages (issue 10 item 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountChange {
+    /// A code was sent to the new address; the address changes when it comes back.
+    NewEmail { email: String, code: PendingCode },
+    /// The current app's code was given: the new app is being set up.
+    NewAuthenticatorApp { totp_secret: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub created_at: i64,
@@ -109,6 +118,13 @@ pub struct Session {
     /// An identity proving journey in progress, for the pending request.
     #[serde(default)]
     pub proving: Option<ProvingJourney>,
+    /// A change to the signed-in account in progress.
+    #[serde(default)]
+    pub account_change: Option<AccountChange>,
+    /// The signed-in account owes a new password (an operator required one): until it is
+    /// chosen, the sign-in counts for nothing but the page that asks for it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub password_renewal_owed: bool,
 }
 
 /// Whether a session may still be used.
@@ -134,6 +150,8 @@ impl Session {
             pending: None,
             relying_parties: BTreeSet::new(),
             proving: None,
+            account_change: None,
+            password_renewal_owed: false,
         }
     }
 
@@ -154,7 +172,13 @@ impl Session {
 
     /// The signed-in citizen, if they reached at least `level`.
     pub fn authenticated_at(&self, level: CredentialLevel) -> Option<&Authentication> {
-        self.auth.as_ref().filter(|a| a.level >= level)
+        self.signed_in().filter(|a| a.level >= level)
+    }
+
+    /// The signed-in citizen, unless they still owe a new password: a sign-in that has not
+    /// finished what an operator required of it gives no service a code and opens no page.
+    pub fn signed_in(&self) -> Option<&Authentication> {
+        self.auth.as_ref().filter(|_| !self.password_renewal_owed)
     }
 
     /// How long the store should keep it from `now`.
@@ -412,6 +436,27 @@ impl Sessions {
         });
         self.store.delete(key).await?;
         Ok(ended)
+    }
+
+    /// How many live sessions are signed in to `account_id` (for `one-login accounts show`).
+    pub async fn count_for_account(&self, account_id: &str, now: i64) -> Result<usize> {
+        let mut live = 0;
+        for key in self
+            .store
+            .index_members(&account_index_key(account_id))
+            .await?
+        {
+            if let Some(loaded) = self.read(&key).await?
+                && loaded.session.liveness(now, &self.config) == Liveness::Live
+                && loaded
+                    .session
+                    .auth
+                    .is_some_and(|a| a.account_id == account_id)
+            {
+                live += 1;
+            }
+        }
+        Ok(live)
     }
 
     /// Ends every session signed in to `account_id` but `keep`, and returns them. A session

@@ -4,7 +4,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::audit::{AuditEvent, insert_event};
+use super::interventions::insert_pending;
 use super::normalise_email;
+use crate::accounts::interventions::{AccountStatus, Standing};
 use crate::error::{Error, Refusal, Result};
 use crate::sealing::Sealer;
 
@@ -21,6 +23,9 @@ pub struct Account {
     pub totp_last_step: Option<i64>,
     pub created_at: i64,
     pub email_verified_at: Option<i64>,
+    /// Suspended, blocked, or owing a new password or proof of identity (operator
+    /// interventions).
+    pub standing: Standing,
 }
 
 impl fmt::Debug for Account {
@@ -31,6 +36,7 @@ impl fmt::Debug for Account {
             .field("email", &self.email)
             .field("has_totp", &self.totp_secret.is_some())
             .field("created_at", &self.created_at)
+            .field("standing", &self.standing)
             .finish_non_exhaustive()
     }
 }
@@ -54,7 +60,8 @@ macro_rules! select_accounts {
     ($where:literal) => {
         concat!(
             "SELECT id, email, password_hash, totp_secret, totp_last_step, created_at, \
-             email_verified_at FROM accounts WHERE ",
+             email_verified_at, status, password_reset_required_at, reproving_required_at \
+             FROM accounts WHERE ",
             $where
         )
     };
@@ -78,7 +85,27 @@ fn account_from_row(row: &AnyRow, sealer: &Sealer) -> Result<Account> {
         totp_last_step: row.try_get("totp_last_step")?,
         created_at: row.try_get("created_at")?,
         email_verified_at: row.try_get("email_verified_at")?,
+        standing: standing_from_row(row)?,
     })
+}
+
+fn standing_from_row(row: &AnyRow) -> Result<Standing> {
+    Ok(Standing {
+        status: AccountStatus::parse(&row.try_get::<String, _>("status")?)?,
+        password_reset_required_at: row.try_get("password_reset_required_at")?,
+        reproving_required_at: row.try_get("reproving_required_at")?,
+    })
+}
+
+/// A write that gave an account an address another account has: refused as such.
+fn refuse_taken_email<T>(written: std::result::Result<T, sqlx::Error>) -> Result<T> {
+    match written {
+        Ok(done) => Ok(done),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(Error::Refused(Refusal::EmailTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 impl<'a> Accounts<'a> {
@@ -91,17 +118,47 @@ impl<'a> Accounts<'a> {
             .seal(secret.as_bytes(), &totp_context(account_id))
     }
 
-    /// Creates the account and its `AccountCreated` audit event in one transaction.
+    /// Creates the account and its `AccountCreated` audit event in one transaction, under a
+    /// new random id.
     pub async fn create(&self, new: NewAccount, created: AuditEvent) -> Result<Account> {
-        let id = uuid::Uuid::new_v4().to_string();
+        self.create_with_ids(
+            new,
+            created,
+            std::iter::repeat_with(|| uuid::Uuid::new_v4().to_string()).take(8),
+        )
+        .await
+    }
+
+    /// [`Accounts::create`] under the first of `ids` that no account has held: a closed
+    /// account's id is retired, so a new account never gets its pairwise subjects (Core §8).
+    /// Tests name the ids to prove it; `create` draws random ones.
+    pub async fn create_with_ids(
+        &self,
+        new: NewAccount,
+        created: AuditEvent,
+        ids: impl IntoIterator<Item = String>,
+    ) -> Result<Account> {
         let email = new.email.trim().to_owned();
         let verified_at = new.email_verified.then_some(new.now);
+        let mut tx = self.pool.begin().await?;
+        let mut chosen = None;
+        for id in ids {
+            let retired = sqlx::query("SELECT 1 AS n FROM retired_accounts WHERE account_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if retired.is_none() {
+                chosen = Some(id);
+                break;
+            }
+        }
+        let id =
+            chosen.ok_or_else(|| Error::Internal("every account id offered was retired".into()))?;
         let sealed_totp = new
             .totp_secret
             .as_deref()
             .map(|secret| self.seal_totp(&id, secret))
             .transpose()?;
-        let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO accounts (id, email, email_normalised, password_hash, totp_secret, \
              created_at, email_verified_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
@@ -115,13 +172,7 @@ impl<'a> Accounts<'a> {
         .bind(verified_at)
         .execute(&mut *tx)
         .await;
-        match inserted {
-            Ok(_) => {}
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Err(Error::Refused(Refusal::EmailTaken));
-            }
-            Err(e) => return Err(e.into()),
-        }
+        refuse_taken_email(inserted)?;
         insert_event(
             &mut *tx,
             &AuditEvent {
@@ -139,6 +190,7 @@ impl<'a> Accounts<'a> {
             totp_last_step: None,
             created_at: new.now,
             email_verified_at: verified_at,
+            standing: Standing::ACTIVE,
         })
     }
 
@@ -199,8 +251,41 @@ impl<'a> Accounts<'a> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Replaces a lost authenticator app's secret with a new one, recording the step of the code
-    /// that confirmed it so that code cannot be used again.
+    /// Replaces the password hash (rehash after a cost rise).
+    pub async fn set_password_hash(&self, id: &str, hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(hash)
+            .bind(now)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Moves the account to a new, verified email address, with its audit event, in one
+    /// transaction. Refused with [`Refusal::EmailTaken`] when another account has it.
+    pub async fn change_email(&self, id: &str, email: &str, changed: &AuditEvent) -> Result<()> {
+        let email = email.trim();
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE accounts SET email = $2, email_normalised = $3, email_verified_at = $4, \
+             updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(email)
+        .bind(normalise_email(email))
+        .bind(changed.at)
+        .execute(&mut *tx)
+        .await;
+        refuse_taken_email(updated)?;
+        insert_event(&mut *tx, changed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the authenticator app of an account (a change or a lost app), recording the
+    /// step of the code that confirmed the new app so that code cannot sign in again (RFC 6238
+    /// §5.2).
     pub async fn replace_totp_secret(
         &self,
         id: &str,
@@ -209,7 +294,8 @@ impl<'a> Accounts<'a> {
         now: i64,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE accounts SET totp_secret = $2, totp_last_step = $3, updated_at = $4 WHERE id = $1",
+            "UPDATE accounts SET totp_secret = $2, totp_last_step = $3, updated_at = $4 \
+             WHERE id = $1",
         )
         .bind(id)
         .bind(self.seal_totp(id, secret)?)
@@ -220,15 +306,57 @@ impl<'a> Accounts<'a> {
         Ok(())
     }
 
-    /// Replaces the password hash (rehash after a cost rise).
-    pub async fn set_password_hash(&self, id: &str, hash: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")
+    /// Deletes the account and everything held for it, in one transaction: its authenticator
+    /// secret and password (the row), identity evidence and record, consents and refresh
+    /// tokens. Its id is retired, never given to a new account. The audit log keeps what
+    /// happened under the id, with the client addresses blanked, and gains `closed` (issue 10
+    /// item 4; UK GDPR art. 17). Proving attempts stay under the retired id: they hold only a
+    /// keyed hash of each document, which must go on counting against that document (issue
+    /// 11.5). `ends_access` leaves a pending row so that every provider replica's watch ends
+    /// the account's sessions (an operator's deletion, made outside the running provider).
+    /// Returns whether there was an account to close.
+    pub async fn close(
+        &self,
+        id: &str,
+        closed: &AuditEvent,
+        ends_access: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        for statement in [
+            "DELETE FROM identity_records WHERE account_id = $1",
+            "DELETE FROM identity_credentials WHERE account_id = $1",
+            "DELETE FROM consents WHERE account_id = $1",
+            "DELETE FROM refresh_tokens WHERE account_id = $1",
+            "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
+        ] {
+            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+        }
+        let deleted = sqlx::query("DELETE FROM accounts WHERE id = $1")
             .bind(id)
-            .bind(hash)
-            .bind(now)
-            .execute(self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        if deleted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO retired_accounts (account_id, retired_at) VALUES ($1, $2)")
+            .bind(id)
+            .bind(closed.at)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(kind) = ends_access {
+            insert_pending(&mut *tx, id, kind, closed.at).await?;
+        }
+        insert_event(
+            &mut *tx,
+            &AuditEvent {
+                account_id: Some(id.to_owned()),
+                client_ip: None,
+                ..closed.clone()
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Seals the authenticator secrets an earlier version stored in the clear, and seals again
@@ -264,6 +392,90 @@ impl<'a> Accounts<'a> {
                 .await?;
             }
         }
+    }
+
+    /// The account's standing alone, for the check a sign-in makes after it saved its session
+    /// (see `web::pages::sign_in::sign_in_at`). `None` once the account is deleted.
+    pub async fn standing(&self, id: &str) -> Result<Option<Standing>> {
+        let row = sqlx::query(
+            "SELECT status, password_reset_required_at, reproving_required_at FROM accounts \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
+        row.as_ref().map(standing_from_row).transpose()
+    }
+
+    /// Writes an operator's change of standing with its audit event and, when it ends access,
+    /// the pending row the provider acts on (`accounts::interventions`). Requiring a new proof
+    /// of identity also removes the identity record, so the account page and every service
+    /// stop seeing a proven identity at once.
+    pub async fn set_standing(
+        &self,
+        id: &str,
+        standing: &Standing,
+        ends_access: Option<&str>,
+        audit: &AuditEvent,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE accounts SET status = $2, password_reset_required_at = $3, \
+             reproving_required_at = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(standing.status.as_str())
+        .bind(standing.password_reset_required_at)
+        .bind(standing.reproving_required_at)
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?;
+        if standing.reproving_required_at.is_some() {
+            sqlx::query("DELETE FROM identity_records WHERE account_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(kind) = ends_access {
+            insert_pending(&mut *tx, id, kind, audit.at).await?;
+        }
+        insert_event(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Replaces the password of an account that owed a new one, and clears that debt; `false`
+    /// when it owed none (done meanwhile in another browser).
+    pub async fn renew_password(&self, id: &str, hash: &str, audit: &AuditEvent) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE accounts SET password_hash = $2, password_reset_required_at = NULL, \
+             updated_at = $3 WHERE id = $1 AND password_reset_required_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(audit.at)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
+        insert_event(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Clears the debt of a new proof of identity once the citizen has proved it again.
+    pub async fn reproved(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE accounts SET reproving_required_at = NULL, updated_at = $2 \
+             WHERE id = $1 AND reproving_required_at IS NOT NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
     }
 
     pub async fn count(&self) -> Result<i64> {

@@ -17,6 +17,14 @@ pub enum AuditKind {
     /// Identity claims given to a service at userinfo (detail: the client id, then the names of
     /// the claims, never their values; checklist 72).
     IdentityReleased,
+    /// The email address changed (never either address in the detail).
+    EmailChanged,
+    PasswordChanged,
+    AuthenticatorAppChanged,
+    /// The citizen reported an event they do not recognise (detail: its id and kind).
+    ActivityReported,
+    /// The account was closed: its data deleted, its id retired.
+    AccountClosed,
     /// A password reset was asked for (recorded only for an address with an account).
     PasswordResetRequested,
     /// The password was reset through "Forgotten your password?".
@@ -25,6 +33,15 @@ pub enum AuditKind {
     AuthenticatorAppReplaced,
     /// Replacing a lost app, the photo ID proven was not the person of the stored identity.
     ReprovingMismatch,
+    /// Operator interventions (detail: who acted, `actor=operator`).
+    Suspended,
+    Unsuspended,
+    Blocked,
+    PasswordResetRequired,
+    ReprovingRequired,
+    AccountDeleted,
+    /// The citizen chose the new password an operator required.
+    PasswordRenewed,
 }
 
 impl AuditKind {
@@ -38,10 +55,22 @@ impl AuditKind {
             AuditKind::IdentityProven => "identity_proven",
             AuditKind::IdentityShared => "identity_shared",
             AuditKind::IdentityReleased => "identity_released",
+            AuditKind::EmailChanged => "email_changed",
+            AuditKind::PasswordChanged => "password_changed",
+            AuditKind::AuthenticatorAppChanged => "authenticator_app_changed",
+            AuditKind::ActivityReported => "activity_reported",
+            AuditKind::AccountClosed => "account_closed",
             AuditKind::PasswordResetRequested => "password_reset_requested",
             AuditKind::PasswordReset => "password_reset",
             AuditKind::AuthenticatorAppReplaced => "authenticator_app_replaced",
             AuditKind::ReprovingMismatch => "reproving_mismatch",
+            AuditKind::Suspended => "suspended",
+            AuditKind::Unsuspended => "unsuspended",
+            AuditKind::Blocked => "blocked",
+            AuditKind::PasswordResetRequired => "password_reset_required",
+            AuditKind::ReprovingRequired => "reproving_required",
+            AuditKind::AccountDeleted => "account_deleted",
+            AuditKind::PasswordRenewed => "password_renewed",
         }
     }
 
@@ -55,10 +84,22 @@ impl AuditKind {
             "identity_proven" => AuditKind::IdentityProven,
             "identity_shared" => AuditKind::IdentityShared,
             "identity_released" => AuditKind::IdentityReleased,
+            "email_changed" => AuditKind::EmailChanged,
+            "password_changed" => AuditKind::PasswordChanged,
+            "authenticator_app_changed" => AuditKind::AuthenticatorAppChanged,
+            "activity_reported" => AuditKind::ActivityReported,
+            "account_closed" => AuditKind::AccountClosed,
             "password_reset_requested" => AuditKind::PasswordResetRequested,
             "password_reset" => AuditKind::PasswordReset,
             "authenticator_app_replaced" => AuditKind::AuthenticatorAppReplaced,
             "reproving_mismatch" => AuditKind::ReprovingMismatch,
+            "suspended" => AuditKind::Suspended,
+            "unsuspended" => AuditKind::Unsuspended,
+            "blocked" => AuditKind::Blocked,
+            "password_reset_required" => AuditKind::PasswordResetRequired,
+            "reproving_required" => AuditKind::ReprovingRequired,
+            "account_deleted" => AuditKind::AccountDeleted,
+            "password_renewed" => AuditKind::PasswordRenewed,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -74,12 +115,28 @@ impl AuditKind {
             AuditKind::IdentityProven => "Identity proved",
             AuditKind::IdentityShared => "Proven identity shared with a service",
             AuditKind::IdentityReleased => "Identity details given to a service",
+            AuditKind::EmailChanged => "Email address changed",
+            AuditKind::PasswordChanged => "Password changed",
+            AuditKind::AuthenticatorAppChanged => "Authenticator app changed",
+            AuditKind::ActivityReported => "Activity reported as not recognised",
+            AuditKind::AccountClosed => "Account closed",
             AuditKind::PasswordResetRequested => "Password reset asked for",
             AuditKind::PasswordReset => "Password reset",
             AuditKind::AuthenticatorAppReplaced => "Authenticator app replaced",
             AuditKind::ReprovingMismatch => {
                 "Authenticator app not replaced: the identity proved was someone else's"
             }
+            AuditKind::Suspended => "Account suspended by the GOV.UK One Login team",
+            AuditKind::Unsuspended => "Suspension lifted by the GOV.UK One Login team",
+            AuditKind::Blocked => "Account blocked by the GOV.UK One Login team",
+            AuditKind::PasswordResetRequired => {
+                "New password required by the GOV.UK One Login team"
+            }
+            AuditKind::ReprovingRequired => {
+                "New proof of identity required by the GOV.UK One Login team"
+            }
+            AuditKind::AccountDeleted => "Account deleted",
+            AuditKind::PasswordRenewed => "New password chosen",
         }
     }
 }
@@ -119,6 +176,8 @@ impl AuditEvent {
 /// An event read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedEvent {
+    /// The event's number in the log, for the account page's "Report this".
+    pub id: i64,
     pub kind: AuditKind,
     pub at: i64,
     pub client_ip: Option<String>,
@@ -158,22 +217,27 @@ impl<'a> AuditLog<'a> {
     /// The newest events of an account, newest first.
     pub async fn recent(&self, account_id: &str, limit: i64) -> Result<Vec<RecordedEvent>> {
         let rows = sqlx::query(
-            "SELECT kind, occurred_at, client_ip FROM audit_events WHERE account_id = $1 \
+            "SELECT id, kind, occurred_at, client_ip FROM audit_events WHERE account_id = $1 \
              ORDER BY occurred_at DESC, id DESC LIMIT $2",
         )
         .bind(account_id)
         .bind(limit)
         .fetch_all(self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(RecordedEvent {
-                    kind: AuditKind::parse(row.try_get::<String, _>("kind")?.as_str())?,
-                    at: row.try_get("occurred_at")?,
-                    client_ip: row.try_get("client_ip")?,
-                })
-            })
-            .collect()
+        rows.iter().map(recorded_event).collect()
+    }
+
+    /// One event of the account's, by its number: `None` for another account's.
+    pub async fn event(&self, account_id: &str, id: i64) -> Result<Option<RecordedEvent>> {
+        let row = sqlx::query(
+            "SELECT id, kind, occurred_at, client_ip FROM audit_events \
+             WHERE account_id = $1 AND id = $2",
+        )
+        .bind(account_id)
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
+        row.as_ref().map(recorded_event).transpose()
     }
 
     /// Events of one kind for an account with their details, newest first (for example the
@@ -201,4 +265,13 @@ impl<'a> AuditLog<'a> {
             })
             .collect()
     }
+}
+
+fn recorded_event(row: &sqlx::any::AnyRow) -> Result<RecordedEvent> {
+    Ok(RecordedEvent {
+        id: row.try_get("id")?,
+        kind: AuditKind::parse(row.try_get::<String, _>("kind")?.as_str())?,
+        at: row.try_get("occurred_at")?,
+        client_ip: row.try_get("client_ip")?,
+    })
 }

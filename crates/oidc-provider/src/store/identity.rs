@@ -1,6 +1,7 @@
 //! Identity evidence and records. The credentials are stored sealed: this module never sees
 //! them in the clear (see `crate::sealing`).
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use crate::error::Result;
@@ -35,6 +36,17 @@ pub struct IdentityRecord {
     pub credential_ids: Vec<String>,
     pub proven_at: i64,
     pub expires_at: i64,
+}
+
+fn credential_from_row(row: &AnyRow) -> Result<StoredCredential> {
+    Ok(StoredCredential {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        source: row.try_get("source")?,
+        sealed: row.try_get("sealed")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
 }
 
 pub struct IdentityStore<'a> {
@@ -72,18 +84,36 @@ impl<'a> IdentityStore<'a> {
         .bind(now)
         .fetch_all(self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(StoredCredential {
-                    id: row.try_get("id")?,
-                    account_id: row.try_get("account_id")?,
-                    source: row.try_get("source")?,
-                    sealed: row.try_get("sealed")?,
-                    created_at: row.try_get("created_at")?,
-                    expires_at: row.try_get("expires_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(credential_from_row).collect()
+    }
+
+    /// [`Self::credentials`], with the time before which an operator's "prove your identity
+    /// again" makes evidence no longer count (`accounts.reproving_required_at`), read in the
+    /// same query.
+    pub async fn credentials_and_cutoff(
+        &self,
+        account_id: &str,
+        now: i64,
+    ) -> Result<(Vec<StoredCredential>, Option<i64>)> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.account_id, c.source, c.sealed, c.created_at, c.expires_at, \
+             a.reproving_required_at FROM identity_credentials c \
+             JOIN accounts a ON a.id = c.account_id \
+             WHERE c.account_id = $1 AND c.expires_at > $2 ORDER BY c.created_at, c.id",
+        )
+        .bind(account_id)
+        .bind(now)
+        .fetch_all(self.pool)
+        .await?;
+        let cutoff = match rows.first() {
+            Some(row) => row.try_get("reproving_required_at")?,
+            None => None,
+        };
+        let credentials = rows
+            .iter()
+            .map(credential_from_row)
+            .collect::<Result<_>>()?;
+        Ok((credentials, cutoff))
     }
 
     /// Records (or replaces) the account's proven identity.

@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod consents;
 mod identity;
+mod interventions;
 mod proving_attempts;
 mod refresh_tokens;
 mod secrets;
@@ -23,6 +24,7 @@ pub use accounts::{Account, Accounts, NewAccount};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
+pub use interventions::{Interventions, PendingIntervention};
 pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
 pub use refresh_tokens::{RefreshTokens, Rotation, StoredRefreshToken, Successor};
 pub use secrets::{Clients, PAIRWISE_SUBJECT_SALT, ServerSecrets};
@@ -176,6 +178,10 @@ impl Database {
 
     pub fn identity(&self) -> IdentityStore<'_> {
         IdentityStore::new(&self.pool)
+    }
+
+    pub fn interventions(&self) -> Interventions<'_> {
+        Interventions::new(&self.pool)
     }
 
     pub fn proving_attempts(&self) -> ProvingAttempts<'_> {

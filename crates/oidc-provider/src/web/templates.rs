@@ -135,6 +135,17 @@ pub struct SignInCodePage {
     pub tries_warning: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "sign_in/new_password.html")]
+pub struct NewPasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+/// Where a citizen whose account cannot sign in is told to turn: GOV.UK One Login's own
+/// contact form, where the service this one is modelled on sends them.
+pub const SUPPORT_CONTACT: &str = "https://home.account.gov.uk/contact-gov-uk-one-login";
+
 /// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
 pub fn tries_left_warning(tries_left: u32) -> Option<String> {
     match tries_left {
@@ -148,6 +159,8 @@ pub fn tries_left_warning(tries_left: u32) -> Option<String> {
 }
 
 pub struct Activity {
+    /// The event's number, for "Report this".
+    pub id: i64,
     pub what: &'static str,
     pub when: String,
 }
@@ -181,6 +194,148 @@ pub struct AccountPage {
     pub identity: Option<IdentitySummary>,
 }
 
+/// One text field of an [`AccountFormPage`].
+pub struct FormField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input_type: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+    pub autocomplete: &'static str,
+    pub inputmode: &'static str,
+    pub classes: &'static str,
+}
+
+impl FormField {
+    /// A password field: never filled in again when the page comes back with errors.
+    pub fn password(name: &'static str, label: &'static str, autocomplete: &'static str) -> Self {
+        FormField {
+            name,
+            label,
+            input_type: "password",
+            value: String::new(),
+            hint: "",
+            autocomplete,
+            inputmode: "",
+            classes: "",
+        }
+    }
+
+    pub fn email(label: &'static str, value: String) -> Self {
+        FormField {
+            name: "email",
+            label,
+            input_type: "email",
+            value,
+            hint: "",
+            autocomplete: "email",
+            inputmode: "",
+            classes: "",
+        }
+    }
+
+    /// A 6-digit code field.
+    pub fn code(label: &'static str, hint: &'static str) -> Self {
+        FormField {
+            name: "code",
+            label,
+            input_type: "text",
+            value: String::new(),
+            hint,
+            autocomplete: "one-time-code",
+            inputmode: "numeric",
+            classes: "govuk-input--width-5 govuk-input--extra-letter-spacing",
+        }
+    }
+}
+
+/// The account pages' forms (change email, password, app; close; report; give the password
+/// again): a heading, some words, fields, one button.
+#[derive(Template)]
+#[template(path = "account/form.html")]
+pub struct AccountFormPage {
+    pub csrf_token: String,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub warning: Option<String>,
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub fields: Vec<FormField>,
+    pub button: &'static str,
+    /// The button does something that cannot be undone: a warning button.
+    pub destructive: bool,
+    pub links: Vec<Link>,
+    pub errors: FormErrors,
+}
+
+impl AccountFormPage {
+    pub fn new(csrf_token: String, title: impl Into<String>, action: &'static str) -> Self {
+        AccountFormPage {
+            csrf_token,
+            title: title.into(),
+            paragraphs: Vec::new(),
+            warning: None,
+            action,
+            hidden: Vec::new(),
+            fields: Vec::new(),
+            button: "Continue",
+            destructive: false,
+            links: vec![Link {
+                href: "/account".into(),
+                text: "Cancel and go back to your account".into(),
+            }],
+            errors: FormErrors::none(),
+        }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn field(mut self, field: FormField) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    pub fn hidden(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.hidden.push((name, value.into()));
+        self
+    }
+
+    pub fn warning(mut self, text: Option<String>) -> Self {
+        self.warning = text;
+        self
+    }
+
+    pub fn button(mut self, text: &'static str, destructive: bool) -> Self {
+        self.button = text;
+        self.destructive = destructive;
+        self
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.links.insert(
+            0,
+            Link {
+                href: href.into(),
+                text: text.into(),
+            },
+        );
+        self
+    }
+
+    pub fn errors(mut self, errors: FormErrors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Rendered: 400 with errors, else 200.
+    pub fn respond(&self) -> Result<Response> {
+        render(self, form_status(&self.errors))
+    }
+}
+
 pub struct Link {
     pub href: String,
     pub text: String,
@@ -192,7 +347,8 @@ pub struct Link {
 pub struct MessagePage {
     pub title: String,
     pub paragraphs: Vec<String>,
-    pub link: Option<Link>,
+    /// Each in a paragraph of its own, after the text.
+    pub links: Vec<Link>,
 }
 
 impl MessagePage {
@@ -200,7 +356,7 @@ impl MessagePage {
         MessagePage {
             title: title.into(),
             paragraphs: Vec::new(),
-            link: None,
+            links: Vec::new(),
         }
     }
 
@@ -210,7 +366,7 @@ impl MessagePage {
     }
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
-        self.link = Some(Link {
+        self.links.push(Link {
             href: href.into(),
             text: text.into(),
         });

@@ -262,6 +262,29 @@ impl TestApp {
     }
 }
 
+/// A relying party's back-channel logout endpoint on this machine: its port, and the logout
+/// tokens it receives (Back-Channel Logout §2.5).
+pub async fn backchannel_listener() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = received.clone();
+    let service = axum::Router::new().route(
+        "/backchannel-logout",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<BTreeMap<String, String>>| {
+                let sink = sink.clone();
+                async move {
+                    sink.lock().unwrap().push(form["logout_token"].clone());
+                    StatusCode::OK
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    (port, received)
+}
+
 /// What came back.
 #[derive(Debug)]
 pub struct Page {

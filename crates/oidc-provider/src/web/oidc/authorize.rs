@@ -187,7 +187,13 @@ async fn proceed(
         error,
         description: description.to_owned(),
     };
-    let auth = visit.session().and_then(|s| s.auth.clone());
+    // No read of the account's standing here, on the path single sign-on takes every time:
+    // suspending, blocking or deleting an account ends its sessions (`accounts::interventions`),
+    // and a sign-in racing with that checks the standing after it saved its session
+    // (`pages::sign_in::sign_in_at`), so no session of such an account outlives the
+    // intervention by more than the provider's watch interval; grants made meanwhile are
+    // revoked when the sessions are ended.
+    let auth = visit.session().and_then(|s| s.signed_in().cloned());
     let consent = match &auth {
         Some(auth) => consent_for(app, &auth.account_id, &client.client_id).await?,
         None => None,
@@ -467,7 +473,7 @@ pub async fn pending_decision(app: &AppState, visit: &Visit) -> Result<Option<De
     let Some(request) = &session.pending else {
         return Ok(None);
     };
-    let auth = session.auth.as_ref();
+    let auth = session.signed_in();
     let consent = match auth {
         Some(auth) => consent_for(app, &auth.account_id, &request.client_id).await?,
         None => None,

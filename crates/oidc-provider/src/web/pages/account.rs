@@ -35,6 +35,7 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
         .await?
         .into_iter()
         .map(|event| Activity {
+            id: event.id,
             what: event.kind.describe(),
             when: format_time(event.at),
         })

@@ -6,6 +6,7 @@ pub mod health;
 pub mod identity;
 pub mod info;
 pub mod recovery;
+pub mod security;
 pub mod sign_in;
 pub mod start;
 

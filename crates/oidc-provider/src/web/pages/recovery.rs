@@ -439,14 +439,17 @@ pub async fn submit_new_password(
         // An account without an app (made by an operator): nothing to confirm with. The reset
         // is done now, and the citizen sets up an app before signing in.
         reset_password(&app, &visit, &account, &password_hash, &ip).await?;
-        sign_in_at(
+        if let Some(refused) = sign_in_at(
             &app,
             &mut visit,
             &account.id,
             &account.email,
             CredentialLevel::Cl,
         )
-        .await?;
+        .await?
+        {
+            return visit.finish(&app, refused).await;
+        }
         visit.session_mut().journey = Journey::AddAuthenticator {
             totp_secret: totp::new_secret(),
         };

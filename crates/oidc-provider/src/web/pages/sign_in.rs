@@ -7,18 +7,22 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{authenticator_page, new_app_code_problem, new_app_step};
+use super::create_account::{
+    PasswordForm, authenticator_page, new_app_code_problem, new_app_step, password_errors,
+};
 use super::{CodeForm, MAX_FIELD_CHARS};
+use crate::accounts::interventions::Barrier;
 use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::Decision;
+use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{Account, AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
-    FormErrors, MessagePage, SignInCodePage, SignInPage, render, tries_left_warning,
+    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage, render,
+    tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -94,8 +98,11 @@ fn after_sign_in(visit: &Visit) -> &'static str {
     }
 }
 
+/// Where a citizen who owes a new password chooses it (an operator's intervention).
+pub const NEW_PASSWORD: &str = "/sign-in/create-new-password";
+
 /// Marks the session signed in at `level`, rotates its id and records it, then sends the
-/// citizen on.
+/// citizen on: to the new password an operator required first, if one is owed.
 pub(super) async fn complete_sign_in(
     app: &AppState,
     mut visit: Visit,
@@ -103,28 +110,88 @@ pub(super) async fn complete_sign_in(
     email: &str,
     ip: &str,
 ) -> Result<Response> {
-    sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), visit.now)
-                .from_ip(Some(ip.to_owned())),
-        )
-        .await?;
-    throttle(app).remember_address(email, ip).await?;
+    if let Some(refused) =
+        sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
+    {
+        return visit.finish(app, refused).await;
+    }
+    if owing_renewal(&visit).is_some() {
+        return visit.redirect(app, NEW_PASSWORD).await;
+    }
+    record_sign_in(app, account_id, email, ip, visit.now).await?;
     let next = after_sign_in(&visit);
     visit.redirect(app, next).await
 }
 
+/// A finished sign-in: in the audit log, and the address remembered for the throttle.
+async fn record_sign_in(
+    app: &AppState,
+    account_id: &str,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<()> {
+    app.db
+        .audit()
+        .record(
+            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), now)
+                .from_ip(Some(ip.to_owned())),
+        )
+        .await?;
+    throttle(app).remember_address(email, ip).await
+}
+
+/// The page of an account that may not sign in, once its password was right: never before,
+/// so that the page tells nobody without the password anything about the address (ASVS
+/// 6.3.8). A service waiting for this sign-in gets `access_denied` through the page's link
+/// back to it (RFC 6749 §4.1.2.1).
+fn refused_sign_in(
+    app: &AppState,
+    pending: Option<AuthorizationRequest>,
+    barrier: Barrier,
+) -> Result<Response> {
+    let (title, reason) = match barrier {
+        Barrier::Suspended => (
+            "Your GOV.UK One Login is suspended",
+            "The GOV.UK One Login team has suspended your account for now. While it is suspended you cannot use it to sign in to any service.",
+        ),
+        Barrier::Blocked => (
+            "Your GOV.UK One Login is blocked",
+            "The GOV.UK One Login team has blocked your account. You cannot use it to sign in to any service again.",
+        ),
+    };
+    let mut page = MessagePage::new(title)
+        .paragraph(reason)
+        .paragraph("To find out why, or what you can do, contact the GOV.UK One Login team. Tell them the email address you signed in with.")
+        .link(SUPPORT_CONTACT, "Contact the GOV.UK One Login team");
+    if let Some(request) = pending
+        && let Some(client) = app.oidc.clients.get(&request.client_id)
+    {
+        let refusal = ErrorRedirect {
+            redirect_uri: request.redirect_uri,
+            state: request.state,
+            error: "access_denied",
+            description: "the account cannot be used to sign in".into(),
+        };
+        page = page.link(
+            refusal.location(&app.oidc.issuer),
+            format!("Go back to {}", client.name),
+        );
+    }
+    render(&page, StatusCode::FORBIDDEN)
+}
+
 /// Records the credential level reached now, keeping the login session id, and rotates the
-/// session id (ASVS 7.2.4: a new id after each credential).
+/// session id (ASVS 7.2.4: a new id after each credential). Then reads the account's standing:
+/// a sign-in of an account suspended, blocked or deleted meanwhile ends here with the page to
+/// answer; one that owes a new password is marked so.
 pub(super) async fn sign_in_at(
     app: &AppState,
     visit: &mut Visit,
     account_id: &str,
     email: &str,
     level: CredentialLevel,
-) -> Result<()> {
+) -> Result<Option<Response>> {
     let now = visit.now;
     let sid = login_session_id(app, visit, account_id);
     let amr = match level {
@@ -150,7 +217,34 @@ pub(super) async fn sign_in_at(
     session.journey = Journey::None;
     // Checklist 78: logins and second factors are logged (by account id, never the email).
     tracing::info!(account = %account_id, vot = level.as_str(), "signed in");
-    visit.rotate(app).await
+    visit.rotate(app).await?;
+    // Read after the session is saved, not only before: an intervention writes the standing
+    // first and the provider ends the account's sessions after it. So either this read sees
+    // the new standing, or this session was saved before those sessions were ended and ends
+    // with them: no session of a suspended account survives a race with its suspension.
+    let standing = app.db.accounts().standing(account_id).await?;
+    let barrier = match standing {
+        None => None,
+        Some(standing) if standing.barrier().is_some() => standing.barrier(),
+        Some(standing) => {
+            let owes = standing.owes_new_password();
+            if visit
+                .session()
+                .is_some_and(|s| s.password_renewal_owed != owes)
+            {
+                visit.session_mut().password_renewal_owed = owes;
+            }
+            return Ok(None);
+        }
+    };
+    let pending = visit.session_mut().pending.take();
+    visit.end(app).await?;
+    tracing::info!(account = %account_id, ?barrier, "sign-in refused: the account may not sign in");
+    match barrier {
+        Some(barrier) => refused_sign_in(app, pending, barrier).map(Some),
+        // Deleted meanwhile: as if it never existed.
+        None => Ok(Some(Redirect::to("/sign-in").into_response())),
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,24 +327,24 @@ pub async fn submit_password(
         .session()
         .and_then(|s| s.pending.as_ref())
         .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
-    sign_in_at(
+    if let Some(refused) = sign_in_at(
         &app,
         &mut visit,
         &account.id,
         &account.email,
         CredentialLevel::Cl,
     )
-    .await?;
+    .await?
+    {
+        return visit.finish(&app, refused).await;
+    }
     if wants_password_only {
-        // The service asked for "Cl": the password alone completes this sign-in.
-        throttle(&app).remember_address(&email, &ip).await?;
-        app.db
-            .audit()
-            .record(
-                &AuditEvent::new(AuditKind::SignedIn, Some(&account.id), now)
-                    .from_ip(Some(ip.clone())),
-            )
-            .await?;
+        // The service asked for "Cl": the password alone completes this sign-in, once any new
+        // password an operator required is chosen.
+        if owing_renewal(&visit).is_some() {
+            return visit.redirect(&app, NEW_PASSWORD).await;
+        }
+        record_sign_in(&app, &account.id, &email, &ip, now).await?;
         return visit.redirect(&app, "/authorize/continue").await;
     }
     let next = match &account.totp_secret {
@@ -266,32 +360,27 @@ pub async fn submit_password(
 }
 
 /// A wrong password or code, and what was reserved for it.
-struct WrongAnswer<'a> {
-    attempt: &'a SignInAttempt,
-    reservation: &'a crate::accounts::throttle::Reservation,
-    account_id: Option<&'a str>,
-    ip: &'a str,
+pub(super) struct WrongAnswer<'a> {
+    pub attempt: &'a SignInAttempt,
+    pub reservation: &'a crate::accounts::throttle::Reservation,
+    pub account_id: Option<&'a str>,
+    pub ip: &'a str,
 }
 
-/// After a wrong password or code: the visit and the warning of tries left (if any) for the
-/// form again, or, when the citizen must wait, the answer that ends the session and sends them
-/// to the wait page.
-type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
-
-/// Counts a wrong password or code and records it; when a wait follows, ends the session and
-/// answers with the wait page. The same whether or not the account exists (ASVS 6.3.8).
-async fn count_wrong(
+/// Counts a wrong password or code with the throttle and records it in the audit log (with the
+/// wait that follows, if one does). `place` says where it was typed, for investigators. The
+/// same whether or not the account exists (ASVS 6.3.8).
+pub(super) async fn count_wrong_answer(
     app: &AppState,
-    mut visit: Visit,
-    wrong: WrongAnswer<'_>,
-) -> Result<AfterWrong> {
-    let now = visit.now;
+    wrong: &WrongAnswer<'_>,
+    place: &str,
+    now: i64,
+) -> Result<FailureOutcome> {
     let (ip, account_id) = (wrong.ip, wrong.account_id);
-    let factor = wrong.attempt.factor();
     let outcome = throttle(app)
         .failed(wrong.attempt, wrong.reservation, now)
         .await?;
-    let what = match factor {
+    let what = match wrong.attempt.factor() {
         Factor::Password => "password",
         Factor::AuthenticatorCode => "authenticator code",
     };
@@ -300,26 +389,40 @@ async fn count_wrong(
         .record(
             &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
                 .from_ip(Some(ip.to_owned()))
-                .with_detail(what),
+                .with_detail(format!("{what}{place}")),
         )
         .await?;
     tracing::info!(client = %ip, what, "sign-in failed");
-    let tries_left = match outcome {
+    if let FailureOutcome::MustWait { until } = outcome {
+        audit
+            .record(
+                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
+            )
+            .await?;
+        tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
+    }
+    Ok(outcome)
+}
+
+/// After a wrong password or code: the visit and the warning of tries left (if any) for the
+/// form again, or, when the citizen must wait, the answer that ends the session and sends them
+/// to the wait page.
+type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
+
+/// Counts a wrong password or code typed while signing in; when a wait follows, ends the
+/// session and answers with the wait page.
+async fn count_wrong(
+    app: &AppState,
+    mut visit: Visit,
+    wrong: WrongAnswer<'_>,
+) -> Result<AfterWrong> {
+    match count_wrong_answer(app, &wrong, "", visit.now).await? {
         FailureOutcome::MustWait { until } => {
-            audit
-                .record(
-                    &AuditEvent::new(AuditKind::Locked, account_id, now)
-                        .from_ip(Some(ip.to_owned())),
-                )
-                .await?;
-            tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
             visit.end(app).await?;
-            return Ok(Err(visit.redirect(app, &wait_page(until)).await?));
+            Ok(Err(visit.redirect(app, &wait_page(until)).await?))
         }
-        FailureOutcome::TriesLeft(n) => n,
-    };
-    let tries_warning = tries_left_warning(tries_left);
-    Ok(Ok((visit, tries_warning)))
+        FailureOutcome::TriesLeft(n) => Ok(Ok((visit, tries_left_warning(n)))),
+    }
 }
 
 /// What checking a password or an authenticator code came to.
@@ -378,6 +481,21 @@ pub(super) async fn check_password(
         None
     };
     match (account, verification) {
+        (Some(account), Some(v)) if v.matches && account.standing.barrier().is_some() => {
+            // The right password of an account that may not sign in (an operator's
+            // intervention): the citizen is told why, and nothing of this sign-in or recovery
+            // is kept.
+            throttle(app).succeeded(&attempt).await?;
+            let mut visit = visit;
+            let pending = visit.session_mut().pending.take();
+            let barrier = account.standing.barrier();
+            tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
+            let page = match barrier {
+                Some(barrier) => refused_sign_in(app, pending, barrier)?,
+                None => Redirect::to("/sign-in").into_response(),
+            };
+            Ok(Checked::Answered(visit.finish(app, page).await?))
+        }
         (Some(account), Some(v)) if v.matches => {
             if v.needs_rehash {
                 let hash = app.passwords.hash(password).await?;
@@ -594,4 +712,93 @@ pub async fn submit_add_authenticator(
         return visit.redirect(&app, "/sign-in/authenticator-code").await;
     }
     complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
+}
+
+/// The citizen signed in, up to the new password an operator required of their account.
+fn owing_renewal(visit: &Visit) -> Option<Authentication> {
+    let session = visit.session()?;
+    session
+        .auth
+        .clone()
+        .filter(|_| session.password_renewal_owed)
+}
+
+/// `GET /sign-in/create-new-password`.
+pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if owing_renewal(&visit).is_none() {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    }
+    let page = NewPasswordPage {
+        csrf_token: visit.csrf_token(),
+        errors: FormErrors::none(),
+    };
+    let response = render(&page, StatusCode::OK)?;
+    visit.finish(&app, response).await
+}
+
+/// `POST /sign-in/create-new-password`: the new password an operator required, by the rules
+/// of a new account's and not the current one; then every other session of the account ends
+/// and the sign-in goes on where it was going.
+pub async fn submit_new_password(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    mut visit: Visit,
+    PageForm(form): PageForm<PasswordForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some(auth) = owing_renewal(&visit) else {
+        return Ok(Redirect::to(elsewhere(&visit)).into_response());
+    };
+    let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
+        visit.end(&app).await?;
+        return visit.redirect(&app, "/sign-in").await;
+    };
+    let mut errors = password_errors(&form.password, &form.confirm_password);
+    if errors.is_empty()
+        && app
+            .passwords
+            .verify(&form.password, Some(&account.password_hash))
+            .await?
+            .matches
+    {
+        errors.add(
+            "password",
+            "Your new password must be different from your current password",
+        );
+    }
+    if !errors.is_empty() {
+        let page = NewPasswordPage {
+            csrf_token: visit.csrf_token(),
+            errors,
+        };
+        return render(&page, StatusCode::BAD_REQUEST);
+    }
+    let now = visit.now;
+    let hash = app.passwords.hash(&form.password).await?;
+    let renewed = AuditEvent::new(AuditKind::PasswordRenewed, Some(&account.id), now)
+        .from_ip(Some(ip.clone()));
+    // `false`: chosen meanwhile in another browser; this one's password is not written over it.
+    if !app
+        .db
+        .accounts()
+        .renew_password(&account.id, &hash, &renewed)
+        .await?
+    {
+        visit.end(&app).await?;
+        return visit.redirect(&app, "/sign-in").await;
+    }
+    // ASVS 7.4.3: a new password ends every other session of the account.
+    app.account_access()
+        .end_all(&account.id, visit.session_id(), visit.now_ms)
+        .await?;
+    visit.session_mut().password_renewal_owed = false;
+    visit.rotate(&app).await?;
+    tracing::info!(account = %account.id, "required new password chosen");
+    record_sign_in(&app, &account.id, &account.email, &ip, now).await?;
+    let next = match auth.level {
+        CredentialLevel::ClCm => after_sign_in(&visit),
+        // A password-only sign-in for a service that asked for no more.
+        CredentialLevel::Cl => "/authorize/continue",
+    };
+    visit.redirect(&app, next).await
 }

@@ -1,7 +1,11 @@
-//! The department's own ES256 key pair: made on first start in the data folder, published at
-//! `/.well-known/jwks.json` (the provider reads it through the client's `jwks_uri`), and used to
-//! sign `private_key_jwt` client assertions (RFC 7523). openidconnect has no ECDSA signing key,
-//! so jsonwebtoken signs.
+//! The service's own ES256 key pairs: made on first start in its data folder, published at
+//! `/.well-known/jwks.json` (the provider reads them through the client's `jwks_uri`), and used
+//! to sign `private_key_jwt` client assertions (RFC 7523) and request objects (RFC 9101).
+//! openidconnect has no ECDSA signing key, so jsonwebtoken signs.
+//!
+//! Rotation without a gap: [`KeyRing::prepare_next`] makes the next key, which is published
+//! beside the current one; once the provider has read the set again (its JWKS cache), a
+//! [`KeyRing::promote_next`] makes it the signing key and the old one is no longer published.
 
 use std::path::Path;
 
@@ -14,6 +18,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 
 const KEY_FILE: &str = "client-signing-key.pem";
+const NEXT_KEY_FILE: &str = "client-signing-key.next.pem";
 /// A client assertion lives a minute: enough for one token request.
 const ASSERTION_LIFETIME: i64 = 60;
 
@@ -63,6 +68,11 @@ impl ClientKey {
         Self::from_pem(&text)
     }
 
+    /// A new key, kept only in memory (for tools and tests; a service keeps its key in a file).
+    pub fn generate() -> Result<ClientKey> {
+        Self::from_pem(&Self::generate_pem()?)
+    }
+
     /// A new P-256 private key as PKCS#8 PEM (the form jsonwebtoken reads).
     pub fn generate_pem() -> Result<String> {
         let der = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING)
@@ -102,18 +112,81 @@ impl ClientKey {
 
     /// A client assertion for the token endpoint `audience`.
     pub fn assertion(&self, client_id: &str, audience: &str, now: i64) -> Result<String> {
-        let mut header = Header::new(Algorithm::ES256);
-        header.kid = Some(self.kid().to_owned());
-        let claims = json!({
+        self.sign(&json!({
             "iss": client_id,
             "sub": client_id,
             "aud": audience,
             "iat": now,
             "exp": now + ASSERTION_LIFETIME,
             "jti": uuid::Uuid::new_v4().to_string(),
-        });
-        jsonwebtoken::encode(&header, &claims, &self.key)
-            .map_err(|e| Error::Internal(format!("signing a client assertion: {e}")))
+        }))
+    }
+
+    /// `claims` as an ES256 JWT under this key's `kid`.
+    pub fn sign(&self, claims: &serde_json::Value) -> Result<String> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid().to_owned());
+        jsonwebtoken::encode(&header, claims, &self.key)
+            .map_err(|e| Error::Internal(format!("signing a JWT: {e}")))
+    }
+}
+
+/// The signing key and, during a rotation, the next one: both published, the current one used.
+#[derive(Debug)]
+pub struct KeyRing {
+    current: ClientKey,
+    next: Option<ClientKey>,
+}
+
+impl KeyRing {
+    /// One key, no rotation under way.
+    pub fn single(current: ClientKey) -> KeyRing {
+        KeyRing {
+            current,
+            next: None,
+        }
+    }
+
+    /// The keys in `data_dir`: the current one (made if missing) and the next one, if a
+    /// rotation is under way.
+    pub fn load_or_create(data_dir: &Path) -> Result<KeyRing> {
+        let current = ClientKey::load_or_create(data_dir)?;
+        let next_path = data_dir.join(NEXT_KEY_FILE);
+        let next = match std::fs::read_to_string(&next_path) {
+            Ok(text) => Some(ClientKey::from_pem(&text)?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::Io(format!("reading {}: {e}", next_path.display()))),
+        };
+        Ok(KeyRing { current, next })
+    }
+
+    /// Starts a rotation: makes the next key in `data_dir` (kept if there is one already).
+    pub fn prepare_next(data_dir: &Path) -> Result<()> {
+        let path = data_dir.join(NEXT_KEY_FILE);
+        if path.is_file() {
+            return Ok(());
+        }
+        write_private(&path, &ClientKey::generate_pem()?)
+            .map_err(|e| Error::Io(format!("writing {}: {e}", path.display())))
+    }
+
+    /// Ends a rotation: the next key becomes the signing key, the old one is gone.
+    pub fn promote_next(data_dir: &Path) -> Result<()> {
+        let next = data_dir.join(NEXT_KEY_FILE);
+        std::fs::rename(&next, data_dir.join(KEY_FILE))
+            .map_err(|e| Error::Io(format!("promoting {}: {e}", next.display())))
+    }
+
+    /// The key that signs.
+    pub fn current(&self) -> &ClientKey {
+        &self.current
+    }
+
+    /// The public key set served at `/.well-known/jwks.json`: the current key, then the next.
+    pub fn jwks(&self) -> JwkSet {
+        let mut keys = self.current.jwks().keys;
+        keys.extend(self.next.iter().flat_map(|next| next.jwks().keys));
+        JwkSet { keys }
     }
 }
 
@@ -182,6 +255,40 @@ mod tests {
         assert_eq!(claims["sub"], "driving-licence");
         assert_eq!(claims["exp"], 1_060);
         assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+    }
+
+    #[test]
+    fn a_rotation_publishes_the_next_key_before_it_signs() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = KeyRing::load_or_create(dir.path()).unwrap();
+        assert_eq!(before.jwks().keys.len(), 1);
+        KeyRing::prepare_next(dir.path()).unwrap();
+        let during = KeyRing::load_or_create(dir.path()).unwrap();
+        assert_eq!(
+            during.current().kid(),
+            before.current().kid(),
+            "still signs"
+        );
+        let published: Vec<_> = during
+            .jwks()
+            .keys
+            .iter()
+            .map(|k| k.common.key_id.clone().unwrap())
+            .collect();
+        assert_eq!(published.len(), 2);
+        assert_eq!(published[0], before.current().kid());
+        KeyRing::promote_next(dir.path()).unwrap();
+        let after = KeyRing::load_or_create(dir.path()).unwrap();
+        assert_eq!(
+            after.current().kid(),
+            published[1],
+            "the next key signs now"
+        );
+        assert_eq!(
+            after.jwks().keys.len(),
+            1,
+            "the old key is no longer published"
+        );
     }
 
     #[test]

@@ -74,6 +74,7 @@ async fn run() -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())?;
+    provider.spawn_intervention_watch();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("the provider cannot listen on {listen}: {e}"))?;

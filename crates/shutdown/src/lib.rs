@@ -1,4 +1,5 @@
-//! Graceful shutdown for the services' binaries (the provider and the department services).
+//! Graceful shutdown for the services' binaries (the provider and the department services), in a
+//! crate of its own so a department does not link the provider to stop cleanly.
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM (what `docker stop` and process managers send).
 pub async fn shutdown_signal() {

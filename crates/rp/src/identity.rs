@@ -1,12 +1,19 @@
 //! The verified identity: the core identity JWT (ES256, its key named by `kid` in the
-//! provider's DID document), and the address and driving permit claims from userinfo.
+//! provider's DID document), and the address and document claims from userinfo, as the GOV.UK
+//! identity vocabulary's types (shared with the provider's identity-proofing crate, which has no
+//! heavy dependencies).
 //!
 //! The checks are plain functions over the token, the document and `now`, so tests run them on
 //! locally signed tokens without a provider.
 
+pub use identity_proofing::claims::{
+    BirthDate, CredentialSubject, DrivingPermit, Name, NamePart, NamePartType, Passport,
+    PostalAddress,
+};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 use crate::error::{Error, Result};
 
@@ -89,49 +96,23 @@ struct Credential {
     credential_subject: CredentialSubject,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CredentialSubject {
-    #[serde(default)]
-    name: Vec<Name>,
-    #[serde(default)]
-    birth_date: Vec<DateValue>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Name {
-    #[serde(default)]
-    valid_until: Option<String>,
-    name_parts: Vec<NamePart>,
-}
-
-#[derive(Debug, Deserialize)]
-struct NamePart {
-    value: String,
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct DateValue {
-    value: String,
-}
-
-/// A verified identity, as the department shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A verified core identity: the citizen's current name, every name they have used, their date
+/// of birth and the level proven.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoreIdentity {
-    pub given_names: String,
-    pub family_name: String,
-    /// ISO 8601 date, as the credential gives it.
-    pub birth_date: String,
+    /// The current name: the one without an end date.
+    pub name: Name,
+    /// Every name in the credential, former ones with their dates.
+    pub names: Vec<Name>,
+    pub birth_date: Date,
     /// The level proven (`P2`).
     pub level: String,
 }
 
 impl CoreIdentity {
+    /// "Kenneth Decerqueira".
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.given_names, self.family_name)
+        self.name.full_name()
     }
 }
 
@@ -188,91 +169,29 @@ pub fn verify_core_identity(
         return Err(reject("vc is not a VerifiableIdentityCredential".into()));
     }
     let subject = claims.vc.credential_subject;
-    // The current name is the one without an end date.
     let name = subject
         .name
         .iter()
         .find(|n| n.valid_until.is_none())
         .or_else(|| subject.name.first())
+        .cloned()
         .ok_or_else(|| reject("no name".into()))?;
-    let parts = |kind: &str| {
-        name.name_parts
-            .iter()
-            .filter(|p| p.kind == kind)
-            .map(|p| p.value.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let birth_date = subject
         .birth_date
         .first()
-        .map(|d| d.value.clone())
+        .map(|d| d.value)
         .ok_or_else(|| reject("no birth date".into()))?;
     Ok(CoreIdentity {
-        given_names: parts("GivenName"),
-        family_name: parts("FamilyName"),
+        name,
+        names: subject.name,
         birth_date,
         level: claims.vot,
     })
 }
 
-/// A postal address (`https://vocab.account.gov.uk/v1/address`), as far as the form uses it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostalAddress {
-    #[serde(default)]
-    pub sub_building_name: Option<String>,
-    #[serde(default)]
-    pub building_name: Option<String>,
-    #[serde(default)]
-    pub building_number: Option<String>,
-    #[serde(default)]
-    pub street_name: Option<String>,
-    #[serde(default)]
-    pub address_locality: Option<String>,
-    #[serde(default)]
-    pub postal_code: Option<String>,
-    #[serde(default)]
-    pub valid_until: Option<String>,
-}
-
-impl PostalAddress {
-    /// The first line: flat, building, number and street.
-    pub fn first_line(&self) -> String {
-        let number_and_street = [self.building_number.as_deref(), self.street_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        [
-            self.sub_building_name.as_deref(),
-            self.building_name.as_deref(),
-            Some(number_and_street.as_str()).filter(|s| !s.is_empty()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
-    }
-}
-
-/// A driving licence (`https://vocab.account.gov.uk/v1/drivingPermit`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DrivingPermit {
-    #[serde(default)]
-    pub personal_number: Option<String>,
-    #[serde(default)]
-    pub expiry_date: Option<String>,
-    #[serde(default)]
-    pub issue_number: Option<String>,
-    #[serde(default)]
-    pub issued_by: Option<String>,
-}
-
-/// A return code (`https://vocab.account.gov.uk/v1/returnCode`).
+/// One return code as userinfo gives it (`https://vocab.account.gov.uk/v1/returnCode`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReturnCode {
+pub struct ReturnCodeClaim {
     pub code: String,
 }
 
@@ -364,16 +283,11 @@ pub mod tests {
     fn a_good_core_identity_gives_the_current_name_and_birth_date() {
         let (key, did) = signer();
         let identity = verify(&sign(&key, KID, &claims()), &did).unwrap();
-        assert_eq!(
-            identity,
-            CoreIdentity {
-                given_names: "Alice Jane".into(),
-                family_name: "Doe".into(),
-                birth_date: "1970-01-01".into(),
-                level: "P2".into(),
-            }
-        );
         assert_eq!(identity.full_name(), "Alice Jane Doe");
+        assert_eq!(identity.name.given_names(), ["Alice", "Jane"]);
+        assert_eq!(identity.names.len(), 2, "the former name is kept");
+        assert_eq!(identity.birth_date.to_string(), "1970-01-01");
+        assert_eq!(identity.level, "P2");
     }
 
     fn rejected(result: Result<CoreIdentity>) -> String {
@@ -456,23 +370,20 @@ pub mod tests {
     fn addresses_and_permits_read_as_the_contract_writes_them() {
         let addresses: Vec<PostalAddress> = serde_json::from_value(json!([
             {"buildingNumber": "1", "streetName": "OLD ROAD", "addressLocality": "BATH",
-             "postalCode": "BA1 1AA", "validUntil": "2020-01-01"},
+             "postalCode": "BA1 1AA", "addressCountry": "GB", "validUntil": "2020-01-01"},
             {"uprn": 100120012077u64, "subBuildingName": "FLAT 2", "buildingNumber": "8",
              "streetName": "HADLEY ROAD", "addressLocality": "BATH", "postalCode": "BA2 5AA",
              "addressCountry": "GB", "validFrom": "2020-01-01"}
         ]))
         .unwrap();
         let current = current_address(&addresses).unwrap();
-        assert_eq!(current.first_line(), "FLAT 2, 8 HADLEY ROAD");
-        assert_eq!(current.postal_code.as_deref(), Some("BA2 5AA"));
+        assert_eq!(current.sub_building_name.as_deref(), Some("FLAT 2"));
+        assert_eq!(current.postal_code, "BA2 5AA");
         let permit: Vec<DrivingPermit> = serde_json::from_value(json!([
             {"personalNumber": "DOE99701010AJ9AA", "expiryDate": "2030-01-01",
              "issueNumber": "12", "issuedBy": "DVLA", "issueDate": "2020-01-01"}
         ]))
         .unwrap();
-        assert_eq!(
-            permit[0].personal_number.as_deref(),
-            Some("DOE99701010AJ9AA")
-        );
+        assert_eq!(permit[0].personal_number, "DOE99701010AJ9AA");
     }
 }

@@ -1,4 +1,4 @@
-//! The department as an OpenID Connect relying party, on the `openidconnect` crate: discovery,
+//! The service as an OpenID Connect relying party, on the `openidconnect` crate: discovery,
 //! the code flow with PKCE, `state` and `nonce`, `private_key_jwt`, ID token validation (ES256
 //! only), userinfo, refresh and RP-initiated logout. Its HTTP goes through the workspace's
 //! reqwest with redirects off (stack.md, pitfall 2).
@@ -26,10 +26,10 @@ use tokio::sync::RwLock;
 use crate::config::{CORE_IDENTITY_CLAIM, Config, RequestConfig};
 use crate::error::{Error, Result};
 use crate::identity::{
-    CoreIdentity, DidDocument, DrivingPermit, Expected, PostalAddress, ReturnCode, current_address,
-    verify_core_identity,
+    CoreIdentity, DidDocument, DrivingPermit, Expected, Passport, PostalAddress, ReturnCodeClaim,
+    current_address, verify_core_identity,
 };
-use crate::keys::ClientKey;
+use crate::keys::KeyRing;
 use crate::logout_token::{self, LogoutOf, ReplayGuard};
 use crate::sessions::{Pending, Purpose, SignedIn};
 
@@ -73,11 +73,17 @@ pub struct IdentityUserInfo {
     )]
     pub driving_permit: Option<Vec<DrivingPermit>>,
     #[serde(
+        rename = "https://vocab.account.gov.uk/v1/passport",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub passport: Option<Vec<Passport>>,
+    #[serde(
         rename = "https://vocab.account.gov.uk/v1/returnCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub return_code: Option<Vec<ReturnCode>>,
+    pub return_code: Option<Vec<ReturnCodeClaim>>,
 }
 impl AdditionalClaims for IdentityUserInfo {}
 
@@ -122,11 +128,11 @@ struct Discovered {
     fetched_at: i64,
 }
 
-/// The provider as this department sees it.
+/// The provider as this service sees it.
 pub struct Provider {
     config: Arc<Config>,
     http: reqwest::Client,
-    key: ClientKey,
+    keys: KeyRing,
     discovered: RwLock<Option<Arc<Discovered>>>,
     replay: ReplayGuard,
 }
@@ -160,27 +166,27 @@ fn token_error<E: std::error::Error + 'static>(
 }
 
 impl Provider {
-    pub fn new(config: Arc<Config>, key: ClientKey) -> Result<Provider> {
+    pub fn new(config: Arc<Config>, keys: KeyRing) -> Result<Provider> {
         let http = reqwest::Client::builder()
             // No redirects: a provider answer that redirects is an error, and never a way to
             // make this service fetch elsewhere (SSRF).
             .redirect(reqwest::redirect::Policy::none())
             .timeout(config.provider.timeout)
             .connect_timeout(config.provider.timeout.min(Duration::from_secs(5)))
-            .user_agent(format!("one-login-demo-rp ({})", config.client_id))
+            .user_agent(format!("one-login-rp ({})", config.client_id))
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client: {e}")))?;
         Ok(Provider {
             config,
             http,
-            key,
+            keys,
             discovered: RwLock::new(None),
             replay: ReplayGuard::default(),
         })
     }
 
-    pub fn key(&self) -> &ClientKey {
-        &self.key
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
     }
 
     fn http(
@@ -268,6 +274,11 @@ impl Provider {
             authorize = authorize.add_extra_param("claims", claims);
         }
         let (url, state, nonce) = authorize.url();
+        let url = if request.request_object {
+            self.request_object(url, now)?
+        } else {
+            url
+        };
         Ok((
             url,
             Pending {
@@ -280,6 +291,37 @@ impl Provider {
         ))
     }
 
+    /// The same request as a signed request object (RFC 9101 §4; OpenID Connect Core §6.1):
+    /// every parameter inside the JWT, and outside only those Core §6.1 requires there too.
+    fn request_object(&self, url: url::Url, now: i64) -> Result<url::Url> {
+        let mut claims: serde_json::Map<String, serde_json::Value> = url
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+            .collect();
+        claims.insert("iss".into(), self.config.client_id.clone().into());
+        claims.insert("aud".into(), self.config.provider.issuer.clone().into());
+        claims.insert("iat".into(), now.into());
+        // Short and single-use: the provider marks the jti used until it expires.
+        claims.insert("exp".into(), (now + 300).into());
+        claims.insert("jti".into(), uuid::Uuid::new_v4().to_string().into());
+        let jwt = self
+            .keys
+            .current()
+            .sign(&serde_json::Value::Object(claims.clone()))?;
+        let mut out = url.clone();
+        out.set_query(None);
+        {
+            let mut query = out.query_pairs_mut();
+            for name in ["client_id", "response_type", "scope"] {
+                if let Some(serde_json::Value::String(value)) = claims.get(name) {
+                    query.append_pair(name, value);
+                }
+            }
+            query.append_pair("request", &jwt);
+        }
+        Ok(out)
+    }
+
     /// Whether `iss` on a callback (RFC 9207) is this provider's.
     pub fn is_issuer(&self, iss: &str) -> bool {
         iss == self.config.provider.issuer
@@ -289,7 +331,8 @@ impl Provider {
         let token_url = client
             .token_uri()
             .ok_or_else(|| Error::ProviderAnswer("discovery names no token endpoint".into()))?;
-        self.key
+        self.keys
+            .current()
             .assertion(&self.config.client_id, token_url.as_str(), now)
     }
 
@@ -382,11 +425,20 @@ impl Provider {
                 other => Error::ProviderAnswer(format!("userinfo: {other}")),
             })?;
         let extra = info.additional_claims();
-        let identity = match request.identity_level() {
-            Some(level) if request.claims.iter().any(|c| c == CORE_IDENTITY_CLAIM) => {
-                Some(self.core_identity(extra, &sub, level, now).await?)
-            }
-            _ => None,
+        let return_codes: Vec<String> = extra
+            .return_code
+            .iter()
+            .flatten()
+            .map(|c| c.code.clone())
+            .collect();
+        let wants_identity = request.identity_level().is_some()
+            && request.claims.iter().any(|c| c == CORE_IDENTITY_CLAIM);
+        // A return code instead of a core identity: signed in, but not proven (the
+        // `ReturnCode` extractor tells the service why).
+        let identity = if wants_identity && return_codes.is_empty() {
+            Some(self.core_identity(extra, &sub, request, now).await?)
+        } else {
+            None
         };
         Ok(SignedIn {
             sub,
@@ -401,26 +453,28 @@ impl Provider {
                 .driving_permit
                 .as_ref()
                 .and_then(|permits| permits.first().cloned()),
+            passport: extra
+                .passport
+                .as_ref()
+                .and_then(|passports| passports.first().cloned()),
+            return_codes,
             refresh_token: tokens.refresh_token().map(|t| t.secret().clone()),
             signed_in_at: now,
             identity_check: None,
             refreshed_at: None,
+            csrf_token: String::new(),
         })
     }
 
-    /// The core identity from userinfo: a return code means it could not be proven.
+    /// The core identity from userinfo, verified against the provider's DID document.
     async fn core_identity(
         &self,
         claims: &IdentityUserInfo,
         sub: &str,
-        level: &str,
+        request: &RequestConfig,
         now: i64,
     ) -> Result<CoreIdentity> {
-        if let Some(codes) = claims.return_code.as_ref().filter(|c| !c.is_empty()) {
-            return Err(Error::IdentityNotProven(
-                codes.iter().map(|c| c.code.clone()).collect(),
-            ));
-        }
+        let level = request.identity_level().unwrap_or_default();
         let jwt = claims
             .core_identity
             .as_deref()

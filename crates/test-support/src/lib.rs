@@ -1,0 +1,13 @@
+//! Test support shared by the workspace's tests: the provider in process on a real port (for
+//! relying parties that talk to it over HTTP, as departments do), a cookie-keeping browser,
+//! and the citizen's steps on the provider's pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod browser;
+mod provider;
+
+pub use browser::{
+    Browser, PASSWORD, Page, TOTP_SECRET, agree_if_asked, prove_as_kenneth, reuse_if_asked,
+    sign_in_at_provider,
+};
+pub use provider::{RunningProvider, free_port, repo_root};
