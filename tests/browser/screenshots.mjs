@@ -20,6 +20,7 @@ import { nextTotp, totpStep } from './harness.mjs';
 import { manageAccount } from './manage.mjs';
 import {
   benefitsReusesIdentity,
+  CODE,
   DRIVING_START,
   KENNETH,
   newCitizenProvesIdentity,
@@ -74,6 +75,7 @@ try {
   await resetPassword(citizen, stack.provider, { ...account, newPassword, code }, {
     shoot: only(['reset-password', 'check-email', 'new-password']),
   });
+  await citizen.sees({ path: '/account', heading: 'Your GOV.UK One Login' });
   await context.clearCookies();
   await citizen.goto('/', 'driving');
   await citizen.sees(DRIVING_START);
@@ -82,6 +84,7 @@ try {
   await citizen.fill('Email address', account.email);
   await citizen.fill('Password', newPassword);
   await citizen.submitAccepted();
+  await citizen.sees(CODE);
   const secret = await replaceLostApp(citizen, stack.provider, { email: account.email, password: newPassword, person: KENNETH }, {
     shoot: only(['lost-app', 'reprove', 'new-app']),
   });
