@@ -27,6 +27,7 @@ import {
   answerQuestions,
   BENEFITS_START,
   benefitsReusesIdentity,
+  CODE,
   DRIVING_START,
   hops,
   JOAN,
@@ -346,6 +347,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
     await citizen.fill('Email address', account.email);
     await citizen.fill('Password', account.password);
     await citizen.submitAccepted();
+    await citizen.sees(CODE);
     const secret = await replaceLostApp(citizen, stack.provider, { email: account.email, password: account.password, person });
     return { account, secret };
   }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Citizen } from './citizen.mjs';
 import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs';
 import { nextTotp, totpStep } from './harness.mjs';
-import { ACCOUNT, manageAccount } from './manage.mjs';
+import { manageAccount } from './manage.mjs';
 import {
   benefitsReusesIdentity,
   CODE,
@@ -75,7 +75,7 @@ try {
   await resetPassword(citizen, stack.provider, { ...account, newPassword, code }, {
     shoot: only(['reset-password', 'check-email', 'new-password']),
   });
-  await citizen.sees(ACCOUNT);
+  await citizen.sees({ path: '/account', heading: 'Your GOV.UK One Login' });
   await context.clearCookies();
   await citizen.goto('/', 'driving');
   await citizen.sees(DRIVING_START);

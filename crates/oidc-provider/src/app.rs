@@ -22,6 +22,7 @@ use crate::mail::{self, Mailer};
 use crate::oidc::Provider;
 use crate::sessions::Sessions;
 use crate::store::Database;
+use crate::web::pages::recovery::{LostApp, ResetPassword};
 use crate::web::{assets, headers, oidc, pages, rate_limit};
 
 /// Everything a handler may need. Cheap to clone: all behind `Arc`s or pools.
@@ -190,11 +191,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/reset-password",
-            get(pages::recovery::reset_email_form).post(pages::recovery::reset_submit_email),
+            get(pages::recovery::email_form::<ResetPassword>)
+                .post(pages::recovery::submit_email::<ResetPassword>),
         )
         .route(
             "/reset-password/check-email",
-            get(pages::recovery::reset_code_form).post(pages::recovery::reset_submit_code),
+            get(pages::recovery::code_form::<ResetPassword>)
+                .post(pages::recovery::submit_code::<ResetPassword>),
         )
         .route(
             "/reset-password/new-password",
@@ -206,11 +209,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/lost-authenticator-app",
-            get(pages::recovery::lost_app_email_form).post(pages::recovery::lost_app_submit_email),
+            get(pages::recovery::email_form::<LostApp>)
+                .post(pages::recovery::submit_email::<LostApp>),
         )
         .route(
             "/lost-authenticator-app/check-email",
-            get(pages::recovery::lost_app_code_form).post(pages::recovery::lost_app_submit_code),
+            get(pages::recovery::code_form::<LostApp>)
+                .post(pages::recovery::submit_code::<LostApp>),
         )
         .route(
             "/lost-authenticator-app/password",

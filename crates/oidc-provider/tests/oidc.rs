@@ -1404,9 +1404,9 @@ enum Recovery {
 
 const NEW_PASSWORD: &str = "a brand new passphrase for ada";
 
-/// Runs a recovery journey in `browser` from its start to the signed-in answer; returns the
-/// account's authenticator secret afterwards.
-async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String {
+/// Runs a recovery journey in `browser` from its start to the signed-in answer, which sends the
+/// browser to `then`; returns the account's authenticator secret afterwards.
+async fn recover(env: &Env, browser: &mut Browser, journey: Recovery, then: &str) -> String {
     let start = match journey {
         Recovery::ForgottenPassword => "/reset-password",
         Recovery::LostApp => "/lost-authenticator-app",
@@ -1464,7 +1464,7 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
             browser
                 .fill("/reset-password/authenticator-code", &[("code", &code)])
                 .await
-                .assert_redirect("/account");
+                .assert_redirect(then);
             env.totp.clone()
         }
         Recovery::LostApp => {
@@ -1476,14 +1476,10 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
                 )
                 .await
                 .assert_redirect("/lost-authenticator-app/authenticator-app");
-            let page = browser
+            let secret = browser
                 .get("/lost-authenticator-app/authenticator-app")
-                .await;
-            let marker = "id=\"secret-key\">";
-            let at = page.body.find(marker).expect("secret shown") + marker.len();
-            let secret: String = page.body[at..at + page.body[at..].find('<').unwrap()]
-                .split_whitespace()
-                .collect();
+                .await
+                .shown_secret();
             assert_ne!(secret, env.totp);
             browser
                 .fill(
@@ -1491,7 +1487,7 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery) -> String 
                     &[("code", &env.app.totp_now(&secret))],
                 )
                 .await
-                .assert_redirect("/account");
+                .assert_redirect(then);
             secret
         }
     }
@@ -1514,7 +1510,7 @@ async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: 
     assert!(received.lock().unwrap().is_empty());
 
     let mut citizen = env.app.browser();
-    let secret = recover(&env, &mut citizen, journey).await;
+    let secret = recover(&env, &mut citizen, journey, "/account").await;
 
     assert_eq!(
         citizen.get("/account").await.status,
@@ -1668,33 +1664,13 @@ async fn after_a_reset_the_citizen_goes_on_to_the_service() {
         .get("/sign-in")
         .await
         .assert(StatusCode::OK, "href=\"/reset-password\"");
-    browser
-        .fill("/reset-password", &[("email", EMAIL)])
-        .await
-        .assert_redirect("/reset-password/check-email");
-    let code = env.app.mail.last_code(EMAIL);
-    browser
-        .fill("/reset-password/check-email", &[("code", &code)])
-        .await
-        .assert_redirect("/reset-password/new-password");
-    browser
-        .fill(
-            "/reset-password/new-password",
-            &[
-                ("password", NEW_PASSWORD),
-                ("confirm-password", NEW_PASSWORD),
-            ],
-        )
-        .await
-        .assert_redirect("/reset-password/authenticator-code");
-    env.app.next_totp_step();
-    browser
-        .fill(
-            "/reset-password/authenticator-code",
-            &[("code", &env.app.totp_now(&env.totp))],
-        )
-        .await
-        .assert_redirect("/authorize/continue");
+    recover(
+        &env,
+        &mut browser,
+        Recovery::ForgottenPassword,
+        "/authorize/continue",
+    )
+    .await;
     browser
         .get("/authorize/continue")
         .await
@@ -2009,6 +1985,91 @@ async fn security_events_are_logged_one_line_each_without_secrets() {
     ];
     secrets.extend(session.iter().map(String::as_str));
     for secret in secrets {
+        assert!(
+            !text.contains(secret),
+            "{secret:?} reached the log:\n{text}"
+        );
+    }
+}
+
+// Issue 10 item 3 (checklist 77): getting back into an account logs what happened, by account,
+// and never an emailed code, a password or an authenticator code.
+#[tokio::test]
+async fn recovery_is_logged_without_codes_or_passwords() {
+    let log = one_login_provider::logging::MemoryLog::default();
+    let _capturing = log.capture(one_login_provider::config::LogFormat::Text);
+    let env = Env::start(Backend::Embedded).await;
+    recover(
+        &env,
+        &mut env.app.browser(),
+        Recovery::ForgottenPassword,
+        "/account",
+    )
+    .await;
+    // The lost app's password is the new one now.
+    let mut browser = env.app.browser();
+    browser
+        .fill("/lost-authenticator-app", &[("email", EMAIL)])
+        .await
+        .assert_redirect("/lost-authenticator-app/check-email");
+    let code = env.app.mail.last_code(EMAIL);
+    browser
+        .fill("/lost-authenticator-app/check-email", &[("code", &code)])
+        .await
+        .assert_redirect("/lost-authenticator-app/password");
+    browser
+        .fill(
+            "/lost-authenticator-app/password",
+            &[("password", NEW_PASSWORD)],
+        )
+        .await
+        .assert_redirect("/lost-authenticator-app/authenticator-app");
+    let secret = browser
+        .get("/lost-authenticator-app/authenticator-app")
+        .await
+        .shown_secret();
+    let app_code = env.app.totp_now(&secret);
+    browser
+        .fill(
+            "/lost-authenticator-app/authenticator-app",
+            &[("code", &app_code)],
+        )
+        .await
+        .assert_redirect("/account");
+    let text = log.text();
+    for logged in ["password reset", "authenticator app replaced"] {
+        assert!(text.contains(logged), "{logged:?} not logged:\n{text}");
+    }
+    let emailed: Vec<String> = env
+        .app
+        .mail
+        .to(EMAIL)
+        .iter()
+        .flat_map(|m| {
+            m.body
+                .lines()
+                .map(str::trim)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    assert!(emailed.len() >= 2, "{emailed:?}");
+    let now = env.now();
+    let app_codes: Vec<String> = [env.totp.as_str(), secret.as_str()]
+        .into_iter()
+        .flat_map(|s| {
+            (-1..=1)
+                .map(move |d| one_login_provider::accounts::totp::code_at(s, now + d * 30).unwrap())
+        })
+        .collect();
+    let secrets = [PASSWORD, NEW_PASSWORD, secret.as_str(), env.totp.as_str()];
+    for secret in secrets
+        .iter()
+        .copied()
+        .chain(emailed.iter().map(String::as_str))
+        .chain(app_codes.iter().map(String::as_str))
+    {
         assert!(
             !text.contains(secret),
             "{secret:?} reached the log:\n{text}"

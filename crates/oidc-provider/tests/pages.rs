@@ -11,14 +11,6 @@ use support::{Browser, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// The secret the authenticator app page shows, without its spaces.
-fn shown_secret(page: &support::Page) -> String {
-    let marker = "id=\"secret-key\">";
-    let start = page.body.find(marker).expect("secret on page") + marker.len();
-    let end = page.body[start..].find('<').unwrap() + start;
-    page.body[start..end].split_whitespace().collect()
-}
-
 /// Runs the create-account journey up to the authenticator page; returns its secret.
 async fn create_until_authenticator(app: &TestApp, browser: &mut Browser, email: &str) -> String {
     browser
@@ -40,7 +32,7 @@ async fn create_until_authenticator(app: &TestApp, browser: &mut Browser, email:
     let page = browser.get("/create-account/authenticator-app").await;
     page.assert(StatusCode::OK, "Set up an authenticator app")
         .assert(StatusCode::OK, "data:image/svg+xml;base64,");
-    shown_secret(&page)
+    page.shown_secret()
 }
 
 /// The answer sends the citizen to the page that says how long to wait.
@@ -278,7 +270,7 @@ backend_tests! {
         browser.fill("/create-account/authenticator-app", &[("code", "12")]).await.assert(StatusCode::BAD_REQUEST, "6 digits");
         assert_eq!(app.state.db.accounts().count().await.unwrap(), 0);
         // The back button then forward again: the same secret is shown, the journey goes on.
-        assert_eq!(shown_secret(&browser.get("/create-account/authenticator-app").await), secret);
+        assert_eq!(browser.get("/create-account/authenticator-app").await.shown_secret(), secret);
     }
 
     async fn sign_in_with_password_and_code(app: TestApp) {
@@ -368,7 +360,7 @@ backend_tests! {
         browser.fill("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).await.assert_redirect("/sign-in/set-up-authenticator-app");
         assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in/set-up-authenticator-app");
         let page = browser.get("/sign-in/set-up-authenticator-app").await;
-        let secret = shown_secret(&page);
+        let secret = page.shown_secret();
         browser.fill("/sign-in/set-up-authenticator-app", &[("code", "000")]).await.assert(StatusCode::BAD_REQUEST, "6 digits");
         browser.fill("/sign-in/set-up-authenticator-app", &[("code", &app.totp_now(&secret))]).await.assert_redirect("/account");
         let stored = app.state.db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();

@@ -395,15 +395,8 @@ async fn serve_on_postgres_and_redis() {
     }
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let database = fresh_postgres_schema().await;
-    let prefix = fresh_redis_prefix();
-    let redis = redis_url();
-    let env = [
-        ("ONE_LOGIN__DATA_DIR", data.as_str()),
-        ("ONE_LOGIN__DATABASE__URL", database.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__URL", redis.as_str()),
-        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", prefix.as_str()),
-    ];
+    let settings = postgres_redis_settings(&data).await;
+    let env = as_env(&settings);
     let migrated = one_login(&["migrate"], &env);
     assert!(migrated.status.success(), "{}", stderr(&migrated));
     assert!(String::from_utf8_lossy(&migrated.stdout).contains("Postgres"));
@@ -1380,10 +1373,55 @@ async fn a_suspension_from_the_command_line_ends_a_running_providers_sessions() 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
     let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
-    create_ada(&env);
-    let server = start(&env, "http").await;
+    suspend_a_signed_in_citizen(&env, false).await;
+}
+
+// The same on PostgreSQL and Redis, where `accounts show` sees the sessions too.
+#[tokio::test]
+async fn a_suspension_from_the_command_line_ends_sessions_kept_in_redis() {
+    if !real_servers_available("a_suspension_from_the_command_line_ends_sessions_kept_in_redis")
+        .await
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let settings = postgres_redis_settings(&data).await;
+    let env = as_env(&settings);
+    suspend_a_signed_in_citizen(&env, true).await;
+}
+
+/// A provider's settings on a fresh PostgreSQL schema and Redis prefix, its folder `data`.
+async fn postgres_redis_settings(data: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("ONE_LOGIN__DATA_DIR", data.to_owned()),
+        ("ONE_LOGIN__DATABASE__URL", fresh_postgres_schema().await),
+        ("ONE_LOGIN__EPHEMERAL__URL", redis_url()),
+        ("ONE_LOGIN__EPHEMERAL__KEY_PREFIX", fresh_redis_prefix()),
+    ]
+}
+
+fn as_env<'a>(settings: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    settings.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Ada signs in at a provider running on `env`, an operator suspends her, and the provider ends
+/// her session; `shared` when the sessions are in Redis, where `accounts show` counts them.
+async fn suspend_a_signed_in_citizen(env: &[(&str, &str)], shared: bool) {
+    create_ada(env);
+    let server = start(env, "http").await;
     let browser = sign_in_over_http(&server.base, "ada@example.com", SECRET).await;
-    accounts(&["suspend", "ada@example.com"], &env);
+    let sessions = |count: &str| {
+        let shown = accounts(&["show", "ada@example.com"], env);
+        assert!(
+            shown.contains(&format!("sessions    {count} live")),
+            "{shown}"
+        );
+    };
+    if shared {
+        sessions("1");
+    }
+    accounts(&["suspend", "ada@example.com"], env);
     let account = format!("{}/account", server.base);
     let deadline = Instant::now() + Duration::from_secs(10);
     while browser.get(&account).send().await.unwrap().status() == 200 {
@@ -1392,6 +1430,9 @@ async fn a_suspension_from_the_command_line_ends_a_running_providers_sessions() 
             "the session outlived the suspension"
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if shared {
+        sessions("0");
     }
     let refused = fill_over_http(
         &browser,

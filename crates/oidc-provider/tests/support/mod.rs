@@ -332,6 +332,14 @@ impl Page {
     }
 
     /// The text of `<title>`.
+    /// The secret an authenticator app set-up page shows, without its spaces.
+    pub fn shown_secret(&self) -> String {
+        let marker = "id=\"secret-key\">";
+        let start = self.body.find(marker).expect("secret on page") + marker.len();
+        let end = self.body[start..].find('<').unwrap() + start;
+        self.body[start..end].split_whitespace().collect()
+    }
+
     pub fn title(&self) -> &str {
         let start = self.body.find("<title>").map(|i| i + 7).unwrap_or(0);
         let end = self.body[start..]

@@ -143,7 +143,30 @@ fn email_page(
     }
 }
 
-async fn email_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result<Response> {
+/// Which recovery journey a page of the shared steps (email address, emailed code) serves.
+pub trait Journeyed {
+    const PURPOSE: Purpose;
+}
+
+/// `/reset-password/…`.
+pub struct ResetPassword;
+
+impl Journeyed for ResetPassword {
+    const PURPOSE: Purpose = Purpose::ForgottenPassword;
+}
+
+/// `/lost-authenticator-app/…`.
+pub struct LostApp;
+
+impl Journeyed for LostApp {
+    const PURPOSE: Purpose = Purpose::LostAuthenticatorApp;
+}
+
+pub async fn email_form<J: Journeyed>(
+    State(app): State<AppState>,
+    mut visit: Visit,
+) -> Result<Response> {
+    let purpose = J::PURPOSE;
     // The address already given: earlier in this journey, at sign-in, or by the service.
     let session = visit.session();
     let email = recovery_of(&visit)
@@ -165,13 +188,13 @@ async fn email_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result
     visit.finish(&app, response).await
 }
 
-async fn submit_email(
-    app: AppState,
-    ip: String,
+pub async fn submit_email<J: Journeyed>(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
     mut visit: Visit,
-    form: EmailForm,
-    purpose: Purpose,
+    PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response> {
+    let purpose = J::PURPOSE;
     visit.check_csrf(&form.csrf_token)?;
     let email = form.email.trim().to_owned();
     if let Some(problem) = email_problem(&email) {
@@ -190,17 +213,11 @@ async fn submit_email(
     // One email either way, within the address's share; the page is the same.
     let send = recovery::may_send_code(app.ephemeral.as_ref(), &email).await?;
     let pending = match (&account, send) {
-        (Some(account), true) => {
+        (Some(_), true) => {
             let (code, pending) = email_code::issue(now, ttl);
             app.mailer
                 .send(code_email(purpose, &email, &code, ttl))
                 .await?;
-            if purpose == Purpose::ForgottenPassword {
-                let event =
-                    AuditEvent::new(AuditKind::PasswordResetRequested, Some(&account.id), now)
-                        .from_ip(Some(ip.clone()));
-                app.db.audit().record(&event).await?;
-            }
             pending
         }
         (None, true) => {
@@ -214,6 +231,14 @@ async fn submit_email(
             email_code::unguessable(now, ttl)
         }
     };
+    // Recorded for an address without an account too (under no account): a run of those is
+    // someone probing for accounts, and both answers then cost the same database write.
+    if purpose == Purpose::ForgottenPassword {
+        let account_id = account.as_ref().map(|a| a.id.as_str());
+        let event = AuditEvent::new(AuditKind::PasswordResetRequested, account_id, now)
+            .from_ip(Some(ip.clone()));
+        app.db.audit().record(&event).await?;
+    }
     let recovery = Recovery {
         purpose,
         email,
@@ -289,7 +314,11 @@ fn check_email_page(
     }
 }
 
-async fn code_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result<Response> {
+pub async fn code_form<J: Journeyed>(
+    State(app): State<AppState>,
+    mut visit: Visit,
+) -> Result<Response> {
+    let purpose = J::PURPOSE;
     let recovery = match at_step(&visit, purpose, checking_email) {
         Ok(recovery) => recovery,
         Err(elsewhere) => return Ok(elsewhere.into_response()),
@@ -299,12 +328,12 @@ async fn code_form(app: AppState, mut visit: Visit, purpose: Purpose) -> Result<
     visit.finish(&app, response).await
 }
 
-async fn submit_code(
-    app: AppState,
+pub async fn submit_code<J: Journeyed>(
+    State(app): State<AppState>,
     mut visit: Visit,
-    form: CodeForm,
-    purpose: Purpose,
+    PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
+    let purpose = J::PURPOSE;
     visit.check_csrf(&form.csrf_token)?;
     let recovery = match at_step(&visit, purpose, checking_email) {
         Ok(recovery) => recovery,
@@ -346,31 +375,6 @@ async fn account_of(app: &AppState, account_id: &str) -> Result<Option<Account>>
 }
 
 // --- Forgotten password -------------------------------------------------------------------
-
-pub async fn reset_email_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
-    email_form(app, visit, Purpose::ForgottenPassword).await
-}
-
-pub async fn reset_submit_email(
-    State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    visit: Visit,
-    PageForm(form): PageForm<EmailForm>,
-) -> Result<Response> {
-    submit_email(app, ip, visit, form, Purpose::ForgottenPassword).await
-}
-
-pub async fn reset_code_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
-    code_form(app, visit, Purpose::ForgottenPassword).await
-}
-
-pub async fn reset_submit_code(
-    State(app): State<AppState>,
-    visit: Visit,
-    PageForm(form): PageForm<CodeForm>,
-) -> Result<Response> {
-    submit_code(app, visit, form, Purpose::ForgottenPassword).await
-}
 
 fn choosing_password(step: &Step) -> bool {
     matches!(step, Step::NewPassword { .. })
@@ -558,31 +562,6 @@ pub async fn submit_reset_app_code(
 }
 
 // --- Lost authenticator app ---------------------------------------------------------------
-
-pub async fn lost_app_email_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
-    email_form(app, visit, Purpose::LostAuthenticatorApp).await
-}
-
-pub async fn lost_app_submit_email(
-    State(app): State<AppState>,
-    ClientIp(ip): ClientIp,
-    visit: Visit,
-    PageForm(form): PageForm<EmailForm>,
-) -> Result<Response> {
-    submit_email(app, ip, visit, form, Purpose::LostAuthenticatorApp).await
-}
-
-pub async fn lost_app_code_form(State(app): State<AppState>, visit: Visit) -> Result<Response> {
-    code_form(app, visit, Purpose::LostAuthenticatorApp).await
-}
-
-pub async fn lost_app_submit_code(
-    State(app): State<AppState>,
-    visit: Visit,
-    PageForm(form): PageForm<CodeForm>,
-) -> Result<Response> {
-    submit_code(app, visit, form, Purpose::LostAuthenticatorApp).await
-}
 
 fn giving_password(step: &Step) -> bool {
     matches!(step, Step::Password { .. })
