@@ -40,7 +40,7 @@ export async function changeEmail(citizen, provider, newAddress, { shoot = async
   await citizen.sees({
     ...CHECK_NEW_EMAIL,
     status: 400,
-    errors: [['The code is not correct. Check the email and try again', '#code']],
+    errors: [['The code you entered is not correct. Check the email and try again', '#code']],
   });
   await citizen.fill('Enter the 6 digit code', code);
   await citizen.submitAccepted();

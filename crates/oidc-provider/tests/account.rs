@@ -514,9 +514,48 @@ account_tests! {
         assert_eq!(created.id, fresh, "the retired id was passed over");
         assert!(state.db.accounts().create_with_ids(new("dan@example.com"), event(), [id.clone()]).await.is_err());
         assert!(state.db.accounts().find(&id).await.unwrap().is_none());
+        // Closing it again finds nothing to close.
+        let access = one_login_provider::accounts::access::AccountAccess {
+            sessions: &state.sessions, provider: &state.oidc, store: state.ephemeral.as_ref(), db: &state.db,
+        };
+        assert!(one_login_provider::accounts::closure::close(&access, &id, state.clock.unix_millis()).await.unwrap().is_none());
+        // Moving an account to another account's address is refused, whatever its case.
+        let other = state.db.accounts().create(new("erin@example.com"), event()).await.unwrap();
+        let moved = AuditEvent::new(AuditKind::EmailChanged, Some(&other.id), env.now());
+        assert!(matches!(
+            state.db.accounts().change_email(&other.id, "CAROL@example.com", &moved).await,
+            Err(one_login_provider::Error::Refused(one_login_provider::error::Refusal::EmailTaken))
+        ));
+        assert_eq!(state.db.accounts().find(&other.id).await.unwrap().unwrap().email, "erin@example.com");
     }
 }
 
 fn app_mail_subjects(env: &Env, to: &str) -> Vec<String> {
     env.app.mail.to(to).into_iter().map(|m| m.subject).collect()
+}
+
+configured_backend_tests! {
+    // Codes sent to one new address are limited whoever asks, not only per client address: the
+    // account pages must not flood someone's inbox (checklist 80).
+    #[config("[rate_limits]\nforms = 3")]
+    async fn codes_to_one_new_address_are_limited_whoever_asks(app: TestApp) {
+        let ada = app.create_account(EMAIL, PASSWORD).await;
+        let bob = app.create_account("bob@example.com", PASSWORD).await;
+        let mut first = Browser::new(app.router.clone(), "198.51.100.1:1000");
+        first.sign_in(&app, EMAIL, PASSWORD, &ada).await;
+        let mut second = Browser::new(app.router.clone(), "198.51.100.2:1000");
+        app.next_totp_step();
+        second.sign_in(&app, "bob@example.com", PASSWORD, &bob).await;
+        let to = |email: &'static str| [("email", email)];
+        for (browser, times) in [(&mut first, 2), (&mut second, 1)] {
+            for _ in 0..times {
+                browser.fill("/account/change-email", &to("target@example.com")).await.assert_redirect("/account/change-email/check-email");
+            }
+        }
+        let refused = second.fill("/account/change-email", &to("target@example.com")).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+        assert_eq!(app.mail.to("target@example.com").len(), 3);
+        // The same client address may still ask for a code to another address.
+        second.fill("/account/change-email", &to("other@example.com")).await.assert_redirect("/account/change-email/check-email");
+    }
 }

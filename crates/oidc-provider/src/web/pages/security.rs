@@ -9,12 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{authenticator_page, new_app_code_problem, password_errors};
+use super::create_account::{
+    EmailedCode, authenticator_page, check_emailed_code, new_app_code_problem, password_errors,
+};
 use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::changes::{self, needs_password_again, return_page};
-use crate::accounts::email_code::{self, CodeCheck};
+use crate::accounts::email_code;
 use crate::accounts::{
     Admission, Factor, FailureOutcome, SignInAttempt, Throttle, closure, email_problem, password,
     totp,
@@ -23,7 +25,7 @@ use crate::app::AppState;
 use crate::error::{Error, Refusal, Result};
 use crate::limits::RouteKind;
 use crate::mail::Email;
-use crate::sessions::{AccountChange, Authentication, CredentialLevel};
+use crate::sessions::{AccountChange, CredentialLevel};
 use crate::store::{Account, AuditEvent, AuditKind, normalise_email};
 use crate::web::templates::{
     AccountFormPage, FormErrors, FormField, MessagePage, format_time, render, tries_left_warning,
@@ -34,7 +36,7 @@ use crate::web::{ClientIp, PageForm, Visit};
 /// for a change that needs a recent sign-in (`fresh_for`, the page itself), to give the
 /// password again and come back.
 enum Gate {
-    Open(Authentication, Account),
+    Open(Account),
     Closed(Response),
 }
 
@@ -51,14 +53,14 @@ async fn gate(app: &AppState, visit: &Visit, fresh_for: Option<&'static str>) ->
         let to = format!("/account/confirm-password?next={page}");
         return Ok(Gate::Closed(Redirect::to(&to).into_response()));
     }
-    Ok(Gate::Open(auth, account))
+    Ok(Gate::Open(account))
 }
 
 /// Opens the gate or answers with where it sends the citizen.
 macro_rules! through_gate {
     ($app:expr, $visit:expr, $fresh:expr) => {
         match gate(&$app, &$visit, $fresh).await? {
-            Gate::Open(auth, account) => (auth, account),
+            Gate::Open(account) => account,
             Gate::Closed(response) => return Ok(response),
         }
     };
@@ -244,7 +246,7 @@ pub async fn confirm_password(
     PageForm(form): PageForm<ConfirmPasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let page = |visit: &mut Visit, errors: FormErrors, warning: Option<String>| {
         confirm_password_page(visit.csrf_token(), &form.next, errors)
             .warning(warning)
@@ -302,7 +304,7 @@ fn change_email_page(
 }
 
 pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_EMAIL));
+    let account = through_gate!(app, visit, Some(CHANGE_EMAIL));
     let page = change_email_page(
         visit.csrf_token(),
         &account.email,
@@ -319,7 +321,7 @@ pub async fn change_email(
     PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_EMAIL));
+    let account = through_gate!(app, visit, Some(CHANGE_EMAIL));
     let email = form.email.trim().to_owned();
     let problem = email_problem(&email).or_else(|| {
         (!changes::is_a_new_address(&account.email, &email))
@@ -433,36 +435,20 @@ pub async fn check_new_email(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some((email, pending)) = pending_email(&visit) else {
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
     let now = visit.now;
-    let code = totp::clean_code(&form.code);
-    let problem = if code.is_empty() {
-        Some("Enter the code")
-    } else if !totp::is_well_formed(&code) {
-        Some("Enter the code, which is 6 digits")
-    } else {
-        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
-            CodeCheck::Correct => None,
-            CodeCheck::Wrong { tries_left: 1 } => {
-                Some("The code is not correct. You have 1 more try before the code stops working")
-            }
-            CodeCheck::Wrong { tries_left: 2 } => {
-                Some("The code is not correct. You have 2 more tries before the code stops working")
-            }
-            CodeCheck::Wrong { .. } => {
-                Some("The code is not correct. Check the email and try again")
-            }
-            CodeCheck::Expired => Some("The code has expired. Ask for a new code"),
-            CodeCheck::Exhausted => {
-                visit.session_mut().account_change = None;
-                let page = MessagePage::new("You entered the wrong code too many times")
-                    .paragraph("For your security, that code no longer works. Your email address has not changed.")
-                    .link(CHANGE_EMAIL, "Get a new code");
-                return done(&app, visit, page).await;
-            }
+    let problem = match check_emailed_code(&app, &pending, &form.code, now).await? {
+        EmailedCode::Right => None,
+        EmailedCode::Wrong(message) => Some(message),
+        EmailedCode::Void => {
+            visit.session_mut().account_change = None;
+            let page = MessagePage::new("You entered the wrong code too many times")
+                .paragraph("For your security, that code no longer works. Your email address has not changed.")
+                .link(CHANGE_EMAIL, "Get a new code");
+            return done(&app, visit, page).await;
         }
     };
     if let Some(problem) = problem {
@@ -561,7 +547,7 @@ pub async fn change_password(
     PageForm(form): PageForm<ChangePasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let mut errors = FormErrors::none();
     if let Some(problem) = current_password_problem(&form.current_password) {
         errors.add("current-password", problem);
@@ -651,7 +637,7 @@ pub async fn current_app(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, Some(CHANGE_APP));
+    let account = through_gate!(app, visit, Some(CHANGE_APP));
     if let Some(problem) = new_app_code_problem(&form.code) {
         return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).respond();
     }
@@ -708,7 +694,7 @@ fn new_app_secret(visit: &Visit) -> Option<String> {
 }
 
 pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some(secret) = new_app_secret(&visit) else {
         return Ok(Redirect::to(CHANGE_APP).into_response());
     };
@@ -728,7 +714,7 @@ pub async fn new_app(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let Some(secret) = new_app_secret(&visit) else {
         return Ok(Redirect::to(CHANGE_APP).into_response());
     };
@@ -817,7 +803,7 @@ pub async fn close(
     PageForm(form): PageForm<PasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     if let Some(problem) = current_password_problem(&form.password) {
         return close_page(visit.csrf_token(), FormErrors::one("password", problem)).respond();
     }
@@ -894,7 +880,7 @@ pub async fn report_form(
     Query(query): Query<EventQuery>,
     mut visit: Visit,
 ) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let event = reported_event(&app, &account.id, &query.event).await?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
         .paragraph(format!(
@@ -919,7 +905,7 @@ pub async fn report(
     PageForm(form): PageForm<ReportForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let event = reported_event(&app, &account.id, &form.event).await?;
     end_other_sessions(&app, &visit, &account.id).await?;
     app.db
@@ -941,7 +927,7 @@ pub async fn changed(
     Path(what): Path<String>,
     visit: Visit,
 ) -> Result<Response> {
-    let (_, account) = through_gate!(app, visit, None);
+    let account = through_gate!(app, visit, None);
     let others = "We have signed you out of GOV.UK One Login on your other devices, and services you used will ask you to sign in again.";
     let page = match what.as_str() {
         "email" => MessagePage::new("You have changed your email address")
