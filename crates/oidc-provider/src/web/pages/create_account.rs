@@ -278,6 +278,29 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
     visit.finish(&app, response).await
 }
 
+/// The rules of a new account's password, and not the password it replaces: a reset or change
+/// that changes nothing protects nothing. `same` is the message for the current password
+/// (argon2id off the async threads, in `verify`).
+pub(super) async fn replacement_password_errors(
+    app: &AppState,
+    password: &str,
+    confirmation: &str,
+    current_hash: &str,
+    same: &'static str,
+) -> Result<FormErrors> {
+    let mut errors = password_errors(password, confirmation);
+    if errors.is_empty()
+        && app
+            .passwords
+            .verify(password, Some(current_hash))
+            .await?
+            .matches
+    {
+        errors.add("password", same);
+    }
+    Ok(errors)
+}
+
 /// The errors of a new password and its confirmation, in field order.
 pub(super) fn password_errors(password: &str, confirmation: &str) -> FormErrors {
     let mut errors = FormErrors::none();

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::create_account::{
     EmailForm, EmailedCode, PasswordForm, authenticator_page, check_emailed_code, code_void,
-    new_app_code_problem, new_app_step, password_errors,
+    new_app_code_problem, new_app_step, replacement_password_errors,
 };
 use super::identity::templates::PassportPage;
 use super::identity::{source_error, today, wait_in_words};
@@ -414,19 +414,14 @@ pub async fn submit_new_password(
             .redirect(&app, Purpose::ForgottenPassword.start())
             .await;
     };
-    let mut errors = password_errors(&form.password, &form.confirm_password);
-    if errors.is_empty()
-        && app
-            .passwords
-            .verify(&form.password, Some(&account.password_hash))
-            .await?
-            .matches
-    {
-        errors.add(
-            "password",
-            "Choose a password that is different from your current one",
-        );
-    }
+    let errors = replacement_password_errors(
+        &app,
+        &form.password,
+        &form.confirm_password,
+        &account.password_hash,
+        "Choose a password that is different from your current one",
+    )
+    .await?;
     if !errors.is_empty() {
         let page = NewPasswordPage {
             csrf_token: visit.csrf_token(),

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::create_account::{
     EmailedCode, authenticator_page, check_emailed_code, new_app_code_problem, password_errors,
+    replacement_password_errors,
 };
 use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
@@ -569,17 +570,15 @@ pub async fn change_password(
         }
         Answer::Wait(response) => return Ok(response),
     }
-    // The same rules as a new account's, and not the password it replaces.
-    let same = app
-        .passwords
-        .verify(&form.password, Some(&account.password_hash))
-        .await?
-        .matches;
-    if same {
-        let errors = FormErrors::one(
-            "password",
-            "Your new password must be different from your current password",
-        );
+    let errors = replacement_password_errors(
+        &app,
+        &form.password,
+        &form.confirm_password,
+        &account.password_hash,
+        "Your new password must be different from your current password",
+    )
+    .await?;
+    if !errors.is_empty() {
         return change_password_page(visit.csrf_token(), errors).respond();
     }
     let hash = app.passwords.hash(&form.password).await?;

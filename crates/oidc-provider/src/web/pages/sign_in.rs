@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::create_account::{
-    PasswordForm, authenticator_page, new_app_code_problem, new_app_step, password_errors,
+    PasswordForm, authenticator_page, new_app_code_problem, new_app_step,
+    replacement_password_errors,
 };
 use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::interventions::Barrier;
@@ -753,19 +754,14 @@ pub async fn submit_new_password(
         visit.end(&app).await?;
         return visit.redirect(&app, "/sign-in").await;
     };
-    let mut errors = password_errors(&form.password, &form.confirm_password);
-    if errors.is_empty()
-        && app
-            .passwords
-            .verify(&form.password, Some(&account.password_hash))
-            .await?
-            .matches
-    {
-        errors.add(
-            "password",
-            "Your new password must be different from your current password",
-        );
-    }
+    let errors = replacement_password_errors(
+        &app,
+        &form.password,
+        &form.confirm_password,
+        &account.password_hash,
+        "Your new password must be different from your current password",
+    )
+    .await?;
     if !errors.is_empty() {
         let page = NewPasswordPage {
             csrf_token: visit.csrf_token(),
