@@ -26,7 +26,6 @@ use super::sign_in::{
     Checked, WRONG_APP_CODE, check_app_code, check_password, complete_sign_in, sign_in_at,
 };
 use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::access::AccountAccess;
 use crate::accounts::recovery::{self, Purpose, Recovery, Step};
 use crate::accounts::{email_code, email_problem, totp};
 use crate::app::AppState;
@@ -100,15 +99,6 @@ fn at_step(
         Some(r) if r.purpose == purpose && serves(&r.step) => Ok(r),
         Some(r) if r.purpose == purpose => Err(Redirect::to(&r.current_page())),
         _ => Err(Redirect::to(purpose.start())),
-    }
-}
-
-fn access(app: &AppState) -> AccountAccess<'_> {
-    AccountAccess {
-        sessions: &app.sessions,
-        provider: &app.oidc,
-        store: app.ephemeral.as_ref(),
-        db: &app.db,
     }
 }
 
@@ -475,7 +465,8 @@ async fn reset_password(
         .accounts()
         .set_password_hash(&account.id, password_hash, now)
         .await?;
-    let ended = access(app)
+    let ended = app
+        .account_access()
         .end_all(&account.id, visit.session_id(), visit.now_ms)
         .await?;
     let event = AuditEvent::new(AuditKind::PasswordReset, Some(&account.id), now)
@@ -887,7 +878,8 @@ pub async fn submit_new_app(
         .accounts()
         .replace_totp_secret(&account.id, totp_secret, step, now)
         .await?;
-    let ended = access(&app)
+    let ended = app
+        .account_access()
         .end_all(&account.id, visit.session_id(), visit.now_ms)
         .await?;
     let event = AuditEvent::new(AuditKind::AuthenticatorAppReplaced, Some(&account.id), now)

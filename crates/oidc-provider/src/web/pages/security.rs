@@ -13,14 +13,12 @@ use super::create_account::{
     EmailedCode, authenticator_page, check_emailed_code, new_app_code_problem, password_errors,
     replacement_password_errors,
 };
-use super::sign_in::{WrongAnswer, count_wrong_answer, wait_page};
+use super::sign_in::{WrongAnswer, count_wrong_answer, throttle, wait_page};
 use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::access::AccountAccess;
 use crate::accounts::changes::{self, needs_password_again, return_page};
 use crate::accounts::email_code;
 use crate::accounts::{
-    Admission, Factor, FailureOutcome, SignInAttempt, Throttle, closure, email_problem, password,
-    totp,
+    Admission, Factor, FailureOutcome, SignInAttempt, closure, email_problem, password, totp,
 };
 use crate::app::AppState;
 use crate::error::{Error, Refusal, Result};
@@ -65,19 +63,6 @@ macro_rules! through_gate {
             Gate::Closed(response) => return Ok(response),
         }
     };
-}
-
-fn access(app: &AppState) -> AccountAccess<'_> {
-    AccountAccess {
-        sessions: &app.sessions,
-        provider: &app.oidc,
-        store: app.ephemeral.as_ref(),
-        db: &app.db,
-    }
-}
-
-fn throttle(app: &AppState) -> Throttle<'_> {
-    Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
 }
 
 /// The current password or app code, as checked on an account page.
@@ -176,7 +161,7 @@ fn notice(to: &str, subject: &str, what: &str, now: i64) -> Email {
 /// Ends every other session of the account and revokes its tokens (the session in use is
 /// kept), after a change that another holder of the account must not outlive.
 async fn end_other_sessions(app: &AppState, visit: &Visit, account_id: &str) -> Result<()> {
-    access(app)
+    app.account_access()
         .end_all(account_id, visit.session_id(), visit.now_ms)
         .await?;
     Ok(())
@@ -820,7 +805,7 @@ pub async fn close(
         }
         Answer::Wait(response) => return Ok(response),
     }
-    closure::close(&access(&app), &account.id, visit.now_ms).await?;
+    closure::close(&app.account_access(), &account.id, visit.now_ms).await?;
     app.mailer
         .send(notice(
             &account.email,
