@@ -524,7 +524,7 @@ account_tests! {
         let moved = AuditEvent::new(AuditKind::EmailChanged, Some(&other.id), env.now());
         assert!(matches!(
             state.db.accounts().change_email(&other.id, "CAROL@example.com", &moved).await,
-            Err(one_login_provider::Error::Refused(one_login_provider::error::Refusal::EmailTaken))
+            Err(one_login_provider::store::error::Error::Refused(one_login_provider::store::error::Refusal::EmailTaken))
         ));
         assert_eq!(state.db.accounts().find(&other.id).await.unwrap().unwrap().email, "erin@example.com");
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use one_login_provider::config::{Config, DatabaseKind};
 use one_login_provider::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
-use one_login_provider::error::{Error, Refusal};
+use one_login_provider::store::error::{Error, Refusal};
 use one_login_provider::store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
     NewAttempt, StoredCredential, Whose,
@@ -489,7 +489,7 @@ impl Place {
     }
 
     /// Connects and migrates with `secrets` as the `[secrets]` table.
-    async fn open(&self, secrets: &str) -> Result<Database, Error> {
+    async fn open(&self, secrets: &str) -> Result<Database, one_login_provider::Error> {
         let overrides = format!(
             "data_dir = {:?}\n[database]\nurl = {:?}\n[secrets]\n{secrets}",
             self.dir.path().display().to_string(),

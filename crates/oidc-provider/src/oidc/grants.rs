@@ -14,7 +14,7 @@ use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
 use crate::identity::claims::GrantedIdentity;
 use crate::sessions::random_token;
-use crate::store::{Database, Rotation, Successor};
+use crate::store::{Database, NewRefreshToken, Rotation, Successor};
 
 /// The facts of one sign-in shared with one client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -164,7 +164,8 @@ pub async fn activate_grant(
 ) -> Result<()> {
     store
         .put(&grant_key(&grant.grant_id), &encode(grant)?, ttl)
-        .await
+        .await?;
+    Ok(())
 }
 
 /// The active grant behind an access token, or `None` once revoked or past its newest access
@@ -275,13 +276,15 @@ pub async fn issue_refresh_token(
 ) -> Result<String> {
     let token = random_token();
     db.refresh_tokens()
-        .insert(
-            &hash_token(&token),
-            grant,
-            &String::from_utf8_lossy(&encode(grant)?),
+        .insert(NewRefreshToken {
+            hash: &hash_token(&token),
+            grant_id: &grant.grant_id,
+            client_id: &grant.client_id,
+            account_id: &grant.account_id,
+            grant_data: &String::from_utf8_lossy(&encode(grant)?),
             now,
             expires_at,
-        )
+        })
         .await?;
     Ok(token)
 }
@@ -327,7 +330,7 @@ pub async fn use_refresh_token(
             now,
             now - idle_ttl.as_secs() as i64,
             scope.is_some(),
-            |data| {
+            |data| -> Result<Successor> {
                 let mut grant: Grant = decode(data.as_bytes())?;
                 if let Some(scope) = scope {
                     if !scope.is_subset(&grant.scopes) || !scope.contains("openid") {

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
 use crate::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionId};
+use crate::web::error::{Error, Result};
 
 pub struct Visit {
     pub now: i64,

@@ -10,7 +10,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::claims::{GrantedIdentity, return_codes};
 use crate::identity::journey::{Failure, ProvingJourney, Step};
 use crate::oidc::authorize::{
@@ -23,6 +22,7 @@ use crate::oidc::tokens::verify_id_token_hint;
 use crate::oidc::vtr::IdentityLevel;
 use crate::sessions::{Authentication, CredentialLevel};
 use crate::store::{AuditEvent, AuditKind};
+use crate::web::error::Result;
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::{PageForm, Visit};
 use identity_proofing::ConfidenceLevel;

@@ -10,33 +10,31 @@ pub mod userinfo;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{Error, OAuthError};
+use crate::error::{Error as CoreError, OAuthError};
+use crate::web::error::Error;
 
 /// Errors at a client-facing endpoint are JSON too: a store outage becomes
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
 pub fn for_client(error: Error) -> Error {
     match error {
-        Error::OAuth(_) | Error::ClientRateLimited { .. } => error,
-        Error::RateLimited {
+        Error::Core(CoreError::OAuth(_)) | Error::ClientRateLimited { .. } => error,
+        Error::Core(CoreError::RateLimited {
             retry_after_seconds,
-        } => Error::ClientRateLimited {
+        }) => Error::ClientRateLimited {
             retry_after_seconds,
         },
         e if e.is_unavailable() => {
             tracing::warn!(error = %e, "dependency unavailable");
-            Error::OAuth(OAuthError::new(
-                503,
-                "temporarily_unavailable",
-                "try again shortly",
-            ))
+            OAuthError::new(503, "temporarily_unavailable", "try again shortly").into()
         }
         e => {
             tracing::error!(error = %e, "request failed");
-            Error::OAuth(OAuthError::new(
+            OAuthError::new(
                 500,
                 "server_error",
                 "the server could not complete the request",
-            ))
+            )
+            .into()
         }
     }
 }

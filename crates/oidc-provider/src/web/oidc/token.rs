@@ -8,13 +8,14 @@ use jsonwebtoken::Validation;
 
 use super::{for_client, no_store_json};
 use crate::app::AppState;
-use crate::error::{OAuthError, Result};
+use crate::error::OAuthError;
 use crate::oidc::authorize::Params;
 use crate::oidc::client_auth::{self, Audiences};
 use crate::oidc::clients::Client;
 use crate::oidc::grants;
 use crate::oidc::token;
 use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+use crate::web::error::Result;
 
 /// Reads a form body: the only encoding these endpoints take (RFC 6749 §3.2), each parameter
 /// once (§3.1).
@@ -46,7 +47,7 @@ async fn authenticated_client(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    client_auth::authenticate(
+    Ok(client_auth::authenticate(
         form,
         authorization,
         &app.oidc.clients,
@@ -55,7 +56,7 @@ async fn authenticated_client(
         &audiences,
         app.clock.unix(),
     )
-    .await
+    .await?)
 }
 
 pub async fn token(
