@@ -2,6 +2,7 @@
 //! pairs: after a password change, an app change, a report or a closure, an old refresh token is
 //! `invalid_grant`, an old session cookie is signed out, and the service with a session got a
 //! valid logout token (Back-Channel Logout §2.4-§2.6).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

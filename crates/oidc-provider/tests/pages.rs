@@ -1,5 +1,6 @@
 //! The citizen's pages through the router (`oneshot`), each test on both storage pairs:
 //! SQLite + memory and PostgreSQL + Redis.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

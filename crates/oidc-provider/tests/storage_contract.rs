@@ -1,5 +1,6 @@
 //! The storage contract: the same assertions against every backend. Durable: SQLite and
 //! PostgreSQL. Short-lived: memory and Redis. Each test is generated once per backend.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
