@@ -213,28 +213,23 @@ async fn proceed(
             if visit.session().is_some_and(|s| s.pending.is_some()) {
                 visit.session_mut().pending = None;
             }
-            visit
-                .finish(
-                    app,
-                    to_client(&refuse(error, description).location(&app.oidc.issuer)),
-                )
-                .await
+            Ok(to_client(&refuse(error, description).location(&app.oidc.issuer)).into_response())
         }
         Decision::SignIn => {
             visit.session_mut().pending = Some(request);
-            visit.redirect(app, "/sign-in").await
+            Ok(Redirect::to("/sign-in").into_response())
         }
         Decision::StepUp => {
             visit.session_mut().pending = Some(request);
-            visit.redirect(app, "/sign-in/authenticator-code").await
+            Ok(Redirect::to("/sign-in/authenticator-code").into_response())
         }
         Decision::Consent => {
             visit.session_mut().pending = Some(request);
-            visit.redirect(app, "/authorize/consent").await
+            Ok(Redirect::to("/authorize/consent").into_response())
         }
         Decision::Issue => {
             let Some(auth) = auth else {
-                return visit.redirect(app, "/sign-in").await;
+                return Ok(Redirect::to("/sign-in").into_response());
             };
             let identity = match request.vtr.identity {
                 None => None,
@@ -245,13 +240,13 @@ async fn proceed(
                             // The journey's pages (and the reuse page) act for the pending
                             // request; a citizen who consented earlier arrives here without one.
                             visit.session_mut().pending = Some(request.clone());
-                            return visit.redirect(app, path).await;
+                            return Ok(Redirect::to(path).into_response());
                         }
                         Gate::Refuse(error, description) => {
                             visit.session_mut().pending = None;
                             visit.session_mut().proving = None;
                             let location = refuse(error, description).location(&app.oidc.issuer);
-                            return visit.finish(app, to_client(&location)).await;
+                            return Ok(to_client(&location).into_response());
                         }
                     }
                 }
@@ -303,7 +298,7 @@ async fn proceed(
             }
             pairs.push(("iss", &app.oidc.issuer));
             let location = append_query(&request.redirect_uri, &pairs);
-            visit.finish(app, to_client(&location)).await
+            Ok(to_client(&location).into_response())
         }
     }
 }
@@ -505,7 +500,7 @@ pub async fn consent_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         items: consent_items(&request),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -523,7 +518,7 @@ pub async fn submit_consent(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let Some((request, auth)) = awaiting_consent(&visit) else {
-        return visit.redirect(&app, "/authorize/continue").await;
+        return Ok(Redirect::to("/authorize/continue").into_response());
     };
     let Some(client) = app.oidc.clients.get(&request.client_id) else {
         return refusal_page("The service you came from is no longer registered.");
@@ -557,9 +552,7 @@ pub async fn submit_consent(
                 error: "access_denied",
                 description: "the citizen declined to share their details".into(),
             };
-            visit
-                .finish(&app, to_client(&error.location(&app.oidc.issuer)))
-                .await
+            Ok(to_client(&error.location(&app.oidc.issuer)).into_response())
         }
         _ => {
             let page = ConsentPage {

@@ -26,7 +26,7 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
     };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
         visit.end(&app).await?;
-        return visit.redirect(&app, "/").await;
+        return Ok(Redirect::to("/").into_response());
     };
     let activity = app
         .db
@@ -185,7 +185,7 @@ pub async fn withdraw_consent(
             .await?;
         tracing::info!(account = %auth.account_id, client = %form.client_id, "consent withdrawn");
     }
-    visit.redirect(&app, "/account").await
+    Ok(Redirect::to("/account").into_response())
 }
 
 pub async fn signed_out() -> Result<Response> {
