@@ -4,10 +4,12 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
+pub mod consent_cache;
 pub mod grants;
 pub mod keys;
 pub mod logout;
 pub mod pairwise;
+pub mod replay;
 pub mod token;
 pub mod tokens;
 pub mod vtr;

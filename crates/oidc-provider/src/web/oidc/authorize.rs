@@ -18,7 +18,8 @@ use crate::oidc::authorize::{
     Params, append_query, decide,
 };
 use crate::oidc::clients::{self, Client};
-use crate::oidc::grants::{self, CodeRecord, Grant};
+use crate::oidc::consent_cache::ConsentCache;
+use crate::oidc::grants::{CodeRecord, Codes, Grant};
 use crate::oidc::tokens::verify_id_token_hint;
 use crate::oidc::vtr::IdentityLevel;
 use crate::sessions::{Authentication, CredentialLevel};
@@ -133,32 +134,13 @@ pub async fn consent_for(
     account_id: &str,
     client_id: &str,
 ) -> Result<Option<Consent>> {
-    let key = consent_cache_key(account_id, client_id);
-    if let Some(bytes) = app.ephemeral.get(&key).await? {
-        let cached: Option<(Vec<String>, Vec<String>)> =
-            serde_json::from_slice(&bytes).unwrap_or(None);
-        return Ok(cached.map(|(scopes, claims)| Consent {
-            scopes: scopes.into_iter().collect(),
-            claims: claims.into_iter().collect(),
-        }));
+    let cache = ConsentCache::new(app.ephemeral.as_ref());
+    if let Some(cached) = cache.get(account_id, client_id).await? {
+        return Ok(cached);
     }
     let consent = app.db.consents().find(account_id, client_id).await?;
-    let cached = consent.as_ref().map(|c| {
-        (
-            c.scopes.iter().collect::<Vec<_>>(),
-            c.claims.iter().collect::<Vec<_>>(),
-        )
-    });
-    if let Ok(bytes) = serde_json::to_vec(&cached) {
-        app.ephemeral
-            .put(&key, &bytes, std::time::Duration::from_secs(600))
-            .await?;
-    }
+    cache.put(account_id, client_id, consent.as_ref()).await?;
     Ok(consent)
-}
-
-pub fn consent_cache_key(account_id: &str, client_id: &str) -> String {
-    format!("consent:{account_id}:{client_id}")
 }
 
 /// The signed-in citizen's `sub` as `client` knows it, worked out only when the request
@@ -282,11 +264,11 @@ async fn proceed(
                 code_challenge: request.code_challenge.clone(),
                 nonce: request.nonce.clone(),
             };
-            let code = grants::issue_code(
+            let code = Codes::new(
                 app.ephemeral.as_ref(),
-                &record,
                 app.oidc.tokens.authorization_code_ttl,
             )
+            .issue(&record)
             .await?;
             let session = visit.session_mut();
             session.pending = None;
@@ -535,8 +517,8 @@ pub async fn submit_consent(
                 .consents()
                 .give(&auth.account_id, &client.client_id, &consent, visit.now)
                 .await?;
-            app.ephemeral
-                .delete(&consent_cache_key(&auth.account_id, &client.client_id))
+            ConsentCache::new(app.ephemeral.as_ref())
+                .forget(&auth.account_id, &client.client_id)
                 .await?;
             tracing::info!(account = %auth.account_id, client = %client.client_id, "consent given");
             // The consent page answered `prompt=consent`: do not ask again for this request.

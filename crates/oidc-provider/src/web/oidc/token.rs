@@ -12,7 +12,7 @@ use crate::error::{OAuthError, Result};
 use crate::oidc::authorize::Params;
 use crate::oidc::client_auth::{self, Audiences};
 use crate::oidc::clients::Client;
-use crate::oidc::grants;
+use crate::oidc::grants::{self, ActiveGrants};
 use crate::oidc::token;
 use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 
@@ -135,8 +135,8 @@ async fn revoke_token(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Resu
             && claims.client_id == client.client_id
         {
             // The access tokens of the grant stop at once; its refresh token stays (RFC 7009 §2.1).
-            app.ephemeral
-                .delete(&format!("grant:{}", claims.gid))
+            ActiveGrants::new(app.ephemeral.as_ref())
+                .end(&claims.gid)
                 .await?;
         }
     }

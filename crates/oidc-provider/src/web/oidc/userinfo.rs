@@ -13,7 +13,7 @@ use crate::error::{OAuthError, Result};
 use crate::identity::claims::{GrantedIdentity, identity_claims, return_code_claim};
 use crate::oidc::authorize::Params;
 use crate::oidc::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
-use crate::oidc::grants::{self, Grant};
+use crate::oidc::grants::{ActiveGrants, Grant};
 use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 use crate::store::{AuditEvent, AuditKind};
 
@@ -92,14 +92,10 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
     if claims.exp <= now {
         return Err(OAuthError::invalid_token("the access token has expired").into());
     }
-    let grant = grants::active_grant(
-        app.ephemeral.as_ref(),
-        &claims.gid,
-        &claims.client_id,
-        &claims.sub,
-    )
-    .await?
-    .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
+    let grant = ActiveGrants::new(app.ephemeral.as_ref())
+        .find(&claims.gid, &claims.client_id, &claims.sub)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
     let mut claims = claims_for(&grant);
     let identity = identity_claims_for(app, &grant, now).await?;
     if !identity.is_empty() {

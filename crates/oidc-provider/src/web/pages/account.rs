@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::oidc::consent_cache::ConsentCache;
 use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
 use crate::store::AuditKind;
-use crate::web::oidc::authorize::consent_cache_key;
 use crate::web::templates::{
     AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
 };
@@ -180,8 +180,8 @@ pub async fn withdraw_consent(
                     .await?
             }
         }
-        app.ephemeral
-            .delete(&consent_cache_key(&auth.account_id, &form.client_id))
+        ConsentCache::new(app.ephemeral.as_ref())
+            .forget(&auth.account_id, &form.client_id)
             .await?;
         tracing::info!(account = %auth.account_id, client = %form.client_id, "consent withdrawn");
     }
