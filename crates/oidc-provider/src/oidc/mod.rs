@@ -1,15 +1,15 @@
 //! OpenID Connect: the protocol rules, kept free of the web framework. The endpoints in
 //! `web::oidc` parse requests, call these, and render.
 
-pub mod authorize;
+pub mod authorization_request;
+pub mod backchannel_logout;
 pub mod client_auth;
 pub mod clients;
 pub mod grants;
 pub mod keys;
-pub mod logout;
 pub mod pairwise;
-pub mod token;
-pub mod tokens;
+pub mod signed_tokens;
+pub mod token_endpoint;
 pub mod vtr;
 
 use crate::config::{Config, TokensConfig};

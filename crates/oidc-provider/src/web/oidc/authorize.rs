@@ -13,13 +13,13 @@ use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::claims::{GrantedIdentity, return_codes};
 use crate::identity::journey::{Failure, ProvingJourney, Step};
-use crate::oidc::authorize::{
+use crate::oidc::authorization_request::{
     self, AuthorizationRequest, AuthorizeError, Consent, Decision, Endpoints, ErrorRedirect,
     Params, append_query, decide,
 };
 use crate::oidc::clients::{self, Client};
 use crate::oidc::grants::{self, CodeRecord, Grant};
-use crate::oidc::tokens::verify_id_token_hint;
+use crate::oidc::signed_tokens::verify_id_token_hint;
 use crate::oidc::vtr::IdentityLevel;
 use crate::sessions::{Authentication, CredentialLevel};
 use crate::store::{AuditEvent, AuditKind};
@@ -101,7 +101,7 @@ async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> 
         issuer: &app.oidc.issuer,
         authorize: &authorize_url,
     };
-    match authorize::validate(
+    match authorization_request::validate(
         &params,
         &app.oidc.clients,
         object_keys.as_deref(),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
-use super::tokens::IdTokenHint;
+use super::signed_tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
 use crate::ephemeral::EphemeralStore;
 use crate::error::Error;

@@ -7,10 +7,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::Provider;
-use super::authorize::Params;
+use super::authorization_request::Params;
 use super::clients::Client;
 use super::grants::{self, Grant, Redemption, RefreshUse};
-use super::tokens::{
+use super::signed_tokens::{
     ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies,
 };
 use crate::ephemeral::EphemeralStore;
