@@ -1,6 +1,7 @@
 //! OpenID Connect: the protocol rules, kept free of the web framework. The endpoints in
 //! `web::oidc` parse requests, call these, and render.
 
+pub mod authorization_flow;
 pub mod authorization_request;
 pub mod backchannel_logout;
 pub mod client_auth;
@@ -13,12 +14,20 @@ pub mod token_endpoint;
 pub mod vtr;
 
 use crate::config::{Config, TokensConfig};
+use crate::ephemeral::EphemeralStore;
 use crate::error::Result;
 use crate::outbound::Outbound;
 use crate::store::Database;
 use client_auth::ClientKeyCache;
 use clients::{Client, ClientRegistry};
 use keys::Keys;
+
+/// What the protocol reads and writes: the short-lived store and the database.
+#[derive(Clone, Copy)]
+pub struct Stores<'a> {
+    pub ephemeral: &'a dyn EphemeralStore,
+    pub db: &'a Database,
+}
 
 /// Everything the protocol needs besides the stores: who we are, our keys, our clients.
 pub struct Provider {

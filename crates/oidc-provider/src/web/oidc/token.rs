@@ -9,6 +9,7 @@ use jsonwebtoken::Validation;
 use super::{for_client, no_store_json};
 use crate::app::AppState;
 use crate::error::{OAuthError, Result};
+use crate::oidc::Stores;
 use crate::oidc::authorization_request::Params;
 use crate::oidc::client_auth::{self, Audiences};
 use crate::oidc::clients::Client;
@@ -74,7 +75,7 @@ async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<R
     app.rate_limiter
         .admit_client(&client.client_id, now)
         .await?;
-    let stores = token_endpoint::Stores {
+    let stores = Stores {
         ephemeral: app.ephemeral.as_ref(),
         db: &app.db,
     };

@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
+use crate::oidc::authorization_flow::consent_cache_key;
 use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
 use crate::store::AuditKind;
-use crate::web::oidc::authorize::consent_cache_key;
 use crate::web::templates::{
     AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
 };
