@@ -12,7 +12,7 @@ use jsonwebtoken::Validation;
 use jsonwebtoken::jwk::JwkSet;
 use serde::Deserialize;
 
-use super::authorize::{Params, client_key_for};
+use super::authorization_request::{Params, client_key_for};
 use super::clients::{AuthMethod, Client, ClientKeys, ClientRegistry};
 use super::replay::{SingleUse, UsedProofs};
 use crate::ephemeral::EphemeralStore;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::authorize::Consent;
+use super::authorization_request::Consent;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
 

@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::authorize::RequestedClaims;
+use super::authorization_request::RequestedClaims;
 use crate::config::TokensConfig;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};

@@ -17,7 +17,7 @@ use crate::config::SessionConfig;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
 use crate::identity::journey::ProvingJourney;
-use crate::oidc::authorize::AuthorizationRequest;
+use crate::oidc::authorization_request::AuthorizationRequest;
 
 /// How strongly the citizen has signed in: the credential component of a vector of trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::{Params, append_query};
-use crate::oidc::tokens::{IdTokenHint, verify_id_token_hint};
+use crate::oidc::authorization_request::{Params, append_query};
+use crate::oidc::signed_tokens::{IdTokenHint, verify_id_token_hint};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{MessagePage, SignOutPage, render};
 use crate::web::{ClientIp, PageForm, Visit};

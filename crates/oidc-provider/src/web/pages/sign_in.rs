@@ -16,7 +16,7 @@ use crate::accounts::interventions::Barrier;
 use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
+use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{Account, AuditEvent, AuditKind};
 use crate::web::error::duration_in_words;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
 use super::replay::{SingleUse, UsedProofs};
-use super::tokens::IdTokenHint;
+use super::signed_tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
 use crate::ephemeral::EphemeralStore;
 use crate::error::Error;
@@ -783,11 +783,11 @@ pub fn decide(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const REDIRECT: &str = "https://rp.example.gov.uk/callback";
+    pub(crate) const REDIRECT: &str = "https://rp.example.gov.uk/callback";
 
     fn registry() -> (ClientRegistry, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -807,7 +807,7 @@ mod tests {
         authorize: "https://id.example/authorize",
     };
 
-    fn good() -> Vec<(String, String)> {
+    pub(crate) fn good() -> Vec<(String, String)> {
         [
             ("response_type", "code"),
             ("client_id", "rp"),
@@ -826,7 +826,7 @@ mod tests {
         .collect()
     }
 
-    fn params(pairs: &[(String, String)]) -> Params {
+    pub(crate) fn params(pairs: &[(String, String)]) -> Params {
         Params::collect(
             pairs
                 .iter()
@@ -855,7 +855,7 @@ mod tests {
         .request
     }
 
-    fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub(crate) fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut pairs = good();
         for (name, value) in extra {
             pairs.retain(|(n, _)| n != name);

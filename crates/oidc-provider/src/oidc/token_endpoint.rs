@@ -6,16 +6,14 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::Provider;
-use super::authorize::Params;
+use super::authorization_request::Params;
 use super::clients::Client;
 use super::grants::{self, ActiveGrants, Grant, Redemption, RefreshUse};
-use super::tokens::{
+use super::signed_tokens::{
     ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies,
 };
-use crate::ephemeral::EphemeralStore;
+use super::{Provider, Stores};
 use crate::error::{OAuthError, Result};
-use crate::store::Database;
 
 /// RFC 6749 §5.1.
 #[derive(Debug, Clone, Serialize)]
@@ -83,12 +81,6 @@ fn mint(
         .keys
         .sign(client.id_token_alg, ID_TOKEN_TYPE, &id, now)?;
     Ok((access_token, id_token))
-}
-
-/// What the token grants read and write.
-pub struct Stores<'a> {
-    pub ephemeral: &'a dyn EphemeralStore,
-    pub db: &'a Database,
 }
 
 /// The refresh token a response carries.
