@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::visit::html;
-use crate::error::Result;
+use crate::web::error::Result;
 
 /// One field's error, as the error summary and the field show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::oidc::consent_cache::ConsentCache;
 use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
 use crate::store::AuditKind;
+use crate::web::error::Result;
 use crate::web::templates::{
     AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
 };

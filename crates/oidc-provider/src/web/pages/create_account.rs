@@ -11,10 +11,11 @@ use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::email_code::{self, CodeCheck, PendingCode};
 use crate::accounts::{check_new_password, email_problem, totp};
 use crate::app::AppState;
-use crate::error::{Error, Refusal, Result};
 use crate::mail::Email;
 use crate::sessions::{CreateAccountStep, Journey};
+use crate::store::error::{Error as StoreError, Refusal};
 use crate::store::{AuditEvent, AuditKind, NewAccount};
+use crate::web::error::Result;
 use crate::web::templates::{
     AuthenticatorAppPage, CheckEmailPage, CreatePasswordPage, EnterEmailPage, FormErrors,
     MessagePage, form_status, render,
@@ -446,7 +447,7 @@ pub async fn submit_authenticator(
     let created = AuditEvent::new(AuditKind::AccountCreated, None, now).from_ip(Some(ip.clone()));
     let account = match app.db.accounts().create(new, created).await {
         Ok(account) => account,
-        Err(Error::Refused(Refusal::EmailTaken)) => {
+        Err(StoreError::Refused(Refusal::EmailTaken)) => {
             // Another journey created it meanwhile.
             visit.session_mut().journey = Journey::None;
             let page = MessagePage::new("You already have a GOV.UK One Login")
@@ -455,7 +456,7 @@ pub async fn submit_authenticator(
             let response = render(&page, StatusCode::OK)?;
             return Ok(response);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     };
     // The code that confirmed the app cannot also be used to sign in.
     app.db

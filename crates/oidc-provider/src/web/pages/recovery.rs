@@ -29,7 +29,6 @@ use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::recovery::{self, Purpose, Recovery, Step};
 use crate::accounts::{email_code, email_problem, totp};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::Source;
 use crate::identity::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reserved};
 use crate::identity::details::{PassportForm, passport_details};
@@ -37,6 +36,7 @@ use crate::identity::journey::claimed_identity;
 use crate::mail::Email;
 use crate::sessions::{CredentialLevel, Journey};
 use crate::store::{Account, AuditEvent, AuditKind};
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, MessagePage, SignInCodePage, format_time, render};
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -358,7 +358,7 @@ pub async fn submit_code<J: Journeyed>(
 
 /// The account a step names, or the journey's start when it is gone.
 async fn account_of(app: &AppState, account_id: &str) -> Result<Option<Account>> {
-    app.db.accounts().find(account_id).await
+    Ok(app.db.accounts().find(account_id).await?)
 }
 
 // --- Forgotten password -------------------------------------------------------------------
@@ -469,7 +469,8 @@ async fn reset_password(
     tracing::info!(account = %account.id, "password reset");
     app.mailer
         .send(changed_email(&account.email, "password", now))
-        .await
+        .await?;
+    Ok(())
 }
 
 fn confirming_with_app(step: &Step) -> bool {

@@ -21,11 +21,12 @@ use crate::accounts::{
     Admission, Factor, FailureOutcome, SignInAttempt, closure, email_problem, password, totp,
 };
 use crate::app::AppState;
-use crate::error::{Error, Refusal, Result};
 use crate::limits::RouteKind;
 use crate::mail::Email;
 use crate::sessions::{AccountChange, CredentialLevel};
+use crate::store::error::{Error as StoreError, Refusal};
 use crate::store::{Account, AuditEvent, AuditKind, normalise_email};
+use crate::web::error::{Error, Result};
 use crate::web::templates::{
     AccountFormPage, FormErrors, FormField, MessagePage, format_time, render, tries_left_warning,
 };
@@ -450,14 +451,14 @@ pub async fn check_new_email(
         .await
     {
         Ok(()) => {}
-        Err(Error::Refused(Refusal::EmailTaken)) => {
+        Err(StoreError::Refused(Refusal::EmailTaken)) => {
             visit.session_mut().account_change = None;
             let page = MessagePage::new("You cannot use that email address")
                 .paragraph("That email address belongs to another GOV.UK One Login. Your email address has not changed.")
                 .link(CHANGE_EMAIL, "Use another email address");
             return done(page);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(e.into()),
     }
     tracing::info!(account = %account.id, "email address changed");
     // Other sessions, and the services' grants, still carry the old address (the ID token and
@@ -639,12 +640,11 @@ pub async fn current_app(
                 .and_then(|secret| totp::matching_step(secret, &form.code, now));
             // A right code counts once (RFC 6238 §5.2).
             match step {
-                Some(step) => {
-                    app.db
-                        .accounts()
-                        .accept_totp_step(&account.id, step, now)
-                        .await
-                }
+                Some(step) => Ok(app
+                    .db
+                    .accounts()
+                    .accept_totp_step(&account.id, step, now)
+                    .await?),
                 None => Ok(false),
             }
         },

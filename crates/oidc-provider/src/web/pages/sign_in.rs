@@ -15,10 +15,10 @@ use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::interventions::Barrier;
 use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{Account, AuditEvent, AuditKind};
+use crate::web::error::Result;
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
@@ -139,7 +139,7 @@ async fn record_sign_in(
                 .from_ip(Some(ip.to_owned())),
         )
         .await?;
-    throttle(app).remember_address(email, ip).await
+    Ok(throttle(app).remember_address(email, ip).await?)
 }
 
 /// The page of an account that may not sign in, once its password was right: never before,

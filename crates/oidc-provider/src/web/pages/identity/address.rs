@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
 use super::{at_step, giving_address, record, source_error, today};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::Source;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 

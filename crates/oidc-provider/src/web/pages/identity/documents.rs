@@ -15,13 +15,13 @@ use time::Date;
 use super::templates::{DrivingLicencePage, PassportPage};
 use super::{at_step, choosing_document, limit_reached, record, source_error, today};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::Source;
 use crate::identity::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reserved};
 use crate::identity::details::{
     DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
 };
 use crate::identity::journey::did_not_match;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 

@@ -21,11 +21,12 @@ use serde::Deserialize;
 use time::{Date, OffsetDateTime};
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
+use crate::error::Error as CoreError;
 use crate::identity::journey::{Failure, ProvingJourney, Step, claimed_identity};
 use crate::identity::{IdentityService, Source};
 use crate::sessions::{Authentication, CredentialLevel};
 use crate::store::{AuditEvent, AuditKind, IdentityRecord};
+use crate::web::error::{Error, Result};
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 use templates::{FailedPage, LimitedPage, ProvenPage, RadioOption, ReusePage, StartPage};
@@ -96,7 +97,7 @@ pub(super) fn today(now: i64) -> Date {
 /// A source failed (not a "no match": it could not answer). The citizen sees the service's
 /// problem page; nothing is recorded.
 pub(super) fn source_error(source: Source) -> impl Fn(identity_proofing::Error) -> Error {
-    move |e| Error::Internal(format!("{} check unavailable: {e}", source.as_str()))
+    move |e| CoreError::Internal(format!("{} check unavailable: {e}", source.as_str())).into()
 }
 
 fn service_name(app: &AppState, journey: &ProvingJourney) -> String {
@@ -112,9 +113,10 @@ async fn evidence(
     auth: &Authentication,
     now: i64,
 ) -> Result<Vec<VerifiedCredential>> {
-    app.identity
+    Ok(app
+        .identity
         .evidence(&app.db, &app.oidc.keys.set(), &auth.account_id, now)
-        .await
+        .await?)
 }
 
 /// Records a check's outcome for the citizen.
@@ -126,7 +128,7 @@ async fn record(
     now: i64,
 ) -> Result<VerifiedCredential> {
     let identity: &IdentityService = &app.identity;
-    identity
+    Ok(identity
         .record(
             &app.db,
             &app.oidc.keys.set(),
@@ -135,7 +137,7 @@ async fn record(
             outcome,
             now,
         )
-        .await
+        .await?)
 }
 
 /// `GET /identity/next`: sends the citizen to the step they are at, runs the fraud check when

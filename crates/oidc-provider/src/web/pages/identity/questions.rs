@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::templates::{QuestionPage, RadioOption};
 use super::{answering_questions, at_step, evidence, limit_reached, record, source_error, today};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::Source;
 use crate::identity::attempts::{AttemptKind, CheckResult, Reserved};
 use crate::identity::journey::{claimed_document, claimed_identity};
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 
