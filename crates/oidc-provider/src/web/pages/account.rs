@@ -7,11 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::oidc::consent_cache::ConsentCache;
 use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
 use crate::store::AuditKind;
 use crate::web::error::Result;
-use crate::web::oidc::authorize::consent_cache_key;
 use crate::web::templates::{
     AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
 };
@@ -26,7 +26,7 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
     };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
         visit.end(&app).await?;
-        return visit.redirect(&app, "/").await;
+        return Ok(Redirect::to("/").into_response());
     };
     let activity = app
         .db
@@ -180,12 +180,12 @@ pub async fn withdraw_consent(
                     .await?
             }
         }
-        app.ephemeral
-            .delete(&consent_cache_key(&auth.account_id, &form.client_id))
+        ConsentCache::new(app.ephemeral.as_ref())
+            .forget(&auth.account_id, &form.client_id)
             .await?;
         tracing::info!(account = %auth.account_id, client = %form.client_id, "consent withdrawn");
     }
-    visit.redirect(&app, "/account").await
+    Ok(Redirect::to("/account").into_response())
 }
 
 pub async fn signed_out() -> Result<Response> {

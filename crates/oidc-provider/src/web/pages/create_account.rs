@@ -61,7 +61,7 @@ pub struct EmailForm {
     pub email: String,
 }
 
-pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn email_form(mut visit: Visit) -> Result<Response> {
     let email = match journey(&visit) {
         Journey::CreateAccount { email, .. } => email,
         _ => String::new(),
@@ -72,7 +72,7 @@ pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_email(
@@ -109,7 +109,7 @@ pub async fn submit_email(
         email,
         step: CreateAccountStep::CheckEmail(pending),
     };
-    visit.redirect(&app, "/create-account/check-email").await
+    Ok(Redirect::to("/create-account/check-email").into_response())
 }
 
 /// The code goes in the body only: subjects show in notifications, lock screens and mail
@@ -152,7 +152,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_code(
@@ -171,7 +171,7 @@ pub async fn submit_code(
     let problem = match check_emailed_code(&app, &pending, &form.code, visit.now).await? {
         EmailedCode::Right => None,
         EmailedCode::Wrong(problem) => Some(problem),
-        EmailedCode::Void => return code_void(&app, visit, "/create-account").await,
+        EmailedCode::Void => return code_void(visit, "/create-account"),
     };
     match problem {
         None => {
@@ -179,7 +179,7 @@ pub async fn submit_code(
                 email,
                 step: CreateAccountStep::ChoosePassword,
             };
-            visit.redirect(&app, "/create-account/password").await
+            Ok(Redirect::to("/create-account/password").into_response())
         }
         // The guess is counted in the store, not the session: nothing here to save.
         Some(message) => {
@@ -238,17 +238,13 @@ pub(super) async fn check_emailed_code(
 }
 
 /// The journey ends when its code is void: the page says so, with where to get a new one.
-pub(super) async fn code_void(
-    app: &AppState,
-    mut visit: Visit,
-    new_code: &str,
-) -> Result<Response> {
+pub(super) fn code_void(mut visit: Visit, new_code: &str) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You entered the wrong code too many times")
         .paragraph("For your security, that code no longer works.")
         .link(new_code, "Get a new code");
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -261,7 +257,7 @@ pub struct PasswordForm {
     pub confirm_password: String,
 }
 
-pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn password_form(mut visit: Visit) -> Result<Response> {
     if !matches!(
         journey(&visit),
         Journey::CreateAccount {
@@ -276,7 +272,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The rules of a new account's password, and not the password it replaces: a reset or change
@@ -345,9 +341,7 @@ pub async fn submit_password(
             totp_secret: totp::new_secret(),
         },
     };
-    visit
-        .redirect(&app, "/create-account/authenticator-app")
-        .await
+    Ok(Redirect::to("/create-account/authenticator-app").into_response())
 }
 
 /// The authenticator app page for `secret`, posting to `action`.
@@ -393,7 +387,7 @@ pub(super) fn new_app_step(secret: &str, code: &str, now: i64) -> Result<i64, &'
     }
 }
 
-pub async fn authenticator_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn authenticator_form(mut visit: Visit) -> Result<Response> {
     let Journey::CreateAccount {
         email,
         step: CreateAccountStep::SetUpAuthenticator { totp_secret, .. },
@@ -408,7 +402,7 @@ pub async fn authenticator_form(State(app): State<AppState>, mut visit: Visit) -
         &email,
         FormErrors::none(),
     )?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_authenticator(
@@ -460,7 +454,7 @@ pub async fn submit_authenticator(
                 .paragraph("There is already a GOV.UK One Login for this email address.")
                 .link("/sign-in", "Sign in");
             let response = render(&page, StatusCode::OK)?;
-            return visit.finish(&app, response).await;
+            return Ok(response);
         }
         Err(e) => return Err(e.into()),
     };

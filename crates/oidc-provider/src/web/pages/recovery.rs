@@ -152,10 +152,7 @@ impl Journeyed for LostApp {
     const PURPOSE: Purpose = Purpose::LostAuthenticatorApp;
 }
 
-pub async fn email_form<J: Journeyed>(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn email_form<J: Journeyed>(mut visit: Visit) -> Result<Response> {
     let purpose = J::PURPOSE;
     // The address already given: earlier in this journey, at sign-in, or by the service.
     let session = visit.session();
@@ -175,7 +172,7 @@ pub async fn email_form<J: Journeyed>(
         .unwrap_or_default();
     let page = email_page(purpose, visit.csrf_token(), email, FormErrors::none());
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_email<J: Journeyed>(
@@ -236,7 +233,7 @@ pub async fn submit_email<J: Journeyed>(
     };
     let next = recovery.current_page();
     visit.session_mut().journey = Journey::Recovery(recovery);
-    visit.redirect(&app, &next).await
+    Ok(Redirect::to(&next).into_response())
 }
 
 /// The code goes in the body only (issue 11.9).
@@ -315,7 +312,7 @@ pub async fn code_form<J: Journeyed>(
     };
     let page = check_email_page(&app, &recovery, visit.csrf_token(), FormErrors::none());
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_code<J: Journeyed>(
@@ -343,12 +340,12 @@ pub async fn submit_code<J: Journeyed>(
             );
             return render(&page, StatusCode::BAD_REQUEST);
         }
-        EmailedCode::Void => return code_void(&app, visit, purpose.start()).await,
+        EmailedCode::Void => return code_void(visit, purpose.start()),
     }
     // A right code was only ever sent to an address with an account; it may have closed since.
     let Some(account) = app.db.accounts().find_by_email(&recovery.email).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, purpose.start()).await;
+        return Ok(Redirect::to(purpose.start()).into_response());
     };
     let next = Recovery {
         step: Recovery::after_code(purpose, account.id),
@@ -356,7 +353,7 @@ pub async fn submit_code<J: Journeyed>(
     };
     let page = next.current_page();
     visit.session_mut().journey = Journey::Recovery(next);
-    visit.redirect(&app, &page).await
+    Ok(Redirect::to(&page).into_response())
 }
 
 /// The account a step names, or the journey's start when it is gone.
@@ -370,7 +367,7 @@ fn choosing_password(step: &Step) -> bool {
     matches!(step, Step::NewPassword { .. })
 }
 
-pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::ForgottenPassword, choosing_password) {
         return Ok(elsewhere.into_response());
     }
@@ -379,7 +376,7 @@ pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) ->
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The same rules as a new account's password (length, not a common one), and not the
@@ -400,9 +397,7 @@ pub async fn submit_new_password(
     };
     let Some(account) = account_of(&app, account_id).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit
-            .redirect(&app, Purpose::ForgottenPassword.start())
-            .await;
+        return Ok(Redirect::to(Purpose::ForgottenPassword.start()).into_response());
     };
     let errors = replacement_password_errors(
         &app,
@@ -433,14 +428,12 @@ pub async fn submit_new_password(
         )
         .await?
         {
-            return visit.finish(&app, refused).await;
+            return Ok(refused.into_response());
         }
         visit.session_mut().journey = Journey::AddAuthenticator {
             totp_secret: totp::new_secret(),
         };
-        return visit
-            .redirect(&app, "/sign-in/set-up-authenticator-app")
-            .await;
+        return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
     }
     visit.session_mut().journey = Journey::Recovery(Recovery {
         step: Step::ConfirmWithApp {
@@ -449,7 +442,7 @@ pub async fn submit_new_password(
         },
         ..recovery
     });
-    visit.redirect(&app, RESET_CODE).await
+    Ok(Redirect::to(RESET_CODE).into_response())
 }
 
 /// Writes the new password, ends every other session and token, records and tells.
@@ -498,16 +491,13 @@ fn reset_code_page(
     }
 }
 
-pub async fn reset_app_code_form(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn reset_app_code_form(mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::ForgottenPassword, confirming_with_app) {
         return Ok(elsewhere.into_response());
     }
     let page = reset_code_page(visit.csrf_token(), FormErrors::none(), None);
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The app's code, as at sign-in: throttled the same way (counted before it is checked), and
@@ -554,7 +544,7 @@ fn giving_password(step: &Step) -> bool {
     matches!(step, Step::Password { .. })
 }
 
-pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn password_form(mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::LostAuthenticatorApp, giving_password) {
         return Ok(elsewhere.into_response());
     }
@@ -564,7 +554,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         tries_warning: None,
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -642,7 +632,7 @@ pub async fn submit_password(
     };
     let page = next.current_page();
     visit.session_mut().journey = Journey::Recovery(next);
-    visit.redirect(&app, &page).await
+    Ok(Redirect::to(&page).into_response())
 }
 
 fn proving_identity(step: &Step) -> bool {
@@ -669,7 +659,7 @@ fn reprove_page(
     }
 }
 
-pub async fn reprove_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn reprove_form(mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&visit, Purpose::LostAuthenticatorApp, proving_identity) {
         return Ok(elsewhere.into_response());
     }
@@ -680,7 +670,7 @@ pub async fn reprove_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         None,
     );
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The passport is checked with the passport office, counted against the proving attempt
@@ -720,7 +710,7 @@ pub async fn submit_reprove(
             ..recovery
         };
         visit.session_mut().journey = Journey::Recovery(next);
-        return visit.redirect(&app, NEW_APP).await;
+        return Ok(Redirect::to(NEW_APP).into_response());
     };
     let attempts = &app.identity.attempts;
     let document = ClaimedDocument::Passport(details.passport_number.clone());
@@ -735,7 +725,7 @@ pub async fn submit_reprove(
         .await?
     {
         Reserved::Go(reservation) => reservation,
-        Reserved::Limited { until } => return cannot_prove_now(&app, visit, until).await,
+        Reserved::Limited { until } => return cannot_prove_now(visit, until),
     };
     let outcome = match app
         .identity
@@ -768,7 +758,7 @@ pub async fn submit_reprove(
                 ..recovery
             };
             visit.session_mut().journey = Journey::Recovery(next);
-            visit.redirect(&app, NEW_APP).await
+            Ok(Redirect::to(NEW_APP).into_response())
         }
         // A real passport, of someone else.
         (false, Some(_)) => {
@@ -783,22 +773,22 @@ pub async fn submit_reprove(
                 .paragraph("If you have lost it for good, contact the GOV.UK One Login team. They will ask you to prove your identity another way, such as at a Post Office.")
                 .link("/sign-in", "Go back to sign in");
             let response = render(&page, StatusCode::OK)?;
-            visit.finish(&app, response).await
+            Ok(response)
         }
         // No record matched what was typed: try again, within the limit.
         (false, None) => match limited {
-            Some(until) => cannot_prove_now(&app, visit, until).await,
-            None if left == 0 => cannot_prove_now(&app, visit, now).await,
+            Some(until) => cannot_prove_now(visit, until),
+            None if left == 0 => cannot_prove_now(visit, now),
             None => {
                 let page = reprove_page(visit.csrf_token(), form, FormErrors::none(), Some(left));
                 let response = render(&page, StatusCode::OK)?;
-                visit.finish(&app, response).await
+                Ok(response)
             }
         },
     }
 }
 
-async fn cannot_prove_now(app: &AppState, mut visit: Visit, until: i64) -> Result<Response> {
+fn cannot_prove_now(mut visit: Visit, until: i64) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You cannot prove your identity online right now")
         .paragraph(
@@ -810,14 +800,14 @@ async fn cannot_prove_now(app: &AppState, mut visit: Visit, until: i64) -> Resul
         ))
         .link("/sign-in", "Go back to sign in");
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    Ok(response)
 }
 
 fn setting_up_app(step: &Step) -> bool {
     matches!(step, Step::NewApp { .. })
 }
 
-pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_app_form(mut visit: Visit) -> Result<Response> {
     let recovery = match at_step(&visit, Purpose::LostAuthenticatorApp, setting_up_app) {
         Ok(recovery) => recovery,
         Err(elsewhere) => return Ok(elsewhere.into_response()),
@@ -832,7 +822,7 @@ pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         &recovery.email,
         FormErrors::none(),
     )?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The new app's first code proves it is set up; then it replaces the old one, and, as a new
@@ -871,9 +861,7 @@ pub async fn submit_new_app(
     };
     let Some(account) = account_of(&app, account_id).await? else {
         visit.session_mut().journey = Journey::None;
-        return visit
-            .redirect(&app, Purpose::LostAuthenticatorApp.start())
-            .await;
+        return Ok(Redirect::to(Purpose::LostAuthenticatorApp.start()).into_response());
     };
     app.db
         .accounts()

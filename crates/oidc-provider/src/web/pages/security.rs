@@ -177,13 +177,13 @@ async fn blank_form(
 ) -> Result<Response> {
     through_gate!(app, visit, fresh_for);
     let response = page(visit.csrf_token(), FormErrors::none()).respond()?;
-    visit.finish(app, response).await
+    Ok(response)
 }
 
 /// A confirmation page, saved with the session.
-async fn done(app: &AppState, visit: Visit, page: MessagePage) -> Result<Response> {
+fn done(page: MessagePage) -> Result<Response> {
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    Ok(response)
 }
 
 // ---- Giving the password again ----
@@ -261,7 +261,7 @@ pub async fn confirm_password(
         auth.auth_time_ms = Some(now_ms);
     }
     visit.rotate(&app).await?;
-    visit.redirect(&app, return_page(&form.next)).await
+    Ok(Redirect::to(return_page(&form.next)).into_response())
 }
 
 // ---- Email address ----
@@ -299,7 +299,7 @@ pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) ->
         FormErrors::none(),
     );
     let response = page.respond()?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn change_email(
@@ -349,7 +349,7 @@ pub async fn change_email(
         pending
     };
     visit.session_mut().account_change = Some(AccountChange::NewEmail { email, code });
-    visit.redirect(&app, CHECK_NEW_EMAIL).await
+    Ok(Redirect::to(CHECK_NEW_EMAIL).into_response())
 }
 
 /// The code goes in the body only (issue 11.9).
@@ -435,7 +435,7 @@ pub async fn check_new_email(
             let page = MessagePage::new("You entered the wrong code too many times")
                 .paragraph("For your security, that code no longer works. Your email address has not changed.")
                 .link(CHANGE_EMAIL, "Get a new code");
-            return done(&app, visit, page).await;
+            return done(page);
         }
     };
     if let Some(problem) = problem {
@@ -456,7 +456,7 @@ pub async fn check_new_email(
             let page = MessagePage::new("You cannot use that email address")
                 .paragraph("That email address belongs to another GOV.UK One Login. Your email address has not changed.")
                 .link(CHANGE_EMAIL, "Use another email address");
-            return done(&app, visit, page).await;
+            return done(page);
         }
         Err(e) => return Err(e.into()),
     }
@@ -485,7 +485,7 @@ pub async fn check_new_email(
     if let Some(auth) = session.auth.as_mut() {
         auth.email = email.clone();
     }
-    visit.redirect(&app, "/account/changed/email").await
+    Ok(Redirect::to("/account/changed/email").into_response())
 }
 
 // ---- Password ----
@@ -589,7 +589,7 @@ pub async fn change_password(
             now,
         ))
         .await?;
-    visit.redirect(&app, "/account/changed/password").await
+    Ok(Redirect::to("/account/changed/password").into_response())
 }
 
 // ---- Authenticator app ----
@@ -666,7 +666,7 @@ pub async fn current_app(
     visit.session_mut().account_change = Some(AccountChange::NewAuthenticatorApp {
         totp_secret: totp::new_secret(),
     });
-    visit.redirect(&app, NEW_APP).await
+    Ok(Redirect::to(NEW_APP).into_response())
 }
 
 /// The new app's secret, if the current app's code was given.
@@ -744,9 +744,7 @@ pub async fn new_app(
         ))
         .await?;
     visit.session_mut().account_change = None;
-    visit
-        .redirect(&app, "/account/changed/authenticator-app")
-        .await
+    Ok(Redirect::to("/account/changed/authenticator-app").into_response())
 }
 
 // ---- Closing the account ----
@@ -815,7 +813,7 @@ pub async fn close(
         ))
         .await?;
     visit.end(&app).await?;
-    visit.redirect(&app, "/account/closed").await
+    Ok(Redirect::to("/account/closed").into_response())
 }
 
 /// `GET /account/closed`: shown to anyone, signed in or not; it says only what closing does.
@@ -876,7 +874,7 @@ pub async fn report_form(
         .hidden("event", event.id.to_string())
         .button("Report it and secure my account", false);
     let response = page.respond()?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// Ends every other session and revokes every token. This session is kept: the citizen is in
@@ -901,7 +899,7 @@ pub async fn report(
         )
         .await?;
     tracing::warn!(account = %account.id, event = event.id, "activity reported as not recognised");
-    visit.redirect(&app, "/account/changed/reported").await
+    Ok(Redirect::to("/account/changed/reported").into_response())
 }
 
 /// `GET /account/changed/{what}`: the confirmation after a change (a redirect after the POST,

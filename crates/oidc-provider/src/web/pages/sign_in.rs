@@ -15,7 +15,7 @@ use super::{CodeForm, MAX_FIELD_CHARS};
 use crate::accounts::interventions::Barrier;
 use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
 use crate::app::AppState;
-use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
+use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::{Account, AuditEvent, AuditKind};
 use crate::web::error::Result;
@@ -114,14 +114,14 @@ pub(super) async fn complete_sign_in(
     if let Some(refused) =
         sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
     {
-        return visit.finish(app, refused).await;
+        return Ok(refused.into_response());
     }
     if owing_renewal(&visit).is_some() {
-        return visit.redirect(app, NEW_PASSWORD).await;
+        return Ok(Redirect::to(NEW_PASSWORD).into_response());
     }
     record_sign_in(app, account_id, email, ip, visit.now).await?;
     let next = after_sign_in(&visit);
-    visit.redirect(app, next).await
+    Ok(Redirect::to(next).into_response())
 }
 
 /// A finished sign-in: in the audit log, and the address remembered for the throttle.
@@ -281,7 +281,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         tries_warning: None,
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_password(
@@ -337,16 +337,16 @@ pub async fn submit_password(
     )
     .await?
     {
-        return visit.finish(&app, refused).await;
+        return Ok(refused.into_response());
     }
     if wants_password_only {
         // The service asked for "Cl": the password alone completes this sign-in, once any new
         // password an operator required is chosen.
         if owing_renewal(&visit).is_some() {
-            return visit.redirect(&app, NEW_PASSWORD).await;
+            return Ok(Redirect::to(NEW_PASSWORD).into_response());
         }
         record_sign_in(&app, &account.id, &email, &ip, now).await?;
-        return visit.redirect(&app, "/authorize/continue").await;
+        return Ok(Redirect::to("/authorize/continue").into_response());
     }
     let next = match &account.totp_secret {
         Some(_) => "/sign-in/authenticator-code",
@@ -357,7 +357,7 @@ pub async fn submit_password(
             "/sign-in/set-up-authenticator-app"
         }
     };
-    visit.redirect(&app, next).await
+    Ok(Redirect::to(next).into_response())
 }
 
 /// A wrong password or code, and what was reserved for it.
@@ -420,7 +420,7 @@ async fn count_wrong(
     match count_wrong_answer(app, &wrong, "", visit.now).await? {
         FailureOutcome::MustWait { until } => {
             visit.end(app).await?;
-            Ok(Err(visit.redirect(app, &wait_page(until)).await?))
+            Ok(Err(Redirect::to(&wait_page(until)).into_response()))
         }
         FailureOutcome::TriesLeft(n) => Ok(Ok((visit, tries_left_warning(n)))),
     }
@@ -495,7 +495,7 @@ pub(super) async fn check_password(
                 Some(barrier) => refused_sign_in(app, pending, barrier)?,
                 None => Redirect::to("/sign-in").into_response(),
             };
-            Ok(Checked::Answered(visit.finish(app, page).await?))
+            Ok(Checked::Answered(page.into_response()))
         }
         (Some(account), Some(v)) if v.matches => {
             if v.needs_rehash {
@@ -537,13 +537,13 @@ pub(super) async fn check_app_code(
         Admission::Wait { until } => {
             visit.end(app).await?;
             return Ok(Checked::Answered(
-                visit.redirect(app, &wait_page(until)).await?,
+                Redirect::to(&wait_page(until)).into_response(),
             ));
         }
     };
     let Some(account) = app.db.accounts().find(account_id).await? else {
         visit.end(app).await?;
-        return Ok(Checked::Answered(visit.redirect(app, "/sign-in").await?));
+        return Ok(Checked::Answered(Redirect::to("/sign-in").into_response()));
     };
     let step = account
         .totp_secret
@@ -596,7 +596,7 @@ fn elsewhere(visit: &Visit) -> &'static str {
     }
 }
 
-pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn code_form(mut visit: Visit) -> Result<Response> {
     if awaiting_code(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
@@ -611,7 +611,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         tries_warning: None,
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_code(
@@ -661,10 +661,7 @@ fn adding_authenticator(visit: &Visit) -> Option<(Authentication, String)> {
     }
 }
 
-pub async fn add_authenticator_form(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn add_authenticator_form(mut visit: Visit) -> Result<Response> {
     let Some((auth, secret)) = adding_authenticator(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
@@ -675,7 +672,7 @@ pub async fn add_authenticator_form(
         &auth.email,
         FormErrors::none(),
     )?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 pub async fn submit_add_authenticator(
@@ -710,7 +707,7 @@ pub async fn submit_add_authenticator(
     {
         // Set up meanwhile from another browser: sign in with that app instead.
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, "/sign-in/authenticator-code").await;
+        return Ok(Redirect::to("/sign-in/authenticator-code").into_response());
     }
     complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
 }
@@ -725,7 +722,7 @@ fn owing_renewal(visit: &Visit) -> Option<Authentication> {
 }
 
 /// `GET /sign-in/create-new-password`.
-pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     if owing_renewal(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
@@ -734,7 +731,7 @@ pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) ->
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// `POST /sign-in/create-new-password`: the new password an operator required, by the rules
@@ -752,7 +749,7 @@ pub async fn submit_new_password(
     };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
         visit.end(&app).await?;
-        return visit.redirect(&app, "/sign-in").await;
+        return Ok(Redirect::to("/sign-in").into_response());
     };
     let errors = replacement_password_errors(
         &app,
@@ -781,7 +778,7 @@ pub async fn submit_new_password(
         .await?
     {
         visit.end(&app).await?;
-        return visit.redirect(&app, "/sign-in").await;
+        return Ok(Redirect::to("/sign-in").into_response());
     }
     // ASVS 7.4.3: a new password ends every other session of the account.
     app.account_access()
@@ -796,5 +793,5 @@ pub async fn submit_new_password(
         // A password-only sign-in for a service that asked for no more.
         CredentialLevel::Cl => "/authorize/continue",
     };
-    visit.redirect(&app, next).await
+    Ok(Redirect::to(next).into_response())
 }

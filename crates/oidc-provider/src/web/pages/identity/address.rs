@@ -24,7 +24,7 @@ pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         errors: FormErrors::none(),
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,7 +69,7 @@ pub async fn find_address(
             if let Some(journey) = visit.session_mut().proving.as_mut() {
                 journey.addresses = found;
             }
-            visit.redirect(&app, "/identity/address/choose").await
+            Ok(Redirect::to("/identity/address/choose").into_response())
         }
         Err(message) => {
             let postcode: String = form.postcode.chars().take(16).collect();
@@ -110,7 +110,7 @@ pub async fn choose_address_form(
         return Ok(Redirect::to("/identity/address").into_response());
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,5 +157,5 @@ pub async fn choose_address(
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.addresses.clear();
     }
-    visit.redirect(&app, "/identity/next").await
+    Ok(Redirect::to("/identity/next").into_response())
 }

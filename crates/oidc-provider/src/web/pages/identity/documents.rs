@@ -7,7 +7,7 @@ use std::future::Future;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use identity_proofing::{CheckOutcome, ContraIndicatorEffect, VerifiedCredential};
 use serde::de::DeserializeOwned;
 use time::Date;
@@ -181,7 +181,7 @@ pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> 
         None,
     );
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 /// The details are checked as the issuer's form would, then with the issuer; the outcome is
@@ -214,7 +214,7 @@ pub async fn submit<D: PhotoId>(
         .await?
     {
         Reserved::Go(reservation) => reservation,
-        Reserved::Limited { until } => return limit_reached(&app, visit, until).await,
+        Reserved::Limited { until } => return limit_reached(visit, until),
     };
     let outcome = match D::check(&app, &details, today(now)).await {
         Ok(outcome) => outcome,
@@ -232,14 +232,14 @@ pub async fn submit<D: PhotoId>(
     };
     let left = reservation.left_if_failed;
     if let Some(until) = attempts.settle(&app.db, reservation, result, now).await? {
-        return limit_reached(&app, visit, until).await;
+        return limit_reached(visit, until);
     }
     // The form again, with the tries left, only after a plain mismatch: a match or a blocking
     // contra-indicator moves the journey on.
     if !not_matched || blocks(&credential) || left == 0 {
-        return visit.redirect(&app, "/identity/next").await;
+        return Ok(Redirect::to("/identity/next").into_response());
     }
     let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }

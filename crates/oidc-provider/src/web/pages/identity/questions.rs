@@ -91,7 +91,7 @@ pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<R
         return Ok(Redirect::to("/identity/next").into_response());
     };
     let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,12 +137,12 @@ pub async fn answer_question(
     let answers = journey.answers.clone();
     if answers.len() < questions.questions.len() {
         visit.session_mut().proving = Some(journey);
-        return visit.redirect(&app, "/identity/questions").await;
+        return Ok(Redirect::to("/identity/questions").into_response());
     }
     let now = visit.now;
     let held = evidence(&app, &auth, now).await?;
     let (Some(claimed), Some(document)) = (claimed_identity(&held), claimed_document(&held)) else {
-        return visit.redirect(&app, "/identity/next").await;
+        return Ok(Redirect::to("/identity/next").into_response());
     };
     // The set is spent before it is marked (issue 11.3, "reserve, then verify"): the same
     // answers sent many times at once are marked no more often than the limit allows.
@@ -162,7 +162,7 @@ pub async fn answer_question(
         Reserved::Go(reservation) => reservation,
         Reserved::Limited { until } => {
             visit.session_mut().proving = Some(journey);
-            return limit_reached(&app, visit, until).await;
+            return limit_reached(visit, until);
         }
     };
     let outcome = match app
@@ -193,5 +193,5 @@ pub async fn answer_question(
         .await?
         .or(journey.limited_until);
     visit.session_mut().proving = Some(journey);
-    visit.redirect(&app, "/identity/next").await
+    Ok(Redirect::to("/identity/next").into_response())
 }
