@@ -74,6 +74,7 @@ s = s.replace("//! Durable data through sqlx", """//! One Login's storage: the d
 //! (`one_login_core`) maps them.
 //!
 //! Durable data through sqlx""", 1)
+s = s.replace("TEXT ids, BIGINT unix seconds. Only the migrations differ per backend.\n", "TEXT ids, BIGINT unix seconds. Only the migrations differ per backend.\n#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]\n", 1)
 s = s.replace("mod accounts;\n", "mod accounts;\npub mod data_dir;\npub mod ephemeral;\npub mod sealing;\n", 1)
 open(p, "w").write(s)
 EOF
