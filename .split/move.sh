@@ -101,17 +101,19 @@ pub mod sessions;
 pub use error::{Error, Result};
 EOF
 
-cat > "$P/src/lib.rs" <<'EOF'
-//! One Login's OpenID Connect provider on the web: the citizen's pages, the protocol's
-//! endpoints, the application state and router. The rules are `one_login_core`'s, the storage
+# The provider's root keeps its own modules and re-exports; the moved modules' go.
+python3 - "$P/src/lib.rs" <<'EOF'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"^//! .*\n", """//! One Login's OpenID Connect provider on the web: the citizen's pages, the protocol's
+//! endpoints, the application state and routers. The rules are `one_login_core`'s, the storage
 //! `one_login_store`'s.
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-
-pub mod app;
-pub mod web;
-
-pub use app::{AppState, router};
-pub use web::error::{Error, Result};
+""", s, count=1)
+moved = "accounts clock config data_dir ephemeral error identity limits logging mail oidc outbound sealing sessions store".split()
+s = re.sub(r"^pub mod (\w+);\n", lambda m: "" if m.group(1) in moved else m.group(0), s, flags=re.M)
+s = s.replace("pub use error::{Error, Result};", "pub use web::error::{Error, Result};")
+open(p, "w").write(s)
 EOF
 
 # --- manifests ---
