@@ -208,6 +208,7 @@ tempfile.workspace = true
 workspace = true
 EOF
 
+PROVIDER_DEV=$(sed -n '/^\[dev-dependencies\]/,/^\[/p' "$P/Cargo.toml" | grep -v '^\[' | grep -v '^$')
 cat > "$P/Cargo.toml" <<'EOF'
 [package]
 name = "one-login-provider"
@@ -248,24 +249,16 @@ url.workspace = true
 jsonwebtoken.workspace = true
 
 [dev-dependencies]
-async-trait.workspace = true
-proptest.workspace = true
-tempfile.workspace = true
-tower.workspace = true
-serde_urlencoded.workspace = true
-cookie.workspace = true
-rcgen.workspace = true
-openidconnect.workspace = true
-sqlx.workspace = true
-redis.workspace = true
-reqwest.workspace = true
-base64.workspace = true
-sha2.workspace = true
-aws-lc-rs.workspace = true
-
-[lints]
-workspace = true
 EOF
+# The provider's own dev-dependencies as they stand, and what its tests used of its former
+# dependencies.
+{
+  printf '%s\n' "$PROVIDER_DEV"
+  for d in async-trait sqlx redis reqwest base64 sha2 aws-lc-rs; do
+    printf '%s\n' "$PROVIDER_DEV" | grep -q "^$d[ .=]" || echo "$d.workspace = true"
+  done
+  printf '\n[lints]\nworkspace = true\n'
+} >> "$P/Cargo.toml"
 
 # Dependants: the provider's folder, and the crates they now name directly.
 dependants() {
