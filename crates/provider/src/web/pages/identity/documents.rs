@@ -1,0 +1,245 @@
+//! The photo ID pages: a UK passport or a UK photocard driving licence, checked with the
+//! issuing office (simulated over the test data set unless configured otherwise). Both follow
+//! one flow, [`form`] and [`submit`], over what differs: the [`PhotoId`] of each document.
+
+use std::future::Future;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use identity_proofing::{CheckOutcome, ContraIndicatorEffect, VerifiedCredential};
+use serde::de::DeserializeOwned;
+use time::Date;
+
+use super::templates::{DrivingLicencePage, PassportPage};
+use super::{at_step, choosing_document, limit_reached, record, source_error, today};
+use crate::app::AppState;
+use crate::web::error::Result;
+use crate::web::templates::{FormErrors, render};
+use crate::web::{PageForm, Visit};
+use one_login_core::identity::Source;
+use one_login_core::identity::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reserved};
+use one_login_core::identity::details::{
+    DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
+};
+use one_login_core::identity::journey::did_not_match;
+
+/// What one kind of photo ID brings to the shared flow.
+pub trait PhotoId {
+    const SOURCE: Source;
+    type Form: DeserializeOwned + Default + Send + 'static;
+    type Details: Send + Sync;
+    type Page: Template;
+
+    fn csrf_token(form: &Self::Form) -> &str;
+    fn details(form: &Self::Form, today: Date) -> std::result::Result<Self::Details, Vec<Problem>>;
+    /// The document the details claim: what the attempt is counted against.
+    fn document(details: &Self::Details) -> ClaimedDocument;
+    fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> impl Future<Output = identity_proofing::Result<CheckOutcome>> + Send;
+    /// The form, with its errors, or with the "could not match" banner and attempts left.
+    fn page(
+        csrf_token: String,
+        form: Self::Form,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> Self::Page;
+}
+
+pub struct UkPassport;
+
+impl PhotoId for UkPassport {
+    const SOURCE: Source = Source::Passport;
+    type Form = PassportForm;
+    type Details = identity_proofing::PassportDetails;
+    type Page = PassportPage;
+
+    fn csrf_token(form: &PassportForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn details(
+        form: &PassportForm,
+        today: Date,
+    ) -> std::result::Result<Self::Details, Vec<Problem>> {
+        passport_details(form, today)
+    }
+
+    fn document(details: &Self::Details) -> ClaimedDocument {
+        ClaimedDocument::Passport(details.passport_number.clone())
+    }
+
+    async fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> identity_proofing::Result<CheckOutcome> {
+        app.identity.sources.passport.check(details, today).await
+    }
+
+    fn page(
+        csrf_token: String,
+        form: PassportForm,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> PassportPage {
+        PassportPage {
+            csrf_token,
+            action: "/identity/passport",
+            back: "/identity/start",
+            intro: None,
+            form,
+            errors,
+            not_matched: not_matched.is_some(),
+            attempts_left: not_matched.unwrap_or(0),
+        }
+    }
+}
+
+pub struct UkDrivingLicence;
+
+impl PhotoId for UkDrivingLicence {
+    const SOURCE: Source = Source::DrivingLicence;
+    type Form = DrivingLicenceForm;
+    type Details = identity_proofing::DrivingLicenceDetails;
+    type Page = DrivingLicencePage;
+
+    fn csrf_token(form: &DrivingLicenceForm) -> &str {
+        &form.csrf_token
+    }
+
+    fn details(
+        form: &DrivingLicenceForm,
+        today: Date,
+    ) -> std::result::Result<Self::Details, Vec<Problem>> {
+        driving_licence_details(form, today)
+    }
+
+    fn document(details: &Self::Details) -> ClaimedDocument {
+        ClaimedDocument::DrivingLicence(details.licence_number.clone())
+    }
+
+    async fn check(
+        app: &AppState,
+        details: &Self::Details,
+        today: Date,
+    ) -> identity_proofing::Result<CheckOutcome> {
+        app.identity
+            .sources
+            .driving_licence
+            .check(details, today)
+            .await
+    }
+
+    fn page(
+        csrf_token: String,
+        form: DrivingLicenceForm,
+        errors: FormErrors,
+        not_matched: Option<u32>,
+    ) -> DrivingLicencePage {
+        DrivingLicencePage {
+            csrf_token,
+            form,
+            errors,
+            not_matched: not_matched.is_some(),
+            attempts_left: not_matched.unwrap_or(0),
+        }
+    }
+}
+
+fn form_errors(problems: Vec<Problem>) -> FormErrors {
+    let mut errors = FormErrors::none();
+    for (field, message) in problems {
+        errors.add(field, message);
+    }
+    errors
+}
+
+/// Whether a contra-indicator on this credential ends the journey (a lost or stolen document,
+/// say): the journey's hub then shows the failure.
+fn blocks(credential: &VerifiedCredential) -> bool {
+    credential
+        .evidence
+        .iter()
+        .flat_map(|e| &e.ci)
+        .any(|ci| ci.effect() == ContraIndicatorEffect::Blocks)
+}
+
+/// `GET /identity/passport`, `GET /identity/driving-licence`.
+pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    if let Err(elsewhere) = at_step(&app, &visit, choosing_document).await? {
+        return Ok(elsewhere);
+    }
+    let page = D::page(
+        visit.csrf_token(),
+        D::Form::default(),
+        FormErrors::none(),
+        None,
+    );
+    let response = render(&page, StatusCode::OK)?;
+    Ok(response)
+}
+
+/// The details are checked as the issuer's form would, then with the issuer; the outcome is
+/// recorded whatever it is (a failed check's contra-indicators must count later too). The
+/// attempt is reserved before the check runs (issue 11.3, "reserve, then verify"), so parallel
+/// submissions get no more checks than the limit.
+pub async fn submit<D: PhotoId>(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<D::Form>,
+) -> Result<Response> {
+    visit.check_csrf(D::csrf_token(&form))?;
+    let (auth, _) = match at_step(&app, &visit, choosing_document).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let now = visit.now;
+    let details = match D::details(&form, today(now)) {
+        Ok(details) => details,
+        Err(problems) => {
+            let page = D::page(visit.csrf_token(), form, form_errors(problems), None);
+            return render(&page, StatusCode::BAD_REQUEST);
+        }
+    };
+    let attempts = &app.identity.attempts;
+    let document = D::document(&details);
+    let kind = AttemptKind::DocumentCheck;
+    let reservation = match attempts
+        .reserve(&app.db, &auth.account_id, kind, &document, now)
+        .await?
+    {
+        Reserved::Go(reservation) => reservation,
+        Reserved::Limited { until } => return limit_reached(visit, until),
+    };
+    let outcome = match D::check(&app, &details, today(now)).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            attempts.release(&app.db, reservation).await?;
+            return Err(source_error(D::SOURCE)(e));
+        }
+    };
+    let credential = record(&app, &auth, D::SOURCE, &outcome, now).await?;
+    let not_matched = did_not_match(&credential);
+    let result = if not_matched {
+        CheckResult::NotMatched
+    } else {
+        CheckResult::Matched
+    };
+    let left = reservation.left_if_failed;
+    if let Some(until) = attempts.settle(&app.db, reservation, result, now).await? {
+        return limit_reached(visit, until);
+    }
+    // The form again, with the tries left, only after a plain mismatch: a match or a blocking
+    // contra-indicator moves the journey on.
+    if !not_matched || blocks(&credential) || left == 0 {
+        return Ok(Redirect::to("/identity/next").into_response());
+    }
+    let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
+    let response = render(&page, StatusCode::OK)?;
+    Ok(response)
+}
