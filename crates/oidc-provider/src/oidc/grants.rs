@@ -197,6 +197,12 @@ pub async fn is_revoked(store: &dyn EphemeralStore, grant: &Grant) -> Result<boo
     Ok(revoked_by(grant, mark.as_deref()))
 }
 
+/// Ends a grant's access tokens at once; its refresh tokens stay (RFC 7009 §2.1: revoking an
+/// access token need not revoke the refresh token).
+pub async fn end_access(store: &dyn EphemeralStore, grant_id: &str) -> Result<()> {
+    store.delete(&grant_key(grant_id)).await
+}
+
 /// Ends a grant: its access tokens stop working at once, its refresh tokens are revoked.
 pub async fn revoke_grant(
     store: &dyn EphemeralStore,

@@ -8,9 +8,11 @@ pub mod client_auth;
 pub mod clients;
 pub mod grants;
 pub mod keys;
+pub mod metadata;
 pub mod pairwise;
 pub mod signed_tokens;
 pub mod token_endpoint;
+pub mod userinfo_claims;
 pub mod vtr;
 
 use crate::config::{Config, TokensConfig};

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::stores;
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::Stores;
 use crate::oidc::authorization_flow::{Ends, Flow, IdentityPage, NextStep, Outcome, SessionFacts};
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, Params};
 use crate::oidc::clients::{self, Client};
@@ -69,10 +69,7 @@ fn flow<'a>(app: &'a AppState, visit: &Visit) -> Flow<'a> {
     Flow {
         provider: &app.oidc,
         identity: &app.identity,
-        stores: Stores {
-            ephemeral: app.ephemeral.as_ref(),
-            db: &app.db,
-        },
+        stores: stores(app),
         clock: app.clock.as_ref(),
         now_ms: visit.now_ms,
     }

@@ -10,7 +10,9 @@ pub mod userinfo;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::app::AppState;
 use crate::error::{Error, OAuthError};
+use crate::oidc::Stores;
 
 /// Errors at a client-facing endpoint are JSON too: a store outage becomes
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
@@ -48,4 +50,12 @@ pub fn no_store_json(value: &impl serde::Serialize) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// The stores the protocol reads and writes, from the app's.
+pub fn stores(app: &AppState) -> Stores<'_> {
+    Stores {
+        ephemeral: app.ephemeral.as_ref(),
+        db: &app.db,
+    }
 }
