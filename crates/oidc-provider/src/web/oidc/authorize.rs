@@ -86,10 +86,8 @@ async fn respond(app: &AppState, mut visit: Visit, outcome: Outcome) -> Result<R
     match outcome {
         Outcome::Unanswerable(message) => refusal_page(message),
         Outcome::Refused { location, ends } => {
-            if end(&mut visit, ends) {
-                return visit.finish(app, to_client(&location)).await;
-            }
-            Ok(to_client(&location))
+            end(&mut visit, ends);
+            visit.finish(app, to_client(&location)).await
         }
         Outcome::Waiting { request, step } => {
             let session = visit.session_mut();
@@ -110,23 +108,20 @@ async fn respond(app: &AppState, mut visit: Visit, outcome: Outcome) -> Result<R
     }
 }
 
-/// Ends in the session what a refusal ends. `false`: the session is left alone (a request
-/// never accepted leaves another tab's waiting request be).
-fn end(visit: &mut Visit, ends: Ends) -> bool {
+/// Ends in the session what a refusal ends.
+fn end(visit: &mut Visit, ends: Ends) {
     match ends {
-        Ends::Nothing => return false,
         // Only a session that holds a request is written to.
         Ends::Request if visit.session().is_some_and(|s| s.pending.is_some()) => {
             visit.session_mut().pending = None;
         }
-        Ends::Request => {}
+        Ends::Nothing | Ends::Request => {}
         Ends::RequestAndJourney => {
             let session = visit.session_mut();
             session.pending = None;
             session.proving = None;
         }
     }
-    true
 }
 
 /// The page of `step`, keeping the proving journey in `session` when it is one of its pages.
