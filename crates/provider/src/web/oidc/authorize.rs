@@ -7,11 +7,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::stores;
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::{PageForm, Visit};
-use one_login_core::oidc::Stores;
 use one_login_core::oidc::authorization_flow::{
     Ends, Flow, IdentityPage, NextStep, Outcome, SessionFacts,
 };
@@ -71,10 +71,7 @@ fn flow<'a>(app: &'a AppState, visit: &Visit) -> Flow<'a> {
     Flow {
         provider: &app.oidc,
         identity: &app.identity,
-        stores: Stores {
-            ephemeral: app.ephemeral.as_ref(),
-            db: &app.db,
-        },
+        stores: stores(app),
         clock: app.clock.as_ref(),
         now_ms: visit.now_ms,
     }
@@ -91,9 +88,7 @@ fn respond(mut visit: Visit, outcome: Outcome) -> Result<Response> {
     match outcome {
         Outcome::Unanswerable(message) => refusal_page(message),
         Outcome::Refused { location, ends } => {
-            if end(&mut visit, ends) {
-                return Ok(to_client(&location).into_response());
-            }
+            end(&mut visit, ends);
             Ok(to_client(&location))
         }
         Outcome::Waiting { request, step } => {
@@ -115,23 +110,20 @@ fn respond(mut visit: Visit, outcome: Outcome) -> Result<Response> {
     }
 }
 
-/// Ends in the session what a refusal ends. `false`: the session is left alone (a request
-/// never accepted leaves another tab's waiting request be).
-fn end(visit: &mut Visit, ends: Ends) -> bool {
+/// Ends in the session what a refusal ends.
+fn end(visit: &mut Visit, ends: Ends) {
     match ends {
-        Ends::Nothing => return false,
         // Only a session that holds a request is written to.
         Ends::Request if visit.session().is_some_and(|s| s.pending.is_some()) => {
             visit.session_mut().pending = None;
         }
-        Ends::Request => {}
+        Ends::Nothing | Ends::Request => {}
         Ends::RequestAndJourney => {
             let session = visit.session_mut();
             session.pending = None;
             session.proving = None;
         }
     }
-    true
 }
 
 /// The page of `step`, keeping the proving journey in `session` when it is one of its pages.
