@@ -9,7 +9,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::accounts::PasswordHasher;
+use crate::accounts::{AccountServices, PasswordHasher};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
 use crate::clock::{Clock, SystemClock};
@@ -97,6 +97,21 @@ impl AppState {
             provider: &self.oidc,
             store: self.ephemeral.as_ref(),
             db: &self.db,
+        }
+    }
+
+    /// The account rules over this state's stores, hasher, mailer and limits.
+    pub fn account_services(&self) -> AccountServices<'_> {
+        AccountServices {
+            db: &self.db,
+            store: self.ephemeral.as_ref(),
+            passwords: &self.passwords,
+            mailer: self.mailer.as_ref(),
+            sign_in: &self.config.sign_in,
+            rate_limiter: &self.rate_limiter,
+            access: self.account_access(),
+            create_account_url: self.config.url("create-account"),
+            sign_in_url: self.config.url("sign-in"),
         }
     }
 

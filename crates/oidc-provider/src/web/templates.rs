@@ -7,6 +7,9 @@ use axum::response::Response;
 use super::visit::html;
 use crate::error::Result;
 
+/// Pages write times as the emails do.
+pub use crate::clock::format_time;
+
 /// One field's error, as the error summary and the field show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -374,36 +377,9 @@ impl MessagePage {
     }
 }
 
-/// "2 January 2026 at 3:04pm": how GOV.UK writes dates and times.
-pub fn format_time(unix: i64) -> String {
-    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
-        return String::from("unknown");
-    };
-    let hour12 = match at.hour() % 12 {
-        0 => 12,
-        h => h,
-    };
-    let meridiem = if at.hour() < 12 { "am" } else { "pm" };
-    format!(
-        "{} {} {} at {}:{:02}{}",
-        at.day(),
-        at.month(),
-        at.year(),
-        hour12,
-        at.minute(),
-        meridiem
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_read_as_gov_uk_writes_them() {
-        assert_eq!(format_time(1_767_366_240), "2 January 2026 at 3:04pm");
-        assert_eq!(format_time(0), "1 January 1970 at 12:00am");
-    }
 
     #[test]
     fn tries_left_shown_from_two() {
