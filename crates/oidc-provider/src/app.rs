@@ -9,9 +9,9 @@ use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::timeout::TimeoutLayer;
 
-use crate::accounts::{AccountServices, PasswordHasher};
 use crate::accounts::access::AccountAccess;
 use crate::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
+use crate::accounts::{AccountServices, PasswordHasher};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};

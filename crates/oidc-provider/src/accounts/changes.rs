@@ -3,7 +3,7 @@
 //! (the audit log, the end of every other session, an email). A recovery journey's new password
 //! or app is the same kind of change (`replace_credential`).
 
-use super::email_code::{self, PendingCode};
+use super::email_code::PendingCode;
 use super::emails;
 use super::services::AccountServices;
 use super::sign_in::{Check, Checked};
@@ -113,16 +113,9 @@ impl AccountServices<'_> {
         self.rate_limiter
             .admit(self.store, RouteKind::Forms, &limited_as, now)
             .await?;
-        let ttl = self.email_code_ttl();
-        if self.db.accounts().find_by_email(email).await?.is_some() {
-            self.mailer.send(emails::address_taken(email)).await?;
-            return Ok(email_code::unguessable(now, ttl));
-        }
-        let (code, pending) = email_code::issue(now, ttl);
-        self.mailer
-            .send(emails::new_address_code(email, &code, ttl))
-            .await?;
-        Ok(pending)
+        let taken = emails::address_taken(email);
+        self.code_unless_taken(email, now, taken, emails::new_address_code)
+            .await
     }
 
     /// Moves the account to `email`, its code given. Other sessions, and the services' grants,
@@ -258,10 +251,13 @@ impl AccountServices<'_> {
         now_ms: i64,
     ) -> Result<()> {
         self.access.end_all(account_id, keep, now_ms).await?;
-        let reported =
-            AuditEvent::new(AuditKind::ActivityReported, Some(account_id), now_ms.div_euclid(1000))
-                .from_ip(Some(ip.to_owned()))
-                .with_detail(format!("{} {}", event.id, event.kind.as_str()));
+        let reported = AuditEvent::new(
+            AuditKind::ActivityReported,
+            Some(account_id),
+            now_ms.div_euclid(1000),
+        )
+        .from_ip(Some(ip.to_owned()))
+        .with_detail(format!("{} {}", event.id, event.kind.as_str()));
         self.db.audit().record(&reported).await?;
         tracing::warn!(account = %account_id, event = event.id, "activity reported as not recognised");
         Ok(())

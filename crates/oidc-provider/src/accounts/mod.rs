@@ -15,6 +15,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod throttle;
 pub mod totp;
+pub mod typed_codes;
 
 pub use password::{
     FieldProblem, PasswordHasher, PasswordProblem, Verification, check_new_password,

@@ -235,20 +235,23 @@ impl PasswordHasher {
         .await
     }
 
-    /// The rules of a new account's password, and not the password it replaces: a reset or
-    /// change that changes nothing protects nothing. `same` is the message for the current one.
-    pub async fn replacement_problems(
+    /// The hash of a replacement password, once it keeps the rules of a new account's password
+    /// and is not the password it replaces (a reset or change that changes nothing protects
+    /// nothing); else the problems, `same` the message for the current one.
+    pub async fn replacement(
         &self,
-        password: &str,
-        confirmation: &str,
+        (password, confirmation): (&str, &str),
         current_hash: &str,
         same: &'static str,
-    ) -> Result<Vec<FieldProblem>> {
+    ) -> Result<std::result::Result<String, Vec<FieldProblem>>> {
         let mut problems = new_password_problems(password, confirmation);
         if problems.is_empty() && self.verify(password, Some(current_hash)).await?.matches {
             problems.push(("password", same.to_owned()));
         }
-        Ok(problems)
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        Ok(Ok(self.hash(password).await?))
     }
 
     async fn run<T: Send + 'static>(

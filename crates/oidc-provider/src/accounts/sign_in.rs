@@ -11,14 +11,13 @@ use super::totp;
 use crate::error::Result;
 use crate::store::{Account, AuditEvent, AuditKind};
 
-
-
-
 /// What a check found, before the throttle counts it.
 pub enum Check<T> {
     Right(T),
     /// Wrong, for the account named (if there is one: an unknown address is wrong too).
-    Wrong { account_id: Option<String> },
+    Wrong {
+        account_id: Option<String>,
+    },
     /// The account went away meanwhile: nothing to count.
     Gone,
 }
@@ -29,7 +28,9 @@ pub enum Checked<T> {
     /// Wrong, and counted: the tries left, or the wait that follows now.
     Wrong(FailureOutcome),
     /// Too many wrong tries already: not checked at all.
-    Wait { until: i64 },
+    Wait {
+        until: i64,
+    },
     /// The account went away meanwhile.
     Gone,
 }

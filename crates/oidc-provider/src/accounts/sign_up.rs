@@ -5,6 +5,7 @@ use super::email_code::{self, PendingCode};
 use super::emails;
 use super::services::AccountServices;
 use crate::error::{Error, Refusal, Result};
+use crate::mail::Email;
 use crate::store::{Account, AuditEvent, AuditKind, NewAccount};
 
 impl AccountServices<'_> {
@@ -12,16 +13,28 @@ impl AccountServices<'_> {
     /// so: the page that follows is the same, and only the address's owner reads which (ASVS
     /// 6.3.8: no account enumeration at sign-up).
     pub async fn send_sign_up_code(&self, email: &str, now: i64) -> Result<PendingCode> {
+        let taken = emails::account_exists(email, &self.sign_in_url);
+        self.code_unless_taken(email, now, taken, emails::sign_up_code)
+            .await
+    }
+
+    /// Emails `email` a new code (in `code_email`), or, when the address has an account
+    /// already, the note `taken` and keeps a code nobody can guess: what follows looks the same
+    /// either way, so only the address's owner learns which.
+    pub(super) async fn code_unless_taken(
+        &self,
+        email: &str,
+        now: i64,
+        taken: Email,
+        code_email: fn(&str, &str, i64) -> Email,
+    ) -> Result<PendingCode> {
         let ttl = self.email_code_ttl();
         if self.db.accounts().find_by_email(email).await?.is_some() {
-            let message = emails::account_exists(email, &self.sign_in_url);
-            self.mailer.send(message).await?;
+            self.mailer.send(taken).await?;
             return Ok(email_code::unguessable(now, ttl));
         }
         let (code, pending) = email_code::issue(now, ttl);
-        self.mailer
-            .send(emails::sign_up_code(email, &code, ttl))
-            .await?;
+        self.mailer.send(code_email(email, &code, ttl)).await?;
         Ok(pending)
     }
 

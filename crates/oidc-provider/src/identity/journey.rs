@@ -329,7 +329,10 @@ mod tests {
             questions: vec![question("q1"), question("q2")],
             pass_mark: 1,
         });
-        assert_eq!(journey.answer("q2", "a".into()), Answered::NotTheCurrentQuestion);
+        assert_eq!(
+            journey.answer("q2", "a".into()),
+            Answered::NotTheCurrentQuestion
+        );
         assert_eq!(journey.answer("q1", "c".into()), Answered::NotAnOption);
         assert_eq!(journey.answer("q1", "a".into()), Answered::More);
         assert_eq!(journey.answer("q2", "b".into()), Answered::Last);

@@ -561,7 +561,11 @@ mod tests {
     #[test]
     fn signing_in_again_keeps_the_login_another_citizen_ends_it() {
         let mut session = Session::new(0);
-        assert!(session.sign_in("ada", "ada@example.com", CredentialLevel::Cl, (1, 1_000)).is_none());
+        assert!(
+            session
+                .sign_in("ada", "ada@example.com", CredentialLevel::Cl, (1, 1_000))
+                .is_none()
+        );
         let sid = session.auth.as_ref().map(|a| a.sid.clone());
         session.relying_parties.insert("rp".into());
         let again = session.sign_in("ada", "ada@example.com", CredentialLevel::ClCm, (2, 2_000));
