@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::create_account::{authenticator_page, code_void};
+use super::identity::PassportForm;
 use super::identity::templates::PassportPage;
 use super::sign_in::{
     ADD_AUTHENTICATOR, Checked, SignInCodePage, WRONG_APP_CODE, check_app_code, check_password,
@@ -30,7 +31,7 @@ use crate::accounts::typed_codes::{
 use crate::accounts::{email_problem, totp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::identity::details::{PassportForm, passport_details};
+use crate::identity::details::{PassportEntry, passport_details};
 use crate::identity::proving::{Reproved, today};
 use crate::sessions::{CredentialLevel, Journey};
 use crate::store::Account;
@@ -506,7 +507,7 @@ fn proving_identity(step: &Step) -> Option<String> {
 
 fn reprove_page(
     csrf_token: String,
-    form: PassportForm,
+    form: PassportEntry,
     errors: FormErrors,
     not_matched: Option<u32>,
 ) -> PassportPage {
@@ -527,7 +528,7 @@ fn reprove_page(
 pub async fn reprove_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::LostAuthenticatorApp, proving_identity);
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let page = reprove_page(csrf_token, PassportForm::default(), errors, None);
+    let page = reprove_page(csrf_token, PassportEntry::default(), errors, None);
     let response = render(&page, StatusCode::OK)?;
     visit.finish(&app, response).await
 }
@@ -545,10 +546,10 @@ pub async fn submit_reprove(
     let purpose = Purpose::LostAuthenticatorApp;
     let (recovery, account_id) = at_step!(visit, purpose, proving_identity);
     let now = visit.now;
-    let details = match passport_details(&form, today(now)) {
+    let details = match passport_details(&form.entry, today(now)) {
         Ok(details) => details,
         Err(problems) => {
-            let page = reprove_page(visit.csrf_token(), form, problems.into(), None);
+            let page = reprove_page(visit.csrf_token(), form.entry, problems.into(), None);
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
@@ -568,7 +569,12 @@ pub async fn submit_reprove(
         Reproved::Limited { until } => cannot_prove_now(&app, visit, until).await,
         // No record matched what was typed: try again, within the limit.
         Reproved::NotMatched { left } => {
-            let page = reprove_page(visit.csrf_token(), form, FormErrors::none(), Some(left));
+            let page = reprove_page(
+                visit.csrf_token(),
+                form.entry,
+                FormErrors::none(),
+                Some(left),
+            );
             let response = render(&page, StatusCode::OK)?;
             visit.finish(&app, response).await
         }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use identity_proofing::CheckOutcome;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::Date;
 
@@ -19,11 +20,29 @@ use crate::error::Result;
 use crate::identity::Source;
 use crate::identity::attempts::ClaimedDocument;
 use crate::identity::details::{
-    DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
+    DrivingLicenceEntry, PassportEntry, Problem, driving_licence_details, passport_details,
 };
 use crate::identity::proving::{DocumentChecked, today};
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
+
+/// The passport page's form: what the citizen typed, and the session's CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct PassportForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub entry: PassportEntry,
+}
+
+/// The driving licence page's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DrivingLicenceForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub entry: DrivingLicenceEntry,
+}
 
 /// What one kind of photo ID brings to the shared flow.
 pub trait PhotoId {
@@ -66,7 +85,7 @@ impl PhotoId for UkPassport {
         form: &PassportForm,
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
-        passport_details(form, today)
+        passport_details(&form.entry, today)
     }
 
     fn document(details: &Self::Details) -> ClaimedDocument {
@@ -92,7 +111,7 @@ impl PhotoId for UkPassport {
             action: "/identity/passport",
             back: "/identity/start",
             intro: None,
-            form,
+            form: form.entry,
             errors,
             not_matched: not_matched.is_some(),
             attempts_left: not_matched.unwrap_or(0),
@@ -116,7 +135,7 @@ impl PhotoId for UkDrivingLicence {
         form: &DrivingLicenceForm,
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
-        driving_licence_details(form, today)
+        driving_licence_details(&form.entry, today)
     }
 
     fn document(details: &Self::Details) -> ClaimedDocument {
@@ -143,7 +162,7 @@ impl PhotoId for UkDrivingLicence {
     ) -> DrivingLicencePage {
         DrivingLicencePage {
             csrf_token,
-            form,
+            form: form.entry,
             errors,
             not_matched: not_matched.is_some(),
             attempts_left: not_matched.unwrap_or(0),
