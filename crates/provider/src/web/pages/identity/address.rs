@@ -7,12 +7,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
-use super::{at_step, giving_address, record, source_error, today};
+use super::{at_step, giving_address};
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
-use one_login_core::identity::Source;
 
 pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
@@ -44,27 +43,7 @@ pub async fn find_address(
     if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
         return Ok(elsewhere);
     }
-    let problem = match identity_proofing::normalise_postcode(&form.postcode) {
-        None if form.postcode.trim().is_empty() => Err("Enter your postcode".to_owned()),
-        None => Err("Enter a real postcode, like SW1A 2AA".to_owned()),
-        Some(postcode) => {
-            let found = app
-                .identity
-                .sources
-                .address
-                .find(&postcode)
-                .await
-                .map_err(source_error(Source::Address))?;
-            if found.is_empty() {
-                Err(format!(
-                    "We could not find any addresses for {postcode}. Check the postcode and try again"
-                ))
-            } else {
-                Ok(found)
-            }
-        }
-    };
-    match problem {
+    match app.identity.find_addresses(&form.postcode).await? {
         Ok(found) => {
             if let Some(journey) = visit.session_mut().proving.as_mut() {
                 journey.addresses = found;
@@ -72,10 +51,9 @@ pub async fn find_address(
             Ok(Redirect::to("/identity/address/choose").into_response())
         }
         Err(message) => {
-            let postcode: String = form.postcode.chars().take(16).collect();
             let page = AddressPage {
                 csrf_token: visit.csrf_token(),
-                postcode,
+                postcode: form.postcode.chars().take(16).collect(),
                 errors: FormErrors::one("postcode", message),
             };
             render(&page, StatusCode::BAD_REQUEST)
@@ -145,15 +123,11 @@ pub async fn choose_address(
         };
         return render(&page, StatusCode::BAD_REQUEST);
     };
-    let now = visit.now;
-    let outcome = app
-        .identity
-        .sources
-        .address
-        .confirm(&address, today(now))
-        .await
-        .map_err(source_error(Source::Address))?;
-    record(&app, &auth, Source::Address, &outcome, now).await?;
+    let (keys, now) = (app.oidc.keys.set(), visit.now);
+    let stores = (&app.db, &*keys);
+    app.identity
+        .confirm_address(stores, &auth.account_id, &address, now)
+        .await?;
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.addresses.clear();
     }
