@@ -19,10 +19,10 @@ use one_login_provider::accounts::PasswordHasher;
 use one_login_provider::config::Config;
 use one_login_provider::ephemeral::{EphemeralStore, MemoryStore};
 use one_login_provider::oidc::Provider;
-use one_login_provider::oidc::authorize::Params;
+use one_login_provider::oidc::authorization_request::Params;
 use one_login_provider::oidc::client_auth::{self, Audiences};
 use one_login_provider::oidc::pairwise;
-use one_login_provider::oidc::tokens::{
+use one_login_provider::oidc::signed_tokens::{
     ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims,
 };
 use one_login_provider::store::Database;

@@ -2,12 +2,12 @@
 //! assertions it signs (RFC 7523, a fresh `jti` each time) are the relying-party kit's, the
 //! same code a department's service signs with.
 
-use base64::Engine;
 use one_login_rp::ClientKey;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+pub use one_login_test_support::pkce;
+use one_login_test_support::toml_inline;
 
 pub const CLIENT_ID: &str = "one-login-bench";
 /// Never fetched: the tool reads the code from the `Location` header. Port 9 is "discard".
@@ -64,35 +64,4 @@ impl RelyingParty {
             .assertion(self.client_id, &self.audience, now)
             .map_err(|e| Error::Signing(e.to_string()))
     }
-}
-
-/// A JSON value as a TOML inline value (JWKS members are strings, arrays and objects).
-fn toml_inline(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Object(map) => {
-            let items: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k:?} = {}", toml_inline(v)))
-                .collect();
-            format!("{{ {} }}", items.join(", "))
-        }
-        serde_json::Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
-        ),
-        serde_json::Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
-}
-
-/// A PKCE verifier and its S256 challenge (RFC 7636 §4.1-4.2).
-pub fn pkce() -> (String, String) {
-    let verifier = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(verifier.as_bytes()));
-    (verifier, challenge)
 }

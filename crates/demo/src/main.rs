@@ -10,9 +10,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use one_login_demo_rp::config::Config as DepartmentConfig;
 use one_login_demo_rp::web::AppState as DepartmentState;
-use one_login_provider::app::{AppState, Overrides, router};
+use one_login_provider::app::{AppState, Overrides};
 use one_login_provider::config::Config;
 use one_login_provider::mail::{self, Email, Mailer};
+use one_login_provider::router;
 
 const DEPARTMENTS: [&str; 2] = ["driving-licence", "benefits"];
 

@@ -20,5 +20,6 @@ pub mod sessions;
 pub mod store;
 pub mod web;
 
-pub use app::{AppState, router};
+pub use app::AppState;
 pub use error::{Error, Result};
+pub use web::router;

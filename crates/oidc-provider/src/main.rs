@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use one_login_provider::accounts::interventions::{self, Intervention, WATCH_INTERVAL};
 use one_login_provider::accounts::{check_new_password, email_problem, totp};
-use one_login_provider::app::{AppState, Overrides, router};
+use one_login_provider::app::{AppState, Overrides};
 use one_login_provider::config::{Config, DEFAULT_CONFIG_FILE};
 use one_login_provider::error::{Error, Refusal, Result};
 use one_login_provider::oidc::clients::{ClientRegistry, describe};
 use one_login_provider::oidc::keys::{KeyPurpose, Keys};
+use one_login_provider::router;
 use one_login_provider::store::{AuditEvent, AuditKind, Database, NewAccount};
 
 #[derive(Parser)]

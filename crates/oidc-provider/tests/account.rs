@@ -14,9 +14,10 @@ use jsonwebtoken::{DecodingKey, Validation};
 use one_login_provider::store::{
     AuditEvent, AuditKind, IdentityRecord, NewAccount, StoredCredential,
 };
+use one_login_test_support::pkce;
 use serde_json::Value;
 use sqlx::Row;
-use support::rp::{RelyingParty, client_params, pkce};
+use support::rp::{RelyingParty, client_params};
 use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";

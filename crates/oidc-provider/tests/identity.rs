@@ -14,8 +14,9 @@ use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{DecodingKey, Validation};
 use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::store::AuditKind;
+use one_login_test_support::pkce;
 use serde_json::{Value, json};
-use support::rp::{RelyingParty, client_params, pkce};
+use support::rp::{RelyingParty, client_params};
 use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";

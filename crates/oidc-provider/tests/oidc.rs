@@ -16,8 +16,9 @@ use one_login_provider::accounts::access::AccountAccess;
 use one_login_provider::accounts::interventions::{Intervention, end_pending_access, intervene};
 use one_login_provider::sessions::SessionId;
 use one_login_provider::store::AuditKind;
+use one_login_test_support::pkce;
 use serde_json::{Value, json};
-use support::rp::{RelyingParty, client_params, pkce};
+use support::rp::{RelyingParty, client_params};
 use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -312,7 +313,7 @@ oidc_tests! {
         assert_eq!(id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(), 120);
         assert!(id["auth_time"].as_i64().unwrap() <= id["iat"].as_i64().unwrap());
         let access = tokens["access_token"].as_str().unwrap();
-        assert_eq!(id["at_hash"], one_login_provider::oidc::tokens::at_hash(access));
+        assert_eq!(id["at_hash"], one_login_provider::oidc::signed_tokens::at_hash(access));
         let (access_header, _) = env.verify(access, None).await;
         assert_eq!(access_header.typ.as_deref(), Some("at+jwt"));
         let info = env.userinfo(&mut browser, access).await;

@@ -961,3 +961,66 @@ backend_tests! {
         assert!(activity(&app, "ada@example.com").await.contains(&AuditKind::SignInFailed));
     }
 }
+
+/// Saving the session is the layer's job (issue 14), not each handler's: a handler that changes
+/// the session has it saved and its cookie set without asking; a failed request's change is
+/// dropped; a route without the layer cannot use sessions at all (500, never a silent loss).
+#[tokio::test]
+async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use axum::http::header::SET_COOKIE;
+    use axum::routing::get;
+    use axum::{Router, middleware};
+    use one_login_provider::error::Error;
+    use one_login_provider::sessions::SessionId;
+    use one_login_provider::web::Visit;
+    use one_login_provider::web::visit::save_sessions;
+    use tower::ServiceExt;
+
+    async fn changes(mut visit: Visit) -> String {
+        visit.csrf_token()
+    }
+    async fn fails(mut visit: Visit) -> Result<String, Error> {
+        visit.csrf_token();
+        Err(Error::NotFound)
+    }
+    let app = TestApp::start(support::Backend::Embedded).await;
+    let routes = Router::new()
+        .route("/changes", get(changes))
+        .route("/fails", get(fails));
+    let layered = routes
+        .clone()
+        .layer(middleware::from_fn_with_state(
+            app.state.clone(),
+            save_sessions,
+        ))
+        .with_state(app.state.clone());
+    let get_from = |router: Router, path: &'static str| async move {
+        router
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    };
+
+    let changed = get_from(layered.clone(), "/changes").await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let cookie = changed.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    let id = cookie.split(';').next().unwrap().split_once('=').unwrap().1;
+    let id = SessionId::parse(id).expect("a session id in the cookie");
+    let now = app.state.clock.unix();
+    assert!(
+        app.state.sessions.load(&id, now).await.unwrap().is_some(),
+        "saved"
+    );
+
+    let failed = get_from(layered, "/fails").await;
+    assert_eq!(failed.status(), StatusCode::NOT_FOUND);
+    assert!(
+        failed.headers().get(SET_COOKIE).is_none(),
+        "a failed request's session is dropped"
+    );
+
+    let unlayered = get_from(routes.with_state(app.state.clone()), "/changes").await;
+    assert_eq!(unlayered.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

@@ -743,7 +743,7 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
 
     // Sign in at A; the cookie works at B (the cookie jar is shared: both are localhost).
     let browser = client();
-    let (verifier, challenge) = support::rp::pkce();
+    let (verifier, challenge) = one_login_test_support::pkce();
     let query = serde_urlencoded::to_string([
         ("response_type", "code"),
         ("scope", "openid email"),

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod browser;
+mod client;
 mod provider;
 
 pub use browser::{
     Browser, PASSWORD, Page, TOTP_SECRET, agree_if_asked, prove_as_kenneth, reuse_if_asked,
     sign_in_at_provider,
 };
+pub use client::{pkce, toml_inline};
 pub use provider::{RunningProvider, free_port, repo_root};

@@ -9,8 +9,9 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
-use one_login_provider::app::{AppState, Overrides, router};
+use one_login_provider::app::{AppState, Overrides};
 use one_login_provider::config::Config;
+use one_login_provider::router;
 use one_login_provider::store::{AuditEvent, AuditKind, NewAccount};
 
 use crate::browser::{PASSWORD, TOTP_SECRET};

@@ -227,6 +227,35 @@ mod tests {
         );
     }
 
+    // Replicas of the previous version count and mark under the same keys.
+    #[tokio::test]
+    async fn counts_and_marks_under_the_keys_replicas_share() {
+        let store = MemoryStore::new(100);
+        let (code, pending) = issue(1000, 900);
+        pending.check(&store, wrong(&code), 1001).await.unwrap();
+        let attempts = format!("email-code-attempts:{}", pending.id);
+        assert_eq!(
+            store
+                .increment(&attempts, Duration::from_secs(60))
+                .await
+                .unwrap(),
+            2
+        );
+        store
+            .put(
+                &format!("email-code-used:{}", pending.id),
+                b"1",
+                Duration::from_secs(60),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            pending.check(&store, &code, 1001).await.unwrap(),
+            CodeCheck::Exhausted,
+            "used on another replica"
+        );
+    }
+
     #[test]
     fn debug_shows_no_hash() {
         let (_, pending) = issue(0, 900);

@@ -72,19 +72,19 @@ impl SignInAttempt {
         self.factor
     }
 
-    fn pair_key(&self) -> String {
-        format!(
+    fn pair_key(&self) -> ScopeKey {
+        ScopeKey(format!(
             "throttle:{}:pair:{}:{}",
             self.factor.key(),
             self.subject,
             self.address
-        )
+        ))
     }
 
     /// At the password step, the wait that wrong codes from this address led to: so a citizen
     /// is told to wait before giving their password again, not after. Only this address's, so
     /// it tells nobody elsewhere that the account exists.
-    fn code_pair_key(&self) -> Option<String> {
+    fn code_pair_key(&self) -> Option<ScopeKey> {
         (self.factor == Factor::Password).then(|| {
             SignInAttempt {
                 factor: Factor::AuthenticatorCode,
@@ -94,18 +94,54 @@ impl SignInAttempt {
         })
     }
 
-    fn account_key(&self) -> String {
-        format!("throttle:{}:account:{}", self.factor.key(), self.subject)
+    fn account_key(&self) -> ScopeKey {
+        ScopeKey(format!(
+            "throttle:{}:account:{}",
+            self.factor.key(),
+            self.subject
+        ))
     }
 
     fn known_address_key(&self) -> String {
         format!("throttle:known:{}:{}", self.subject, self.address)
     }
 
-    fn address_key(&self) -> String {
-        format!("throttle:address:{}", self.address)
+    fn address_key(&self) -> ScopeKey {
+        ScopeKey(format!("throttle:address:{}", self.address))
     }
 }
+
+/// Where one scope's counts live in the short-lived store: under its key, the wait in force
+/// (`:wait`, see [`Wait::encode`]), the tries counted before a wait or after one
+/// (`:tries:0`, `:tries:after-{until}`), and a client address's failures per window
+/// (`:failures:{index}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ScopeKey(String);
+
+impl ScopeKey {
+    fn wait(&self) -> String {
+        format!("{}:wait", self.0)
+    }
+
+    fn tries(&self, after: Option<&Wait>) -> String {
+        match after {
+            None => format!("{}:tries:0", self.0),
+            Some(wait) => format!("{}:tries:after-{}", self.0, wait.until),
+        }
+    }
+
+    fn failures(&self, window_index: i64) -> String {
+        format!("{}:failures:{window_index}", self.0)
+    }
+}
+
+/// Failures across everything in one breaker window.
+fn breaker_failures_key(window_index: i64) -> String {
+    format!("throttle:global:{window_index}")
+}
+
+/// The breaker, while tripped: until when (Unix seconds, as text).
+const BREAKER_KEY: &str = "throttle:breaker";
 
 fn subject(email: &str) -> String {
     let digest = Sha256::digest(normalise_email(email).as_bytes());
@@ -200,10 +236,10 @@ impl<'a> Throttle<'a> {
         Throttle { store, config }
     }
 
-    async fn wait_at(&self, key: &str) -> Result<Option<Wait>> {
+    async fn wait_at(&self, key: &ScopeKey) -> Result<Option<Wait>> {
         Ok(self
             .store
-            .get(&format!("{key}:wait"))
+            .get(&key.wait())
             .await?
             .as_deref()
             .and_then(Wait::decode))
@@ -275,19 +311,19 @@ impl<'a> Throttle<'a> {
     /// finishes; a right answer cancels it. `Err(until)` when none is left.
     async fn reserve(
         &self,
-        key: &str,
+        key: &ScopeKey,
         wait: Option<Wait>,
         free: u32,
         now: i64,
     ) -> Result<std::result::Result<Reserved, i64>> {
-        let (epoch, slot, allowed) = match wait {
-            None => (0, "0".to_owned(), u64::from(free)),
-            Some(w) => (w.epoch, format!("after-{}", w.until), 1),
+        let (epoch, allowed) = match wait {
+            None => (0, u64::from(free)),
+            Some(w) => (w.epoch, 1),
         };
         let forget = self.config.forget_failures_after;
         let number = self
             .store
-            .increment(&format!("{key}:tries:{slot}"), forget)
+            .increment(&key.tries(wait.as_ref()), forget)
             .await?;
         let next = epoch.saturating_add(1);
         let next_until = now
@@ -306,7 +342,7 @@ impl<'a> Throttle<'a> {
             };
             self.store
                 .put(
-                    &format!("{key}:wait"),
+                    &key.wait(),
                     &booked.encode(),
                     ttl_until(next_until, now, forget),
                 )
@@ -355,7 +391,7 @@ impl<'a> Throttle<'a> {
         let failures = self
             .store
             .increment(
-                &format!("throttle:global:{index}"),
+                &breaker_failures_key(index),
                 self.config.breaker_window + Duration::from_secs(1),
             )
             .await?;
@@ -406,7 +442,7 @@ impl<'a> Throttle<'a> {
         let failures = self
             .store
             .increment(
-                &format!("{key}:failures:{index}"),
+                &key.failures(index),
                 self.config.address_window + Duration::from_secs(1),
             )
             .await?;
@@ -425,7 +461,7 @@ impl<'a> Throttle<'a> {
         let wait = Wait { epoch: 0, until };
         self.store
             .put(
-                &format!("{key}:wait"),
+                &key.wait(),
                 &wait.encode(),
                 ttl_until(until, now, Duration::from_secs(60)),
             )
@@ -438,10 +474,10 @@ impl<'a> Throttle<'a> {
     pub async fn succeeded(&self, attempt: &SignInAttempt) -> Result<()> {
         let (pair, account) = (attempt.pair_key(), attempt.account_key());
         let keys = [
-            format!("{pair}:wait"),
-            format!("{pair}:tries:0"),
-            format!("{account}:wait"),
-            format!("{account}:tries:0"),
+            pair.wait(),
+            pair.tries(None),
+            account.wait(),
+            account.tries(None),
         ];
         let [a, b, c, d] = &keys;
         tokio::try_join!(
@@ -466,8 +502,6 @@ impl<'a> Throttle<'a> {
             .await
     }
 }
-
-const BREAKER_KEY: &str = "throttle:breaker";
 
 #[cfg(test)]
 mod tests {
@@ -500,6 +534,82 @@ mod tests {
             throttle.failed(attempt, reservation, now).await.unwrap();
         }
         admission
+    }
+
+    // Replicas of the previous version count, wait and remember under the same keys, with
+    // the same values.
+    #[tokio::test]
+    async fn counts_and_waits_under_the_keys_replicas_share() {
+        let store = MemoryStore::new(1000);
+        let config = config();
+        let throttle = Throttle::new(&store, &config);
+        let attempt = SignInAttempt::new(Factor::Password, " Ada@example.com", "203.0.113.7");
+        for _ in 0..5 {
+            wrong(&throttle, &attempt, NOW).await;
+        }
+        let pair = "throttle:pwd:pair:b5fc85e55755f9e0d030a10ab4429b6b:203.0.113.7";
+        let account = "throttle:pwd:account:b5fc85e55755f9e0d030a10ab4429b6b";
+        let day = Duration::from_secs(86_400);
+        assert_eq!(
+            store
+                .increment(&format!("{pair}:tries:0"), day)
+                .await
+                .unwrap(),
+            6
+        );
+        assert_eq!(
+            store
+                .increment(&format!("{account}:tries:0"), day)
+                .await
+                .unwrap(),
+            6
+        );
+        let booked = format!("1:{}", NOW + 300);
+        assert_eq!(
+            store.get(&format!("{pair}:wait")).await.unwrap(),
+            Some(booked.into_bytes())
+        );
+        let after = format!("{pair}:tries:after-{}", NOW + 300);
+        assert_eq!(store.increment(&after, day).await.unwrap(), 1);
+        let Admission::Wait { until } = throttle.admit(&attempt, NOW + 300).await.unwrap() else {
+            panic!("the try after the wait was not counted where replicas count it");
+        };
+        assert_eq!(until, NOW + 300 + 600);
+        let window = NOW.div_euclid(900);
+        assert_eq!(
+            store
+                .increment(
+                    &format!("throttle:address:203.0.113.7:failures:{window}"),
+                    day
+                )
+                .await
+                .unwrap(),
+            6
+        );
+        assert_eq!(
+            store
+                .increment(&format!("throttle:global:{}", NOW.div_euclid(60)), day)
+                .await
+                .unwrap(),
+            6
+        );
+        throttle
+            .remember_address("ada@example.com", "203.0.113.7")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .get("throttle:known:b5fc85e55755f9e0d030a10ab4429b6b:203.0.113.7")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        store
+            .put(BREAKER_KEY, (NOW + 10).to_string().as_bytes(), day)
+            .await
+            .unwrap();
+        assert_eq!(BREAKER_KEY, "throttle:breaker");
+        assert!(throttle.breaker_tripped(NOW).await.unwrap());
     }
 
     #[test]

@@ -234,6 +234,39 @@ mod tests {
             .unwrap();
     }
 
+    // Replicas of the previous version count under the same keys: a window's count is shared.
+    #[tokio::test]
+    async fn counts_under_the_keys_replicas_share() {
+        let store = MemoryStore::new(100);
+        let limiter = RateLimiter::new(&config());
+        for _ in 0..3 {
+            store
+                .increment(
+                    "ratelimit:create-account:10.0.0.1:2",
+                    Duration::from_secs(61),
+                )
+                .await
+                .unwrap();
+        }
+        assert!(
+            limiter
+                .admit(&store, RouteKind::CreateAccount, "10.0.0.1", 120)
+                .await
+                .is_err()
+        );
+        limiter
+            .admit(&store, RouteKind::ClientApi, "10.0.0.1", 120)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .increment("ratelimit:client-api:10.0.0.1:2", Duration::from_secs(61))
+                .await
+                .unwrap(),
+            2
+        );
+    }
+
     #[tokio::test]
     async fn limit_per_client() {
         let limiter = RateLimiter::new(&config());

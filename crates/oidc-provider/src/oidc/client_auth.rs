@@ -12,8 +12,9 @@ use jsonwebtoken::Validation;
 use jsonwebtoken::jwk::JwkSet;
 use serde::Deserialize;
 
-use super::authorize::{Params, client_key_for};
+use super::authorization_request::{Params, client_key_for};
 use super::clients::{AuthMethod, Client, ClientKeys, ClientRegistry};
+use super::replay::{SingleUse, UsedProofs};
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, OAuthError, Result};
 use crate::outbound::Outbound;
@@ -304,13 +305,14 @@ pub async fn authenticate(
                 .ok_or_else(|| refuse("assertion has no jti"))?;
             // Kept until the assertion expires, in the shared store, so no replica accepts it
             // twice (Core §9, RFC 7523 §3).
-            let ttl = Duration::from_secs((claims.exp - now + CLOCK_SKEW).max(1) as u64);
-            let key = format!(
-                "jti:{}:{}",
-                client.client_id,
-                super::grants::hash_token(jti)
-            );
-            if !replay.put_new(&key, b"1", ttl).await? {
+            let assertion = SingleUse::ClientAssertion {
+                client_id: &client.client_id,
+                jti,
+            };
+            if !UsedProofs::new(replay)
+                .first_use(assertion, claims.exp + CLOCK_SKEW, now)
+                .await?
+            {
                 // Checklist 78: token reuse is logged as such, not only as a failure.
                 tracing::warn!(client = %client.client_id, "client assertion replayed");
                 return Err(refuse("assertion jti replayed"));

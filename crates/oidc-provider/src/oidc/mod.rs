@@ -1,24 +1,35 @@
 //! OpenID Connect: the protocol rules, kept free of the web framework. The endpoints in
 //! `web::oidc` parse requests, call these, and render.
 
-pub mod authorize;
+pub mod authorization_flow;
+pub mod authorization_request;
+pub mod backchannel_logout;
 pub mod client_auth;
 pub mod clients;
+pub mod consent_cache;
 pub mod grants;
 pub mod keys;
-pub mod logout;
 pub mod pairwise;
-pub mod token;
-pub mod tokens;
+pub mod replay;
+pub mod signed_tokens;
+pub mod token_endpoint;
 pub mod vtr;
 
 use crate::config::{Config, TokensConfig};
+use crate::ephemeral::EphemeralStore;
 use crate::error::Result;
 use crate::outbound::Outbound;
 use crate::store::Database;
 use client_auth::ClientKeyCache;
 use clients::{Client, ClientRegistry};
 use keys::Keys;
+
+/// What the protocol reads and writes: the short-lived store and the database.
+#[derive(Clone, Copy)]
+pub struct Stores<'a> {
+    pub ephemeral: &'a dyn EphemeralStore,
+    pub db: &'a Database,
+}
 
 /// Everything the protocol needs besides the stores: who we are, our keys, our clients.
 pub struct Provider {

@@ -17,7 +17,7 @@ use crate::config::SessionConfig;
 use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
 use crate::identity::journey::ProvingJourney;
-use crate::oidc::authorize::AuthorizationRequest;
+use crate::oidc::authorization_request::AuthorizationRequest;
 
 /// How strongly the citizen has signed in: the credential component of a vector of trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -649,6 +649,38 @@ mod tests {
 
     fn sessions() -> Sessions {
         Sessions::new(Arc::new(MemoryStore::new(1_000)), config())
+    }
+
+    // Replicas of the previous version find a session, and an account's list of them, under
+    // the same keys, as the same JSON.
+    #[tokio::test]
+    async fn sessions_are_kept_under_the_keys_replicas_share() {
+        let store = Arc::new(MemoryStore::new(1_000));
+        let sessions = Sessions::new(store.clone(), config());
+        let id = SessionId::parse(&"a".repeat(43)).unwrap();
+        let key = "session:ZtNPunH49FD35FWYhT5Tv8I7vRKQJ8uxMaL0_9eHjNA";
+        let mut session = Session::new(1_000);
+        sessions.create(&id, &session, 1_000).await.unwrap();
+        let stored = store.get_versioned(key).await.unwrap().unwrap();
+        assert_eq!(stored.value, serde_json::to_vec(&session).unwrap());
+        session.auth = signed_in("a1", 1_000).auth;
+        let (new_id, _, _) = sessions
+            .rotate(Some((&id, stored.version)), &mut session, 1_000)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(store.get_versioned(key).await.unwrap(), None);
+        assert_eq!(
+            store.index_members("account-sessions:a1").await.unwrap(),
+            vec![new_id.store_key()]
+        );
+        assert!(
+            store
+                .get_versioned(&new_id.store_key())
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[tokio::test]

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use sqlx::{AnyPool, Row};
 
 use crate::error::Result;
-use crate::oidc::authorize::Consent;
+use crate::oidc::authorization_request::Consent;
 
 /// A consent as the account page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]

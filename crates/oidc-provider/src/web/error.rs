@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::{Error, OAuthError};
 use crate::web::templates::MessagePage;
+use crate::web::visit::FailedRequest;
 
 impl Error {
     fn status(&self) -> StatusCode {
@@ -65,6 +66,14 @@ pub fn duration_in_words(seconds: u64) -> String {
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
+        let mut response = self.respond();
+        response.extensions_mut().insert(FailedRequest);
+        response
+    }
+}
+
+impl Error {
+    fn respond(self) -> Response {
         match self {
             Error::OAuth(error) => return oauth_response(error),
             // 303: the browser fetches the page again and sees the session as it now is.

@@ -13,3 +13,49 @@ pub mod visit;
 
 pub use extract::{ClientIp, PageForm};
 pub use visit::Visit;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::get;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+
+/// Form bodies are small: the largest is a password and its confirmation.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The provider's routes: each feature's router, merged here and nowhere else. Only the
+/// routes a browser walks get the session layer; the client endpoints (token, userinfo,
+/// discovery) never touch a session, so they do not pay for one.
+pub fn router(state: AppState) -> Router {
+    let https = state.config.issuer_is_https();
+    let browser = Router::new()
+        .merge(oidc::browser_routes())
+        .merge(pages::routes())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            visit::save_sessions,
+        ));
+    let routes = Router::new()
+        .merge(browser)
+        .merge(oidc::client_routes())
+        .route("/healthz", get(pages::health::check))
+        .route("/assets/{*path}", get(assets::serve))
+        .fallback(pages::info::not_found)
+        .method_not_allowed_fallback(pages::info::method_not_allowed)
+        // Every POST, and any added, is rate-limited per client address (checklist 80).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_posts,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .with_state(state);
+    headers::apply(routes, https)
+}

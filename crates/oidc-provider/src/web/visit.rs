@@ -1,11 +1,15 @@
 //! One request's view of the citizen's session: loaded from the cookie, changed by the
-//! handler, then saved and the cookie set in one place ([`Visit::finish`]).
+//! handler, then saved and the cookie set in one place, [`save_sessions`], a layer around every
+//! route that uses sessions: no handler can forget to save what it changed.
 
-use axum::extract::{FromRef, FromRequestParts};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
@@ -16,6 +20,14 @@ pub struct Visit {
     pub now: i64,
     /// The same instant in milliseconds: `max_age` and sign-in times compare at this precision.
     pub now_ms: i64,
+    record: SessionRecord,
+    /// Where the record goes when the handler is done with the visit, for [`save_sessions`].
+    slot: SessionSlot,
+}
+
+/// The session as this request holds it, and what must happen to it when the request ends.
+#[derive(Default)]
+struct SessionRecord {
     id: Option<SessionId>,
     session: Option<Session>,
     /// The version the session was read at; `None` for a session this request started.
@@ -29,6 +41,57 @@ pub struct Visit {
     /// Where to send the browser when another request changed the session first: this page
     /// again (its GET), to show the session as it now is.
     again: String,
+    /// When the request started (Unix seconds): the session's expiry counts from it.
+    now: i64,
+}
+
+/// Hands a request's [`SessionRecord`] from its [`Visit`] (when the handler drops it) to
+/// [`save_sessions`] (once the handler has answered).
+#[derive(Clone, Default)]
+struct SessionSlot(Arc<Mutex<Option<SessionRecord>>>);
+
+impl SessionSlot {
+    fn put(&self, record: SessionRecord) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(record);
+        }
+    }
+
+    fn take(&self) -> Option<SessionRecord> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+impl Drop for Visit {
+    fn drop(&mut self) {
+        self.slot.put(std::mem::take(&mut self.record));
+    }
+}
+
+/// A response made from an [`Error`]: the request failed, so what it changed in the session is
+/// dropped, as if it had never started.
+#[derive(Clone, Copy)]
+pub struct FailedRequest;
+
+/// The layer that saves each request's session change and sets or clears its cookie, after the
+/// handler answered and unless it failed. When another request changed or ended the session
+/// first, this request's change is dropped and the browser is sent to the page again to see the
+/// session as it is now.
+pub async fn save_sessions(
+    State(app): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let slot = SessionSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let response = next.run(request).await;
+    match slot.take() {
+        Some(record) if response.extensions().get::<FailedRequest>().is_none() => record
+            .save(&app, response)
+            .await
+            .unwrap_or_else(|e| e.into_response()),
+        _ => response,
+    }
 }
 
 /// The session cookie's name: `__Host-` whenever https, which browsers accept only with
@@ -96,40 +159,53 @@ where
             .filter(|p| p.starts_with('/') && !p[1..].starts_with(['/', '\\']))
             .unwrap_or("/")
             .to_owned();
+        let slot = parts
+            .extensions
+            .get::<SessionSlot>()
+            .cloned()
+            .ok_or_else(|| {
+                Error::Internal("a route that uses sessions lacks save_sessions".into())
+            })?;
         Ok(Visit {
             now,
             now_ms,
-            id,
-            session,
-            version,
-            dirty: false,
-            new_cookie: false,
-            ended: false,
-            again,
+            record: SessionRecord {
+                id,
+                session,
+                version,
+                dirty: false,
+                new_cookie: false,
+                ended: false,
+                again,
+                now,
+            },
+            slot,
         })
     }
 }
 
 impl Visit {
     pub fn session(&self) -> Option<&Session> {
-        self.session.as_ref()
+        self.record.session.as_ref()
     }
 
     /// The session to change, starting one if there is none.
     pub fn session_mut(&mut self) -> &mut Session {
-        self.dirty = true;
-        if self.session.is_none() {
-            self.id = Some(SessionId::generate());
-            self.version = None;
-            self.new_cookie = true;
-            self.ended = false;
+        let now = self.now;
+        let record = &mut self.record;
+        record.dirty = true;
+        if record.session.is_none() {
+            record.id = Some(SessionId::generate());
+            record.version = None;
+            record.new_cookie = true;
+            record.ended = false;
         }
-        self.session.get_or_insert_with(|| Session::new(self.now))
+        record.session.get_or_insert_with(|| Session::new(now))
     }
 
     /// The CSRF token for a form, starting a session if there is none.
     pub fn csrf_token(&mut self) -> String {
-        if let Some(session) = &self.session {
+        if let Some(session) = &self.record.session {
             return session.csrf_token.clone();
         }
         self.session_mut().csrf_token.clone()
@@ -137,7 +213,7 @@ impl Visit {
 
     /// A form's token must match the live session's (RFC 6749 §10.12: login CSRF).
     pub fn check_csrf(&self, presented: &str) -> Result<()> {
-        match &self.session {
+        match &self.record.session {
             None => Err(Error::SessionExpired),
             Some(session) if session.csrf_matches(presented) => Ok(()),
             Some(_) => Err(Error::CsrfRejected),
@@ -145,26 +221,22 @@ impl Visit {
     }
 
     pub fn signed_in_at(&self, level: CredentialLevel) -> Option<&Authentication> {
-        self.session.as_ref()?.authenticated_at(level)
+        self.record.session.as_ref()?.authenticated_at(level)
     }
 
     /// The id of the session in the store, if it is there.
     pub fn session_id(&self) -> Option<&SessionId> {
-        self.id.as_ref().filter(|_| self.version.is_some())
-    }
-
-    fn superseded(&self) -> Error {
-        Error::SessionSuperseded {
-            again: self.again.clone(),
-        }
+        let record = &self.record;
+        record.id.as_ref().filter(|_| record.version.is_some())
     }
 
     /// Gives the session a new id and CSRF token (ASVS 7.2.4), keeping its content, unless
     /// another request changed or ended it since it was read.
     pub async fn rotate(&mut self, app: &AppState) -> Result<()> {
         let now = self.now;
-        let mut session = self.session.take().unwrap_or_else(|| Session::new(now));
-        let old = match (&self.id, self.version) {
+        let record = &mut self.record;
+        let mut session = record.session.take().unwrap_or_else(|| Session::new(now));
+        let old = match (&record.id, record.version) {
             (Some(id), Some(version)) => Some((id, version)),
             _ => None,
         };
@@ -172,38 +244,44 @@ impl Visit {
             .sessions
             .rotate(old, &mut session, now)
             .await?
-            .map_err(|_| self.superseded())?;
+            .map_err(|_| record.superseded())?;
         for ended in pushed_out {
             app.oidc
                 .notify_logout(&ended.auth, &ended.relying_parties, now);
         }
-        self.id = Some(id);
-        self.version = Some(version);
-        self.session = Some(session);
-        self.new_cookie = true;
-        self.dirty = false;
+        record.id = Some(id);
+        record.version = Some(version);
+        record.session = Some(session);
+        record.new_cookie = true;
+        record.dirty = false;
         Ok(())
     }
 
     /// Ends the session: deleted from the store, cookie cleared.
     pub async fn end(&mut self, app: &AppState) -> Result<()> {
-        if let (Some(id), Some(session)) = (self.id.take(), self.session.take())
-            && self.version.is_some()
+        let record = &mut self.record;
+        if let (Some(id), Some(session)) = (record.id.take(), record.session.take())
+            && record.version.is_some()
         {
             app.sessions.end(&id, &session).await?;
         }
-        self.version = None;
-        self.dirty = false;
-        self.new_cookie = false;
-        self.ended = true;
+        record.version = None;
+        record.dirty = false;
+        record.new_cookie = false;
+        record.ended = true;
         Ok(())
     }
+}
 
-    /// Saves what changed and sets or clears the cookie on `response`. When another request
-    /// changed or ended the session first, this request's change is dropped and the browser
-    /// is sent to the page again to see the session as it is now.
-    pub async fn finish(self, app: &AppState, response: impl IntoResponse) -> Result<Response> {
-        let mut response = response.into_response();
+impl SessionRecord {
+    fn superseded(&self) -> Error {
+        Error::SessionSuperseded {
+            again: self.again.clone(),
+        }
+    }
+
+    /// Saves what changed and sets or clears the cookie on `response`.
+    async fn save(self, app: &AppState, mut response: Response) -> Result<Response> {
         let https = app.config.issuer_is_https();
         if let (true, Some(id), Some(session)) = (self.dirty, &self.id, &self.session) {
             match self.version {
@@ -234,11 +312,6 @@ impl Visit {
             response.headers_mut().append(SET_COOKIE, header);
         }
         Ok(response)
-    }
-
-    /// Finishes with a 303 See Other: after a POST, never 307 (RFC 9700 §4.12).
-    pub async fn redirect(self, app: &AppState, to: &str) -> Result<Response> {
-        self.finish(app, Redirect::to(to)).await
     }
 }
 

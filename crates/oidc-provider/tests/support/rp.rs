@@ -5,8 +5,8 @@ use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, KeyAlgorithm, PublicKeyUse};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use one_login_test_support::toml_inline;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 pub struct RelyingParty {
     pub client_id: String,
@@ -101,37 +101,6 @@ impl RelyingParty {
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, &claims, &self.key).unwrap()
     }
-}
-
-/// A JSON value as a TOML inline value.
-fn toml_inline(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Object(map) => {
-            let items: Vec<String> = map
-                .iter()
-                .map(|(k, v)| format!("{k:?} = {}", toml_inline(v)))
-                .collect();
-            format!("{{ {} }}", items.join(", "))
-        }
-        serde_json::Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(toml_inline).collect::<Vec<_>>().join(", ")
-        ),
-        serde_json::Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    }
-}
-
-/// A PKCE verifier and its S256 challenge.
-pub fn pkce() -> (String, String) {
-    let verifier = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(verifier.as_bytes()));
-    (verifier, challenge)
 }
 
 /// The query of a redirect to `rp`, checked to be exactly its registered redirect URI.

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::oidc::authorize::CLIENT_ALGORITHMS;
+use crate::oidc::authorization_request::CLIENT_ALGORITHMS;
 use crate::oidc::clients::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 
 fn cacheable_json(value: serde_json::Value, max_age: &'static str) -> Response {

@@ -3,13 +3,13 @@
 
 use axum::extract::{RawQuery, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::{Params, append_query};
-use crate::oidc::tokens::{IdTokenHint, verify_id_token_hint};
+use crate::oidc::authorization_request::{Params, append_query};
+use crate::oidc::signed_tokens::{IdTokenHint, verify_id_token_hint};
 use crate::store::{AuditEvent, AuditKind};
 use crate::web::templates::{MessagePage, SignOutPage, render};
 use crate::web::{ClientIp, PageForm, Visit};
@@ -105,7 +105,7 @@ pub async fn logout(
     match hint {
         Some(hint) if hint_names_this_session(&app, &hint, &visit) => {
             end_session(&app, &mut visit, Some(ip)).await?;
-            signed_out(&app, visit, return_address(&app, &hint, &params)).await
+            signed_out(return_address(&app, &hint, &params))
         }
         None if !signed_in => signed_out_page(),
         hint => {
@@ -124,21 +124,21 @@ pub async fn logout(
                 state: carried("state"),
             };
             let response = render(&page, StatusCode::OK)?;
-            visit.finish(&app, response).await
+            Ok(response)
         }
     }
 }
 
 /// The answer once signed out: back to the service, or the provider's own page.
-async fn signed_out(app: &AppState, visit: Visit, back: Option<String>) -> Result<Response> {
+fn signed_out(back: Option<String>) -> Result<Response> {
     match back {
         Some(location) => {
             let redirect = (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
-            visit.finish(app, redirect).await
+            Ok(redirect.into_response())
         }
         None => {
             let response = signed_out_page()?;
-            visit.finish(app, response).await
+            Ok(response)
         }
     }
 }
@@ -183,5 +183,5 @@ pub async fn sign_out(
         .and_then(|hint| return_address(&app, &hint, &carried));
     // 303 after a POST, to the service or to the provider's own page (RFC 9700 §4.12).
     let to = back.as_deref().unwrap_or("/signed-out");
-    visit.redirect(&app, to).await
+    Ok(Redirect::to(to).into_response())
 }

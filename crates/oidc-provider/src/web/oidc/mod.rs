@@ -7,10 +7,47 @@ pub mod logout;
 pub mod token;
 pub mod userinfo;
 
+use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 
+use crate::app::AppState;
 use crate::error::{Error, OAuthError};
+
+/// The endpoints a browser visits: they read and change the citizen's session.
+pub fn browser_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/authorize",
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route("/authorize/continue", get(authorize::resume))
+        .route(
+            "/authorize/consent",
+            get(authorize::consent_form).post(authorize::submit_consent),
+        )
+        .route("/logout", get(logout::logout).post(logout::sign_out))
+        .route("/sign-out", post(logout::sign_out))
+}
+
+/// The endpoints relying parties call from their servers, and the published documents.
+pub fn client_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/trustmark", get(discovery::trustmark))
+        .route("/.well-known/did.json", get(discovery::did_document))
+        .route("/token", post(token::token))
+        .route("/revoke", post(token::revoke))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        )
+}
 
 /// Errors at a client-facing endpoint are JSON too: a store outage becomes
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).

@@ -9,12 +9,13 @@ use jsonwebtoken::Validation;
 use super::{for_client, no_store_json};
 use crate::app::AppState;
 use crate::error::{OAuthError, Result};
-use crate::oidc::authorize::Params;
+use crate::oidc::Stores;
+use crate::oidc::authorization_request::Params;
 use crate::oidc::client_auth::{self, Audiences};
 use crate::oidc::clients::Client;
-use crate::oidc::grants;
-use crate::oidc::token;
-use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+use crate::oidc::grants::{self, ActiveGrants};
+use crate::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+use crate::oidc::token_endpoint;
 
 /// Reads a form body: the only encoding these endpoints take (RFC 6749 §3.2), each parameter
 /// once (§3.1).
@@ -74,15 +75,17 @@ async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<R
     app.rate_limiter
         .admit_client(&client.client_id, now)
         .await?;
-    let stores = token::Stores {
+    let stores = Stores {
         ephemeral: app.ephemeral.as_ref(),
         db: &app.db,
     };
     let response = match form.get("grant_type") {
         Some("authorization_code") => {
-            token::exchange_code(&app.oidc, &stores, &client, &form, now).await?
+            token_endpoint::exchange_code(&app.oidc, &stores, &client, &form, now).await?
         }
-        Some("refresh_token") => token::refresh(&app.oidc, &stores, &client, &form, now).await?,
+        Some("refresh_token") => {
+            token_endpoint::refresh(&app.oidc, &stores, &client, &form, now).await?
+        }
         Some(_) => {
             return Err(
                 OAuthError::new(400, "unsupported_grant_type", "grant_type not supported").into(),
@@ -135,8 +138,8 @@ async fn revoke_token(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Resu
             && claims.client_id == client.client_id
         {
             // The access tokens of the grant stop at once; its refresh token stays (RFC 7009 §2.1).
-            app.ephemeral
-                .delete(&format!("grant:{}", claims.gid))
+            ActiveGrants::new(app.ephemeral.as_ref())
+                .end(&claims.gid)
                 .await?;
         }
     }

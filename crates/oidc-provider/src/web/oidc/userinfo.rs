@@ -11,10 +11,10 @@ use super::{for_client, no_store_json};
 use crate::app::AppState;
 use crate::error::{OAuthError, Result};
 use crate::identity::claims::{GrantedIdentity, identity_claims, return_code_claim};
-use crate::oidc::authorize::Params;
+use crate::oidc::authorization_request::Params;
 use crate::oidc::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
-use crate::oidc::grants::{self, Grant};
-use crate::oidc::tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
+use crate::oidc::grants::{ActiveGrants, Grant};
+use crate::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 use crate::store::{AuditEvent, AuditKind};
 
 /// The bearer token: from the header, or (POST only) the form body (RFC 6750 §2.1-2.2).
@@ -92,14 +92,10 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
     if claims.exp <= now {
         return Err(OAuthError::invalid_token("the access token has expired").into());
     }
-    let grant = grants::active_grant(
-        app.ephemeral.as_ref(),
-        &claims.gid,
-        &claims.client_id,
-        &claims.sub,
-    )
-    .await?
-    .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
+    let grant = ActiveGrants::new(app.ephemeral.as_ref())
+        .find(&claims.gid, &claims.client_id, &claims.sub)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked"))?;
     let mut claims = claims_for(&grant);
     let identity = identity_claims_for(app, &grant, now).await?;
     if !identity.is_empty() {

@@ -10,8 +10,8 @@ use serde::Deserialize;
 use crate::app::AppState;
 use crate::error::Result;
 use crate::identity::summary;
+use crate::oidc::consent_cache::ConsentCache;
 use crate::sessions::CredentialLevel;
-use crate::web::oidc::authorize::consent_cache_key;
 use crate::web::templates::{MessagePage, format_time, render};
 use crate::web::{PageForm, Visit};
 
@@ -60,7 +60,7 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
     };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
         visit.end(&app).await?;
-        return visit.redirect(&app, "/").await;
+        return Ok(Redirect::to("/").into_response());
     };
     let activity = recent_activity(&app, &account.id).await?;
     let services = shared_with(&app, &account.id).await?;
@@ -160,11 +160,11 @@ pub async fn withdraw_consent(
         .withdraw_consent(account_id, client_id, visit.now, app.clock.as_ref())
         .await?
     {
-        let cached = consent_cache_key(account_id, client_id);
-        app.ephemeral.delete(&cached).await?;
+        let cache = ConsentCache::new(app.ephemeral.as_ref());
+        cache.forget(account_id, client_id).await?;
         tracing::info!(account = %account_id, client = %client_id, "consent withdrawn");
     }
-    visit.redirect(&app, "/account").await
+    Ok(Redirect::to("/account").into_response())
 }
 
 pub async fn signed_out() -> Result<Response> {

@@ -85,7 +85,7 @@ fn journey(visit: &Visit) -> Journey {
         .unwrap_or_default()
 }
 
-pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn email_form(mut visit: Visit) -> Result<Response> {
     let email = match journey(&visit) {
         Journey::CreateAccount { email, .. } => email,
         _ => String::new(),
@@ -95,8 +95,7 @@ pub async fn email_form(State(app): State<AppState>, mut visit: Visit) -> Result
         email,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_email(
@@ -120,7 +119,7 @@ pub async fn submit_email(
         email,
         step: CreateAccountStep::CheckEmail(pending),
     };
-    visit.redirect(&app, "/create-account/check-email").await
+    Ok(Redirect::to("/create-account/check-email").into_response())
 }
 
 pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
@@ -137,8 +136,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         ttl_minutes: app.config.sign_in.email_code_ttl.as_secs() / 60,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_code(
@@ -158,7 +156,7 @@ pub async fn submit_code(
         match check_emailed_code(app.ephemeral.as_ref(), &pending, &form.code, visit.now).await? {
             EmailedCode::Right => None,
             EmailedCode::Wrong(problem) => Some(problem),
-            EmailedCode::Void => return code_void(&app, visit, "/create-account").await,
+            EmailedCode::Void => return code_void(visit, "/create-account"),
         };
     match problem {
         None => {
@@ -166,7 +164,7 @@ pub async fn submit_code(
                 email,
                 step: CreateAccountStep::ChoosePassword,
             };
-            visit.redirect(&app, "/create-account/password").await
+            Ok(Redirect::to("/create-account/password").into_response())
         }
         // The guess is counted in the store, not the session: nothing here to save.
         Some(message) => {
@@ -182,20 +180,15 @@ pub async fn submit_code(
 }
 
 /// The journey ends when its code is void: the page says so, with where to get a new one.
-pub(super) async fn code_void(
-    app: &AppState,
-    mut visit: Visit,
-    new_code: &str,
-) -> Result<Response> {
+pub(super) fn code_void(mut visit: Visit, new_code: &str) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You entered the wrong code too many times")
         .paragraph("For your security, that code no longer works.")
         .link(new_code, "Get a new code");
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
-pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn password_form(mut visit: Visit) -> Result<Response> {
     if !matches!(
         journey(&visit),
         Journey::CreateAccount {
@@ -209,8 +202,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
@@ -245,9 +237,7 @@ pub async fn submit_password(
             totp_secret: totp::new_secret(),
         },
     };
-    visit
-        .redirect(&app, "/create-account/authenticator-app")
-        .await
+    Ok(Redirect::to("/create-account/authenticator-app").into_response())
 }
 
 /// The authenticator app page for `secret`, posting to `action`.
@@ -286,13 +276,12 @@ fn setting_up_app(visit: &Visit) -> Option<(String, String, String)> {
     }
 }
 
-pub async fn authenticator_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn authenticator_form(mut visit: Visit) -> Result<Response> {
     let Some((email, _, totp_secret)) = setting_up_app(&visit) else {
         return Ok(back_on_track(&visit));
     };
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors)?;
-    visit.finish(&app, response).await
+    authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors)
 }
 
 pub async fn submit_authenticator(
@@ -325,19 +314,18 @@ pub async fn submit_authenticator(
         .create_account(new, step, &ip)
         .await?;
     let Some(account) = created else {
-        return already_created(&app, visit).await;
+        return already_created(visit);
     };
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
 
 /// Another journey created the account meanwhile: this one ends.
-async fn already_created(app: &AppState, mut visit: Visit) -> Result<Response> {
+fn already_created(mut visit: Visit) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You already have a GOV.UK One Login")
         .paragraph("There is already a GOV.UK One Login for this email address.")
         .link("/sign-in", "Sign in");
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
 /// The create-account journey's authenticator app page.

@@ -116,16 +116,16 @@ macro_rules! at_step {
 }
 
 /// Moves the journey on to `next` and sends the citizen to its page.
-async fn go_to(app: &AppState, mut visit: Visit, next: Recovery) -> Result<Response> {
+fn go_to(mut visit: Visit, next: Recovery) -> Result<Response> {
     let page = next.current_page();
     visit.session_mut().journey = Journey::Recovery(next);
-    visit.redirect(app, &page).await
+    Ok(Redirect::to(&page).into_response())
 }
 
 /// Ends the journey (its account went away meanwhile) and sends the citizen to its start.
-async fn journey_over(app: &AppState, mut visit: Visit, purpose: Purpose) -> Result<Response> {
+fn journey_over(mut visit: Visit, purpose: Purpose) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
-    visit.redirect(app, purpose.start()).await
+    Ok(Redirect::to(purpose.start()).into_response())
 }
 
 fn email_page(
@@ -178,10 +178,7 @@ impl Journeyed for LostApp {
     const PURPOSE: Purpose = Purpose::LostAuthenticatorApp;
 }
 
-pub async fn email_form<J: Journeyed>(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn email_form<J: Journeyed>(mut visit: Visit) -> Result<Response> {
     let purpose = J::PURPOSE;
     // The address already given: earlier in this journey, at sign-in, or by the service.
     let session = visit.session();
@@ -200,8 +197,7 @@ pub async fn email_form<J: Journeyed>(
         })
         .unwrap_or_default();
     let page = email_page(purpose, visit.csrf_token(), email, FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_email<J: Journeyed>(
@@ -223,7 +219,7 @@ pub async fn submit_email<J: Journeyed>(
     let recovery = services
         .start_recovery(purpose, email, &ip, visit.now)
         .await?;
-    go_to(&app, visit, recovery).await
+    go_to(visit, recovery)
 }
 
 fn checking_email(step: &Step) -> Option<PendingCode> {
@@ -255,8 +251,7 @@ pub async fn code_form<J: Journeyed>(
 ) -> Result<Response> {
     let (recovery, _) = at_step!(visit, J::PURPOSE, checking_email);
     let page = check_email_page(&app, &recovery, visit.csrf_token(), FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_code<J: Journeyed>(
@@ -275,14 +270,14 @@ pub async fn submit_code<J: Journeyed>(
             let page = check_email_page(&app, &recovery, visit.csrf_token(), errors);
             return render(&page, StatusCode::BAD_REQUEST);
         }
-        EmailedCode::Void => return code_void(&app, visit, purpose.start()).await,
+        EmailedCode::Void => return code_void(visit, purpose.start()),
     }
     // A right code was only ever sent to an address with an account; it may have closed since.
     let Some(account) = app.db.accounts().find_by_email(&recovery.email).await? else {
-        return journey_over(&app, visit, purpose).await;
+        return journey_over(visit, purpose);
     };
     let step = Recovery::after_code(purpose, account.id);
-    go_to(&app, visit, Recovery { step, ..recovery }).await
+    go_to(visit, Recovery { step, ..recovery })
 }
 
 // --- Forgotten password -------------------------------------------------------------------
@@ -303,10 +298,9 @@ fn new_password_page(visit: &mut Visit, errors: FormErrors) -> Result<Response> 
     render(&page, form_status(&page.errors))
 }
 
-pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::ForgottenPassword, choosing_password);
-    let response = new_password_page(&mut visit, FormErrors::none())?;
-    visit.finish(&app, response).await
+    new_password_page(&mut visit, FormErrors::none())
 }
 
 /// The same rules as a new account's password (length, not a common one), and not the
@@ -322,7 +316,7 @@ pub async fn submit_new_password(
     let purpose = Purpose::ForgottenPassword;
     let (recovery, account_id) = at_step!(visit, purpose, choosing_password);
     let Some(account) = app.db.accounts().find(&account_id).await? else {
-        return journey_over(&app, visit, purpose).await;
+        return journey_over(visit, purpose);
     };
     let typed = (form.password.as_str(), form.confirm_password.as_str());
     let same = "Choose a password that is different from your current one";
@@ -342,7 +336,7 @@ pub async fn submit_new_password(
         account_id,
         password_hash,
     };
-    go_to(&app, visit, Recovery { step, ..recovery }).await
+    go_to(visit, Recovery { step, ..recovery })
 }
 
 /// An account without an app (made by an operator) has nothing to confirm a reset with: the
@@ -362,12 +356,12 @@ async fn reset_without_app(
         .await?;
     let (id, email) = (&account.id, &account.email);
     if let Some(refused) = sign_in_at(app, &mut visit, id, email, CredentialLevel::Cl).await? {
-        return visit.finish(app, refused).await;
+        return Ok(refused);
     }
     visit.session_mut().journey = Journey::AddAuthenticator {
         totp_secret: totp::new_secret(),
     };
-    visit.redirect(app, ADD_AUTHENTICATOR).await
+    Ok(Redirect::to(ADD_AUTHENTICATOR).into_response())
 }
 
 fn confirming_with_app(step: &Step) -> Option<(String, String)> {
@@ -395,13 +389,9 @@ fn reset_code_page(
     render(&page, form_status(&page.errors))
 }
 
-pub async fn reset_app_code_form(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn reset_app_code_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::ForgottenPassword, confirming_with_app);
-    let response = reset_code_page(&mut visit, FormErrors::none(), None)?;
-    visit.finish(&app, response).await
+    reset_code_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The app's code, as at sign-in: throttled the same way (counted before it is checked), and
@@ -459,10 +449,9 @@ fn current_password_page(
     render(&page, form_status(&page.errors))
 }
 
-pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn password_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::LostAuthenticatorApp, giving_password);
-    let response = current_password_page(&mut visit, FormErrors::none(), None)?;
-    visit.finish(&app, response).await
+    current_password_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The password, as at sign-in: throttled the same way, counted before it is checked.
@@ -495,7 +484,7 @@ pub async fn submit_password(
         .await?
         .is_some();
     let step = Recovery::after_password(account.id, proven, totp::new_secret());
-    go_to(&app, visit, Recovery { step, ..recovery }).await
+    go_to(visit, Recovery { step, ..recovery })
 }
 
 fn proving_identity(step: &Step) -> Option<String> {
@@ -525,12 +514,11 @@ fn reprove_page(
     }
 }
 
-pub async fn reprove_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn reprove_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::LostAuthenticatorApp, proving_identity);
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
     let page = reprove_page(csrf_token, PassportEntry::default(), errors, None);
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 /// The passport is checked as the proving journey checks it, then must be of the person whose
@@ -555,45 +543,38 @@ pub async fn submit_reprove(
     };
     let (keys, at) = (app.oidc.keys.set(), (ip.as_str(), now));
     let stores = (&app.db, &*keys);
-    match app
-        .identity
-        .reprove(stores, &account_id, &details, at)
-        .await?
-    {
+    let reproved = app.identity.reprove(stores, &account_id, &details, at);
+    match reproved.await? {
         // No identity: it expired meanwhile, so there is nothing to match, nothing to protect.
         Reproved::SamePerson | Reproved::NoIdentity => {
             let step = Recovery::after_password(account_id, false, totp::new_secret());
-            go_to(&app, visit, Recovery { step, ..recovery }).await
+            go_to(visit, Recovery { step, ..recovery })
         }
-        Reproved::OtherPerson => not_the_same_person(&app, visit).await,
-        Reproved::Limited { until } => cannot_prove_now(&app, visit, until).await,
+        Reproved::OtherPerson => not_the_same_person(visit),
+        Reproved::Limited { until } => cannot_prove_now(visit, until),
         // No record matched what was typed: try again, within the limit.
         Reproved::NotMatched { left } => {
-            let page = reprove_page(
-                visit.csrf_token(),
-                form.entry,
-                FormErrors::none(),
-                Some(left),
-            );
-            let response = render(&page, StatusCode::OK)?;
-            visit.finish(&app, response).await
+            let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
+            render(
+                &reprove_page(csrf_token, form.entry, errors, Some(left)),
+                StatusCode::OK,
+            )
         }
     }
 }
 
 /// A real passport, of someone else: the journey ends.
-async fn not_the_same_person(app: &AppState, mut visit: Visit) -> Result<Response> {
+fn not_the_same_person(mut visit: Visit) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("We could not confirm it is you")
         .paragraph("The passport you gave is not of the person who proved their identity with this GOV.UK One Login, so we cannot set up a new authenticator app.")
         .paragraph("Your account, its proven identity and its authenticator app have not changed. If you find the app, you can sign in as usual.")
         .paragraph("If you have lost it for good, contact the GOV.UK One Login team. They will ask you to prove your identity another way, such as at a Post Office.")
         .link("/sign-in", "Go back to sign in");
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
-async fn cannot_prove_now(app: &AppState, mut visit: Visit, until: i64) -> Result<Response> {
+fn cannot_prove_now(mut visit: Visit, until: i64) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You cannot prove your identity online right now")
         .paragraph(
@@ -604,8 +585,7 @@ async fn cannot_prove_now(app: &AppState, mut visit: Visit, until: i64) -> Resul
             wait_in_words(until - visit.now)
         ))
         .link("/sign-in", "Go back to sign in");
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
 fn setting_up_app(step: &Step) -> Option<(String, String)> {
@@ -618,12 +598,11 @@ fn setting_up_app(step: &Step) -> Option<(String, String)> {
     }
 }
 
-pub async fn new_app_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_app_form(mut visit: Visit) -> Result<Response> {
     let purpose = Purpose::LostAuthenticatorApp;
     let (recovery, (_, secret)) = at_step!(visit, purpose, setting_up_app);
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, NEW_APP, &secret, &recovery.email, errors)?;
-    visit.finish(&app, response).await
+    authenticator_page(csrf_token, NEW_APP, &secret, &recovery.email, errors)
 }
 
 /// The new app's first code proves it is set up; then it replaces the old one, and, as a new
@@ -645,7 +624,7 @@ pub async fn submit_new_app(
         }
     };
     let Some(account) = app.db.accounts().find(&account_id).await? else {
-        return journey_over(&app, visit, purpose).await;
+        return journey_over(visit, purpose);
     };
     let new = Credential::App {
         secret: &secret,

@@ -250,14 +250,7 @@ async fn blank_form(
     page: fn(String, FormErrors) -> AccountFormPage,
 ) -> Result<Response> {
     through_gate!(app, visit, fresh_for);
-    let response = page(visit.csrf_token(), FormErrors::none()).respond()?;
-    visit.finish(app, response).await
-}
-
-/// A confirmation page, saved with the session.
-async fn done(app: &AppState, visit: Visit, page: MessagePage) -> Result<Response> {
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    page(visit.csrf_token(), FormErrors::none()).respond()
 }
 
 // ---- Giving the password again ----
@@ -336,7 +329,7 @@ pub async fn confirm_password(
         auth.auth_time_ms = Some(now_ms);
     }
     visit.rotate(&app).await?;
-    visit.redirect(&app, return_page(&form.next)).await
+    Ok(Redirect::to(return_page(&form.next)).into_response())
 }
 
 // ---- Email address ----
@@ -365,8 +358,7 @@ pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) ->
         String::new(),
         FormErrors::none(),
     );
-    let response = page.respond()?;
-    visit.finish(&app, response).await
+    page.respond()
 }
 
 pub async fn change_email(
@@ -389,7 +381,7 @@ pub async fn change_email(
     let services = app.account_services();
     let code = services.send_new_address_code(&email, visit.now).await?;
     visit.session_mut().account_change = Some(AccountChange::NewEmail { email, code });
-    visit.redirect(&app, CHECK_NEW_EMAIL).await
+    Ok(Redirect::to(CHECK_NEW_EMAIL).into_response())
 }
 
 /// The new address waiting for its code, if a change is at that step.
@@ -448,27 +440,27 @@ pub async fn check_new_email(
             let errors = FormErrors::one("code", problem);
             return check_new_email_page(&app, visit.csrf_token(), &email, errors).respond();
         }
-        EmailedCode::Void => return email_unchanged(&app, visit, void_code_page()).await,
+        EmailedCode::Void => return email_unchanged(visit, void_code_page()),
     }
     let (services, keep) = (app.account_services(), visit.session_id());
     if !services
         .change_email(&account, &email, keep, &ip, visit.now_ms)
         .await?
     {
-        return email_unchanged(&app, visit, address_taken_page()).await;
+        return email_unchanged(visit, address_taken_page());
     }
     let session = visit.session_mut();
     session.account_change = None;
     if let Some(auth) = session.auth.as_mut() {
         auth.email = email;
     }
-    visit.redirect(&app, "/account/changed/email").await
+    Ok(Redirect::to("/account/changed/email").into_response())
 }
 
 /// The change of address ends without a change: the page says why.
-async fn email_unchanged(app: &AppState, mut visit: Visit, page: MessagePage) -> Result<Response> {
+fn email_unchanged(mut visit: Visit, page: MessagePage) -> Result<Response> {
     visit.session_mut().account_change = None;
-    done(app, visit, page).await
+    render(&page, StatusCode::OK)
 }
 
 fn void_code_page() -> MessagePage {
@@ -562,7 +554,7 @@ pub async fn change_password(
     services
         .replace_credential(&account, new, Replaced::Changed, keep, &ip, visit.now_ms)
         .await?;
-    visit.redirect(&app, "/account/changed/password").await
+    Ok(Redirect::to("/account/changed/password").into_response())
 }
 
 /// The problems a change of password shows before any check: the current password missing or
@@ -629,7 +621,7 @@ pub async fn current_app(
     visit.session_mut().account_change = Some(AccountChange::NewAuthenticatorApp {
         totp_secret: totp::new_secret(),
     });
-    visit.redirect(&app, NEW_APP).await
+    Ok(Redirect::to(NEW_APP).into_response())
 }
 
 /// The new app's secret, if the current app's code was given.
@@ -682,9 +674,7 @@ pub async fn new_app(
         .replace_credential(&account, new, Replaced::Changed, keep, &ip, visit.now_ms)
         .await?;
     visit.session_mut().account_change = None;
-    visit
-        .redirect(&app, "/account/changed/authenticator-app")
-        .await
+    Ok(Redirect::to("/account/changed/authenticator-app").into_response())
 }
 
 // ---- Closing the account ----
@@ -738,7 +728,7 @@ pub async fn close(
     }
     services.close(&account, visit.now_ms).await?;
     visit.end(&app).await?;
-    visit.redirect(&app, "/account/closed").await
+    Ok(Redirect::to("/account/closed").into_response())
 }
 
 /// `GET /account/closed`: shown to anyone, signed in or not; it says only what closing does.
@@ -785,8 +775,7 @@ pub async fn report_form(
         .paragraph("We will sign you out of GOV.UK One Login on every other device and stop every service you use from acting for you until you sign in to it again. Then we will ask you to change your password.")
         .hidden("event", event.id.to_string())
         .button("Report it and secure my account", false);
-    let response = page.respond()?;
-    visit.finish(&app, response).await
+    page.respond()
 }
 
 /// Ends every other session and revokes every token. This session is kept: the citizen is in
@@ -806,7 +795,7 @@ pub async fn report(
     services
         .report(&account.id, &event, keep, &ip, visit.now_ms)
         .await?;
-    visit.redirect(&app, "/account/changed/reported").await
+    Ok(Redirect::to("/account/changed/reported").into_response())
 }
 
 /// `GET /account/changed/{what}`: the confirmation after a change (a redirect after the POST,

@@ -15,7 +15,7 @@ use crate::accounts::typed_codes::{WRONG_NEW_APP_CODE, app_code_problem, new_app
 use crate::accounts::{self, FailureOutcome, totp};
 use crate::app::AppState;
 use crate::error::Result;
-use crate::oidc::authorize::{AuthorizationRequest, Decision, ErrorRedirect};
+use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::Account;
 use crate::web::error::duration_in_words;
@@ -119,17 +119,17 @@ pub(super) async fn complete_sign_in(
     if let Some(refused) =
         sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
     {
-        return visit.finish(app, refused).await;
+        return Ok(refused);
     }
     if owing_renewal(&visit).is_some() {
-        return visit.redirect(app, NEW_PASSWORD).await;
+        return Ok(Redirect::to(NEW_PASSWORD).into_response());
     }
     let services = app.account_services();
     services
         .record_sign_in(account_id, email, ip, visit.now)
         .await?;
     let next = after_sign_in(&visit);
-    visit.redirect(app, next).await
+    Ok(Redirect::to(next).into_response())
 }
 
 /// The page of an account that may not sign in, once its password was right: never before,
@@ -267,8 +267,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         errors: FormErrors::none(),
         tries_warning: None,
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
@@ -311,7 +310,7 @@ async fn after_password(
         .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
     let level = CredentialLevel::Cl;
     if let Some(refused) = sign_in_at(app, &mut visit, &account.id, &account.email, level).await? {
-        return visit.finish(app, refused).await;
+        return Ok(refused);
     }
     let next = match (wants_password_only, owing_renewal(&visit)) {
         (true, Some(_)) => NEW_PASSWORD,
@@ -324,7 +323,7 @@ async fn after_password(
         }
         (false, _) => second_step(&mut visit, account),
     };
-    visit.redirect(app, next).await
+    Ok(Redirect::to(next).into_response())
 }
 
 /// The messages for a sign-in form with a field left empty.
@@ -404,7 +403,7 @@ async fn after_check(
         accounts::Checked::Gone => "/sign-in".to_owned(),
     };
     visit.end(app).await?;
-    Ok(Checked::Answered(visit.redirect(app, &to).await?))
+    Ok(Checked::Answered(Redirect::to(&to).into_response()))
 }
 
 /// Checks a password as sign-in does (`AccountServices::check_password`), for the account
@@ -429,7 +428,7 @@ pub(super) async fn check_password(
         let pending = visit.session_mut().pending.take();
         tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
         let page = refused_sign_in(app, pending, barrier)?;
-        return Ok(Checked::Answered(visit.finish(app, page).await?));
+        return Ok(Checked::Answered(page));
     }
     after_check(app, visit, checked, false).await
 }
@@ -453,7 +452,7 @@ pub(super) async fn check_app_code(
 /// they were finishing was finished elsewhere.
 async fn sign_in_from_the_start(app: &AppState, mut visit: Visit) -> Result<Response> {
     visit.end(app).await?;
-    visit.redirect(app, "/sign-in").await
+    Ok(Redirect::to("/sign-in").into_response())
 }
 
 /// The wrong-code message of every authenticator code form.
@@ -481,15 +480,14 @@ fn elsewhere(visit: &Visit) -> &'static str {
     }
 }
 
-pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn code_form(mut visit: Visit) -> Result<Response> {
     if awaiting_code(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
     if let Some(Journey::AddAuthenticator { .. }) = visit.session().map(|s| &s.journey) {
         return Ok(Redirect::to(ADD_AUTHENTICATOR).into_response());
     }
-    let response = code_page(&mut visit, FormErrors::none(), None)?;
-    visit.finish(&app, response).await
+    code_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The sign-in code form, with its errors and the warning of tries left, if any.
@@ -542,16 +540,12 @@ fn adding_authenticator(visit: &Visit) -> Option<(Authentication, String)> {
     }
 }
 
-pub async fn add_authenticator_form(
-    State(app): State<AppState>,
-    mut visit: Visit,
-) -> Result<Response> {
+pub async fn add_authenticator_form(mut visit: Visit) -> Result<Response> {
     let Some((auth, secret)) = adding_authenticator(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors)?;
-    visit.finish(&app, response).await
+    authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors)
 }
 
 pub async fn submit_add_authenticator(
@@ -579,7 +573,7 @@ pub async fn submit_add_authenticator(
     {
         // Set up meanwhile from another browser: sign in with that app instead.
         visit.session_mut().journey = Journey::None;
-        return visit.redirect(&app, SIGN_IN_CODE).await;
+        return Ok(Redirect::to(SIGN_IN_CODE).into_response());
     }
     complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
 }
@@ -594,12 +588,11 @@ fn owing_renewal(visit: &Visit) -> Option<Authentication> {
 }
 
 /// `GET /sign-in/create-new-password`.
-pub async fn new_password_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     if owing_renewal(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
-    let response = new_password_page(&mut visit, FormErrors::none())?;
-    visit.finish(&app, response).await
+    new_password_page(&mut visit, FormErrors::none())
 }
 
 /// `POST /sign-in/create-new-password`: the new password an operator required, by the rules
@@ -659,7 +652,7 @@ async fn renewed(
         // A password-only sign-in for a service that asked for no more.
         CredentialLevel::Cl => "/authorize/continue",
     };
-    visit.redirect(app, next).await
+    Ok(Redirect::to(next).into_response())
 }
 
 /// The form for a required new password, with its errors.

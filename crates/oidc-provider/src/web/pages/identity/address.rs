@@ -22,8 +22,7 @@ pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         postcode: String::new(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,7 +47,7 @@ pub async fn find_address(
             if let Some(journey) = visit.session_mut().proving.as_mut() {
                 journey.addresses = found;
             }
-            visit.redirect(&app, "/identity/address/choose").await
+            Ok(Redirect::to("/identity/address/choose").into_response())
         }
         Err(message) => {
             let page = AddressPage {
@@ -87,8 +86,7 @@ pub async fn choose_address_form(
     let Some(page) = choose_page(&mut visit, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/address").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,5 +129,5 @@ pub async fn choose_address(
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.addresses.clear();
     }
-    visit.redirect(&app, "/identity/next").await
+    Ok(Redirect::to("/identity/next").into_response())
 }

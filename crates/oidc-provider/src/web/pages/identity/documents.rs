@@ -7,7 +7,7 @@ use std::future::Future;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use identity_proofing::CheckOutcome;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -181,8 +181,7 @@ pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> 
         FormErrors::none(),
         None,
     );
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 /// The details are checked as the issuer's form would, then with the issuer
@@ -214,12 +213,11 @@ pub async fn submit<D: PhotoId>(
         .check_document(stores, &auth.account_id, document, now, check)
         .await?
     {
-        DocumentChecked::Limited { until } => limit_reached(&app, visit, until).await,
-        DocumentChecked::Next => visit.redirect(&app, "/identity/next").await,
+        DocumentChecked::Limited { until } => limit_reached(visit, until),
+        DocumentChecked::Next => Ok(Redirect::to("/identity/next").into_response()),
         DocumentChecked::NotMatched { left } => {
             let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
-            let response = render(&page, StatusCode::OK)?;
-            visit.finish(&app, response).await
+            render(&page, StatusCode::OK)
         }
     }
 }

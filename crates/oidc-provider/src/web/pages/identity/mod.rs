@@ -126,12 +126,12 @@ pub async fn next(State(app): State<AppState>, visit: Visit) -> Result<Response>
                 .fraud_check(stores, &auth.account_id, &held, now)
                 .await?
             {
-                return failed(&app, visit, Failure::NotMatched).await;
+                return failed(visit, Failure::NotMatched);
             }
             Ok(Redirect::to("/identity/next").into_response())
         }
         Step::Proven => proven(&app, visit, &auth, journey, &held).await,
-        Step::Failed(failure) => failed(&app, visit, failure).await,
+        Step::Failed(failure) => failed(visit, failure),
     }
 }
 
@@ -148,7 +148,7 @@ async fn proven(
         Ok(identity) => identity,
         Err(e) => {
             tracing::warn!(account = %auth.account_id, error = %e, "evidence does not make one identity");
-            return failed(app, visit, Failure::NotMatched).await;
+            return failed(visit, Failure::NotMatched);
         }
     };
     app.identity
@@ -160,8 +160,7 @@ async fn proven(
         service: service_name(app, &journey),
     };
     visit.session_mut().proving = Some(journey);
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
 pub fn full_name(identity: &ProvenIdentity) -> String {
@@ -179,11 +178,11 @@ pub fn written_date(date: Date) -> String {
 
 /// An attempt limit was met (issue 11.5), perhaps for the document just given and not the
 /// account as a whole: the journey remembers it, and its hub shows the limit page.
-async fn limit_reached(app: &AppState, mut visit: Visit, until: i64) -> Result<Response> {
+fn limit_reached(mut visit: Visit, until: i64) -> Result<Response> {
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.limited_until = Some(until);
     }
-    visit.redirect(app, "/identity/next").await
+    Ok(Redirect::to("/identity/next").into_response())
 }
 
 /// "2 hours", "25 minutes": how long until the citizen can try again, rounded up.
@@ -198,14 +197,14 @@ pub fn wait_in_words(seconds: i64) -> String {
 
 /// The end of a journey that cannot reach its level, in plain words. It never says which
 /// record disagreed (a fraud marker must not be revealed to whoever holds the documents).
-async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Response> {
+fn failed(mut visit: Visit, failure: Failure) -> Result<Response> {
     if let Failure::AttemptsLimited { until } = failure {
         let page = LimitedPage {
             csrf_token: visit.csrf_token(),
             wait: wait_in_words(until - visit.now),
         };
         let response = render(&page, StatusCode::OK)?;
-        return visit.finish(app, response).await;
+        return Ok(response);
     }
     let (title, paragraphs) = match failure {
         Failure::Stopped => (
@@ -229,8 +228,7 @@ async fn failed(app: &AppState, mut visit: Visit, failure: Failure) -> Result<Re
         title: title.to_owned(),
         paragraphs,
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(app, response).await
+    render(&page, StatusCode::OK)
 }
 
 /// `GET /identity/start`: which photo ID the citizen will use.
@@ -240,8 +238,7 @@ pub async fn start(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
         Err(elsewhere) => return Ok(elsewhere),
     };
     let page = start_page(&app, &mut visit, &journey, FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 fn start_page(
@@ -285,7 +282,7 @@ pub async fn choose_document(
     match form.document.as_str() {
         "passport" => Ok(Redirect::to("/identity/passport").into_response()),
         "driving-licence" => Ok(Redirect::to("/identity/driving-licence").into_response()),
-        "none" => failed(&app, visit, Failure::Stopped).await,
+        "none" => failed(visit, Failure::Stopped),
         _ => {
             let errors = FormErrors::one("document", "Select the photo ID you will use");
             let page = start_page(&app, &mut visit, &journey, errors);
@@ -302,28 +299,19 @@ pub struct CsrfForm {
 
 /// Marks the journey (the citizen stops, or confirms the reuse) and lets the authorization
 /// decide again.
-async fn settle(
-    app: &AppState,
-    mut visit: Visit,
-    form: &CsrfForm,
-    mark: fn(&mut ProvingJourney),
-) -> Result<Response> {
+fn settle(mut visit: Visit, form: &CsrfForm, mark: fn(&mut ProvingJourney)) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let Some((_, mut journey)) = in_journey(&visit) else {
         return Ok(lost());
     };
     mark(&mut journey);
     visit.session_mut().proving = Some(journey);
-    visit.redirect(app, "/authorize/continue").await
+    Ok(Redirect::to("/authorize/continue").into_response())
 }
 
 /// `POST /identity/stop`: the citizen goes back to the service without (more) proving.
-pub async fn stop(
-    State(app): State<AppState>,
-    visit: Visit,
-    PageForm(form): PageForm<CsrfForm>,
-) -> Result<Response> {
-    settle(&app, visit, &form, |journey| journey.ended = true).await
+pub async fn stop(visit: Visit, PageForm(form): PageForm<CsrfForm>) -> Result<Response> {
+    settle(visit, &form, |journey| journey.ended = true)
 }
 
 /// `GET /identity/reuse`: "you have already proved your identity", with the details shared.
@@ -350,16 +338,11 @@ pub async fn reuse(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
             .map(|a| a.one_line())
             .unwrap_or_default(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
-pub async fn confirm_reuse(
-    State(app): State<AppState>,
-    visit: Visit,
-    PageForm(form): PageForm<CsrfForm>,
-) -> Result<Response> {
-    settle(&app, visit, &form, |journey| journey.reuse_confirmed = true).await
+pub async fn confirm_reuse(visit: Visit, PageForm(form): PageForm<CsrfForm>) -> Result<Response> {
+    settle(visit, &form, |journey| journey.reuse_confirmed = true)
 }
 
 #[cfg(test)]

@@ -58,8 +58,7 @@ pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<R
     let Some(page) = question_page(&mut visit, &questions, answered, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/next").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    visit.finish(&app, response).await
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +91,7 @@ pub async fn answer_question(
         Answered::NotAnOption => return answer_again(&mut visit, &journey),
         Answered::More => {
             visit.session_mut().proving = Some(journey);
-            return visit.redirect(&app, "/identity/questions").await;
+            return Ok(Redirect::to("/identity/questions").into_response());
         }
         Answered::Last => {}
     }
@@ -101,7 +100,7 @@ pub async fn answer_question(
     if app.identity.mark_answers(stores, &mut journey, now).await? == Marking::Done {
         visit.session_mut().proving = Some(journey);
     }
-    visit.redirect(&app, "/identity/next").await
+    Ok(Redirect::to("/identity/next").into_response())
 }
 
 /// The question again: the answer given was not one of its options.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::Provider;
-use super::tokens::{BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_TYPE, LogoutTokenClaims};
+use super::signed_tokens::{BACKCHANNEL_LOGOUT_EVENT, LOGOUT_TOKEN_TYPE, LogoutTokenClaims};
 use crate::sessions::Authentication;
 
 impl Provider {

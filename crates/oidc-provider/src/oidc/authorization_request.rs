@@ -2,7 +2,6 @@
 //! against the client, and either accepted or refused with the right kind of error.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -10,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
-use super::tokens::IdTokenHint;
+use super::replay::{SingleUse, UsedProofs};
+use super::signed_tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
 use crate::ephemeral::EphemeralStore;
 use crate::error::Error;
@@ -185,13 +185,13 @@ impl RequestObjectUse {
     /// Marks the object used, in the shared store until it expires. `false`: seen before
     /// (issue 11.14: a request object is single-use, like an assertion's `jti`, Core §9).
     pub async fn mark_used(&self, store: &dyn EphemeralStore, now: i64) -> Result<bool, Error> {
-        let key = format!(
-            "request-object:{}:{}",
-            self.client_id,
-            super::grants::hash_token(&self.jti)
-        );
-        let ttl = Duration::from_secs((self.exp - now).max(1) as u64);
-        store.put_new(&key, b"1", ttl).await
+        let object = SingleUse::RequestObject {
+            client_id: &self.client_id,
+            jti: &self.jti,
+        };
+        UsedProofs::new(store)
+            .first_use(object, self.exp, now)
+            .await
     }
 }
 
@@ -783,11 +783,11 @@ pub fn decide(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const REDIRECT: &str = "https://rp.example.gov.uk/callback";
+    pub(crate) const REDIRECT: &str = "https://rp.example.gov.uk/callback";
 
     fn registry() -> (ClientRegistry, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
@@ -807,7 +807,7 @@ mod tests {
         authorize: "https://id.example/authorize",
     };
 
-    fn good() -> Vec<(String, String)> {
+    pub(crate) fn good() -> Vec<(String, String)> {
         [
             ("response_type", "code"),
             ("client_id", "rp"),
@@ -826,7 +826,7 @@ mod tests {
         .collect()
     }
 
-    fn params(pairs: &[(String, String)]) -> Params {
+    pub(crate) fn params(pairs: &[(String, String)]) -> Params {
         Params::collect(
             pairs
                 .iter()
@@ -855,7 +855,7 @@ mod tests {
         .request
     }
 
-    fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub(crate) fn with(extra: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut pairs = good();
         for (name, value) in extra {
             pairs.retain(|(n, _)| n != name);

@@ -6,16 +6,14 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::Provider;
-use super::authorize::Params;
+use super::authorization_request::Params;
 use super::clients::Client;
-use super::grants::{self, Grant, Redemption, RefreshUse};
-use super::tokens::{
+use super::grants::{self, ActiveGrants, Grant, Redemption, RefreshUse};
+use super::signed_tokens::{
     ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies,
 };
-use crate::ephemeral::EphemeralStore;
+use super::{Provider, Stores};
 use crate::error::{OAuthError, Result};
-use crate::store::Database;
 
 /// RFC 6749 §5.1.
 #[derive(Debug, Clone, Serialize)]
@@ -85,12 +83,6 @@ fn mint(
     Ok((access_token, id_token))
 }
 
-/// What the token grants read and write.
-pub struct Stores<'a> {
-    pub ephemeral: &'a dyn EphemeralStore,
-    pub db: &'a Database,
-}
-
 /// The refresh token a response carries.
 enum NewRefreshToken {
     /// A code exchange: a first token for the grant, if it holds `offline_access`.
@@ -113,12 +105,10 @@ async fn respond(
         ephemeral: store,
         db,
     } = *stores;
-    grants::activate_grant(
-        store,
-        grant,
-        provider.tokens.access_token_ttl + Duration::from_secs(5),
-    )
-    .await?;
+    let active = ActiveGrants::new(store);
+    active
+        .activate(grant, provider.tokens.access_token_ttl)
+        .await?;
     let exchanging_a_code = matches!(refresh, NewRefreshToken::Issue { .. });
     let refresh_token = match refresh {
         NewRefreshToken::Issue { expires_at } if grant.scopes.contains("offline_access") => {
@@ -131,7 +121,7 @@ async fn respond(
     // reset, account closed) gets nothing: checked after the refresh token is stored, so a
     // revocation racing this exchange revokes it or is seen here. (A refresh needs no check:
     // revocation revoked its token in the database.)
-    if exchanging_a_code && grants::is_revoked(store, grant).await? {
+    if exchanging_a_code && active.is_revoked(grant).await? {
         grants::revoke_grant(store, db, &grant.grant_id, now).await?;
         return Err(OAuthError::invalid_grant("the grant has been revoked").into());
     }
