@@ -14,6 +14,7 @@
 //! checks, the load balancer's file and a copy of `config/`), and the container paths become
 //! temporary folders. A service, compose key, environment variable, command argument or mount
 //! this test does not know fails it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -5,6 +5,7 @@
 //! What the provider offers today is run end to end: sign-in with Cl.Cm, consent, the pairwise
 //! `sub`, refresh, a P2 request refused with `access_denied` (identity proving is being built),
 //! RP-initiated logout and the back-channel logout of the other department.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

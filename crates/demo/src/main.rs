@@ -1,6 +1,7 @@
 //! `one-login-demo`: the provider and both department services in one process, on the embedded
 //! defaults (SQLite under `data/`, sessions in memory), configured from `config/`. Email that
 //! the provider sends (the outbox transport) is also printed here, so the codes are in view.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
 //! Renders pages that extend templates/govuk/layout.html and use every macro of
 //! templates/govuk/macros.html (see tests/templates/).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use askama::Template;
 

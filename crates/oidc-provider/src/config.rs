@@ -14,6 +14,9 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Result};
+pub use crate::store::config::{
+    DatabaseConfig, DatabaseKind, DatabaseSettings, EphemeralConfig, SecretsConfig,
+};
 
 /// The environment prefix of every override.
 pub const ENV_PREFIX: &str = "ONE_LOGIN__";
@@ -79,24 +82,6 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line, for log collectors.
     Json,
-}
-
-/// The key-encryption key: AES-256-GCM, it seals the signing keys, the authenticator secrets
-/// and the pairwise-subject salt in the database (issue 11.7; checklist 38 and 56).
-#[derive(Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SecretsConfig {
-    /// Base64 of 32 bytes. Empty: read from `key_encryption_key_file`.
-    #[serde(default)]
-    pub key_encryption_key: String,
-    /// A file holding the key (a mounted secret). Empty: `<data_dir>/key-encryption.key`, made
-    /// on first start.
-    #[serde(default)]
-    pub key_encryption_key_file: Option<PathBuf>,
-    /// Earlier keys, still used to open what they sealed until it is sealed again under the
-    /// current key (which every start does).
-    #[serde(default)]
-    pub previous_key_encryption_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,31 +159,6 @@ pub struct ServerConfig {
     /// `trusted_proxies`, parsed by [`Config::load`].
     #[serde(skip)]
     pub trusted_proxy_ranges: crate::limits::TrustedProxies,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseConfig {
-    /// `sqlite://…` or `postgres://…`. Empty: `sqlite://<data_dir>/one-login.sqlite`.
-    #[serde(default)]
-    pub url: String,
-    pub max_connections: u32,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EphemeralConfig {
-    /// `redis://…` (or `rediss://…`). Empty: in this process's memory.
-    #[serde(default)]
-    pub url: String,
-    /// Upper bound on entries kept by the in-memory store.
-    pub memory_max_entries: u64,
-    /// Put before every Redis key, so several deployments can share one server.
-    pub key_prefix: String,
-    /// PEM of the certificate authority that signed the Redis server's certificate, for
-    /// `rediss://` to a server the system's roots do not know.
-    #[serde(default)]
-    pub tls_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -301,30 +261,6 @@ pub struct MailConfig {
     /// `smtp://user:pass@host:587?tls=required` or `smtps://…` (lettre's URL form).
     #[serde(default)]
     pub smtp_url: String,
-}
-
-impl std::fmt::Debug for SecretsConfig {
-    // Checklist 38: keys stay out of logs and panics.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretsConfig")
-            .field(
-                "key_encryption_key",
-                &(!self.key_encryption_key.is_empty()).then_some("(set)"),
-            )
-            .field("key_encryption_key_file", &self.key_encryption_key_file)
-            .field(
-                "previous_key_encryption_keys",
-                &self.previous_key_encryption_keys.len(),
-            )
-            .finish()
-    }
-}
-
-/// Which durable database a URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DatabaseKind {
-    Sqlite,
-    Postgres,
 }
 
 impl Config {
@@ -719,17 +655,7 @@ impl Config {
     }
 
     pub fn database_kind(&self) -> Result<DatabaseKind> {
-        let url = &self.database.url;
-        if url.starts_with("sqlite:") {
-            Ok(DatabaseKind::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DatabaseKind::Postgres)
-        } else {
-            Err(Error::config(
-                "database.url",
-                "must start with sqlite: or postgres://, or be empty for the SQLite default",
-            ))
-        }
+        Ok(self.database.kind()?)
     }
 
     /// Whether the provider is reached over https, which decides the cookie attributes.
@@ -744,6 +670,16 @@ impl Config {
 
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+}
+
+impl<'a> From<&'a Config> for DatabaseSettings<'a> {
+    fn from(config: &'a Config) -> Self {
+        DatabaseSettings {
+            data_dir: &config.data_dir,
+            database: &config.database,
+            secrets: &config.secrets,
+        }
     }
 }
 

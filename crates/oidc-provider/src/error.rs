@@ -1,24 +1,18 @@
-//! The crate's one error type. `web::error` maps it to responses in one place.
+//! The domain's one error type: refusals of the protocol and account rules, and the storage
+//! layer's error wrapped. `web::error` adds the web's own cases and maps them all to responses.
 
 use std::fmt;
 
-/// Everything that can go wrong below the web edge.
+/// Everything that can go wrong in the domain and below it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A configuration value is missing or wrong; `key` is written as in the TOML file.
     #[error("configuration error at `{key}`: {reason}")]
     Config { key: String, reason: String },
 
-    /// The durable database did not answer or refused a statement.
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-
-    #[error("database migration: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
-
-    /// The short-lived store (memory or Redis) did not answer.
-    #[error("short-lived store: {0}")]
-    Ephemeral(String),
+    /// The storage layer failed: database, short-lived store, sealed secrets.
+    #[error(transparent)]
+    Store(#[from] crate::store::error::Error),
 
     #[error("sending mail: {0}")]
     Mail(String),
@@ -26,9 +20,6 @@ pub enum Error {
     /// A request the provider made (a client's JWKS, a logout notice) failed or was refused.
     #[error("outbound request: {0}")]
     Outbound(String),
-
-    #[error("rendering a page: {0}")]
-    Template(#[from] askama::Error),
 
     /// A stored value could not be read back (corrupt row, unknown enum value).
     #[error("stored data is invalid: {0}")]
@@ -46,34 +37,9 @@ pub enum Error {
     #[error("contended: {0}")]
     Contended(String),
 
-    /// A form or query that cannot be read: wrong encoding, duplicated or over-long fields.
-    #[error("bad request: {0}")]
-    BadRequest(String),
-
-    /// A form arrived without a live session: expired, cookies off, or sent from elsewhere.
-    #[error("no live session for this form")]
-    SessionExpired,
-
-    /// Another request changed or ended the session while this one was in flight; this one's
-    /// change was dropped (issue 11.3). The browser is sent to `again` to see where it stands.
-    #[error("the session changed while this request was in flight")]
-    SessionSuperseded { again: String },
-
-    /// A form's CSRF token did not match its session's (RFC 6749 §10.12).
-    #[error("CSRF token missing or wrong")]
-    CsrfRejected,
-
     /// Too many requests from one client address: a page for a person.
     #[error("rate limit reached")]
     RateLimited { retry_after_seconds: u64 },
-
-    /// Too many requests from one client or client address at an endpoint for relying
-    /// parties' servers: OAuth JSON, 429 (RFC 6585 §4).
-    #[error("client rate limit reached")]
-    ClientRateLimited { retry_after_seconds: u64 },
-
-    #[error("not found")]
-    NotFound,
 
     /// An OAuth 2.0 / OpenID Connect error for a client: JSON per RFC 6749 §5.2 (token,
     /// revocation) or RFC 6750 §3 (userinfo).
@@ -151,7 +117,6 @@ impl From<OAuthError> for Error {
 /// Domain refusals that callers (CLI, pages) turn into messages for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    EmailTaken,
     InvalidEmail(&'static str),
     WeakPassword(String),
     InvalidTotpSecret,
@@ -164,7 +129,6 @@ pub enum Refusal {
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refusal::EmailTaken => f.write_str("an account with this email address already exists"),
             Refusal::InvalidEmail(why) => write!(f, "email address refused: {why}"),
             Refusal::WeakPassword(why) => write!(f, "password refused: {why}"),
             Refusal::InvalidTotpSecret => {
@@ -184,25 +148,22 @@ impl Error {
         }
     }
 
-    pub fn ephemeral(e: impl fmt::Display) -> Self {
-        Error::Ephemeral(e.to_string())
-    }
-
     /// Whether a dependency (database, short-lived store) is down rather than a bug: decides
     /// between "service unavailable" (503) and "something went wrong" (500).
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Error::Ephemeral(_) | Error::Contended(_) => true,
-            Error::Database(e) => matches!(
-                e,
-                sqlx::Error::Io(_)
-                    | sqlx::Error::PoolTimedOut
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_)
-                    | sqlx::Error::WorkerCrashed
-            ),
+            Error::Contended(_) => true,
+            Error::Store(e) => e.is_unavailable(),
             _ => false,
         }
+    }
+
+    /// Whether a setting is wrong, here or in the storage layer: the binary exits with 2.
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            Error::Config { .. } | Error::Store(crate::store::error::Error::Config { .. })
+        )
     }
 }
 

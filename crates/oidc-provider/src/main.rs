@@ -226,7 +226,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e @ Error::Config { .. }) => {
+        Err(e) if e.is_config() => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

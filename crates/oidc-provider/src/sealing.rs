@@ -15,8 +15,8 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
 use crate::store::ServerSecrets;
+use crate::store::error::{Error, Result};
 
 /// Length of a key id in a sealed value: 6 bytes of hash, base64url.
 const KEY_ID_LEN: usize = 8;

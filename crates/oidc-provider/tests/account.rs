@@ -2,6 +2,7 @@
 //! pairs: after a password change, an app change, a report or a closure, an old refresh token is
 //! `invalid_grant`, an old session cookie is signed out, and the service with a session got a
 //! valid logout token (Back-Channel Logout §2.4-§2.6).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -525,7 +526,7 @@ account_tests! {
         let moved = AuditEvent::new(AuditKind::EmailChanged, Some(&other.id), env.now());
         assert!(matches!(
             state.db.accounts().change_email(&other.id, "CAROL@example.com", &moved).await,
-            Err(one_login_provider::Error::Refused(one_login_provider::error::Refusal::EmailTaken))
+            Err(one_login_provider::store::error::Error::Refused(one_login_provider::store::error::Refusal::EmailTaken))
         ));
         assert_eq!(state.db.accounts().find(&other.id).await.unwrap().unwrap().email, "erin@example.com");
     }

@@ -1,6 +1,7 @@
 //! The OpenID Connect provider through the router, on both storage pairs. Each test names the
 //! rule it checks: OpenID Connect Core 1.0 (Core), RFC 6749, RFC 7636 (PKCE), RFC 7009, RFC 9207,
 //! RFC 9700 (OAuth security BCP), RP-Initiated Logout (RPL), Back-Channel Logout (BCL).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The citizen's pages through the router (`oneshot`), each test on both storage pairs:
 //! SQLite + memory and PostgreSQL + Redis.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -972,9 +973,9 @@ async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
     use axum::http::header::SET_COOKIE;
     use axum::routing::get;
     use axum::{Router, middleware};
-    use one_login_provider::error::Error;
     use one_login_provider::sessions::SessionId;
     use one_login_provider::web::Visit;
+    use one_login_provider::web::error::Error;
     use one_login_provider::web::visit::save_sessions;
     use tower::ServiceExt;
 

@@ -1,6 +1,7 @@
 //! The real `one-login` binary as an operator runs it: configuration errors, `create-account`,
 //! `serve` over http and https, on the embedded defaults and on PostgreSQL + Redis, and a Redis
 //! server that dies and comes back.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The storage contract: the same assertions against every backend. Durable: SQLite and
 //! PostgreSQL. Short-lived: memory and Redis. Each test is generated once per backend.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use one_login_provider::config::{Config, DatabaseKind};
 use one_login_provider::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
-use one_login_provider::error::{Error, Refusal};
+use one_login_provider::store::error::{Error, Refusal};
 use one_login_provider::store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
     NewAttempt, StoredCredential, Whose,
@@ -489,7 +490,7 @@ impl Place {
     }
 
     /// Connects and migrates with `secrets` as the `[secrets]` table.
-    async fn open(&self, secrets: &str) -> Result<Database, Error> {
+    async fn open(&self, secrets: &str) -> Result<Database, one_login_provider::Error> {
         let overrides = format!(
             "data_dir = {:?}\n[database]\nurl = {:?}\n[secrets]\n{secrets}",
             self.dir.path().display().to_string(),

@@ -74,7 +74,6 @@
 //!     Ok(())
 //! }
 //! ```
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod config;

@@ -8,9 +8,10 @@ use super::emails;
 use super::services::AccountServices;
 use super::sign_in::{Check, Checked};
 use super::throttle::Factor;
-use crate::error::{Error, Refusal, Result};
+use crate::error::Result;
 use crate::limits::RouteKind;
 use crate::sessions::{Authentication, SessionId};
+use crate::store::error::{Error as StoreError, Refusal};
 use crate::store::{Account, AuditEvent, AuditKind, RecordedEvent, normalise_email};
 
 /// A change to the email address or the authenticator app asks for the password again when
@@ -139,8 +140,8 @@ impl AccountServices<'_> {
             .await
         {
             Ok(()) => {}
-            Err(Error::Refused(Refusal::EmailTaken)) => return Ok(false),
-            Err(e) => return Err(e),
+            Err(StoreError::Refused(Refusal::EmailTaken)) => return Ok(false),
+            Err(e) => return Err(e.into()),
         }
         tracing::info!(account = %account.id, "email address changed");
         self.access.end_all(&account.id, keep, now_ms).await?;
@@ -229,14 +230,16 @@ impl AccountServices<'_> {
         Ok(true)
     }
 
-    /// The account's own audit event numbered `event`; anything else is not found.
-    pub async fn reported_event(&self, account_id: &str, event: &str) -> Result<RecordedEvent> {
-        let id: i64 = event.parse().map_err(|_| Error::NotFound)?;
-        self.db
-            .audit()
-            .event(account_id, id)
-            .await?
-            .ok_or(Error::NotFound)
+    /// The account's own audit event numbered `event`; `None` for anything else.
+    pub async fn reported_event(
+        &self,
+        account_id: &str,
+        event: &str,
+    ) -> Result<Option<RecordedEvent>> {
+        let Ok(id) = event.parse::<i64>() else {
+            return Ok(None);
+        };
+        Ok(self.db.audit().event(account_id, id).await?)
     }
 
     /// Activity the citizen does not recognise: every other session and every token ends. The

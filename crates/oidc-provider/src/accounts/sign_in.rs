@@ -180,12 +180,11 @@ impl AccountServices<'_> {
             .as_deref()
             .and_then(|secret| totp::matching_step(secret, code, now));
         match step {
-            Some(step) => {
-                self.db
-                    .accounts()
-                    .accept_totp_step(&account.id, step, now)
-                    .await
-            }
+            Some(step) => Ok(self
+                .db
+                .accounts()
+                .accept_totp_step(&account.id, step, now)
+                .await?),
             None => Ok(false),
         }
     }

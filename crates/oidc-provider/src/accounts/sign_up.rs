@@ -4,8 +4,9 @@
 use super::email_code::{self, PendingCode};
 use super::emails;
 use super::services::AccountServices;
-use crate::error::{Error, Refusal, Result};
+use crate::error::Result;
 use crate::mail::Email;
+use crate::store::error::{Error as StoreError, Refusal};
 use crate::store::{Account, AuditEvent, AuditKind, NewAccount};
 
 impl AccountServices<'_> {
@@ -52,8 +53,8 @@ impl AccountServices<'_> {
             AuditEvent::new(AuditKind::AccountCreated, None, now).from_ip(Some(ip.to_owned()));
         let account = match self.db.accounts().create(new, created).await {
             Ok(account) => account,
-            Err(Error::Refused(Refusal::EmailTaken)) => return Ok(None),
-            Err(e) => return Err(e),
+            Err(StoreError::Refused(Refusal::EmailTaken)) => return Ok(None),
+            Err(e) => return Err(e.into()),
         };
         self.db
             .accounts()

@@ -256,7 +256,7 @@ impl<'a> Throttle<'a> {
         let (pair_wait, account_wait, known, address_wait, code_wait) = tokio::try_join!(
             self.wait_at(&pair_key),
             self.wait_at(&account_key),
-            self.store.get(&known_key),
+            async { Ok(self.store.get(&known_key).await?) },
             self.wait_at(&address_key),
             async {
                 match &code_pair_key {
@@ -499,7 +499,8 @@ impl<'a> Throttle<'a> {
                 b"1",
                 self.config.remember_sign_in_address,
             )
-            .await
+            .await?;
+        Ok(())
     }
 }
 

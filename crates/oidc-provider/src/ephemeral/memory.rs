@@ -6,7 +6,7 @@ use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
 
 use super::{EphemeralStore, Versioned};
-use crate::error::Result;
+use crate::store::error::Result;
 
 /// In-process store over moka: bounded, with per-entry expiry and atomic per-key operations.
 pub struct MemoryStore {

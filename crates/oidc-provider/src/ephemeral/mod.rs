@@ -16,8 +16,8 @@ use async_trait::async_trait;
 pub use memory::MemoryStore;
 pub use redis_store::RedisStore;
 
-use crate::config::EphemeralConfig;
-use crate::error::Result;
+use crate::store::config::EphemeralConfig;
+use crate::store::error::Result;
 
 #[async_trait]
 pub trait EphemeralStore: Send + Sync + 'static {
@@ -97,7 +97,7 @@ pub async fn open(config: &EphemeralConfig) -> Result<Arc<dyn EphemeralStore>> {
     } else {
         let ca = match &config.tls_ca_file {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
-                crate::error::Error::config(
+                crate::store::error::Error::config(
                     "ephemeral.tls_ca_file",
                     format!("{}: {e}", path.display()),
                 )

@@ -6,7 +6,7 @@ use redis::AsyncCommands;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::{EphemeralStore, Versioned};
-use crate::error::{Error, Result};
+use crate::store::error::{Error, Result};
 
 /// Redis: shared by every provider replica. One round trip per operation; `GETDEL` and
 /// `SET NX` make take-once and first-wins atomic across replicas.

@@ -395,7 +395,7 @@ impl AttemptLimiter {
 
     /// Takes a reservation back without counting it: the source could not answer.
     pub async fn release(&self, db: &Database, reservation: Reservation) -> Result<()> {
-        db.proving_attempts().release(&reservation.id).await
+        Ok(db.proving_attempts().release(&reservation.id).await?)
     }
 }
 

@@ -161,7 +161,8 @@ impl IdentityService {
             "identity.previous_encryption_keys",
             now,
         )
-        .await
+        .await?;
+        Ok(())
     }
 
     /// The journey's next step (`journey::next_step`) with the attempt limits applied. The
@@ -307,6 +308,7 @@ impl IdentityService {
                     &credential.sealed,
                     &sealing_context(account_id, &credential.id),
                 )
+                .map_err(Error::from)
                 .and_then(|bytes| {
                     String::from_utf8(bytes).map_err(|_| Error::Corrupt("not text".into()))
                 });

@@ -15,6 +15,7 @@ use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
 use crate::ephemeral::EphemeralStore;
 use crate::error::Error;
 use crate::sessions::{Authentication, CredentialLevel};
+pub use crate::store::Consent;
 
 /// Longest `state`, `nonce` or `login_hint` accepted: enough for any real client, and it keeps
 /// redirect URLs within what browsers and proxies carry.
@@ -690,19 +691,11 @@ fn verify_request_object(
     Ok((values, used))
 }
 
-/// What the stored consent covers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Consent {
-    pub scopes: BTreeSet<String>,
-    pub claims: BTreeSet<String>,
-}
-
-impl Consent {
-    pub fn covers(&self, request: &AuthorizationRequest) -> bool {
-        request.scopes.is_subset(&self.scopes)
-            && request.claims.userinfo.is_subset(&self.claims)
-            && request.claims.id_token.is_subset(&self.claims)
-    }
+/// Whether the stored consent covers everything the request asks for.
+fn consent_covers(consent: &Consent, request: &AuthorizationRequest) -> bool {
+    request.scopes.is_subset(&consent.scopes)
+        && request.claims.userinfo.is_subset(&consent.claims)
+        && request.claims.id_token.is_subset(&consent.claims)
 }
 
 /// What to do with a valid request, given the session and the stored consent.
@@ -769,7 +762,7 @@ pub fn decide(
             Decision::StepUp
         };
     }
-    if request.prompt.consent || !consent.is_some_and(|c| c.covers(request)) {
+    if request.prompt.consent || !consent.is_some_and(|c| consent_covers(c, request)) {
         return if request.prompt.none {
             Decision::Refuse(
                 "consent_required",

@@ -56,14 +56,15 @@ impl<'a> ConsentCache<'a> {
             )
         });
         let bytes = serde_json::to_vec(&cached).map_err(|e| Error::Internal(e.to_string()))?;
-        self.store
+        Ok(self
+            .store
             .put(&Self::key(account_id, client_id), &bytes, LIFETIME)
-            .await
+            .await?)
     }
 
     /// Forgets the cached answer: the consent was given or withdrawn.
     pub async fn forget(&self, account_id: &str, client_id: &str) -> Result<()> {
-        self.store.delete(&Self::key(account_id, client_id)).await
+        Ok(self.store.delete(&Self::key(account_id, client_id)).await?)
     }
 }
 

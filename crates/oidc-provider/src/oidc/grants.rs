@@ -15,7 +15,7 @@ use crate::ephemeral::EphemeralStore;
 use crate::error::{Error, Result};
 use crate::identity::claims::GrantedIdentity;
 use crate::sessions::random_token;
-use crate::store::{Database, Rotation, Successor};
+use crate::store::{Database, NewRefreshToken, Rotation, Successor};
 
 /// The facts of one sign-in shared with one client.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,13 +172,14 @@ impl<'a> ActiveGrants<'a> {
     /// Keeps `grant` for as long as an access token issued now, of `access_token_ttl`, lives,
     /// and a few seconds more: a token checked at the last moment still finds its grant.
     pub async fn activate(&self, grant: &Grant, access_token_ttl: Duration) -> Result<()> {
-        self.store
+        Ok(self
+            .store
             .put(
                 &Self::key(&grant.grant_id),
                 &encode(grant)?,
                 access_token_ttl + Duration::from_secs(5),
             )
-            .await
+            .await?)
     }
 
     /// The active grant behind an access token, or `None` once revoked or past its newest
@@ -200,7 +201,7 @@ impl<'a> ActiveGrants<'a> {
 
     /// Forgets the grant: its access tokens stop working at once.
     pub async fn end(&self, grant_id: &str) -> Result<()> {
-        self.store.delete(&Self::key(grant_id)).await
+        Ok(self.store.delete(&Self::key(grant_id)).await?)
     }
 
     /// Whether `grant` has been revoked since it was made.
@@ -224,13 +225,14 @@ impl<'a> ActiveGrants<'a> {
     ) -> Result<()> {
         let keep =
             tokens.authorization_code_ttl + tokens.access_token_ttl + Duration::from_secs(60);
-        self.store
+        Ok(self
+            .store
             .put(
                 &Self::revoked_key(client_id, sub),
                 now_ms.to_string().as_bytes(),
                 keep,
             )
-            .await
+            .await?)
     }
 }
 
@@ -339,13 +341,15 @@ pub async fn issue_refresh_token(
 ) -> Result<String> {
     let token = random_token();
     db.refresh_tokens()
-        .insert(
-            &hash_token(&token),
-            grant,
-            &String::from_utf8_lossy(&encode(grant)?),
+        .insert(NewRefreshToken {
+            hash: &hash_token(&token),
+            grant_id: &grant.grant_id,
+            client_id: &grant.client_id,
+            account_id: &grant.account_id,
+            grant_data: &String::from_utf8_lossy(&encode(grant)?),
             now,
             expires_at,
-        )
+        })
         .await?;
     Ok(token)
 }
@@ -391,7 +395,7 @@ pub async fn use_refresh_token(
             now,
             now - idle_ttl.as_secs() as i64,
             scope.is_some(),
-            |data| {
+            |data| -> Result<Successor> {
                 let mut grant: Grant = decode(data.as_bytes())?;
                 if let Some(scope) = scope {
                     if !scope.is_subset(&grant.scopes) || !scope.contains("openid") {

@@ -82,15 +82,15 @@ pub trait KeyStore: Send + Sync {
 #[async_trait]
 impl KeyStore for Database {
     async fn all(&self) -> Result<Vec<StoredKey>> {
-        self.signing_keys().all().await
+        Ok(self.signing_keys().all().await?)
     }
 
     async fn insert_first(&self, key: &StoredKey) -> Result<bool> {
-        self.signing_keys().insert_first(key).await
+        Ok(self.signing_keys().insert_first(key).await?)
     }
 
     async fn rotate_to(&self, key: &StoredKey) -> Result<()> {
-        self.signing_keys().rotate_to(key).await
+        Ok(self.signing_keys().rotate_to(key).await?)
     }
 }
 

@@ -39,7 +39,7 @@ impl<'a> UsedProofs<'a> {
     /// `false` when it was used before. Atomic: of two racing uses exactly one is first.
     pub async fn first_use(&self, proof: SingleUse<'_>, expires_at: i64, now: i64) -> Result<bool> {
         let ttl = Duration::from_secs((expires_at - now).max(1) as u64);
-        self.store.put_new(&proof.key(), b"1", ttl).await
+        Ok(self.store.put_new(&proof.key(), b"1", ttl).await?)
     }
 }
 

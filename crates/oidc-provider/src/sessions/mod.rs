@@ -550,6 +550,7 @@ impl Sessions {
 mod tests {
     use super::*;
     use crate::ephemeral::MemoryStore;
+    use crate::store::error::Result as StoreResult;
 
     fn config() -> SessionConfig {
         SessionConfig {
@@ -842,28 +843,28 @@ mod tests {
 
     #[async_trait::async_trait]
     impl EphemeralStore for RotatesDuringListRead {
-        async fn put(&self, k: &str, v: &[u8], t: Duration) -> Result<()> {
+        async fn put(&self, k: &str, v: &[u8], t: Duration) -> StoreResult<()> {
             self.inner.put(k, v, t).await
         }
-        async fn put_new(&self, k: &str, v: &[u8], t: Duration) -> Result<bool> {
+        async fn put_new(&self, k: &str, v: &[u8], t: Duration) -> StoreResult<bool> {
             self.inner.put_new(k, v, t).await
         }
-        async fn get(&self, k: &str) -> Result<Option<Vec<u8>>> {
+        async fn get(&self, k: &str) -> StoreResult<Option<Vec<u8>>> {
             self.inner.get(k).await
         }
-        async fn take(&self, k: &str) -> Result<Option<Vec<u8>>> {
+        async fn take(&self, k: &str) -> StoreResult<Option<Vec<u8>>> {
             self.inner.take(k).await
         }
-        async fn increment(&self, k: &str, t: Duration) -> Result<u64> {
+        async fn increment(&self, k: &str, t: Duration) -> StoreResult<u64> {
             self.inner.increment(k, t).await
         }
-        async fn delete(&self, k: &str) -> Result<()> {
+        async fn delete(&self, k: &str) -> StoreResult<()> {
             self.inner.delete(k).await
         }
-        async fn get_many(&self, k: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
+        async fn get_many(&self, k: &[&str]) -> StoreResult<Vec<Option<Vec<u8>>>> {
             self.inner.get_many(k).await
         }
-        async fn get_versioned(&self, k: &str) -> Result<Option<crate::ephemeral::Versioned>> {
+        async fn get_versioned(&self, k: &str) -> StoreResult<Option<crate::ephemeral::Versioned>> {
             self.inner.get_versioned(k).await
         }
         async fn put_if_version(
@@ -872,32 +873,39 @@ mod tests {
             e: Option<u64>,
             v: &[u8],
             t: Duration,
-        ) -> Result<Option<u64>> {
+        ) -> StoreResult<Option<u64>> {
             self.inner.put_if_version(k, e, v, t).await
         }
-        async fn delete_if_version(&self, k: &str, e: u64) -> Result<bool> {
+        async fn delete_if_version(&self, k: &str, e: u64) -> StoreResult<bool> {
             self.inner.delete_if_version(k, e).await
         }
-        async fn index_add(&self, k: &str, m: &str, t: Duration, c: usize) -> Result<Vec<String>> {
+        async fn index_add(
+            &self,
+            k: &str,
+            m: &str,
+            t: Duration,
+            c: usize,
+        ) -> StoreResult<Vec<String>> {
             self.inner.index_add(k, m, t, c).await
         }
-        async fn index_members(&self, k: &str) -> Result<Vec<String>> {
+        async fn index_members(&self, k: &str) -> StoreResult<Vec<String>> {
             let snapshot = self.inner.index_members(k).await?;
             let pending = self.pending.lock().unwrap().take();
             if let Some((id, version, mut session)) = pending {
                 let sessions = Sessions::new(self.inner.clone(), config());
                 let (new, _, _) = sessions
                     .rotate(Some((&id, version)), &mut session, 1)
-                    .await?
+                    .await
+                    .unwrap()
                     .unwrap();
                 *self.rotated_to.lock().unwrap() = Some(new);
             }
             Ok(snapshot)
         }
-        async fn index_remove(&self, k: &str, m: &str) -> Result<()> {
+        async fn index_remove(&self, k: &str, m: &str) -> StoreResult<()> {
             self.inner.index_remove(k, m).await
         }
-        async fn ping(&self) -> Result<()> {
+        async fn ping(&self) -> StoreResult<()> {
             Ok(())
         }
         fn describe(&self) -> &'static str {

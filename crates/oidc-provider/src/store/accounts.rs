@@ -4,11 +4,87 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::audit::{AuditEvent, insert_event};
+use super::error::{Error, Refusal, Result};
 use super::interventions::insert_pending;
 use super::normalise_email;
-use crate::accounts::interventions::{AccountStatus, Standing};
-use crate::error::{Error, Refusal, Result};
 use crate::sealing::Sealer;
+
+/// Whether an account may sign in at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    /// Stopped until an operator lifts it (`unsuspend`): an investigation, a report of misuse.
+    Suspended,
+    /// Stopped for good: the account must never be used again (a confirmed takeover used for
+    /// fraud, say). There is deliberately no way back, so that "block" always means final and
+    /// "suspend" is the reversible tool; a citizen blocked in error is helped by deleting the
+    /// account, after which the same email address can make a new one.
+    Blocked,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Suspended => "suspended",
+            AccountStatus::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        Ok(match s {
+            "active" => AccountStatus::Active,
+            "suspended" => AccountStatus::Suspended,
+            "blocked" => AccountStatus::Blocked,
+            other => return Err(Error::Corrupt(format!("unknown account status {other}"))),
+        })
+    }
+}
+
+impl fmt::Display for AccountStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an account stands: its status and what it owes at its next sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    pub status: AccountStatus,
+    /// Since when the citizen owes a new password.
+    pub password_reset_required_at: Option<i64>,
+    /// Since when the citizen owes a new proof of identity.
+    pub reproving_required_at: Option<i64>,
+}
+
+impl Standing {
+    pub const ACTIVE: Standing = Standing {
+        status: AccountStatus::Active,
+        password_reset_required_at: None,
+        reproving_required_at: None,
+    };
+
+    /// What stops this account signing in, if anything.
+    pub fn barrier(&self) -> Option<Barrier> {
+        match self.status {
+            AccountStatus::Active => None,
+            AccountStatus::Suspended => Some(Barrier::Suspended),
+            AccountStatus::Blocked => Some(Barrier::Blocked),
+        }
+    }
+
+    pub fn owes_new_password(&self) -> bool {
+        self.password_reset_required_at.is_some()
+    }
+}
+
+/// Why an account cannot sign in, shown only once its password was right (so the page says
+/// nothing about an address to someone who does not know the password: ASVS 6.3.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Barrier {
+    Suspended,
+    Blocked,
+}
 
 /// A citizen's account as stored.
 #[derive(Clone)]

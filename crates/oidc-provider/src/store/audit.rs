@@ -1,6 +1,6 @@
 use sqlx::{AnyPool, Row};
 
-use crate::error::{Error, Result};
+use super::error::{Error, Result};
 
 /// What happened, in the words the account page and investigators use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

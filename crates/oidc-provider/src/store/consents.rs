@@ -2,8 +2,15 @@ use std::collections::BTreeSet;
 
 use sqlx::{AnyPool, Row};
 
-use crate::error::Result;
-use crate::oidc::authorization_request::Consent;
+use super::error::Result;
+
+/// What a citizen agreed to share with one service: the scopes and claims. The protocol
+/// (`oidc::authorize`) decides whether it covers a request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Consent {
+    pub scopes: BTreeSet<String>,
+    pub claims: BTreeSet<String>,
+}
 
 /// A consent as the account page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-use crate::error::Result;
+use super::error::Result;
 
 /// One evidence credential as stored.
 #[derive(Clone, PartialEq, Eq)]

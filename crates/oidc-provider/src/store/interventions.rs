@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Row};
 
-use crate::error::Result;
+use super::error::Result;
 
 /// An intervention waiting for a provider to end the account's access.
 #[derive(Debug, Clone, PartialEq, Eq)]

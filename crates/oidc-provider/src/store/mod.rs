@@ -5,7 +5,9 @@
 
 mod accounts;
 mod audit;
+pub mod config;
 mod consents;
+pub mod error;
 mod identity;
 mod interventions;
 mod proving_attempts;
@@ -20,18 +22,18 @@ use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 
-pub use accounts::{Account, Accounts, NewAccount};
+pub use accounts::{Account, AccountStatus, Accounts, Barrier, NewAccount, Standing};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
-pub use consents::{Consents, GivenConsent};
+pub use consents::{Consent, Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
 pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
-pub use refresh_tokens::{RefreshTokens, Rotation, StoredRefreshToken, Successor};
+pub use refresh_tokens::{NewRefreshToken, RefreshTokens, Rotation, StoredRefreshToken, Successor};
 pub use secrets::{Clients, PAIRWISE_SUBJECT_SALT, ServerSecrets};
 pub use signing_keys::{SigningKeys, StoredKey};
 
-use crate::config::{Config, DatabaseKind};
-use crate::error::{Error, Result};
+use self::config::{DatabaseKind, DatabaseSettings};
+use self::error::{Error, Result};
 use crate::sealing::{KeySource, Sealer, check_key_opens_database};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -53,7 +55,7 @@ pub struct Database {
 }
 
 /// The key-encryption key from `secrets.*`.
-fn key_encryption_key(config: &Config) -> Result<Sealer> {
+fn key_encryption_key(config: &DatabaseSettings<'_>) -> Result<Sealer> {
     KeySource {
         config_key: "secrets.key_encryption_key",
         value: &config.secrets.key_encryption_key,
@@ -68,16 +70,17 @@ fn key_encryption_key(config: &Config) -> Result<Sealer> {
 impl Database {
     /// Connects (creating the data folder 0700 and the SQLite file 0600 if needed). Does not
     /// migrate.
-    pub async fn connect(config: &Config) -> Result<Self> {
+    pub async fn connect(config: impl Into<DatabaseSettings<'_>>) -> Result<Self> {
+        let config = config.into();
         sqlx::any::install_default_drivers();
-        let kind = config.database_kind()?;
-        crate::data_dir::create_private_dir(&config.data_dir).map_err(|e| {
+        let kind = config.database.kind()?;
+        crate::data_dir::create_private_dir(config.data_dir).map_err(|e| {
             Error::config(
                 "data_dir",
                 format!("cannot create {}: {e}", config.data_dir.display()),
             )
         })?;
-        let sealer = Arc::new(key_encryption_key(config)?);
+        let sealer = Arc::new(key_encryption_key(&config)?);
         if kind == DatabaseKind::Sqlite {
             prepare_sqlite_file(&config.database.url)?;
         }

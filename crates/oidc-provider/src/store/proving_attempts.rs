@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Row};
 
-use crate::error::{Error, Result};
+use super::error::{Error, Result};
 
 /// One attempt being counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

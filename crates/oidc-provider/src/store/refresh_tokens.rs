@@ -1,7 +1,6 @@
 use sqlx::{Any, AnyPool, Executor, Row};
 
-use crate::error::Result;
-use crate::oidc::grants::Grant;
+use super::error::{Error, Result};
 
 pub struct StoredRefreshToken {
     pub grant_id: String,
@@ -48,25 +47,8 @@ impl<'a> RefreshTokens<'a> {
         RefreshTokens { pool, writer }
     }
 
-    pub async fn insert(
-        &self,
-        hash: &str,
-        grant: &Grant,
-        grant_data: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
-        NewRow {
-            hash,
-            grant_id: &grant.grant_id,
-            client_id: &grant.client_id,
-            account_id: &grant.account_id,
-            grant_data,
-            now,
-            expires_at,
-        }
-        .insert(self.pool)
-        .await
+    pub async fn insert(&self, token: NewRefreshToken<'_>) -> Result<()> {
+        token.insert(self.pool).await
     }
 
     pub async fn find(&self, hash: &str) -> Result<Option<StoredRefreshToken>> {
@@ -107,7 +89,10 @@ impl<'a> RefreshTokens<'a> {
     /// A token issued at or before `idle_since` has been idle too long and is not live
     /// (checklist 31: idle expiry beside the absolute `expires_at`).
     #[allow(clippy::too_many_arguments)]
-    pub async fn rotate(
+    ///
+    /// `next` reads the grant data, which only its caller understands: its error type is the
+    /// caller's, and the store's own errors convert into it.
+    pub async fn rotate<E: From<Error>>(
         &self,
         old_hash: &str,
         new_hash: &str,
@@ -115,8 +100,8 @@ impl<'a> RefreshTokens<'a> {
         now: i64,
         idle_since: i64,
         may_refuse: bool,
-        next: impl FnOnce(&str) -> Result<Successor>,
-    ) -> Result<Rotation> {
+        next: impl FnOnce(&str) -> Result<Successor, E>,
+    ) -> Result<Rotation, E> {
         let spend = SpendQuery {
             old_hash,
             client_id,
@@ -129,9 +114,9 @@ impl<'a> RefreshTokens<'a> {
             };
             let successor = match next(&spent.grant_data)? {
                 Successor::Refuse => {
-                    return Err(crate::error::Error::Internal(
-                        "a rotation that may not refuse refused".into(),
-                    ));
+                    return Err(
+                        Error::Internal("a rotation that may not refuse refused".into()).into(),
+                    );
                 }
                 Successor::End => None,
                 Successor::Replace(data) => Some(data),
@@ -150,14 +135,14 @@ impl<'a> RefreshTokens<'a> {
             Some(writer) => Some(writer.lock().await),
             None => None,
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin().await.map_err(Error::from)?;
         let Some(spent) = spend.run(&mut *tx).await? else {
-            tx.rollback().await?;
+            tx.rollback().await.map_err(Error::from)?;
             return Ok(Rotation::NotLive);
         };
         let successor = match next(&spent.grant_data)? {
             Successor::Refuse => {
-                tx.rollback().await?;
+                tx.rollback().await.map_err(Error::from)?;
                 return Ok(Rotation::Refused);
             }
             Successor::End => None,
@@ -168,7 +153,7 @@ impl<'a> RefreshTokens<'a> {
                 .insert_successor(&mut *tx, new_hash, client_id, data, now)
                 .await?;
         }
-        tx.commit().await?;
+        tx.commit().await.map_err(Error::from)?;
         Ok(Rotation::Rotated {
             expires_at: spent.expires_at,
             replaced: successor.is_some(),
@@ -262,7 +247,7 @@ impl Spent {
         grant_data: &str,
         now: i64,
     ) -> Result<()> {
-        NewRow {
+        NewRefreshToken {
             hash: new_hash,
             grant_id: &self.grant_id,
             client_id,
@@ -276,18 +261,19 @@ impl Spent {
     }
 }
 
-/// A token's row, by hash only.
-struct NewRow<'a> {
-    hash: &'a str,
-    grant_id: &'a str,
-    client_id: &'a str,
-    account_id: &'a str,
-    grant_data: &'a str,
-    now: i64,
-    expires_at: i64,
+/// A token's row, by hash only. `grant_data` is the grant as the protocol encodes it: the
+/// store keeps it as it is and reads no more of it than the ids beside it.
+pub struct NewRefreshToken<'a> {
+    pub hash: &'a str,
+    pub grant_id: &'a str,
+    pub client_id: &'a str,
+    pub account_id: &'a str,
+    pub grant_data: &'a str,
+    pub now: i64,
+    pub expires_at: i64,
 }
 
-impl NewRow<'_> {
+impl NewRefreshToken<'_> {
     async fn insert<'e>(self, db: impl Executor<'e, Database = Any>) -> Result<()> {
         sqlx::query(
             "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, grant_data, created_at, expires_at) \

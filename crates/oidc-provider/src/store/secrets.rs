@@ -1,6 +1,6 @@
 use sqlx::{AnyPool, Row};
 
-use crate::error::Result;
+use super::error::Result;
 use crate::sealing::Sealer;
 
 /// The salt of pairwise subject identifiers (OpenID Connect Core §8.1): secret, so stored sealed.

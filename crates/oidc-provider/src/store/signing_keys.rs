@@ -1,6 +1,6 @@
 use sqlx::{AnyPool, Row};
 
-use crate::error::Result;
+use super::error::Result;
 use crate::sealing::Sealer;
 
 /// A signing key as stored. The private key is PKCS#8 PEM here, and sealed under the

@@ -4,7 +4,7 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::Error;
+use crate::web::error::Error;
 
 pub async fn serve(Path(path): Path<String>) -> Result<Response, Error> {
     let asset = govuk_assets::asset(&path).ok_or(Error::NotFound)?;

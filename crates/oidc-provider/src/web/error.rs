@@ -1,20 +1,76 @@
-//! The one place an [`Error`] becomes a response: a helpful page for a person, the detail in
-//! the log, never a stack trace or an internal message on the page (ASVS 16.5.1).
+//! The web's error type, and the one place an [`Error`] becomes a response: a helpful page for
+//! a person, the detail in the log, never a stack trace or an internal message on the page
+//! (ASVS 16.5.1).
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::error::{Error, OAuthError};
+use crate::error::{Error as CoreError, OAuthError};
 use crate::web::templates::MessagePage;
 use crate::web::visit::FailedRequest;
 
+/// Everything a request can fail with: the domain's errors, and what only the web has (forms,
+/// sessions, pages).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Core(#[from] CoreError),
+
+    #[error("rendering a page: {0}")]
+    Template(#[from] askama::Error),
+
+    /// A form or query that cannot be read: wrong encoding, duplicated or over-long fields.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+
+    /// A form arrived without a live session: expired, cookies off, or sent from elsewhere.
+    #[error("no live session for this form")]
+    SessionExpired,
+
+    /// Another request changed or ended the session while this one was in flight; this one's
+    /// change was dropped (issue 11.3). The browser is sent to `again` to see where it stands.
+    #[error("the session changed while this request was in flight")]
+    SessionSuperseded { again: String },
+
+    /// A form's CSRF token did not match its session's (RFC 6749 §10.12).
+    #[error("CSRF token missing or wrong")]
+    CsrfRejected,
+
+    /// Too many requests from one client or client address at an endpoint for relying
+    /// parties' servers: OAuth JSON, 429 (RFC 6585 §4).
+    #[error("client rate limit reached")]
+    ClientRateLimited { retry_after_seconds: u64 },
+
+    #[error("not found")]
+    NotFound,
+}
+
+impl From<crate::store::error::Error> for Error {
+    fn from(e: crate::store::error::Error) -> Self {
+        Error::Core(e.into())
+    }
+}
+
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::Core(CoreError::OAuth(e))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
 impl Error {
+    /// Whether a dependency (database, short-lived store) is down rather than a bug.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Error::Core(e) if e.is_unavailable())
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::SessionExpired | Error::CsrfRejected => StatusCode::FORBIDDEN,
-            Error::RateLimited { .. } | Error::ClientRateLimited { .. } => {
+            Error::Core(CoreError::RateLimited { .. }) | Error::ClientRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             Error::NotFound => StatusCode::NOT_FOUND,
@@ -35,7 +91,7 @@ impl Error {
             Error::CsrfRejected => MessagePage::new("Sorry, that form has expired")
                 .paragraph("The form was out of date, or was not sent from this service. We have not acted on it.")
                 .link("/", "Start again"),
-            Error::RateLimited { retry_after_seconds } => MessagePage::new("Too many attempts")
+            Error::Core(CoreError::RateLimited { retry_after_seconds }) => MessagePage::new("Too many attempts")
                 .paragraph(format!(
                     "There have been too many attempts from your internet connection. Wait {} and try again.",
                     duration_in_words(*retry_after_seconds)
@@ -75,7 +131,7 @@ impl IntoResponse for Error {
 impl Error {
     fn respond(self) -> Response {
         match self {
-            Error::OAuth(error) => return oauth_response(error),
+            Error::Core(CoreError::OAuth(error)) => return oauth_response(error),
             // 303: the browser fetches the page again and sees the session as it now is.
             Error::SessionSuperseded { again } => {
                 tracing::info!(to = %again, "session changed by another request; this one's change dropped");
@@ -106,9 +162,9 @@ impl Error {
             .unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_owned());
         let response = (status, Html(body)).into_response();
         match self {
-            Error::RateLimited {
+            Error::Core(CoreError::RateLimited {
                 retry_after_seconds,
-            } => with_retry_after(response, retry_after_seconds),
+            }) => with_retry_after(response, retry_after_seconds),
             _ => response,
         }
     }
@@ -156,11 +212,11 @@ mod tests {
     fn statuses() {
         assert_eq!(Error::CsrfRejected.status(), StatusCode::FORBIDDEN);
         assert_eq!(
-            Error::Ephemeral("down".into()).status(),
+            Error::from(crate::store::error::Error::Ephemeral("down".into())).status(),
             StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(
-            Error::Internal("bug".into()).status(),
+            Error::from(CoreError::Internal("bug".into())).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

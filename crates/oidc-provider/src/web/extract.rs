@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
 use crate::config::Config;
-use crate::error::Error;
 use crate::limits::client_address;
+use crate::web::error::Error;
 
 /// A form body; anything unreadable becomes [`Error::BadRequest`].
 pub struct PageForm<T>(pub T);

@@ -12,6 +12,7 @@ use super::extract::client_ip;
 use super::oidc::for_client;
 use crate::app::AppState;
 use crate::limits::{RouteKind, counted_as_text};
+use crate::web::error::Error;
 
 pub async fn limit_posts(State(app): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
@@ -36,6 +37,7 @@ pub async fn limit_posts(State(app): State<AppState>, request: Request, next: Ne
         Ok(()) => next.run(request).await,
         Err(error) => {
             tracing::warn!(client = %ip, route = path.as_str(), "rate limit reached");
+            let error = Error::from(error);
             if kind.is_client_api() {
                 for_client(error).into_response()
             } else {

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::visit::html;
-use crate::error::Result;
+use crate::web::error::Result;
 
 /// Pages write times as the emails do.
 pub use crate::clock::format_time;

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
-use crate::error::{Error, Result};
 use crate::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionId};
+use crate::web::error::{Error, Result};
 
 pub struct Visit {
     pub now: i64,
@@ -164,7 +164,9 @@ where
             .get::<SessionSlot>()
             .cloned()
             .ok_or_else(|| {
-                Error::Internal("a route that uses sessions lacks save_sessions".into())
+                Error::from(crate::error::Error::Internal(
+                    "a route that uses sessions lacks save_sessions".into(),
+                ))
             })?;
         Ok(Visit {
             now,

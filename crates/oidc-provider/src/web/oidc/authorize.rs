@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::oidc::Stores;
 use crate::oidc::authorization_flow::{Ends, Flow, IdentityPage, NextStep, Outcome, SessionFacts};
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, Params};
 use crate::oidc::clients::{self, Client};
 use crate::sessions::{Authentication, CredentialLevel, Session};
+use crate::web::error::Result;
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::{PageForm, Visit};
 

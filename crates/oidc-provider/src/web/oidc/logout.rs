@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::oidc::authorization_request::{Params, append_query};
 use crate::oidc::signed_tokens::{IdTokenHint, verify_id_token_hint};
 use crate::store::{AuditEvent, AuditKind};
+use crate::web::error::Result;
 use crate::web::templates::{MessagePage, SignOutPage, render};
 use crate::web::{ClientIp, PageForm, Visit};
 
@@ -96,7 +96,7 @@ pub async fn logout(
     RawQuery(query): RawQuery,
 ) -> Result<Response> {
     let Ok(params) = Params::from_query(query.as_deref().unwrap_or_default()) else {
-        return Err(crate::error::Error::BadRequest(
+        return Err(crate::web::error::Error::BadRequest(
             "a parameter is repeated".into(),
         ));
     };

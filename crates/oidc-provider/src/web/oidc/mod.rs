@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::app::AppState;
-use crate::error::{Error, OAuthError};
+use crate::error::{Error as CoreError, OAuthError};
+use crate::web::error::Error;
 
 /// The endpoints a browser visits: they read and change the citizen's session.
 pub fn browser_routes() -> Router<AppState> {
@@ -53,27 +54,24 @@ pub fn client_routes() -> Router<AppState> {
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
 pub fn for_client(error: Error) -> Error {
     match error {
-        Error::OAuth(_) | Error::ClientRateLimited { .. } => error,
-        Error::RateLimited {
+        Error::Core(CoreError::OAuth(_)) | Error::ClientRateLimited { .. } => error,
+        Error::Core(CoreError::RateLimited {
             retry_after_seconds,
-        } => Error::ClientRateLimited {
+        }) => Error::ClientRateLimited {
             retry_after_seconds,
         },
         e if e.is_unavailable() => {
             tracing::warn!(error = %e, "dependency unavailable");
-            Error::OAuth(OAuthError::new(
-                503,
-                "temporarily_unavailable",
-                "try again shortly",
-            ))
+            OAuthError::new(503, "temporarily_unavailable", "try again shortly").into()
         }
         e => {
             tracing::error!(error = %e, "request failed");
-            Error::OAuth(OAuthError::new(
+            OAuthError::new(
                 500,
                 "server_error",
                 "the server could not complete the request",
-            ))
+            )
+            .into()
         }
     }
 }

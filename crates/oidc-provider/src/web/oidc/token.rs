@@ -8,7 +8,7 @@ use jsonwebtoken::Validation;
 
 use super::{for_client, no_store_json};
 use crate::app::AppState;
-use crate::error::{OAuthError, Result};
+use crate::error::OAuthError;
 use crate::oidc::Stores;
 use crate::oidc::authorization_request::Params;
 use crate::oidc::client_auth::{self, Audiences};
@@ -16,6 +16,7 @@ use crate::oidc::clients::Client;
 use crate::oidc::grants::{self, ActiveGrants};
 use crate::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 use crate::oidc::token_endpoint;
+use crate::web::error::Result;
 
 /// Reads a form body: the only encoding these endpoints take (RFC 6749 §3.2), each parameter
 /// once (§3.1).
@@ -47,7 +48,7 @@ async fn authenticated_client(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    client_auth::authenticate(
+    Ok(client_auth::authenticate(
         form,
         authorization,
         &app.oidc.clients,
@@ -56,7 +57,7 @@ async fn authenticated_client(
         &audiences,
         app.clock.unix(),
     )
-    .await
+    .await?)
 }
 
 pub async fn token(

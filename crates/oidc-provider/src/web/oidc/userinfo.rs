@@ -9,13 +9,14 @@ use serde_json::{Map, Value};
 
 use super::{for_client, no_store_json};
 use crate::app::AppState;
-use crate::error::{OAuthError, Result};
+use crate::error::OAuthError;
 use crate::identity::claims::{GrantedIdentity, identity_claims, return_code_claim};
 use crate::oidc::authorization_request::Params;
 use crate::oidc::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
 use crate::oidc::grants::{ActiveGrants, Grant};
 use crate::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 use crate::store::{AuditEvent, AuditKind};
+use crate::web::error::Result;
 
 /// The bearer token: from the header, or (POST only) the form body (RFC 6750 §2.1-2.2).
 fn bearer(headers: &HeaderMap, body: Option<&Bytes>) -> Result<String> {

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::summary;
 use crate::oidc::consent_cache::ConsentCache;
 use crate::sessions::CredentialLevel;
+use crate::web::error::Result;
 use crate::web::templates::{MessagePage, format_time, render};
 use crate::web::{PageForm, Visit};
 

@@ -13,9 +13,9 @@ use crate::accounts::typed_codes::{
 };
 use crate::accounts::{email_problem, new_password_problems, totp};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::sessions::{CreateAccountStep, Journey};
 use crate::store::NewAccount;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, MessagePage, form_status, render};
 use crate::web::{ClientIp, PageForm, Visit};
 

@@ -2,7 +2,7 @@
 
 use axum::response::{IntoResponse, Response};
 
-use crate::error::{Error, Result};
+use crate::web::error::{Error, Result};
 use crate::web::templates::{MessagePage, render};
 use axum::http::StatusCode;
 

@@ -30,11 +30,11 @@ use crate::accounts::typed_codes::{
 };
 use crate::accounts::{email_problem, totp};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::details::{PassportEntry, passport_details};
 use crate::identity::proving::{Reproved, today};
 use crate::sessions::{CredentialLevel, Journey};
 use crate::store::Account;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, MessagePage, form_status, render};
 use crate::web::{ClientIp, PageForm, Visit};
 

@@ -22,9 +22,9 @@ use crate::accounts::{
     Checked, FailureOutcome, email_problem, new_password_problems, password, totp,
 };
 use crate::app::AppState;
-use crate::error::{Error, Result};
 use crate::sessions::{AccountChange, CredentialLevel};
 use crate::store::Account;
+use crate::web::error::{Error, Result};
 use crate::web::templates::{
     FormErrors, Link, MessagePage, form_status, format_time, render, tries_left_warning,
 };
@@ -766,6 +766,7 @@ pub async fn report_form(
     let account = through_gate!(app, visit, None);
     let services = app.account_services();
     let event = services.reported_event(&account.id, &query.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
         .paragraph(format!(
             "You are reporting: {}, on {} (UTC).",
@@ -791,6 +792,7 @@ pub async fn report(
     let account = through_gate!(app, visit, None);
     let services = app.account_services();
     let event = services.reported_event(&account.id, &form.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
     let keep = visit.session_id();
     services
         .report(&account.id, &event, keep, &ip, visit.now_ms)

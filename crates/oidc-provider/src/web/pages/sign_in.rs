@@ -14,10 +14,10 @@ use crate::accounts::interventions::Barrier;
 use crate::accounts::typed_codes::{WRONG_NEW_APP_CODE, app_code_problem, new_app_step};
 use crate::accounts::{self, FailureOutcome, totp};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
 use crate::store::Account;
+use crate::web::error::Result;
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
 use super::{at_step, giving_address};
 use crate::app::AppState;
-use crate::error::Result;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 

@@ -16,13 +16,13 @@ use time::Date;
 use super::templates::{DrivingLicencePage, PassportPage};
 use super::{at_step, choosing_document, limit_reached};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::Source;
 use crate::identity::attempts::ClaimedDocument;
 use crate::identity::details::{
     DrivingLicenceEntry, PassportEntry, Problem, driving_licence_details, passport_details,
 };
 use crate::identity::proving::{DocumentChecked, today};
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 

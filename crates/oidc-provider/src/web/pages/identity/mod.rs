@@ -21,9 +21,9 @@ use serde::Deserialize;
 use time::Date;
 
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::journey::{Failure, ProvingJourney, Step};
 use crate::sessions::{Authentication, CredentialLevel};
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 use templates::{FailedPage, LimitedPage, ProvenPage, RadioOption, ReusePage, StartPage};
@@ -98,9 +98,11 @@ async fn evidence(
     auth: &Authentication,
     now: i64,
 ) -> Result<Vec<VerifiedCredential>> {
-    app.identity
-        .evidence(&app.db, &app.oidc.keys.set(), &auth.account_id, now)
-        .await
+    let keys = app.oidc.keys.set();
+    Ok(app
+        .identity
+        .evidence(&app.db, &keys, &auth.account_id, now)
+        .await?)
 }
 
 /// `GET /identity/next`: sends the citizen to the step they are at, runs the fraud check when

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use super::templates::{QuestionPage, RadioOption};
 use super::{answering_questions, at_step};
 use crate::app::AppState;
-use crate::error::Result;
 use crate::identity::journey::{Answered, ProvingJourney};
 use crate::identity::proving::Marking;
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 
