@@ -11,7 +11,7 @@ use super::throttle::Factor;
 use crate::error::Result;
 use crate::limits::RouteKind;
 use crate::sessions::{Authentication, SessionId};
-use crate::store::error::{Error as StoreError, Refusal as StoreRefusal};
+use crate::store::error::{Error as StoreError, Refusal};
 use crate::store::{Account, AuditEvent, AuditKind, RecordedEvent, normalise_email};
 
 /// A change to the email address or the authenticator app asks for the password again when
@@ -140,7 +140,7 @@ impl AccountServices<'_> {
             .await
         {
             Ok(()) => {}
-            Err(StoreError::Refused(StoreRefusal::EmailTaken)) => return Ok(false),
+            Err(StoreError::Refused(Refusal::EmailTaken)) => return Ok(false),
             Err(e) => return Err(e.into()),
         }
         tracing::info!(account = %account.id, "email address changed");
