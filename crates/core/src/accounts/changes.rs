@@ -11,7 +11,7 @@ use super::throttle::Factor;
 use crate::error::Result;
 use crate::limits::RouteKind;
 use crate::sessions::{Authentication, SessionId};
-use one_login_store::error::{Error as StoreError, Refusal as StoreRefusal};
+use one_login_store::error::{Error as StoreError, Refusal};
 use one_login_store::{Account, AuditEvent, AuditKind, RecordedEvent, normalise_email};
 
 /// A change to the email address or the authenticator app asks for the password again when
@@ -140,7 +140,7 @@ impl AccountServices<'_> {
             .await
         {
             Ok(()) => {}
-            Err(StoreError::Refused(StoreRefusal::EmailTaken)) => return Ok(false),
+            Err(StoreError::Refused(Refusal::EmailTaken)) => return Ok(false),
             Err(e) => return Err(e.into()),
         }
         tracing::info!(account = %account.id, "email address changed");

@@ -6,7 +6,7 @@ use super::emails;
 use super::services::AccountServices;
 use crate::error::Result;
 use crate::mail::Email;
-use one_login_store::error::{Error as StoreError, Refusal as StoreRefusal};
+use one_login_store::error::{Error as StoreError, Refusal};
 use one_login_store::{Account, AuditEvent, AuditKind, NewAccount};
 
 impl AccountServices<'_> {
@@ -53,7 +53,7 @@ impl AccountServices<'_> {
             AuditEvent::new(AuditKind::AccountCreated, None, now).from_ip(Some(ip.to_owned()));
         let account = match self.db.accounts().create(new, created).await {
             Ok(account) => account,
-            Err(StoreError::Refused(StoreRefusal::EmailTaken)) => return Ok(None),
+            Err(StoreError::Refused(Refusal::EmailTaken)) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         self.db

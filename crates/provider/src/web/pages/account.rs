@@ -160,9 +160,8 @@ pub async fn withdraw_consent(
         .withdraw_consent(account_id, client_id, visit.now, app.clock.as_ref())
         .await?
     {
-        ConsentCache::new(app.ephemeral.as_ref())
-            .forget(account_id, client_id)
-            .await?;
+        let cache = ConsentCache::new(app.ephemeral.as_ref());
+        cache.forget(account_id, client_id).await?;
         tracing::info!(account = %account_id, client = %client_id, "consent withdrawn");
     }
     Ok(Redirect::to("/account").into_response())

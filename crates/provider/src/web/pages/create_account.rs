@@ -95,8 +95,7 @@ pub async fn email_form(mut visit: Visit) -> Result<Response> {
         email,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_email(
@@ -137,8 +136,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         ttl_minutes: app.config.sign_in.email_code_ttl.as_secs() / 60,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_code(
@@ -187,8 +185,7 @@ pub(super) fn code_void(mut visit: Visit, new_code: &str) -> Result<Response> {
     let page = MessagePage::new("You entered the wrong code too many times")
         .paragraph("For your security, that code no longer works.")
         .link(new_code, "Get a new code");
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn password_form(mut visit: Visit) -> Result<Response> {
@@ -205,8 +202,7 @@ pub async fn password_form(mut visit: Visit) -> Result<Response> {
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
@@ -285,8 +281,7 @@ pub async fn authenticator_form(mut visit: Visit) -> Result<Response> {
         return Ok(back_on_track(&visit));
     };
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors)?;
-    Ok(response.into_response())
+    authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors)
 }
 
 pub async fn submit_authenticator(
@@ -330,8 +325,7 @@ fn already_created(mut visit: Visit) -> Result<Response> {
     let page = MessagePage::new("You already have a GOV.UK One Login")
         .paragraph("There is already a GOV.UK One Login for this email address.")
         .link("/sign-in", "Sign in");
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response.into_response())
+    render(&page, StatusCode::OK)
 }
 
 /// The create-account journey's authenticator app page.

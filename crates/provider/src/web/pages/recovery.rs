@@ -197,8 +197,7 @@ pub async fn email_form<J: Journeyed>(mut visit: Visit) -> Result<Response> {
         })
         .unwrap_or_default();
     let page = email_page(purpose, visit.csrf_token(), email, FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_email<J: Journeyed>(
@@ -252,8 +251,7 @@ pub async fn code_form<J: Journeyed>(
 ) -> Result<Response> {
     let (recovery, _) = at_step!(visit, J::PURPOSE, checking_email);
     let page = check_email_page(&app, &recovery, visit.csrf_token(), FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_code<J: Journeyed>(
@@ -302,8 +300,7 @@ fn new_password_page(visit: &mut Visit, errors: FormErrors) -> Result<Response> 
 
 pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::ForgottenPassword, choosing_password);
-    let response = new_password_page(&mut visit, FormErrors::none())?;
-    Ok(response.into_response())
+    new_password_page(&mut visit, FormErrors::none())
 }
 
 /// The same rules as a new account's password (length, not a common one), and not the
@@ -359,7 +356,7 @@ async fn reset_without_app(
         .await?;
     let (id, email) = (&account.id, &account.email);
     if let Some(refused) = sign_in_at(app, &mut visit, id, email, CredentialLevel::Cl).await? {
-        return Ok(refused.into_response());
+        return Ok(refused);
     }
     visit.session_mut().journey = Journey::AddAuthenticator {
         totp_secret: totp::new_secret(),
@@ -394,8 +391,7 @@ fn reset_code_page(
 
 pub async fn reset_app_code_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::ForgottenPassword, confirming_with_app);
-    let response = reset_code_page(&mut visit, FormErrors::none(), None)?;
-    Ok(response.into_response())
+    reset_code_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The app's code, as at sign-in: throttled the same way (counted before it is checked), and
@@ -455,8 +451,7 @@ fn current_password_page(
 
 pub async fn password_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::LostAuthenticatorApp, giving_password);
-    let response = current_password_page(&mut visit, FormErrors::none(), None)?;
-    Ok(response.into_response())
+    current_password_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The password, as at sign-in: throttled the same way, counted before it is checked.
@@ -523,8 +518,7 @@ pub async fn reprove_form(mut visit: Visit) -> Result<Response> {
     at_step!(visit, Purpose::LostAuthenticatorApp, proving_identity);
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
     let page = reprove_page(csrf_token, PassportEntry::default(), errors, None);
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 /// The passport is checked as the proving journey checks it, then must be of the person whose
@@ -549,11 +543,8 @@ pub async fn submit_reprove(
     };
     let (keys, at) = (app.oidc.keys.set(), (ip.as_str(), now));
     let stores = (&app.db, &*keys);
-    match app
-        .identity
-        .reprove(stores, &account_id, &details, at)
-        .await?
-    {
+    let reproved = app.identity.reprove(stores, &account_id, &details, at);
+    match reproved.await? {
         // No identity: it expired meanwhile, so there is nothing to match, nothing to protect.
         Reproved::SamePerson | Reproved::NoIdentity => {
             let step = Recovery::after_password(account_id, false, totp::new_secret());
@@ -563,14 +554,11 @@ pub async fn submit_reprove(
         Reproved::Limited { until } => cannot_prove_now(visit, until),
         // No record matched what was typed: try again, within the limit.
         Reproved::NotMatched { left } => {
-            let page = reprove_page(
-                visit.csrf_token(),
-                form.entry,
-                FormErrors::none(),
-                Some(left),
-            );
-            let response = render(&page, StatusCode::OK)?;
-            Ok(response)
+            let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
+            render(
+                &reprove_page(csrf_token, form.entry, errors, Some(left)),
+                StatusCode::OK,
+            )
         }
     }
 }
@@ -583,8 +571,7 @@ fn not_the_same_person(mut visit: Visit) -> Result<Response> {
         .paragraph("Your account, its proven identity and its authenticator app have not changed. If you find the app, you can sign in as usual.")
         .paragraph("If you have lost it for good, contact the GOV.UK One Login team. They will ask you to prove your identity another way, such as at a Post Office.")
         .link("/sign-in", "Go back to sign in");
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response.into_response())
+    render(&page, StatusCode::OK)
 }
 
 fn cannot_prove_now(mut visit: Visit, until: i64) -> Result<Response> {
@@ -598,8 +585,7 @@ fn cannot_prove_now(mut visit: Visit, until: i64) -> Result<Response> {
             wait_in_words(until - visit.now)
         ))
         .link("/sign-in", "Go back to sign in");
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 fn setting_up_app(step: &Step) -> Option<(String, String)> {
@@ -616,8 +602,7 @@ pub async fn new_app_form(mut visit: Visit) -> Result<Response> {
     let purpose = Purpose::LostAuthenticatorApp;
     let (recovery, (_, secret)) = at_step!(visit, purpose, setting_up_app);
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, NEW_APP, &secret, &recovery.email, errors)?;
-    Ok(response.into_response())
+    authenticator_page(csrf_token, NEW_APP, &secret, &recovery.email, errors)
 }
 
 /// The new app's first code proves it is set up; then it replaces the old one, and, as a new

@@ -252,14 +252,7 @@ async fn blank_form(
     page: fn(String, FormErrors) -> AccountFormPage,
 ) -> Result<Response> {
     through_gate!(app, visit, fresh_for);
-    let response = page(visit.csrf_token(), FormErrors::none()).respond()?;
-    Ok(response)
-}
-
-/// A confirmation page, saved with the session.
-fn done(page: MessagePage) -> Result<Response> {
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    page(visit.csrf_token(), FormErrors::none()).respond()
 }
 
 // ---- Giving the password again ----
@@ -367,8 +360,7 @@ pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) ->
         String::new(),
         FormErrors::none(),
     );
-    let response = page.respond()?;
-    Ok(response)
+    page.respond()
 }
 
 pub async fn change_email(
@@ -470,7 +462,7 @@ pub async fn check_new_email(
 /// The change of address ends without a change: the page says why.
 fn email_unchanged(mut visit: Visit, page: MessagePage) -> Result<Response> {
     visit.session_mut().account_change = None;
-    done(page)
+    render(&page, StatusCode::OK)
 }
 
 fn void_code_page() -> MessagePage {
@@ -775,10 +767,8 @@ pub async fn report_form(
 ) -> Result<Response> {
     let account = through_gate!(app, visit, None);
     let services = app.account_services();
-    let event = services
-        .reported_event(&account.id, &query.event)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let event = services.reported_event(&account.id, &query.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
         .paragraph(format!(
             "You are reporting: {}, on {} (UTC).",
@@ -788,8 +778,7 @@ pub async fn report_form(
         .paragraph("We will sign you out of GOV.UK One Login on every other device and stop every service you use from acting for you until you sign in to it again. Then we will ask you to change your password.")
         .hidden("event", event.id.to_string())
         .button("Report it and secure my account", false);
-    let response = page.respond()?;
-    Ok(response)
+    page.respond()
 }
 
 /// Ends every other session and revokes every token. This session is kept: the citizen is in
@@ -804,10 +793,8 @@ pub async fn report(
     visit.check_csrf(&form.csrf_token)?;
     let account = through_gate!(app, visit, None);
     let services = app.account_services();
-    let event = services
-        .reported_event(&account.id, &form.event)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let event = services.reported_event(&account.id, &form.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
     let keep = visit.session_id();
     services
         .report(&account.id, &event, keep, &ip, visit.now_ms)

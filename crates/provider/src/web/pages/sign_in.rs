@@ -119,7 +119,7 @@ pub(super) async fn complete_sign_in(
     if let Some(refused) =
         sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
     {
-        return Ok(refused.into_response());
+        return Ok(refused);
     }
     if owing_renewal(&visit).is_some() {
         return Ok(Redirect::to(NEW_PASSWORD).into_response());
@@ -267,8 +267,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         errors: FormErrors::none(),
         tries_warning: None,
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
@@ -311,7 +310,7 @@ async fn after_password(
         .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
     let level = CredentialLevel::Cl;
     if let Some(refused) = sign_in_at(app, &mut visit, &account.id, &account.email, level).await? {
-        return Ok(refused.into_response());
+        return Ok(refused);
     }
     let next = match (wants_password_only, owing_renewal(&visit)) {
         (true, Some(_)) => NEW_PASSWORD,
@@ -429,7 +428,7 @@ pub(super) async fn check_password(
         let pending = visit.session_mut().pending.take();
         tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
         let page = refused_sign_in(app, pending, barrier)?;
-        return Ok(Checked::Answered(page.into_response()));
+        return Ok(Checked::Answered(page));
     }
     after_check(app, visit, checked, false).await
 }
@@ -488,8 +487,7 @@ pub async fn code_form(mut visit: Visit) -> Result<Response> {
     if let Some(Journey::AddAuthenticator { .. }) = visit.session().map(|s| &s.journey) {
         return Ok(Redirect::to(ADD_AUTHENTICATOR).into_response());
     }
-    let response = code_page(&mut visit, FormErrors::none(), None)?;
-    Ok(response.into_response())
+    code_page(&mut visit, FormErrors::none(), None)
 }
 
 /// The sign-in code form, with its errors and the warning of tries left, if any.
@@ -547,8 +545,7 @@ pub async fn add_authenticator_form(mut visit: Visit) -> Result<Response> {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
-    let response = authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors)?;
-    Ok(response.into_response())
+    authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors)
 }
 
 pub async fn submit_add_authenticator(
@@ -595,8 +592,7 @@ pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     if owing_renewal(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
-    let response = new_password_page(&mut visit, FormErrors::none())?;
-    Ok(response.into_response())
+    new_password_page(&mut visit, FormErrors::none())
 }
 
 /// `POST /sign-in/create-new-password`: the new password an operator required, by the rules

@@ -22,8 +22,7 @@ pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         postcode: String::new(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,8 +86,7 @@ pub async fn choose_address_form(
     let Some(page) = choose_page(&mut visit, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/address").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]

@@ -181,8 +181,7 @@ pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> 
         FormErrors::none(),
         None,
     );
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 /// The details are checked as the issuer's form would, then with the issuer
@@ -218,8 +217,7 @@ pub async fn submit<D: PhotoId>(
         DocumentChecked::Next => Ok(Redirect::to("/identity/next").into_response()),
         DocumentChecked::NotMatched { left } => {
             let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
-            let response = render(&page, StatusCode::OK)?;
-            Ok(response.into_response())
+            render(&page, StatusCode::OK)
         }
     }
 }

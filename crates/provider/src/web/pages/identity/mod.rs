@@ -98,9 +98,10 @@ async fn evidence(
     auth: &Authentication,
     now: i64,
 ) -> Result<Vec<VerifiedCredential>> {
+    let keys = app.oidc.keys.set();
     Ok(app
         .identity
-        .evidence(&app.db, &app.oidc.keys.set(), &auth.account_id, now)
+        .evidence(&app.db, &keys, &auth.account_id, now)
         .await?)
 }
 
@@ -161,8 +162,7 @@ async fn proven(
         service: service_name(app, &journey),
     };
     visit.session_mut().proving = Some(journey);
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response.into_response())
+    render(&page, StatusCode::OK)
 }
 
 pub fn full_name(identity: &ProvenIdentity) -> String {
@@ -230,8 +230,7 @@ fn failed(mut visit: Visit, failure: Failure) -> Result<Response> {
         title: title.to_owned(),
         paragraphs,
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 /// `GET /identity/start`: which photo ID the citizen will use.
@@ -241,8 +240,7 @@ pub async fn start(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
         Err(elsewhere) => return Ok(elsewhere),
     };
     let page = start_page(&app, &mut visit, &journey, FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 fn start_page(
@@ -342,8 +340,7 @@ pub async fn reuse(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
             .map(|a| a.one_line())
             .unwrap_or_default(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn confirm_reuse(visit: Visit, PageForm(form): PageForm<CsrfForm>) -> Result<Response> {

@@ -58,8 +58,7 @@ pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<R
     let Some(page) = question_page(&mut visit, &questions, answered, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/next").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
