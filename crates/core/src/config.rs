@@ -14,6 +14,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Result};
+pub use crate::limits::rate::RateLimitConfig;
 pub use one_login_store::config::{
     DatabaseConfig, DatabaseKind, DatabaseSettings, EphemeralConfig, SecretsConfig,
 };
@@ -208,29 +209,6 @@ pub struct SignInConfig {
     /// How long the code emailed to a new citizen stays valid.
     #[serde(with = "humantime_serde")]
     pub email_code_ttl: Duration,
-}
-
-/// Requests one client address (or client) may send per `window`, by kind of route
-/// (`limits::rate`). Only POSTs are counted.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RateLimitConfig {
-    #[serde(with = "humantime_serde")]
-    pub window: Duration,
-    /// The sign-in forms: password, security code.
-    pub sign_in: u32,
-    /// The create-account forms: each sends an email, checks a code or hashes a password.
-    pub create_account: u32,
-    /// The identity proving forms: each may call an evidence check.
-    pub proving: u32,
-    /// Every other form a person sends (consent, sign out, ...).
-    pub forms: u32,
-    /// Authorization requests sent as a form post.
-    pub authorize: u32,
-    /// `/token`, `/revoke` and `/userinfo` per client address: relying parties' servers.
-    pub client_api: u32,
-    /// `/token` and `/revoke` per authenticated client, counted by each replica.
-    pub per_client: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod accounts;
+pub mod authentication;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod logging;
 pub mod mail;
 pub mod oidc;
 pub mod outbound;
+pub mod random;
 pub mod sessions;
 
 pub use error::{Error, Result};

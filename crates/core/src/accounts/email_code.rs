@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::Result;
-use crate::sessions::random_token;
+use crate::random::random_token;
 use one_login_store::ephemeral::EphemeralStore;
 
 /// Guesses allowed before the code is void and a new one must be sent.

@@ -6,9 +6,32 @@
 
 use std::time::Duration;
 
-use crate::config::RateLimitConfig;
 use crate::error::{Error, Result};
 use one_login_store::ephemeral::{EphemeralStore, MemoryStore};
+use serde::Deserialize;
+
+/// Requests one client address (or client) may send per `window`, by kind of route
+/// (`limits::rate`). Only POSTs are counted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    #[serde(with = "humantime_serde")]
+    pub window: Duration,
+    /// The sign-in forms: password, security code.
+    pub sign_in: u32,
+    /// The create-account forms: each sends an email, checks a code or hashes a password.
+    pub create_account: u32,
+    /// The identity proving forms: each may call an evidence check.
+    pub proving: u32,
+    /// Every other form a person sends (consent, sign out, ...).
+    pub forms: u32,
+    /// Authorization requests sent as a form post.
+    pub authorize: u32,
+    /// `/token`, `/revoke` and `/userinfo` per client address: relying parties' servers.
+    pub client_api: u32,
+    /// `/token` and `/revoke` per authenticated client, counted by each replica.
+    pub per_client: u32,
+}
 
 /// The kinds of route a rate limit counts separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

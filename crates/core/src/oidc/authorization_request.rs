@@ -12,8 +12,8 @@ use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN
 use super::replay::{SingleUse, UsedProofs};
 use super::signed_tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
+use crate::authentication::{Authentication, CredentialLevel};
 use crate::error::Error;
-use crate::sessions::{Authentication, CredentialLevel};
 pub use one_login_store::Consent;
 use one_login_store::ephemeral::EphemeralStore;
 
@@ -904,7 +904,7 @@ pub(super) mod tests {
         let request = request_with(&good(), 100_000);
         let auth = |level, auth_time: i64| signed_in(level, auth_time * 1_000);
         let consent = consent_to(&request);
-        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        use crate::authentication::CredentialLevel::{Cl, ClCm};
         assert_eq!(decide(&request, None, None, None), Decision::SignIn);
         assert_eq!(
             decide(&request, Some(&auth(Cl, 90)), None, Some(&consent)),
@@ -963,7 +963,7 @@ pub(super) mod tests {
     // arrived. A sign-in earlier in the same second is not one (whole seconds said it was).
     #[test]
     fn prompt_login_is_met_only_by_a_sign_in_after_the_request() {
-        use crate::sessions::CredentialLevel::ClCm;
+        use crate::authentication::CredentialLevel::ClCm;
         let mut request = request_with(&with(&[("prompt", "login")]), 100_700);
         let consent = consent_to(&request);
         let same_second_before = signed_in(ClCm, 100_200);
@@ -992,7 +992,7 @@ pub(super) mod tests {
     // the request's arrival, and a sign-in made for the request always meets them.
     #[test]
     fn max_age_compares_milliseconds_and_zero_always_asks() {
-        use crate::sessions::CredentialLevel::ClCm;
+        use crate::authentication::CredentialLevel::ClCm;
         let mut zero = request_with(&with(&[("max_age", "0")]), 100_700);
         let consent = consent_to(&zero);
         let earlier_that_second = signed_in(ClCm, 100_200);
@@ -1031,7 +1031,7 @@ pub(super) mod tests {
     // for prompt=login) gets login_required, never a code, a step-up or consent.
     #[test]
     fn a_hint_for_another_citizen_is_answered_login_required() {
-        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        use crate::authentication::CredentialLevel::{Cl, ClCm};
         let refused = Decision::Refuse(
             "login_required",
             "the citizen signed in is not the one the service named",
@@ -1131,7 +1131,7 @@ pub(super) mod tests {
     // fails (unmet_authentication_requirements); it can raise the vtr's level, never lower it.
     #[test]
     fn an_essential_acr_raises_the_level_or_fails_never_downgrades() {
-        use crate::sessions::CredentialLevel::{Cl, ClCm};
+        use crate::authentication::CredentialLevel::{Cl, ClCm};
         let acr =
             |member: &str| format!("{{\"id_token\":{{\"acr\":{{\"essential\":true,{member}}}}}}}");
         let (clients, _dir) = registry();

@@ -13,7 +13,7 @@ use super::authorization_request::RequestedClaims;
 use crate::config::TokensConfig;
 use crate::error::{Error, Result};
 use crate::identity::claims::GrantedIdentity;
-use crate::sessions::random_token;
+use crate::random::random_token;
 use one_login_store::ephemeral::EphemeralStore;
 use one_login_store::{Database, NewRefreshToken, Rotation, Successor};
 

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -19,52 +18,8 @@ use crate::identity::journey::ProvingJourney;
 use crate::oidc::authorization_request::AuthorizationRequest;
 use one_login_store::ephemeral::EphemeralStore;
 
-/// How strongly the citizen has signed in: the credential component of a vector of trust.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum CredentialLevel {
-    /// Password only.
-    #[serde(rename = "Cl")]
-    Cl,
-    /// Password and a second factor.
-    #[serde(rename = "Cl.Cm")]
-    ClCm,
-}
-
-impl CredentialLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CredentialLevel::Cl => "Cl",
-            CredentialLevel::ClCm => "Cl.Cm",
-        }
-    }
-}
-
-/// Who is signed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Authentication {
-    pub account_id: String,
-    pub email: String,
-    pub level: CredentialLevel,
-    /// When the citizen last presented a credential (OpenID Connect Core §2 `auth_time`).
-    pub auth_time: i64,
-    /// The same in milliseconds, for `max_age` (absent in sessions from before it was kept).
-    #[serde(default)]
-    pub auth_time_ms: Option<i64>,
-    /// Methods used, as RFC 8176 names them: "pwd", "otp".
-    pub amr: Vec<String>,
-    /// The login session's stable id (ID token `sid`), unchanged when the cookie's id rotates
-    /// or the citizen steps up (Back-Channel Logout §2.1).
-    pub sid: String,
-}
-
-impl Authentication {
-    /// When the citizen last presented a credential, in milliseconds; from the whole second
-    /// where older sessions kept only that (it errs on the old side, so towards a new sign-in).
-    pub fn authenticated_at_ms(&self) -> i64 {
-        self.auth_time_ms
-            .unwrap_or_else(|| self.auth_time.saturating_mul(1_000))
-    }
-}
+pub use crate::authentication::{Authentication, CredentialLevel};
+pub use crate::random::random_token;
 
 /// Where a half-finished journey stands. Each page checks it and sends the citizen to the
 /// step they are really at, so URLs cannot skip a step.
@@ -231,13 +186,6 @@ impl Session {
         let ttl = left.min(config.idle_timeout.as_secs() as i64).max(1);
         Duration::from_secs(ttl as u64)
     }
-}
-
-/// 256 random bits, base64url: session ids and CSRF tokens.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A session id as the cookie carries it. Only its hash reaches the store.

@@ -6,8 +6,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::web::templates::MessagePage;
-use crate::web::visit::FailedRequest;
+use crate::web::message_page::MessagePage;
 use one_login_core::error::{Error as CoreError, OAuthError};
 
 /// Everything a request can fail with: the domain's errors, and what only the web has (forms,
@@ -119,6 +118,11 @@ pub fn duration_in_words(seconds: u64) -> String {
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
+
+/// A response made from an [`Error`]: the request failed, so what it changed in the session is
+/// dropped, as if it had never started.
+#[derive(Clone, Copy)]
+pub struct FailedRequest;
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {

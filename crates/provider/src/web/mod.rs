@@ -5,6 +5,7 @@ pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod message_page;
 pub mod oidc;
 pub mod pages;
 pub mod rate_limit;

@@ -2,10 +2,10 @@
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
-use super::visit::html;
 use crate::web::error::Result;
+pub use crate::web::message_page::{Link, MessagePage};
 
 /// Pages write times as the emails do.
 pub use one_login_core::clock::format_time;
@@ -79,6 +79,23 @@ pub fn render(template: &impl Template, status: StatusCode) -> Result<Response> 
     Ok(html(status, template.render()?))
 }
 
+/// `(status, html)` as a response.
+pub fn html(status: StatusCode, body: String) -> Response {
+    (status, axum::response::Html(body)).into_response()
+}
+
+/// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
+pub fn tries_left_warning(tries_left: u32) -> Option<String> {
+    match tries_left {
+        0 => None,
+        1 => Some("You have 1 try left before you have to wait to try again.".to_owned()),
+        n @ 2 => Some(format!(
+            "You have {n} tries left before you have to wait to try again."
+        )),
+        _ => None,
+    }
+}
+
 pub fn form_status(errors: &FormErrors) -> StatusCode {
     if errors.is_empty() {
         StatusCode::OK
@@ -94,56 +111,6 @@ pub struct StartPage;
 /// Where a citizen whose account cannot sign in is told to turn: GOV.UK One Login's own
 /// contact form, where the service this one is modelled on sends them.
 pub const SUPPORT_CONTACT: &str = "https://home.account.gov.uk/contact-gov-uk-one-login";
-
-/// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
-pub fn tries_left_warning(tries_left: u32) -> Option<String> {
-    match tries_left {
-        0 => None,
-        1 => Some("You have 1 try left before you have to wait to try again.".to_owned()),
-        n @ 2 => Some(format!(
-            "You have {n} tries left before you have to wait to try again."
-        )),
-        _ => None,
-    }
-}
-
-pub struct Link {
-    pub href: String,
-    pub text: String,
-}
-
-/// A page that only tells the citizen something: errors, confirmations, information.
-#[derive(Template)]
-#[template(path = "message.html")]
-pub struct MessagePage {
-    pub title: String,
-    pub paragraphs: Vec<String>,
-    /// Each in a paragraph of its own, after the text.
-    pub links: Vec<Link>,
-}
-
-impl MessagePage {
-    pub fn new(title: impl Into<String>) -> Self {
-        MessagePage {
-            title: title.into(),
-            paragraphs: Vec::new(),
-            links: Vec::new(),
-        }
-    }
-
-    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
-        self.paragraphs.push(text.into());
-        self
-    }
-
-    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
-        self.links.push(Link {
-            href: href.into(),
-            text: text.into(),
-        });
-        self
-    }
-}
 
 #[cfg(test)]
 mod tests {

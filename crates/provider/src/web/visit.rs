@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex};
 use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
-use crate::web::error::{Error, Result};
+use crate::web::error::{Error, FailedRequest, Result};
 use one_login_core::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionId};
 
 pub struct Visit {
@@ -67,11 +67,6 @@ impl Drop for Visit {
         self.slot.put(std::mem::take(&mut self.record));
     }
 }
-
-/// A response made from an [`Error`]: the request failed, so what it changed in the session is
-/// dropped, as if it had never started.
-#[derive(Clone, Copy)]
-pub struct FailedRequest;
 
 /// The layer that saves each request's session change and sets or clears its cookie, after the
 /// handler answered and unless it failed. When another request changed or ended the session
@@ -315,9 +310,4 @@ impl SessionRecord {
         }
         Ok(response)
     }
-}
-
-/// `(status, html)` as a response.
-pub fn html(status: StatusCode, body: String) -> Response {
-    (status, axum::response::Html(body)).into_response()
 }

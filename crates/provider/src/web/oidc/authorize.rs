@@ -10,8 +10,9 @@ use serde::Deserialize;
 use super::stores;
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::oidc::authorization_flow::{
     Ends, Flow, IdentityPage, NextStep, Outcome, SessionFacts,
 };

@@ -8,8 +8,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::{ClientIp, PageForm};
 use crate::web::templates::{MessagePage, SignOutPage, render};
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::oidc::authorization_request::{Params, append_query};
 use one_login_core::oidc::signed_tokens::{IdTokenHint, verify_id_token_hint};
 use one_login_store::{AuditEvent, AuditKind};

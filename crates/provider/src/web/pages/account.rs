@@ -9,8 +9,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{MessagePage, format_time, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::identity::summary;
 use one_login_core::oidc::consent_cache::ConsentCache;
 use one_login_core::sessions::CredentialLevel;

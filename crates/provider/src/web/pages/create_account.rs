@@ -10,8 +10,9 @@ use super::sign_in::complete_sign_in;
 use super::{CodeForm, EmailForm, NewPasswordForm, shown};
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::{ClientIp, PageForm};
 use crate::web::templates::{FormErrors, MessagePage, form_status, render};
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::accounts::typed_codes::{
     EmailedCode, WRONG_NEW_APP_CODE, check_emailed_code, new_app_step,
 };

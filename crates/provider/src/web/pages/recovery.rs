@@ -24,8 +24,9 @@ use super::sign_in::{
 use super::{CodeForm, EmailForm, NewPasswordForm, PasswordForm, shown};
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::{ClientIp, PageForm};
 use crate::web::templates::{FormErrors, MessagePage, form_status, render};
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::accounts::changes::{Credential, Replaced};
 use one_login_core::accounts::email_code::PendingCode;
 use one_login_core::accounts::recovery::{Purpose, Recovery, Step};

@@ -15,10 +15,11 @@ use super::sign_in::{SAME_PASSWORD, wait_page};
 use super::{CodeForm, EmailForm, PasswordForm, shown};
 use crate::app::AppState;
 use crate::web::error::{Error, Result};
+use crate::web::extract::{ClientIp, PageForm};
 use crate::web::templates::{
     FormErrors, Link, MessagePage, form_status, format_time, render, tries_left_warning,
 };
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::accounts::changes::{
     self, Credential, Replaced, needs_password_again, return_page,
 };

@@ -13,11 +13,12 @@ use super::{CodeForm, NewPasswordForm, shown};
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::error::duration_in_words;
+use crate::web::extract::{ClientIp, PageForm};
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
     FormErrors, MessagePage, SUPPORT_CONTACT, form_status, render, tries_left_warning,
 };
-use crate::web::{ClientIp, PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::accounts::interventions::Barrier;
 use one_login_core::accounts::typed_codes::{WRONG_NEW_APP_CODE, app_code_problem, new_app_step};
 use one_login_core::accounts::{self, FailureOutcome, totp};

@@ -3,9 +3,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::app::AppState;
-use crate::web::Visit;
 use crate::web::error::Result;
 use crate::web::templates::{StartPage, render};
+use crate::web::visit::Visit;
 use one_login_core::sessions::CredentialLevel;
 
 /// `GET /`: create an account or sign in; a signed-in citizen goes to their account.

@@ -10,8 +10,9 @@ use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
 use super::{at_step, giving_address};
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{FormErrors, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 
 pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {

@@ -17,8 +17,9 @@ use super::templates::{DrivingLicencePage, PassportPage};
 use super::{at_step, choosing_document, limit_reached};
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{FormErrors, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::identity::Source;
 use one_login_core::identity::attempts::ClaimedDocument;
 use one_login_core::identity::details::{

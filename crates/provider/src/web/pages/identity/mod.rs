@@ -22,8 +22,9 @@ use time::Date;
 
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{FormErrors, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::identity::journey::{Failure, ProvingJourney, Step};
 use one_login_core::sessions::{Authentication, CredentialLevel};
 use templates::{FailedPage, LimitedPage, ProvenPage, RadioOption, ReusePage, StartPage};

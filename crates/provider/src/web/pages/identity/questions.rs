@@ -12,8 +12,9 @@ use super::templates::{QuestionPage, RadioOption};
 use super::{answering_questions, at_step};
 use crate::app::AppState;
 use crate::web::error::Result;
+use crate::web::extract::PageForm;
 use crate::web::templates::{FormErrors, render};
-use crate::web::{PageForm, Visit};
+use crate::web::visit::Visit;
 use one_login_core::identity::journey::{Answered, ProvingJourney};
 use one_login_core::identity::proving::Marking;
 

@@ -1,0 +1,42 @@
+//! The page that only tells the citizen something, in a module of its own: the error mapping
+//! renders it, so it must not need anything the errors need.
+
+use askama::Template;
+
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
+/// A page that only tells the citizen something: errors, confirmations, information.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    /// Each in a paragraph of its own, after the text.
+    pub links: Vec<Link>,
+}
+
+impl MessagePage {
+    pub fn new(title: impl Into<String>) -> Self {
+        MessagePage {
+            title: title.into(),
+            paragraphs: Vec::new(),
+            links: Vec::new(),
+        }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.links.push(Link {
+            href: href.into(),
+            text: text.into(),
+        });
+        self
+    }
+}
