@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use crate::accounts::PasswordHasher;
 use crate::accounts::access::AccountAccess;
 use crate::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
+use crate::accounts::{AccountServices, PasswordHasher};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ephemeral::{self, EphemeralStore};
@@ -89,6 +89,21 @@ impl AppState {
             provider: &self.oidc,
             store: self.ephemeral.as_ref(),
             db: &self.db,
+        }
+    }
+
+    /// The account rules over this state's stores, hasher, mailer and limits.
+    pub fn account_services(&self) -> AccountServices<'_> {
+        AccountServices {
+            db: &self.db,
+            store: self.ephemeral.as_ref(),
+            passwords: &self.passwords,
+            mailer: self.mailer.as_ref(),
+            sign_in: &self.config.sign_in,
+            rate_limiter: &self.rate_limiter,
+            access: self.account_access(),
+            create_account_url: self.config.url("create-account"),
+            sign_in_url: self.config.url("sign-in"),
         }
     }
 

@@ -62,3 +62,35 @@ impl Clock for ManualClock {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// "2 January 2026 at 3:04pm": how GOV.UK writes dates and times.
+pub fn format_time(unix: i64) -> String {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::from("unknown");
+    };
+    let hour12 = match at.hour() % 12 {
+        0 => 12,
+        h => h,
+    };
+    let meridiem = if at.hour() < 12 { "am" } else { "pm" };
+    format!(
+        "{} {} {} at {}:{:02}{}",
+        at.day(),
+        at.month(),
+        at.year(),
+        hour12,
+        at.minute(),
+        meridiem
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_as_gov_uk_writes_them() {
+        assert_eq!(format_time(1_767_366_240), "2 January 2026 at 3:04pm");
+        assert_eq!(format_time(0), "1 January 1970 at 12:00am");
+    }
+}

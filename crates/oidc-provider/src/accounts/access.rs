@@ -2,6 +2,7 @@
 //! new authenticator app, a report of activity the citizen does not recognise, or an account
 //! closed or suspended (checklist 32 and 66; ASVS 7.4.2-7.4.3; Back-Channel Logout §2.7).
 
+use crate::clock::Clock;
 use crate::ephemeral::EphemeralStore;
 use crate::error::Result;
 use crate::oidc::Provider;
@@ -52,5 +53,48 @@ impl AccountAccess<'_> {
         Ok(Ended {
             sessions: ended.len(),
         })
+    }
+
+    /// Withdraws the account's consent for one service: it gets nothing more without asking
+    /// again, its live grant ends at once (issue 11.16: every grant made before the consent is
+    /// gone, by `clock` read after) and its refresh tokens stop working, even when the service
+    /// is no longer registered. `false` when there was no consent to withdraw.
+    pub async fn withdraw_consent(
+        &self,
+        account_id: &str,
+        client_id: &str,
+        now: i64,
+        clock: &dyn Clock,
+    ) -> Result<bool> {
+        if !self
+            .db
+            .consents()
+            .withdraw(account_id, client_id, now)
+            .await?
+        {
+            return Ok(false);
+        }
+        match self.provider.clients.get(client_id) {
+            Some(client) => {
+                let (at, revoke_at_ms) = (Revoke::At(&client), clock.unix_millis());
+                grants::revoke_grants(
+                    self.provider,
+                    self.store,
+                    self.db,
+                    account_id,
+                    at,
+                    revoke_at_ms,
+                )
+                .await?
+            }
+            // No longer registered: it cannot use a token, but none stays valid either.
+            None => {
+                self.db
+                    .refresh_tokens()
+                    .revoke_for(account_id, client_id, now)
+                    .await?
+            }
+        }
+        Ok(true)
     }
 }

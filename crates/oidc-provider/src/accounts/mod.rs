@@ -6,13 +6,23 @@ pub mod access;
 pub mod changes;
 pub mod closure;
 pub mod email_code;
+pub mod emails;
 pub mod interventions;
 pub mod password;
 pub mod recovery;
+pub mod services;
+pub mod sign_in;
+pub mod sign_up;
 pub mod throttle;
 pub mod totp;
+pub mod typed_codes;
 
-pub use password::{PasswordHasher, PasswordProblem, Verification, check_new_password};
+pub use password::{
+    FieldProblem, PasswordHasher, PasswordProblem, Verification, check_new_password,
+    new_password_problems,
+};
+pub use services::AccountServices;
+pub use sign_in::{Check, Checked};
 pub use throttle::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle};
 
 /// Longest email address accepted (RFC 5321 allows 254 in practice; GOV.UK takes 256).

@@ -110,6 +110,27 @@ pub fn check_new_password(password: &str) -> Result<(), PasswordProblem> {
     Ok(())
 }
 
+/// What is wrong with a form's field: its name and the message shown beside it.
+pub type FieldProblem = (&'static str, String);
+
+/// The problems of a new password (field `password`) and its confirmation (`confirm-password`),
+/// in field order. A weak password is reported once, not also as a mismatch.
+pub fn new_password_problems(password: &str, confirmation: &str) -> Vec<FieldProblem> {
+    let mut problems = Vec::new();
+    if let Err(problem) = check_new_password(password) {
+        problems.push(("password", problem.message().to_owned()));
+    }
+    if confirmation.is_empty() {
+        problems.push(("confirm-password", "Re-type your password".to_owned()));
+    } else if problems.is_empty() && password != confirmation {
+        problems.push((
+            "confirm-password",
+            "Enter the same password in both fields".to_owned(),
+        ));
+    }
+    problems
+}
+
 /// The outcome of checking a password against a stored hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verification {
@@ -214,6 +235,25 @@ impl PasswordHasher {
         .await
     }
 
+    /// The hash of a replacement password, once it keeps the rules of a new account's password
+    /// and is not the password it replaces (a reset or change that changes nothing protects
+    /// nothing); else the problems, `same` the message for the current one.
+    pub async fn replacement(
+        &self,
+        (password, confirmation): (&str, &str),
+        current_hash: &str,
+        same: &'static str,
+    ) -> Result<std::result::Result<String, Vec<FieldProblem>>> {
+        let mut problems = new_password_problems(password, confirmation);
+        if problems.is_empty() && self.verify(password, Some(current_hash)).await?.matches {
+            problems.push(("password", same.to_owned()));
+        }
+        if !problems.is_empty() {
+            return Ok(Err(problems));
+        }
+        Ok(Ok(self.hash(password).await?))
+    }
+
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> Result<T> + Send + 'static,
@@ -235,6 +275,30 @@ impl PasswordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_and_confirmation() {
+        let get = |problems: &[FieldProblem], field: &str| {
+            problems
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_default()
+        };
+        assert!(new_password_problems("correct horse battery", "correct horse battery").is_empty());
+        let errors = new_password_problems("correct horse battery", "correct horse batter");
+        assert_eq!(
+            get(&errors, "confirm-password"),
+            "Enter the same password in both fields"
+        );
+        let errors = new_password_problems("", "");
+        assert_eq!(get(&errors, "password"), "Enter a password");
+        assert_eq!(get(&errors, "confirm-password"), "Re-type your password");
+        // A weak password is reported once, not also as a mismatch.
+        let errors = new_password_problems("password", "passwort");
+        assert!(!get(&errors, "password").is_empty());
+        assert_eq!(get(&errors, "confirm-password"), "");
+    }
 
     fn hasher() -> PasswordHasher {
         PasswordHasher::new(&PasswordConfig {

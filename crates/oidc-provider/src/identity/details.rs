@@ -109,11 +109,9 @@ fn person(
     Some((surname.ok()?, given.ok()?, birth.ok()?))
 }
 
-/// The passport form as posted.
+/// What the citizen typed on the passport page, by the page's field names.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct PassportForm {
-    #[serde(default)]
-    pub csrf_token: String,
+pub struct PassportEntry {
     #[serde(default, rename = "passport-number")]
     pub passport_number: String,
     #[serde(default)]
@@ -142,7 +140,7 @@ fn date_fields(day: &str, month: &str, year: &str) -> DateFields {
     }
 }
 
-impl PassportForm {
+impl PassportEntry {
     pub fn birth(&self) -> DateFields {
         date_fields(&self.birth_day, &self.birth_month, &self.birth_year)
     }
@@ -152,7 +150,10 @@ impl PassportForm {
 }
 
 /// Checks the form; every problem at once, in the order of the fields.
-pub fn passport_details(form: &PassportForm, today: Date) -> Result<PassportDetails, Vec<Problem>> {
+pub fn passport_details(
+    form: &PassportEntry,
+    today: Date,
+) -> Result<PassportDetails, Vec<Problem>> {
     let mut problems = Vec::new();
     let number: String = form
         .passport_number
@@ -195,11 +196,9 @@ pub fn passport_details(form: &PassportForm, today: Date) -> Result<PassportDeta
     }
 }
 
-/// The driving licence form as posted.
+/// What the citizen typed on the driving licence page, by the page's field names.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct DrivingLicenceForm {
-    #[serde(default)]
-    pub csrf_token: String,
+pub struct DrivingLicenceEntry {
     #[serde(default, rename = "licence-number")]
     pub licence_number: String,
     #[serde(default)]
@@ -230,7 +229,7 @@ pub struct DrivingLicenceForm {
     pub postcode: String,
 }
 
-impl DrivingLicenceForm {
+impl DrivingLicenceEntry {
     pub fn birth(&self) -> DateFields {
         date_fields(&self.birth_day, &self.birth_month, &self.birth_year)
     }
@@ -244,7 +243,7 @@ impl DrivingLicenceForm {
 
 /// DVLA licence numbers are 16 letters and digits; DVA (Northern Ireland) ones 8 digits.
 pub fn driving_licence_details(
-    form: &DrivingLicenceForm,
+    form: &DrivingLicenceEntry,
     today: Date,
 ) -> Result<DrivingLicenceDetails, Vec<Problem>> {
     let mut problems = Vec::new();
@@ -390,7 +389,7 @@ mod tests {
 
     #[test]
     fn the_passport_form_reports_every_problem_by_field() {
-        let problems = passport_details(&PassportForm::default(), TODAY).unwrap_err();
+        let problems = passport_details(&PassportEntry::default(), TODAY).unwrap_err();
         let fields: Vec<_> = problems.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
@@ -402,8 +401,7 @@ mod tests {
                 "expiry-date-day"
             ]
         );
-        let form = PassportForm {
-            csrf_token: String::new(),
+        let form = PassportEntry {
             passport_number: "321 654 987".into(),
             surname: "Decerqueira".into(),
             given_names: "Kenneth".into(),
@@ -420,8 +418,7 @@ mod tests {
 
     #[test]
     fn licence_numbers_decide_the_issuer() {
-        let mut form = DrivingLicenceForm {
-            csrf_token: String::new(),
+        let mut form = DrivingLicenceEntry {
             licence_number: "decer607085k99ae".into(),
             surname: "Decerqueira".into(),
             given_names: "Kenneth".into(),

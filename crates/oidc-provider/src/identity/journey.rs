@@ -55,6 +55,48 @@ impl ProvingJourney {
     }
 }
 
+/// What one answer to the journey's open question set did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    /// No set is open: the questions page opens one.
+    NoSetOpen,
+    /// Every question has its answer already.
+    AllAnswered,
+    /// An answer to another question (the back button, a second click): not counted, and the
+    /// citizen sees the question they are really at.
+    NotTheCurrentQuestion,
+    /// Not one of the question's options.
+    NotAnOption,
+    /// Kept; more questions follow.
+    More,
+    /// Kept, and it was the last: the set is ready to mark.
+    Last,
+}
+
+impl ProvingJourney {
+    /// Takes the answer to the open set's current question, if it is one.
+    pub fn answer(&mut self, question_id: &str, answer: String) -> Answered {
+        let Some(questions) = &self.questions else {
+            return Answered::NoSetOpen;
+        };
+        let Some(current) = questions.questions.get(self.answers.len()) else {
+            return Answered::AllAnswered;
+        };
+        if question_id != current.id {
+            return Answered::NotTheCurrentQuestion;
+        }
+        if !current.options.contains(&answer) {
+            return Answered::NotAnOption;
+        }
+        self.answers.push(answer);
+        if self.answers.len() < questions.questions.len() {
+            Answered::More
+        } else {
+            Answered::Last
+        }
+    }
+}
+
 /// Why a journey cannot reach its level.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
@@ -271,6 +313,31 @@ mod tests {
 
     fn journey() -> ProvingJourney {
         ProvingJourney::new("a", "rp", ConfidenceLevel::P2, 0)
+    }
+
+    #[test]
+    fn answers_are_taken_in_order_and_only_from_the_options() {
+        use identity_proofing::{Question, QuestionSet};
+        let question = |id: &str| Question {
+            id: id.into(),
+            text: "?".into(),
+            options: vec!["a".into(), "b".into()],
+        };
+        let mut journey = ProvingJourney::new("ada", "rp", ConfidenceLevel::P2, 0);
+        assert_eq!(journey.answer("q1", "a".into()), Answered::NoSetOpen);
+        journey.questions = Some(QuestionSet {
+            questions: vec![question("q1"), question("q2")],
+            pass_mark: 1,
+        });
+        assert_eq!(
+            journey.answer("q2", "a".into()),
+            Answered::NotTheCurrentQuestion
+        );
+        assert_eq!(journey.answer("q1", "c".into()), Answered::NotAnOption);
+        assert_eq!(journey.answer("q1", "a".into()), Answered::More);
+        assert_eq!(journey.answer("q2", "b".into()), Answered::Last);
+        assert_eq!(journey.answers, ["a", "b"]);
+        assert_eq!(journey.answer("q2", "b".into()), Answered::AllAnswered);
     }
 
     #[test]

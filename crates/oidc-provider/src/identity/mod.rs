@@ -7,6 +7,8 @@ pub mod attempts;
 pub mod claims;
 pub mod details;
 pub mod journey;
+pub mod proving;
+pub mod summary;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -531,7 +531,7 @@ fn refused(location: String, ends: Ends) -> Outcome {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::path::Path;
 
     use super::*;
@@ -546,21 +546,21 @@ mod tests {
     use crate::sessions::CredentialLevel;
     use crate::store::{Database, NewAccount};
 
-    const ISSUER: &str = "http://localhost:8080/";
+    pub(crate) const ISSUER: &str = "http://localhost:8080/";
 
     /// The provider with one client, `rp`, which may ask for identity: on SQLite and the
     /// in-memory store, at a clock that stands still.
-    struct World {
-        provider: Provider,
-        identity: IdentityService,
-        db: Database,
-        store: MemoryStore,
-        clock: ManualClock,
+    pub(crate) struct World {
+        pub(crate) provider: Provider,
+        pub(crate) identity: IdentityService,
+        pub(crate) db: Database,
+        pub(crate) store: MemoryStore,
+        pub(crate) clock: ManualClock,
         _dir: tempfile::TempDir,
     }
 
     impl World {
-        async fn new() -> World {
+        pub(crate) async fn new() -> World {
             let dir = tempfile::tempdir().unwrap();
             let clients = dir.path().join("clients");
             std::fs::create_dir_all(&clients).unwrap();
@@ -595,20 +595,24 @@ mod tests {
             }
         }
 
+        pub(crate) fn stores(&self) -> Stores<'_> {
+            Stores {
+                ephemeral: &self.store,
+                db: &self.db,
+            }
+        }
+
         fn flow(&self) -> Flow<'_> {
             Flow {
                 provider: &self.provider,
                 identity: &self.identity,
-                stores: Stores {
-                    ephemeral: &self.store,
-                    db: &self.db,
-                },
+                stores: self.stores(),
                 clock: &self.clock,
                 now_ms: self.clock.unix_millis(),
             }
         }
 
-        fn client(&self) -> std::sync::Arc<Client> {
+        pub(crate) fn client(&self) -> std::sync::Arc<Client> {
             self.provider.clients.get("rp").unwrap()
         }
 

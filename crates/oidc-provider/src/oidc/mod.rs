@@ -9,10 +9,12 @@ pub mod clients;
 pub mod consent_cache;
 pub mod grants;
 pub mod keys;
+pub mod metadata;
 pub mod pairwise;
 pub mod replay;
 pub mod signed_tokens;
 pub mod token_endpoint;
+pub mod userinfo_claims;
 pub mod vtr;
 
 use crate::config::{Config, TokensConfig};

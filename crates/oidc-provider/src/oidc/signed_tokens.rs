@@ -116,6 +116,32 @@ pub fn verify_id_token_hint(
     })
 }
 
+/// Whether an access token past its expiry still verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    Refused,
+    /// For revocation (RFC 7009): an expired token still names the grant it came from.
+    Accepted,
+}
+
+/// Verifies `token` as an access token this provider issued (RFC 9068 §4): a published key of
+/// ours, ES256, our issuer, the `at+jwt` type; past its expiry only as `expired` says. Whether
+/// its grant is still active is the caller's question (`grants::active_grant`).
+pub fn verify_access_token(
+    keys: &Keys,
+    issuer: &str,
+    token: &str,
+    now: i64,
+    expired: Expired,
+) -> Option<AccessTokenClaims> {
+    let mut validation = Validation::new(Algorithm::ES256);
+    validation.set_issuer(&[issuer]);
+    validation.validate_aud = false;
+    validation.validate_exp = expired == Expired::Refused;
+    validation.leeway = 0;
+    keys.verify(token, ACCESS_TOKEN_TYPE, &validation, now)
+}
+
 /// `at_hash` (Core §3.1.3.6): the left half of the SHA-256 of the access token, base64url.
 /// ES256 and RS256 both hash with SHA-256.
 pub fn at_hash(access_token: &str) -> String {

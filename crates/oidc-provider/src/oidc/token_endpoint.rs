@@ -1,5 +1,6 @@
 //! The token endpoint's grants (RFC 6749 §4.1.3, §6; OpenID Connect Core §3.1.3, §12): what a
-//! code or refresh token is exchanged for, as plain functions over the stores.
+//! code or refresh token is exchanged for, and revocation (RFC 7009), as plain functions over
+//! the stores.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -10,7 +11,8 @@ use super::authorization_request::Params;
 use super::clients::Client;
 use super::grants::{self, ActiveGrants, Grant, Redemption, RefreshUse};
 use super::signed_tokens::{
-    ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies,
+    ACCESS_TOKEN_TYPE, AccessTokenClaims, Expired, ID_TOKEN_TYPE, IdTokenClaims, at_hash,
+    pkce_verifies, verify_access_token,
 };
 use super::{Provider, Stores};
 use crate::error::{OAuthError, Result};
@@ -277,4 +279,36 @@ pub async fn refresh(
         now,
     )
     .await
+}
+
+/// Revocation (RFC 7009 §2.1) of `token`, when `client` owns it: a refresh token ends its
+/// grant; an access token ends its grant's access tokens at once, its refresh token staying. A
+/// token not known, or another client's, is no error (§2.2).
+pub async fn revoke(
+    provider: &Provider,
+    stores: &Stores<'_>,
+    client: &Client,
+    form: &Params,
+    now: i64,
+) -> Result<()> {
+    let token = form
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let Stores { ephemeral, db } = *stores;
+    if let Some(stored) = db.refresh_tokens().find(&grants::hash_token(token)).await? {
+        if stored.client_id == client.client_id {
+            grants::revoke_grant(ephemeral, db, &stored.grant_id, now).await?;
+        }
+    } else if let Some(claims) = verify_access_token(
+        &provider.keys,
+        &provider.issuer,
+        token,
+        now,
+        Expired::Accepted,
+    ) && claims.client_id == client.client_id
+    {
+        // The access tokens of the grant stop at once; its refresh token stays (RFC 7009 §2.1).
+        ActiveGrants::new(ephemeral).end(&claims.gid).await?;
+    }
+    Ok(())
 }

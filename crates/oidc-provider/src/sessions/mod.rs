@@ -181,6 +181,50 @@ impl Session {
         self.auth.as_ref().filter(|_| !self.password_renewal_owed)
     }
 
+    /// Records a sign-in at `level` made now (`now_ms`, and the same in seconds `now`). The same
+    /// citizen stepping up or signing in again keeps their login session id; a different
+    /// citizen in this browser starts a new one, and the previous one's login ends: it is
+    /// returned, for the services it signed in to to be told. A request waiting for this
+    /// sign-in now has one made after it arrived (what `prompt=login` and `max_age=0` ask for,
+    /// Core §3.1.2.1), and any journey before it is over.
+    pub fn sign_in(
+        &mut self,
+        account_id: &str,
+        email: &str,
+        level: CredentialLevel,
+        (now, now_ms): (i64, i64),
+    ) -> Option<EndedSession> {
+        let (sid, previous) = match self.auth.take() {
+            Some(auth) if auth.account_id == account_id => (auth.sid, None),
+            previous => {
+                let relying_parties = std::mem::take(&mut self.relying_parties);
+                let ended = previous.map(|auth| EndedSession {
+                    auth,
+                    relying_parties,
+                });
+                (random_token(), ended)
+            }
+        };
+        let amr = match level {
+            CredentialLevel::Cl => vec!["pwd".to_owned()],
+            CredentialLevel::ClCm => vec!["pwd".to_owned(), "otp".to_owned()],
+        };
+        self.auth = Some(Authentication {
+            account_id: account_id.to_owned(),
+            email: email.to_owned(),
+            level,
+            auth_time: now,
+            auth_time_ms: Some(now_ms),
+            amr,
+            sid,
+        });
+        if let Some(pending) = self.pending.as_mut() {
+            pending.signed_in_since_received = true;
+        }
+        self.journey = Journey::None;
+        previous
+    }
+
     /// How long the store should keep it from `now`.
     fn ttl(&self, now: i64, config: &SessionConfig) -> Duration {
         let left = self.created_at + config.max_age.as_secs() as i64 - now;
@@ -513,6 +557,30 @@ mod tests {
             idle_timeout: Duration::from_secs(1800),
             max_age: Duration::from_secs(43_200),
         }
+    }
+
+    #[test]
+    fn signing_in_again_keeps_the_login_another_citizen_ends_it() {
+        let mut session = Session::new(0);
+        assert!(
+            session
+                .sign_in("ada", "ada@example.com", CredentialLevel::Cl, (1, 1_000))
+                .is_none()
+        );
+        let sid = session.auth.as_ref().map(|a| a.sid.clone());
+        session.relying_parties.insert("rp".into());
+        let again = session.sign_in("ada", "ada@example.com", CredentialLevel::ClCm, (2, 2_000));
+        assert!(again.is_none());
+        let auth = session.auth.clone().unwrap_or_else(|| panic!("signed in"));
+        assert_eq!(Some(auth.sid.clone()), sid);
+        assert_eq!(auth.amr, ["pwd", "otp"]);
+        assert_eq!((auth.auth_time, auth.auth_time_ms), (2, Some(2_000)));
+        let ended = session.sign_in("bob", "bob@example.com", CredentialLevel::Cl, (3, 3_000));
+        let ended = ended.unwrap_or_else(|| panic!("ada's login ends"));
+        assert_eq!(ended.auth.account_id, "ada");
+        assert!(ended.relying_parties.contains("rp"));
+        assert!(session.relying_parties.is_empty());
+        assert_ne!(session.auth.map(|a| a.sid), sid);
     }
 
     #[test]

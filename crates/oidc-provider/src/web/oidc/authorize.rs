@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::stores;
 use crate::app::AppState;
-use crate::oidc::Stores;
 use crate::oidc::authorization_flow::{Ends, Flow, IdentityPage, NextStep, Outcome, SessionFacts};
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, Params};
 use crate::oidc::clients::{self, Client};
@@ -69,10 +69,7 @@ fn flow<'a>(app: &'a AppState, visit: &Visit) -> Flow<'a> {
     Flow {
         provider: &app.oidc,
         identity: &app.identity,
-        stores: Stores {
-            ephemeral: app.ephemeral.as_ref(),
-            db: &app.db,
-        },
+        stores: stores(app),
         clock: app.clock.as_ref(),
         now_ms: visit.now_ms,
     }
@@ -89,9 +86,7 @@ fn respond(mut visit: Visit, outcome: Outcome) -> Result<Response> {
     match outcome {
         Outcome::Unanswerable(message) => refusal_page(message),
         Outcome::Refused { location, ends } => {
-            if end(&mut visit, ends) {
-                return Ok(to_client(&location).into_response());
-            }
+            end(&mut visit, ends);
             Ok(to_client(&location))
         }
         Outcome::Waiting { request, step } => {
@@ -113,23 +108,20 @@ fn respond(mut visit: Visit, outcome: Outcome) -> Result<Response> {
     }
 }
 
-/// Ends in the session what a refusal ends. `false`: the session is left alone (a request
-/// never accepted leaves another tab's waiting request be).
-fn end(visit: &mut Visit, ends: Ends) -> bool {
+/// Ends in the session what a refusal ends.
+fn end(visit: &mut Visit, ends: Ends) {
     match ends {
-        Ends::Nothing => return false,
         // Only a session that holds a request is written to.
         Ends::Request if visit.session().is_some_and(|s| s.pending.is_some()) => {
             visit.session_mut().pending = None;
         }
-        Ends::Request => {}
+        Ends::Nothing | Ends::Request => {}
         Ends::RequestAndJourney => {
             let session = visit.session_mut();
             session.pending = None;
             session.proving = None;
         }
     }
-    true
 }
 
 /// The page of `step`, keeping the proving journey in `session` when it is one of its pages.

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 use crate::error::{Error as CoreError, OAuthError};
+use crate::oidc::Stores;
 use crate::web::error::Error;
 
 /// The endpoints a browser visits: they read and change the citizen's session.
@@ -83,4 +84,12 @@ pub fn no_store_json(value: &impl serde::Serialize) -> Response {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// The stores the protocol reads and writes, from the app's.
+pub fn stores(app: &AppState) -> Stores<'_> {
+    Stores {
+        ephemeral: app.ephemeral.as_ref(),
+        db: &app.db,
+    }
 }

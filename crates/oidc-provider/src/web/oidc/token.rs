@@ -1,20 +1,18 @@
 //! `/token` (RFC 6749 §3.2) and `/revoke` (RFC 7009).
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::Validation;
 
-use super::{for_client, no_store_json};
+use super::{for_client, no_store_json, stores};
 use crate::app::AppState;
 use crate::error::OAuthError;
-use crate::oidc::Stores;
 use crate::oidc::authorization_request::Params;
 use crate::oidc::client_auth::{self, Audiences};
 use crate::oidc::clients::Client;
-use crate::oidc::grants::{self, ActiveGrants};
-use crate::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims};
 use crate::oidc::token_endpoint;
 use crate::web::error::Result;
 
@@ -39,7 +37,7 @@ async fn authenticated_client(
     app: &AppState,
     headers: &HeaderMap,
     form: &Params,
-) -> Result<std::sync::Arc<Client>> {
+) -> Result<Arc<Client>> {
     let token_endpoint = app.oidc.url("token");
     let audiences = Audiences {
         issuer: &app.oidc.issuer,
@@ -68,7 +66,12 @@ pub async fn token(
     exchange(&app, &headers, &body).await.map_err(for_client)
 }
 
-async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
+/// The form, and the client that sent it: authenticated, and within its rate limit.
+async fn admitted(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Params, Arc<Client>, i64)> {
     let form = form(headers, body)?;
     let client = authenticated_client(app, headers, &form).await?;
     let now = app.clock.unix();
@@ -76,10 +79,12 @@ async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<R
     app.rate_limiter
         .admit_client(&client.client_id, now)
         .await?;
-    let stores = Stores {
-        ephemeral: app.ephemeral.as_ref(),
-        db: &app.db,
-    };
+    Ok((form, client, now))
+}
+
+async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
+    let (form, client, now) = admitted(app, headers, body).await?;
+    let stores = stores(app);
     let response = match form.get("grant_type") {
         Some("authorization_code") => {
             token_endpoint::exchange_code(&app.oidc, &stores, &client, &form, now).await?
@@ -109,41 +114,8 @@ pub async fn revoke(
 }
 
 async fn revoke_token(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
-    let form = form(headers, body)?;
-    let client = authenticated_client(app, headers, &form).await?;
-    let now = app.clock.unix();
-    app.rate_limiter
-        .admit_client(&client.client_id, now)
-        .await?;
-    let token = form
-        .get("token")
-        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-    if let Some(stored) = app
-        .db
-        .refresh_tokens()
-        .find(&grants::hash_token(token))
-        .await?
-    {
-        if stored.client_id == client.client_id {
-            grants::revoke_grant(app.ephemeral.as_ref(), &app.db, &stored.grant_id, now).await?;
-        }
-    } else {
-        let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
-        validation.set_issuer(&[&app.oidc.issuer]);
-        validation.validate_aud = false;
-        validation.validate_exp = false;
-        if let Some(claims) =
-            app.oidc
-                .keys
-                .verify::<AccessTokenClaims>(token, ACCESS_TOKEN_TYPE, &validation, now)
-            && claims.client_id == client.client_id
-        {
-            // The access tokens of the grant stop at once; its refresh token stays (RFC 7009 §2.1).
-            ActiveGrants::new(app.ephemeral.as_ref())
-                .end(&claims.gid)
-                .await?;
-        }
-    }
+    let (form, client, now) = admitted(app, headers, body).await?;
+    token_endpoint::revoke(&app.oidc, &stores(app), &client, &form, now).await?;
     let mut response = StatusCode::OK.into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,

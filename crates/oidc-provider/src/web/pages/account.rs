@@ -1,5 +1,6 @@
 //! The citizen's account page, and signing out.
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -7,15 +8,48 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::identity::summary;
 use crate::oidc::consent_cache::ConsentCache;
-use crate::oidc::grants::{self, Revoke};
 use crate::sessions::CredentialLevel;
-use crate::store::AuditKind;
 use crate::web::error::Result;
-use crate::web::templates::{
-    AccountPage, Activity, IdentitySummary, MessagePage, SharedWith, format_time, render,
-};
+use crate::web::templates::{MessagePage, format_time, render};
 use crate::web::{PageForm, Visit};
+
+pub struct Activity {
+    /// The event's number, for "Report this".
+    pub id: i64,
+    pub what: &'static str,
+    pub when: String,
+}
+
+/// A service the citizen agreed to share details with.
+pub struct SharedWith {
+    pub client_id: String,
+    pub name: String,
+    pub since: String,
+}
+
+/// The citizen's proven identity, as the account page shows it.
+pub struct IdentitySummary {
+    /// "P2 (medium confidence)".
+    pub level: String,
+    pub proven: String,
+    /// "UK passport, checked 2 January 2026 at 3:04pm".
+    pub evidence: Vec<String>,
+    /// "Renew your driving licence, last on 2 January 2026 at 3:05pm".
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub created: String,
+    pub activity: Vec<Activity>,
+    pub services: Vec<SharedWith>,
+    pub identity: Option<IdentitySummary>,
+}
 
 /// How many events of the audit log the account page lists.
 const RECENT_ACTIVITY: i64 = 10;
@@ -28,35 +62,8 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
         visit.end(&app).await?;
         return Ok(Redirect::to("/").into_response());
     };
-    let activity = app
-        .db
-        .audit()
-        .recent(&account.id, RECENT_ACTIVITY)
-        .await?
-        .into_iter()
-        .map(|event| Activity {
-            id: event.id,
-            what: event.kind.describe(),
-            when: format_time(event.at),
-        })
-        .collect();
-    let services = app
-        .db
-        .consents()
-        .list(&account.id)
-        .await?
-        .into_iter()
-        .map(|given| SharedWith {
-            name: app
-                .oidc
-                .clients
-                .get(&given.client_id)
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| given.client_id.clone()),
-            client_id: given.client_id,
-            since: format_time(given.granted_at),
-        })
-        .collect();
+    let activity = recent_activity(&app, &account.id).await?;
+    let services = shared_with(&app, &account.id).await?;
     let identity = identity_summary(&app, &account.id, visit.now).await?;
     let page = AccountPage {
         csrf_token: visit.csrf_token(),
@@ -69,68 +76,62 @@ pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
     render(&page, StatusCode::OK)
 }
 
-/// The proven identity: its level, when, the evidence behind it (which checks, never the
-/// document numbers) and the services it was shared with.
+/// The service's name, or its client id when it is no longer registered.
+fn client_name(app: &AppState, client_id: &str) -> String {
+    app.oidc
+        .clients
+        .get(client_id)
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| client_id.to_owned())
+}
+
+/// The latest events of the account's audit log.
+async fn recent_activity(app: &AppState, account_id: &str) -> Result<Vec<Activity>> {
+    let recent = app.db.audit().recent(account_id, RECENT_ACTIVITY).await?;
+    Ok(recent
+        .into_iter()
+        .map(|event| Activity {
+            id: event.id,
+            what: event.kind.describe(),
+            when: format_time(event.at),
+        })
+        .collect())
+}
+
+/// The services the citizen agreed to share details with, and since when.
+async fn shared_with(app: &AppState, account_id: &str) -> Result<Vec<SharedWith>> {
+    let given = app.db.consents().list(account_id).await?;
+    Ok(given
+        .into_iter()
+        .map(|given| SharedWith {
+            name: client_name(app, &given.client_id),
+            client_id: given.client_id,
+            since: format_time(given.granted_at),
+        })
+        .collect())
+}
+
+/// The proven identity (`identity::summary`), in the page's words.
 async fn identity_summary(
     app: &AppState,
     account_id: &str,
     now: i64,
 ) -> Result<Option<IdentitySummary>> {
-    let Some(record) = app.db.identity().record(account_id).await? else {
+    let Some(summary) = summary::summary(&app.db, account_id, now).await? else {
         return Ok(None);
-    };
-    if record.expires_at <= now {
-        return Ok(None);
-    }
-    let evidence = app
-        .db
-        .identity()
-        .credentials(account_id, now)
-        .await?
-        .into_iter()
-        .filter(|c| record.credential_ids.contains(&c.id))
-        .map(|c| {
-            let what = match c.source.as_str() {
-                "passport" => "UK passport",
-                "driving-licence" => "UK driving licence",
-                "address" => "Your address",
-                "fraud" => "Fraud prevention check",
-                "knowledge" => "Questions about your records",
-                other => other,
-            };
-            format!("{what}, checked {}", format_time(c.created_at))
-        })
-        .collect();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut shared_with = Vec::new();
-    for (detail, at) in app
-        .db
-        .audit()
-        .details_of(account_id, AuditKind::IdentityShared)
-        .await?
-    {
-        let client_id = detail.split(' ').next().unwrap_or_default().to_owned();
-        if seen.insert(client_id.clone()) {
-            let name = app
-                .oidc
-                .clients
-                .get(&client_id)
-                .map(|c| c.name.clone())
-                .unwrap_or(client_id);
-            shared_with.push(format!("{name}, last on {}", format_time(at)));
-        }
-    }
-    let confidence = match record.level.as_str() {
-        "P1" => "low confidence",
-        "P2" => "medium confidence",
-        "P3" => "high confidence",
-        _ => "no confidence",
     };
     Ok(Some(IdentitySummary {
-        level: format!("{} ({confidence})", record.level),
-        proven: format_time(record.proven_at),
-        evidence,
-        shared_with,
+        level: summary.level,
+        proven: format_time(summary.proven_at),
+        evidence: (summary.evidence.into_iter())
+            .map(|(what, at)| format!("{what}, checked {}", format_time(at)))
+            .collect(),
+        shared_with: (summary.shared_with.into_iter())
+            .map(|(client_id, at)| {
+                let name = client_name(app, &client_id);
+                format!("{name}, last on {}", format_time(at))
+            })
+            .collect(),
     }))
 }
 
@@ -142,8 +143,8 @@ pub struct WithdrawForm {
     client_id: String,
 }
 
-/// Withdraws consent for one service: it gets nothing more without asking again, and its
-/// refresh tokens stop working.
+/// Withdraws consent for one service (`AccountAccess::withdraw_consent`); the consent cached
+/// for the authorization goes too.
 pub async fn withdraw_consent(
     State(app): State<AppState>,
     visit: Visit,
@@ -153,37 +154,15 @@ pub async fn withdraw_consent(
     let Some(auth) = visit.signed_in_at(CredentialLevel::ClCm).cloned() else {
         return Ok(Redirect::to("/sign-in").into_response());
     };
-    if app
-        .db
-        .consents()
-        .withdraw(&auth.account_id, &form.client_id, visit.now)
+    let (account_id, client_id) = (&auth.account_id, &form.client_id);
+    let access = app.account_access();
+    if access
+        .withdraw_consent(account_id, client_id, visit.now, app.clock.as_ref())
         .await?
     {
-        match app.oidc.clients.get(&form.client_id) {
-            // Issue 11.16: the live grant ends at once, not when its access token expires.
-            Some(client) => {
-                grants::revoke_grants(
-                    &app.oidc,
-                    app.ephemeral.as_ref(),
-                    &app.db,
-                    &auth.account_id,
-                    Revoke::At(&client),
-                    app.clock.unix_millis(),
-                )
-                .await?
-            }
-            // No longer registered: it cannot use a token, but none stays valid either.
-            None => {
-                app.db
-                    .refresh_tokens()
-                    .revoke_for(&auth.account_id, &form.client_id, visit.now)
-                    .await?
-            }
-        }
-        ConsentCache::new(app.ephemeral.as_ref())
-            .forget(&auth.account_id, &form.client_id)
-            .await?;
-        tracing::info!(account = %auth.account_id, client = %form.client_id, "consent withdrawn");
+        let cache = ConsentCache::new(app.ephemeral.as_ref());
+        cache.forget(account_id, client_id).await?;
+        tracing::info!(account = %account_id, client = %client_id, "consent withdrawn");
     }
     Ok(Redirect::to("/account").into_response())
 }

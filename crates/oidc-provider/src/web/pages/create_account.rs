@@ -1,26 +1,58 @@
 //! Create an account: email, the code sent to it, a password, then an authenticator app. The
 //! account is written only at the end, whole, so no half-created account can exist.
 
+use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 use super::sign_in::complete_sign_in;
-use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::email_code::{self, CodeCheck, PendingCode};
-use crate::accounts::{check_new_password, email_problem, totp};
-use crate::app::AppState;
-use crate::mail::Email;
-use crate::sessions::{CreateAccountStep, Journey};
-use crate::store::error::{Error as StoreError, Refusal};
-use crate::store::{AuditEvent, AuditKind, NewAccount};
-use crate::web::error::Result;
-use crate::web::templates::{
-    AuthenticatorAppPage, CheckEmailPage, CreatePasswordPage, EnterEmailPage, FormErrors,
-    MessagePage, form_status, render,
+use super::{CodeForm, EmailForm, NewPasswordForm, shown};
+use crate::accounts::typed_codes::{
+    EmailedCode, WRONG_NEW_APP_CODE, check_emailed_code, new_app_step,
 };
+use crate::accounts::{email_problem, new_password_problems, totp};
+use crate::app::AppState;
+use crate::sessions::{CreateAccountStep, Journey};
+use crate::store::NewAccount;
+use crate::web::error::Result;
+use crate::web::templates::{FormErrors, MessagePage, form_status, render};
 use crate::web::{ClientIp, PageForm, Visit};
+
+#[derive(Template)]
+#[template(path = "create_account/email.html")]
+pub struct EnterEmailPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "create_account/check_email.html")]
+pub struct CheckEmailPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub ttl_minutes: u64,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "create_account/password.html")]
+pub struct CreatePasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "authenticator_app.html")]
+pub struct AuthenticatorAppPage {
+    pub csrf_token: String,
+    /// Where the form posts: creating an account, or adding an app to an existing one.
+    pub action: &'static str,
+    pub qr_code: String,
+    pub secret_grouped: String,
+    pub errors: FormErrors,
+}
 
 /// Where a create-account journey really stands, for pages reached out of order.
 fn current_step(journey: &Journey) -> &'static str {
@@ -53,14 +85,6 @@ fn journey(visit: &Visit) -> Journey {
         .unwrap_or_default()
 }
 
-#[derive(Debug, Deserialize)]
-pub struct EmailForm {
-    #[serde(default)]
-    pub csrf_token: String,
-    #[serde(default)]
-    pub email: String,
-}
-
 pub async fn email_form(mut visit: Visit) -> Result<Response> {
     let email = match journey(&visit) {
         Journey::CreateAccount { email, .. } => email,
@@ -71,8 +95,7 @@ pub async fn email_form(mut visit: Visit) -> Result<Response> {
         email,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_email(
@@ -83,58 +106,20 @@ pub async fn submit_email(
     visit.check_csrf(&form.csrf_token)?;
     let email = form.email.trim().to_owned();
     if let Some(problem) = email_problem(&email) {
-        let email: String = email.chars().take(MAX_FIELD_CHARS).collect();
         let page = EnterEmailPage {
             csrf_token: visit.csrf_token(),
-            email,
+            email: shown(&email),
             errors: FormErrors::one("email", problem),
         };
         return render(&page, StatusCode::BAD_REQUEST);
     }
-    let now = visit.now;
-    let ttl = app.config.sign_in.email_code_ttl.as_secs() as i64;
-    // The same page follows whether or not the address has an account; only the email differs,
-    // and only its owner reads it (ASVS 6.3.8: no account enumeration at sign-up).
-    let pending = if app.db.accounts().find_by_email(&email).await?.is_some() {
-        app.mailer
-            .send(account_exists_email(&email, &app.config.url("sign-in")))
-            .await?;
-        email_code::unguessable(now, ttl)
-    } else {
-        let (code, pending) = email_code::issue(now, ttl);
-        app.mailer.send(code_email(&email, &code, ttl)).await?;
-        pending
-    };
+    let services = app.account_services();
+    let pending = services.send_sign_up_code(&email, visit.now).await?;
     visit.session_mut().journey = Journey::CreateAccount {
         email,
         step: CreateAccountStep::CheckEmail(pending),
     };
     Ok(Redirect::to("/create-account/check-email").into_response())
-}
-
-/// The code goes in the body only: subjects show in notifications, lock screens and mail
-/// logs (issue 11.9).
-fn code_email(to: &str, code: &str, ttl_seconds: i64) -> Email {
-    Email {
-        to: to.to_owned(),
-        subject: "Your GOV.UK One Login security code".to_owned(),
-        body: format!(
-            "Your code to create a GOV.UK One Login is:\n\n{code}\n\nThe code expires in {} minutes.\n\n\
-             If you did not ask for this code, you can ignore this email. Do not share the code with anyone.\n",
-            ttl_seconds / 60
-        ),
-    }
-}
-
-fn account_exists_email(to: &str, sign_in_url: &str) -> Email {
-    Email {
-        to: to.to_owned(),
-        subject: "You already have a GOV.UK One Login".to_owned(),
-        body: format!(
-            "Someone tried to create a GOV.UK One Login with this email address, but you already have one.\n\n\
-             To sign in, go to {sign_in_url}\n\nIf this was not you, you do not need to do anything.\n"
-        ),
-    }
 }
 
 pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
@@ -151,8 +136,7 @@ pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<
         ttl_minutes: app.config.sign_in.email_code_ttl.as_secs() / 60,
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_code(
@@ -168,11 +152,12 @@ pub async fn submit_code(
     else {
         return Ok(back_on_track(&visit));
     };
-    let problem = match check_emailed_code(&app, &pending, &form.code, visit.now).await? {
-        EmailedCode::Right => None,
-        EmailedCode::Wrong(problem) => Some(problem),
-        EmailedCode::Void => return code_void(visit, "/create-account"),
-    };
+    let problem =
+        match check_emailed_code(app.ephemeral.as_ref(), &pending, &form.code, visit.now).await? {
+            EmailedCode::Right => None,
+            EmailedCode::Wrong(problem) => Some(problem),
+            EmailedCode::Void => return code_void(visit, "/create-account"),
+        };
     match problem {
         None => {
             visit.session_mut().journey = Journey::CreateAccount {
@@ -194,67 +179,13 @@ pub async fn submit_code(
     }
 }
 
-/// What an emailed code typed by the citizen turned out to be.
-pub(super) enum EmailedCode {
-    Right,
-    /// Not right (or not a code): the message to show beside the field.
-    Wrong(&'static str),
-    /// Too many wrong tries, or used already: a new code is needed.
-    Void,
-}
-
-/// Checks a code the citizen typed against the one emailed (`PendingCode::check`: counted
-/// first, single use, 5 tries).
-pub(super) async fn check_emailed_code(
-    app: &AppState,
-    pending: &PendingCode,
-    typed: &str,
-    now: i64,
-) -> Result<EmailedCode> {
-    let code = totp::clean_code(typed);
-    if code.is_empty() {
-        return Ok(EmailedCode::Wrong("Enter the code"));
-    }
-    if !totp::is_well_formed(&code) {
-        return Ok(EmailedCode::Wrong("Enter the code, which is 6 digits"));
-    }
-    Ok(
-        match pending.check(app.ephemeral.as_ref(), &code, now).await? {
-            CodeCheck::Correct => EmailedCode::Right,
-            CodeCheck::Wrong { tries_left } if tries_left <= 2 => {
-                EmailedCode::Wrong(if tries_left == 1 {
-                    "The code you entered is not correct. You have 1 more try before the code stops working"
-                } else {
-                    "The code you entered is not correct. You have 2 more tries before the code stops working"
-                })
-            }
-            CodeCheck::Wrong { .. } => EmailedCode::Wrong(
-                "The code you entered is not correct. Check the email and try again",
-            ),
-            CodeCheck::Expired => EmailedCode::Wrong("The code has expired. Ask for a new code"),
-            CodeCheck::Exhausted => EmailedCode::Void,
-        },
-    )
-}
-
 /// The journey ends when its code is void: the page says so, with where to get a new one.
 pub(super) fn code_void(mut visit: Visit, new_code: &str) -> Result<Response> {
     visit.session_mut().journey = Journey::None;
     let page = MessagePage::new("You entered the wrong code too many times")
         .paragraph("For your security, that code no longer works.")
         .link(new_code, "Get a new code");
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    pub csrf_token: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default, rename = "confirm-password")]
-    pub confirm_password: String,
+    render(&page, StatusCode::OK)
 }
 
 pub async fn password_form(mut visit: Visit) -> Result<Response> {
@@ -271,51 +202,13 @@ pub async fn password_form(mut visit: Visit) -> Result<Response> {
         csrf_token: visit.csrf_token(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
-}
-
-/// The rules of a new account's password, and not the password it replaces: a reset or change
-/// that changes nothing protects nothing. `same` is the message for the current password
-/// (argon2id off the async threads, in `verify`).
-pub(super) async fn replacement_password_errors(
-    app: &AppState,
-    password: &str,
-    confirmation: &str,
-    current_hash: &str,
-    same: &'static str,
-) -> Result<FormErrors> {
-    let mut errors = password_errors(password, confirmation);
-    if errors.is_empty()
-        && app
-            .passwords
-            .verify(password, Some(current_hash))
-            .await?
-            .matches
-    {
-        errors.add("password", same);
-    }
-    Ok(errors)
-}
-
-/// The errors of a new password and its confirmation, in field order.
-pub(super) fn password_errors(password: &str, confirmation: &str) -> FormErrors {
-    let mut errors = FormErrors::none();
-    if let Err(problem) = check_new_password(password) {
-        errors.add("password", problem.message());
-    }
-    if confirmation.is_empty() {
-        errors.add("confirm-password", "Re-type your password");
-    } else if errors.is_empty() && password != confirmation {
-        errors.add("confirm-password", "Enter the same password in both fields");
-    }
-    errors
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
     State(app): State<AppState>,
     mut visit: Visit,
-    PageForm(form): PageForm<PasswordForm>,
+    PageForm(form): PageForm<NewPasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let Journey::CreateAccount {
@@ -325,7 +218,10 @@ pub async fn submit_password(
     else {
         return Ok(back_on_track(&visit));
     };
-    let errors = password_errors(&form.password, &form.confirm_password);
+    let errors = FormErrors::from(new_password_problems(
+        &form.password,
+        &form.confirm_password,
+    ));
     if !errors.is_empty() {
         let page = CreatePasswordPage {
             csrf_token: visit.csrf_token(),
@@ -364,45 +260,28 @@ pub(super) fn authenticator_page(
     render(&page, status)
 }
 
-/// The message for a code that is not right for a new authenticator app, if any.
-pub(super) fn new_app_code_problem(code: &str) -> Option<&'static str> {
-    let code = totp::clean_code(code);
-    if code.is_empty() {
-        Some("Enter the security code")
-    } else if !totp::is_well_formed(&code) {
-        Some("Enter the security code, which is 6 digits")
-    } else {
-        None
-    }
-}
-
-const WRONG_NEW_APP_CODE: &str = "The security code is not correct. Check your authenticator app and enter the code it shows now";
-
-/// The time step of a new app's first code, or the message for a code that is not right: the
-/// code that confirms the app is set up.
-pub(super) fn new_app_step(secret: &str, code: &str, now: i64) -> Result<i64, &'static str> {
-    match new_app_code_problem(code) {
-        Some(problem) => Err(problem),
-        None => totp::matching_step(secret, code, now).ok_or(WRONG_NEW_APP_CODE),
+/// The journey at its last step: the email address, the new password's hash and the new
+/// app's secret.
+fn setting_up_app(visit: &Visit) -> Option<(String, String, String)> {
+    match journey(visit) {
+        Journey::CreateAccount {
+            email,
+            step:
+                CreateAccountStep::SetUpAuthenticator {
+                    password_hash,
+                    totp_secret,
+                },
+        } => Some((email, password_hash, totp_secret)),
+        _ => None,
     }
 }
 
 pub async fn authenticator_form(mut visit: Visit) -> Result<Response> {
-    let Journey::CreateAccount {
-        email,
-        step: CreateAccountStep::SetUpAuthenticator { totp_secret, .. },
-    } = journey(&visit)
-    else {
+    let Some((email, _, totp_secret)) = setting_up_app(&visit) else {
         return Ok(back_on_track(&visit));
     };
-    let response = authenticator_page(
-        visit.csrf_token(),
-        "/create-account/authenticator-app",
-        &totp_secret,
-        &email,
-        FormErrors::none(),
-    )?;
-    Ok(response)
+    let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
+    authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors)
 }
 
 pub async fn submit_authenticator(
@@ -412,29 +291,15 @@ pub async fn submit_authenticator(
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let Journey::CreateAccount {
-        email,
-        step:
-            CreateAccountStep::SetUpAuthenticator {
-                password_hash,
-                totp_secret,
-            },
-    } = journey(&visit)
-    else {
+    let Some((email, password_hash, totp_secret)) = setting_up_app(&visit) else {
         return Ok(back_on_track(&visit));
     };
     let now = visit.now;
-    let step = match new_app_step(&totp_secret, &form.code, now) {
+    let step = match new_app_step(&totp_secret, &form.code, now, WRONG_NEW_APP_CODE) {
         Ok(step) => step,
         Err(problem) => {
-            let errors = FormErrors::one("code", problem);
-            return authenticator_page(
-                visit.csrf_token(),
-                "/create-account/authenticator-app",
-                &totp_secret,
-                &email,
-                errors,
-            );
+            let (csrf_token, errors) = (visit.csrf_token(), FormErrors::one("code", problem));
+            return authenticator_page(csrf_token, AUTHENTICATOR, &totp_secret, &email, errors);
         }
     };
     let new = NewAccount {
@@ -444,58 +309,31 @@ pub async fn submit_authenticator(
         email_verified: true,
         now,
     };
-    let created = AuditEvent::new(AuditKind::AccountCreated, None, now).from_ip(Some(ip.clone()));
-    let account = match app.db.accounts().create(new, created).await {
-        Ok(account) => account,
-        Err(StoreError::Refused(Refusal::EmailTaken)) => {
-            // Another journey created it meanwhile.
-            visit.session_mut().journey = Journey::None;
-            let page = MessagePage::new("You already have a GOV.UK One Login")
-                .paragraph("There is already a GOV.UK One Login for this email address.")
-                .link("/sign-in", "Sign in");
-            let response = render(&page, StatusCode::OK)?;
-            return Ok(response);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    // The code that confirmed the app cannot also be used to sign in.
-    app.db
-        .accounts()
-        .accept_totp_step(&account.id, step, now)
+    let created = app
+        .account_services()
+        .create_account(new, step, &ip)
         .await?;
-    tracing::info!(account = %account.id, "account created");
+    let Some(account) = created else {
+        return already_created(visit);
+    };
     complete_sign_in(&app, visit, &account.id, &account.email, &ip).await
 }
+
+/// Another journey created the account meanwhile: this one ends.
+fn already_created(mut visit: Visit) -> Result<Response> {
+    visit.session_mut().journey = Journey::None;
+    let page = MessagePage::new("You already have a GOV.UK One Login")
+        .paragraph("There is already a GOV.UK One Login for this email address.")
+        .link("/sign-in", "Sign in");
+    render(&page, StatusCode::OK)
+}
+
+/// The create-account journey's authenticator app page.
+const AUTHENTICATOR: &str = "/create-account/authenticator-app";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn password_and_confirmation() {
-        assert!(password_errors("correct horse battery", "correct horse battery").is_empty());
-        let errors = password_errors("correct horse battery", "correct horse batter");
-        assert_eq!(
-            errors.get("confirm-password"),
-            "Enter the same password in both fields"
-        );
-        let errors = password_errors("", "");
-        assert_eq!(errors.get("password"), "Enter a password");
-        assert_eq!(errors.get("confirm-password"), "Re-type your password");
-        // A weak password is reported once, not also as a mismatch.
-        let errors = password_errors("password", "passwort");
-        assert!(!errors.get("password").is_empty());
-        assert_eq!(errors.get("confirm-password"), "");
-    }
-
-    // Issue 11.9: a code never appears in an email subject.
-    #[test]
-    fn the_code_is_in_the_body_never_the_subject() {
-        let email = code_email("ada@example.com", "493817", 900);
-        assert!(!email.subject.contains("493817"), "{}", email.subject);
-        assert!(email.body.contains("\n\n493817\n\n"), "{}", email.body);
-        assert!(email.body.contains("15 minutes"), "{}", email.body);
-    }
 
     #[test]
     fn steps_route_to_their_page() {
@@ -505,15 +343,5 @@ mod tests {
             step: CreateAccountStep::ChoosePassword,
         };
         assert_eq!(current_step(&journey), "/create-account/password");
-    }
-
-    #[test]
-    fn new_app_code_format() {
-        assert_eq!(new_app_code_problem(" "), Some("Enter the security code"));
-        assert_eq!(
-            new_app_code_problem("12 34"),
-            Some("Enter the security code, which is 6 digits")
-        );
-        assert_eq!(new_app_code_problem("123 456"), None);
     }
 }

@@ -4,33 +4,173 @@
 //! password again when the sign-in is older than 15 minutes (`accounts::changes`); changing the
 //! password and closing the account ask for it every time.
 
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{
-    EmailedCode, authenticator_page, check_emailed_code, new_app_code_problem, password_errors,
-    replacement_password_errors,
+use super::create_account::authenticator_page;
+use super::sign_in::{SAME_PASSWORD, wait_page};
+use super::{CodeForm, EmailForm, PasswordForm, shown};
+use crate::accounts::changes::{self, Credential, Replaced, needs_password_again, return_page};
+use crate::accounts::email_code::PendingCode;
+use crate::accounts::typed_codes::{
+    EmailedCode, app_code_problem, check_emailed_code, new_app_step,
 };
-use super::sign_in::{WrongAnswer, count_wrong_answer, throttle, wait_page};
-use super::{CodeForm, MAX_FIELD_CHARS};
-use crate::accounts::changes::{self, needs_password_again, return_page};
-use crate::accounts::email_code;
 use crate::accounts::{
-    Admission, Factor, FailureOutcome, SignInAttempt, closure, email_problem, password, totp,
+    Checked, FailureOutcome, email_problem, new_password_problems, password, totp,
 };
 use crate::app::AppState;
-use crate::limits::RouteKind;
-use crate::mail::Email;
 use crate::sessions::{AccountChange, CredentialLevel};
-use crate::store::error::{Error as StoreError, Refusal};
-use crate::store::{Account, AuditEvent, AuditKind, normalise_email};
+use crate::store::Account;
 use crate::web::error::{Error, Result};
 use crate::web::templates::{
-    AccountFormPage, FormErrors, FormField, MessagePage, format_time, render, tries_left_warning,
+    FormErrors, Link, MessagePage, form_status, format_time, render, tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
+
+/// One text field of an [`AccountFormPage`].
+pub struct FormField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub input_type: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+    pub autocomplete: &'static str,
+    pub inputmode: &'static str,
+    pub classes: &'static str,
+}
+
+impl FormField {
+    /// A password field: never filled in again when the page comes back with errors.
+    pub fn password(name: &'static str, label: &'static str, autocomplete: &'static str) -> Self {
+        FormField {
+            name,
+            label,
+            input_type: "password",
+            value: String::new(),
+            hint: "",
+            autocomplete,
+            inputmode: "",
+            classes: "",
+        }
+    }
+
+    pub fn email(label: &'static str, value: String) -> Self {
+        FormField {
+            name: "email",
+            label,
+            input_type: "email",
+            value,
+            hint: "",
+            autocomplete: "email",
+            inputmode: "",
+            classes: "",
+        }
+    }
+
+    /// A 6-digit code field.
+    pub fn code(label: &'static str, hint: &'static str) -> Self {
+        FormField {
+            name: "code",
+            label,
+            input_type: "text",
+            value: String::new(),
+            hint,
+            autocomplete: "one-time-code",
+            inputmode: "numeric",
+            classes: "govuk-input--width-5 govuk-input--extra-letter-spacing",
+        }
+    }
+}
+
+/// The account pages' forms (change email, password, app; close; report; give the password
+/// again): a heading, some words, fields, one button.
+#[derive(Template)]
+#[template(path = "account/form.html")]
+pub struct AccountFormPage {
+    pub csrf_token: String,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    pub warning: Option<String>,
+    pub action: &'static str,
+    pub hidden: Vec<(&'static str, String)>,
+    pub fields: Vec<FormField>,
+    pub button: &'static str,
+    /// The button does something that cannot be undone: a warning button.
+    pub destructive: bool,
+    pub links: Vec<Link>,
+    pub errors: FormErrors,
+}
+
+impl AccountFormPage {
+    pub fn new(csrf_token: String, title: impl Into<String>, action: &'static str) -> Self {
+        AccountFormPage {
+            csrf_token,
+            title: title.into(),
+            paragraphs: Vec::new(),
+            warning: None,
+            action,
+            hidden: Vec::new(),
+            fields: Vec::new(),
+            button: "Continue",
+            destructive: false,
+            links: vec![Link {
+                href: "/account".into(),
+                text: "Cancel and go back to your account".into(),
+            }],
+            errors: FormErrors::none(),
+        }
+    }
+
+    pub fn paragraph(mut self, text: impl Into<String>) -> Self {
+        self.paragraphs.push(text.into());
+        self
+    }
+
+    pub fn field(mut self, field: FormField) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    pub fn hidden(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.hidden.push((name, value.into()));
+        self
+    }
+
+    pub fn warning(mut self, text: Option<String>) -> Self {
+        self.warning = text;
+        self
+    }
+
+    pub fn button(mut self, text: &'static str, destructive: bool) -> Self {
+        self.button = text;
+        self.destructive = destructive;
+        self
+    }
+
+    pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.links.insert(
+            0,
+            Link {
+                href: href.into(),
+                text: text.into(),
+            },
+        );
+        self
+    }
+
+    pub fn errors(mut self, errors: FormErrors) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Rendered: 400 with errors, else 200.
+    pub fn respond(&self) -> Result<Response> {
+        render(self, form_status(&self.errors))
+    }
+}
 
 /// The signed-in citizen and their account, or where to send them instead: to sign in, or,
 /// for a change that needs a recent sign-in (`fresh_for`, the page itself), to give the
@@ -75,61 +215,18 @@ enum Answer {
     Wait(Response),
 }
 
-/// Counts a check of the current password or app code with the sign-in throttle, so these
-/// pages give a guesser no more tries than signing in does (per address and client address,
-/// and per account: `accounts::throttle`), reserved before the check runs (issue 11.3).
-async fn counted_check(
-    app: &AppState,
-    factor: Factor,
-    account: &Account,
-    ip: &str,
-    now: i64,
-    check: impl AsyncFnOnce() -> Result<bool>,
-) -> Result<Answer> {
-    let throttle = throttle(app);
-    let attempt = SignInAttempt::new(factor, &account.email, ip);
-    let reservation = match throttle.admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            return Ok(Answer::Wait(
-                Redirect::to(&wait_page(until)).into_response(),
-            ));
+/// What a counted check (`AccountServices::confirm_password`, `confirm_app_code`) means on an
+/// account page: the session stays, whatever the answer.
+fn answer(checked: Checked<()>) -> Answer {
+    match checked {
+        Checked::Right(()) => Answer::Right,
+        Checked::Wrong(FailureOutcome::TriesLeft(n)) => Answer::Wrong(tries_left_warning(n)),
+        Checked::Wrong(FailureOutcome::MustWait { until }) | Checked::Wait { until } => {
+            Answer::Wait(Redirect::to(&wait_page(until)).into_response())
         }
-    };
-    if check().await? {
-        throttle.succeeded(&attempt).await?;
-        return Ok(Answer::Right);
+        // The account went away meanwhile.
+        Checked::Gone => Answer::Wait(Redirect::to("/sign-in").into_response()),
     }
-    let wrong = WrongAnswer {
-        attempt: &attempt,
-        reservation: &reservation,
-        account_id: Some(&account.id),
-        ip,
-    };
-    match count_wrong_answer(app, &wrong, " on the account pages", now).await? {
-        FailureOutcome::MustWait { until } => Ok(Answer::Wait(
-            Redirect::to(&wait_page(until)).into_response(),
-        )),
-        FailureOutcome::TriesLeft(n) => Ok(Answer::Wrong(tries_left_warning(n))),
-    }
-}
-
-/// Checks the account's current password (argon2id off the async threads, in `verify`).
-async fn check_password(
-    app: &AppState,
-    account: &Account,
-    given: &str,
-    ip: &str,
-    now: i64,
-) -> Result<Answer> {
-    counted_check(app, Factor::Password, account, ip, now, async || {
-        Ok(app
-            .passwords
-            .verify(given, Some(&account.password_hash))
-            .await?
-            .matches)
-    })
-    .await
 }
 
 /// The message for a current password that cannot be right before any check: empty or too long.
@@ -145,29 +242,6 @@ fn current_password_problem(given: &str) -> Option<&'static str> {
 
 const WRONG_PASSWORD: &str = "The password is not correct";
 
-/// An email telling the citizen what changed, in our words. Never a code or password.
-fn notice(to: &str, subject: &str, what: &str, now: i64) -> Email {
-    Email {
-        to: to.to_owned(),
-        subject: subject.to_owned(),
-        body: format!(
-            "{what}\n\nThis happened on {} (UTC).\n\n\
-             If this was not you, someone else may be using your GOV.UK One Login. Sign in and \
-             change your password, or contact the GOV.UK One Login team.\n",
-            format_time(now)
-        ),
-    }
-}
-
-/// Ends every other session of the account and revokes its tokens (the session in use is
-/// kept), after a change that another holder of the account must not outlive.
-async fn end_other_sessions(app: &AppState, visit: &Visit, account_id: &str) -> Result<()> {
-    app.account_access()
-        .end_all(account_id, visit.session_id(), visit.now_ms)
-        .await?;
-    Ok(())
-}
-
 /// A form page with nothing typed yet, built by `page` with the session's CSRF token.
 async fn blank_form(
     app: &AppState,
@@ -176,14 +250,7 @@ async fn blank_form(
     page: fn(String, FormErrors) -> AccountFormPage,
 ) -> Result<Response> {
     through_gate!(app, visit, fresh_for);
-    let response = page(visit.csrf_token(), FormErrors::none()).respond()?;
-    Ok(response)
-}
-
-/// A confirmation page, saved with the session.
-fn done(page: MessagePage) -> Result<Response> {
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    page(visit.csrf_token(), FormErrors::none()).respond()
 }
 
 // ---- Giving the password again ----
@@ -242,14 +309,15 @@ pub async fn confirm_password(
     if let Some(problem) = current_password_problem(&form.password) {
         return page(&mut visit, FormErrors::one("password", problem), None);
     }
-    match check_password(&app, &account, &form.password, &ip, visit.now).await? {
+    let services = app.account_services();
+    let checked = services
+        .confirm_password(&account, &form.password, &ip, visit.now)
+        .await?;
+    match answer(checked) {
         Answer::Right => {}
         Answer::Wrong(warning) => {
-            return page(
-                &mut visit,
-                FormErrors::one("password", WRONG_PASSWORD),
-                warning,
-            );
+            let errors = FormErrors::one("password", WRONG_PASSWORD);
+            return page(&mut visit, errors, warning);
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -265,14 +333,6 @@ pub async fn confirm_password(
 }
 
 // ---- Email address ----
-
-#[derive(Debug, Deserialize)]
-pub struct EmailForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    email: String,
-}
 
 const CHANGE_EMAIL: &str = "/account/change-email";
 const CHECK_NEW_EMAIL: &str = "/account/change-email/check-email";
@@ -298,8 +358,7 @@ pub async fn change_email_form(State(app): State<AppState>, mut visit: Visit) ->
         String::new(),
         FormErrors::none(),
     );
-    let response = page.respond()?;
-    Ok(response)
+    page.respond()
 }
 
 pub async fn change_email(
@@ -315,70 +374,18 @@ pub async fn change_email(
             .then_some("Enter an email address that is different from the one you use now")
     });
     if let Some(problem) = problem {
-        let typed = email.chars().take(MAX_FIELD_CHARS).collect();
-        let page = change_email_page(
-            visit.csrf_token(),
-            &account.email,
-            typed,
-            FormErrors::one("email", problem),
-        );
+        let errors = FormErrors::one("email", problem);
+        let page = change_email_page(visit.csrf_token(), &account.email, shown(&email), errors);
         return page.respond();
     }
-    let now = visit.now;
-    // Codes sent to one address are limited too, not only the requests of one client address:
-    // the account pages must not become a way to flood someone's inbox.
-    app.rate_limiter
-        .admit(
-            app.ephemeral.as_ref(),
-            RouteKind::Forms,
-            &format!("new-email:{}", normalise_email(&email)),
-            now,
-        )
-        .await?;
-    let ttl = app.config.sign_in.email_code_ttl.as_secs() as i64;
-    // The next page is the same whether or not the address has an account: only its owner
-    // learns that from the email (ASVS 6.3.8). The change is refused at the end anyway.
-    let code = if app.db.accounts().find_by_email(&email).await?.is_some() {
-        app.mailer.send(address_taken_email(&email)).await?;
-        email_code::unguessable(now, ttl)
-    } else {
-        let (code, pending) = email_code::issue(now, ttl);
-        app.mailer
-            .send(new_address_code_email(&email, &code, ttl))
-            .await?;
-        pending
-    };
+    let services = app.account_services();
+    let code = services.send_new_address_code(&email, visit.now).await?;
     visit.session_mut().account_change = Some(AccountChange::NewEmail { email, code });
     Ok(Redirect::to(CHECK_NEW_EMAIL).into_response())
 }
 
-/// The code goes in the body only (issue 11.9).
-fn new_address_code_email(to: &str, code: &str, ttl_seconds: i64) -> Email {
-    Email {
-        to: to.to_owned(),
-        subject: "Your GOV.UK One Login security code".to_owned(),
-        body: format!(
-            "Your code to make this the email address of your GOV.UK One Login is:\n\n{code}\n\n\
-             The code expires in {} minutes.\n\n\
-             If you did not ask for this, you can ignore this email. Do not share the code with anyone.\n",
-            ttl_seconds / 60
-        ),
-    }
-}
-
-fn address_taken_email(to: &str) -> Email {
-    Email {
-        to: to.to_owned(),
-        subject: "This email address already has a GOV.UK One Login".to_owned(),
-        body: "Someone asked to move another GOV.UK One Login to this email address, but this \
-               address already has its own GOV.UK One Login, so it cannot be used.\n\n\
-               If this was not you, you do not need to do anything.\n"
-            .to_owned(),
-    }
-}
-
 /// The new address waiting for its code, if a change is at that step.
-fn pending_email(visit: &Visit) -> Option<(String, email_code::PendingCode)> {
+fn pending_email(visit: &Visit) -> Option<(String, PendingCode)> {
     match visit.session()?.account_change.as_ref()? {
         AccountChange::NewEmail { email, code } => Some((email.clone(), code.clone())),
         AccountChange::NewAuthenticatorApp { .. } => None,
@@ -426,66 +433,48 @@ pub async fn check_new_email(
     let Some((email, pending)) = pending_email(&visit) else {
         return Ok(Redirect::to(CHANGE_EMAIL).into_response());
     };
-    let now = visit.now;
-    let problem = match check_emailed_code(&app, &pending, &form.code, now).await? {
-        EmailedCode::Right => None,
-        EmailedCode::Wrong(message) => Some(message),
-        EmailedCode::Void => {
-            visit.session_mut().account_change = None;
-            let page = MessagePage::new("You entered the wrong code too many times")
-                .paragraph("For your security, that code no longer works. Your email address has not changed.")
-                .link(CHANGE_EMAIL, "Get a new code");
-            return done(page);
+    let store = app.ephemeral.as_ref();
+    match check_emailed_code(store, &pending, &form.code, visit.now).await? {
+        EmailedCode::Right => {}
+        EmailedCode::Wrong(problem) => {
+            let errors = FormErrors::one("code", problem);
+            return check_new_email_page(&app, visit.csrf_token(), &email, errors).respond();
         }
-    };
-    if let Some(problem) = problem {
-        let errors = FormErrors::one("code", problem);
-        return check_new_email_page(&app, visit.csrf_token(), &email, errors).respond();
+        EmailedCode::Void => return email_unchanged(visit, void_code_page()),
     }
-    let changed =
-        AuditEvent::new(AuditKind::EmailChanged, Some(&account.id), now).from_ip(Some(ip));
-    match app
-        .db
-        .accounts()
-        .change_email(&account.id, &email, &changed)
-        .await
+    let (services, keep) = (app.account_services(), visit.session_id());
+    if !services
+        .change_email(&account, &email, keep, &ip, visit.now_ms)
+        .await?
     {
-        Ok(()) => {}
-        Err(StoreError::Refused(Refusal::EmailTaken)) => {
-            visit.session_mut().account_change = None;
-            let page = MessagePage::new("You cannot use that email address")
-                .paragraph("That email address belongs to another GOV.UK One Login. Your email address has not changed.")
-                .link(CHANGE_EMAIL, "Use another email address");
-            return done(page);
-        }
-        Err(e) => return Err(e.into()),
+        return email_unchanged(visit, address_taken_page());
     }
-    tracing::info!(account = %account.id, "email address changed");
-    // Other sessions, and the services' grants, still carry the old address (the ID token and
-    // userinfo `email`): they end, and the services ask again and get the new one.
-    end_other_sessions(&app, &visit, &account.id).await?;
-    app.mailer
-        .send(notice(
-            &account.email,
-            "Your GOV.UK One Login email address has changed",
-            "The email address of your GOV.UK One Login was changed. We will not send email to this address any more.",
-            now,
-        ))
-        .await?;
-    app.mailer
-        .send(notice(
-            &email,
-            "This is now your GOV.UK One Login email address",
-            "You now sign in to GOV.UK One Login with this email address.",
-            now,
-        ))
-        .await?;
     let session = visit.session_mut();
     session.account_change = None;
     if let Some(auth) = session.auth.as_mut() {
-        auth.email = email.clone();
+        auth.email = email;
     }
     Ok(Redirect::to("/account/changed/email").into_response())
+}
+
+/// The change of address ends without a change: the page says why.
+fn email_unchanged(mut visit: Visit, page: MessagePage) -> Result<Response> {
+    visit.session_mut().account_change = None;
+    render(&page, StatusCode::OK)
+}
+
+fn void_code_page() -> MessagePage {
+    MessagePage::new("You entered the wrong code too many times")
+        .paragraph(
+            "For your security, that code no longer works. Your email address has not changed.",
+        )
+        .link(CHANGE_EMAIL, "Get a new code")
+}
+
+fn address_taken_page() -> MessagePage {
+    MessagePage::new("You cannot use that email address")
+        .paragraph("That email address belongs to another GOV.UK One Login. Your email address has not changed.")
+        .link(CHANGE_EMAIL, "Use another email address")
 }
 
 // ---- Password ----
@@ -535,61 +524,50 @@ pub async fn change_password(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let account = through_gate!(app, visit, None);
+    let errors = change_password_problems(&form);
+    if !errors.is_empty() {
+        return change_password_page(visit.csrf_token(), errors).respond();
+    }
+    let services = app.account_services();
+    let current = &form.current_password;
+    let checked = services.confirm_password(&account, current, &ip, visit.now);
+    match answer(checked.await?) {
+        Answer::Right => {}
+        Answer::Wrong(warning) => {
+            let errors = FormErrors::one("current-password", WRONG_PASSWORD);
+            let page = change_password_page(visit.csrf_token(), errors);
+            return page.warning(warning).respond();
+        }
+        Answer::Wait(response) => return Ok(response),
+    }
+    let typed = (form.password.as_str(), form.confirm_password.as_str());
+    let replaced = app
+        .passwords
+        .replacement(typed, &account.password_hash, SAME_PASSWORD);
+    let hash = match replaced.await? {
+        Ok(hash) => hash,
+        Err(problems) => {
+            return change_password_page(visit.csrf_token(), problems.into()).respond();
+        }
+    };
+    let (new, keep) = (Credential::Password { hash: &hash }, visit.session_id());
+    services
+        .replace_credential(&account, new, Replaced::Changed, keep, &ip, visit.now_ms)
+        .await?;
+    Ok(Redirect::to("/account/changed/password").into_response())
+}
+
+/// The problems a change of password shows before any check: the current password missing or
+/// too long, and the new one against the rules.
+fn change_password_problems(form: &ChangePasswordForm) -> FormErrors {
     let mut errors = FormErrors::none();
     if let Some(problem) = current_password_problem(&form.current_password) {
         errors.add("current-password", problem);
     }
-    for error in &password_errors(&form.password, &form.confirm_password) {
-        errors.add(error.field, error.message.clone());
+    for (field, message) in new_password_problems(&form.password, &form.confirm_password) {
+        errors.add(field, message);
     }
-    if !errors.is_empty() {
-        return change_password_page(visit.csrf_token(), errors).respond();
-    }
-    let now = visit.now;
-    match check_password(&app, &account, &form.current_password, &ip, now).await? {
-        Answer::Right => {}
-        Answer::Wrong(warning) => {
-            let errors = FormErrors::one("current-password", WRONG_PASSWORD);
-            return change_password_page(visit.csrf_token(), errors)
-                .warning(warning)
-                .respond();
-        }
-        Answer::Wait(response) => return Ok(response),
-    }
-    let errors = replacement_password_errors(
-        &app,
-        &form.password,
-        &form.confirm_password,
-        &account.password_hash,
-        "Your new password must be different from your current password",
-    )
-    .await?;
-    if !errors.is_empty() {
-        return change_password_page(visit.csrf_token(), errors).respond();
-    }
-    let hash = app.passwords.hash(&form.password).await?;
-    app.db
-        .accounts()
-        .set_password_hash(&account.id, &hash, now)
-        .await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::PasswordChanged, Some(&account.id), now).from_ip(Some(ip)),
-        )
-        .await?;
-    tracing::info!(account = %account.id, "password changed");
-    // Whoever else knew the old password loses every session and token (checklist 32).
-    end_other_sessions(&app, &visit, &account.id).await?;
-    app.mailer
-        .send(notice(
-            &account.email,
-            "Your GOV.UK One Login password has changed",
-            "The password of your GOV.UK One Login was changed, and every other sign-in was ended.",
-            now,
-        ))
-        .await?;
-    Ok(Redirect::to("/account/changed/password").into_response())
+    errors
 }
 
 // ---- Authenticator app ----
@@ -623,43 +601,20 @@ pub async fn current_app(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let account = through_gate!(app, visit, Some(CHANGE_APP));
-    if let Some(problem) = new_app_code_problem(&form.code) {
+    if let Some(problem) = app_code_problem(&form.code) {
         return current_app_page(visit.csrf_token(), FormErrors::one("code", problem)).respond();
     }
-    let now = visit.now;
-    let answer = counted_check(
-        &app,
-        Factor::AuthenticatorCode,
-        &account,
-        &ip,
-        now,
-        async || {
-            let step = account
-                .totp_secret
-                .as_deref()
-                .and_then(|secret| totp::matching_step(secret, &form.code, now));
-            // A right code counts once (RFC 6238 §5.2).
-            match step {
-                Some(step) => Ok(app
-                    .db
-                    .accounts()
-                    .accept_totp_step(&account.id, step, now)
-                    .await?),
-                None => Ok(false),
-            }
-        },
-    )
-    .await?;
-    match answer {
+    let services = app.account_services();
+    let checked = services.confirm_app_code(&account, &form.code, &ip, visit.now);
+    match answer(checked.await?) {
         Answer::Right => {}
         Answer::Wrong(warning) => {
             let errors = FormErrors::one(
                 "code",
                 "The security code is not correct. Check your authenticator app and try again",
             );
-            return current_app_page(visit.csrf_token(), errors)
-                .warning(warning)
-                .respond();
+            let page = current_app_page(visit.csrf_token(), errors);
+            return page.warning(warning).respond();
         }
         Answer::Wait(response) => return Ok(response),
     }
@@ -702,60 +657,27 @@ pub async fn new_app(
     let Some(secret) = new_app_secret(&visit) else {
         return Ok(Redirect::to(CHANGE_APP).into_response());
     };
-    let now = visit.now;
-    let step = match new_app_code_problem(&form.code) {
-        Some(problem) => Err(problem),
-        None => totp::matching_step(&secret, &form.code, now).ok_or(
-            "The security code is not correct. Check your new authenticator app and enter the code it shows now",
-        ),
-    };
-    let step = match step {
+    let wrong = "The security code is not correct. Check your new authenticator app and enter the code it shows now";
+    let step = match new_app_step(&secret, &form.code, visit.now, wrong) {
         Ok(step) => step,
         Err(problem) => {
-            let errors = FormErrors::one("code", problem);
-            return authenticator_page(
-                visit.csrf_token(),
-                NEW_APP,
-                &secret,
-                &account.email,
-                errors,
-            );
+            let (csrf_token, errors) = (visit.csrf_token(), FormErrors::one("code", problem));
+            return authenticator_page(csrf_token, NEW_APP, &secret, &account.email, errors);
         }
     };
-    app.db
-        .accounts()
-        .replace_totp_secret(&account.id, &secret, step, now)
-        .await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::AuthenticatorAppChanged, Some(&account.id), now)
-                .from_ip(Some(ip)),
-        )
-        .await?;
-    tracing::info!(account = %account.id, "authenticator app changed");
-    end_other_sessions(&app, &visit, &account.id).await?;
-    app.mailer
-        .send(notice(
-            &account.email,
-            "Your GOV.UK One Login authenticator app has changed",
-            "A new authenticator app was set up for your GOV.UK One Login. The old app's codes no longer work, and every other sign-in was ended.",
-            now,
-        ))
+    let new = Credential::App {
+        secret: &secret,
+        step,
+    };
+    let (services, keep) = (app.account_services(), visit.session_id());
+    services
+        .replace_credential(&account, new, Replaced::Changed, keep, &ip, visit.now_ms)
         .await?;
     visit.session_mut().account_change = None;
     Ok(Redirect::to("/account/changed/authenticator-app").into_response())
 }
 
 // ---- Closing the account ----
-
-#[derive(Debug, Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf_token: String,
-    #[serde(default)]
-    password: String,
-}
 
 const CLOSE: &str = "/account/close";
 
@@ -789,8 +711,9 @@ pub async fn close(
     if let Some(problem) = current_password_problem(&form.password) {
         return close_page(visit.csrf_token(), FormErrors::one("password", problem)).respond();
     }
-    let now = visit.now;
-    match check_password(&app, &account, &form.password, &ip, now).await? {
+    let services = app.account_services();
+    let checked = services.confirm_password(&account, &form.password, &ip, visit.now);
+    match answer(checked.await?) {
         Answer::Right => {}
         Answer::Wrong(warning) => {
             let errors = FormErrors::one("password", WRONG_PASSWORD);
@@ -803,15 +726,7 @@ pub async fn close(
         }
         Answer::Wait(response) => return Ok(response),
     }
-    closure::close(&app.account_access(), &account.id, visit.now_ms).await?;
-    app.mailer
-        .send(notice(
-            &account.email,
-            "Your GOV.UK One Login is closed",
-            "Your GOV.UK One Login was closed and its details deleted.",
-            now,
-        ))
-        .await?;
+    services.close(&account, visit.now_ms).await?;
     visit.end(&app).await?;
     Ok(Redirect::to("/account/closed").into_response())
 }
@@ -843,27 +758,15 @@ pub struct ReportForm {
 
 const REPORT: &str = "/account/report";
 
-/// The account's own event named by `event`; anything else is not found.
-async fn reported_event(
-    app: &AppState,
-    account_id: &str,
-    event: &str,
-) -> Result<crate::store::RecordedEvent> {
-    let id: i64 = event.parse().map_err(|_| Error::NotFound)?;
-    app.db
-        .audit()
-        .event(account_id, id)
-        .await?
-        .ok_or(Error::NotFound)
-}
-
 pub async fn report_form(
     State(app): State<AppState>,
     Query(query): Query<EventQuery>,
     mut visit: Visit,
 ) -> Result<Response> {
     let account = through_gate!(app, visit, None);
-    let event = reported_event(&app, &account.id, &query.event).await?;
+    let services = app.account_services();
+    let event = services.reported_event(&account.id, &query.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
         .paragraph(format!(
             "You are reporting: {}, on {} (UTC).",
@@ -873,8 +776,7 @@ pub async fn report_form(
         .paragraph("We will sign you out of GOV.UK One Login on every other device and stop every service you use from acting for you until you sign in to it again. Then we will ask you to change your password.")
         .hidden("event", event.id.to_string())
         .button("Report it and secure my account", false);
-    let response = page.respond()?;
-    Ok(response)
+    page.respond()
 }
 
 /// Ends every other session and revokes every token. This session is kept: the citizen is in
@@ -888,17 +790,13 @@ pub async fn report(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let account = through_gate!(app, visit, None);
-    let event = reported_event(&app, &account.id, &form.event).await?;
-    end_other_sessions(&app, &visit, &account.id).await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::ActivityReported, Some(&account.id), visit.now)
-                .from_ip(Some(ip))
-                .with_detail(format!("{} {}", event.id, event.kind.as_str())),
-        )
+    let services = app.account_services();
+    let event = services.reported_event(&account.id, &form.event).await?;
+    let event = event.ok_or(Error::NotFound)?;
+    let keep = visit.session_id();
+    services
+        .report(&account.id, &event, keep, &ip, visit.now_ms)
         .await?;
-    tracing::warn!(account = %account.id, event = event.id, "activity reported as not recognised");
     Ok(Redirect::to("/account/changed/reported").into_response())
 }
 

@@ -2,37 +2,61 @@
 //! are throttled (`accounts::throttle`): counted before they are checked, then waits that grow,
 //! the same whether or not the email address has an account.
 
+use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::create_account::{
-    PasswordForm, authenticator_page, new_app_code_problem, new_app_step,
-    replacement_password_errors,
-};
-use super::{CodeForm, MAX_FIELD_CHARS};
+use super::create_account::authenticator_page;
+use super::{CodeForm, NewPasswordForm, shown};
 use crate::accounts::interventions::Barrier;
-use crate::accounts::{Admission, Factor, FailureOutcome, SignInAttempt, Throttle, totp};
+use crate::accounts::typed_codes::{WRONG_NEW_APP_CODE, app_code_problem, new_app_step};
+use crate::accounts::{self, FailureOutcome, totp};
 use crate::app::AppState;
 use crate::oidc::authorization_request::{AuthorizationRequest, Decision, ErrorRedirect};
 use crate::sessions::{Authentication, CredentialLevel, Journey};
-use crate::store::{Account, AuditEvent, AuditKind};
+use crate::store::Account;
 use crate::web::error::Result;
 use crate::web::error::duration_in_words;
 use crate::web::oidc::authorize::pending_decision;
 use crate::web::templates::{
-    FormErrors, MessagePage, NewPasswordPage, SUPPORT_CONTACT, SignInCodePage, SignInPage, render,
-    tries_left_warning,
+    FormErrors, MessagePage, SUPPORT_CONTACT, form_status, render, tries_left_warning,
 };
 use crate::web::{ClientIp, PageForm, Visit};
 
+#[derive(Template)]
+#[template(path = "sign_in/password.html")]
+pub struct SignInPage {
+    pub csrf_token: String,
+    pub email: String,
+    pub errors: FormErrors,
+    /// See [`tries_left_warning`].
+    pub tries_warning: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/code.html")]
+pub struct SignInCodePage {
+    pub csrf_token: String,
+    /// Where the form posts: signing in, or confirming a password reset.
+    pub action: &'static str,
+    /// Offer the way in for a citizen without their app (signing in only).
+    pub lost_app_link: bool,
+    pub errors: FormErrors,
+    /// See [`tries_left_warning`].
+    pub tries_warning: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/new_password.html")]
+pub struct NewPasswordPage {
+    pub csrf_token: String,
+    pub errors: FormErrors,
+}
+
 /// The sign-in code page.
 const SIGN_IN_CODE: &str = "/sign-in/authenticator-code";
-
-pub(super) fn throttle(app: &AppState) -> Throttle<'_> {
-    Throttle::new(app.ephemeral.as_ref(), &app.config.sign_in)
-}
 
 /// Where a citizen who must wait until `until` (unix seconds) is sent: the page works out the
 /// time left whenever it is shown.
@@ -70,25 +94,6 @@ pub async fn locked(State(app): State<AppState>, RawQuery(query): RawQuery) -> R
     )
 }
 
-/// The login session id to keep: the same citizen stepping up or signing in again keeps it; a
-/// different citizen in the same browser starts a new one, and the services the previous one
-/// signed in to are told it ended.
-fn login_session_id(app: &AppState, visit: &mut Visit, account_id: &str) -> String {
-    let now = visit.now;
-    let session = visit.session_mut();
-    match &session.auth {
-        Some(auth) if auth.account_id == account_id => auth.sid.clone(),
-        previous => {
-            if let Some(previous) = previous {
-                app.oidc
-                    .notify_logout(previous, &session.relying_parties, now);
-            }
-            session.relying_parties.clear();
-            crate::sessions::random_token()
-        }
-    }
-}
-
 /// Where a citizen goes once signed in: back into the authorization request that sent them,
 /// or to their account.
 fn after_sign_in(visit: &Visit) -> &'static str {
@@ -114,32 +119,17 @@ pub(super) async fn complete_sign_in(
     if let Some(refused) =
         sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
     {
-        return Ok(refused.into_response());
+        return Ok(refused);
     }
     if owing_renewal(&visit).is_some() {
         return Ok(Redirect::to(NEW_PASSWORD).into_response());
     }
-    record_sign_in(app, account_id, email, ip, visit.now).await?;
+    let services = app.account_services();
+    services
+        .record_sign_in(account_id, email, ip, visit.now)
+        .await?;
     let next = after_sign_in(&visit);
     Ok(Redirect::to(next).into_response())
-}
-
-/// A finished sign-in: in the audit log, and the address remembered for the throttle.
-async fn record_sign_in(
-    app: &AppState,
-    account_id: &str,
-    email: &str,
-    ip: &str,
-    now: i64,
-) -> Result<()> {
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::SignedIn, Some(account_id), now)
-                .from_ip(Some(ip.to_owned())),
-        )
-        .await?;
-    Ok(throttle(app).remember_address(email, ip).await?)
 }
 
 /// The page of an account that may not sign in, once its password was right: never before,
@@ -193,29 +183,14 @@ pub(super) async fn sign_in_at(
     email: &str,
     level: CredentialLevel,
 ) -> Result<Option<Response>> {
-    let now = visit.now;
-    let sid = login_session_id(app, visit, account_id);
-    let amr = match level {
-        CredentialLevel::Cl => vec!["pwd".to_owned()],
-        CredentialLevel::ClCm => vec!["pwd".to_owned(), "otp".to_owned()],
-    };
-    let now_ms = visit.now_ms;
-    let session = visit.session_mut();
-    session.auth = Some(Authentication {
-        account_id: account_id.to_owned(),
-        email: email.to_owned(),
-        level,
-        auth_time: now,
-        auth_time_ms: Some(now_ms),
-        amr,
-        sid,
-    });
-    // The waiting request now has a sign-in made after it arrived: what prompt=login and
-    // max_age=0 ask for (Core §3.1.2.1), recorded exactly rather than read from clocks.
-    if let Some(pending) = session.pending.as_mut() {
-        pending.signed_in_since_received = true;
+    let (now, now_ms) = (visit.now, visit.now_ms);
+    if let Some(ended) = visit
+        .session_mut()
+        .sign_in(account_id, email, level, (now, now_ms))
+    {
+        app.oidc
+            .notify_logout(&ended.auth, &ended.relying_parties, now);
     }
-    session.journey = Journey::None;
     // Checklist 78: logins and second factors are logged (by account id, never the email).
     tracing::info!(account = %account_id, vot = level.as_str(), "signed in");
     visit.rotate(app).await?;
@@ -223,20 +198,8 @@ pub(super) async fn sign_in_at(
     // first and the provider ends the account's sessions after it. So either this read sees
     // the new standing, or this session was saved before those sessions were ended and ends
     // with them: no session of a suspended account survives a race with its suspension.
-    let standing = app.db.accounts().standing(account_id).await?;
-    let barrier = match standing {
-        None => None,
-        Some(standing) if standing.barrier().is_some() => standing.barrier(),
-        Some(standing) => {
-            let owes = standing.owes_new_password();
-            if visit
-                .session()
-                .is_some_and(|s| s.password_renewal_owed != owes)
-            {
-                visit.session_mut().password_renewal_owed = owes;
-            }
-            return Ok(None);
-        }
+    let Err(barrier) = go_on_after_sign_in(app, visit, account_id).await? else {
+        return Ok(None);
     };
     let pending = visit.session_mut().pending.take();
     visit.end(app).await?;
@@ -246,6 +209,30 @@ pub(super) async fn sign_in_at(
         // Deleted meanwhile: as if it never existed.
         None => Ok(Some(Redirect::to("/sign-in").into_response())),
     }
+}
+
+/// Whether the account may go on signing in, as it stands now: an account that owes a new
+/// password may (its session is marked so); one barred (or, `None`, deleted) may not.
+async fn go_on_after_sign_in(
+    app: &AppState,
+    visit: &mut Visit,
+    account_id: &str,
+) -> Result<std::result::Result<(), Option<Barrier>>> {
+    let standing = app.db.accounts().standing(account_id).await?;
+    let Some(standing) = standing else {
+        return Ok(Err(None));
+    };
+    if let Some(barrier) = standing.barrier() {
+        return Ok(Err(Some(barrier)));
+    }
+    let owes = standing.owes_new_password();
+    if visit
+        .session()
+        .is_some_and(|s| s.password_renewal_owed != owes)
+    {
+        visit.session_mut().password_renewal_owed = owes;
+    }
+    Ok(Ok(()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,8 +267,7 @@ pub async fn password_form(State(app): State<AppState>, mut visit: Visit) -> Res
         errors: FormErrors::none(),
         tries_warning: None,
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn submit_password(
@@ -292,139 +278,96 @@ pub async fn submit_password(
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let email = form.email.trim().to_owned();
-    let mut errors = FormErrors::none();
-    if email.is_empty() {
-        errors.add("email", "Enter your email address");
-    }
-    if form.password.is_empty() {
-        errors.add("password", "Enter your password");
-    }
-    let shown_email: String = email.chars().take(MAX_FIELD_CHARS).collect();
+    let errors = missing_sign_in_fields(&email, &form.password);
     if !errors.is_empty() {
-        let page = SignInPage {
-            csrf_token: visit.csrf_token(),
-            email: shown_email,
-            errors,
-            tries_warning: None,
-        };
-        return render(&page, StatusCode::BAD_REQUEST);
+        return sign_in_again(&mut visit, &email, errors, None);
     }
-    let now = visit.now;
-    let (mut visit, account) =
+    let (visit, account) =
         match check_password(&app, visit, &email, None, &form.password, &ip).await? {
             Checked::Right(visit, account) => (visit, account),
             Checked::Wrong(mut visit, tries_warning) => {
-                let page = SignInPage {
-                    csrf_token: visit.csrf_token(),
-                    email: shown_email,
-                    errors: FormErrors::one("password", "Incorrect email address or password"),
-                    tries_warning,
-                };
-                return render(&page, StatusCode::BAD_REQUEST);
+                let errors = FormErrors::one("password", "Incorrect email address or password");
+                return sign_in_again(&mut visit, &email, errors, tries_warning);
             }
             Checked::Answered(response) => return Ok(response),
         };
+    after_password(&app, visit, &account, &email, &ip).await
+}
+
+/// After the right password: the sign-in at "Cl", then the authenticator code (or setting an
+/// app up), unless the service asked for "Cl" only: the password alone then completes this
+/// sign-in, once any new password an operator required is chosen.
+async fn after_password(
+    app: &AppState,
+    mut visit: Visit,
+    account: &Account,
+    typed_email: &str,
+    ip: &str,
+) -> Result<Response> {
     let wants_password_only = visit
         .session()
         .and_then(|s| s.pending.as_ref())
         .is_some_and(|p| p.credential_required() == CredentialLevel::Cl);
-    if let Some(refused) = sign_in_at(
-        &app,
-        &mut visit,
-        &account.id,
-        &account.email,
-        CredentialLevel::Cl,
-    )
-    .await?
-    {
-        return Ok(refused.into_response());
+    let level = CredentialLevel::Cl;
+    if let Some(refused) = sign_in_at(app, &mut visit, &account.id, &account.email, level).await? {
+        return Ok(refused);
     }
-    if wants_password_only {
-        // The service asked for "Cl": the password alone completes this sign-in, once any new
-        // password an operator required is chosen.
-        if owing_renewal(&visit).is_some() {
-            return Ok(Redirect::to(NEW_PASSWORD).into_response());
+    let next = match (wants_password_only, owing_renewal(&visit)) {
+        (true, Some(_)) => NEW_PASSWORD,
+        (true, None) => {
+            let services = app.account_services();
+            services
+                .record_sign_in(&account.id, typed_email, ip, visit.now)
+                .await?;
+            "/authorize/continue"
         }
-        record_sign_in(&app, &account.id, &email, &ip, now).await?;
-        return Ok(Redirect::to("/authorize/continue").into_response());
-    }
-    let next = match &account.totp_secret {
-        Some(_) => "/sign-in/authenticator-code",
-        None => {
-            visit.session_mut().journey = Journey::AddAuthenticator {
-                totp_secret: totp::new_secret(),
-            };
-            "/sign-in/set-up-authenticator-app"
-        }
+        (false, _) => second_step(&mut visit, account),
     };
     Ok(Redirect::to(next).into_response())
 }
 
-/// A wrong password or code, and what was reserved for it.
-pub(super) struct WrongAnswer<'a> {
-    pub attempt: &'a SignInAttempt,
-    pub reservation: &'a crate::accounts::throttle::Reservation,
-    pub account_id: Option<&'a str>,
-    pub ip: &'a str,
+/// The messages for a sign-in form with a field left empty.
+fn missing_sign_in_fields(email: &str, password: &str) -> FormErrors {
+    let mut errors = FormErrors::none();
+    if email.is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    errors
 }
 
-/// Counts a wrong password or code with the throttle and records it in the audit log (with the
-/// wait that follows, if one does). `place` says where it was typed, for investigators. The
-/// same whether or not the account exists (ASVS 6.3.8).
-pub(super) async fn count_wrong_answer(
-    app: &AppState,
-    wrong: &WrongAnswer<'_>,
-    place: &str,
-    now: i64,
-) -> Result<FailureOutcome> {
-    let (ip, account_id) = (wrong.ip, wrong.account_id);
-    let outcome = throttle(app)
-        .failed(wrong.attempt, wrong.reservation, now)
-        .await?;
-    let what = match wrong.attempt.factor() {
-        Factor::Password => "password",
-        Factor::AuthenticatorCode => "authenticator code",
+/// The sign-in form again, with what was typed (never the password) and why.
+fn sign_in_again(
+    visit: &mut Visit,
+    email: &str,
+    errors: FormErrors,
+    tries_warning: Option<String>,
+) -> Result<Response> {
+    let page = SignInPage {
+        csrf_token: visit.csrf_token(),
+        email: shown(email),
+        errors,
+        tries_warning,
     };
-    let audit = app.db.audit();
-    audit
-        .record(
-            &AuditEvent::new(AuditKind::SignInFailed, account_id, now)
-                .from_ip(Some(ip.to_owned()))
-                .with_detail(format!("{what}{place}")),
-        )
-        .await?;
-    tracing::info!(client = %ip, what, "sign-in failed");
-    if let FailureOutcome::MustWait { until } = outcome {
-        audit
-            .record(
-                &AuditEvent::new(AuditKind::Locked, account_id, now).from_ip(Some(ip.to_owned())),
-            )
-            .await?;
-        tracing::warn!(client = %ip, wait_seconds = until - now, "sign-in waits after repeated failures");
-    }
-    Ok(outcome)
+    render(&page, StatusCode::BAD_REQUEST)
 }
 
-/// After a wrong password or code: the visit and the warning of tries left (if any) for the
-/// form again, or, when the citizen must wait, the answer that ends the session and sends them
-/// to the wait page.
-type AfterWrong = std::result::Result<(Visit, Option<String>), Response>;
-
-/// Counts a wrong password or code typed while signing in; when a wait follows, ends the
-/// session and answers with the wait page.
-async fn count_wrong(
-    app: &AppState,
-    mut visit: Visit,
-    wrong: WrongAnswer<'_>,
-) -> Result<AfterWrong> {
-    match count_wrong_answer(app, &wrong, "", visit.now).await? {
-        FailureOutcome::MustWait { until } => {
-            visit.end(app).await?;
-            Ok(Err(Redirect::to(&wait_page(until)).into_response()))
-        }
-        FailureOutcome::TriesLeft(n) => Ok(Ok((visit, tries_left_warning(n)))),
+/// After the password: the authenticator code, or, for an account without an app, setting one
+/// up now.
+fn second_step(visit: &mut Visit, account: &Account) -> &'static str {
+    if account.totp_secret.is_some() {
+        return SIGN_IN_CODE;
     }
+    visit.session_mut().journey = Journey::AddAuthenticator {
+        totp_secret: totp::new_secret(),
+    };
+    ADD_AUTHENTICATOR
 }
+
+/// Where an account without an app sets one up after its password.
+pub(super) const ADD_AUTHENTICATOR: &str = "/sign-in/set-up-authenticator-app";
 
 /// What checking a password or an authenticator code came to.
 pub(super) enum Checked {
@@ -436,139 +379,80 @@ pub(super) enum Checked {
     Answered(Response),
 }
 
-impl Checked {
-    fn after_wrong(after: AfterWrong) -> Self {
-        match after {
-            Ok((visit, tries_warning)) => Checked::Wrong(visit, tries_warning),
-            Err(wait) => Checked::Answered(wait),
+/// What a counted check (`accounts::sign_in`) means for a sign-in in progress. A wait that
+/// follows a wrong answer ends the session and sends the citizen to the wait page; so does a
+/// wait before any check when `end_on_wait` (a citizen half signed in). An account gone
+/// meanwhile ends it too.
+async fn after_check(
+    app: &AppState,
+    mut visit: Visit,
+    checked: accounts::Checked<Account>,
+    end_on_wait: bool,
+) -> Result<Checked> {
+    let to = match checked {
+        accounts::Checked::Right(account) => return Ok(Checked::Right(visit, account)),
+        accounts::Checked::Wrong(FailureOutcome::TriesLeft(n)) => {
+            return Ok(Checked::Wrong(visit, tries_left_warning(n)));
         }
-    }
+        accounts::Checked::Wait { until } if !end_on_wait => {
+            let wait = Redirect::to(&wait_page(until)).into_response();
+            return Ok(Checked::Answered(wait));
+        }
+        accounts::Checked::Wait { until }
+        | accounts::Checked::Wrong(FailureOutcome::MustWait { until }) => wait_page(until),
+        accounts::Checked::Gone => "/sign-in".to_owned(),
+    };
+    visit.end(app).await?;
+    Ok(Checked::Answered(Redirect::to(&to).into_response()))
 }
 
-/// Checks a password as sign-in does, for the account `account_id` or else the one of `email`:
-/// the try is reserved before it is checked (issue 11.3), an over-long one is wrong without
-/// being hashed, a missing account costs a dummy verification (ASVS 6.3.8), and a hash made
-/// with weaker parameters than now is replaced.
+/// Checks a password as sign-in does (`AccountServices::check_password`), for the account
+/// `account_id` or else the one of `email`. The right password of an account that may not sign
+/// in (an operator's intervention) is answered with why, and nothing of this sign-in or
+/// recovery is kept.
 pub(super) async fn check_password(
     app: &AppState,
-    visit: Visit,
+    mut visit: Visit,
     email: &str,
     account_id: Option<&str>,
     password: &str,
     ip: &str,
 ) -> Result<Checked> {
-    let now = visit.now;
-    let attempt = SignInAttempt::new(Factor::Password, email, ip);
-    let reservation = match throttle(app).admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            return Ok(Checked::Answered(
-                Redirect::to(&wait_page(until)).into_response(),
-            ));
-        }
-    };
-    // Over-long input is simply wrong: no account has it, and it is never hashed.
-    let plausible = email.chars().count() <= MAX_FIELD_CHARS
-        && password.chars().count() <= crate::accounts::password::MAX_LENGTH;
-    let account = match (plausible, account_id) {
-        (false, _) => None,
-        (true, Some(id)) => app.db.accounts().find(id).await?,
-        (true, None) => app.db.accounts().find_by_email(email).await?,
-    };
-    let verification = if plausible {
-        let stored = account.as_ref().map(|a| a.password_hash.as_str());
-        Some(app.passwords.verify(password, stored).await?)
-    } else {
-        None
-    };
-    match (account, verification) {
-        (Some(account), Some(v)) if v.matches && account.standing.barrier().is_some() => {
-            // The right password of an account that may not sign in (an operator's
-            // intervention): the citizen is told why, and nothing of this sign-in or recovery
-            // is kept.
-            throttle(app).succeeded(&attempt).await?;
-            let mut visit = visit;
-            let pending = visit.session_mut().pending.take();
-            let barrier = account.standing.barrier();
-            tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
-            let page = match barrier {
-                Some(barrier) => refused_sign_in(app, pending, barrier)?,
-                None => Redirect::to("/sign-in").into_response(),
-            };
-            Ok(Checked::Answered(page.into_response()))
-        }
-        (Some(account), Some(v)) if v.matches => {
-            if v.needs_rehash {
-                let hash = app.passwords.hash(password).await?;
-                app.db
-                    .accounts()
-                    .set_password_hash(&account.id, &hash, now)
-                    .await?;
-            }
-            throttle(app).succeeded(&attempt).await?;
-            Ok(Checked::Right(visit, account))
-        }
-        (account, _) => {
-            let wrong = WrongAnswer {
-                attempt: &attempt,
-                reservation: &reservation,
-                account_id: account.as_ref().map(|a| a.id.as_str()),
-                ip,
-            };
-            Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?))
-        }
+    let services = app.account_services();
+    let checked = services
+        .check_password(email, account_id, password, ip, visit.now)
+        .await?;
+    if let accounts::Checked::Right(account) = &checked
+        && let Some(barrier) = account.standing.barrier()
+    {
+        let pending = visit.session_mut().pending.take();
+        tracing::info!(account = %account.id, ?barrier, "sign-in refused: the account may not sign in");
+        let page = refused_sign_in(app, pending, barrier)?;
+        return Ok(Checked::Answered(page));
     }
+    after_check(app, visit, checked, false).await
 }
 
-/// Checks an authenticator code as sign-in does: reserved before it is checked, and each code
-/// used once (the step is recorded atomically, RFC 6238 §5.2).
+/// Checks an authenticator code as sign-in does (`AccountServices::check_app_code`).
 pub(super) async fn check_app_code(
     app: &AppState,
-    mut visit: Visit,
-    email: &str,
-    account_id: &str,
+    visit: Visit,
+    (email, account_id): (&str, &str),
     code: &str,
     ip: &str,
 ) -> Result<Checked> {
-    let now = visit.now;
-    let attempt = SignInAttempt::new(Factor::AuthenticatorCode, email, ip);
-    let reservation = match throttle(app).admit(&attempt, now).await? {
-        Admission::Check(reservation) => reservation,
-        Admission::Wait { until } => {
-            visit.end(app).await?;
-            return Ok(Checked::Answered(
-                Redirect::to(&wait_page(until)).into_response(),
-            ));
-        }
-    };
-    let Some(account) = app.db.accounts().find(account_id).await? else {
-        visit.end(app).await?;
-        return Ok(Checked::Answered(Redirect::to("/sign-in").into_response()));
-    };
-    let step = account
-        .totp_secret
-        .as_deref()
-        .and_then(|secret| totp::matching_step(secret, code, now));
-    let accepted = match step {
-        Some(step) => {
-            app.db
-                .accounts()
-                .accept_totp_step(&account.id, step, now)
-                .await?
-        }
-        None => false,
-    };
-    if !accepted {
-        let wrong = WrongAnswer {
-            attempt: &attempt,
-            reservation: &reservation,
-            account_id: Some(&account.id),
-            ip,
-        };
-        return Ok(Checked::after_wrong(count_wrong(app, visit, wrong).await?));
-    }
-    throttle(app).succeeded(&attempt).await?;
-    Ok(Checked::Right(visit, account))
+    let services = app.account_services();
+    let checked = services
+        .check_app_code(email, account_id, code, ip, visit.now)
+        .await?;
+    after_check(app, visit, checked, true).await
+}
+
+/// Ends the session and sends the citizen to sign in again: their account is gone, or what
+/// they were finishing was finished elsewhere.
+async fn sign_in_from_the_start(app: &AppState, mut visit: Visit) -> Result<Response> {
+    visit.end(app).await?;
+    Ok(Redirect::to("/sign-in").into_response())
 }
 
 /// The wrong-code message of every authenticator code form.
@@ -601,17 +485,25 @@ pub async fn code_form(mut visit: Visit) -> Result<Response> {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
     if let Some(Journey::AddAuthenticator { .. }) = visit.session().map(|s| &s.journey) {
-        return Ok(Redirect::to("/sign-in/set-up-authenticator-app").into_response());
+        return Ok(Redirect::to(ADD_AUTHENTICATOR).into_response());
     }
+    code_page(&mut visit, FormErrors::none(), None)
+}
+
+/// The sign-in code form, with its errors and the warning of tries left, if any.
+fn code_page(
+    visit: &mut Visit,
+    errors: FormErrors,
+    tries_warning: Option<String>,
+) -> Result<Response> {
     let page = SignInCodePage {
         action: SIGN_IN_CODE,
         lost_app_link: true,
         csrf_token: visit.csrf_token(),
-        errors: FormErrors::none(),
-        tries_warning: None,
+        errors,
+        tries_warning,
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, form_status(&page.errors))
 }
 
 pub async fn submit_code(
@@ -624,28 +516,15 @@ pub async fn submit_code(
     let Some(auth) = awaiting_code(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
-    if let Some(problem) = new_app_code_problem(&form.code) {
-        let page = SignInCodePage {
-            action: SIGN_IN_CODE,
-            lost_app_link: true,
-            csrf_token: visit.csrf_token(),
-            errors: FormErrors::one("code", problem),
-            tries_warning: None,
-        };
-        return render(&page, StatusCode::BAD_REQUEST);
+    if let Some(problem) = app_code_problem(&form.code) {
+        return code_page(&mut visit, FormErrors::one("code", problem), None);
     }
-    let checked = check_app_code(&app, visit, &auth.email, &auth.account_id, &form.code, &ip);
-    let (visit, account) = match checked.await? {
+    let whose = (auth.email.as_str(), auth.account_id.as_str());
+    let (visit, account) = match check_app_code(&app, visit, whose, &form.code, &ip).await? {
         Checked::Right(visit, account) => (visit, account),
         Checked::Wrong(mut visit, tries_warning) => {
-            let page = SignInCodePage {
-                action: SIGN_IN_CODE,
-                lost_app_link: true,
-                csrf_token: visit.csrf_token(),
-                errors: FormErrors::one("code", WRONG_APP_CODE),
-                tries_warning,
-            };
-            return render(&page, StatusCode::BAD_REQUEST);
+            let errors = FormErrors::one("code", WRONG_APP_CODE);
+            return code_page(&mut visit, errors, tries_warning);
         }
         Checked::Answered(response) => return Ok(response),
     };
@@ -665,14 +544,8 @@ pub async fn add_authenticator_form(mut visit: Visit) -> Result<Response> {
     let Some((auth, secret)) = adding_authenticator(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
-    let response = authenticator_page(
-        visit.csrf_token(),
-        "/sign-in/set-up-authenticator-app",
-        &secret,
-        &auth.email,
-        FormErrors::none(),
-    )?;
-    Ok(response)
+    let (csrf_token, errors) = (visit.csrf_token(), FormErrors::none());
+    authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors)
 }
 
 pub async fn submit_add_authenticator(
@@ -686,28 +559,21 @@ pub async fn submit_add_authenticator(
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let now = visit.now;
-    let step = match new_app_step(&secret, &form.code, now) {
+    let step = match new_app_step(&secret, &form.code, now, WRONG_NEW_APP_CODE) {
         Ok(step) => step,
         Err(message) => {
-            let errors = FormErrors::one("code", message);
-            return authenticator_page(
-                visit.csrf_token(),
-                "/sign-in/set-up-authenticator-app",
-                &secret,
-                &auth.email,
-                errors,
-            );
+            let (csrf_token, errors) = (visit.csrf_token(), FormErrors::one("code", message));
+            return authenticator_page(csrf_token, ADD_AUTHENTICATOR, &secret, &auth.email, errors);
         }
     };
-    if !app
-        .db
-        .accounts()
+    let accounts = app.db.accounts();
+    if !accounts
         .add_totp_secret(&auth.account_id, &secret, step, now)
         .await?
     {
         // Set up meanwhile from another browser: sign in with that app instead.
         visit.session_mut().journey = Journey::None;
-        return Ok(Redirect::to("/sign-in/authenticator-code").into_response());
+        return Ok(Redirect::to(SIGN_IN_CODE).into_response());
     }
     complete_sign_in(&app, visit, &auth.account_id, &auth.email, &ip).await
 }
@@ -726,72 +592,78 @@ pub async fn new_password_form(mut visit: Visit) -> Result<Response> {
     if owing_renewal(&visit).is_none() {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     }
-    let page = NewPasswordPage {
-        csrf_token: visit.csrf_token(),
-        errors: FormErrors::none(),
-    };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    new_password_page(&mut visit, FormErrors::none())
 }
 
 /// `POST /sign-in/create-new-password`: the new password an operator required, by the rules
 /// of a new account's and not the current one; then every other session of the account ends
-/// and the sign-in goes on where it was going.
+/// (`AccountServices::renew_password`) and the sign-in goes on where it was going.
 pub async fn submit_new_password(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
     mut visit: Visit,
-    PageForm(form): PageForm<PasswordForm>,
+    PageForm(form): PageForm<NewPasswordForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
     let Some(auth) = owing_renewal(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
     let Some(account) = app.db.accounts().find(&auth.account_id).await? else {
-        visit.end(&app).await?;
-        return Ok(Redirect::to("/sign-in").into_response());
+        return sign_in_from_the_start(&app, visit).await;
     };
-    let errors = replacement_password_errors(
-        &app,
-        &form.password,
-        &form.confirm_password,
-        &account.password_hash,
-        "Your new password must be different from your current password",
-    )
-    .await?;
-    if !errors.is_empty() {
-        let page = NewPasswordPage {
-            csrf_token: visit.csrf_token(),
-            errors,
-        };
-        return render(&page, StatusCode::BAD_REQUEST);
-    }
-    let now = visit.now;
-    let hash = app.passwords.hash(&form.password).await?;
-    let renewed = AuditEvent::new(AuditKind::PasswordRenewed, Some(&account.id), now)
-        .from_ip(Some(ip.clone()));
-    // `false`: chosen meanwhile in another browser; this one's password is not written over it.
-    if !app
-        .db
-        .accounts()
-        .renew_password(&account.id, &hash, &renewed)
+    let typed = (form.password.as_str(), form.confirm_password.as_str());
+    let current = &account.password_hash;
+    let hash = match app
+        .passwords
+        .replacement(typed, current, SAME_PASSWORD)
         .await?
     {
-        visit.end(&app).await?;
-        return Ok(Redirect::to("/sign-in").into_response());
+        Ok(hash) => hash,
+        Err(problems) => return new_password_page(&mut visit, problems.into()),
+    };
+    let services = app.account_services();
+    let keep = visit.session_id();
+    if !services
+        .renew_password(&account, &hash, keep, &ip, visit.now_ms)
+        .await?
+    {
+        return sign_in_from_the_start(&app, visit).await;
     }
-    // ASVS 7.4.3: a new password ends every other session of the account.
-    app.account_access()
-        .end_all(&account.id, visit.session_id(), visit.now_ms)
-        .await?;
+    renewed(&app, visit, auth.level, &account, &ip).await
+}
+
+/// The required new password chosen: the sign-in, under a new session id, goes on where it was
+/// going.
+async fn renewed(
+    app: &AppState,
+    mut visit: Visit,
+    level: CredentialLevel,
+    account: &Account,
+    ip: &str,
+) -> Result<Response> {
     visit.session_mut().password_renewal_owed = false;
-    visit.rotate(&app).await?;
-    tracing::info!(account = %account.id, "required new password chosen");
-    record_sign_in(&app, &account.id, &account.email, &ip, now).await?;
-    let next = match auth.level {
+    visit.rotate(app).await?;
+    let services = app.account_services();
+    services
+        .record_sign_in(&account.id, &account.email, ip, visit.now)
+        .await?;
+    let next = match level {
         CredentialLevel::ClCm => after_sign_in(&visit),
         // A password-only sign-in for a service that asked for no more.
         CredentialLevel::Cl => "/authorize/continue",
     };
     Ok(Redirect::to(next).into_response())
 }
+
+/// The form for a required new password, with its errors.
+fn new_password_page(visit: &mut Visit, errors: FormErrors) -> Result<Response> {
+    let page = NewPasswordPage {
+        csrf_token: visit.csrf_token(),
+        errors,
+    };
+    render(&page, form_status(&page.errors))
+}
+
+/// The message for a new password that is the current one, where a new one is required.
+pub(super) const SAME_PASSWORD: &str =
+    "Your new password must be different from your current password";

@@ -7,9 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
-use super::{at_step, giving_address, record, source_error, today};
+use super::{at_step, giving_address};
 use crate::app::AppState;
-use crate::identity::Source;
 use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
@@ -23,8 +22,7 @@ pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Resu
         postcode: String::new(),
         errors: FormErrors::none(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,27 +42,7 @@ pub async fn find_address(
     if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
         return Ok(elsewhere);
     }
-    let problem = match identity_proofing::normalise_postcode(&form.postcode) {
-        None if form.postcode.trim().is_empty() => Err("Enter your postcode".to_owned()),
-        None => Err("Enter a real postcode, like SW1A 2AA".to_owned()),
-        Some(postcode) => {
-            let found = app
-                .identity
-                .sources
-                .address
-                .find(&postcode)
-                .await
-                .map_err(source_error(Source::Address))?;
-            if found.is_empty() {
-                Err(format!(
-                    "We could not find any addresses for {postcode}. Check the postcode and try again"
-                ))
-            } else {
-                Ok(found)
-            }
-        }
-    };
-    match problem {
+    match app.identity.find_addresses(&form.postcode).await? {
         Ok(found) => {
             if let Some(journey) = visit.session_mut().proving.as_mut() {
                 journey.addresses = found;
@@ -72,10 +50,9 @@ pub async fn find_address(
             Ok(Redirect::to("/identity/address/choose").into_response())
         }
         Err(message) => {
-            let postcode: String = form.postcode.chars().take(16).collect();
             let page = AddressPage {
                 csrf_token: visit.csrf_token(),
-                postcode,
+                postcode: form.postcode.chars().take(16).collect(),
                 errors: FormErrors::one("postcode", message),
             };
             render(&page, StatusCode::BAD_REQUEST)
@@ -109,8 +86,7 @@ pub async fn choose_address_form(
     let Some(page) = choose_page(&mut visit, FormErrors::none()) else {
         return Ok(Redirect::to("/identity/address").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,15 +121,11 @@ pub async fn choose_address(
         };
         return render(&page, StatusCode::BAD_REQUEST);
     };
-    let now = visit.now;
-    let outcome = app
-        .identity
-        .sources
-        .address
-        .confirm(&address, today(now))
-        .await
-        .map_err(source_error(Source::Address))?;
-    record(&app, &auth, Source::Address, &outcome, now).await?;
+    let (keys, now) = (app.oidc.keys.set(), visit.now);
+    let stores = (&app.db, &*keys);
+    app.identity
+        .confirm_address(stores, &auth.account_id, &address, now)
+        .await?;
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.addresses.clear();
     }

@@ -8,22 +8,41 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use identity_proofing::{CheckOutcome, ContraIndicatorEffect, VerifiedCredential};
+use identity_proofing::CheckOutcome;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use time::Date;
 
 use super::templates::{DrivingLicencePage, PassportPage};
-use super::{at_step, choosing_document, limit_reached, record, source_error, today};
+use super::{at_step, choosing_document, limit_reached};
 use crate::app::AppState;
 use crate::identity::Source;
-use crate::identity::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reserved};
+use crate::identity::attempts::ClaimedDocument;
 use crate::identity::details::{
-    DrivingLicenceForm, PassportForm, Problem, driving_licence_details, passport_details,
+    DrivingLicenceEntry, PassportEntry, Problem, driving_licence_details, passport_details,
 };
-use crate::identity::journey::did_not_match;
+use crate::identity::proving::{DocumentChecked, today};
 use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
+
+/// The passport page's form: what the citizen typed, and the session's CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct PassportForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub entry: PassportEntry,
+}
+
+/// The driving licence page's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct DrivingLicenceForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub entry: DrivingLicenceEntry,
+}
 
 /// What one kind of photo ID brings to the shared flow.
 pub trait PhotoId {
@@ -66,7 +85,7 @@ impl PhotoId for UkPassport {
         form: &PassportForm,
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
-        passport_details(form, today)
+        passport_details(&form.entry, today)
     }
 
     fn document(details: &Self::Details) -> ClaimedDocument {
@@ -92,7 +111,7 @@ impl PhotoId for UkPassport {
             action: "/identity/passport",
             back: "/identity/start",
             intro: None,
-            form,
+            form: form.entry,
             errors,
             not_matched: not_matched.is_some(),
             attempts_left: not_matched.unwrap_or(0),
@@ -116,7 +135,7 @@ impl PhotoId for UkDrivingLicence {
         form: &DrivingLicenceForm,
         today: Date,
     ) -> std::result::Result<Self::Details, Vec<Problem>> {
-        driving_licence_details(form, today)
+        driving_licence_details(&form.entry, today)
     }
 
     fn document(details: &Self::Details) -> ClaimedDocument {
@@ -143,30 +162,12 @@ impl PhotoId for UkDrivingLicence {
     ) -> DrivingLicencePage {
         DrivingLicencePage {
             csrf_token,
-            form,
+            form: form.entry,
             errors,
             not_matched: not_matched.is_some(),
             attempts_left: not_matched.unwrap_or(0),
         }
     }
-}
-
-fn form_errors(problems: Vec<Problem>) -> FormErrors {
-    let mut errors = FormErrors::none();
-    for (field, message) in problems {
-        errors.add(field, message);
-    }
-    errors
-}
-
-/// Whether a contra-indicator on this credential ends the journey (a lost or stolen document,
-/// say): the journey's hub then shows the failure.
-fn blocks(credential: &VerifiedCredential) -> bool {
-    credential
-        .evidence
-        .iter()
-        .flat_map(|e| &e.ci)
-        .any(|ci| ci.effect() == ContraIndicatorEffect::Blocks)
 }
 
 /// `GET /identity/passport`, `GET /identity/driving-licence`.
@@ -180,14 +181,12 @@ pub async fn form<D: PhotoId>(State(app): State<AppState>, mut visit: Visit) -> 
         FormErrors::none(),
         None,
     );
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
-/// The details are checked as the issuer's form would, then with the issuer; the outcome is
-/// recorded whatever it is (a failed check's contra-indicators must count later too). The
-/// attempt is reserved before the check runs (issue 11.3, "reserve, then verify"), so parallel
-/// submissions get no more checks than the limit.
+/// The details are checked as the issuer's form would, then with the issuer
+/// (`IdentityService::check_document`: the attempt reserved first, the outcome recorded
+/// whatever it is).
 pub async fn submit<D: PhotoId>(
     State(app): State<AppState>,
     mut visit: Visit,
@@ -202,44 +201,23 @@ pub async fn submit<D: PhotoId>(
     let details = match D::details(&form, today(now)) {
         Ok(details) => details,
         Err(problems) => {
-            let page = D::page(visit.csrf_token(), form, form_errors(problems), None);
+            let page = D::page(visit.csrf_token(), form, problems.into(), None);
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
-    let attempts = &app.identity.attempts;
-    let document = D::document(&details);
-    let kind = AttemptKind::DocumentCheck;
-    let reservation = match attempts
-        .reserve(&app.db, &auth.account_id, kind, &document, now)
+    let (keys, document) = (app.oidc.keys.set(), (D::SOURCE, D::document(&details)));
+    let check = D::check(&app, &details, today(now));
+    let stores = (&app.db, &*keys);
+    let identity = &app.identity;
+    match identity
+        .check_document(stores, &auth.account_id, document, now, check)
         .await?
     {
-        Reserved::Go(reservation) => reservation,
-        Reserved::Limited { until } => return limit_reached(visit, until),
-    };
-    let outcome = match D::check(&app, &details, today(now)).await {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            attempts.release(&app.db, reservation).await?;
-            return Err(source_error(D::SOURCE)(e));
+        DocumentChecked::Limited { until } => limit_reached(visit, until),
+        DocumentChecked::Next => Ok(Redirect::to("/identity/next").into_response()),
+        DocumentChecked::NotMatched { left } => {
+            let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
+            render(&page, StatusCode::OK)
         }
-    };
-    let credential = record(&app, &auth, D::SOURCE, &outcome, now).await?;
-    let not_matched = did_not_match(&credential);
-    let result = if not_matched {
-        CheckResult::NotMatched
-    } else {
-        CheckResult::Matched
-    };
-    let left = reservation.left_if_failed;
-    if let Some(until) = attempts.settle(&app.db, reservation, result, now).await? {
-        return limit_reached(visit, until);
     }
-    // The form again, with the tries left, only after a plain mismatch: a match or a blocking
-    // contra-indicator moves the journey on.
-    if !not_matched || blocks(&credential) || left == 0 {
-        return Ok(Redirect::to("/identity/next").into_response());
-    }
-    let page = D::page(visit.csrf_token(), form, FormErrors::none(), Some(left));
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
 }

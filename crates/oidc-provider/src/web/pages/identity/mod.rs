@@ -9,7 +9,7 @@ pub(super) mod templates;
 
 pub use address::{address_form, choose_address, choose_address_form, find_address};
 pub use documents::{
-    UkDrivingLicence, UkPassport, form as document_form, submit as submit_document,
+    PassportForm, UkDrivingLicence, UkPassport, form as document_form, submit as submit_document,
 };
 pub use questions::{answer_question, question};
 
@@ -18,15 +18,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use identity_proofing::{ProvenIdentity, VerifiedCredential};
 use serde::Deserialize;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 use crate::app::AppState;
-use crate::error::Error as CoreError;
-use crate::identity::journey::{Failure, ProvingJourney, Step, claimed_identity};
-use crate::identity::{IdentityService, Source};
+use crate::identity::journey::{Failure, ProvingJourney, Step};
 use crate::sessions::{Authentication, CredentialLevel};
-use crate::store::{AuditEvent, AuditKind, IdentityRecord};
-use crate::web::error::{Error, Result};
+use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
 use templates::{FailedPage, LimitedPage, ProvenPage, RadioOption, ReusePage, StartPage};
@@ -88,18 +85,6 @@ fn answering_questions(step: &Step) -> bool {
     matches!(step, Step::Questions)
 }
 
-pub(super) fn today(now: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(now)
-        .map(|t| t.date())
-        .unwrap_or(Date::MIN)
-}
-
-/// A source failed (not a "no match": it could not answer). The citizen sees the service's
-/// problem page; nothing is recorded.
-pub(super) fn source_error(source: Source) -> impl Fn(identity_proofing::Error) -> Error {
-    move |e| CoreError::Internal(format!("{} check unavailable: {e}", source.as_str())).into()
-}
-
 fn service_name(app: &AppState, journey: &ProvingJourney) -> String {
     app.oidc
         .clients
@@ -113,40 +98,20 @@ async fn evidence(
     auth: &Authentication,
     now: i64,
 ) -> Result<Vec<VerifiedCredential>> {
+    let keys = app.oidc.keys.set();
     Ok(app
         .identity
-        .evidence(&app.db, &app.oidc.keys.set(), &auth.account_id, now)
-        .await?)
-}
-
-/// Records a check's outcome for the citizen.
-async fn record(
-    app: &AppState,
-    auth: &Authentication,
-    source: Source,
-    outcome: &identity_proofing::CheckOutcome,
-    now: i64,
-) -> Result<VerifiedCredential> {
-    let identity: &IdentityService = &app.identity;
-    Ok(identity
-        .record(
-            &app.db,
-            &app.oidc.keys.set(),
-            &auth.account_id,
-            source,
-            outcome,
-            now,
-        )
+        .evidence(&app.db, &keys, &auth.account_id, now)
         .await?)
 }
 
 /// `GET /identity/next`: sends the citizen to the step they are at, runs the fraud check when
 /// its turn comes (it needs no page), and shows the journey's end.
-pub async fn next(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let Some((auth, mut journey)) = in_journey(&visit) else {
+pub async fn next(State(app): State<AppState>, visit: Visit) -> Result<Response> {
+    let Some((auth, journey)) = in_journey(&visit) else {
         return Ok(lost());
     };
-    let now = visit.now;
+    let (now, keys) = (visit.now, app.oidc.keys.set());
     let held = evidence(&app, &auth, now).await?;
     match app
         .identity
@@ -157,72 +122,47 @@ pub async fn next(State(app): State<AppState>, mut visit: Visit) -> Result<Respo
         Step::Address => Ok(Redirect::to("/identity/address").into_response()),
         Step::Questions => Ok(Redirect::to("/identity/questions").into_response()),
         Step::FraudCheck => {
-            let Some(claimed) = claimed_identity(&held) else {
+            let stores = (&app.db, &*keys);
+            let identity = &app.identity;
+            if !identity
+                .fraud_check(stores, &auth.account_id, &held, now)
+                .await?
+            {
                 return failed(visit, Failure::NotMatched);
-            };
-            let outcome = app
-                .identity
-                .sources
-                .fraud
-                .check(&claimed, today(now))
-                .await
-                .map_err(source_error(Source::Fraud))?;
-            record(&app, &auth, Source::Fraud, &outcome, now).await?;
+            }
             Ok(Redirect::to("/identity/next").into_response())
         }
-        Step::Proven => match identity_proofing::prove(&held, journey.target) {
-            Ok(identity) => {
-                record_proven(&app, &auth, &held, &identity, now).await?;
-                journey.proved_now = true;
-                let page = ProvenPage {
-                    name: full_name(&identity),
-                    service: service_name(&app, &journey),
-                };
-                visit.session_mut().proving = Some(journey);
-                let response = render(&page, StatusCode::OK)?;
-                Ok(response)
-            }
-            Err(e) => {
-                tracing::warn!(account = %auth.account_id, error = %e, "evidence does not make one identity");
-                failed(visit, Failure::NotMatched)
-            }
-        },
+        Step::Proven => proven(&app, visit, &auth, journey, &held).await,
         Step::Failed(failure) => failed(visit, failure),
     }
 }
 
-/// The identity record: the level reached and the credentials behind it.
-async fn record_proven(
+/// The journey's end when the evidence proves the level: the identity is recorded and the
+/// citizen sees who they proved they are.
+async fn proven(
     app: &AppState,
+    mut visit: Visit,
     auth: &Authentication,
+    mut journey: ProvingJourney,
     held: &[VerifiedCredential],
-    identity: &ProvenIdentity,
-    now: i64,
-) -> Result<()> {
-    let expires_at = held
-        .iter()
-        .map(|c| c.expires_at.unix_timestamp())
-        .min()
-        .unwrap_or(now);
-    app.db
-        .identity()
-        .set_record(&IdentityRecord {
-            account_id: auth.account_id.clone(),
-            level: identity.level.to_string(),
-            credential_ids: held.iter().map(|c| c.jti.clone()).collect(),
-            proven_at: now,
-            expires_at,
-        })
+) -> Result<Response> {
+    let identity = match identity_proofing::prove(held, journey.target) {
+        Ok(identity) => identity,
+        Err(e) => {
+            tracing::warn!(account = %auth.account_id, error = %e, "evidence does not make one identity");
+            return failed(visit, Failure::NotMatched);
+        }
+    };
+    app.identity
+        .record_proven(&app.db, &auth.account_id, held, &identity, visit.now)
         .await?;
-    app.db
-        .audit()
-        .record(
-            &AuditEvent::new(AuditKind::IdentityProven, Some(&auth.account_id), now)
-                .with_detail(identity.level.to_string()),
-        )
-        .await?;
-    tracing::info!(account = %auth.account_id, level = %identity.level, "identity proven");
-    Ok(())
+    journey.proved_now = true;
+    let page = ProvenPage {
+        name: full_name(&identity),
+        service: service_name(app, &journey),
+    };
+    visit.session_mut().proving = Some(journey);
+    render(&page, StatusCode::OK)
 }
 
 pub fn full_name(identity: &ProvenIdentity) -> String {
@@ -290,8 +230,7 @@ fn failed(mut visit: Visit, failure: Failure) -> Result<Response> {
         title: title.to_owned(),
         paragraphs,
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 /// `GET /identity/start`: which photo ID the citizen will use.
@@ -301,8 +240,7 @@ pub async fn start(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
         Err(elsewhere) => return Ok(elsewhere),
     };
     let page = start_page(&app, &mut visit, &journey, FormErrors::none());
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 fn start_page(
@@ -402,8 +340,7 @@ pub async fn reuse(State(app): State<AppState>, mut visit: Visit) -> Result<Resp
             .map(|a| a.one_line())
             .unwrap_or_default(),
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    render(&page, StatusCode::OK)
 }
 
 pub async fn confirm_reuse(visit: Visit, PageForm(form): PageForm<CsrfForm>) -> Result<Response> {

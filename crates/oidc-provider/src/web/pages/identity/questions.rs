@@ -9,11 +9,10 @@ use identity_proofing::QuestionSet;
 use serde::Deserialize;
 
 use super::templates::{QuestionPage, RadioOption};
-use super::{answering_questions, at_step, evidence, limit_reached, record, source_error, today};
+use super::{answering_questions, at_step};
 use crate::app::AppState;
-use crate::identity::Source;
-use crate::identity::attempts::{AttemptKind, CheckResult, Reserved};
-use crate::identity::journey::{claimed_document, claimed_identity};
+use crate::identity::journey::{Answered, ProvingJourney};
+use crate::identity::proving::Marking;
 use crate::web::error::Result;
 use crate::web::templates::{FormErrors, render};
 use crate::web::{PageForm, Visit};
@@ -42,56 +41,24 @@ fn question_page(
 
 /// `GET /identity/questions`: the next unanswered question (a new set when none is open).
 pub async fn question(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let (auth, mut journey) = match at_step(&app, &visit, answering_questions).await? {
+    let (_, mut journey) = match at_step(&app, &visit, answering_questions).await? {
         Ok(at) => at,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let questions = match journey.questions.clone() {
-        Some(questions) => questions,
-        None => {
-            let held = evidence(&app, &auth, visit.now).await?;
-            let (Some(claimed), Some(document)) =
-                (claimed_identity(&held), claimed_document(&held))
-            else {
-                return Ok(Redirect::to("/identity/next").into_response());
-            };
-            // Sets failed before, by this account or with this document: the source asks other
-            // questions where the records allow (issue 11.5).
-            let earlier = app
-                .identity
-                .attempts
-                .standing(
-                    &app.db,
-                    &auth.account_id,
-                    AttemptKind::QuestionSet,
-                    Some(&document),
-                    visit.now,
-                )
-                .await?
-                .failures;
-            let questions = app
-                .identity
-                .sources
-                .knowledge
-                .questions(&claimed, earlier)
-                .await
-                .map_err(source_error(Source::Knowledge))?;
-            journey.questions = Some(questions.clone());
-            journey.answers.clear();
-            visit.session_mut().proving = Some(journey.clone());
-            questions
-        }
-    };
-    let Some(page) = question_page(
-        &mut visit,
-        &questions,
-        journey.answers.len(),
-        FormErrors::none(),
-    ) else {
+    let (keys, now) = (app.oidc.keys.set(), visit.now);
+    let stores = (&app.db, &*keys);
+    let Some((questions, opened)) = app.identity.question_set(stores, &mut journey, now).await?
+    else {
         return Ok(Redirect::to("/identity/next").into_response());
     };
-    let response = render(&page, StatusCode::OK)?;
-    Ok(response)
+    let answered = journey.answers.len();
+    if opened {
+        visit.session_mut().proving = Some(journey);
+    }
+    let Some(page) = question_page(&mut visit, &questions, answered, FormErrors::none()) else {
+        return Ok(Redirect::to("/identity/next").into_response());
+    };
+    render(&page, StatusCode::OK)
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,94 +71,47 @@ pub struct AnswerForm {
     answer: String,
 }
 
+/// Takes the answer to the question the citizen is at; the answers are marked together once
+/// the last is in (`IdentityService::mark_answers`).
 pub async fn answer_question(
     State(app): State<AppState>,
     mut visit: Visit,
     PageForm(form): PageForm<AnswerForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let (auth, mut journey) = match at_step(&app, &visit, answering_questions).await? {
+    let (_, mut journey) = match at_step(&app, &visit, answering_questions).await? {
         Ok(at) => at,
         Err(elsewhere) => return Ok(elsewhere),
     };
-    let Some(questions) = journey.questions.clone() else {
-        return Ok(Redirect::to("/identity/questions").into_response());
-    };
-    let answered = journey.answers.len();
-    let Some(current) = questions.questions.get(answered) else {
-        return Ok(Redirect::to("/identity/next").into_response());
-    };
-    // An answer to another question (the back button, a second click) is not counted: the
-    // citizen sees the question they are really at.
-    if form.question != current.id {
-        return Ok(Redirect::to("/identity/questions").into_response());
-    }
-    if !current.options.contains(&form.answer) {
-        let errors = FormErrors::one("answer", "Select an answer");
-        let Some(page) = question_page(&mut visit, &questions, answered, errors) else {
-            return Ok(Redirect::to("/identity/next").into_response());
-        };
-        return render(&page, StatusCode::BAD_REQUEST);
-    }
-    journey.answers.push(form.answer);
-    let answers = journey.answers.clone();
-    if answers.len() < questions.questions.len() {
-        visit.session_mut().proving = Some(journey);
-        return Ok(Redirect::to("/identity/questions").into_response());
-    }
-    let now = visit.now;
-    let held = evidence(&app, &auth, now).await?;
-    let (Some(claimed), Some(document)) = (claimed_identity(&held), claimed_document(&held)) else {
-        return Ok(Redirect::to("/identity/next").into_response());
-    };
-    // The set is spent before it is marked (issue 11.3, "reserve, then verify"): the same
-    // answers sent many times at once are marked no more often than the limit allows.
-    let attempts = &app.identity.attempts;
-    journey.questions = None;
-    journey.answers.clear();
-    let reservation = match attempts
-        .reserve(
-            &app.db,
-            &auth.account_id,
-            AttemptKind::QuestionSet,
-            &document,
-            now,
-        )
-        .await?
-    {
-        Reserved::Go(reservation) => reservation,
-        Reserved::Limited { until } => {
+    match journey.answer(&form.question, form.answer) {
+        Answered::NoSetOpen | Answered::NotTheCurrentQuestion => {
+            return Ok(Redirect::to("/identity/questions").into_response());
+        }
+        Answered::AllAnswered => return Ok(Redirect::to("/identity/next").into_response()),
+        Answered::NotAnOption => return answer_again(&mut visit, &journey),
+        Answered::More => {
             visit.session_mut().proving = Some(journey);
-            return limit_reached(visit, until);
+            return Ok(Redirect::to("/identity/questions").into_response());
         }
-    };
-    let outcome = match app
-        .identity
-        .sources
-        .knowledge
-        .mark(&claimed, &questions, &answers, today(now))
-        .await
-    {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            attempts.release(&app.db, reservation).await?;
-            return Err(source_error(Source::Knowledge)(e));
-        }
-    };
-    let credential = record(&app, &auth, Source::Knowledge, &outcome, now).await?;
-    let passed = credential
-        .evidence
-        .iter()
-        .any(|e| e.verification_score.unwrap_or(0) > 0 && e.ci.is_empty());
-    let result = if passed {
-        CheckResult::Matched
-    } else {
-        CheckResult::NotMatched
-    };
-    journey.limited_until = attempts
-        .settle(&app.db, reservation, result, now)
-        .await?
-        .or(journey.limited_until);
-    visit.session_mut().proving = Some(journey);
+        Answered::Last => {}
+    }
+    let (keys, now) = (app.oidc.keys.set(), visit.now);
+    let stores = (&app.db, &*keys);
+    if app.identity.mark_answers(stores, &mut journey, now).await? == Marking::Done {
+        visit.session_mut().proving = Some(journey);
+    }
     Ok(Redirect::to("/identity/next").into_response())
+}
+
+/// The question again: the answer given was not one of its options.
+fn answer_again(visit: &mut Visit, journey: &ProvingJourney) -> Result<Response> {
+    let errors = FormErrors::one("answer", "Select an answer");
+    let page = journey
+        .questions
+        .as_ref()
+        .and_then(|questions| question_page(visit, questions, journey.answers.len(), errors));
+    match page {
+        Some(page) => render(&page, StatusCode::BAD_REQUEST),
+        None => Ok(Redirect::to("/identity/next").into_response()),
+    }
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::identity::details::{DrivingLicenceForm, PassportForm};
+use crate::identity::details::{DrivingLicenceEntry, PassportEntry};
 use crate::web::templates::FormErrors;
 
 /// One radio of a `govuk::radios` group.
@@ -43,7 +43,7 @@ pub struct PassportPage {
     pub back: &'static str,
     /// Why the page is asked for, when not in the proving journey.
     pub intro: Option<&'static str>,
-    pub form: PassportForm,
+    pub form: PassportEntry,
     pub errors: FormErrors,
     pub not_matched: bool,
     pub attempts_left: u32,
@@ -53,7 +53,7 @@ pub struct PassportPage {
 #[template(path = "identity/driving_licence.html")]
 pub struct DrivingLicencePage {
     pub csrf_token: String,
-    pub form: DrivingLicenceForm,
+    pub form: DrivingLicenceEntry,
     pub errors: FormErrors,
     pub not_matched: bool,
     pub attempts_left: u32,
