@@ -84,7 +84,10 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         // Only a Basic header counts; any other is not client authentication.
-        None if authorization.as_deref().is_some_and(|a| a.starts_with("Basic ")) => {
+        None if authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic ")) =>
+        {
             assert_eq!(client.auth_method, AuthMethod::ClientSecretBasic)
         }
         None => match form.get("client_secret") {

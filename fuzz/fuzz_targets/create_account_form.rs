@@ -4,10 +4,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use one_login_fuzz::page_form;
-use one_login_provider::accounts::email_problem;
-use one_login_provider::accounts::password::{check_new_password, normalise};
+use one_login_provider::accounts::password::normalise;
+use one_login_provider::accounts::{email_problem, new_password_problems};
 use one_login_provider::store::normalise_email;
-use one_login_provider::web::pages::create_account::{EmailForm, PasswordForm};
+use one_login_provider::web::pages::{EmailForm, NewPasswordForm};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {
@@ -22,16 +22,16 @@ fuzz_target!(|data: &[u8]| {
                 assert!(email_problem(&normal).is_none(), "{email:?} -> {normal:?}");
             }
         }
-    } else if let Some(form) = page_form::<PasswordForm>(body) {
-        if check_new_password(&form.password).is_ok() {
-            let length = form.password.chars().count();
-            assert!((8..=256).contains(&length), "{length} characters accepted");
-            assert!(
-                !normalise(&form.password)
-                    .chars()
-                    .all(|c| c.is_ascii_digit())
-            );
-        }
-        let _ = form.confirm_password == form.password;
+    } else if let Some(form) = page_form::<NewPasswordForm>(body)
+        && new_password_problems(&form.password, &form.confirm_password).is_empty()
+    {
+        assert_eq!(form.password, form.confirm_password);
+        let length = form.password.chars().count();
+        assert!((8..=256).contains(&length), "{length} characters accepted");
+        assert!(
+            !normalise(&form.password)
+                .chars()
+                .all(|c| c.is_ascii_digit())
+        );
     }
 });

@@ -6,8 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 use one_login_fuzz::page_form;
 use one_login_provider::identity::details::{
-    DrivingLicenceForm, PassportForm, check_name, driving_licence_details, passport_details,
+    check_name, driving_licence_details, passport_details,
 };
+use one_login_provider::web::pages::identity::{DrivingLicenceForm, PassportForm};
 use time::macros::date;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         let Some(form) = page_form::<PassportForm>(body) else {
             return;
         };
-        if let Ok(details) = passport_details(&form, today) {
+        if let Ok(details) = passport_details(&form.entry, today) {
             assert_eq!(
                 check_name(&details.surname, "surname"),
                 Ok(details.surname.clone())
@@ -35,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         let Some(form) = page_form::<DrivingLicenceForm>(body) else {
             return;
         };
-        if let Ok(details) = driving_licence_details(&form, today) {
+        if let Ok(details) = driving_licence_details(&form.entry, today) {
             assert!(details.birth_date < today);
             let _ = format!("{details:?}");
         }
