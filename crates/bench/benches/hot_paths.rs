@@ -15,17 +15,17 @@ use identity_proofing::{
 };
 use jsonwebtoken::Algorithm;
 use one_login_bench::rp::{self, RelyingParty};
-use one_login_provider::accounts::PasswordHasher;
-use one_login_provider::config::Config;
-use one_login_provider::ephemeral::{EphemeralStore, MemoryStore};
-use one_login_provider::oidc::Provider;
-use one_login_provider::oidc::authorization_request::Params;
-use one_login_provider::oidc::client_auth::{self, Audiences};
-use one_login_provider::oidc::pairwise;
-use one_login_provider::oidc::signed_tokens::{
+use one_login_core::accounts::PasswordHasher;
+use one_login_core::config::Config;
+use one_login_core::oidc::Provider;
+use one_login_core::oidc::authorization_request::Params;
+use one_login_core::oidc::client_auth::{self, Audiences};
+use one_login_core::oidc::pairwise;
+use one_login_core::oidc::signed_tokens::{
     ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims,
 };
-use one_login_provider::store::Database;
+use one_login_store::Database;
+use one_login_store::ephemeral::{EphemeralStore, MemoryStore};
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,

@@ -103,10 +103,10 @@ pub struct Argon2Bound {
 impl Argon2Bound {
     /// Times the provider's own verifier with the configured parameters (the median of 15).
     pub async fn measure(config_file: &Path) -> Result<Self> {
-        use one_login_provider::accounts::PasswordHasher;
-        let config = one_login_provider::config::Config::load(config_file)
+        use one_login_core::accounts::PasswordHasher;
+        let config = one_login_core::config::Config::load(config_file)
             .map_err(|e| Error::Provider(format!("reading {}: {e}", config_file.display())))?;
-        let fail = |e: one_login_provider::Error| Error::Provider(format!("argon2: {e}"));
+        let fail = |e: one_login_core::Error| Error::Provider(format!("argon2: {e}"));
         let hasher = PasswordHasher::new(&config.passwords).map_err(fail)?;
         let hash = hasher.hash(crate::citizen::PASSWORD).await.map_err(fail)?;
         let mut times = Vec::new();

@@ -9,11 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use one_login_core::config::Config;
+use one_login_core::mail::{self, Email, Mailer};
 use one_login_demo_rp::config::Config as DepartmentConfig;
 use one_login_demo_rp::web::AppState as DepartmentState;
 use one_login_provider::app::{AppState, Overrides};
-use one_login_provider::config::Config;
-use one_login_provider::mail::{self, Email, Mailer};
 use one_login_provider::router;
 
 const DEPARTMENTS: [&str; 2] = ["driving-licence", "benefits"];
@@ -36,7 +36,7 @@ fn announce(email: &Email) -> String {
 
 #[async_trait]
 impl Mailer for ShowMail {
-    async fn send(&self, email: Email) -> one_login_provider::Result<()> {
+    async fn send(&self, email: Email) -> one_login_core::Result<()> {
         println!("{}", announce(&email));
         self.inner.send(email).await
     }
@@ -60,7 +60,7 @@ async fn run() -> Result<(), String> {
     std::env::set_current_dir(&root).map_err(|e| format!("entering {}: {e}", root.display()))?;
 
     let config = Config::load(Path::new("config/default.toml")).map_err(|e| e.to_string())?;
-    one_login_provider::logging::init(config.log.format, "warn");
+    one_login_core::logging::init(config.log.format, "warn");
     let issuer = config.issuer.clone();
     let listen = config.server.listen;
     let outbox = config.outbox_dir();

@@ -157,7 +157,7 @@ pub async fn sign_in_at_provider(browser: &Browser, page: Page, email: &str) -> 
         )
         .await;
     assert_eq!(page.path(), "/sign-in/authenticator-code", "{}", page.body);
-    let code = one_login_provider::accounts::totp::code_at(
+    let code = one_login_core::accounts::totp::code_at(
         TOTP_SECRET,
         time::OffsetDateTime::now_utc().unix_timestamp(),
     )

@@ -9,10 +9,10 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
+use one_login_core::config::Config;
 use one_login_provider::app::{AppState, Overrides};
-use one_login_provider::config::Config;
 use one_login_provider::router;
-use one_login_provider::store::{AuditEvent, AuditKind, NewAccount};
+use one_login_store::{AuditEvent, AuditKind, NewAccount};
 
 use crate::browser::{PASSWORD, TOTP_SECRET};
 

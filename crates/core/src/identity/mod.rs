@@ -1,0 +1,448 @@
+//! Identity proving inside the provider: the checks (from the `identity_proofing` crate), the
+//! evidence credentials they produce, stored sealed with the account, and what a relying party
+//! is given from them. The rules (GPG 45, credentials, the core identity) live in that crate;
+//! this module only wires them to the provider's keys, database and configuration.
+
+pub mod attempts;
+pub mod claims;
+pub mod details;
+pub mod journey;
+pub mod proving;
+pub mod summary;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use identity_proofing::{
+    AddressCheck, CheckOutcome, CoreIdentityRequest, CredentialSigner, CredentialVerifier,
+    DrivingLicenceCheck, FraudCheck, KnowledgeCheck, PassportCheck, ProvenIdentity, TestDataSet,
+    VerifiedCredential,
+};
+use jsonwebtoken::Algorithm;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::oidc::keys::{KeyPurpose, KeySet};
+use attempts::{AttemptKind, AttemptLimit, AttemptLimiter};
+use journey::{Failure, ProvingJourney, Step, claimed_document, within_limit};
+use one_login_store::sealing::{KeySource, Sealer, check_key_opens_database};
+use one_login_store::{Database, StoredCredential};
+
+/// The authoritative sources the checks ask. The defaults simulate them over the test data
+/// set shipped with the `identity_proofing` crate; a deployment passes clients of the real
+/// services instead (HM Passport Office, DVLA, a fraud agency, a credit reference agency).
+#[derive(Clone)]
+pub struct Sources {
+    pub passport: Arc<dyn PassportCheck>,
+    pub driving_licence: Arc<dyn DrivingLicenceCheck>,
+    pub address: Arc<dyn AddressCheck>,
+    pub fraud: Arc<dyn FraudCheck>,
+    pub knowledge: Arc<dyn KnowledgeCheck>,
+}
+
+impl Sources {
+    /// Every source simulated over the documented test data set.
+    pub fn simulated() -> Result<Self> {
+        let data = Arc::new(
+            TestDataSet::embedded()
+                .map_err(|e| Error::Internal(format!("identity test data: {e}")))?,
+        );
+        Ok(Sources {
+            passport: data.clone(),
+            driving_licence: data.clone(),
+            address: data.clone(),
+            fraud: data.clone(),
+            knowledge: data,
+        })
+    }
+}
+
+/// Which check made a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    Passport,
+    DrivingLicence,
+    Address,
+    Fraud,
+    Knowledge,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Passport => "passport",
+            Source::DrivingLicence => "driving-licence",
+            Source::Address => "address",
+            Source::Fraud => "fraud",
+            Source::Knowledge => "knowledge",
+        }
+    }
+}
+
+fn unix_time(now: i64) -> Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(now).map_err(|e| Error::Internal(format!("clock: {e}")))
+}
+
+fn to_time(d: Duration) -> time::Duration {
+    time::Duration::seconds(d.as_secs() as i64)
+}
+
+/// Where identity work meets the provider's keys and database.
+pub struct IdentityService {
+    pub sources: Sources,
+    sealer: Sealer,
+    /// `iss` of the evidence credentials and the core identity: the provider itself.
+    issuer: String,
+    /// The `did:web` host (host and port of the issuer) naming the signing keys.
+    did_host: String,
+    trustmark: String,
+    credential_validity: Duration,
+    core_identity_ttl: Duration,
+    /// Proving attempt limits per account and per document.
+    pub attempts: AttemptLimiter,
+}
+
+impl std::fmt::Debug for IdentityService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityService")
+            .field("issuer", &self.issuer)
+            .field("did_host", &self.did_host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IdentityService {
+    pub fn new(config: &Config, sources: Sources) -> Result<Self> {
+        // The encryption key from configuration, or from the key file made on first start.
+        let (current, previous) = KeySource {
+            config_key: "identity.encryption_key",
+            value: &config.identity.encryption_key,
+            file: None,
+            default_file: config.data_dir.join("identity-encryption.key"),
+            previous_key: "identity.previous_encryption_keys",
+            previous: &config.identity.previous_encryption_keys,
+        }
+        .keys()?;
+        let sealer = Sealer::new(&current, &previous)?;
+        let issuer_url =
+            url::Url::parse(&config.issuer).map_err(|e| Error::config("issuer", e.to_string()))?;
+        let host = issuer_url.host_str().unwrap_or("localhost");
+        let did_host = match issuer_url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        let limit = AttemptLimit {
+            max: config.identity.max_attempts,
+            window: i64::try_from(config.identity.attempt_window.as_secs()).unwrap_or(i64::MAX),
+        };
+        Ok(IdentityService {
+            sources,
+            attempts: AttemptLimiter::new(limit, &current, &previous),
+            sealer,
+            issuer: config.issuer.clone(),
+            did_host,
+            trustmark: config.url("trustmark"),
+            credential_validity: config.identity.credential_validity,
+            core_identity_ttl: config.identity.core_identity_ttl,
+        })
+    }
+
+    /// Refuses to start with a key that cannot open this database's identity data: replicas
+    /// with different keys (or a lost key file) would each silently ignore the others'
+    /// evidence.
+    pub async fn check_key(&self, db: &Database, now: i64) -> Result<()> {
+        check_key_opens_database(
+            &db.secrets(),
+            &self.sealer,
+            "identity-key-check",
+            "identity.encryption_key",
+            "identity.previous_encryption_keys",
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The journey's next step (`journey::next_step`) with the attempt limits applied. The
+    /// counts are read only for a step that spends an attempt: a reuse reads nothing more.
+    pub async fn next_step(
+        &self,
+        db: &Database,
+        held: &[VerifiedCredential],
+        journey: &ProvingJourney,
+        now: i64,
+    ) -> Result<Step> {
+        let step = journey::next_step(held, journey);
+        let Some(kind) = step.spends() else {
+            return Ok(step);
+        };
+        // A document check's document is known only once the details are sent; a question
+        // set is about the document the claimed identity comes from.
+        let document = match kind {
+            AttemptKind::DocumentCheck => None,
+            AttemptKind::QuestionSet => match claimed_document(held) {
+                Some(document) => Some(document),
+                // Nothing to count the set against: it is not asked (fail closed).
+                None => return Ok(Step::Failed(Failure::NotMatched)),
+            },
+        };
+        let standing = self
+            .attempts
+            .standing(db, &journey.account_id, kind, document.as_ref(), now)
+            .await?;
+        let in_journey = journey.limited_until.filter(|until| *until > now);
+        Ok(within_limit(step, standing.limited_until.max(in_journey)))
+    }
+
+    pub fn did_host(&self) -> &str {
+        &self.did_host
+    }
+
+    /// The current identity key as a credential signer, named by its `did:web` id (never a
+    /// token key: checklist 69).
+    fn signer(&self, keys: &KeySet, now: i64) -> Result<CredentialSigner> {
+        let key = keys
+            .current_identity(now)
+            .ok_or_else(|| Error::Internal("no identity signing key".into()))?;
+        let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
+        CredentialSigner::from_pkcs8_pem(&self.issuer, &kid, key.private_pem().as_bytes())
+            .map_err(|e| Error::Internal(format!("identity signer: {e}")))
+    }
+
+    /// Trusts every identity key the provider has had: credentials are kept far longer than a
+    /// key stays published. The ES256 token keys, which signed evidence before the provider had
+    /// an identity key, are trusted only for credentials issued before the first identity key
+    /// took over.
+    fn verifier(&self, keys: &KeySet) -> CredentialVerifier {
+        let mut verifier = CredentialVerifier::new();
+        for key in keys.of(KeyPurpose::Identity) {
+            let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
+            if let Err(e) = verifier.trust(&self.issuer, &kid, &key.public) {
+                tracing::error!(kid = %key.kid, error = %e, "identity key not usable for identity credentials");
+            }
+        }
+        let first_identity_key = keys.of(KeyPurpose::Identity).map(|k| k.active_from).min();
+        let Some(since) =
+            first_identity_key.and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+        else {
+            return verifier;
+        };
+        for key in keys
+            .of(KeyPurpose::Tokens)
+            .filter(|k| k.alg == Algorithm::ES256 && k.active_from < since.unix_timestamp())
+        {
+            let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
+            if let Err(e) = verifier.trust_issued_before(&self.issuer, &kid, &key.public, since) {
+                tracing::error!(kid = %key.kid, error = %e, "token key not usable for earlier identity credentials");
+            }
+        }
+        verifier
+    }
+
+    /// Signs a check's outcome as an evidence credential and stores it sealed. Returns the
+    /// credential as it will be read back.
+    pub async fn record(
+        &self,
+        db: &Database,
+        keys: &KeySet,
+        account_id: &str,
+        source: Source,
+        outcome: &CheckOutcome,
+        now: i64,
+    ) -> Result<VerifiedCredential> {
+        let signer = self.signer(keys, now)?;
+        let jwt = signer
+            .issue(
+                account_id,
+                &self.issuer,
+                outcome,
+                unix_time(now)?,
+                to_time(self.credential_validity),
+            )
+            .map_err(|e| Error::Internal(format!("identity credential: {e}")))?;
+        let credential = self
+            .verifier(keys)
+            .verify(&jwt, account_id, unix_time(now)?)
+            .map_err(|e| Error::Internal(format!("a credential just made does not verify: {e}")))?;
+        let stored = StoredCredential {
+            sealed: self.sealer.seal(
+                jwt.as_bytes(),
+                &sealing_context(account_id, &credential.jti),
+            )?,
+            id: credential.jti.clone(),
+            account_id: account_id.to_owned(),
+            source: source.as_str().to_owned(),
+            created_at: now,
+            expires_at: credential.expires_at.unix_timestamp(),
+        };
+        db.identity().add_credential(&stored).await?;
+        tracing::info!(account = %account_id, source = source.as_str(), credential = %stored.id, "identity evidence recorded");
+        Ok(credential)
+    }
+
+    /// The account's evidence that is still good: opened, signature, issuer, subject and
+    /// expiry checked. Anything that fails is left out and logged: a tampered or replayed
+    /// credential never counts. After an operator required the identity to be proved again,
+    /// evidence from before that counts only where it holds contra-indicators: those keep
+    /// counting against the citizen, the rest must be made again.
+    pub async fn evidence(
+        &self,
+        db: &Database,
+        keys: &KeySet,
+        account_id: &str,
+        now: i64,
+    ) -> Result<Vec<VerifiedCredential>> {
+        let (stored, cutoff) = db
+            .identity()
+            .credentials_and_cutoff(account_id, now)
+            .await?;
+        let verifier = self.verifier(keys);
+        let at = unix_time(now)?;
+        let mut good = Vec::with_capacity(stored.len());
+        for credential in stored {
+            let opened = self
+                .sealer
+                .open(
+                    &credential.sealed,
+                    &sealing_context(account_id, &credential.id),
+                )
+                .map_err(Error::from)
+                .and_then(|bytes| {
+                    String::from_utf8(bytes).map_err(|_| Error::Corrupt("not text".into()))
+                });
+            let verified = match opened {
+                Ok(jwt) => verifier
+                    .verify(&jwt, account_id, at)
+                    .map_err(|e| Error::Corrupt(e.to_string())),
+                Err(e) => Err(e),
+            };
+            let superseded = cutoff.is_some_and(|cutoff| credential.created_at < cutoff);
+            match verified {
+                Ok(v) if superseded && v.evidence.iter().all(|e| e.ci.is_empty()) => {
+                    tracing::debug!(account = %account_id, credential = %credential.id, "identity credential from before a required re-proving left out")
+                }
+                Ok(v) if v.jti == credential.id => good.push(v),
+                Ok(_) => {
+                    tracing::warn!(account = %account_id, credential = %credential.id, "identity credential rejected: stored under another id")
+                }
+                Err(e) => {
+                    tracing::warn!(account = %account_id, credential = %credential.id, error = %e, "identity credential rejected")
+                }
+            }
+        }
+        Ok(good)
+    }
+
+    /// The core identity JWT for one relying party (`sub` pairwise, `aud` its client id).
+    pub fn core_identity_jwt(
+        &self,
+        keys: &KeySet,
+        identity: &ProvenIdentity,
+        subject: &str,
+        client_id: &str,
+        now: i64,
+    ) -> Result<String> {
+        let request = CoreIdentityRequest {
+            subject,
+            audience: client_id,
+            trustmark: &self.trustmark,
+            ttl: to_time(self.core_identity_ttl),
+        };
+        self.signer(keys, now)?
+            .core_identity_jwt(identity, &request, unix_time(now)?)
+            .map_err(|e| Error::Internal(format!("core identity: {e}")))
+    }
+
+    /// `/.well-known/did.json`: the identity keys that sign core identities, as published now
+    /// (the one about to sign, the one signing, and retired ones whose JWTs may still be live).
+    pub fn did_document(&self, keys: &KeySet, now: i64) -> serde_json::Value {
+        let published: Vec<(String, jsonwebtoken::jwk::Jwk)> = keys
+            .published_of(KeyPurpose::Identity, now)
+            .map(|k| (k.kid.clone(), k.public.clone()))
+            .collect();
+        identity_proofing::did_document(&self.did_host, &published)
+    }
+}
+
+/// Binds a sealed credential to its row: account and credential id.
+fn sealing_context(account_id: &str, credential_id: &str) -> String {
+    format!("identity-credential/{account_id}/{credential_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oidc::keys::new_stored_key;
+
+    fn service() -> IdentityService {
+        let file =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
+        let overrides = format!(
+            "[identity]\nencryption_key = {:?}",
+            one_login_store::sealing::generate_key()
+        );
+        let config = Config::load_with_overrides(&file, &overrides).unwrap();
+        IdentityService::new(&config, Sources::simulated().unwrap()).unwrap()
+    }
+
+    fn evidence_signed_by(
+        service: &IdentityService,
+        key: &one_login_store::StoredKey,
+        at: i64,
+    ) -> String {
+        let kid = identity_proofing::did_key_id(&service.did_host, &key.kid);
+        CredentialSigner::from_pkcs8_pem(&service.issuer, &kid, key.private_pem.as_bytes())
+            .unwrap()
+            .issue(
+                "account-1",
+                &service.issuer,
+                &CheckOutcome::default(),
+                unix_time(at).unwrap(),
+                time::Duration::days(180),
+            )
+            .unwrap()
+    }
+
+    // Issue 11.6 and checklist 69: evidence the ES256 token key signed before the provider had
+    // an identity key keeps counting; the token key counts for nothing it signed after.
+    #[test]
+    fn a_token_key_counts_only_for_evidence_from_before_the_identity_key() {
+        let service = service();
+        let token = new_stored_key(KeyPurpose::Tokens, Algorithm::ES256, 0, 0).unwrap();
+        let identity =
+            new_stored_key(KeyPurpose::Identity, Algorithm::ES256, 1_000, 1_000).unwrap();
+        let keys =
+            KeySet::new(&[token.clone(), identity.clone()], Duration::from_secs(60)).unwrap();
+        let verifier = service.verifier(&keys);
+        let at = |t: i64| unix_time(t).unwrap();
+        let before = evidence_signed_by(&service, &token, 999);
+        assert!(verifier.verify(&before, "account-1", at(2_000)).is_ok());
+        let after = evidence_signed_by(&service, &token, 1_000);
+        assert!(matches!(
+            verifier.verify(&after, "account-1", at(2_000)),
+            Err(identity_proofing::Error::CredentialIssuedAfterKeyRetired)
+        ));
+        let by_identity_key = evidence_signed_by(&service, &identity, 1_500);
+        assert!(
+            verifier
+                .verify(&by_identity_key, "account-1", at(2_000))
+                .is_ok()
+        );
+        // What the provider signs now comes from the identity key.
+        assert_eq!(keys.current_identity(1_500).unwrap().kid, identity.kid);
+        let signed = service.signer(&keys, 1_500).unwrap();
+        assert!(signed.kid().ends_with(&format!("#{}", identity.kid)));
+        // A database with no identity key yet trusts no token key for evidence.
+        let only_tokens =
+            KeySet::new(std::slice::from_ref(&token), Duration::from_secs(60)).unwrap();
+        assert!(
+            service
+                .verifier(&only_tokens)
+                .verify(&before, "account-1", at(2_000))
+                .is_err()
+        );
+        assert!(service.signer(&only_tokens, 1_500).is_err());
+    }
+}

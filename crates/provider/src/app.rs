@@ -1,0 +1,127 @@
+//! The application's shared state: the stores and services every handler may need. The routes
+//! are in `web` ([`crate::web::router`]).
+
+use std::sync::Arc;
+
+use one_login_core::accounts::access::AccountAccess;
+use one_login_core::accounts::interventions::{WATCH_INTERVAL, end_pending_access};
+use one_login_core::accounts::{AccountServices, PasswordHasher};
+use one_login_core::clock::{Clock, SystemClock};
+use one_login_core::config::Config;
+use one_login_core::error::Result;
+use one_login_core::identity::{IdentityService, Sources};
+use one_login_core::limits::RateLimiter;
+use one_login_core::mail::{self, Mailer};
+use one_login_core::oidc::Provider;
+use one_login_core::sessions::Sessions;
+use one_login_store::Database;
+use one_login_store::ephemeral::{self, EphemeralStore};
+
+/// Everything a handler may need. Cheap to clone: all behind `Arc`s or pools.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub db: Database,
+    pub ephemeral: Arc<dyn EphemeralStore>,
+    pub mailer: Arc<dyn Mailer>,
+    pub passwords: PasswordHasher,
+    pub sessions: Sessions,
+    pub oidc: Arc<Provider>,
+    pub identity: Arc<IdentityService>,
+    pub rate_limiter: Arc<RateLimiter>,
+}
+
+/// The dependencies a test may replace.
+pub struct Overrides {
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// The identity checks' sources; the simulated ones when `None`.
+    pub identity_sources: Option<Sources>,
+}
+
+impl Default for Overrides {
+    fn default() -> Self {
+        Overrides {
+            clock: Arc::new(SystemClock),
+            mailer: None,
+            identity_sources: None,
+        }
+    }
+}
+
+impl AppState {
+    /// Connects to the configured stores and migrates the database.
+    pub async fn connect(config: Config, overrides: Overrides) -> Result<Self> {
+        let db = Database::connect(&config).await?;
+        db.migrate().await?;
+        let ephemeral = ephemeral::open(&config.ephemeral).await?;
+        let oidc = Provider::load(&config, &db, overrides.clock.unix()).await?;
+        oidc.keys.spawn_refresh(db.clone());
+        let mailer = match overrides.mailer {
+            Some(mailer) => mailer,
+            None => mail::from_config(&config)?,
+        };
+        let sources = match overrides.identity_sources {
+            Some(sources) => sources,
+            None => Sources::simulated()?,
+        };
+        let identity = IdentityService::new(&config, sources)?;
+        identity.check_key(&db, overrides.clock.unix()).await?;
+        Ok(AppState {
+            identity: Arc::new(identity),
+            passwords: PasswordHasher::new(&config.passwords)?,
+            rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
+            sessions: Sessions::new(ephemeral.clone(), config.session.clone()),
+            config: Arc::new(config),
+            clock: overrides.clock,
+            db,
+            ephemeral,
+            mailer,
+            oidc: Arc::new(oidc),
+        })
+    }
+
+    /// What ends an account's access, over this state's stores.
+    pub fn account_access(&self) -> AccountAccess<'_> {
+        AccountAccess {
+            sessions: &self.sessions,
+            provider: &self.oidc,
+            store: self.ephemeral.as_ref(),
+            db: &self.db,
+        }
+    }
+
+    /// The account rules over this state's stores, hasher, mailer and limits.
+    pub fn account_services(&self) -> AccountServices<'_> {
+        AccountServices {
+            db: &self.db,
+            store: self.ephemeral.as_ref(),
+            passwords: &self.passwords,
+            mailer: self.mailer.as_ref(),
+            sign_in: &self.config.sign_in,
+            rate_limiter: &self.rate_limiter,
+            access: self.account_access(),
+            create_account_url: self.config.url("create-account"),
+            sign_in_url: self.config.url("sign-in"),
+        }
+    }
+
+    /// Carries out, every [`WATCH_INTERVAL`] while the process lives, the end of access of
+    /// accounts an operator intervened on (`accounts::interventions`). For processes that
+    /// serve (`serve`, the demo), never for one-off commands: the sessions to end may be in
+    /// this process's memory only.
+    pub fn spawn_intervention_watch(&self) {
+        let state = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(WATCH_INTERVAL);
+            loop {
+                ticker.tick().await;
+                let now_ms = state.clock.unix_millis();
+                if let Err(e) = end_pending_access(&state.account_access(), now_ms).await {
+                    tracing::warn!(error = %e, "could not end access after account interventions");
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,95 @@
+//! The OpenID Connect endpoints. Each parses, calls `one_login_core::oidc`, and renders: JSON for
+//! clients, pages for people.
+
+pub mod authorize;
+pub mod discovery;
+pub mod logout;
+pub mod token;
+pub mod userinfo;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+use crate::web::error::Error;
+use one_login_core::error::{Error as CoreError, OAuthError};
+use one_login_core::oidc::Stores;
+
+/// The endpoints a browser visits: they read and change the citizen's session.
+pub fn browser_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/authorize",
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route("/authorize/continue", get(authorize::resume))
+        .route(
+            "/authorize/consent",
+            get(authorize::consent_form).post(authorize::submit_consent),
+        )
+        .route("/logout", get(logout::logout).post(logout::sign_out))
+        .route("/sign-out", post(logout::sign_out))
+}
+
+/// The endpoints relying parties call from their servers, and the published documents.
+pub fn client_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/trustmark", get(discovery::trustmark))
+        .route("/.well-known/did.json", get(discovery::did_document))
+        .route("/token", post(token::token))
+        .route("/revoke", post(token::revoke))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        )
+}
+
+/// Errors at a client-facing endpoint are JSON too: a store outage becomes
+/// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
+pub fn for_client(error: Error) -> Error {
+    match error {
+        Error::Core(CoreError::OAuth(_)) | Error::ClientRateLimited { .. } => error,
+        Error::Core(CoreError::RateLimited {
+            retry_after_seconds,
+        }) => Error::ClientRateLimited {
+            retry_after_seconds,
+        },
+        e if e.is_unavailable() => {
+            tracing::warn!(error = %e, "dependency unavailable");
+            OAuthError::new(503, "temporarily_unavailable", "try again shortly").into()
+        }
+        e => {
+            tracing::error!(error = %e, "request failed");
+            OAuthError::new(
+                500,
+                "server_error",
+                "the server could not complete the request",
+            )
+            .into()
+        }
+    }
+}
+
+/// JSON that must not be cached: tokens and personal data (RFC 6749 §5.1, Core §3.1.3.3).
+pub fn no_store_json(value: &impl serde::Serialize) -> Response {
+    let mut response = axum::Json(value).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The stores the protocol reads and writes, from the app's.
+pub fn stores(app: &AppState) -> Stores<'_> {
+    Stores {
+        ephemeral: app.ephemeral.as_ref(),
+        db: &app.db,
+    }
+}
