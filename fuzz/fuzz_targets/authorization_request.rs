@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use one_login_core::oidc::authorization_request::Params;
 use one_login_fuzz::check_authorization;
-use one_login_provider::oidc::authorization_request::Params;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&how, rest)) = data.split_first() else {

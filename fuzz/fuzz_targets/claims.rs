@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use one_login_core::oidc::clients::{IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
 use one_login_fuzz::{check_authorization, good_request, params};
-use one_login_provider::oidc::clients::{IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&vtr, rest)) = data.split_first() else {

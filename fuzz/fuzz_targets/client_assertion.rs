@@ -9,13 +9,13 @@
 
 use jsonwebtoken::Algorithm;
 use libfuzzer_sys::fuzz_target;
+use one_login_core::oidc::authorization_request::Params;
+use one_login_core::oidc::client_auth::{Audiences, JWT_BEARER, authenticate};
+use one_login_core::oidc::clients::AuthMethod;
 use one_login_fuzz::{
     ISSUER, JWT_CLIENT, NOW, TOKEN, block_on, client_header, client_key_cache, client_signing_key,
     clients, ephemeral, params, sign_raw, signed_by_client,
 };
-use one_login_provider::oidc::authorization_request::Params;
-use one_login_provider::oidc::client_auth::{Audiences, JWT_BEARER, authenticate};
-use one_login_provider::oidc::clients::AuthMethod;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {

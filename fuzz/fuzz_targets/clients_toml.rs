@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use one_login_provider::oidc::clients::{describe, parse_client};
+use one_login_core::oidc::clients::{describe, parse_client};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

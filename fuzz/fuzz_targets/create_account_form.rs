@@ -3,11 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use one_login_core::accounts::password::normalise;
+use one_login_core::accounts::{email_problem, new_password_problems};
 use one_login_fuzz::page_form;
-use one_login_provider::accounts::password::normalise;
-use one_login_provider::accounts::{email_problem, new_password_problems};
-use one_login_provider::store::normalise_email;
 use one_login_provider::web::pages::{EmailForm, NewPasswordForm};
+use one_login_store::normalise_email;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {

@@ -4,10 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use one_login_core::identity::details::{check_name, driving_licence_details, passport_details};
 use one_login_fuzz::page_form;
-use one_login_provider::identity::details::{
-    check_name, driving_licence_details, passport_details,
-};
 use one_login_provider::web::pages::identity::{DrivingLicenceForm, PassportForm};
 use time::macros::date;
 

@@ -9,11 +9,11 @@
 
 use jsonwebtoken::{Algorithm, Validation};
 use libfuzzer_sys::fuzz_target;
+use one_login_core::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, verify_id_token_hint};
 use one_login_fuzz::{
     ISSUER, NOW, client_signing_key, provider_keys, provider_signing_key, sign_raw,
     signed_by_provider,
 };
-use one_login_provider::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, verify_id_token_hint};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {

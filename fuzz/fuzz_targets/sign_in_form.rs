@@ -4,11 +4,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use one_login_core::accounts::{email_problem, password};
 use one_login_fuzz::page_form;
-use one_login_provider::accounts::{email_problem, password};
-use one_login_provider::store::normalise_email;
 use one_login_provider::web::pages::CodeForm;
 use one_login_provider::web::pages::sign_in::SignInForm;
+use one_login_store::normalise_email;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, body)) = data.split_first() else {

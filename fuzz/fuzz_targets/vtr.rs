@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use one_login_provider::oidc::vtr::{parse_vector, parse_vtr};
+use one_login_core::oidc::vtr::{parse_vector, parse_vtr};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -16,17 +16,17 @@ use async_trait::async_trait;
 use base64::Engine;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
-use one_login_provider::config::{KeysConfig, OutboundConfig};
-use one_login_provider::ephemeral::MemoryStore;
-use one_login_provider::oidc::authorization_request::{
+use one_login_core::config::{KeysConfig, OutboundConfig};
+use one_login_core::oidc::authorization_request::{
     AuthorizeError, Endpoints, Params, ValidRequest, validate,
 };
-use one_login_provider::oidc::client_auth::ClientKeyCache;
-use one_login_provider::oidc::clients::{ClientKeys, ClientRegistry, IDENTITY_CLAIMS};
-use one_login_provider::oidc::keys::{KeyStore, Keys};
-use one_login_provider::oidc::signed_tokens::verify_id_token_hint;
-use one_login_provider::outbound::Outbound;
-use one_login_provider::store::StoredKey;
+use one_login_core::oidc::client_auth::ClientKeyCache;
+use one_login_core::oidc::clients::{ClientKeys, ClientRegistry, IDENTITY_CLAIMS};
+use one_login_core::oidc::keys::{KeyStore, Keys};
+use one_login_core::oidc::signed_tokens::verify_id_token_hint;
+use one_login_core::outbound::Outbound;
+use one_login_store::StoredKey;
+use one_login_store::ephemeral::MemoryStore;
 
 /// The provider's fixed clock, in seconds: mid-2027.
 pub const NOW: i64 = 1_800_000_000;
@@ -112,7 +112,7 @@ struct FixedKeys;
 
 #[async_trait]
 impl KeyStore for FixedKeys {
-    async fn all(&self) -> one_login_provider::Result<Vec<StoredKey>> {
+    async fn all(&self) -> one_login_core::Result<Vec<StoredKey>> {
         let key = |kid: &str, alg: &str, purpose: &str, pem: &str| StoredKey {
             kid: kid.to_owned(),
             alg: alg.to_owned(),
@@ -129,11 +129,11 @@ impl KeyStore for FixedKeys {
         ])
     }
 
-    async fn insert_first(&self, _key: &StoredKey) -> one_login_provider::Result<bool> {
+    async fn insert_first(&self, _key: &StoredKey) -> one_login_core::Result<bool> {
         panic!("the fixed key store has every key the provider needs")
     }
 
-    async fn rotate_to(&self, _key: &StoredKey) -> one_login_provider::Result<()> {
+    async fn rotate_to(&self, _key: &StoredKey) -> one_login_core::Result<()> {
         panic!("the fuzz targets never rotate keys")
     }
 }
