@@ -350,7 +350,8 @@ fn check_assertion(
     if claims.exp > now + MAX_ASSERTION_LIFETIME
         || claims
             .iat
-            .is_some_and(|iat| claims.exp - iat > MAX_ASSERTION_LIFETIME)
+            // Saturating: `iat` is the client's, any i64; a wrapped difference would pass.
+            .is_some_and(|iat| claims.exp.saturating_sub(iat) > MAX_ASSERTION_LIFETIME)
     {
         return Err("assertion lives too long");
     }
@@ -379,6 +380,18 @@ mod tests {
         issuer: "https://id.example/",
         token_endpoint: "https://id.example/token",
     };
+
+    #[test]
+    fn an_issue_time_far_in_the_past_is_too_long_a_life_not_an_overflow() {
+        // fuzz/corpus/client_assertion/iat_overflow: `exp - iat` overflowed, a panic where
+        // overflow is checked and a wrapped, accepted lifetime where it is not.
+        let mut old = claims("https://id.example/token".into(), 1_100);
+        old.iat = Some(i64::MIN);
+        assert_eq!(
+            check_assertion(&old, "rp", &AUD, 1_000),
+            Err("assertion lives too long")
+        );
+    }
 
     #[test]
     fn assertion_rules() {

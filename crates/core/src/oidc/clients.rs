@@ -392,8 +392,7 @@ impl ClientRegistry {
             let file = path.display().to_string();
             let text =
                 std::fs::read_to_string(&path).map_err(|e| Error::config(&file, e.to_string()))?;
-            let parsed: ClientFile = toml_from_str(&text).map_err(|e| Error::config(&file, e))?;
-            let client = parsed.check(&file)?;
+            let client = parse_client(&file, &text)?;
             if let Some(other) = files.insert(client.client_id.clone(), file.clone()) {
                 return Err(Error::config(
                     format!("{file}: client_id"),
@@ -453,6 +452,14 @@ pub fn describe(client: &Client) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
+/// One client's registration from the text of its TOML file, parsed and checked as
+/// [`ClientRegistry::load`] does; `file` names it in errors. Public for the fuzz targets.
+pub fn parse_client(file: &str, text: &str) -> Result<Client> {
+    toml_from_str(text)
+        .map_err(|e| Error::config(file, e))?
+        .check(file)
+}
+
 fn toml_from_str(text: &str) -> std::result::Result<ClientFile, String> {
     use figment::providers::{Format, Toml};
     figment::Figment::new()
@@ -485,6 +492,19 @@ mod tests {
         toml_from_str(text)
             .map_err(|e| Error::config("test.toml", e))?
             .check("test.toml")
+    }
+
+    #[test]
+    fn parse_client_reads_one_file_and_names_it_in_errors() {
+        let client = parse_client("dl.toml", GOOD).unwrap();
+        assert_eq!(client.client_id, "driving-licence");
+        let bad = parse_client("dl.toml", "client_id = 1")
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("dl.toml"), "{bad}");
+        let unchecked = GOOD.replace("\"openid\", ", "");
+        let refused = parse_client("dl.toml", &unchecked).unwrap_err().to_string();
+        assert!(refused.contains("must include openid"), "{refused}");
     }
 
     #[test]

@@ -9,7 +9,8 @@ pub(super) mod templates;
 
 pub use address::{address_form, choose_address, choose_address_form, find_address};
 pub use documents::{
-    PassportForm, UkDrivingLicence, UkPassport, form as document_form, submit as submit_document,
+    DrivingLicenceForm, PassportForm, UkDrivingLicence, UkPassport, form as document_form,
+    submit as submit_document,
 };
 pub use questions::{answer_question, question};
 
