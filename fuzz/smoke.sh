@@ -3,15 +3,17 @@
 # CI, then runs each briefly (FUZZ_SMOKE_SECONDS, 4 s by default: about a minute for all) over
 # a scratch copy of its committed corpus, so nothing found in CI is written into the checkout.
 # A crash fails the run and leaves its input under fuzz/artifacts/<target>/.
-# Needs the nightly toolchain and cargo-fuzz (.ci/run installs both when missing).
+# Needs the nightly toolchain and cargo-fuzz: installed here when missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${FUZZ_SMOKE_SECONDS:-4}"
+# A fresh machine gets what the fuzz build needs, as tests/services.sh does for the databases.
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
-  echo "fuzz smoke: needs the nightly toolchain and cargo-fuzz:" >&2
-  echo "  rustup toolchain install nightly --profile minimal && cargo install cargo-fuzz --locked" >&2
-  exit 1
+  cargo install cargo-fuzz --locked
 fi
 
 # No sanitizer: the provider is safe Rust (see README.md); one build serves every target.
