@@ -169,12 +169,18 @@ impl Error {
             Error::Core(CoreError::RateLimited {
                 retry_after_seconds,
             }) => with_retry_after(response, retry_after_seconds),
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                with_retry_after(response, UNAVAILABLE_RETRY_AFTER_SECONDS)
+            }
             _ => response,
         }
     }
 }
 
-/// RFC 6585 §4: a 429 may say when to come back.
+/// When to try again after a 503 (a store down, or the in-memory store full): RFC 9110 §10.2.3.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
+
+/// RFC 6585 §4: a 429 may say when to come back; RFC 9110 §15.6.4: so may a 503.
 fn with_retry_after(mut response: Response, seconds: u64) -> Response {
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -188,6 +194,9 @@ fn oauth_response(error: OAuthError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::json!({ "error": error.error, "error_description": error.description });
     let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response = with_retry_after(response, UNAVAILABLE_RETRY_AFTER_SECONDS);
+    }
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(value) = error
@@ -210,6 +219,19 @@ mod tests {
         assert_eq!(duration_in_words(900), "15 minutes");
         assert_eq!(duration_in_words(7200), "2 hours");
         assert_eq!(duration_in_words(5), "1 minute");
+    }
+
+    // Issue 12.2: a full or unreachable store is "try again", for people and for clients.
+    #[test]
+    fn unavailable_says_when_to_try_again() {
+        let full = one_login_store::error::Error::Full("budget spent".into());
+        let page = Error::from(full).into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.headers()[header::RETRY_AFTER], "5");
+        let oauth = OAuthError::new(503, "temporarily_unavailable", "try again shortly");
+        let json = Error::from(oauth).into_response();
+        assert_eq!(json.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(json.headers()[header::RETRY_AFTER], "5");
     }
 
     #[test]
