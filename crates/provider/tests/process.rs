@@ -454,8 +454,11 @@ async fn serve_https_with_its_own_certificate() {
         .to_str()
         .unwrap()
         .to_owned();
+    // The anonymous form's double-submit cookie (issue 12.2): `__Host-` and Secure under https.
     assert!(
-        cookie.starts_with("__Host-one-login=") && cookie.contains("Secure"),
+        cookie.starts_with("__Host-one-login-form=")
+            && cookie.contains("Secure")
+            && cookie.contains("HttpOnly"),
         "{cookie}"
     );
 }
@@ -548,14 +551,30 @@ async fn a_redis_that_dies_and_returns() {
             .unwrap()
             .contains(r#""ephemeral":"unavailable""#)
     );
+    // Viewing the sign-in page stores nothing (issue 12.2), so it still renders; submitting it
+    // needs the store and gets the "try again" page with Retry-After, not a 500.
     let page = client
         .get(format!("{}/sign-in", server.base))
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), 503);
+    assert_eq!(page.status(), 200);
+    let form = page.text().await.unwrap();
+    let submitted = client
+        .post(format!("{}/sign-in", server.base))
+        .form(&[
+            ("csrf_token", csrf(&form).as_str()),
+            ("email", "ada@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), 503);
+    assert_eq!(submitted.headers()["retry-after"], "5");
     assert!(
-        page.text()
+        submitted
+            .text()
             .await
             .unwrap()
             .contains("Sorry, the service is unavailable")
