@@ -97,13 +97,13 @@ for name, value in [("cl", '["Cl"]'), ("clcm", '["Cl.Cm"]'), ("p2", '["Cl.Cm.P2"
                     ("p0", '["Cl.P0"]'), ("vector", "Cm.Cl.P3")]:
     write("vtr", name, value)
 
-# Our JWTs: as sent (0), header and payload signed by our ES256 (1), RS256 (2), the client's key (3).
+# Our JWTs (byte 0 modulo 16): as sent (0-4), header and payload signed by our ES256 (5-10), RS256 (11), the client's key (12-15).
 write("jwt", "hint", b"\x00" + hint.encode())
 write("jwt", "hint_rs256", b"\x00" + jws({"alg": "RS256", "typ": "JWT", "kid": "fuzz-rs256"}, id_token, provider_rs).encode())
 write("jwt", "access_token", b"\x00" + jws({"alg": "ES256", "typ": "at+jwt", "kid": "fuzz-es256"}, access, provider_es).encode())
-write("jwt", "es256", b"\x01" + b'{"alg":"ES256","typ":"JWT","kid":"fuzz-es256"}\n' + json.dumps(id_token).encode())
-write("jwt", "rs256", b"\x02" + b'{"alg":"RS256","typ":"JWT","kid":"fuzz-rs256"}\n' + json.dumps(id_token).encode())
-write("jwt", "confused", b"\x03" + b'{"alg":"ES256","typ":"JWT","kid":"fuzz-es256"}\n' + json.dumps(id_token).encode())
+write("jwt", "es256", b"\x05" + b'{"alg":"ES256","typ":"JWT","kid":"fuzz-es256"}\n' + json.dumps(id_token).encode())
+write("jwt", "rs256", b"\x0b" + b'{"alg":"RS256","typ":"JWT","kid":"fuzz-rs256"}\n' + json.dumps(id_token).encode())
+write("jwt", "confused", b"\x0c" + b'{"alg":"ES256","typ":"JWT","kid":"fuzz-es256"}\n' + json.dumps(id_token).encode())
 
 # Client authentication: header and form as sent (0), assertion payload (1), header and payload (2).
 assertion = {"iss": "rp-jwt", "sub": "rp-jwt", "aud": TOKEN, "exp": NOW + 60, "iat": NOW, "jti": "assertion-1"}

@@ -100,10 +100,15 @@ pub fn provider_keys() -> &'static Keys {
     })
 }
 
-pub fn provider_signing_key(alg: Algorithm) -> EncodingKey {
+/// The provider's signing key for `alg`, parsed once: parsing a PEM on every input (RSA above
+/// all) cost more than the code under test.
+pub fn provider_signing_key(alg: Algorithm) -> &'static EncodingKey {
+    static RS256: OnceLock<EncodingKey> = OnceLock::new();
+    static ES256: OnceLock<EncodingKey> = OnceLock::new();
     match alg {
-        Algorithm::RS256 => EncodingKey::from_rsa_pem(PROVIDER_RS256_PEM.as_bytes()).unwrap(),
-        _ => EncodingKey::from_ec_pem(PROVIDER_ES256_PEM.as_bytes()).unwrap(),
+        Algorithm::RS256 => RS256
+            .get_or_init(|| EncodingKey::from_rsa_pem(PROVIDER_RS256_PEM.as_bytes()).unwrap()),
+        _ => ES256.get_or_init(|| EncodingKey::from_ec_pem(PROVIDER_ES256_PEM.as_bytes()).unwrap()),
     }
 }
 
