@@ -21,6 +21,11 @@ pub enum Error {
     #[error("short-lived store: {0}")]
     Ephemeral(String),
 
+    /// The in-memory short-lived store's byte budget is spent: the write is refused rather
+    /// than forget a live entry (issue 12.2). Answered like an outage: 503, try again.
+    #[error("short-lived store full: {0}")]
+    Full(String),
+
     /// A stored value could not be read back (corrupt row, unknown enum value).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -59,10 +64,15 @@ impl Error {
         Error::Ephemeral(e.to_string())
     }
 
+    /// Whether the in-memory short-lived store refused a write for want of room.
+    pub fn is_full(&self) -> bool {
+        matches!(self, Error::Full(_))
+    }
+
     /// Whether the database or the short-lived store is down rather than a bug.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            Error::Ephemeral(_) => true,
+            Error::Ephemeral(_) | Error::Full(_) => true,
             Error::Database(sqlx::Error::Database(e)) => {
                 e.code().is_some_and(|code| server_unavailable(&code))
             }

@@ -191,7 +191,10 @@ impl Error {
     }
 }
 
-/// RFC 6585 §4: a 429 may say when to come back.
+/// When to try again after a 503 (a store down, or the in-memory store full): RFC 9110 §10.2.3.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
+
+/// RFC 6585 §4: a 429 may say when to come back; RFC 9110 §15.6.4: so may a 503.
 fn with_retry_after(mut response: Response, seconds: u64) -> Response {
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -262,6 +265,19 @@ mod tests {
         // A 503 is the only status that gains the header this way.
         let refused = Error::CsrfRejected.into_response();
         assert!(refused.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    // Issue 12.2: a full or unreachable store is "try again", for people and for clients.
+    #[test]
+    fn unavailable_says_when_to_try_again() {
+        let full = one_login_store::error::Error::Full("budget spent".into());
+        let page = Error::from(full).into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.headers()[header::RETRY_AFTER], "5");
+        let oauth = OAuthError::new(503, "temporarily_unavailable", "try again shortly");
+        let json = Error::from(oauth).into_response();
+        assert_eq!(json.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(json.headers()[header::RETRY_AFTER], "5");
     }
 
     #[test]
