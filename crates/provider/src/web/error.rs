@@ -51,7 +51,8 @@ pub enum Error {
 }
 
 /// How long a client or person is asked to wait after a 503 (RFC 9110 §10.2.3): a store
-/// outage the provider recovers from by itself (a restart, a failover) lasts seconds.
+/// outage the provider recovers from by itself (a restart, a failover), or the in-memory store
+/// full, lasts seconds.
 pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 impl From<one_login_store::error::Error> for Error {
@@ -190,9 +191,6 @@ impl Error {
         }
     }
 }
-
-/// When to try again after a 503 (a store down, or the in-memory store full): RFC 9110 §10.2.3.
-pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 /// RFC 6585 §4: a 429 may say when to come back; RFC 9110 §15.6.4: so may a 503.
 fn with_retry_after(mut response: Response, seconds: u64) -> Response {
