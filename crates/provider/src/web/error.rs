@@ -51,8 +51,8 @@ pub enum Error {
 }
 
 /// How long a client or person is asked to wait after a 503 (RFC 9110 §10.2.3): a store
-/// outage the provider recovers from by itself (a restart, a failover), or the in-memory store
-/// full, lasts seconds.
+/// outage the provider recovers from by itself (a restart, a failover), or an in-memory store
+/// full until its flows expire, lasts seconds.
 pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 impl From<one_login_store::error::Error> for Error {
