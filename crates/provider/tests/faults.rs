@@ -828,6 +828,13 @@ async fn redis_killed_and_restarted_empty() {
     let Some(mut rig) = Rig::start("redis_killed_and_restarted_empty").await else {
         return;
     };
+    // A citizen signed in before the fault, idle through it.
+    let witness = Citizen::new(rig.site.clone()).unwrap();
+    let lease = rig.load_accounts.acquire().await;
+    sign_in(&witness, &lease.account, lease.step).await.unwrap();
+    let account = lease.account.clone();
+    rig.load_accounts.release(lease);
+    single_sign_on(&witness, &account).await.unwrap();
     under_load(&mut rig, Allowed::default(), async |rig: &mut Rig| {
         rig.redis.kill();
         tokio::time::sleep(Duration::from_secs(4)).await;
@@ -836,6 +843,14 @@ async fn redis_killed_and_restarted_empty() {
     })
     .await;
     rig.assert_never_restarted();
+    // Its session went with Redis, by design: it is asked to sign in again.
+    let after = single_sign_on(&witness, &account).await;
+    assert!(
+        after
+            .as_ref()
+            .is_err_and(|e| e.contains("asked for a code in a single sign-on visit")),
+        "{after:?}"
+    );
 }
 
 /// PostgreSQL stopped with `pg_ctl stop -m immediate` (every backend gone at once, as in a
@@ -887,11 +902,15 @@ async fn a_replica_killed_mid_load() {
     };
     let allowed = Allowed { dropped: true };
     under_load(&mut rig, allowed, async |rig: &mut Rig| {
-        // A database 0.3 s away keeps requests in flight at the kill.
-        rig.postgres_proxy.set_latency(Duration::from_millis(300));
+        // Stores 0.3 s away keep requests in flight at the kill.
+        for proxy in [&rig.postgres_proxy, &rig.redis_proxy] {
+            proxy.set_latency(Duration::from_millis(300));
+        }
         tokio::time::sleep(Duration::from_secs(1)).await;
         rig.replicas[0].kill();
-        rig.postgres_proxy.set_latency(Duration::ZERO);
+        for proxy in [&rig.postgres_proxy, &rig.redis_proxy] {
+            proxy.set_latency(Duration::ZERO);
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
         rig.replicas[0].restart().await;
         Instant::now()
