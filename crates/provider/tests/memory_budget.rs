@@ -9,6 +9,7 @@ mod support;
 use std::time::Duration;
 
 use axum::http::{StatusCode, header};
+use one_login_core::sessions::SessionId;
 use one_login_test_support::pkce;
 use support::rp::{RelyingParty, client_params};
 use support::{Backend, Browser, Page, TestApp};
@@ -256,6 +257,21 @@ async fn a_flood_fills_the_store_yet_the_signed_in_citizen_stays_signed_in() {
         "one record a journey"
     );
     let journey_bytes = after_one.bytes - before.bytes;
+    let id = SessionId::parse(session_cookie(&one).unwrap()).unwrap();
+    let now = flood.app.state.clock.unix();
+    let session = flood
+        .app
+        .state
+        .sessions
+        .load(&id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let json = serde_json::to_string(&session.session).unwrap();
+    println!(
+        "one journey: its session record is {} bytes of JSON",
+        json.len()
+    );
     println!("one journey: {journey_bytes} bytes in the store");
     assert!(
         journey_bytes < 1_000,

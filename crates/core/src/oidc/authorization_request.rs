@@ -69,18 +69,25 @@ pub struct RequestedClaims {
     pub id_token: BTreeSet<String>,
 }
 
-/// A checked authorization request. Stored with the session while the citizen signs in.
+/// A checked authorization request. Stored with the session while the citizen signs in: what
+/// is absent is left out of the record, which every journey keeps (issue 12.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizationRequest {
     pub client_id: String,
     pub redirect_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     pub scopes: BTreeSet<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
     pub prompt: Prompt,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_locale: Option<String>,
     pub claims: RequestedClaims,
     pub vtr: VectorOfTrust,
@@ -91,15 +98,15 @@ pub struct AuthorizationRequest {
     pub received_at_ms: i64,
     /// A sign-in was completed while this request waited. It alone meets `prompt=login` and
     /// `max_age=0` (Core §3.1.2.1): exact, whatever the clock's resolution.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed_in_since_received: bool,
     /// The `sub` of a verified `id_token_hint` (Core §3.1.2.1): the only citizen this request
     /// may be answered for.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint_subject: Option<String>,
     /// The credential levels an essential `acr` claim accepts (Core §5.5.1.1), lowest first, none
     /// below the vector's own level; empty when `acr` was not asked for as essential.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub essential_acr: Vec<CredentialLevel>,
 }
 

@@ -64,19 +64,21 @@ pub struct Session {
     pub last_seen: i64,
     /// The synchroniser token every form of this session carries (RFC 6749 §10.12).
     pub csrf_token: String,
+    // What is absent is left out: every journey's record is kept in memory (issue 12.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth: Option<Authentication>,
     pub journey: Journey,
     /// An authorization request waiting for the citizen to sign in, step up or consent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<AuthorizationRequest>,
     /// Clients given a code in this login session: told when it ends (Back-Channel Logout §2.7).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub relying_parties: BTreeSet<String>,
     /// An identity proving journey in progress, for the pending request.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proving: Option<ProvingJourney>,
     /// A change to the signed-in account in progress.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_change: Option<AccountChange>,
     /// The signed-in account owes a new password (an operator required one): until it is
     /// chosen, the sign-in counts for nothing but the page that asks for it.
