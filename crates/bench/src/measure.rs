@@ -135,10 +135,12 @@ pub fn clock_ticks_per_second() -> f64 {
 }
 
 /// Samples a process every 100 ms on its own thread (so a saturated async runtime does not
-/// delay the readings) and keeps the largest RSS seen since the last [`Sampler::window`].
+/// delay the readings) and keeps the largest and smallest RSS seen since the last
+/// [`Sampler::window`].
 pub struct Sampler {
     pid: u32,
-    peak_rss_kib: Arc<Mutex<u64>>,
+    /// The largest and smallest RSS sampled in the current window.
+    rss_range_kib: Arc<Mutex<(u64, u64)>>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -150,6 +152,9 @@ pub struct ResourceSummary {
     pub rss_before_mb: f64,
     /// Largest RSS sampled during the window.
     pub rss_peak_mb: f64,
+    /// Smallest RSS sampled during the window: what the process kept, without transient
+    /// buffers (an argon2 verification holds 19 MiB for a few milliseconds).
+    pub rss_low_mb: f64,
     /// The kernel's high-water mark for the whole process life, at the end of the window.
     pub hwm_mb: f64,
     /// Provider CPU over the window, 100% = one core.
@@ -188,17 +193,18 @@ fn own_cpu_ticks() -> u64 {
 
 impl Sampler {
     pub fn start(pid: u32) -> Self {
-        let peak_rss_kib = Arc::new(Mutex::new(0));
+        let rss_range_kib = Arc::new(Mutex::new((0, u64::MAX)));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let peak = peak_rss_kib.clone();
+            let range = rss_range_kib.clone();
             let stop = stop.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     if let Some(reading) = read_proc(pid)
-                        && let Ok(mut peak) = peak.lock()
+                        && let Ok(mut range) = range.lock()
                     {
-                        *peak = (*peak).max(reading.rss_kib);
+                        range.0 = range.0.max(reading.rss_kib);
+                        range.1 = range.1.min(reading.rss_kib);
                     }
                     std::thread::sleep(Duration::from_millis(100));
                 }
@@ -206,17 +212,17 @@ impl Sampler {
         };
         Sampler {
             pid,
-            peak_rss_kib,
+            rss_range_kib,
             stop,
             thread: Some(thread),
         }
     }
 
-    /// Starts a measured window: resets the peak and remembers the CPU counters.
+    /// Starts a measured window: resets the range and remembers the CPU counters.
     pub fn window(&self) -> Window {
         let before = read_proc(self.pid).unwrap_or_default();
-        if let Ok(mut peak) = self.peak_rss_kib.lock() {
-            *peak = before.rss_kib;
+        if let Ok(mut range) = self.rss_range_kib.lock() {
+            *range = (before.rss_kib, before.rss_kib);
         }
         Window {
             pid: self.pid,
@@ -229,15 +235,16 @@ impl Sampler {
     pub fn finish(&self, window: Window, ticks_per_second: f64) -> ResourceSummary {
         let after = read_proc(window.pid).unwrap_or_default();
         let seconds = window.started.elapsed().as_secs_f64().max(1e-9);
-        let peak = self
-            .peak_rss_kib
+        let (peak, low) = self
+            .rss_range_kib
             .lock()
-            .map(|p| (*p).max(after.rss_kib))
-            .unwrap_or(after.rss_kib);
+            .map(|r| (r.0.max(after.rss_kib), r.1.min(after.rss_kib)))
+            .unwrap_or((after.rss_kib, after.rss_kib));
         let percent = |ticks: u64| ticks as f64 / ticks_per_second / seconds * 100.0;
         ResourceSummary {
             rss_before_mb: mb(window.before.rss_kib),
             rss_peak_mb: mb(peak),
+            rss_low_mb: mb(low),
             hwm_mb: mb(after.hwm_kib),
             cpu_percent: percent(after.cpu_ticks.saturating_sub(window.before.cpu_ticks)),
             generator_cpu_percent: percent(own_cpu_ticks().saturating_sub(window.self_before)),
