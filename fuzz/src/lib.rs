@@ -152,7 +152,7 @@ pub fn client_key_cache() -> &'static ClientKeyCache {
 /// The short-lived store that keeps replay marks.
 pub fn ephemeral() -> &'static MemoryStore {
     static STORE: OnceLock<MemoryStore> = OnceLock::new();
-    STORE.get_or_init(|| MemoryStore::new(100_000))
+    STORE.get_or_init(|| MemoryStore::new(64 << 20))
 }
 
 fn b64(bytes: &[u8]) -> String {

@@ -132,7 +132,7 @@ fn signing(c: &mut Criterion) {
 
 fn client_assertion(c: &mut Criterion) {
     let f = fixture();
-    let replay: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(1_000_000));
+    let replay: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(256 << 20));
     let token_endpoint = f.provider.url("token");
     let audiences = Audiences {
         issuer: &f.provider.issuer,

@@ -14,5 +14,6 @@ pub mod report;
 pub mod rp;
 pub mod run;
 pub mod scenario;
+pub mod soak;
 
 pub use error::{Error, Result};

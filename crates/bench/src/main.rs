@@ -1,4 +1,4 @@
-//! `one-login-bench run`: the load tool's command line.
+//! `one-login-bench run` and `one-login-bench soak`: the load tool's command line.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,6 +9,7 @@ use one_login_bench::provider::{BENCH_OVERRIDES, Servers, StorePair};
 use one_login_bench::report::{Argon2Bound, Report};
 use one_login_bench::run::{Options, run};
 use one_login_bench::scenario::Scenario;
+use one_login_bench::soak::{SoakOptions, SoakReport, Thresholds, soak};
 use one_login_bench::{Error, Result};
 
 #[derive(Parser)]
@@ -70,6 +71,51 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Run a mixed load for N minutes and report RSS, open descriptors, database connections
+    /// and latency each minute; exit 1 unless they stayed flat and errors were rare.
+    Soak {
+        #[arg(long, default_value_t = 30)]
+        minutes: u32,
+        /// The length of a "minute" (for the tool's own tests).
+        #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, hide = true)]
+        minute_length: Duration,
+        /// Virtual citizens, shared out over sso, refresh, identity-reuse, login, discovery and jwks.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// At most this many flows a second across all citizens (none: as fast as they go).
+        #[arg(long)]
+        rate: Option<f64>,
+        #[arg(long, default_value = "target/release/one-login")]
+        provider_bin: PathBuf,
+        #[arg(long)]
+        allow_debug: bool,
+        #[arg(long, default_value = "config/default.toml")]
+        config: PathBuf,
+        #[arg(long, value_enum, default_value = "both")]
+        stores: StoresArg,
+        /// Accounts the login citizens take turns with (one sign-in per account per 30 s).
+        #[arg(long, default_value_t = 200)]
+        login_accounts: usize,
+        /// Errors over flows tried above which the soak fails.
+        #[arg(long, default_value_t = 0.001)]
+        max_error_share: f64,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_admin_url: String,
+        #[arg(long, default_value = "redis://127.0.0.1:6379/")]
+        redis_url: String,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
+}
+
+impl StoresArg {
+    fn pairs(self) -> Vec<StorePair> {
+        match self {
+            StoresArg::Embedded => vec![StorePair::Embedded],
+            StoresArg::PostgresRedis => vec![StorePair::PostgresRedis],
+            StoresArg::Both => vec![StorePair::Embedded, StorePair::PostgresRedis],
+        }
+    }
 }
 
 fn parse_concurrency(list: &str) -> Result<Vec<usize>> {
@@ -87,6 +133,109 @@ fn parse_concurrency(list: &str) -> Result<Vec<usize>> {
 }
 
 fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        run @ Command::Run { .. } => run_command(run),
+        soak @ Command::Soak { .. } => soak_command(soak),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e @ (Error::Usage(_) | Error::ProviderBinary { .. })) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn block_on<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("starting the async runtime", e))?
+        .block_on(work)
+}
+
+fn soak_command(command: Command) -> Result<ExitCode> {
+    let Command::Soak {
+        minutes,
+        minute_length,
+        concurrency,
+        rate,
+        provider_bin,
+        allow_debug,
+        config,
+        stores,
+        login_accounts,
+        max_error_share,
+        postgres_admin_url,
+        redis_url,
+        out,
+    } = command
+    else {
+        return Err(Error::Usage("not the soak command".into()));
+    };
+    if minutes == 0 || concurrency == 0 || minute_length.is_zero() {
+        return Err(Error::Usage(
+            "--minutes, --concurrency and --minute-length must be above zero".into(),
+        ));
+    }
+    let options = SoakOptions {
+        provider_bin,
+        allow_debug,
+        config,
+        stores: stores.pairs(),
+        servers: Servers {
+            postgres_admin_url,
+            redis_url,
+        },
+        minutes,
+        minute_length,
+        concurrency,
+        rate,
+        login_accounts,
+        thresholds: Thresholds {
+            max_error_share,
+            ..Thresholds::default()
+        },
+    };
+    let (started_at, stamp) = now();
+    for (key, value, why) in BENCH_OVERRIDES {
+        eprintln!("bench sets {key}={value}: {why}");
+    }
+    let runs = block_on(soak(&options))?;
+    let report = SoakReport::new(&options, started_at, runs);
+    let (json, md) = report.write(&out, &stamp)?;
+    println!("{}", report.markdown());
+    eprintln!("wrote {} and {}", json.display(), md.display());
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Now in RFC 3339, and as a file-name stamp.
+fn now() -> (String, String) {
+    let now = time::OffsetDateTime::now_utc();
+    let started_at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let stamp = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    (started_at, stamp)
+}
+
+fn run_command(command: Command) -> Result<ExitCode> {
     let Command::Run {
         provider_bin,
         allow_debug,
@@ -102,17 +251,16 @@ fn main() -> ExitCode {
         redis_url,
         out,
         quiet,
-    } = Cli::parse().command;
+    } = command
+    else {
+        return Err(Error::Usage("not the run command".into()));
+    };
     let options = (|| -> Result<Options> {
         Ok(Options {
             provider_bin,
             allow_debug,
             config,
-            stores: match stores {
-                StoresArg::Embedded => vec![StorePair::Embedded],
-                StoresArg::PostgresRedis => vec![StorePair::PostgresRedis],
-                StoresArg::Both => vec![StorePair::Embedded, StorePair::PostgresRedis],
-            },
+            stores: stores.pairs(),
             scenarios: Scenario::parse_list(&scenarios)?,
             concurrency: parse_concurrency(&concurrency)?,
             duration,
@@ -126,41 +274,13 @@ fn main() -> ExitCode {
             progress: !quiet,
         })
     })();
-    let result = options.and_then(|options| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::io("starting the async runtime", e))?;
-        runtime.block_on(bench(options, out))
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e @ (Error::Usage(_) | Error::ProviderBinary { .. })) => {
-            eprintln!("error: {e}");
-            ExitCode::from(2)
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    block_on(bench(options?, out))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn bench(options: Options, out: PathBuf) -> Result<()> {
     one_login_bench::provider::check_binary(&options.provider_bin, options.allow_debug)?;
-    let now = time::OffsetDateTime::now_utc();
-    let started_at = now
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let stamp = format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
+    let (started_at, stamp) = now();
     for (key, value, why) in BENCH_OVERRIDES {
         eprintln!("bench sets {key}={value}: {why}");
     }

@@ -254,6 +254,24 @@ impl Drop for Sampler {
     }
 }
 
+/// The process's open file descriptors (`/proc/<pid>/fd`).
+pub fn open_fds(pid: u32) -> Option<u64> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count() as u64)
+}
+
+/// How many of the process's descriptors are open on exactly `file`.
+pub fn fds_on(pid: u32, file: &std::path::Path) -> Option<u64> {
+    // The links in /proc name the file without symbolic links.
+    let file = file.canonicalize().ok()?;
+    let entries = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        entries
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .filter(|target| *target == file)
+            .count() as u64,
+    )
+}
+
 pub fn rss_mb(pid: u32) -> f64 {
     read_proc(pid).map_or(0.0, |r| mb(r.rss_kib))
 }
@@ -277,6 +295,19 @@ mod tests {
         assert_eq!(summary.max_ms, 100.0);
         assert_eq!(summary.throughput_per_s, 50.0);
         assert_eq!(summary.errors, 2);
+    }
+
+    #[test]
+    fn counts_descriptors_on_one_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one-login.sqlite");
+        let pid = std::process::id();
+        let _a = std::fs::File::create(&path).unwrap();
+        let _b = std::fs::File::open(&path).unwrap();
+        let _other = std::fs::File::create(dir.path().join("one-login.sqlite-wal")).unwrap();
+        assert_eq!(fds_on(pid, &path), Some(2));
+        // Other tests open files at the same time, so only a lower bound holds.
+        assert!(open_fds(pid).unwrap() >= 3);
     }
 
     #[test]

@@ -143,7 +143,42 @@ impl Stores {
     pub fn env(&self) -> &[(String, String)] {
         &self.env
     }
+
+    /// The connections the provider holds to its durable store, and how they were counted.
+    /// PostgreSQL: `pg_stat_activity` rows for the run's own database (only the provider uses
+    /// it). SQLite: the provider's open descriptors on the database file itself (each pooled
+    /// connection holds one; the `-wal` and `-shm` files are not counted).
+    pub fn database_connections(&self, provider: &Provider) -> Option<u64> {
+        match &self.cleanup {
+            Some((servers, database, _)) => run_quiet(
+                Command::new("psql")
+                    .args(["-qAtX", &servers.postgres_admin_url, "-c"])
+                    .arg(format!(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'"
+                    )),
+                "counting the provider's PostgreSQL connections",
+            )
+            .ok()?
+            .trim()
+            .parse()
+            .ok(),
+            None => crate::measure::fds_on(provider.pid, &provider.data_dir().join(SQLITE_FILE)),
+        }
+    }
+
+    /// What [`Stores::database_connections`] counts, for the report.
+    pub fn connections_counted(&self) -> &'static str {
+        match self.pair {
+            StorePair::Embedded => {
+                "provider's open fds on one-login.sqlite (one per pooled connection)"
+            }
+            StorePair::PostgresRedis => "pg_stat_activity rows for the run's database",
+        }
+    }
 }
+
+/// The SQLite file the provider makes in its data folder when no database URL is set.
+const SQLITE_FILE: &str = "one-login.sqlite";
 
 impl Drop for Stores {
     fn drop(&mut self) {
@@ -334,22 +369,39 @@ impl Provider {
 
     fn create_some(&self, accounts: &[Account]) -> Result<()> {
         for account in accounts {
-            let output = one_login(&self.bin, &self.env)
-                .args(["create-account", "--config"])
-                .arg(&self.config)
-                .args(["--email", &account.email, "--password", PASSWORD])
-                .args(["--totp-secret", &account.totp_secret])
-                .output()
-                .map_err(|e| Error::io("running one-login create-account", e))?;
-            if !output.status.success() {
+            // SQLite lets one writer in at a time; a command that waited past its busy timeout
+            // (a loaded machine) is run again, a few times.
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
+                let output = one_login(&self.bin, &self.env)
+                    .args(["create-account", "--config"])
+                    .arg(&self.config)
+                    .args(["--email", &account.email, "--password", PASSWORD])
+                    .args(["--totp-secret", &account.totp_secret])
+                    .output()
+                    .map_err(|e| Error::io("running one-login create-account", e))?;
+                if output.status.success() {
+                    break;
+                }
+                let stderr = String::from_utf8_lossy(&output.stderr);
+                if attempts < 5 && stderr.contains("database is locked") {
+                    std::thread::sleep(Duration::from_millis(200 * attempts));
+                    continue;
+                }
                 return Err(Error::Provider(format!(
                     "create-account {}: {}",
                     account.email,
-                    String::from_utf8_lossy(&output.stderr).trim()
+                    stderr.trim()
                 )));
             }
         }
         Ok(())
+    }
+
+    /// The provider's data folder (its SQLite file, when embedded).
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
     }
 
     /// Stops the provider (SIGKILL: the figures are taken, and its stores are thrown away).

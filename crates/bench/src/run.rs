@@ -69,22 +69,22 @@ pub struct StoreRun {
 /// A citizen signed in during setup, with consent given and (for `sso` and `refresh`) a
 /// refresh token; for `identity-reuse`, with their identity proven at the first client and
 /// consent given at the second.
-struct SignedIn {
-    citizen: Citizen,
-    account: Account,
-    refresh_token: Option<String>,
+pub(crate) struct SignedIn {
+    pub(crate) citizen: Citizen,
+    pub(crate) account: Account,
+    pub(crate) refresh_token: Option<String>,
 }
 
 /// The citizens setup signed in, by what they are ready for.
-struct Ready {
-    signed_in: Vec<SignedIn>,
-    proven: Vec<SignedIn>,
+pub(crate) struct Ready {
+    pub(crate) signed_in: Vec<SignedIn>,
+    pub(crate) proven: Vec<SignedIn>,
 }
 
 /// What a virtual citizen carries from flow to flow.
-struct Worker {
-    citizen: Citizen,
-    signed_in: Option<SignedIn>,
+pub(crate) struct Worker {
+    pub(crate) citizen: Citizen,
+    pub(crate) signed_in: Option<SignedIn>,
 }
 
 /// The part of a level every task shares.
@@ -179,10 +179,38 @@ fn new_accounts(prefix: &str, count: usize) -> Vec<Account> {
         .collect()
 }
 
-async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
-    let stores = Stores::open(pair, &options.servers)?;
+/// A provider started on a store pair, with accounts made and citizens signed in: what both
+/// `run` and `soak` start from.
+pub(crate) struct Prepared {
+    pub(crate) site: Arc<Site>,
+    pub(crate) ready: Ready,
+    pub(crate) pool_accounts: Vec<Account>,
+    pub(crate) rss_idle_mb: f64,
+    pub(crate) rss_after_setup_mb: f64,
+    pub(crate) accounts_created: usize,
+    pub(crate) account_creation_seconds: f64,
+    /// Dropped after the provider, so its database outlives it.
+    pub(crate) provider: Provider,
+    pub(crate) stores: Stores,
+}
+
+/// How many citizens of each kind setup prepares.
+pub(crate) struct Wanted {
+    pub(crate) signed_in: usize,
+    pub(crate) proven: usize,
+    pub(crate) login_pool: usize,
+}
+
+pub(crate) async fn prepare(
+    bin: &std::path::Path,
+    config: &std::path::Path,
+    servers: &Servers,
+    pair: StorePair,
+    wanted: Wanted,
+) -> Result<Prepared> {
+    let stores = Stores::open(pair, servers)?;
     let mut rp = None;
-    let mut provider = Provider::start(&options.provider_bin, &options.config, &stores, |issuer| {
+    let provider = Provider::start(bin, config, &stores, |issuer| {
         let first = RelyingParty::new(issuer, rp::CLIENT_ID, rp::REDIRECT_URI)?;
         let second = RelyingParty::new(issuer, rp::REUSE_CLIENT_ID, rp::REUSE_REDIRECT_URI)?;
         let tomls = vec![
@@ -204,23 +232,9 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle_mb = measure::rss_mb(provider.pid);
 
-    let most = options.concurrency.iter().copied().max().unwrap_or(1);
-    let wants = |f: fn(Scenario) -> bool| options.scenarios.iter().any(|s| f(*s));
-    let signed_in_accounts = if wants(Scenario::needs_signed_in) {
-        new_accounts("sso", most)
-    } else {
-        Vec::new()
-    };
-    let proven_accounts = if wants(Scenario::needs_proven) {
-        new_accounts("identity", most)
-    } else {
-        Vec::new()
-    };
-    let pool_accounts = if wants(Scenario::needs_login_pool) {
-        new_accounts("login", options.login_accounts)
-    } else {
-        Vec::new()
-    };
+    let signed_in_accounts = new_accounts("sso", wanted.signed_in);
+    let proven_accounts = new_accounts("identity", wanted.proven);
+    let pool_accounts = new_accounts("login", wanted.login_pool);
     let all: Vec<Account> = signed_in_accounts
         .iter()
         .chain(proven_accounts.iter())
@@ -265,8 +279,58 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     let proven = prove_all(&site, proven_accounts)
         .await
         .map_err(setup_failed)?;
-    let mut ready = Ready { signed_in, proven };
     let rss_after_setup_mb = measure::rss_mb(provider.pid);
+    Ok(Prepared {
+        site,
+        ready: Ready { signed_in, proven },
+        pool_accounts,
+        rss_idle_mb,
+        rss_after_setup_mb,
+        accounts_created: all.len(),
+        account_creation_seconds,
+        provider,
+        stores,
+    })
+}
+
+async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
+    let most = options.concurrency.iter().copied().max().unwrap_or(1);
+    let wants = |f: fn(Scenario) -> bool| options.scenarios.iter().any(|s| f(*s));
+    let wanted = Wanted {
+        signed_in: if wants(Scenario::needs_signed_in) {
+            most
+        } else {
+            0
+        },
+        proven: if wants(Scenario::needs_proven) {
+            most
+        } else {
+            0
+        },
+        login_pool: if wants(Scenario::needs_login_pool) {
+            options.login_accounts
+        } else {
+            0
+        },
+    };
+    let Prepared {
+        site,
+        mut ready,
+        pool_accounts,
+        rss_idle_mb,
+        rss_after_setup_mb,
+        accounts_created,
+        account_creation_seconds,
+        mut provider,
+        stores,
+    } = prepare(
+        &options.provider_bin,
+        &options.config,
+        &options.servers,
+        pair,
+        wanted,
+    )
+    .await?;
     let bench = Bench {
         site,
         pool: Arc::new(AccountPool::new(pool_accounts)),
@@ -289,7 +353,7 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
         stores: pair,
         rss_idle_mb,
         rss_after_setup_mb,
-        accounts_created: all.len(),
+        accounts_created,
         account_creation_seconds,
         rows,
         hwm_mb,
@@ -402,7 +466,7 @@ async fn prove_all(site: &Arc<Site>, accounts: Vec<Account>) -> Result<Vec<Signe
 
 /// Which loop a task runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Work {
+pub(crate) enum Work {
     Discovery,
     Jwks,
     Sso,
@@ -583,7 +647,7 @@ async fn citizen_loop(
             _ => None,
         };
         let started = Instant::now();
-        let result = one_flow(work, &mut worker, site, lease.as_ref(), level).await;
+        let result = one_flow(work, &mut worker, site, lease.as_ref(), &level.consents).await;
         level.record(&mut samples, started, &result);
         if let Some(lease) = lease {
             pool.release(lease);
@@ -601,7 +665,7 @@ async fn citizen_loop(
     (samples, worker)
 }
 
-async fn renew_refresh_token(site: &Site, s: &SignedIn) -> Result<String> {
+pub(crate) async fn renew_refresh_token(site: &Site, s: &SignedIn) -> Result<String> {
     let (code, verifier, _) = s.citizen.visit(Scope::Offline, &s.account, None).await?;
     site.redeem(&code, &verifier)
         .await?
@@ -609,13 +673,13 @@ async fn renew_refresh_token(site: &Site, s: &SignedIn) -> Result<String> {
         .ok_or_else(|| Error::flow("token (code)", "no refresh token"))
 }
 
-/// One measured flow.
-async fn one_flow(
+/// One measured flow; `consents` counts logins that also gave consent.
+pub(crate) async fn one_flow(
     work: Work,
     worker: &mut Worker,
     site: &Site,
     lease: Option<&Lease>,
-    level: &Level,
+    consents: &AtomicU64,
 ) -> Result<()> {
     match work {
         Work::Discovery => {
@@ -646,7 +710,7 @@ async fn one_flow(
                 return Err(Error::flow("login", "was not asked to sign in"));
             }
             if visited.consented {
-                level.consents.fetch_add(1, Ordering::Relaxed);
+                consents.fetch_add(1, Ordering::Relaxed);
             }
             let tokens = site.redeem(&code, &verifier).await?;
             site.userinfo(&tokens.access_token).await

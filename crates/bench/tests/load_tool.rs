@@ -119,3 +119,98 @@ fn a_short_run_writes_a_complete_report_without_errors() {
     let markdown = std::fs::read_to_string(json_file.with_extension("md")).unwrap();
     assert!(markdown.contains("| embedded | sso | 1 |"), "{markdown}");
 }
+
+/// Three "minutes" of 4 s each against the debug provider: one line per minute, a verdict, and
+/// a report with every minute's resources and latency per flow kind. The verdict itself is not
+/// asserted (a debug build on a shared machine), only that it was made and the run had no
+/// errors.
+#[test]
+fn a_short_soak_reports_every_minute_and_a_verdict() {
+    let provider = provider_binary();
+    let out = tempfile::tempdir().unwrap();
+    let output = bench(&[
+        "soak",
+        "--provider-bin",
+        provider.to_str().unwrap(),
+        "--allow-debug",
+        "--stores",
+        "embedded",
+        "--minutes",
+        "3",
+        "--minute-length",
+        "4s",
+        "--concurrency",
+        "8",
+        "--rate",
+        "100",
+        "--login-accounts",
+        "4",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{:?}: {stderr}",
+        output.status
+    );
+    for minute in 1..=3 {
+        assert!(stderr.contains(&format!("min   {minute}/3")), "{stderr}");
+    }
+    let json_file = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a JSON report");
+    assert!(
+        json_file
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("soak-")
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_file).unwrap()).unwrap();
+    assert_eq!(report["command"], "soak");
+    assert_eq!(report["concurrency"], 8);
+    let run = &report["runs"][0];
+    assert_eq!(run["stores"], "embedded");
+    let minutes = run["minutes"].as_array().unwrap();
+    assert_eq!(minutes.len(), 3);
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    for m in minutes {
+        assert!(m["rss_mb"].as_f64().unwrap() > 0.0, "{m}");
+        assert!(m["fds"].as_u64().unwrap() > 0, "{m}");
+        // SQLite: the pool holds at least one connection on the database file.
+        assert!(m["db_connections"].as_u64().unwrap() >= 1, "{m}");
+        assert!(m["all"]["flows"].as_u64().unwrap() > 0, "{m}");
+        assert_eq!(m["all"]["errors"], 0, "{m}");
+        assert!(m["all"]["p99_ms"].as_f64().unwrap() > 0.0, "{m}");
+        for k in m["kinds"].as_array().unwrap() {
+            kinds_seen.insert(k["kind"].as_str().unwrap().to_owned());
+        }
+    }
+    let expected = [
+        "discovery",
+        "identity-reuse",
+        "jwks",
+        "login",
+        "refresh",
+        "sso",
+    ];
+    assert_eq!(kinds_seen.into_iter().collect::<Vec<_>>(), expected);
+    let verdict = &run["verdict"];
+    assert!(
+        verdict["checks"].as_array().unwrap().len() >= 4,
+        "{verdict}"
+    );
+    assert_eq!(verdict["errors_ok"], true, "{verdict}");
+    assert_eq!(
+        output.status.success(),
+        verdict["flat"] == true,
+        "the exit status follows the verdict: {verdict}"
+    );
+    let markdown = std::fs::read_to_string(json_file.with_extension("md")).unwrap();
+    assert!(markdown.contains("| min | RSS MB |"), "{markdown}");
+}

@@ -169,6 +169,15 @@ pub struct SessionConfig {
     pub idle_timeout: Duration,
     #[serde(with = "humantime_serde")]
     pub max_age: Duration,
+    /// A session nobody has signed in to (an authorization request, an account being made) is
+    /// kept this long after its last write, at most `idle_timeout`: abandoned journeys leave
+    /// the short-lived store sooner than signed-in sessions (issue 12.2).
+    #[serde(with = "humantime_serde", default = "default_journey_idle_timeout")]
+    pub journey_idle_timeout: Duration,
+}
+
+fn default_journey_idle_timeout() -> Duration {
+    Duration::from_secs(15 * 60)
 }
 
 /// How wrong passwords and security codes are slowed down (`accounts::throttle`). Waits, never
@@ -367,6 +376,19 @@ impl Config {
             }
             check_redis_url(&url)?;
         }
+        if self.ephemeral.memory_max_entries.is_some() {
+            return Err(Error::config(
+                "ephemeral.memory_max_entries",
+                "was replaced by ephemeral.memory_max_bytes: the in-memory store is now bounded \
+                 by bytes and never evicts a live entry (default 33554432, 32 MiB)",
+            ));
+        }
+        if self.ephemeral.memory_max_bytes < 1 << 16 {
+            return Err(Error::config(
+                "ephemeral.memory_max_bytes",
+                "must be at least 65536 (64 KiB)",
+            ));
+        }
         if let Some(ca) = &self.ephemeral.tls_ca_file {
             if !self.ephemeral.url.starts_with("rediss://") {
                 return Err(Error::config(
@@ -383,6 +405,10 @@ impl Config {
         }
         positive("session.idle_timeout", self.session.idle_timeout)?;
         positive("session.max_age", self.session.max_age)?;
+        positive(
+            "session.journey_idle_timeout",
+            self.session.journey_idle_timeout,
+        )?;
         if self.session.idle_timeout > self.session.max_age {
             return Err(Error::config(
                 "session.idle_timeout",
@@ -803,7 +829,7 @@ mod tests {
         [database]
         max_connections = 5
         [ephemeral]
-        memory_max_entries = 1000
+        memory_max_bytes = 1048576
         key_prefix = "one-login:"
         [session]
         idle_timeout = "30m"
@@ -952,8 +978,8 @@ mod tests {
             assert!(err.contains(key), "{err}");
         }
         let err = Config::from_toml_str(&MINIMAL.replace(
-            "memory_max_entries = 1000",
-            "memory_max_entries = 1000\nurl = \"http://x\"",
+            "memory_max_bytes = 1048576",
+            "memory_max_bytes = 1048576\nurl = \"http://x\"",
         ))
         .unwrap_err()
         .to_string();
@@ -984,6 +1010,26 @@ mod tests {
                 "transport = \"smtp\"\nsmtp_url = \"smtps://relay.example.gov.uk:465\"",
             )
         ))
+    }
+
+    #[test]
+    fn the_old_entry_cap_names_the_byte_budget() {
+        let err = Config::from_toml_str(
+            &MINIMAL.replace("memory_max_bytes = 1048576", "memory_max_entries = 1000"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ephemeral.memory_max_entries"), "{err}");
+        assert!(err.contains("ephemeral.memory_max_bytes"), "{err}");
+        let err = Config::from_toml_str(
+            &MINIMAL.replace("memory_max_bytes = 1048576", "memory_max_bytes = 100"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ephemeral.memory_max_bytes"), "{err}");
+        let config =
+            Config::from_toml_str(&MINIMAL.replace("memory_max_bytes = 1048576\n", "")).unwrap();
+        assert_eq!(config.ephemeral.memory_max_bytes, 32 << 20);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use one_login_core::limits::RateLimiter;
 use one_login_core::mail::{self, Mailer};
 use one_login_core::oidc::Provider;
 use one_login_core::sessions::Sessions;
+use one_login_core::sessions::form_token::FormTokens;
 use one_login_store::Database;
 use one_login_store::ephemeral::{self, EphemeralStore};
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub oidc: Arc<Provider>,
     pub identity: Arc<IdentityService>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The CSRF tokens of forms shown without a session (signed double-submit cookies).
+    pub form_tokens: Arc<FormTokens>,
 }
 
 /// The dependencies a test may replace.
@@ -67,12 +70,21 @@ impl AppState {
             None => Sources::simulated()?,
         };
         let identity = IdentityService::new(&config, sources)?;
+        let form_key = db
+            .secrets()
+            .get_or_create_sealed(
+                one_login_store::FORM_TOKEN_KEY,
+                one_login_core::sessions::random_token,
+                overrides.clock.unix(),
+            )
+            .await?;
         identity.check_key(&db, overrides.clock.unix()).await?;
         Ok(AppState {
             identity: Arc::new(identity),
             passwords: PasswordHasher::new(&config.passwords)?,
             rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
             sessions: Sessions::new(ephemeral.clone(), config.session.clone()),
+            form_tokens: Arc::new(FormTokens::new(form_key.as_bytes())),
             config: Arc::new(config),
             clock: overrides.clock,
             db,

@@ -440,14 +440,24 @@ backend_tests! {
     }
 
     async fn session_cookie_attributes(app: TestApp) {
+        app.create_account("ada@example.com", PASSWORD).await;
         let mut browser = app.browser();
+        // A page view makes no session (issue 12.2), only the form cookie its CSRF token is
+        // derived from.
         let page = browser.get("/sign-in").await;
-        let cookie = &page.set_cookies()[0];
+        let [form_cookie] = &page.set_cookies()[..] else { panic!("{:?}", page.set_cookies()) };
+        assert!(form_cookie.starts_with("one-login-form="), "{form_cookie}");
+        let token = page.csrf();
+        let signed_in = browser.post("/sign-in", &[("csrf_token", &token), ("email", "ada@example.com"), ("password", PASSWORD)]).await;
+        signed_in.assert_redirect("/sign-in/authenticator-code");
+        let cookie = &signed_in.set_cookies()[0];
         assert!(cookie.starts_with("one-login-session="), "{cookie}");
-        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
-            assert!(cookie.contains(attribute), "{cookie}");
+        for cookie in [cookie, form_cookie] {
+            for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+                assert!(cookie.contains(attribute), "{cookie}");
+            }
+            assert!(!cookie.contains("Secure"), "http issuer on localhost: not Secure");
         }
-        assert!(!cookie.contains("Secure"), "http issuer on localhost: not Secure");
         // 256 random bits, base64url.
         assert_eq!(session_cookie(&browser).len(), 43);
     }
@@ -535,14 +545,33 @@ async fn https_issuer_uses_a_host_only_secure_cookie_and_hsts() {
          [outbound]\nallow_loopback = false",
     )
     .await;
+    app.create_account("ada@example.com", PASSWORD).await;
     let mut browser = app.browser();
     let page = browser.get("/sign-in").await;
-    let cookie = &page.set_cookies()[0];
+    let form_cookie = page.set_cookies()[0].clone();
+    assert!(
+        form_cookie.starts_with("__Host-one-login-form="),
+        "{form_cookie}"
+    );
+    let signed_in = browser
+        .post(
+            "/sign-in",
+            &[
+                ("csrf_token", &page.csrf()),
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    signed_in.assert_redirect("/sign-in/authenticator-code");
+    let cookie = &signed_in.set_cookies()[0];
     assert!(cookie.starts_with("__Host-one-login="), "{cookie}");
-    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
-        assert!(cookie.contains(attribute), "{cookie}");
+    for cookie in [cookie, &form_cookie] {
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Secure"] {
+            assert!(cookie.contains(attribute), "{cookie}");
+        }
+        assert!(!cookie.contains("Domain"), "{cookie}");
     }
-    assert!(!cookie.contains("Domain"), "{cookie}");
     assert_eq!(
         page.headers["strict-transport-security"],
         "max-age=31536000; includeSubDomains"
@@ -980,10 +1009,10 @@ async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
     use tower::ServiceExt;
 
     async fn changes(mut visit: Visit) -> String {
-        visit.csrf_token()
+        visit.session_mut().csrf_token.clone()
     }
     async fn fails(mut visit: Visit) -> Result<String, Error> {
-        visit.csrf_token();
+        visit.session_mut();
         Err(Error::NotFound)
     }
     let app = TestApp::start(support::Backend::Embedded).await;

@@ -20,7 +20,7 @@ use support::{
 };
 
 async fn memory() -> Option<Arc<dyn EphemeralStore>> {
-    Some(Arc::new(MemoryStore::new(10_000)))
+    Some(Arc::new(MemoryStore::new(1 << 20)))
 }
 
 async fn redis(test: &str) -> Option<Arc<dyn EphemeralStore>> {
@@ -705,4 +705,145 @@ async fn postgres_sslmode_require_refuses_a_server_without_tls() {
         started.elapsed() < Duration::from_secs(4),
         "failed at once, not after retries"
     );
+}
+
+// The in-memory store is bounded by bytes and never evicts a live entry (issue 12.2): when
+// full it refuses new records first and security state (marks, counters, updates) last.
+// An evicting cache fails these: it never refuses, it forgets.
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// Writes new records (as sessions and journeys are made) until the store refuses one;
+/// returns how many it took and the refusal.
+async fn fill_with_records(store: &MemoryStore, prefix: &str, ttl: Duration) -> (usize, Error) {
+    for i in 0..1_000_000 {
+        let key = format!("{prefix}{i}");
+        let written = if i % 2 == 0 {
+            store.put(&key, &[7; 200], ttl).await.map(|()| true)
+        } else {
+            store
+                .put_if_version(&key, None, &[7; 200], ttl)
+                .await
+                .map(|v| v.is_some())
+        };
+        match written {
+            Ok(true) => {}
+            Ok(false) => panic!("a fresh key already held a record"),
+            Err(e) => return (i, e),
+        }
+    }
+    panic!("the store never refused a new record: it evicts instead")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_when_full_refuses_new_records_and_keeps_every_live_entry() {
+    let store = MemoryStore::new(256 << 10);
+    let (records, refusal) = fill_with_records(&store, "session:", MINUTE).await;
+    assert!(records > 100, "{records}");
+    assert!(matches!(refusal, Error::Full(_)), "{refusal}");
+    assert!(refusal.is_unavailable(), "answered 503, not 500");
+
+    // Security state uses the reserve: replay marks, counters, updates of what is stored.
+    let mut marks = 0;
+    while marks < 100_000 {
+        match store.put_new(&format!("jti:{marks}"), b"1", MINUTE).await {
+            Ok(true) => marks += 1,
+            Ok(false) => panic!("a fresh mark was already taken"),
+            Err(e) => {
+                assert!(e.is_unavailable(), "{e}");
+                break;
+            }
+        }
+        if marks == 10 {
+            assert_eq!(store.increment("ratelimit:x:1", MINUTE).await.unwrap(), 1);
+            assert_eq!(store.increment("ratelimit:x:1", MINUTE).await.unwrap(), 2);
+            store.put("session:0", &[8; 200], MINUTE).await.unwrap();
+            let v = store.get_versioned("session:1").await.unwrap().unwrap();
+            store
+                .put_if_version("session:1", Some(v.version), &[8; 200], MINUTE)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+    assert!(marks > 10, "the reserve took {marks} marks");
+    assert!(store.index_add("new-index", "m", MINUTE, 4).await.is_err());
+    assert!(store.used_bytes() <= store.budget_bytes());
+
+    // Nothing was forgotten: every record, every mark (a replay is still refused), the counter.
+    for i in 0..records {
+        let expected = if i < 2 { [8; 200] } else { [7; 200] };
+        assert_eq!(
+            store.get(&format!("session:{i}")).await.unwrap().as_deref(),
+            Some(&expected[..]),
+            "session:{i} was forgotten"
+        );
+    }
+    for i in 0..marks {
+        assert!(
+            !store
+                .put_new(&format!("jti:{i}"), b"1", MINUTE)
+                .await
+                .unwrap(),
+            "jti:{i} was forgotten: a replay would pass"
+        );
+    }
+    assert_eq!(store.increment("ratelimit:x:1", MINUTE).await.unwrap(), 3);
+
+    // Deletes always work, and free room for new records.
+    for i in 0..10 {
+        store.delete(&format!("session:{i}")).await.unwrap();
+    }
+    store.put("session:new", &[7; 200], MINUTE).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_expiry_frees_room_for_new_records() {
+    let store = MemoryStore::new(256 << 10);
+    store.put("kept", b"signed in", MINUTE).await.unwrap();
+    let ttl = Duration::from_millis(300);
+    let (flood, _) = fill_with_records(&store, "flow:", ttl).await;
+    assert!(store.put("one-more", b"x", MINUTE).await.is_err());
+    tokio::time::sleep(ttl + Duration::from_millis(100)).await;
+    // The flood's records have expired: as many new ones fit again, without reading the old.
+    let (again, _) = fill_with_records(&store, "later:", MINUTE).await;
+    assert!(again + 2 >= flood, "{again} of {flood}");
+    assert_eq!(
+        store.get("kept").await.unwrap().as_deref(),
+        Some(&b"signed in"[..])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn memory_budget_holds_under_concurrent_writers() {
+    let store = Arc::new(MemoryStore::new(512 << 10));
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut kept = Vec::new();
+                for i in 0..2_000 {
+                    let key = format!("w{w}:{i}");
+                    let stored = if i % 3 == 0 {
+                        store.put_new(&key, &[1; 64], MINUTE).await
+                    } else {
+                        store.put(&key, &[1; 64], MINUTE).await.map(|()| true)
+                    };
+                    if let Ok(true) = stored {
+                        kept.push(key);
+                    }
+                }
+                kept
+            })
+        })
+        .collect();
+    let mut kept = Vec::new();
+    for writer in writers {
+        kept.extend(writer.await.unwrap());
+    }
+    assert!(store.used_bytes() <= store.budget_bytes());
+    assert!(kept.len() < 16_000, "some writes were refused");
+    for key in &kept {
+        assert!(store.get(key).await.unwrap().is_some(), "{key} forgotten");
+    }
 }

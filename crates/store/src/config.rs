@@ -22,14 +22,26 @@ pub struct EphemeralConfig {
     /// `redis://…` (or `rediss://…`). Empty: in this process's memory.
     #[serde(default)]
     pub url: String,
-    /// Upper bound on entries kept by the in-memory store.
-    pub memory_max_entries: u64,
+    /// Bytes the in-memory store may keep (keys, values and a fixed overhead an entry). It
+    /// never evicts a live entry: when full it refuses new records, then security state.
+    #[serde(default = "default_memory_max_bytes")]
+    pub memory_max_bytes: u64,
+    /// Replaced by `memory_max_bytes`; read only to name the new key in the error.
+    #[serde(default)]
+    pub memory_max_entries: Option<u64>,
     /// Put before every Redis key, so several deployments can share one server.
     pub key_prefix: String,
     /// PEM of the certificate authority that signed the Redis server's certificate, for
     /// `rediss://` to a server the system's roots do not know.
     #[serde(default)]
     pub tls_ca_file: Option<PathBuf>,
+}
+
+/// 32 MiB: some 70,000 sign-in journeys, far more than 128 concurrent flows keep.
+pub const DEFAULT_MEMORY_MAX_BYTES: u64 = 32 << 20;
+
+fn default_memory_max_bytes() -> u64 {
+    DEFAULT_MEMORY_MAX_BYTES
 }
 
 /// The key-encryption key: AES-256-GCM, it seals the signing keys, the authenticator secrets

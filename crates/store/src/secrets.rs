@@ -6,9 +6,13 @@ use crate::sealing::Sealer;
 /// The salt of pairwise subject identifiers (OpenID Connect Core §8.1): secret, so stored sealed.
 pub const PAIRWISE_SUBJECT_SALT: &str = "pairwise-subject-salt";
 
+/// The key of the CSRF tokens of forms shown without a session (signed double-submit cookies,
+/// issue 12.2): shared by every replica, so a form shown by one may be sent to another.
+pub const FORM_TOKEN_KEY: &str = "form-token-key";
+
 /// The server secrets stored sealed under the key-encryption key (issue 11.7). The other rows
 /// are markers, not secrets.
-const SEALED: [&str; 1] = [PAIRWISE_SUBJECT_SALT];
+const SEALED: [&str; 2] = [PAIRWISE_SUBJECT_SALT, FORM_TOKEN_KEY];
 
 /// Values made once and shared by every replica.
 pub struct ServerSecrets<'a> {

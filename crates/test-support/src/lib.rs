@@ -1,11 +1,15 @@
 //! Test support shared by the workspace's tests: the provider in process on a real port (for
 //! relying parties that talk to it over HTTP, as departments do), a cookie-keeping browser,
-//! and the citizen's steps on the provider's pages.
+//! and the citizen's steps on the provider's pages; and for fault tests, private PostgreSQL and
+//! Redis servers, a proxy that slows or cuts their connections, and a round-robin balancer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod balancer;
 mod browser;
 mod client;
+pub mod fault_proxy;
 mod provider;
+pub mod servers;
 
 pub use browser::{
     Browser, PASSWORD, Page, TOTP_SECRET, agree_if_asked, prove_as_kenneth, reuse_if_asked,

@@ -143,7 +143,7 @@ mod tests {
 
     #[tokio::test]
     async fn right_code_within_time_once() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let (code, pending) = issue(1000, 900);
         assert_eq!(code.len(), 6);
         assert_eq!(
@@ -159,7 +159,7 @@ mod tests {
 
     #[tokio::test]
     async fn expired_code_is_refused_even_if_right() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let (code, pending) = issue(1000, 900);
         assert_eq!(
             pending.check(&store, &code, 1900).await.unwrap(),
@@ -169,7 +169,7 @@ mod tests {
 
     #[tokio::test]
     async fn five_wrong_guesses_void_the_code() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let (code, pending) = issue(1000, 900);
         for left in (1..MAX_ATTEMPTS).rev() {
             assert_eq!(
@@ -190,7 +190,7 @@ mod tests {
     // Issue 11.3 ("reserve, then verify"): fifty guesses at once get no more than five checks.
     #[tokio::test]
     async fn parallel_guesses_get_no_more_tries_than_the_limit() {
-        let store: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(100));
+        let store: Arc<dyn EphemeralStore> = Arc::new(MemoryStore::new(1 << 20));
         let (code, pending) = issue(1000, 900);
         let guesses: Vec<_> = (0..50)
             .map(|i| {
@@ -217,7 +217,7 @@ mod tests {
 
     #[tokio::test]
     async fn unguessable_code_matches_no_six_digits() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let pending = unguessable(1000, 900);
         assert_eq!(
             pending.check(&store, "123456", 1001).await.unwrap(),
@@ -230,7 +230,7 @@ mod tests {
     // Replicas of the previous version count and mark under the same keys.
     #[tokio::test]
     async fn counts_and_marks_under_the_keys_replicas_share() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let (code, pending) = issue(1000, 900);
         pending.check(&store, wrong(&code), 1001).await.unwrap();
         let attempts = format!("email-code-attempts:{}", pending.id);

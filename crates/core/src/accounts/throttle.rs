@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::config::SignInConfig;
 use crate::error::Result;
 use crate::limits::counted_as_text;
-use one_login_store::ephemeral::EphemeralStore;
+use one_login_store::ephemeral::{EphemeralStore, put_kept};
 use one_login_store::normalise_email;
 
 /// What is being guessed: each has its own counts, so that a right password does not reset
@@ -340,13 +340,14 @@ impl<'a> Throttle<'a> {
                 epoch: next,
                 until: next_until,
             };
-            self.store
-                .put(
-                    &key.wait(),
-                    &booked.encode(),
-                    ttl_until(next_until, now, forget),
-                )
-                .await?;
+            // A lockout is security state: kept even when a flood fills the store.
+            put_kept(
+                self.store,
+                &key.wait(),
+                &booked.encode(),
+                ttl_until(next_until, now, forget),
+            )
+            .await?;
             Some(next_until)
         } else {
             None
@@ -459,13 +460,13 @@ impl<'a> Throttle<'a> {
             tracing::warn!(client = %attempt.address, failures, under_attack, "too many wrong sign-in answers from one address: it waits");
         }
         let wait = Wait { epoch: 0, until };
-        self.store
-            .put(
-                &key.wait(),
-                &wait.encode(),
-                ttl_until(until, now, Duration::from_secs(60)),
-            )
-            .await?;
+        put_kept(
+            self.store,
+            &key.wait(),
+            &wait.encode(),
+            ttl_until(until, now, Duration::from_secs(60)),
+        )
+        .await?;
         Ok(Some(until))
     }
 
@@ -541,7 +542,7 @@ mod tests {
     // the same values.
     #[tokio::test]
     async fn counts_and_waits_under_the_keys_replicas_share() {
-        let store = MemoryStore::new(1000);
+        let store = MemoryStore::new(1 << 20);
         let config = config();
         let throttle = Throttle::new(&store, &config);
         let attempt = SignInAttempt::new(Factor::Password, " Ada@example.com", "203.0.113.7");
@@ -626,7 +627,7 @@ mod tests {
     // Checklist 52: waits that grow with each wrong try, and end.
     #[tokio::test]
     async fn five_tries_then_one_per_growing_wait() {
-        let store = MemoryStore::new(1000);
+        let store = MemoryStore::new(1 << 20);
         let config = config();
         let throttle = Throttle::new(&store, &config);
         let attempt = SignInAttempt::new(Factor::Password, "ada@example.com", "203.0.113.7");
@@ -672,7 +673,7 @@ mod tests {
     // answer is found wrong (the worst case for check-then-count): five checks.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn parallel_tries_get_no_more_checks_than_allowed() {
-        let store = std::sync::Arc::new(MemoryStore::new(1000));
+        let store = std::sync::Arc::new(MemoryStore::new(1 << 20));
         let config = std::sync::Arc::new(config());
         let attempt = SignInAttempt::new(Factor::AuthenticatorCode, "ada@example.com", "::1");
         assert_eq!(
@@ -727,7 +728,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_right_answer_starts_the_count_again() {
-        let store = MemoryStore::new(1000);
+        let store = MemoryStore::new(1 << 20);
         let config = config();
         let throttle = Throttle::new(&store, &config);
         let attempt = SignInAttempt::new(Factor::Password, "ada@example.com", "203.0.113.7");
@@ -760,7 +761,7 @@ mod tests {
     // owner out at an address they signed in from.
     #[tokio::test]
     async fn the_account_ceiling_spares_known_addresses() {
-        let store = MemoryStore::new(1000);
+        let store = MemoryStore::new(1 << 20);
         let config = config();
         let throttle = Throttle::new(&store, &config);
         throttle
@@ -792,7 +793,7 @@ mod tests {
 
     #[tokio::test]
     async fn stuffing_from_one_address_waits_and_the_breaker_tightens() {
-        let store = MemoryStore::new(1000);
+        let store = MemoryStore::new(1 << 20);
         let config = config();
         let throttle = Throttle::new(&store, &config);
         let stuffer = |i: u32| {

@@ -107,14 +107,22 @@ pub struct RateLimiter {
     per_client: MemoryStore,
 }
 
-/// Relying parties are few; this bounds the per-client counts whatever ids are presented.
-const MAX_COUNTED_CLIENTS: u64 = 10_000;
+/// Bytes for this replica's per-client counts. Only authenticated (registered) clients are
+/// counted, two windows' counters each at most (the old one expires a second after its
+/// window): 4 MiB holds some 10,000 clients. The store never evicts a count, so a client
+/// cannot escape its limit by crowding it out; were the budget ever spent, `/token` and
+/// `/revoke` answer 503 `temporarily_unavailable` (fail closed) until windows expire.
+const PER_CLIENT_BUDGET_BYTES: u64 = 4 << 20;
 
 impl RateLimiter {
     pub fn new(config: &RateLimitConfig) -> Self {
+        Self::with_per_client_budget(config, PER_CLIENT_BUDGET_BYTES)
+    }
+
+    fn with_per_client_budget(config: &RateLimitConfig, bytes: u64) -> Self {
         RateLimiter {
             config: config.clone(),
-            per_client: MemoryStore::new(MAX_COUNTED_CLIENTS),
+            per_client: MemoryStore::new(bytes),
         }
     }
 
@@ -226,7 +234,7 @@ mod tests {
     // Checklist 80: per-address limits, 429 with the time left in the window.
     #[tokio::test]
     async fn limit_per_address_kind_and_window() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let limiter = RateLimiter::new(&config());
         for _ in 0..3 {
             limiter
@@ -257,10 +265,37 @@ mod tests {
             .unwrap();
     }
 
+    // A full per-client store refuses (503), never forgets a count nor admits uncounted.
+    #[tokio::test]
+    async fn per_client_counts_fail_closed_when_full() {
+        let limiter = RateLimiter::with_per_client_budget(&config(), 2_000);
+        let mut admitted = 0;
+        let refusal = loop {
+            match limiter
+                .admit_client(&format!("client-{admitted}"), 120)
+                .await
+            {
+                Ok(()) => admitted += 1,
+                Err(e) => break e,
+            }
+        };
+        assert!(refusal.is_unavailable(), "{refusal:?}");
+        assert!(admitted > 0);
+        // Every client counted so far is still counted: its limit (2) still holds.
+        for i in 0..admitted {
+            let client = format!("client-{i}");
+            limiter.admit_client(&client, 120).await.unwrap();
+            assert!(matches!(
+                limiter.admit_client(&client, 120).await,
+                Err(Error::RateLimited { .. })
+            ));
+        }
+    }
+
     // Replicas of the previous version count under the same keys: a window's count is shared.
     #[tokio::test]
     async fn counts_under_the_keys_replicas_share() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let limiter = RateLimiter::new(&config());
         for _ in 0..3 {
             store

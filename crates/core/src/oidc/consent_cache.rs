@@ -82,7 +82,7 @@ mod tests {
 
     #[tokio::test]
     async fn caches_a_consent_and_its_absence_until_forgotten() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let cache = ConsentCache::new(&store);
         assert_eq!(cache.get("a1", "c1").await.unwrap(), None);
         cache.put("a1", "c1", Some(&consent())).await.unwrap();
@@ -96,7 +96,7 @@ mod tests {
     // Replicas of the previous version read and write the same entries.
     #[tokio::test]
     async fn key_and_encoding_are_those_replicas_share() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let cache = ConsentCache::new(&store);
         cache.put("a1", "c1", Some(&consent())).await.unwrap();
         cache.put("a1", "c2", None).await.unwrap();

@@ -14,7 +14,7 @@ use crate::config::TokensConfig;
 use crate::error::{Error, Result};
 use crate::identity::claims::GrantedIdentity;
 use crate::random::random_token;
-use one_login_store::ephemeral::EphemeralStore;
+use one_login_store::ephemeral::{EphemeralStore, put_kept};
 use one_login_store::{Database, NewRefreshToken, Rotation, Successor};
 
 /// The facts of one sign-in shared with one client.
@@ -116,9 +116,8 @@ impl<'a> Codes<'a> {
     /// Stores a new code for `record` and returns it.
     pub async fn issue(&self, record: &CodeRecord) -> Result<String> {
         let code = random_token();
-        self.store
-            .put(&Self::key(&code), &encode(record)?, self.ttl)
-            .await?;
+        // For a signed-in citizen: kept even when a flood fills the store (issue 12.2).
+        put_kept(self.store, &Self::key(&code), &encode(record)?, self.ttl).await?;
         Ok(code)
     }
 
@@ -128,13 +127,13 @@ impl<'a> Codes<'a> {
         match self.store.take(&Self::key(code)).await? {
             Some(bytes) => {
                 let record: CodeRecord = decode(&bytes)?;
-                self.store
-                    .put(
-                        &Self::used_key(code),
-                        record.grant.grant_id.as_bytes(),
-                        self.used_mark_lifetime(),
-                    )
-                    .await?;
+                put_kept(
+                    self.store,
+                    &Self::used_key(code),
+                    record.grant.grant_id.as_bytes(),
+                    self.used_mark_lifetime(),
+                )
+                .await?;
                 Ok(CodeUse::Taken(Box::new(record)))
             }
             None => Ok(match self.store.get(&Self::used_key(code)).await? {
@@ -172,14 +171,13 @@ impl<'a> ActiveGrants<'a> {
     /// Keeps `grant` for as long as an access token issued now, of `access_token_ttl`, lives,
     /// and a few seconds more: a token checked at the last moment still finds its grant.
     pub async fn activate(&self, grant: &Grant, access_token_ttl: Duration) -> Result<()> {
-        Ok(self
-            .store
-            .put(
-                &Self::key(&grant.grant_id),
-                &encode(grant)?,
-                access_token_ttl + Duration::from_secs(5),
-            )
-            .await?)
+        Ok(put_kept(
+            self.store,
+            &Self::key(&grant.grant_id),
+            &encode(grant)?,
+            access_token_ttl + Duration::from_secs(5),
+        )
+        .await?)
     }
 
     /// The active grant behind an access token, or `None` once revoked or past its newest
@@ -225,14 +223,13 @@ impl<'a> ActiveGrants<'a> {
     ) -> Result<()> {
         let keep =
             tokens.authorization_code_ttl + tokens.access_token_ttl + Duration::from_secs(60);
-        Ok(self
-            .store
-            .put(
-                &Self::revoked_key(client_id, sub),
-                now_ms.to_string().as_bytes(),
-                keep,
-            )
-            .await?)
+        Ok(put_kept(
+            self.store,
+            &Self::revoked_key(client_id, sub),
+            now_ms.to_string().as_bytes(),
+            keep,
+        )
+        .await?)
     }
 }
 
@@ -484,7 +481,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_code_is_redeemed_once_then_names_its_grant() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let codes = Codes::new(&store, Duration::from_secs(60));
         let record = CodeRecord {
             grant: grant("g1", 0),
@@ -521,14 +518,14 @@ mod tests {
 
     #[test]
     fn a_used_mark_outlives_its_code() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let codes = Codes::new(&store, Duration::from_secs(60));
         assert_eq!(codes.used_mark_lifetime(), Duration::from_secs(120));
     }
 
     #[tokio::test]
     async fn an_active_grant_is_found_only_by_its_client_and_subject() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let active = ActiveGrants::new(&store);
         let g1 = grant("g1", 5_000);
         active
@@ -551,7 +548,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_revocation_ends_grants_made_until_it() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let active = ActiveGrants::new(&store);
         let (before, after) = (grant("g1", 5_000), grant("g2", 5_001));
         for g in [&before, &after] {
@@ -575,7 +572,7 @@ mod tests {
     // and counts as made before any revocation.
     #[tokio::test]
     async fn a_grant_stored_by_an_older_version_still_reads() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let old = br#"{"grant_id":"g0","client_id":"c1","account_id":"a1","sub":"s1","email":"ada@example.com","scopes":["openid"],"claims":{"userinfo":[],"id_token":[]},"auth_time":1000,"vot":"Cl","amr":["pwd"],"sid":"sid"}"#;
         store
             .put("grant:g0", old, Duration::from_secs(60))

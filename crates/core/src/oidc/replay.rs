@@ -50,7 +50,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_proof_is_used_once_per_client_and_kind() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         let used = UsedProofs::new(&store);
         let assertion = SingleUse::ClientAssertion {
             client_id: "c1",
@@ -76,7 +76,7 @@ mod tests {
     // Replicas of the previous version read and write the same marks.
     #[tokio::test]
     async fn keys_are_those_replicas_share() {
-        let store = MemoryStore::new(100);
+        let store = MemoryStore::new(1 << 20);
         for key in [
             "jti:c1:ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0",
             "request-object:c1:ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0",

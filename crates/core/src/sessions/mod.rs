@@ -2,6 +2,8 @@
 //! half-finished journey. Kept in the short-lived store under a hash of its id (ASVS 7.2.3), so
 //! every replica sharing the store sees it.
 
+pub mod form_token;
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -183,7 +185,12 @@ impl Session {
     /// How long the store should keep it from `now`.
     fn ttl(&self, now: i64, config: &SessionConfig) -> Duration {
         let left = self.created_at + config.max_age.as_secs() as i64 - now;
-        let ttl = left.min(config.idle_timeout.as_secs() as i64).max(1);
+        // Nobody signed in: a journey, abandoned more often than not.
+        let idle = match self.auth {
+            Some(_) => config.idle_timeout,
+            None => config.journey_idle_timeout.min(config.idle_timeout),
+        };
+        let ttl = left.min(idle.as_secs() as i64).max(1);
         Duration::from_secs(ttl as u64)
     }
 }
@@ -504,7 +511,30 @@ mod tests {
         SessionConfig {
             idle_timeout: Duration::from_secs(1800),
             max_age: Duration::from_secs(43_200),
+            journey_idle_timeout: Duration::from_secs(900),
         }
+    }
+
+    // Issue 12.2: abandoned journeys leave the store sooner than signed-in sessions.
+    #[test]
+    fn a_journey_is_kept_shorter_than_a_signed_in_session() {
+        let mut session = Session::new(1_000);
+        assert_eq!(session.ttl(1_000, &config()), Duration::from_secs(900));
+        session.auth = Some(Authentication {
+            account_id: "a1".into(),
+            email: "a@example.com".into(),
+            level: CredentialLevel::ClCm,
+            auth_time: 1_000,
+            auth_time_ms: None,
+            amr: vec!["pwd".into(), "otp".into()],
+            sid: "s".into(),
+        });
+        assert_eq!(session.ttl(1_000, &config()), Duration::from_secs(1800));
+        // Never past the session's absolute limit.
+        assert_eq!(
+            session.ttl(1_000 + 43_100, &config()),
+            Duration::from_secs(100)
+        );
     }
 
     #[test]
@@ -597,14 +627,14 @@ mod tests {
     }
 
     fn sessions() -> Sessions {
-        Sessions::new(Arc::new(MemoryStore::new(1_000)), config())
+        Sessions::new(Arc::new(MemoryStore::new(1 << 20)), config())
     }
 
     // Replicas of the previous version find a session, and an account's list of them, under
     // the same keys, as the same JSON.
     #[tokio::test]
     async fn sessions_are_kept_under_the_keys_replicas_share() {
-        let store = Arc::new(MemoryStore::new(1_000));
+        let store = Arc::new(MemoryStore::new(1 << 20));
         let sessions = Sessions::new(store.clone(), config());
         let id = SessionId::parse(&"a".repeat(43)).unwrap();
         let key = "session:ZtNPunH49FD35FWYhT5Tv8I7vRKQJ8uxMaL0_9eHjNA";
@@ -868,7 +898,7 @@ mod tests {
     // is being ended is caught under its new id.
     #[tokio::test]
     async fn ending_an_accounts_sessions_catches_one_rotated_meanwhile() {
-        let inner = Arc::new(MemoryStore::new(1_000));
+        let inner = Arc::new(MemoryStore::new(1 << 20));
         let mut session = signed_in("ada", 0);
         let (id, version, _) = Sessions::new(inner.clone(), config())
             .rotate(None, &mut session, 0)

@@ -43,7 +43,17 @@ pub enum Error {
 
     #[error("not found")]
     NotFound,
+
+    /// The request ran past [`crate::web::deadline::REQUEST_DEADLINE`]: something it waits on
+    /// (a store, most likely) is too slow. Unavailable, like a store that is down.
+    #[error("the request took longer than its deadline")]
+    TimedOut,
 }
+
+/// How long a client or person is asked to wait after a 503 (RFC 9110 §10.2.3): a store
+/// outage the provider recovers from by itself (a restart, a failover), or an in-memory store
+/// full until its flows expire, lasts seconds.
+pub const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 5;
 
 impl From<one_login_store::error::Error> for Error {
     fn from(e: one_login_store::error::Error) -> Self {
@@ -62,7 +72,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Whether a dependency (database, short-lived store) is down rather than a bug.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Error::Core(e) if e.is_unavailable())
+        match self {
+            Error::TimedOut => true,
+            Error::Core(e) => e.is_unavailable(),
+            _ => false,
+        }
     }
 
     fn status(&self) -> StatusCode {
@@ -169,12 +183,16 @@ impl Error {
             Error::Core(CoreError::RateLimited {
                 retry_after_seconds,
             }) => with_retry_after(response, retry_after_seconds),
+            // RFC 9110 §15.6.4: a 503 may say when to come back; ours always does.
+            _ if status == StatusCode::SERVICE_UNAVAILABLE => {
+                with_retry_after(response, UNAVAILABLE_RETRY_AFTER_SECONDS)
+            }
             _ => response,
         }
     }
 }
 
-/// RFC 6585 §4: a 429 may say when to come back.
+/// RFC 6585 §4: a 429 may say when to come back; RFC 9110 §15.6.4: so may a 503.
 fn with_retry_after(mut response: Response, seconds: u64) -> Response {
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -188,6 +206,9 @@ fn oauth_response(error: OAuthError) -> Response {
     let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
     let body = serde_json::json!({ "error": error.error, "error_description": error.description });
     let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response = with_retry_after(response, UNAVAILABLE_RETRY_AFTER_SECONDS);
+    }
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(value) = error
@@ -210,6 +231,51 @@ mod tests {
         assert_eq!(duration_in_words(900), "15 minutes");
         assert_eq!(duration_in_words(7200), "2 hours");
         assert_eq!(duration_in_words(5), "1 minute");
+    }
+
+    /// Issue 12: a store outage, or a request past its deadline, answers 503 with
+    /// `Retry-After`: the page for a person, OAuth `temporarily_unavailable` for a client.
+    #[tokio::test]
+    async fn every_503_says_when_to_come_back() {
+        let outage = || Error::from(one_login_store::error::Error::Ephemeral("down".into()));
+        for (error, json) in [
+            (outage(), false),
+            (Error::TimedOut, false),
+            (crate::web::oidc::for_client(outage()), true),
+            (crate::web::oidc::for_client(Error::TimedOut), true),
+        ] {
+            let response = error.into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            let body = String::from_utf8_lossy(&body);
+            if json {
+                assert!(
+                    body.contains(r#""error":"temporarily_unavailable""#),
+                    "{body}"
+                );
+            } else {
+                assert!(body.contains("Sorry, the service is unavailable"), "{body}");
+            }
+        }
+        // A 503 is the only status that gains the header this way.
+        let refused = Error::CsrfRejected.into_response();
+        assert!(refused.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    // Issue 12.2: a full or unreachable store is "try again", for people and for clients.
+    #[test]
+    fn unavailable_says_when_to_try_again() {
+        let full = one_login_store::error::Error::Full("budget spent".into());
+        let page = Error::from(full).into_response();
+        assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page.headers()[header::RETRY_AFTER], "5");
+        let oauth = OAuthError::new(503, "temporarily_unavailable", "try again shortly");
+        let json = Error::from(oauth).into_response();
+        assert_eq!(json.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(json.headers()[header::RETRY_AFTER], "5");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Handlers here parse, call the rules in `accounts`/`sessions`, and render.
 
 pub mod assets;
+pub mod deadline;
 pub mod error;
 pub mod extract;
 pub mod headers;
@@ -15,13 +16,10 @@ pub mod visit;
 pub use extract::{ClientIp, PageForm};
 pub use visit::Visit;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use axum::routing::get;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::app::AppState;
 
@@ -33,18 +31,21 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 /// discovery) never touch a session, so they do not pay for one.
 pub fn router(state: AppState) -> Router {
     let https = state.config.issuer_is_https();
+    // Each group answers its own deadline the way it answers an outage (deadline.rs).
     let browser = Router::new()
         .merge(oidc::browser_routes())
         .merge(pages::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             visit::save_sessions,
-        ));
-    let routes = Router::new()
-        .merge(browser)
-        .merge(oidc::client_routes())
+        ))
         .route("/healthz", get(pages::health::check))
         .route("/assets/{*path}", get(assets::serve))
+        .layer(middleware::from_fn(deadline::for_people));
+    let clients = oidc::client_routes().layer(middleware::from_fn(deadline::for_clients));
+    let routes = Router::new()
+        .merge(browser)
+        .merge(clients)
         .fallback(pages::info::not_found)
         .method_not_allowed_fallback(pages::info::method_not_allowed)
         // Every POST, and any added, is rate-limited per client address (checklist 80).
@@ -53,10 +54,6 @@ pub fn router(state: AppState) -> Router {
             rate_limit::limit_posts,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
         .with_state(state);
     headers::apply(routes, https)
 }

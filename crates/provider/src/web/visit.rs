@@ -14,6 +14,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use crate::app::AppState;
 use crate::web::error::{Error, FailedRequest, Result};
+use one_login_core::sessions::form_token::{self, FormTokens};
 use one_login_core::sessions::{Authentication, CredentialLevel, Loaded, Session, SessionId};
 
 pub struct Visit {
@@ -23,6 +24,8 @@ pub struct Visit {
     record: SessionRecord,
     /// Where the record goes when the handler is done with the visit, for [`save_sessions`].
     slot: SessionSlot,
+    /// Makes and checks the tokens of forms shown without a session.
+    form_tokens: Arc<FormTokens>,
 }
 
 /// The session as this request holds it, and what must happen to it when the request ends.
@@ -43,6 +46,11 @@ struct SessionRecord {
     again: String,
     /// When the request started (Unix seconds): the session's expiry counts from it.
     now: i64,
+    /// The form cookie's value, presented or made by this request: the anonymous forms' CSRF
+    /// token is derived from it (signed double-submit, [`form_token`]).
+    form_cookie: Option<String>,
+    /// The form cookie was made by this request and must be set.
+    new_form_cookie: bool,
 }
 
 /// Hands a request's [`SessionRecord`] from its [`Visit`] (when the handler drops it) to
@@ -99,12 +107,31 @@ pub fn cookie_name(https: bool) -> &'static str {
     }
 }
 
+/// The form cookie's name (see [`form_token`]): `__Host-` whenever https, like the session's.
+pub fn form_cookie_name(https: bool) -> &'static str {
+    if https {
+        "__Host-one-login-form"
+    } else {
+        "one-login-form"
+    }
+}
+
 fn session_cookie(
     https: bool,
     value: String,
     max_age: Option<time::Duration>,
 ) -> Option<HeaderValue> {
-    let mut cookie = Cookie::build((cookie_name(https), value))
+    browser_cookie(cookie_name(https), https, value, max_age)
+}
+
+/// A cookie for this site only: `HttpOnly`, `SameSite=Lax`, `Secure` under https, `Path=/`.
+fn browser_cookie(
+    name: &'static str,
+    https: bool,
+    value: String,
+    max_age: Option<time::Duration>,
+) -> Option<HeaderValue> {
+    let mut cookie = Cookie::build((name, value))
         .http_only(true)
         .secure(https)
         .same_site(SameSite::Lax)
@@ -127,16 +154,20 @@ where
         let instant = app.clock.now();
         let now = instant.unix_timestamp();
         let now_ms = (instant.unix_timestamp_nanos() / 1_000_000) as i64;
-        let name = cookie_name(app.config.issuer_is_https());
-        let presented = parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|header| Cookie::split_parse(header.to_owned()))
-            .filter_map(|c| c.ok())
-            .find(|c| c.name() == name)
-            .and_then(|c| SessionId::parse(c.value()));
+        let https = app.config.issuer_is_https();
+        let cookie = |name: &str| {
+            parts
+                .headers
+                .get_all(COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|header| Cookie::split_parse(header.to_owned()))
+                .filter_map(|c| c.ok())
+                .find(|c| c.name() == name)
+                .map(|c| c.value().to_owned())
+        };
+        let presented = cookie(cookie_name(https)).and_then(|c| SessionId::parse(&c));
+        let form_cookie = cookie(form_cookie_name(https)).filter(|c| SessionId::parse(c).is_some());
         let (id, session, version) = match presented {
             Some(id) => match app.sessions.load(&id, now).await? {
                 Some(loaded) => (Some(id), Some(loaded.session), Some(loaded.version)),
@@ -175,8 +206,11 @@ where
                 ended: false,
                 again,
                 now,
+                form_cookie,
+                new_form_cookie: false,
             },
             slot,
+            form_tokens: app.form_tokens.clone(),
         })
     }
 }
@@ -200,20 +234,37 @@ impl Visit {
         record.session.get_or_insert_with(|| Session::new(now))
     }
 
-    /// The CSRF token for a form, starting a session if there is none.
+    /// The CSRF token for a form: the session's, or without a session one derived from the
+    /// form cookie (set if the browser has none), so showing a form stores nothing.
     pub fn csrf_token(&mut self) -> String {
         if let Some(session) = &self.record.session {
             return session.csrf_token.clone();
         }
-        self.session_mut().csrf_token.clone()
+        let record = &mut self.record;
+        let cookie = record.form_cookie.get_or_insert_with(|| {
+            record.new_form_cookie = true;
+            form_token::new_cookie_value()
+        });
+        self.form_tokens.token_for(cookie)
     }
 
-    /// A form's token must match the live session's (RFC 6749 §10.12: login CSRF).
+    /// A form's token must match the live session's (RFC 6749 §10.12: login CSRF) or, until
+    /// the citizen has signed in, the form cookie's (a form shown before the session began).
     pub fn check_csrf(&self, presented: &str) -> Result<()> {
-        match &self.record.session {
-            None => Err(Error::SessionExpired),
+        let record = &self.record;
+        let by_cookie = || {
+            record
+                .form_cookie
+                .as_deref()
+                .is_some_and(|cookie| self.form_tokens.matches(cookie, presented))
+        };
+        match &record.session {
             Some(session) if session.csrf_matches(presented) => Ok(()),
+            Some(session) if session.auth.is_none() && by_cookie() => Ok(()),
             Some(_) => Err(Error::CsrfRejected),
+            None if by_cookie() => Ok(()),
+            None if record.form_cookie.is_some() => Err(Error::CsrfRejected),
+            None => Err(Error::SessionExpired),
         }
     }
 
@@ -306,6 +357,11 @@ impl SessionRecord {
             None
         };
         if let Some(header) = header {
+            response.headers_mut().append(SET_COOKIE, header);
+        }
+        if let (true, Some(value)) = (self.new_form_cookie, self.form_cookie)
+            && let Some(header) = browser_cookie(form_cookie_name(https), https, value, None)
+        {
             response.headers_mut().append(SET_COOKIE, header);
         }
         Ok(response)

@@ -171,6 +171,16 @@ impl TestApp {
 
     /// Starts with the relying parties in `clients` (TOML files) registered.
     pub async fn start_with_clients(backend: Backend, extra: &str, clients: &[String]) -> TestApp {
+        Self::start_configured(backend, extra, "", clients).await
+    }
+
+    /// Like [`Self::start_with_clients`], with `ephemeral` TOML lines in `[ephemeral]` too.
+    pub async fn start_configured(
+        backend: Backend,
+        extra: &str,
+        ephemeral: &str,
+        clients: &[String],
+    ) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let clients_dir = data_dir.path().join("clients");
         std::fs::create_dir_all(&clients_dir).unwrap();
@@ -181,13 +191,13 @@ impl TestApp {
             "clients_dir = {:?}\n{extra}",
             clients_dir.display().to_string()
         );
-        let (database, ephemeral) = match backend {
+        let (database, ephemeral_url) = match backend {
             Backend::Embedded => (String::new(), String::new()),
             Backend::PostgresRedis => (fresh_postgres_schema().await, redis_url()),
         };
         let overrides = format!(
             // `extra` between our top-level keys and our tables, so both its keys and tables land.
-            "data_dir = {dir:?}\n{extra}\n[database]\nurl = {database:?}\n[ephemeral]\nurl = {ephemeral:?}\nkey_prefix = {prefix:?}\n",
+            "data_dir = {dir:?}\n{extra}\n[database]\nurl = {database:?}\n[ephemeral]\nurl = {ephemeral_url:?}\nkey_prefix = {prefix:?}\n{ephemeral}\n",
             dir = data_dir.path().display().to_string(),
             prefix = fresh_redis_prefix(),
         );

@@ -1,176 +1,443 @@
+//! The in-process short-lived store: bounded by bytes, and it never evicts a live entry.
+//!
+//! A cache that evicts when full (moka, before) forgets sessions, replay marks, used-code marks
+//! and rate-limit counters under load: a flood of anonymous requests could sign citizens out or
+//! let a replayed code through (issue 12.2). Here an entry leaves only when it expires or is
+//! deleted. When the budget is spent the store refuses writes instead, in two steps:
+//!
+//! - new records (`put` of a new key, `put_if_version(None)`, a new index): new anonymous work,
+//!   refused once the budget less its reserve ([`RESERVE_PERCENT`]) is used;
+//! - security state (`put_new` marks, `increment` counters, updates of existing records): may
+//!   also use the reserve, and is refused (the request fails closed, 503) only when that is
+//!   spent too. Deletes and takes always succeed.
+//!
+//! Expired entries are removed when met (lazily), by a sweep of one shard every
+//! [`SWEEP_EVERY`] writes, and by a sweep of every shard before a write is refused.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use moka::Expiry;
-use moka::future::Cache;
-use moka::ops::compute::{CompResult, Op};
 
-use super::{EphemeralStore, Versioned};
-use crate::error::Result;
+use super::{EphemeralStore, Usage, Versioned};
+use crate::error::{Error, Result};
 
-/// In-process store over moka: bounded, with per-entry expiry and atomic per-key operations.
+/// The share of the budget only security state may use.
+pub const RESERVE_PERCENT: u64 = 15;
+
+/// What an entry costs beyond its key and value bytes: the map's slot (key `String`, entry),
+/// two heap allocations' headers and the table's spare room. Measured roughly, on the high side.
+pub const ENTRY_OVERHEAD: usize = 128;
+
+/// What an index member costs beyond its bytes: its `String` and deadline.
+const MEMBER_OVERHEAD: usize = 48;
+
+const SHARDS: usize = 16;
+
+/// One shard's expired entries are swept every this many writes.
+const SWEEP_EVERY: usize = 64;
+
+/// Sweeps of every shard before a refusal are at most this frequent: a flood of refused
+/// writes must not turn into a flood of full sweeps.
+const FULL_SWEEP_SPACING: Duration = Duration::from_millis(50);
+
+/// In-process store: sharded maps under `std` mutexes (never held across an `.await`).
 pub struct MemoryStore {
-    cache: Cache<String, Entry>,
+    shards: Box<[Mutex<Shard>]>,
+    hasher: RandomState,
+    /// Bytes accounted to live (or not yet swept) entries.
+    used: AtomicUsize,
+    budget: usize,
+    /// New anonymous work may use the budget up to here; security state up to `budget`.
+    anonymous_limit: usize,
+    writes: AtomicUsize,
+    started: Instant,
+    /// Milliseconds after `started` of the last sweep of every shard.
+    last_full_sweep: AtomicU64,
 }
 
-#[derive(Clone)]
+#[derive(Default)]
+struct Shard {
+    entries: HashMap<String, Entry>,
+    /// No entry of this shard expires before this (it may be earlier than the true first
+    /// deadline after a delete: the next sweep recomputes it).
+    next_expiry: Option<Instant>,
+}
+
 struct Entry {
     payload: Payload,
     /// Counts the writes of a versioned record (compare-and-set); 0 for plain values.
     version: u64,
     expires_at: Instant,
+    /// Bytes accounted for this entry.
+    size: usize,
 }
 
-#[derive(Clone)]
 enum Payload {
     Bytes(Vec<u8>),
     /// An index's members with when each is forgotten, oldest first.
     Index(Vec<(String, Instant)>),
 }
 
+/// Which part of the budget a write may use.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Claim {
+    /// A new record: only up to the anonymous limit.
+    NewRecord,
+    /// Security state or an update of what is stored: the whole budget.
+    Kept,
+}
+
+/// A write the budget cannot take.
+struct Full;
+
 impl Entry {
-    fn new(value: Vec<u8>, ttl: Duration) -> Self {
+    fn bytes(key: &str, value: Vec<u8>, ttl: Duration, version: u64) -> Self {
         Entry {
+            size: ENTRY_OVERHEAD + key.len() + value.len(),
             payload: Payload::Bytes(value),
-            version: 0,
+            version,
             expires_at: Instant::now() + ttl,
         }
     }
 
-    fn is_live(&self) -> bool {
-        self.expires_at > Instant::now()
+    fn index(key: &str, members: Vec<(String, Instant)>, expires_at: Instant) -> Self {
+        let size = ENTRY_OVERHEAD
+            + key.len()
+            + members
+                .iter()
+                .map(|(m, _)| m.len() + MEMBER_OVERHEAD)
+                .sum::<usize>();
+        Entry {
+            payload: Payload::Index(members),
+            version: 0,
+            expires_at,
+            size,
+        }
     }
 
-    fn bytes(&self) -> Option<&[u8]> {
+    fn is_live(&self, now: Instant) -> bool {
+        self.expires_at > now
+    }
+
+    fn value(&self) -> Option<&[u8]> {
         match &self.payload {
             Payload::Bytes(bytes) => Some(bytes),
             Payload::Index(_) => None,
         }
     }
-
-    fn into_bytes(self) -> Option<Vec<u8>> {
-        match self.payload {
-            Payload::Bytes(bytes) => Some(bytes),
-            Payload::Index(_) => None,
-        }
-    }
 }
 
-struct ByDeadline;
-
-impl Expiry<String, Entry> for ByDeadline {
-    fn expire_after_create(&self, _: &String, entry: &Entry, now: Instant) -> Option<Duration> {
-        Some(entry.expires_at.saturating_duration_since(now))
+impl Shard {
+    /// The live entry at `key`; an expired one is removed (and its bytes returned in `freed`).
+    fn live(&mut self, key: &str, now: Instant, freed: &mut usize) -> Option<&mut Entry> {
+        if self.entries.get(key).is_some_and(|e| !e.is_live(now))
+            && let Some(gone) = self.entries.remove(key)
+        {
+            *freed += gone.size;
+        }
+        self.entries.get_mut(key)
     }
 
-    fn expire_after_update(
-        &self,
-        _: &String,
-        entry: &Entry,
-        now: Instant,
-        _: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(entry.expires_at.saturating_duration_since(now))
+    fn remove(&mut self, key: &str, freed: &mut usize) -> Option<Entry> {
+        let gone = self.entries.remove(key)?;
+        *freed += gone.size;
+        Some(gone)
+    }
+
+    fn note_deadline(&mut self, at: Instant) {
+        self.next_expiry = Some(self.next_expiry.map_or(at, |n| n.min(at)));
+    }
+
+    /// Removes every expired entry, if any may have expired; returns the bytes freed.
+    fn sweep(&mut self, now: Instant) -> usize {
+        if self.next_expiry.is_none_or(|at| at > now) {
+            return 0;
+        }
+        let mut freed = 0;
+        let mut next: Option<Instant> = None;
+        self.entries.retain(|_, entry| {
+            if entry.is_live(now) {
+                next = Some(next.map_or(entry.expires_at, |n| n.min(entry.expires_at)));
+                true
+            } else {
+                freed += entry.size;
+                false
+            }
+        });
+        self.next_expiry = next;
+        freed
     }
 }
 
 impl MemoryStore {
-    pub fn new(max_entries: u64) -> Self {
+    /// A store that keeps at most `max_bytes` (keys, values and [`ENTRY_OVERHEAD`] each).
+    pub fn new(max_bytes: u64) -> Self {
+        let budget = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        let reserve = usize::try_from(max_bytes / 100 * RESERVE_PERCENT).unwrap_or(0);
         MemoryStore {
-            cache: Cache::builder()
-                .max_capacity(max_entries)
-                .expire_after(ByDeadline)
-                .build(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+            used: AtomicUsize::new(0),
+            budget,
+            anonymous_limit: budget.saturating_sub(reserve),
+            writes: AtomicUsize::new(0),
+            started: Instant::now(),
+            last_full_sweep: AtomicU64::new(0),
         }
     }
 
-    async fn live(&self, key: &str) -> Option<Entry> {
-        self.cache.get(key).await.filter(Entry::is_live)
+    /// Bytes accounted to the entries kept now.
+    pub fn used_bytes(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
     }
+
+    /// The budget this store was made with.
+    pub fn budget_bytes(&self) -> usize {
+        self.budget
+    }
+
+    fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
+        let index = (self.hasher.hash_one(key) as usize) % SHARDS;
+        lock(&self.shards[index])
+    }
+
+    /// Takes `grow` more bytes of the budget for a write of kind `claim`, or refuses.
+    fn claim(&self, grow: usize, claim: Claim) -> Result<(), Full> {
+        let limit = match claim {
+            Claim::NewRecord => self.anonymous_limit,
+            Claim::Kept => self.budget,
+        };
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(grow).filter(|total| *total <= limit)
+            })
+            .map(|_| ())
+            .map_err(|_| Full)
+    }
+
+    fn release(&self, bytes: usize) {
+        if bytes > 0 {
+            self.used.fetch_sub(bytes, Ordering::AcqRel);
+        }
+    }
+
+    /// Replaces `old`'s size with `new`'s in the accounting (an update: [`Claim::Kept`]).
+    fn resize(&self, old: usize, new: usize) -> Result<(), Full> {
+        if new > old {
+            self.claim(new - old, Claim::Kept)
+        } else {
+            self.release(old - new);
+            Ok(())
+        }
+    }
+
+    /// Runs `write` on `key`'s shard; when the budget refuses it, sweeps what has expired and
+    /// tries once more, then answers with [`Error::Full`].
+    fn write<T>(
+        &self,
+        key: &str,
+        mut write: impl FnMut(&Self, &mut Shard, Instant, &mut usize) -> Result<T, Full>,
+    ) -> Result<T> {
+        self.sweep_now_and_then();
+        for attempt in 0..2 {
+            let (outcome, freed) = {
+                let mut shard = self.shard(key);
+                let mut freed = 0;
+                let outcome = write(self, &mut shard, Instant::now(), &mut freed);
+                (outcome, freed)
+            };
+            self.release(freed);
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(Full) if attempt == 0 && self.sweep_all() => {}
+                Err(Full) => break,
+            }
+        }
+        Err(Error::Full(format!(
+            "memory budget of {} bytes spent ({} in use): refused rather than forget a live entry",
+            self.budget,
+            self.used_bytes()
+        )))
+    }
+
+    /// Reads (or removes) under `key`'s shard lock; an expired entry met is removed.
+    fn read<T>(&self, key: &str, read: impl FnOnce(&mut Shard, Instant, &mut usize) -> T) -> T {
+        let (value, freed) = {
+            let mut shard = self.shard(key);
+            let mut freed = 0;
+            (read(&mut shard, Instant::now(), &mut freed), freed)
+        };
+        self.release(freed);
+        value
+    }
+
+    /// The amortised sweep: one shard every [`SWEEP_EVERY`] writes, round robin.
+    fn sweep_now_and_then(&self) {
+        let n = self.writes.fetch_add(1, Ordering::Relaxed);
+        if n.is_multiple_of(SWEEP_EVERY) {
+            let index = (n / SWEEP_EVERY) % SHARDS;
+            let freed = lock(&self.shards[index]).sweep(Instant::now());
+            self.release(freed);
+        }
+    }
+
+    /// Sweeps every shard, unless that was done very recently; whether it did.
+    fn sweep_all(&self) -> bool {
+        let now = Instant::now();
+        let now_ms = now.duration_since(self.started).as_millis() as u64;
+        let last = self.last_full_sweep.load(Ordering::Acquire);
+        let spacing = FULL_SWEEP_SPACING.as_millis() as u64;
+        if last != 0 && now_ms < last + spacing {
+            return false;
+        }
+        if self
+            .last_full_sweep
+            .compare_exchange(last, now_ms.max(1), Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return false;
+        }
+        for shard in self.shards.iter() {
+            let freed = lock(shard).sweep(now);
+            self.release(freed);
+        }
+        true
+    }
+}
+
+/// A poisoned shard is still consistent: every write completes its map change before any
+/// code that could panic, so the lock is taken over.
+fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Stores `entry` at `key` in `shard`, accounted as `claim`, replacing whatever expired there.
+fn insert(
+    store: &MemoryStore,
+    shard: &mut Shard,
+    key: &str,
+    entry: Entry,
+    claim: Claim,
+) -> Result<(), Full> {
+    store.claim(entry.size, claim)?;
+    shard.note_deadline(entry.expires_at);
+    shard.entries.insert(key.to_owned(), entry);
+    Ok(())
+}
+
+/// Replaces the live `slot` with `entry`, accounting the difference as an update.
+fn replace(
+    store: &MemoryStore,
+    shard_deadline: &mut Option<Instant>,
+    slot: &mut Entry,
+    entry: Entry,
+) -> Result<(), Full> {
+    store.resize(slot.size, entry.size)?;
+    *shard_deadline = Some(shard_deadline.map_or(entry.expires_at, |n| n.min(entry.expires_at)));
+    *slot = entry;
+    Ok(())
 }
 
 #[async_trait]
 impl EphemeralStore for MemoryStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<()> {
-        self.cache
-            .insert(key.to_owned(), Entry::new(value.to_vec(), ttl))
-            .await;
-        Ok(())
+        self.write(key, |store, shard, now, freed| {
+            let entry = Entry::bytes(key, value.to_vec(), ttl, 0);
+            let Shard {
+                entries,
+                next_expiry,
+            } = shard;
+            match entries.get_mut(key) {
+                Some(slot) if slot.is_live(now) => replace(store, next_expiry, slot, entry),
+                _ => {
+                    shard.remove(key, freed);
+                    insert(store, shard, key, entry, Claim::NewRecord)
+                }
+            }
+        })
     }
 
     async fn put_new(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool> {
-        let outcome = self
-            .cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let op = match existing {
-                    Some(entry) if entry.value().is_live() => Op::Nop,
-                    _ => Op::Put(Entry::new(value.to_vec(), ttl)),
-                };
-                std::future::ready(op)
-            })
-            .await;
-        Ok(matches!(
-            outcome,
-            CompResult::Inserted(_) | CompResult::ReplacedWith(_)
-        ))
+        self.write(key, |store, shard, now, freed| {
+            if shard.live(key, now, freed).is_some() {
+                return Ok(false);
+            }
+            let entry = Entry::bytes(key, value.to_vec(), ttl, 0);
+            insert(store, shard, key, entry, Claim::Kept).map(|()| true)
+        })
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.live(key).await.and_then(Entry::into_bytes))
+        Ok(self.read(key, |shard, now, freed| {
+            shard
+                .live(key, now, freed)
+                .and_then(|e| e.value().map(<[u8]>::to_vec))
+        }))
     }
 
     async fn take(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .cache
-            .remove(key)
-            .await
-            .filter(Entry::is_live)
-            .and_then(Entry::into_bytes))
+        Ok(self.read(key, |shard, now, freed| {
+            shard
+                .remove(key, freed)
+                .filter(|e| e.is_live(now))
+                .and_then(|e| match e.payload {
+                    Payload::Bytes(bytes) => Some(bytes),
+                    Payload::Index(_) => None,
+                })
+        }))
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
-        let outcome = self
-            .cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let next = match existing {
-                    Some(entry) if entry.value().is_live() => {
-                        let entry = entry.into_value();
-                        let count = entry.bytes().map(parse_count).unwrap_or(0) + 1;
-                        Entry {
-                            payload: Payload::Bytes(count.to_string().into_bytes()),
-                            ..entry
-                        }
-                    }
-                    _ => Entry::new(b"1".to_vec(), ttl),
-                };
-                std::future::ready(Op::Put(next))
-            })
-            .await;
-        Ok(outcome
-            .into_entry()
-            .and_then(|e| e.into_value().bytes().map(parse_count))
-            .unwrap_or(1))
+        self.write(key, |store, shard, now, freed| {
+            let Some(slot) = shard.live(key, now, freed) else {
+                insert(
+                    store,
+                    shard,
+                    key,
+                    Entry::bytes(key, b"1".to_vec(), ttl, 0),
+                    Claim::Kept,
+                )?;
+                return Ok(1);
+            };
+            let count = slot.value().map(parse_count).unwrap_or(0) + 1;
+            let next = count.to_string().into_bytes();
+            let size = ENTRY_OVERHEAD + key.len() + next.len();
+            store.resize(slot.size, size)?;
+            // Fixed windows: the deadline stays.
+            slot.payload = Payload::Bytes(next);
+            slot.size = size;
+            Ok(count)
+        })
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
-        self.cache.invalidate(key).await;
+        self.read(key, |shard, _, freed| shard.remove(key, freed));
         Ok(())
     }
 
     async fn get_many(&self, keys: &[&str]) -> Result<Vec<Option<Vec<u8>>>> {
         let mut values = Vec::with_capacity(keys.len());
         for key in keys {
-            values.push(self.live(key).await.and_then(Entry::into_bytes));
+            values.push(self.get(key).await?);
         }
         Ok(values)
     }
 
     async fn get_versioned(&self, key: &str) -> Result<Option<Versioned>> {
-        Ok(self.live(key).await.and_then(|entry| {
-            let version = entry.version;
-            entry.into_bytes().map(|value| Versioned { version, value })
+        Ok(self.read(key, |shard, now, freed| {
+            shard.live(key, now, freed).and_then(|e| {
+                e.value().map(|value| Versioned {
+                    version: e.version,
+                    value: value.to_vec(),
+                })
+            })
         }))
     }
 
@@ -181,46 +448,35 @@ impl EphemeralStore for MemoryStore {
         value: &[u8],
         ttl: Duration,
     ) -> Result<Option<u64>> {
-        let outcome = self
-            .cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let current = existing
-                    .map(|e| e.into_value())
-                    .filter(Entry::is_live)
-                    .map(|e| e.version);
-                let op = if current == expected {
-                    Op::Put(Entry {
-                        version: current.unwrap_or(0) + 1,
-                        ..Entry::new(value.to_vec(), ttl)
-                    })
-                } else {
-                    Op::Nop
-                };
-                std::future::ready(op)
-            })
-            .await;
-        Ok(match outcome {
-            CompResult::Inserted(entry) | CompResult::ReplacedWith(entry) => {
-                Some(entry.into_value().version)
+        self.write(key, |store, shard, now, freed| {
+            let current = shard.live(key, now, freed).map(|e| e.version);
+            if current != expected {
+                return Ok(None);
             }
-            _ => None,
+            let version = current.unwrap_or(0) + 1;
+            let entry = Entry::bytes(key, value.to_vec(), ttl, version);
+            let Shard {
+                entries,
+                next_expiry,
+            } = shard;
+            match entries.get_mut(key) {
+                Some(slot) => replace(store, next_expiry, slot, entry)?,
+                None => insert(store, shard, key, entry, Claim::NewRecord)?,
+            }
+            Ok(Some(version))
         })
     }
 
     async fn delete_if_version(&self, key: &str, expected: u64) -> Result<bool> {
-        let outcome = self
-            .cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let op = match existing.map(|e| e.into_value()) {
-                    Some(entry) if entry.is_live() && entry.version == expected => Op::Remove,
-                    _ => Op::Nop,
-                };
-                std::future::ready(op)
-            })
-            .await;
-        Ok(matches!(outcome, CompResult::Removed(_)))
+        Ok(self.read(key, |shard, now, freed| {
+            let matches = shard
+                .live(key, now, freed)
+                .is_some_and(|e| e.version == expected);
+            if matches {
+                shard.remove(key, freed);
+            }
+            matches
+        }))
     }
 
     async fn index_add(
@@ -230,71 +486,70 @@ impl EphemeralStore for MemoryStore {
         ttl: Duration,
         capacity: usize,
     ) -> Result<Vec<String>> {
-        let mut pushed_out = Vec::new();
-        self.cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let now = Instant::now();
-                let mut members = match existing.map(|e| e.into_value()) {
-                    Some(Entry {
-                        payload: Payload::Index(members),
-                        ..
-                    }) => members,
-                    _ => Vec::new(),
-                };
-                members.retain(|(m, deadline)| m != member && *deadline > now);
-                members.push((member.to_owned(), now + ttl));
-                let excess = members.len().saturating_sub(capacity.max(1));
-                pushed_out.extend(members.drain(..excess).map(|(m, _)| m));
-                let expires_at = members.iter().map(|(_, d)| *d).max().unwrap_or(now + ttl);
-                std::future::ready(Op::Put(Entry {
-                    payload: Payload::Index(members),
-                    version: 0,
-                    expires_at,
-                }))
-            })
-            .await;
-        Ok(pushed_out)
-    }
-
-    async fn index_members(&self, key: &str) -> Result<Vec<String>> {
-        let now = Instant::now();
-        Ok(match self.live(key).await.map(|e| e.payload) {
-            Some(Payload::Index(members)) => members
-                .into_iter()
-                .filter(|(_, deadline)| *deadline > now)
-                .map(|(m, _)| m)
-                .collect(),
-            _ => Vec::new(),
+        self.write(key, |store, shard, now, freed| {
+            let existing = shard.live(key, now, freed);
+            let claim = if existing.is_some() {
+                Claim::Kept
+            } else {
+                Claim::NewRecord
+            };
+            let mut members = match existing.map(|e| &e.payload) {
+                Some(Payload::Index(members)) => members.clone(),
+                _ => Vec::new(),
+            };
+            members.retain(|(m, deadline)| m != member && *deadline > now);
+            members.push((member.to_owned(), now + ttl));
+            let excess = members.len().saturating_sub(capacity.max(1));
+            let pushed_out: Vec<String> = members.drain(..excess).map(|(m, _)| m).collect();
+            let expires_at = members.iter().map(|(_, d)| *d).max().unwrap_or(now + ttl);
+            let entry = Entry::index(key, members, expires_at);
+            let Shard {
+                entries,
+                next_expiry,
+            } = shard;
+            match (entries.get_mut(key), claim) {
+                (Some(slot), Claim::Kept) => replace(store, next_expiry, slot, entry)?,
+                _ => {
+                    shard.remove(key, freed);
+                    insert(store, shard, key, entry, claim)?
+                }
+            }
+            Ok(pushed_out)
         })
     }
 
+    async fn index_members(&self, key: &str) -> Result<Vec<String>> {
+        Ok(self.read(key, |shard, now, freed| {
+            match shard.live(key, now, freed).map(|e| &e.payload) {
+                Some(Payload::Index(members)) => members
+                    .iter()
+                    .filter(|(_, deadline)| *deadline > now)
+                    .map(|(m, _)| m.clone())
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }))
+    }
+
     async fn index_remove(&self, key: &str, member: &str) -> Result<()> {
-        self.cache
-            .entry(key.to_owned())
-            .and_compute_with(|existing| {
-                let op = match existing.map(|e| e.into_value()) {
-                    Some(Entry {
-                        payload: Payload::Index(mut members),
-                        version,
-                        expires_at,
-                    }) => {
-                        members.retain(|(m, _)| m != member);
-                        if members.is_empty() {
-                            Op::Remove
-                        } else {
-                            Op::Put(Entry {
-                                payload: Payload::Index(members),
-                                version,
-                                expires_at,
-                            })
-                        }
-                    }
-                    _ => Op::Nop,
-                };
-                std::future::ready(op)
-            })
-            .await;
+        self.read(key, |shard, now, freed| {
+            let Some(entry) = shard.live(key, now, freed) else {
+                return;
+            };
+            let Payload::Index(members) = &mut entry.payload else {
+                return;
+            };
+            members.retain(|(m, _)| m != member);
+            if members.is_empty() {
+                shard.remove(key, freed);
+            } else {
+                let members = std::mem::take(members);
+                let expires_at = entry.expires_at;
+                let shrunk = Entry::index(key, members, expires_at);
+                *freed += entry.size - shrunk.size;
+                *entry = shrunk;
+            }
+        });
         Ok(())
     }
 
@@ -305,6 +560,14 @@ impl EphemeralStore for MemoryStore {
     fn describe(&self) -> &'static str {
         "memory"
     }
+
+    fn usage(&self) -> Option<Usage> {
+        Some(Usage {
+            entries: self.shards.iter().map(|s| lock(s).entries.len()).sum(),
+            bytes: self.used_bytes(),
+            budget: self.budget,
+        })
+    }
 }
 
 fn parse_count(bytes: &[u8]) -> u64 {
@@ -312,4 +575,120 @@ fn parse_count(bytes: &[u8]) -> u64 {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    /// The bytes one entry of `key` and a value of `len` bytes costs.
+    fn cost(key: &str, len: usize) -> usize {
+        ENTRY_OVERHEAD + key.len() + len
+    }
+
+    #[tokio::test]
+    async fn accounts_every_write_and_frees_on_delete() {
+        let store = MemoryStore::new(1 << 20);
+        store.put("a", b"12345", MINUTE).await.unwrap();
+        assert_eq!(store.used_bytes(), cost("a", 5));
+        store.put("a", b"1", MINUTE).await.unwrap();
+        assert_eq!(store.used_bytes(), cost("a", 1));
+        assert_eq!(store.increment("n", MINUTE).await.unwrap(), 1);
+        for _ in 0..9 {
+            store.increment("n", MINUTE).await.unwrap();
+        }
+        assert_eq!(store.used_bytes(), cost("a", 1) + cost("n", 2));
+        store.index_add("i", "m1", MINUTE, 5).await.unwrap();
+        store.index_add("i", "m2", MINUTE, 5).await.unwrap();
+        store.index_remove("i", "m1").await.unwrap();
+        assert_eq!(
+            store.used_bytes(),
+            cost("a", 1) + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
+        );
+        store.delete("a").await.unwrap();
+        store.take("n").await.unwrap();
+        store.index_remove("i", "m2").await.unwrap();
+        assert_eq!(store.used_bytes(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_expired_entry_met_is_removed() {
+        let store = MemoryStore::new(1 << 20);
+        store
+            .put("a", b"x", Duration::from_millis(20))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(store.get("a").await.unwrap(), None);
+        assert_eq!(store.used_bytes(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_amortised_sweep_bounds_expired_entries() {
+        let store = MemoryStore::new(1 << 20);
+        for i in 0..200 {
+            store
+                .put(&format!("old{i}"), b"x", Duration::from_millis(10))
+                .await
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        // Writes elsewhere, never reading the old keys: every shard gets swept.
+        for i in 0..(SWEEP_EVERY * SHARDS) {
+            store.put("other", &[0; 8], MINUTE).await.unwrap();
+            let _ = i;
+        }
+        assert_eq!(store.used_bytes(), cost("other", 8));
+    }
+
+    #[tokio::test]
+    async fn new_records_stop_at_the_reserve_security_state_uses_it() {
+        let budget = 100 * cost("k000", 10);
+        let store = MemoryStore::new(budget as u64);
+        let mut stored = 0;
+        while store
+            .put(&format!("k{stored:03}"), &[0; 10], MINUTE)
+            .await
+            .is_ok()
+        {
+            stored += 1;
+        }
+        let limit = budget - budget * RESERVE_PERCENT as usize / 100;
+        assert!(store.used_bytes() <= limit, "{}", store.used_bytes());
+        assert!(store.used_bytes() + cost("k000", 10) > limit);
+        // An existing record may still be rewritten; a mark and a counter use the reserve.
+        store.put("k000", &[1; 10], MINUTE).await.unwrap();
+        assert!(store.put_new("m000", &[0; 10], MINUTE).await.unwrap());
+        assert_eq!(store.increment("c000", MINUTE).await.unwrap(), 1);
+        // Until the reserve is spent: then refused, never forgotten.
+        let mut marks = 1;
+        loop {
+            match store
+                .put_new(&format!("m{marks:03}"), &[0; 10], MINUTE)
+                .await
+            {
+                Ok(true) => marks += 1,
+                Ok(false) => panic!("a fresh key was taken"),
+                Err(e) => {
+                    assert!(matches!(e, Error::Full(_)), "{e}");
+                    assert!(e.is_unavailable());
+                    break;
+                }
+            }
+        }
+        assert!(store.used_bytes() <= budget);
+        for i in 0..stored {
+            assert!(store.get(&format!("k{i:03}")).await.unwrap().is_some());
+        }
+        for i in 0..marks {
+            assert!(
+                !store
+                    .put_new(&format!("m{i:03}"), b"", MINUTE)
+                    .await
+                    .unwrap()
+            );
+        }
+    }
 }

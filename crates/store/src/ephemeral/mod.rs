@@ -81,6 +81,36 @@ pub trait EphemeralStore: Send + Sync + 'static {
 
     /// What this store is, for logs and test output ("memory", "redis").
     fn describe(&self) -> &'static str;
+
+    /// What the store holds, where it can tell cheaply (in memory): for tests and logs.
+    fn usage(&self) -> Option<Usage> {
+        None
+    }
+}
+
+/// What an in-memory store holds: entries (expired ones not yet swept included) and bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    pub entries: usize,
+    pub bytes: usize,
+    pub budget: usize,
+}
+
+/// Writes work done for someone already admitted (a signed-in citizen's code, an authenticated
+/// client's grant) or security state (a used-code or revocation mark, a lockout): as a new entry
+/// ([`EphemeralStore::put_new`]), else over the live one. Either way a full in-memory store
+/// takes it from the reserve it keeps for such writes, where a plain `put` of a new key counts
+/// as new anonymous work and is refused first (issue 12.2). Ends as `put` would.
+pub async fn put_kept(
+    store: &dyn EphemeralStore,
+    key: &str,
+    value: &[u8],
+    ttl: Duration,
+) -> Result<()> {
+    if !store.put_new(key, value, ttl).await? {
+        store.put(key, value, ttl).await?;
+    }
+    Ok(())
 }
 
 /// A record read with its version (see [`EphemeralStore::put_if_version`]).
@@ -93,7 +123,7 @@ pub struct Versioned {
 /// Opens the store the configuration names.
 pub async fn open(config: &EphemeralConfig) -> Result<Arc<dyn EphemeralStore>> {
     if config.url.is_empty() {
-        Ok(Arc::new(MemoryStore::new(config.memory_max_entries)))
+        Ok(Arc::new(MemoryStore::new(config.memory_max_bytes)))
     } else {
         let ca = match &config.tls_ca_file {
             Some(path) => Some(std::fs::read(path).map_err(|e| {
