@@ -22,8 +22,11 @@ small=${2:-40}
 large=${3:-240}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-provider=$target/release/one-login
-bench=$target/release/one-login-bench
+# PROVIDER_BIN and BENCH_BIN name other builds (another checkout's, to compare).
+provider=${PROVIDER_BIN:-$target/release/one-login}
+bench=${BENCH_BIN:-$target/release/one-login-bench}
+allow_debug=()
+[[ -n ${ALLOW_DEBUG:-} ]] && allow_debug=(--allow-debug)
 for bin in "$provider" "$bench"; do
     [[ -x $bin ]] || { echo "missing $bin: cargo build --release -p one-login-provider -p one-login-bench" >&2; exit 2; }
 done
@@ -36,11 +39,15 @@ trap 'rm -rf "$work"' EXIT
 # callgrind's counts. This wrapper runs the provider under callgrind in the background and
 # waits for it: the SIGKILL ends the wrapper only, and the script then stops the provider with
 # SIGTERM (a graceful shutdown, after which callgrind writes its file). Other commands
-# (`create-account`) run the provider directly, uncounted.
+# (`create-account`) run the provider directly, uncounted. Making the first signing keys is left
+# out of the count (`--toggle-collect`): an RSA key's prime search costs a random 0.5 to 3
+# billion instructions, which no difference of two runs would cancel. (`--collect-atstart` comes
+# after it: `--toggle-collect` turns collection off at the start.)
 cat >"$work/provider" <<EOF
 #!/usr/bin/env bash
 if [[ \${1:-} == serve ]]; then
-    valgrind --tool=callgrind --callgrind-out-file="\$CALLGRIND_OUT" "$provider" "\$@" &
+    valgrind --tool=callgrind --callgrind-out-file="\$CALLGRIND_OUT" \\
+        --toggle-collect='*new_stored_key*' --collect-atstart=yes "$provider" "\$@" &
     echo \$! >"\$CALLGRIND_PID"
     wait
 else
@@ -54,7 +61,7 @@ count() {
     local flows=$1 out="$keep/$scenario-$1.out" pidfile="$work/pid-$1"
     rm -f "$out"
     CALLGRIND_OUT=$out CALLGRIND_PID=$pidfile "$bench" run \
-        --provider-bin "$work/provider" --config "$root/config/default.toml" \
+        --provider-bin "$work/provider" "${allow_debug[@]}" --config "$root/config/default.toml" \
         --stores embedded --scenarios "$scenario" --concurrency 1 \
         --warmup 0s --duration 1h --max-flows "$flows" \
         --out "$work/bench-$flows" --quiet >"$work/bench-$flows.log" 2>&1 || {
