@@ -22,7 +22,8 @@ small=${2:-40}
 large=${3:-240}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
-# PROVIDER_BIN and BENCH_BIN name other builds (another checkout's, to compare).
+# PROVIDER_BIN and BENCH_BIN name other builds (another checkout's, to compare), CONFIG its
+# configuration file.
 provider=${PROVIDER_BIN:-$target/release/one-login}
 bench=${BENCH_BIN:-$target/release/one-login-bench}
 allow_debug=()
@@ -61,7 +62,7 @@ count() {
     local flows=$1 out="$keep/$scenario-$1.out" pidfile="$work/pid-$1"
     rm -f "$out"
     CALLGRIND_OUT=$out CALLGRIND_PID=$pidfile "$bench" run \
-        --provider-bin "$work/provider" "${allow_debug[@]}" --config "$root/config/default.toml" \
+        --provider-bin "$work/provider" "${allow_debug[@]}" --config "${CONFIG:-$root/config/default.toml}" \
         --stores embedded --scenarios "$scenario" --concurrency 1 \
         --warmup 0s --duration 1h --max-flows "$flows" \
         --out "$work/bench-$flows" --quiet >"$work/bench-$flows.log" 2>&1 || {

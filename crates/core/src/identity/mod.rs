@@ -507,7 +507,7 @@ mod tests {
         assert_eq!(service.verified.len(), 1);
         for _ in 0..3 {
             let held = service.evidence(db, &keys, &account.id, now).await.unwrap();
-            assert_eq!(held, [first.clone()]);
+            assert_eq!(held, std::slice::from_ref(&first));
         }
         assert_eq!(service.verified.len(), 1, "read from the cache");
 
@@ -526,7 +526,7 @@ mod tests {
             .evidence(db, &rotated, &account.id, now)
             .await
             .unwrap();
-        assert_eq!(held, [first.clone()]);
+        assert_eq!(held, std::slice::from_ref(&first));
         assert_eq!(
             service.verified.len(),
             2,

@@ -630,7 +630,7 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &set.jwks_document(4_599).unwrap()));
         assert_eq!(served_kids(&first), [old.kid.clone(), new.kid.clone()]);
         let later = set.jwks_document(4_600).unwrap();
-        assert_eq!(served_kids(&later), [new.kid.clone()]);
+        assert_eq!(served_kids(&later), std::slice::from_ref(&new.kid));
         assert_ne!(first.etag(), later.etag());
         assert!(Arc::ptr_eq(&later, &set.jwks_document(1_000_000).unwrap()));
         // A clock stepped back is served the set of its own time, not the cached one.
