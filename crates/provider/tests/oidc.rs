@@ -292,6 +292,22 @@ oidc_tests! {
         assert!(jwks.keys.iter().all(|k| k.common.key_id.is_some()));
         assert_eq!(browser.get("/.well-known/jwks.json").await.headers["cache-control"], "public, max-age=300");
         assert_eq!(json(&browser.get("/trustmark").await)["idp"], env.issuer());
+        // Both documents carry an ETag; sent back, it is answered 304 with no body and the same
+        // validators and freshness (RFC 9110 §13.1.2, §15.4.5); another tag gets the document.
+        for (path, max_age) in [("/.well-known/openid-configuration", "public, max-age=86400"), ("/.well-known/jwks.json", "public, max-age=300")] {
+            let full = browser.get(path).await;
+            assert_eq!(full.headers["content-type"], "application/json");
+            let etag = full.headers["etag"].to_str().unwrap().to_owned();
+            assert!(etag.starts_with('"') && etag.len() > 20, "{etag}");
+            let ask = |tag: String| Request::get(path).header(header::IF_NONE_MATCH, tag).body(Body::empty()).unwrap();
+            let unchanged = browser.send(ask(format!("\"other\", W/{etag}"))).await;
+            assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+            assert_eq!(unchanged.body, "");
+            assert_eq!(unchanged.headers["etag"], etag.as_str());
+            assert_eq!(unchanged.headers["cache-control"], max_age);
+            let changed = browser.send(ask("\"other\"".into())).await;
+            assert_eq!((changed.status, changed.body), (StatusCode::OK, full.body));
+        }
     }
 
     // Core §3.1.2-§3.1.3: the whole code flow with PKCE and private_key_jwt; Core §2: the ID

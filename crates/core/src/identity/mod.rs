@@ -6,6 +6,7 @@
 pub mod attempts;
 pub mod claims;
 pub mod details;
+pub mod evidence_cache;
 pub mod journey;
 pub mod proving;
 pub mod summary;
@@ -26,6 +27,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::oidc::keys::{KeyPurpose, KeySet};
 use attempts::{AttemptKind, AttemptLimit, AttemptLimiter};
+use evidence_cache::EvidenceCache;
 use journey::{Failure, ProvingJourney, Step, claimed_document, within_limit};
 use one_login_store::sealing::{KeySource, Sealer, check_key_opens_database};
 use one_login_store::{Database, StoredCredential};
@@ -102,7 +104,14 @@ pub struct IdentityService {
     core_identity_ttl: Duration,
     /// Proving attempt limits per account and per document.
     pub attempts: AttemptLimiter,
+    /// Credentials opened and verified in the last minutes (`evidence_cache`).
+    verified: EvidenceCache,
 }
+
+/// How many verified credentials are kept, and for how long: a flow's worth. A P2 identity is
+/// three to five credentials, so this holds a few thousand citizens' flows (a few MB).
+const VERIFIED_CAPACITY: usize = 16_384;
+const VERIFIED_TTL: Duration = Duration::from_secs(600);
 
 impl std::fmt::Debug for IdentityService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -146,6 +155,7 @@ impl IdentityService {
             trustmark: config.url("trustmark"),
             credential_validity: config.identity.credential_validity,
             core_identity_ttl: config.identity.core_identity_ttl,
+            verified: EvidenceCache::new(VERIFIED_CAPACITY, VERIFIED_TTL),
         })
     }
 
@@ -278,6 +288,9 @@ impl IdentityService {
             expires_at: credential.expires_at.unix_timestamp(),
         };
         db.identity().add_credential(&stored).await?;
+        // The journey reads it back at its next step: verified already.
+        let key = EvidenceCache::key(keys.fingerprint(), account_id, &stored.id, &stored.sealed);
+        self.verified.put(key, &credential, now);
         tracing::info!(account = %account_id, source = source.as_str(), credential = %stored.id, "identity evidence recorded");
         Ok(credential)
     }
@@ -298,25 +311,27 @@ impl IdentityService {
             .identity()
             .credentials_and_cutoff(account_id, now)
             .await?;
-        let verifier = self.verifier(keys);
+        // Built on the first credential not verified before: a flow's later reads build none.
+        let mut verifier = None;
         let at = unix_time(now)?;
         let mut good = Vec::with_capacity(stored.len());
         for credential in stored {
-            let opened = self
-                .sealer
-                .open(
-                    &credential.sealed,
-                    &sealing_context(account_id, &credential.id),
-                )
-                .map_err(Error::from)
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| Error::Corrupt("not text".into()))
-                });
-            let verified = match opened {
-                Ok(jwt) => verifier
-                    .verify(&jwt, account_id, at)
-                    .map_err(|e| Error::Corrupt(e.to_string())),
-                Err(e) => Err(e),
+            let key = EvidenceCache::key(
+                keys.fingerprint(),
+                account_id,
+                &credential.id,
+                &credential.sealed,
+            );
+            let verified = match self.verified.get(&key, now) {
+                Some(known) => Ok(known),
+                None => {
+                    let verifier = verifier.get_or_insert_with(|| self.verifier(keys));
+                    let verified = self.open_and_verify(verifier, account_id, &credential, at);
+                    if let Ok(v) = &verified {
+                        self.verified.put(key, v, now);
+                    }
+                    verified
+                }
             };
             let superseded = cutoff.is_some_and(|cutoff| credential.created_at < cutoff);
             match verified {
@@ -333,6 +348,24 @@ impl IdentityService {
             }
         }
         Ok(good)
+    }
+
+    /// Opens one stored credential and verifies it: signature, issuer, subject and dates.
+    fn open_and_verify(
+        &self,
+        verifier: &CredentialVerifier,
+        account_id: &str,
+        credential: &StoredCredential,
+        at: OffsetDateTime,
+    ) -> Result<VerifiedCredential> {
+        let bytes = self.sealer.open(
+            &credential.sealed,
+            &sealing_context(account_id, &credential.id),
+        )?;
+        let jwt = String::from_utf8(bytes).map_err(|_| Error::Corrupt("not text".into()))?;
+        verifier
+            .verify(&jwt, account_id, at)
+            .map_err(|e| Error::Corrupt(e.to_string()))
     }
 
     /// The core identity JWT for one relying party (`sub` pairwise, `aud` its client id).
@@ -444,5 +477,84 @@ mod tests {
                 .is_err()
         );
         assert!(service.signer(&only_tokens, 1_500).is_err());
+    }
+
+    // Issue 13.3: a flow's reads of the evidence verify each credential once; a rotation of
+    // the keys, or a stored row that changed, is verified again (and a bad row refused).
+    #[tokio::test]
+    async fn evidence_is_verified_once_until_the_keys_or_the_row_change() {
+        use crate::clock::Clock;
+        use crate::oidc::authorization_flow::tests::World;
+        use crate::oidc::keys::Keys;
+        use one_login_store::{AuditEvent, AuditKind, NewAccount};
+        let world = World::new().await;
+        let (db, service, now) = (&world.db, &world.identity, world.clock.unix());
+        let new = NewAccount {
+            email: "ada@example.com".into(),
+            password_hash: "not used here".into(),
+            totp_secret: None,
+            email_verified: true,
+            now,
+        };
+        let created = AuditEvent::new(AuditKind::AccountCreated, None, now);
+        let account = db.accounts().create(new, created).await.unwrap();
+        let keys = world.provider.keys.set();
+        let outcome = CheckOutcome::default();
+        let first = service
+            .record(db, &keys, &account.id, Source::Passport, &outcome, now)
+            .await
+            .unwrap();
+        assert_eq!(service.verified.len(), 1);
+        for _ in 0..3 {
+            let held = service.evidence(db, &keys, &account.id, now).await.unwrap();
+            assert_eq!(held, std::slice::from_ref(&first));
+        }
+        assert_eq!(service.verified.len(), 1, "read from the cache");
+
+        let config = crate::config::KeysConfig {
+            publish_before_use: Duration::ZERO,
+            publish_after_retirement: Duration::from_secs(3_600),
+            refresh_interval: Duration::from_secs(60),
+        };
+        Keys::rotate_purpose(db, &config, KeyPurpose::Identity, now - 1)
+            .await
+            .unwrap();
+        world.provider.keys.reload(db).await.unwrap();
+        let rotated = world.provider.keys.set();
+        assert_ne!(rotated.fingerprint(), keys.fingerprint());
+        let held = service
+            .evidence(db, &rotated, &account.id, now)
+            .await
+            .unwrap();
+        assert_eq!(held, std::slice::from_ref(&first));
+        assert_eq!(
+            service.verified.len(),
+            2,
+            "verified again under the new keys"
+        );
+
+        // A new credential counts at once; a row copying another's sealed bytes under its own
+        // id (sealed for another row) does not open, however well those bytes verified before.
+        let second = service
+            .record(db, &rotated, &account.id, Source::Fraud, &outcome, now)
+            .await
+            .unwrap();
+        let stored = db.identity().credentials(&account.id, now).await.unwrap();
+        let copied = stored.iter().find(|c| c.id == first.jti).unwrap();
+        db.identity()
+            .add_credential(&StoredCredential {
+                id: "copied".into(),
+                ..copied.clone()
+            })
+            .await
+            .unwrap();
+        let mut held = service
+            .evidence(db, &rotated, &account.id, now)
+            .await
+            .unwrap();
+        held.sort_by(|a, b| a.jti.cmp(&b.jti));
+        let mut expected = [first, second];
+        expected.sort_by(|a, b| a.jti.cmp(&b.jti));
+        assert_eq!(held, expected);
     }
 }

@@ -19,7 +19,9 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash}
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sha2::Digest;
 
+use super::metadata::StaticDocument;
 use crate::config::KeysConfig;
 use crate::error::{Error, Result};
 use one_login_store::{Database, StoredKey};
@@ -232,17 +234,55 @@ pub fn new_stored_key(
 pub struct KeySet {
     keys: Vec<SigningKey>,
     retention: i64,
+    /// The JWKS as last served, and the times between which it is the one to serve.
+    served_jwks: RwLock<Option<ServedJwks>>,
+    /// The SHA-256 of every key's id, purpose, algorithm and dates: what a verification
+    /// cached under these keys depends on (`identity::evidence_cache`).
+    fingerprint: [u8; 32],
+}
+
+/// A serialised JWKS and the interval `[from, until)` in which the published keys are the
+/// same: the set changes only when a retired key's retention ends, or when keys are reloaded
+/// (a rotation), which makes a new `KeySet`.
+struct ServedJwks {
+    from: i64,
+    until: i64,
+    document: Arc<StaticDocument>,
 }
 
 impl KeySet {
     pub fn new(stored: &[StoredKey], retention: Duration) -> Result<Self> {
+        let keys: Vec<SigningKey> = stored
+            .iter()
+            .map(SigningKey::from_stored)
+            .collect::<Result<_>>()?;
+        let mut hash = sha2::Sha256::new();
+        for key in &keys {
+            // The id is the key's thumbprint: the public key itself is in it.
+            for part in [
+                key.kid.as_str(),
+                key.purpose.as_str(),
+                algorithm_name(key.alg),
+            ] {
+                hash.update((part.len() as u64).to_be_bytes());
+                hash.update(part.as_bytes());
+            }
+            hash.update(key.active_from.to_be_bytes());
+            hash.update(key.retired_at.unwrap_or(i64::MIN).to_be_bytes());
+            // And the public key, in case a stored id was not its thumbprint.
+            hash.update(serde_json::to_vec(&key.public).unwrap_or_default());
+        }
         Ok(KeySet {
-            keys: stored
-                .iter()
-                .map(SigningKey::from_stored)
-                .collect::<Result<_>>()?,
+            keys,
             retention: retention.as_secs() as i64,
+            served_jwks: RwLock::new(None),
+            fingerprint: hash.finalize().into(),
         })
+    }
+
+    /// Changes whenever a key is added or its dates change (a rotation, on reload).
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
     }
 
     /// Every key ever made, of every purpose, retired ones too: stored identity credentials
@@ -288,6 +328,46 @@ impl KeySet {
         JwkSet {
             keys: self.published(now).map(|k| k.public.clone()).collect(),
         }
+    }
+
+    /// [`Self::jwks`] serialised, with its entity tag: made once for each interval in which
+    /// the published keys stay the same, and shared by every request in it.
+    pub fn jwks_document(&self, now: i64) -> Result<Arc<StaticDocument>> {
+        if let Ok(guard) = self.served_jwks.read()
+            && let Some(served) = guard.as_ref()
+            && served.from <= now
+            && now < served.until
+        {
+            return Ok(served.document.clone());
+        }
+        let ends_of_retention: Vec<i64> = self
+            .of(KeyPurpose::Tokens)
+            .filter_map(|k| k.retired_at.map(|r| r.saturating_add(self.retention)))
+            .collect();
+        let from = ends_of_retention
+            .iter()
+            .copied()
+            .filter(|end| *end <= now)
+            .max()
+            .unwrap_or(i64::MIN);
+        let until = ends_of_retention
+            .into_iter()
+            .filter(|end| *end > now)
+            .min()
+            .unwrap_or(i64::MAX);
+        let value = serde_json::to_value(self.jwks(now))
+            .map_err(|e| Error::Internal(format!("JWKS: {e}")))?;
+        let document = Arc::new(StaticDocument::new(&value));
+        let served = ServedJwks {
+            from,
+            until,
+            document: document.clone(),
+        };
+        match self.served_jwks.write() {
+            Ok(mut guard) => *guard = Some(served),
+            Err(poisoned) => *poisoned.into_inner() = Some(served),
+        }
+        Ok(document)
     }
 
     pub fn find(&self, kid: &str, now: i64) -> Option<&SigningKey> {
@@ -527,6 +607,69 @@ mod tests {
         assert_eq!(set.jwks(4_599).keys.len(), 3);
         assert_eq!(set.jwks(4_600).keys.len(), 2);
         assert!(set.find(&old.kid, 4_600).is_none());
+    }
+
+    fn served_kids(document: &StaticDocument) -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_slice(&document.body()).unwrap();
+        json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    // The served JWKS is made once and reused, but never past the moment a retired key's
+    // retention ends: then it is made again without that key, with a new entity tag.
+    #[test]
+    fn the_served_jwks_is_reused_until_a_retired_key_leaves_it() {
+        let old = stored(Algorithm::ES256, 0, Some(1_000));
+        let new = stored(Algorithm::ES256, 1_000, None);
+        let set = KeySet::new(&[old.clone(), new.clone()], Duration::from_secs(3_600)).unwrap();
+        let first = set.jwks_document(500).unwrap();
+        assert!(Arc::ptr_eq(&first, &set.jwks_document(4_599).unwrap()));
+        assert_eq!(served_kids(&first), [old.kid.clone(), new.kid.clone()]);
+        let later = set.jwks_document(4_600).unwrap();
+        assert_eq!(served_kids(&later), std::slice::from_ref(&new.kid));
+        assert_ne!(first.etag(), later.etag());
+        assert!(Arc::ptr_eq(&later, &set.jwks_document(1_000_000).unwrap()));
+        // A clock stepped back is served the set of its own time, not the cached one.
+        assert_eq!(served_kids(&set.jwks_document(10).unwrap()).len(), 2);
+    }
+
+    // A rotation reaches the JWKS when the keys are reloaded: the new set serves its own
+    // document, with the new key in it.
+    #[tokio::test]
+    async fn a_rotation_changes_the_served_jwks_on_reload() {
+        struct Memory(std::sync::Mutex<Vec<StoredKey>>);
+        #[async_trait]
+        impl KeyStore for Memory {
+            async fn all(&self) -> Result<Vec<StoredKey>> {
+                Ok(self.0.lock().unwrap().clone())
+            }
+            async fn insert_first(&self, key: &StoredKey) -> Result<bool> {
+                self.0.lock().unwrap().push(key.clone());
+                Ok(true)
+            }
+            async fn rotate_to(&self, key: &StoredKey) -> Result<()> {
+                self.0.lock().unwrap().push(key.clone());
+                Ok(())
+            }
+        }
+        let store = Memory(std::sync::Mutex::new(vec![stored(
+            Algorithm::ES256,
+            0,
+            None,
+        )]));
+        let keys = Keys::for_tests(&store.all().await.unwrap()).unwrap();
+        let before = keys.set().jwks_document(100).unwrap();
+        assert_eq!(served_kids(&before).len(), 1);
+        let rotated = stored(Algorithm::ES256, 200, None);
+        store.rotate_to(&rotated).await.unwrap();
+        keys.reload(&store).await.unwrap();
+        let after = keys.set().jwks_document(100).unwrap();
+        assert!(served_kids(&after).contains(&rotated.kid));
+        assert_ne!(before.etag(), after.etag());
     }
 
     #[test]

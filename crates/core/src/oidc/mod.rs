@@ -44,6 +44,8 @@ pub struct Provider {
     pub http: Outbound,
     pub tokens: TokensConfig,
     subject_salt: String,
+    /// The discovery document, serialised once (`metadata::StaticDocument`).
+    discovery: std::sync::OnceLock<metadata::StaticDocument>,
 }
 
 impl Provider {
@@ -70,6 +72,7 @@ impl Provider {
             http,
             tokens: config.tokens.clone(),
             subject_salt,
+            discovery: std::sync::OnceLock::new(),
         })
     }
 
