@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use askama::Template;
+use govuk_assets::words::filters;
 
 struct FieldError {
     field: &'static str,

@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+use crate::web::language::filters;
+
 pub struct Link {
     pub href: String,
     pub text: String,

@@ -6,6 +6,7 @@ pub mod deadline;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod language;
 pub mod message_page;
 pub mod oidc;
 pub mod pages;
@@ -54,6 +55,12 @@ pub fn router(state: AppState) -> Router {
             rate_limit::limit_posts,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost, so every page, including a refusal by the layers above, is in the
+        // citizen's language.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::choose_language,
+        ))
         .with_state(state);
     headers::apply(routes, https)
 }

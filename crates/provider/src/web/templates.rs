@@ -1,6 +1,8 @@
 //! The pages' template types, one per template file, and what they share.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
