@@ -67,7 +67,7 @@ async function seesAccount(citizen, email) {
   await citizen.sees(ACCOUNT);
   assert.equal(await citizen.summaryValue('Email address'), email);
   assertWrittenToday(await citizen.summaryValue('Created'), 'the Created date');
-  assert.equal(await citizen.summaryValue('How you sign in'), 'Password and authenticator app');
+  assert.equal(await citizen.summaryValue('How you sign in'), 'You signed in with your password and authenticator app');
   const current = citizen.page.locator('.govuk-service-navigation a[aria-current="page"]');
   assert.equal(squash(await current.innerText()), 'Your account');
   const rows = await citizen.tableRows();

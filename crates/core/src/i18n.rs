@@ -5,6 +5,7 @@
 //! once, on first use, into concurrent bundles (shared by every request, formatters memoised).
 //! Both files hold the same keys; a test here fails when they differ.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -95,6 +96,18 @@ impl Language {
             })
     }
 
+    /// `english`, a sentence the code composes, in this language: found in the catalogue by
+    /// its English text (as gettext finds a message by its English), so the rules can keep
+    /// returning plain English. Text the catalogue does not hold stays English.
+    pub fn from_english(self, english: &str) -> String {
+        if self == Language::En {
+            return english.to_owned();
+        }
+        ENGLISH_KEYS
+            .get(english)
+            .map_or_else(|| english.to_owned(), |key| self.text(key))
+    }
+
     /// A date as GOV.UK writes it: "8 July 1965", "8 Gorffennaf 1965".
     pub fn date(self, date: time::Date) -> String {
         let month = self.text(&format!("month-{}", u8::from(date.month())));
@@ -112,6 +125,23 @@ type Bundle = FluentBundle<FluentResource>;
 
 static BUNDLES: LazyLock<[Bundle; 2]> =
     LazyLock::new(|| CATALOGUES.map(|(language, source)| build(language, source)));
+
+/// Each English message without arguments, to its key (the first key, if two say the same).
+static ENGLISH_KEYS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let english = bundle(Language::En);
+    let mut found = HashMap::new();
+    for key in keys(CATALOGUES[0].1) {
+        let Some(pattern) = english.get_message(&key).and_then(|m| m.value()) else {
+            continue;
+        };
+        let mut errors = Vec::new();
+        let text = english.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            found.entry(text.into_owned()).or_insert(key);
+        }
+    }
+    found
+});
 
 fn bundle(language: Language) -> &'static Bundle {
     match language {
@@ -246,6 +276,16 @@ mod tests {
             "There is a problem"
         );
         assert_eq!(Language::Cy.text("no-such-key"), "no-such-key");
+    }
+
+    #[test]
+    fn composed_english_is_found_by_its_text() {
+        assert_eq!(Language::Cy.from_english("Back"), "Yn ôl");
+        assert_eq!(Language::En.from_english("Back"), "Back");
+        assert_eq!(
+            Language::Cy.from_english("Not in any catalogue"),
+            "Not in any catalogue"
+        );
     }
 
     #[test]

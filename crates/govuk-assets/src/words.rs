@@ -9,6 +9,7 @@
 /// Each key the layout and macros use, with its English text.
 pub const KEYS: &[(&str, &str)] = &[
     ("language-code", "en"),
+    ("govuk-service-name", "One Login"),
     ("govuk-skip-link", "Skip to main content"),
     ("govuk-service-information", "Service information"),
     ("govuk-phase-tag", "Alpha"),

@@ -1124,5 +1124,35 @@ async fn pages_in_welsh_from_ui_locales_the_toggle_or_accept_language() {
         )
         .await;
     lang(&page, "cy");
-    page.assert(StatusCode::OK, "Mae hwn yn wasanaeth newydd");
+    page.assert(StatusCode::OK, "Mae hwn yn wasanaeth newydd")
+        .assert(StatusCode::OK, "Mewngofnodi i’ch GOV.UK One Login");
+    // The toggle's cookie, with no header: a form's errors, composed in English by the
+    // rules, are shown in Welsh too.
+    browser.cookies.insert("one-login-lang".into(), "cy".into());
+    let csrf = page.csrf();
+    let refused = browser
+        .post("/create-account", &[("csrf_token", &csrf), ("email", "")])
+        .await;
+    refused
+        .assert(StatusCode::BAD_REQUEST, "Mae problem")
+        .assert(StatusCode::BAD_REQUEST, "Rhowch eich cyfeiriad e-bost")
+        .assert(StatusCode::BAD_REQUEST, "<title>Gwall: ");
+    assert!(!refused.body.contains("There is a problem"));
+    // The email goes in the language of the page that sent it.
+    browser
+        .post(
+            "/create-account",
+            &[("csrf_token", &csrf), ("email", "cymraeg@example.com")],
+        )
+        .await
+        .assert_redirect("/create-account/check-email");
+    let sent = app.mail.to("cymraeg@example.com");
+    assert_eq!(sent[0].subject, "Eich cod diogelwch GOV.UK One Login");
+    assert!(
+        sent[0]
+            .body
+            .starts_with("Eich cod i greu GOV.UK One Login yw:"),
+        "{}",
+        sent[0].body
+    );
 }

@@ -55,6 +55,11 @@ pub fn text_with(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     current().text_with(key, args)
 }
 
+/// English text the code composed, in this request's language ([`Language::from_english`]).
+pub fn from_english(english: &str) -> String {
+    current().from_english(english)
+}
+
 /// What the query asks of the language: a toggle (answered by a redirect without it) or a
 /// relying party's `ui_locales`.
 #[derive(Debug, PartialEq, Eq)]
@@ -200,6 +205,15 @@ pub mod filters {
     #[askama::filter_fn]
     pub fn t(key: impl Display, _env: &dyn askama::Values) -> askama::Result<String> {
         Ok(text(&key.to_string()))
+    }
+
+    /// Text the code composed in English: `{{ paragraph|from_english }}`.
+    #[askama::filter_fn]
+    pub fn from_english(
+        english: impl Display,
+        _env: &dyn askama::Values,
+    ) -> askama::Result<String> {
+        Ok(super::from_english(&english.to_string()))
     }
 
     #[askama::filter_fn]

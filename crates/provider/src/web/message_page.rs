@@ -3,7 +3,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, from_english};
 
 pub struct Link {
     pub href: String,
@@ -21,23 +21,25 @@ pub struct MessagePage {
 }
 
 impl MessagePage {
+    /// The title, paragraphs and links are the code's English; the page shows them in the
+    /// citizen's language.
     pub fn new(title: impl Into<String>) -> Self {
         MessagePage {
-            title: title.into(),
+            title: from_english(&title.into()),
             paragraphs: Vec::new(),
             links: Vec::new(),
         }
     }
 
     pub fn paragraph(mut self, text: impl Into<String>) -> Self {
-        self.paragraphs.push(text.into());
+        self.paragraphs.push(from_english(&text.into()));
         self
     }
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
         self.links.push(Link {
             href: href.into(),
-            text: text.into(),
+            text: from_english(&text.into()),
         });
         self
     }

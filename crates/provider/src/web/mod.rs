@@ -2,6 +2,8 @@
 //! Handlers here parse, call the rules in `accounts`/`sessions`, and render.
 
 pub mod assets;
+#[cfg(test)]
+mod catalogue_check;
 pub mod deadline;
 pub mod error;
 pub mod extract;
