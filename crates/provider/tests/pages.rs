@@ -371,7 +371,7 @@ backend_tests! {
     async fn forms_need_their_csrf_token(app: TestApp) {
         let mut browser = app.browser();
         // No session at all: the session has ended.
-        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "Your session has ended");
+        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "Your session has timed out");
         browser.get("/sign-in").await;
         browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
         browser.post("/sign-in", &[("csrf_token", "forged"), ("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
