@@ -383,8 +383,8 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       assert.ok(email_at > 0, `Tab reaches the email field: ${order.join(' → ')}`);
       assert.deepEqual(
         order.slice(email_at),
-        ['input#email', 'input#password', 'button "Continue"'],
-        'email, then password, then Continue',
+        ['input#email', 'input#password', 'button "Show"', 'button "Continue"'],
+        'email, then password and its Show button, then Continue',
       );
 
       // Again from the top: the skip link goes straight to the form, Enter sends it.

@@ -27,6 +27,12 @@ govuk-day = Diwrnod
 govuk-month = Mis
 govuk-year = Blwyddyn
 govuk-or = neu
+govuk-show = Dangos
+govuk-hide = Cuddio
+govuk-show-password = Dangos cyfrinair
+govuk-hide-password = Cuddio cyfrinair
+govuk-password-shown = Mae eich cyfrinair yn weladwy
+govuk-password-hidden = Mae eich cyfrinair wedi’i guddio
 
 ## The service's layout
 service-name = GOV.UK One Login

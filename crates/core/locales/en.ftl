@@ -27,6 +27,12 @@ govuk-day = Day
 govuk-month = Month
 govuk-year = Year
 govuk-or = or
+govuk-show = Show
+govuk-hide = Hide
+govuk-show-password = Show password
+govuk-hide-password = Hide password
+govuk-password-shown = Your password is visible
+govuk-password-hidden = Your password is hidden
 
 ## The service's layout
 service-name = GOV.UK One Login

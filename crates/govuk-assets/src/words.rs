@@ -39,6 +39,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("govuk-month", "Month"),
     ("govuk-year", "Year"),
     ("govuk-or", "or"),
+    ("govuk-show", "Show"),
+    ("govuk-hide", "Hide"),
+    ("govuk-show-password", "Show password"),
+    ("govuk-hide-password", "Hide password"),
+    ("govuk-password-shown", "Your password is visible"),
+    ("govuk-password-hidden", "Your password is hidden"),
 ];
 
 /// The English text of `key`, or the key itself.

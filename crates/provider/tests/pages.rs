@@ -1125,7 +1125,13 @@ async fn pages_in_welsh_from_ui_locales_the_toggle_or_accept_language() {
         .await;
     lang(&page, "cy");
     page.assert(StatusCode::OK, "Mae hwn yn wasanaeth newydd")
-        .assert(StatusCode::OK, "Mewngofnodi i’ch GOV.UK One Login");
+        .assert(StatusCode::OK, "Mewngofnodi i’ch GOV.UK One Login")
+        // The GOV.UK password input, its Show button in Welsh (revealed by govuk-frontend).
+        .assert(StatusCode::OK, "data-module=\"govuk-password-input\"")
+        .assert(
+            StatusCode::OK,
+            "aria-controls=\"password\" aria-label=\"Dangos cyfrinair\" hidden>Dangos</button>",
+        );
     // The toggle's cookie, with no header: a form's errors, composed in English by the
     // rules, are shown in Welsh too.
     browser.cookies.insert("one-login-lang".into(), "cy".into());
