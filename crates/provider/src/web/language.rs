@@ -109,8 +109,15 @@ fn from_headers(headers: &HeaderMap, https: bool) -> Language {
         .unwrap_or_default()
 }
 
-/// The same path and query without the toggle's parameter.
+/// The same path and query without the toggle's parameter. A path a browser could read as
+/// another site's address (`//host`, or with a backslash) goes to the start page instead, so
+/// the toggle is never an open redirect.
 fn without_toggle(path: &str, query: Option<&str>) -> String {
+    let path = if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
+        path
+    } else {
+        "/"
+    };
     let kept: Vec<(String, String)> = form_urlencoded(query.unwrap_or(""))
         .filter(|(name, _)| name != TOGGLE_PARAMETER)
         .collect();
@@ -283,6 +290,8 @@ mod tests {
             without_toggle("/account", Some("a=1&lang=cy&b=x+y")),
             "/account?a=1&b=x+y"
         );
+        assert_eq!(without_toggle("//evil.example/x", Some("lang=cy")), "/");
+        assert_eq!(without_toggle("/\\evil.example", Some("lang=cy")), "/");
     }
 
     #[tokio::test]
