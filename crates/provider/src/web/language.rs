@@ -1,7 +1,7 @@
 //! The language of each request's pages (issue 15), chosen once by [`choose_language`], a layer
-//! around every route: `ui_locales` on the request (the authorization request; it also sets
-//! the cookie, so the rest of the journey keeps it), then the cookie the toggle set, then
-//! `Accept-Language`, then English.
+//! around every route: `ui_locales` on the request (the authorization request, whose handler
+//! also sets the cookie from it, so the rest of the journey keeps it), then the cookie the
+//! toggle set, then `Accept-Language`, then English.
 //!
 //! The choice is kept for the request in a task-local, which the templates' `t` filter and
 //! [`text`] read: so a page, an error page rendered by the error mapping, and a validation
@@ -152,14 +152,11 @@ pub async fn choose_language(
         Asked::Nothing => from_headers(request.headers(), https),
     };
     request.extensions_mut().insert(language);
-    let mut response = CURRENT.scope(language, next.run(request)).await;
-    if matches!(asked, Asked::UiLocales(_)) {
-        remember(&mut response, language, https);
-    }
-    response
+    CURRENT.scope(language, next.run(request)).await
 }
 
-fn remember(response: &mut Response, language: Language, https: bool) {
+/// Sets the language cookie: the toggle's choice, or the journey's `ui_locales`.
+pub fn remember(response: &mut Response, language: Language, https: bool) {
     if let Some(cookie) = browser_cookie(
         cookie_name(https),
         https,
