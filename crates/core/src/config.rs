@@ -176,6 +176,40 @@ pub struct ServerConfig {
     /// `trusted_proxies`, parsed by [`Config::load`].
     #[serde(skip)]
     pub trusted_proxy_ranges: crate::limits::TrustedProxies,
+    /// Where `/metrics` (Prometheus text) is served: an address of its own, `"main"` for the
+    /// main listener, or `""`/`"off"` for nowhere.
+    #[serde(default = "default_metrics_listen")]
+    pub metrics_listen: String,
+    /// `metrics_listen`, parsed by [`Config::load`].
+    #[serde(skip)]
+    pub metrics: MetricsListen,
+}
+
+fn default_metrics_listen() -> String {
+    "127.0.0.1:9464".to_owned()
+}
+
+/// Where the metrics are served (`server.metrics_listen`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MetricsListen {
+    #[default]
+    Off,
+    /// At `/metrics` on `server.listen`, beside the pages.
+    Main,
+    /// On a listener of their own: loopback by default, out of the public's reach.
+    Separate(SocketAddr),
+}
+
+impl MetricsListen {
+    fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text.trim() {
+            "" | "off" => Ok(MetricsListen::Off),
+            "main" => Ok(MetricsListen::Main),
+            address => address.parse().map(MetricsListen::Separate).map_err(|_| {
+                format!("{address:?} is not an address such as 127.0.0.1:9464, \"main\" or \"off\"")
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -426,6 +460,8 @@ impl Config {
                 "must not be longer than session.max_age",
             ));
         }
+        self.server.metrics = MetricsListen::parse(&self.server.metrics_listen)
+            .map_err(|why| Error::config("server.metrics_listen", why))?;
         self.server.trusted_proxy_ranges =
             crate::limits::TrustedProxies::parse(&self.server.trusted_proxies)
                 .map_err(|(i, why)| Error::config(format!("server.trusted_proxies[{i}]"), why))?;

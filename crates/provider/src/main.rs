@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use one_login_core::accounts::interventions::{self, Intervention, WATCH_INTERVAL};
 use one_login_core::accounts::{check_new_password, email_problem, totp};
-use one_login_core::config::Config;
+use one_login_core::config::{Config, MetricsListen};
 use one_login_core::error::{Error, Refusal, Result};
 use one_login_core::oidc::clients::{ClientRegistry, check_folder, describe, new_registration};
 use one_login_core::oidc::keys::{KeyPurpose, Keys};
@@ -654,6 +654,9 @@ async fn serve(config: Config) -> Result<()> {
         short_lived_store = state.ephemeral.describe(),
         "stores ready"
     );
+    if let MetricsListen::Separate(address) = state.config.server.metrics {
+        serve_metrics(address).await;
+    }
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
@@ -686,4 +689,26 @@ async fn serve(config: Config) -> Result<()> {
     served.map_err(|e| Error::config("server.listen", format!("cannot serve on {listen}: {e}")))?;
     state.db.close().await;
     Ok(())
+}
+
+/// Serves `/metrics` on a listener of its own. An address that cannot be bound is logged and
+/// sign-in carries on without metrics: the citizens' service never waits on its monitoring.
+async fn serve_metrics(address: SocketAddr) {
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(%address, error = %e, "metrics not served: cannot listen (server.metrics_listen)");
+            return;
+        }
+    };
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(one_login_provider::metrics::render),
+    );
+    tracing::info!(%address, "metrics at /metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
 }

@@ -16,6 +16,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_one-login");
 struct Served {
     child: Child,
     base: String,
+    /// `/metrics` on its own loopback listener.
+    metrics: String,
     log: std::path::PathBuf,
 }
 
@@ -24,16 +26,19 @@ impl Served {
     /// until discovery answers 200.
     async fn start(folder: &Path, env: &[(&str, String)]) -> Served {
         let port = one_login_test_support::free_port();
+        let metrics = format!("127.0.0.1:{}", one_login_test_support::free_port());
         let log = folder.join("provider.log");
         let mut command = one_login(folder, env);
         command
             .env("ONE_LOGIN__SERVER__LISTEN", format!("127.0.0.1:{port}"))
+            .env("ONE_LOGIN__SERVER__METRICS_LISTEN", &metrics)
             .arg("serve")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap());
         let mut served = Served {
             child: command.spawn().unwrap(),
             base: format!("http://localhost:{port}/"),
+            metrics: format!("http://{metrics}/metrics"),
             log,
         };
         served.wait_for_discovery().await;
@@ -156,6 +161,13 @@ impl Stack {
         ]
     }
 
+    /// Writes `rp`'s client file into clients_dir and reloads.
+    async fn register(&mut self, rp: &RelyingParty) {
+        let file = self.client_file(&format!("{}.toml", rp.client_id));
+        std::fs::write(file, rp.registration().unwrap()).unwrap();
+        self.hang_up(RELOADED).await;
+    }
+
     fn client_file(&self, name: &str) -> PathBuf {
         self.folder.path().join("clients").join(name)
     }
@@ -234,12 +246,7 @@ async fn sighup_registers_a_new_client_that_then_signs_a_citizen_in() {
     let step = Some(citizen::current_step());
     let unknown = complete_a_flow(&citizen, &site.rp, &stack.account, step).await;
     assert!(unknown.is_err(), "not registered yet");
-    std::fs::write(
-        stack.client_file("bench.toml"),
-        site.rp.registration().unwrap(),
-    )
-    .unwrap();
-    stack.hang_up(RELOADED).await;
+    stack.register(&site.rp).await;
     complete_a_flow(&citizen, &site.rp, &stack.account, step)
         .await
         .unwrap();
@@ -255,12 +262,7 @@ async fn sighup_registers_a_new_client_that_then_signs_a_citizen_in() {
 async fn sighup_with_an_invalid_file_keeps_the_previous_clients() {
     let mut stack = Stack::start(&[]).await;
     let site = stack.site();
-    std::fs::write(
-        stack.client_file("bench.toml"),
-        site.rp.registration().unwrap(),
-    )
-    .unwrap();
-    stack.hang_up(RELOADED).await;
+    stack.register(&site.rp).await;
     std::fs::write(stack.client_file("broken.toml"), "client_id = 1\n").unwrap();
     let second = site.reuse_rp.registration().unwrap();
     std::fs::write(stack.client_file("second.toml"), second).unwrap();
@@ -361,4 +363,156 @@ fn clients_new_writes_a_valid_file_and_clients_check_lists_every_problem() {
         "http off this machine is refused"
     );
     assert!(!dir.join("x.toml").exists());
+}
+
+/// The value of the samples of `name` whose labels include every one of `labels` (`key="value"`),
+/// summed; 0 when there is none yet.
+fn sample(scrape: &str, name: &str, labels: &[&str]) -> f64 {
+    scrape
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.rsplit_once(' '))
+        .filter(|(series, _)| {
+            let (metric, rest) = series.split_once('{').unwrap_or((series, ""));
+            metric == name && labels.iter().all(|label| rest.contains(label))
+        })
+        .map(|(_, value)| value.parse::<f64>().unwrap())
+        .sum()
+}
+
+async fn scrape(served: &Served) -> String {
+    let response = reqwest::get(&served.metrics).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(kind.starts_with("text/plain; version=0.0.4"), "{kind}");
+    response.text().await.unwrap()
+}
+
+// Issue 16: a flow moves the counters, on the metrics listener of its own.
+#[tokio::test]
+async fn metrics_count_a_sign_in_flow() {
+    use one_login_core::metrics::*;
+    let mut stack = Stack::start(&[]).await;
+    let site = stack.site();
+    stack.register(&site.rp).await;
+    let before = scrape(&stack.served).await;
+    let citizen = Citizen::new(site.clone()).unwrap();
+    complete_a_flow(
+        &citizen,
+        &site.rp,
+        &stack.account,
+        Some(citizen::current_step()),
+    )
+    .await
+    .unwrap();
+    let after = scrape(&stack.served).await;
+    let moved =
+        |name: &str, labels: &[&str]| sample(&after, name, labels) - sample(&before, name, labels);
+    assert_eq!(moved(SIGN_INS, &[]), 1.0, "{after}");
+    assert_eq!(
+        moved(TOKENS_ISSUED, &["grant_type=\"authorization_code\""]),
+        1.0
+    );
+    assert_eq!(
+        moved(HTTP_REQUESTS, &["route=\"/token\"", "status=\"2xx\""]),
+        1.0
+    );
+    assert!(
+        moved(HTTP_REQUESTS, &["route=\"/authorize\""]) >= 1.0,
+        "{after}"
+    );
+    assert!(
+        moved(
+            &format!("{HTTP_REQUEST_DURATION}_count"),
+            &["route=\"/sign-in\""]
+        ) >= 1.0
+    );
+    assert!(
+        moved(&format!("{PASSWORD_HASH_WAIT}_count"), &[]) >= 1.0,
+        "argon2 waited its turn"
+    );
+    assert_eq!(
+        sample(&after, PASSWORD_HASH_QUEUE, &[]),
+        0.0,
+        "nothing left waiting"
+    );
+    // Route templates, never paths: the assets are one route however many files are asked for.
+    for line in after.lines().filter(|l| l.contains("route=\"")) {
+        let route = line
+            .split("route=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(route == "unmatched" || route.starts_with('/'), "{line}");
+        assert!(!route.contains('?'), "{line}");
+    }
+}
+
+/// The metric names a Grafana expression (PromQL) uses: `one_login_*`, without the
+/// `_bucket`/`_sum`/`_count` of a histogram's series.
+fn metric_names(expression: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = expression;
+    while let Some(at) = rest.find("one_login_") {
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tail.len());
+        let name = &tail[..end];
+        let base = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|suffix| name.strip_suffix(suffix))
+            .filter(|base| base.ends_with("_seconds"))
+            .unwrap_or(name);
+        names.push(base.to_owned());
+        rest = &tail[end..];
+    }
+    names
+}
+
+fn expressions(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match value {
+                    serde_json::Value::String(text) if key == "expr" => found.push(text.clone()),
+                    other => expressions(other, found),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| expressions(v, found)),
+        _ => {}
+    }
+}
+
+// Issue 16: every metric the dashboard's expressions name is one the provider exports.
+#[test]
+fn the_grafana_dashboard_uses_only_exported_metrics() {
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/operations/grafana-dashboard.json");
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let mut found = Vec::new();
+    expressions(&dashboard, &mut found);
+    assert!(found.len() >= 8, "a panel per family of metrics: {found:?}");
+    let mut used = std::collections::BTreeSet::new();
+    for expression in &found {
+        let names = metric_names(expression);
+        assert!(!names.is_empty(), "no metric in {expression}");
+        for name in names {
+            assert!(
+                one_login_core::metrics::ALL.contains(&name.as_str()),
+                "{name} (in {expression}) is not exported"
+            );
+            used.insert(name);
+        }
+    }
+    for name in one_login_core::metrics::ALL {
+        assert!(used.contains(*name), "{name} has no panel");
+    }
 }
