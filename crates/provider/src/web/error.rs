@@ -187,6 +187,7 @@ impl Error {
         }
         let body = self
             .page()
+            .reference(crate::web::request_id::current())
             .render()
             .unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_owned());
         let response = (status, Html(body)).into_response();

@@ -10,6 +10,7 @@ pub mod message_page;
 pub mod oidc;
 pub mod pages;
 pub mod rate_limit;
+pub mod request_id;
 pub mod templates;
 pub mod visit;
 
@@ -63,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         // Outermost of the per-route layers (Router::layer wraps each route and the fallback),
         // so it sees the route's template and every answer, refusals included.
         .layer(middleware::from_fn(crate::metrics::record_request))
+        // Outside everything else, so every log line of the request carries its id.
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state);
     headers::apply(routes, https)
 }
