@@ -1361,6 +1361,27 @@ mod tests {
         }
     }
 
+    // Issue 16: metrics on a loopback listener of their own unless configured otherwise.
+    #[test]
+    fn metrics_listen() {
+        let metrics = |value: &str| {
+            Config::from_toml_str(&MINIMAL.replace(
+                "[server]\n",
+                &format!("[server]\nmetrics_listen = {value:?}\n"),
+            ))
+            .map(|config| config.server.metrics)
+        };
+        assert_eq!(
+            with("").unwrap().server.metrics,
+            MetricsListen::Separate("127.0.0.1:9464".parse().unwrap())
+        );
+        assert_eq!(metrics("main").unwrap(), MetricsListen::Main);
+        assert_eq!(metrics("off").unwrap(), MetricsListen::Off);
+        assert_eq!(metrics("").unwrap(), MetricsListen::Off);
+        let err = metrics("everywhere").unwrap_err().to_string();
+        assert!(err.contains("server.metrics_listen"), "{err}");
+    }
+
     #[test]
     fn built_in_defaults_are_the_shipped_file_and_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");

@@ -1118,3 +1118,27 @@ async fn every_request_has_an_id_in_its_header_its_log_lines_and_its_error_page(
         }
     }
 }
+
+// server.metrics_listen = "main": /metrics beside the pages, in the Prometheus text format; by
+// default (a listener of its own) the main listener has no such page.
+#[tokio::test]
+async fn metrics_on_the_main_listener_only_when_configured_so() {
+    let app = TestApp::start_with(
+        support::Backend::Embedded,
+        "[server]\nmetrics_listen = \"main\"",
+    )
+    .await;
+    let mut browser = app.browser();
+    browser.get("/healthz").await;
+    let page = browser.get("/metrics").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("one_login_http_requests_total{route=\"/healthz\",status=\"2xx\"}"),
+        "{}",
+        page.body
+    );
+    let default = TestApp::start(support::Backend::Embedded).await;
+    let page = default.browser().get("/metrics").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
