@@ -505,3 +505,6 @@ activity-new-password-required-by-the-gov = Cyfrinair newydd yn ofynnol gan dîm
 activity-new-proof-of-identity-required-by = Prawf hunaniaeth newydd yn ofynnol gan dîm GOV.UK One Login
 activity-account-deleted = Cyfrif wedi’i ddileu
 activity-new-password-chosen = Cyfrinair newydd wedi’i ddewis
+
+## Error pages (issue 16)
+quote-this-reference = Os byddwch yn cysylltu â ni am hyn, dyfynnwch y cyfeirnod hwn:

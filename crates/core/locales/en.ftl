@@ -505,3 +505,6 @@ activity-new-password-required-by-the-gov = New password required by the GOV.UK 
 activity-new-proof-of-identity-required-by = New proof of identity required by the GOV.UK One Login team
 activity-account-deleted = Account deleted
 activity-new-password-chosen = New password chosen
+
+## Error pages (issue 16)
+quote-this-reference = If you contact us about this, quote this reference:
