@@ -1,5 +1,5 @@
 //! JWTs the provider verifies as its own: `id_token_hint` (`verify_id_token_hint`) and
-//! `Keys::verify` for access tokens. Byte 0 chooses, modulo 16:
+//! `Keys::verify` for logout tokens. Byte 0 chooses, modulo 16:
 //! 0-4: the rest is the token as sent;
 //! 5-10: the rest is `header\npayload`, signed by the provider's ES256 key;
 //! 11: the same, signed by its RS256 key (one in sixteen: an RSA signature costs a millisecond,
@@ -10,7 +10,7 @@
 
 use jsonwebtoken::{Algorithm, Validation};
 use libfuzzer_sys::fuzz_target;
-use one_login_core::oidc::signed_tokens::{ACCESS_TOKEN_TYPE, verify_id_token_hint};
+use one_login_core::oidc::signed_tokens::{LOGOUT_TOKEN_TYPE, verify_id_token_hint};
 use one_login_fuzz::{
     ISSUER, NOW, client_signing_key, provider_keys, provider_signing_key, sign_raw,
     signed_by_provider,
@@ -52,12 +52,12 @@ fuzz_target!(|data: &[u8]| {
     let mut validation = Validation::new(Algorithm::ES256);
     validation.set_issuer(&[ISSUER]);
     validation.validate_aud = false;
-    let access: Option<serde_json::Value> =
-        provider_keys().verify(&token, ACCESS_TOKEN_TYPE, &validation, NOW);
-    if access.is_some() {
+    let logout: Option<serde_json::Value> =
+        provider_keys().verify(&token, LOGOUT_TOKEN_TYPE, &validation, NOW);
+    if logout.is_some() {
         assert!(
             signed_by_provider(&token),
-            "accepted an access token we did not sign"
+            "accepted a logout token we did not sign"
         );
     }
 });

@@ -1,21 +1,27 @@
-//! Access tokens that carry their grant (RFC 9068 JWTs with one sealed claim).
+//! Access tokens: opaque values that carry their grant, sealed for the provider alone.
 //!
-//! Userinfo needs the whole grant (the account, the claims asked for, the identity outcome),
-//! not only what a relying party may read in the token. It used to be kept in the short-lived
-//! store for the life of each access token: one write and about 700 bytes per flow, which
-//! filled the in-memory store's budget at a few hundred single sign-on flows a second (issue
-//! 12.2) and cost a round trip on the token endpoint (issue 13). Now the grant travels inside
-//! the token, sealed with AES-256-GCM under a server key shared by every replica: the relying
-//! party cannot read it (the account id and the identity outcome stay ours), and the store
-//! keeps only revocation marks, written when something is revoked (`grants::GrantMarks`).
+//! Userinfo needs the whole grant (the account, the claims asked for, the identity outcome).
+//! It used to be kept in the short-lived store for the life of each access token: a write and
+//! about 700 bytes per flow, which filled the in-memory store's budget at a few hundred single
+//! sign-on flows a second (issue 12.2). Then the grant rode in a signed JWT (RFC 9068) as one
+//! sealed claim, but an ES256 signature at the token endpoint and its verification at userinfo
+//! were a third of a single sign-on flow's instructions (issue 13). The provider is the only
+//! resource server that reads these tokens, and relying parties treat them as opaque (the One
+//! Login contract; OAuth 2.0 §1.4), so a token is now the grant and its times sealed with
+//! AES-256-GCM under a server key shared by every replica: one authenticated encryption where
+//! there were a signature, a verification and an encryption. A relying party cannot read it
+//! (the account id and the identity outcome stay ours) nor forge or alter one. The store keeps
+//! only revocation marks, written when something is revoked (`grants::GrantMarks`).
 
 use aws_lc_rs::hmac;
 use one_login_store::sealing::Sealer;
+use serde::{Deserialize, Serialize};
 
 use super::grants::Grant;
-use super::keys::Keys;
-use super::signed_tokens::{ACCESS_TOKEN_TYPE, AccessTokenClaims, Expired, verify_access_token};
 use crate::error::{Error, Result};
+
+/// Binds a sealed value to this use: nothing else sealed under the key opens as a token.
+const CONTEXT: &str = "one-login/access-token/v1";
 
 /// Mints and opens access tokens. The sealing key is derived from one server secret; tokens
 /// live minutes, so a new secret only ends the tokens in flight (no earlier keys are kept).
@@ -29,11 +35,25 @@ impl std::fmt::Debug for AccessTokens {
     }
 }
 
-/// An access token that verified: its claims and the grant it carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenedAccessToken {
-    pub claims: AccessTokenClaims,
+/// What a token holds. Short names: the token is sent with every userinfo call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken {
+    /// Issued at (Unix seconds).
+    #[serde(rename = "iat")]
+    pub issued_at: i64,
+    /// Expires at (Unix seconds).
+    #[serde(rename = "exp")]
+    pub expires_at: i64,
+    #[serde(rename = "g")]
     pub grant: Grant,
+}
+
+/// Whether a token past its expiry still opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expired {
+    Refused,
+    /// For revocation (RFC 7009): an expired token still names the grant it came from.
+    Accepted,
 }
 
 impl AccessTokens {
@@ -49,57 +69,92 @@ impl AccessTokens {
         })
     }
 
-    /// Signs an access token for `grant`, issued `now` and valid until `exp`.
-    pub fn mint(
-        &self,
-        keys: &Keys,
-        issuer: &str,
-        grant: &Grant,
-        now: i64,
-        exp: i64,
-    ) -> Result<String> {
-        let jti = uuid::Uuid::new_v4().to_string();
-        let plain = serde_json::to_vec(grant).map_err(|e| Error::Internal(e.to_string()))?;
-        // Bound to this token's id: a sealed grant moved into another token does not open.
-        let grt = self.sealer.seal(&plain, &jti)?;
-        let claims = AccessTokenClaims {
-            iss: issuer.to_owned(),
-            sub: grant.sub.clone(),
-            aud: grant.client_id.clone(),
-            client_id: grant.client_id.clone(),
-            exp,
-            iat: now,
-            jti,
-            scope: grant.scopes.iter().cloned().collect::<Vec<_>>().join(" "),
-            gid: grant.grant_id.clone(),
-            sid: grant.sid.clone(),
-            grt,
+    /// An access token for `grant`, issued `now` and valid until `expires_at` (RFC 9700
+    /// §2.3: minutes-long, bound to its client by the grant inside).
+    pub fn mint(&self, grant: &Grant, now: i64, expires_at: i64) -> Result<String> {
+        let token = AccessToken {
+            issued_at: now,
+            expires_at,
+            grant: grant.clone(),
         };
-        keys.sign(
-            jsonwebtoken::Algorithm::ES256,
-            ACCESS_TOKEN_TYPE,
-            &claims,
-            now,
-        )
+        let plain = serde_json::to_vec(&token).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(self.sealer.seal(&plain, CONTEXT)?)
     }
 
-    /// Verifies `token` (`signed_tokens::verify_access_token`) and opens its grant, which must
-    /// be the one the signed claims name. `None` for anything else: a token of an earlier
-    /// version, another key, or tampered with.
-    pub fn open(
-        &self,
-        keys: &Keys,
-        issuer: &str,
-        token: &str,
-        now: i64,
-        expired: Expired,
-    ) -> Option<OpenedAccessToken> {
-        let claims = verify_access_token(keys, issuer, token, now, expired)?;
-        let plain = self.sealer.open(&claims.grt, &claims.jti).ok()?;
-        let grant: Grant = serde_json::from_slice(&plain).ok()?;
-        let consistent = grant.grant_id == claims.gid
-            && grant.client_id == claims.client_id
-            && grant.sub == claims.sub;
-        consistent.then_some(OpenedAccessToken { claims, grant })
+    /// What `token` holds, if this provider sealed it and, unless `expired` accepts it, it has
+    /// not expired by `now`. `None` for anything else: another key's token, an altered one, a
+    /// token of an earlier version, a JWT.
+    pub fn open(&self, token: &str, now: i64, expired: Expired) -> Option<AccessToken> {
+        let plain = self.sealer.open(token, CONTEXT).ok()?;
+        let opened: AccessToken = serde_json::from_slice(&plain).ok()?;
+        (expired == Expired::Accepted || opened.expires_at > now).then_some(opened)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn grant() -> Grant {
+        Grant {
+            grant_id: "grant-1".into(),
+            client_id: "rp".into(),
+            account_id: "account-1".into(),
+            sub: "sub-1".into(),
+            email: "ada@example.com".into(),
+            scopes: BTreeSet::from(["openid".to_owned()]),
+            claims: Default::default(),
+            auth_time: 0,
+            vot: "Cl.Cm".into(),
+            acr: None,
+            amr: vec![],
+            sid: "sid-1".into(),
+            identity: None,
+            issued_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_token_opens_until_it_expires_and_only_with_its_key() {
+        let tokens = AccessTokens::new(b"server secret").unwrap();
+        let token = tokens.mint(&grant(), 1_000, 1_180).unwrap();
+        let opened = tokens.open(&token, 1_179, Expired::Refused).unwrap();
+        assert_eq!((opened.issued_at, opened.expires_at), (1_000, 1_180));
+        assert_eq!(opened.grant, grant());
+        assert_eq!(tokens.open(&token, 1_180, Expired::Refused), None);
+        assert!(tokens.open(&token, 9_999, Expired::Accepted).is_some());
+        let elsewhere = AccessTokens::new(b"another secret").unwrap();
+        assert_eq!(elsewhere.open(&token, 1_001, Expired::Refused), None);
+        // Two tokens for one grant differ (a fresh nonce each).
+        assert_ne!(token, tokens.mint(&grant(), 1_000, 1_180).unwrap());
+    }
+
+    #[test]
+    fn nothing_in_a_token_can_be_read_or_altered() {
+        let tokens = AccessTokens::new(b"server secret").unwrap();
+        let token = tokens.mint(&grant(), 1_000, 1_180).unwrap();
+        for part in token.split('.') {
+            let decoded =
+                base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, part)
+                    .unwrap_or_default();
+            let text = String::from_utf8_lossy(&decoded);
+            for private in ["account-1", "ada@example.com", "grant-1"] {
+                assert!(!text.contains(private), "{part}");
+                assert!(!token.contains(private));
+            }
+        }
+        let mut bytes = token.clone().into_bytes();
+        for i in 0..bytes.len() {
+            let original = bytes[i];
+            bytes[i] = if original == b'A' { b'B' } else { b'A' };
+            let altered = String::from_utf8(bytes.clone()).unwrap();
+            if altered != token {
+                assert_eq!(tokens.open(&altered, 1_001, Expired::Accepted), None, "{i}");
+            }
+            bytes[i] = original;
+        }
+        assert_eq!(tokens.open("not.a.token", 1_001, Expired::Accepted), None);
     }
 }

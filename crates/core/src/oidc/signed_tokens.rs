@@ -1,6 +1,6 @@
-//! The tokens the provider signs: ID tokens (Core §2), access tokens (RFC 9068) and logout
-//! tokens (Back-Channel Logout §2.4). Each has its own `typ` so one can never pass for another
-//! (RFC 8725 §3.11).
+//! The tokens the provider signs: ID tokens (Core §2) and logout tokens (Back-Channel Logout
+//! §2.4). Each has its own `typ` so one can never pass for another (RFC 8725 §3.11). Access
+//! tokens are not JWTs: they are sealed, not signed (`access_tokens`).
 
 use base64::Engine;
 use jsonwebtoken::{Algorithm, Validation};
@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 use super::keys::Keys;
 
 pub const ID_TOKEN_TYPE: &str = "JWT";
-pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
 pub const LOGOUT_TOKEN_TYPE: &str = "logout+jwt";
 pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -37,24 +36,6 @@ pub struct IdTokenClaims {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessTokenClaims {
-    pub iss: String,
-    pub sub: String,
-    pub aud: String,
-    pub client_id: String,
-    pub exp: i64,
-    pub iat: i64,
-    pub jti: String,
-    pub scope: String,
-    /// The grant it belongs to: revoking the grant revokes it.
-    pub gid: String,
-    pub sid: String,
-    /// The whole grant, sealed for the provider alone (`access_tokens`): what userinfo
-    /// releases, without a read of the store.
-    pub grt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,32 +98,6 @@ pub fn verify_id_token_hint(
         sub: claims.sub,
         sid: claims.sid,
     })
-}
-
-/// Whether an access token past its expiry still verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expired {
-    Refused,
-    /// For revocation (RFC 7009): an expired token still names the grant it came from.
-    Accepted,
-}
-
-/// Verifies `token` as an access token this provider issued (RFC 9068 §4): a published key of
-/// ours, ES256, our issuer, the `at+jwt` type; past its expiry only as `expired` says. Whether
-/// its grant still holds is the caller's question (`access_tokens`, `grants::GrantMarks`).
-pub fn verify_access_token(
-    keys: &Keys,
-    issuer: &str,
-    token: &str,
-    now: i64,
-    expired: Expired,
-) -> Option<AccessTokenClaims> {
-    let mut validation = Validation::new(Algorithm::ES256);
-    validation.set_issuer(&[issuer]);
-    validation.validate_aud = false;
-    validation.validate_exp = expired == Expired::Refused;
-    validation.leeway = 0;
-    keys.verify(token, ACCESS_TOKEN_TYPE, &validation, now)
 }
 
 /// `at_hash` (Core §3.1.3.6): the left half of the SHA-256 of the access token, base64url.
@@ -245,11 +200,11 @@ mod tests {
                 )
                 .unwrap();
             assert!(verify_id_token_hint(&keys, ISSUER, &foreign, now).is_none());
-            let access = keys
-                .sign(alg, ACCESS_TOKEN_TYPE, &id_token(ISSUER, now), now)
+            let logout = keys
+                .sign(alg, LOGOUT_TOKEN_TYPE, &id_token(ISSUER, now), now)
                 .unwrap();
             assert!(
-                verify_id_token_hint(&keys, ISSUER, &access, now).is_none(),
+                verify_id_token_hint(&keys, ISSUER, &logout, now).is_none(),
                 "another kind of token (RFC 8725 §3.11)"
             );
             let (rest, _) = expired.rsplit_once('.').unwrap();

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::access_tokens::Expired;
 use super::authorization_request::Params;
 use super::clients::Client;
 use super::grants::{self, Grant, GrantMarks, Redemption, RefreshUse};
-use super::signed_tokens::{Expired, ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies};
+use super::signed_tokens::{ID_TOKEN_TYPE, IdTokenClaims, at_hash, pkce_verifies};
 use super::{Provider, Stores};
 use crate::error::{OAuthError, Result};
 
@@ -38,13 +39,10 @@ fn mint(
     nonce: Option<String>,
     now: i64,
 ) -> Result<(String, String)> {
-    let access_token = provider.access_tokens.mint(
-        &provider.keys,
-        &provider.issuer,
-        grant,
-        now,
-        now + secs(provider.tokens.access_token_ttl),
-    )?;
+    let access_token =
+        provider
+            .access_tokens
+            .mint(grant, now, now + secs(provider.tokens.access_token_ttl))?;
     // Claims asked for in the ID token by name, and allowed by scope (Core §5.4, §5.5).
     let wants_email = grant.claims.id_token.contains("email");
     let id = IdTokenClaims {
@@ -276,13 +274,7 @@ pub async fn revoke(
         } else {
             provider
                 .access_tokens
-                .open(
-                    &provider.keys,
-                    &provider.issuer,
-                    token,
-                    now,
-                    Expired::Accepted,
-                )
+                .open(token, now, Expired::Accepted)
                 .filter(|opened| opened.grant.client_id == client.client_id)
                 .map(|opened| opened.grant.grant_id)
         };
