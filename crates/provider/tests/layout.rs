@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 /// Handlers parse, call the domain, render: none longer than this.
 const MAX_HANDLER_LINES: usize = 40;
 
-fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
+/// Every file under `dir`, at any depth, whose name ends with `.extension`.
+fn files_under(dir: &Path, extension: &str, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
-            rust_files(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+            files_under(&path, extension, found);
+        } else if path.extension().is_some_and(|e| e == extension) {
             found.push(path);
         }
     }
@@ -46,7 +47,7 @@ fn public_async_fns(text: &str) -> Vec<(String, usize)> {
 fn web_handlers_are_at_most_40_lines() {
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
     let mut files = Vec::new();
-    rust_files(&web, &mut files);
+    files_under(&web, "rs", &mut files);
     let mut long = Vec::new();
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
@@ -99,5 +100,143 @@ fn core_and_store_do_not_depend_on_the_web() {
     assert!(
         !store.contains("one-login-core"),
         "the store knows no domain crate"
+    );
+}
+
+/// The documents a reader starts from (issue 16): the README and everything under `docs/`.
+fn documents(root: &Path) -> Vec<PathBuf> {
+    let mut found = vec![root.join("README.md")];
+    files_under(&root.join("docs"), "md", &mut found);
+    found
+}
+
+/// A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens.
+fn anchor_of(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The text outside fenced code blocks, line by line.
+fn prose_lines(text: &str) -> Vec<&str> {
+    let mut in_code = false;
+    text.lines()
+        .filter(|line| {
+            if line.trim_start().starts_with("```") {
+                in_code = !in_code;
+                return false;
+            }
+            !in_code
+        })
+        .collect()
+}
+
+/// Every anchor of a Markdown document, a repeated heading's with `-1`, `-2`, as GitHub does.
+fn anchors(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for line in prose_lines(text) {
+        let Some(heading) = line.strip_prefix('#') else {
+            continue;
+        };
+        let anchor = anchor_of(heading.trim_start_matches('#'));
+        let repeats = found
+            .iter()
+            .filter(|a| {
+                **a == anchor
+                    || a.strip_prefix(&format!("{anchor}-"))
+                        .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .count();
+        found.push(if repeats == 0 {
+            anchor
+        } else {
+            format!("{anchor}-{repeats}")
+        });
+    }
+    found
+}
+
+/// The targets of a document's inline links and images (`[text](target)`), outside code.
+fn link_targets(text: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for line in prose_lines(text) {
+        let mut rest = line;
+        while let Some(start) = rest.find("](") {
+            rest = &rest[start + 2..];
+            let end = rest.find(')').unwrap_or(rest.len());
+            let target = rest[..end].split_whitespace().next().unwrap_or_default();
+            targets.push(target.to_owned());
+            rest = &rest[end..];
+        }
+    }
+    targets
+}
+
+/// The relative links of `text` (the document at `file`) whose file, or heading, is missing.
+fn broken_links(file: &Path, text: &str) -> Vec<String> {
+    let mut broken = Vec::new();
+    for target in link_targets(text) {
+        if target.contains("://") || target.starts_with("mailto:") {
+            continue;
+        }
+        let (path, anchor) = match target.split_once('#') {
+            Some((path, anchor)) => (path, Some(anchor)),
+            None => (target.as_str(), None),
+        };
+        let resolved = if path.is_empty() {
+            file.to_path_buf()
+        } else {
+            file.parent().unwrap().join(path)
+        };
+        if !resolved.exists() {
+            broken.push(format!("{}: {target}: no such file", file.display()));
+            continue;
+        }
+        if let Some(anchor) = anchor {
+            let heading_text = if path.is_empty() {
+                text.to_owned()
+            } else {
+                std::fs::read_to_string(&resolved).unwrap_or_default()
+            };
+            if !anchors(&heading_text).iter().any(|a| a == anchor) {
+                broken.push(format!("{}: {target}: no such heading", file.display()));
+            }
+        }
+    }
+    broken
+}
+
+#[test]
+fn every_relative_link_in_the_documents_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let files = documents(&root);
+    assert!(files.len() > 5, "the documents were found: {files:?}");
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        broken.extend(broken_links(file, &text));
+    }
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn the_link_check_sees_a_missing_file_and_a_missing_heading() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = "# Top\n\n## The `one-login` command\n\nSee [ok](docs/glossary.md), [self](#the-one-login-command), \
+        ![img](docs/walkthrough/01-driving-licence-start.png \"title\"), [web](https://example.com/x), \
+        [gone](docs/no-such-file.md), [nowhere](docs/glossary.md#no-such-heading) and [me](#nothing).\n\
+        ```sh\n[not a link](inside/code.md)\n```\n";
+    let broken = broken_links(&root.join("README.md"), text);
+    assert_eq!(broken.len(), 3, "{broken:#?}");
+    assert!(broken[0].ends_with("docs/no-such-file.md: no such file"));
+    assert!(broken[1].ends_with("docs/glossary.md#no-such-heading: no such heading"));
+    assert!(broken[2].ends_with("#nothing: no such heading"));
+    assert_eq!(
+        anchors("# A\n## Same\n## Same\n### Verifying `did.json`, 1. step\n"),
+        ["a", "same", "same-1", "verifying-didjson-1-step"]
     );
 }
