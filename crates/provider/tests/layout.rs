@@ -240,3 +240,32 @@ fn the_link_check_sees_a_missing_file_and_a_missing_heading() {
         ["a", "same", "same-1", "verifying-didjson-1-step"]
     );
 }
+
+/// The README is a newcomer's page (issue 16): short, and opening with the two commands, the
+/// second being exactly what CI runs.
+#[test]
+fn the_readme_opens_with_the_demo_and_the_test_command_ci_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.lines().count() <= 150,
+        "README.md has {} lines: move detail into docs/",
+        readme.lines().count()
+    );
+    let blocks: Vec<&str> = readme
+        .split("```sh\n")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("\n```").map(|(block, _)| block))
+        .take(2)
+        .collect();
+    assert_eq!(
+        blocks,
+        ["cargo run --release --bin one-login-demo", "tests/run"]
+    );
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert_eq!(
+        ci.lines().rev().find(|l| !l.trim().is_empty()),
+        Some("exec tests/run"),
+        "CI runs the README's test command"
+    );
+}
