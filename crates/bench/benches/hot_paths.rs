@@ -20,10 +20,9 @@ use one_login_core::config::Config;
 use one_login_core::oidc::Provider;
 use one_login_core::oidc::authorization_request::Params;
 use one_login_core::oidc::client_auth::{self, Audiences};
+use one_login_core::oidc::grants::Grant;
 use one_login_core::oidc::pairwise;
-use one_login_core::oidc::signed_tokens::{
-    ACCESS_TOKEN_TYPE, AccessTokenClaims, ID_TOKEN_TYPE, IdTokenClaims,
-};
+use one_login_core::oidc::signed_tokens::{Expired, ID_TOKEN_TYPE, IdTokenClaims};
 use one_login_store::Database;
 use one_login_store::ephemeral::{EphemeralStore, MemoryStore};
 
@@ -97,19 +96,26 @@ fn signing(c: &mut Criterion) {
     let f = fixture();
     let now = now();
     let id = id_claims(&f.provider, now);
-    let access = AccessTokenClaims {
-        iss: f.provider.issuer.clone(),
-        sub: id.sub.clone(),
-        aud: rp::CLIENT_ID.into(),
+    // A single sign-on grant as the token endpoint mints it: the access token carries it sealed.
+    let grant = Grant {
+        grant_id: uuid::Uuid::new_v4().to_string(),
         client_id: rp::CLIENT_ID.into(),
-        exp: now + 180,
-        iat: now,
-        jti: uuid::Uuid::new_v4().to_string(),
-        scope: "openid email".into(),
-        gid: uuid::Uuid::new_v4().to_string(),
+        account_id: uuid::Uuid::new_v4().to_string(),
+        sub: id.sub.clone(),
+        email: "citizen@example.gov.uk".into(),
+        scopes: ["openid".to_owned(), "email".to_owned()].into(),
+        claims: Default::default(),
+        auth_time: now - 30,
+        vot: "Cl.Cm".into(),
+        acr: Some("Cl.Cm".into()),
+        amr: vec!["pwd".into(), "otp".into()],
         sid: id.sid.clone(),
+        identity: None,
+        issued_at_ms: now * 1000,
     };
     let keys = &f.provider.keys;
+    let issuer = &f.provider.issuer;
+    let access_tokens = &f.provider.access_tokens;
     c.bench_function("id_token_sign_es256", |b| {
         b.iter(|| {
             keys.sign(Algorithm::ES256, ID_TOKEN_TYPE, &id, now)
@@ -122,9 +128,20 @@ fn signing(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    c.bench_function("access_token_sign_es256", |b| {
+    c.bench_function("access_token_mint_es256_sealed_grant", |b| {
         b.iter(|| {
-            keys.sign(Algorithm::ES256, ACCESS_TOKEN_TYPE, &access, now)
+            access_tokens
+                .mint(keys, issuer, &grant, now, now + 180)
+                .unwrap()
+        })
+    });
+    let token = access_tokens
+        .mint(keys, issuer, &grant, now, now + 180)
+        .unwrap();
+    c.bench_function("access_token_open_es256_sealed_grant", |b| {
+        b.iter(|| {
+            access_tokens
+                .open(keys, issuer, &token, now, Expired::Refused)
                 .unwrap()
         })
     });

@@ -117,31 +117,35 @@ ephemeral_contract! {
         assert!(store.get("brief").await.unwrap().is_some());
         tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
         assert_eq!(store.get("brief").await.unwrap(), None);
-        assert_eq!(store.take("brief").await.unwrap(), None);
+        assert_eq!(store.swap("brief", b"y").await.unwrap(), None);
     }
 
-    async fn take_is_single_use(store) {
-        store.put("code", b"grant", LONG).await.unwrap();
-        assert_eq!(store.take("code").await.unwrap(), Some(b"grant".to_vec()));
-        assert_eq!(store.take("code").await.unwrap(), None);
-        assert_eq!(store.get("code").await.unwrap(), None);
+    async fn swap_replaces_a_live_value_and_keeps_its_expiry(store) {
+        assert_eq!(store.swap("absent", b"mark").await.unwrap(), None);
+        assert_eq!(store.get("absent").await.unwrap(), None, "swap writes nothing new");
+        store.put("code", b"record", SHORT).await.unwrap();
+        assert_eq!(store.swap("code", b"used").await.unwrap(), Some(b"record".to_vec()));
+        assert_eq!(store.swap("code", b"used").await.unwrap(), Some(b"used".to_vec()));
+        assert_eq!(store.get("code").await.unwrap(), Some(b"used".to_vec()));
+        tokio::time::sleep(SHORT + Duration::from_millis(200)).await;
+        assert_eq!(store.get("code").await.unwrap(), None, "the mark lives no longer than the code");
     }
 
-    async fn racing_takes_yield_one_value(store) {
-        store.put("raced", b"v", LONG).await.unwrap();
+    async fn racing_swaps_yield_the_first_value_once(store) {
+        store.put("raced-swap", b"record", LONG).await.unwrap();
         let tasks: Vec<_> = (0..16)
             .map(|_| {
                 let store = store.clone();
-                tokio::spawn(async move { store.take("raced").await.unwrap() })
+                tokio::spawn(async move { store.swap("raced-swap", b"used").await.unwrap() })
             })
             .collect();
-        let mut winners = 0;
+        let mut firsts = 0;
         for task in tasks {
-            if task.await.unwrap().is_some() {
-                winners += 1;
+            if task.await.unwrap().as_deref() == Some(b"record".as_slice()) {
+                firsts += 1;
             }
         }
-        assert_eq!(winners, 1);
+        assert_eq!(firsts, 1);
     }
 
     async fn put_new_is_first_wins(store) {

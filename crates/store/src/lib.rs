@@ -38,7 +38,9 @@ pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
 pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
 pub use refresh_tokens::{NewRefreshToken, RefreshTokens, Rotation, StoredRefreshToken, Successor};
-pub use secrets::{Clients, FORM_TOKEN_KEY, PAIRWISE_SUBJECT_SALT, ServerSecrets};
+pub use secrets::{
+    ACCESS_TOKEN_KEY, Clients, FORM_TOKEN_KEY, PAIRWISE_SUBJECT_SALT, ServerSecrets,
+};
 pub use signing_keys::{SigningKeys, StoredKey};
 
 use self::config::{DatabaseKind, DatabaseSettings};

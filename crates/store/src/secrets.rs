@@ -10,9 +10,13 @@ pub const PAIRWISE_SUBJECT_SALT: &str = "pairwise-subject-salt";
 /// issue 12.2): shared by every replica, so a form shown by one may be sent to another.
 pub const FORM_TOKEN_KEY: &str = "form-token-key";
 
+/// The key that seals the grant inside each access token (issue 13): shared by every replica,
+/// so a token minted by one is read by another.
+pub const ACCESS_TOKEN_KEY: &str = "access-token-key";
+
 /// The server secrets stored sealed under the key-encryption key (issue 11.7). The other rows
 /// are markers, not secrets.
-const SEALED: [&str; 2] = [PAIRWISE_SUBJECT_SALT, FORM_TOKEN_KEY];
+const SEALED: [&str; 3] = [PAIRWISE_SUBJECT_SALT, FORM_TOKEN_KEY, ACCESS_TOKEN_KEY];
 
 /// Values made once and shared by every replica.
 pub struct ServerSecrets<'a> {

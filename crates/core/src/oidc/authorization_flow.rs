@@ -349,9 +349,7 @@ impl Flow<'_> {
             nonce: request.nonce.clone(),
         };
         let ttl = self.provider.tokens.authorization_code_ttl;
-        let code = Codes::new(self.stores.ephemeral, ttl)
-            .issue(&record)
-            .await?;
+        let code = Codes::new(self.stores.ephemeral, ttl).issue(record).await?;
         let mut pairs = vec![("code", code.as_str())];
         if let Some(state) = &request.state {
             pairs.push(("state", state));
@@ -373,7 +371,8 @@ impl Flow<'_> {
         identity: Option<GrantedIdentity>,
     ) -> Grant {
         Grant {
-            grant_id: uuid::Uuid::new_v4().to_string(),
+            // Named after its code when the code is issued (`Codes::issue`).
+            grant_id: String::new(),
             client_id: client.client_id.clone(),
             account_id: auth.account_id.clone(),
             sub: self.provider.subject_for(client, &auth.account_id),
@@ -654,9 +653,9 @@ pub(crate) mod tests {
         /// The grant behind the code `location` carries.
         async fn redeem(&self, location: &str) -> Grant {
             let code = query(location, "code").expect("a code");
-            let ttl = self.provider.tokens.authorization_code_ttl;
+            let tokens = &self.provider.tokens;
             let now = self.clock.unix();
-            match grants::redeem_code(&self.store, &self.db, &code, ttl, now).await {
+            match grants::redeem_code(&self.store, &self.db, &code, tokens, now).await {
                 Ok(Redemption::Redeemed(record)) => {
                     assert_eq!(record.redirect_uri, REDIRECT);
                     assert_eq!(record.nonce.as_deref(), Some("n"));

@@ -70,12 +70,32 @@ fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| Error::Corrupt(e.to_string()))
 }
 
-/// Authorization codes in the short-lived store, and the marks of used ones. A code is 256
-/// random bits and only its hash is a key (`code:`, `used-code:`); its record is JSON.
+/// Authorization codes in the short-lived store. A code is 256 random bits and only its hash
+/// is a key (`code:`); its record is JSON. Redeeming swaps the record for a mark of its use
+/// (`USED_MARK`), under the same key, in one round trip: a second redemption finds the mark
+/// (RFC 6749 §4.1.2: refuse it, and revoke the grant the code made). The mark lives as long as
+/// the code would have: a replay after that is refused as an unknown code, without the
+/// revocation (which §4.1.2 asks as a SHOULD); keeping marks longer only filled the in-memory
+/// store, at 3,000 flows a second with millions of entries. The grant a code makes is named
+/// after the code ([`grant_id_for`]), so the mark need not hold its name.
 pub struct Codes<'a> {
     store: &'a dyn EphemeralStore,
     /// How long a code lives (`tokens.authorization_code_ttl`).
     ttl: Duration,
+}
+
+/// What a used code's key holds: no record begins so (they are JSON objects).
+const USED_MARK: &[u8] = b"used";
+
+/// The id of the grant the code `code` makes: 128 bits of a hash of it, apart from the hash
+/// that keys the code (so a grant id, which relying parties see in access tokens, says nothing
+/// of the key).
+pub fn grant_id_for(code: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(b"one-login/grant-id/v1:")
+        .chain_update(code.as_bytes())
+        .finalize();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
 /// What the store holds for a presented code.
@@ -99,107 +119,77 @@ impl<'a> Codes<'a> {
         format!("code:{}", hash_token(code))
     }
 
-    fn used_key(code: &str) -> String {
-        format!("used-code:{}", hash_token(code))
-    }
-
-    /// How long the mark of a used code is kept, to catch a second redemption (RFC 6749
-    /// §4.1.2: refuse it and revoke the grant it made). Once the code has expired a replay is
-    /// refused anyway (the code is unknown), so the mark need only outlive the code. Twice its
-    /// life covers a code redeemed at the last moment and replayed just before it would have
-    /// expired, with room for clock steps; keeping marks longer (it was ten minutes) only
-    /// filled the in-memory store: at 3,000 flows a second, 1.8 million entries.
-    fn used_mark_lifetime(&self) -> Duration {
-        self.ttl * 2
-    }
-
-    /// Stores a new code for `record` and returns it.
-    pub async fn issue(&self, record: &CodeRecord) -> Result<String> {
+    /// Stores a new code for `record`, naming its grant after the code, and returns the code.
+    pub async fn issue(&self, mut record: CodeRecord) -> Result<String> {
         let code = random_token();
+        record.grant.grant_id = grant_id_for(&code);
         // For a signed-in citizen: kept even when a flood fills the store (issue 12.2).
-        put_kept(self.store, &Self::key(&code), &encode(record)?, self.ttl).await?;
+        put_kept(self.store, &Self::key(&code), &encode(&record)?, self.ttl).await?;
         Ok(code)
     }
 
-    /// Takes the code once, atomically (of two racing callers at most one gets it), and marks
-    /// it used with the id of the grant it made.
+    /// Takes the code once, atomically (of two racing callers at most one gets it), leaving
+    /// the mark of its use.
     pub async fn redeem(&self, code: &str) -> Result<CodeUse> {
-        match self.store.take(&Self::key(code)).await? {
-            Some(bytes) => {
-                let record: CodeRecord = decode(&bytes)?;
-                put_kept(
-                    self.store,
-                    &Self::used_key(code),
-                    record.grant.grant_id.as_bytes(),
-                    self.used_mark_lifetime(),
-                )
-                .await?;
-                Ok(CodeUse::Taken(Box::new(record)))
-            }
-            None => Ok(match self.store.get(&Self::used_key(code)).await? {
-                Some(grant_id) => CodeUse::TakenBefore {
-                    grant_id: String::from_utf8_lossy(&grant_id).into_owned(),
-                },
-                None => CodeUse::Unknown,
-            }),
-        }
+        Ok(match self.store.swap(&Self::key(code), USED_MARK).await? {
+            Some(bytes) if bytes == USED_MARK => CodeUse::TakenBefore {
+                grant_id: grant_id_for(code),
+            },
+            Some(bytes) => CodeUse::Taken(Box::new(decode(&bytes)?)),
+            None => CodeUse::Unknown,
+        })
     }
 }
 
-/// The grants in use, in the short-lived store, and the marks that revoke them. A grant is
-/// kept (JSON, under `grant:` and its id) as long as its newest access token lives: userinfo
-/// reads it. A mark (`grants-revoked:`) ends every grant a citizen, by the client's pairwise
-/// `sub`, holds at a client that was made until the mark's time (Unix milliseconds, as text):
-/// both are in every access token, so userinfo reads the grant and its mark in one round trip.
-pub struct ActiveGrants<'a> {
+/// The marks that end grants, in the short-lived store. Access tokens carry their grant
+/// (`access_tokens`), so nothing is stored per flow: only what a revocation writes, which is
+/// rare. An ended grant (`grant-ended:` and its id) is over for good: its refresh tokens are
+/// revoked with it, so no token is minted for it again. A revocation mark (`grants-revoked:`)
+/// ends every grant a citizen, by the client's pairwise `sub`, holds at a client that was made
+/// until the mark's time (Unix milliseconds, as text). Userinfo reads both in one round trip.
+pub struct GrantMarks<'a> {
     store: &'a dyn EphemeralStore,
 }
 
-impl<'a> ActiveGrants<'a> {
+impl<'a> GrantMarks<'a> {
     pub fn new(store: &'a dyn EphemeralStore) -> Self {
-        ActiveGrants { store }
+        GrantMarks { store }
     }
 
-    fn key(grant_id: &str) -> String {
-        format!("grant:{grant_id}")
+    fn ended_key(grant_id: &str) -> String {
+        format!("grant-ended:{grant_id}")
     }
 
     fn revoked_key(client_id: &str, sub: &str) -> String {
         format!("grants-revoked:{client_id}:{sub}")
     }
 
-    /// Keeps `grant` for as long as an access token issued now, of `access_token_ttl`, lives,
-    /// and a few seconds more: a token checked at the last moment still finds its grant.
-    pub async fn activate(&self, grant: &Grant, access_token_ttl: Duration) -> Result<()> {
-        Ok(put_kept(
-            self.store,
-            &Self::key(&grant.grant_id),
-            &encode(grant)?,
-            access_token_ttl + Duration::from_secs(5),
-        )
-        .await?)
-    }
-
-    /// The active grant behind an access token, or `None` once revoked or past its newest
-    /// access token. `client_id` and `sub` come from the (verified) token and must be the
-    /// grant's.
-    pub async fn find(&self, grant_id: &str, client_id: &str, sub: &str) -> Result<Option<Grant>> {
-        let [grant, mark] = <[Option<Vec<u8>>; 2]>::try_from(
+    /// Whether `grant`, carried by an unexpired access token, still holds: neither ended nor
+    /// revoked since it was made.
+    pub async fn holds(&self, grant: &Grant) -> Result<bool> {
+        let [ended, mark] = <[Option<Vec<u8>>; 2]>::try_from(
             self.store
-                .get_many(&[&Self::key(grant_id), &Self::revoked_key(client_id, sub)])
+                .get_many(&[
+                    &Self::ended_key(&grant.grant_id),
+                    &Self::revoked_key(&grant.client_id, &grant.sub),
+                ])
                 .await?,
         )
         .map_err(|_| Error::Internal("the store answered for the wrong keys".into()))?;
-        let Some(grant) = grant.map(|bytes| decode::<Grant>(&bytes)).transpose()? else {
-            return Ok(None);
-        };
-        let owned = grant.client_id == client_id && grant.sub == sub;
-        Ok((owned && !revoked_by(&grant, mark.as_deref())).then_some(grant))
+        Ok(ended.is_none() && !revoked_by(grant, mark.as_deref()))
     }
 
-    /// Forgets the grant: its access tokens stop working at once.
-    pub async fn end(&self, grant_id: &str) -> Result<()> {
-        Ok(self.store.delete(&Self::key(grant_id)).await?)
+    /// Ends the grant: its access tokens stop working at once. The mark is kept as long as an
+    /// access token minted until now can live (`access_token_ttl`), and a few seconds more for
+    /// one checked at the last moment.
+    pub async fn end(&self, grant_id: &str, access_token_ttl: Duration) -> Result<()> {
+        Ok(put_kept(
+            self.store,
+            &Self::ended_key(grant_id),
+            b"1",
+            access_token_ttl + Duration::from_secs(5),
+        )
+        .await?)
     }
 
     /// Whether `grant` has been revoked since it was made.
@@ -254,13 +244,16 @@ pub async fn redeem_code(
     store: &dyn EphemeralStore,
     db: &Database,
     code: &str,
-    code_ttl: Duration,
+    tokens: &TokensConfig,
     now: i64,
 ) -> Result<Redemption> {
-    match Codes::new(store, code_ttl).redeem(code).await? {
+    match Codes::new(store, tokens.authorization_code_ttl)
+        .redeem(code)
+        .await?
+    {
         CodeUse::Taken(record) => Ok(Redemption::Redeemed(record)),
         CodeUse::TakenBefore { grant_id } => {
-            revoke_grant(store, db, &grant_id, now).await?;
+            revoke_grant(store, db, &grant_id, tokens, now).await?;
             Ok(Redemption::Replayed)
         }
         CodeUse::Unknown => Ok(Redemption::Unknown),
@@ -272,9 +265,12 @@ pub async fn revoke_grant(
     store: &dyn EphemeralStore,
     db: &Database,
     grant_id: &str,
+    tokens: &TokensConfig,
     now: i64,
 ) -> Result<()> {
-    ActiveGrants::new(store).end(grant_id).await?;
+    GrantMarks::new(store)
+        .end(grant_id, tokens.access_token_ttl)
+        .await?;
     db.refresh_tokens().revoke_grant(grant_id, now).await?;
     tracing::info!(grant = %grant_id, "grant revoked");
     Ok(())
@@ -309,7 +305,7 @@ pub async fn revoke_grants(
     };
     // Marks first, then the database: a code exchange that stores a refresh token after the
     // database update reads the mark after storing it (`is_revoked`).
-    let marks = ActiveGrants::new(store);
+    let marks = GrantMarks::new(store);
     for client in clients.iter().copied() {
         let sub = provider.subject_for(client, account_id);
         marks
@@ -370,7 +366,7 @@ pub enum RefreshUse {
 /// Presents a refresh token, narrowing the grant to `scope` when given, and rotates it: the
 /// old token is spent and its successor stored in one transaction. The scope check runs
 /// inside it, before the commit, so a refused request does not use the token up. A token
-/// unused for `idle_ttl` since it was issued is invalid (checklist 31).
+/// unused for `tokens.refresh_token_idle_ttl` since it was issued is invalid (checklist 31).
 pub async fn use_refresh_token(
     store: &dyn EphemeralStore,
     db: &Database,
@@ -378,8 +374,9 @@ pub async fn use_refresh_token(
     client_id: &str,
     scope: Option<&BTreeSet<String>>,
     now: i64,
-    idle_ttl: Duration,
+    tokens: &TokensConfig,
 ) -> Result<RefreshUse> {
+    let idle_ttl = tokens.refresh_token_idle_ttl;
     let hash = hash_token(token);
     let successor = random_token();
     let mut granted = None;
@@ -430,7 +427,7 @@ pub async fn use_refresh_token(
             {
                 return Ok(RefreshUse::Invalid);
             }
-            revoke_grant(store, db, &stored.grant_id, now).await?;
+            revoke_grant(store, db, &stored.grant_id, tokens, now).await?;
             Ok(RefreshUse::Replayed)
         }
     }
@@ -484,77 +481,65 @@ mod tests {
         let store = MemoryStore::new(1 << 20);
         let codes = Codes::new(&store, Duration::from_secs(60));
         let record = CodeRecord {
-            grant: grant("g1", 0),
+            grant: grant("", 0),
             redirect_uri: "https://rp.example/callback".into(),
             code_challenge: Some("challenge".into()),
             nonce: None,
         };
-        let code = codes.issue(&record).await.unwrap();
-        // Replicas of the previous version find it, and its mark, under these keys.
+        let code = codes.issue(record.clone()).await.unwrap();
+        let grant_id = grant_id_for(&code);
+        assert_eq!(grant_id.len(), 22);
+        assert_ne!(grant_id, grant_id_for("another code"));
+        let named = CodeRecord {
+            grant: Grant {
+                grant_id: grant_id.clone(),
+                ..record.grant.clone()
+            },
+            ..record
+        };
+        // Replicas of the previous version find it under this key.
         let key = format!("code:{}", hash_token(&code));
         assert_eq!(
             store.get(&key).await.unwrap(),
-            Some(serde_json::to_vec(&record).unwrap())
+            Some(serde_json::to_vec(&named).unwrap())
         );
         assert!(matches!(
             codes.redeem(&code).await.unwrap(),
-            CodeUse::Taken(taken) if *taken == record
+            CodeUse::Taken(taken) if *taken == named
         ));
-        assert_eq!(store.get(&key).await.unwrap(), None);
-        let used = format!("used-code:{}", hash_token(&code));
-        assert_eq!(
-            store.get(&used).await.unwrap().as_deref(),
-            Some(b"g1".as_slice())
-        );
-        assert!(matches!(
-            codes.redeem(&code).await.unwrap(),
-            CodeUse::TakenBefore { grant_id } if grant_id == "g1"
-        ));
+        // Only the mark is left, where the code was.
+        assert_eq!(store.get(&key).await.unwrap().as_deref(), Some(USED_MARK));
+        for _ in 0..2 {
+            assert!(matches!(
+                codes.redeem(&code).await.unwrap(),
+                CodeUse::TakenBefore { grant_id: id } if id == grant_id
+            ));
+        }
         assert!(matches!(
             codes.redeem("never-issued").await.unwrap(),
             CodeUse::Unknown
         ));
     }
 
-    #[test]
-    fn a_used_mark_outlives_its_code() {
-        let store = MemoryStore::new(1 << 20);
-        let codes = Codes::new(&store, Duration::from_secs(60));
-        assert_eq!(codes.used_mark_lifetime(), Duration::from_secs(120));
-    }
-
     #[tokio::test]
-    async fn an_active_grant_is_found_only_by_its_client_and_subject() {
+    async fn an_ended_grant_no_longer_holds_and_nothing_is_stored_before() {
         let store = MemoryStore::new(1 << 20);
-        let active = ActiveGrants::new(&store);
-        let g1 = grant("g1", 5_000);
-        active
-            .activate(&g1, Duration::from_secs(300))
-            .await
-            .unwrap();
-        assert_eq!(
-            store.get("grant:g1").await.unwrap(),
-            Some(serde_json::to_vec(&g1).unwrap())
-        );
-        assert_eq!(
-            active.find("g1", "c1", "s1").await.unwrap(),
-            Some(g1.clone())
-        );
-        assert_eq!(active.find("g1", "c2", "s1").await.unwrap(), None);
-        assert_eq!(active.find("g1", "c1", "s2").await.unwrap(), None);
-        active.end("g1").await.unwrap();
-        assert_eq!(active.find("g1", "c1", "s1").await.unwrap(), None);
+        let marks = GrantMarks::new(&store);
+        let (g1, g2) = (grant("g1", 5_000), grant("g2", 5_000));
+        // Nothing is stored for a grant in use.
+        assert!(marks.holds(&g1).await.unwrap());
+        assert_eq!(store.get("grant-ended:g1").await.unwrap(), None);
+        marks.end("g1", Duration::from_secs(300)).await.unwrap();
+        assert!(!marks.holds(&g1).await.unwrap());
+        assert!(marks.holds(&g2).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_revocation_ends_grants_made_until_it() {
         let store = MemoryStore::new(1 << 20);
-        let active = ActiveGrants::new(&store);
+        let marks = GrantMarks::new(&store);
         let (before, after) = (grant("g1", 5_000), grant("g2", 5_001));
-        for g in [&before, &after] {
-            active.activate(g, Duration::from_secs(300)).await.unwrap();
-        }
-        active
+        marks
             .revoke_made_until("c1", "s1", 5_000, &tokens())
             .await
             .unwrap();
@@ -562,29 +547,24 @@ mod tests {
             store.get("grants-revoked:c1:s1").await.unwrap().as_deref(),
             Some(b"5000".as_slice())
         );
-        assert!(active.is_revoked(&before).await.unwrap());
-        assert_eq!(active.find("g1", "c1", "s1").await.unwrap(), None);
-        assert!(!active.is_revoked(&after).await.unwrap());
-        assert_eq!(active.find("g2", "c1", "s1").await.unwrap(), Some(after));
+        assert!(marks.is_revoked(&before).await.unwrap());
+        assert!(!marks.holds(&before).await.unwrap());
+        assert!(!marks.is_revoked(&after).await.unwrap());
+        assert!(marks.holds(&after).await.unwrap());
+        let elsewhere = Grant {
+            client_id: "c2".into(),
+            ..before
+        };
+        assert!(marks.holds(&elsewhere).await.unwrap());
     }
 
-    // A grant stored by a version from before `acr` and `issued_at_ms` were kept still reads,
-    // and counts as made before any revocation.
-    #[tokio::test]
-    async fn a_grant_stored_by_an_older_version_still_reads() {
-        let store = MemoryStore::new(1 << 20);
+    // A grant kept by a version from before `acr` and `issued_at_ms` were (in a refresh
+    // token's row) still reads, and counts as made before any revocation.
+    #[test]
+    fn a_grant_kept_by_an_older_version_still_reads() {
         let old = br#"{"grant_id":"g0","client_id":"c1","account_id":"a1","sub":"s1","email":"ada@example.com","scopes":["openid"],"claims":{"userinfo":[],"id_token":[]},"auth_time":1000,"vot":"Cl","amr":["pwd"],"sid":"sid"}"#;
-        store
-            .put("grant:g0", old, Duration::from_secs(60))
-            .await
-            .unwrap();
-        let active = ActiveGrants::new(&store);
-        let found = active.find("g0", "c1", "s1").await.unwrap().unwrap();
-        assert_eq!((found.acr, found.issued_at_ms), (None, 0));
-        store
-            .put("grants-revoked:c1:s1", b"0", Duration::from_secs(60))
-            .await
-            .unwrap();
-        assert_eq!(active.find("g0", "c1", "s1").await.unwrap(), None);
+        let found: Grant = decode(old).unwrap();
+        assert_eq!((found.acr.clone(), found.issued_at_ms), (None, 0));
+        assert!(revoked_by(&found, Some(b"0")));
     }
 }

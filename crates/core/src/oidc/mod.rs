@@ -1,6 +1,7 @@
 //! OpenID Connect: the protocol rules, kept free of the web framework. The endpoints in
 //! `web::oidc` parse requests, call these, and render.
 
+pub mod access_tokens;
 pub mod authorization_flow;
 pub mod authorization_request;
 pub mod backchannel_logout;
@@ -43,6 +44,8 @@ pub struct Provider {
     /// internal addresses.
     pub http: Outbound,
     pub tokens: TokensConfig,
+    /// Mints and opens access tokens, which carry their grant sealed.
+    pub access_tokens: access_tokens::AccessTokens,
     subject_salt: String,
     /// The discovery document, serialised once (`metadata::StaticDocument`).
     discovery: std::sync::OnceLock<metadata::StaticDocument>,
@@ -63,6 +66,14 @@ impl Provider {
                 now,
             )
             .await?;
+        let access_token_key = db
+            .secrets()
+            .get_or_create_sealed(
+                one_login_store::ACCESS_TOKEN_KEY,
+                crate::sessions::random_token,
+                now,
+            )
+            .await?;
         let http = Outbound::new(&config.outbound)?;
         Ok(Provider {
             issuer: config.issuer.clone(),
@@ -71,6 +82,7 @@ impl Provider {
             client_keys: ClientKeyCache::new(http.clone()),
             http,
             tokens: config.tokens.clone(),
+            access_tokens: access_tokens::AccessTokens::new(access_token_key.as_bytes())?,
             subject_salt,
             discovery: std::sync::OnceLock::new(),
         })

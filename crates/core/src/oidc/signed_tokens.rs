@@ -52,6 +52,9 @@ pub struct AccessTokenClaims {
     /// The grant it belongs to: revoking the grant revokes it.
     pub gid: String,
     pub sid: String,
+    /// The whole grant, sealed for the provider alone (`access_tokens`): what userinfo
+    /// releases, without a read of the store.
+    pub grt: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +129,7 @@ pub enum Expired {
 
 /// Verifies `token` as an access token this provider issued (RFC 9068 §4): a published key of
 /// ours, ES256, our issuer, the `at+jwt` type; past its expiry only as `expired` says. Whether
-/// its grant is still active is the caller's question (`grants::active_grant`).
+/// its grant still holds is the caller's question (`access_tokens`, `grants::GrantMarks`).
 pub fn verify_access_token(
     keys: &Keys,
     issuer: &str,

@@ -1,12 +1,12 @@
 //! What userinfo (Core §5.3) releases for an access token: the token checked (ours, unexpired,
-//! its grant still active), then the claims the grant allows. Identity claims are re-checked
+//! its grant neither ended nor revoked), then the claims the grant allows. Identity claims are re-checked
 //! against the evidence at each release, and each release of them is audited.
 
 use serde_json::{Map, Value};
 
 use super::clients::{CORE_IDENTITY_CLAIM, RETURN_CODE_CLAIM};
-use super::grants::{ActiveGrants, Grant};
-use super::signed_tokens::{Expired, verify_access_token};
+use super::grants::{Grant, GrantMarks};
+use super::signed_tokens::Expired;
 use super::{Provider, Stores};
 use crate::error::{OAuthError, Result};
 use crate::identity::IdentityService;
@@ -22,21 +22,23 @@ pub async fn active_grant_for(
     token: &str,
     now: i64,
 ) -> Result<Grant> {
-    let claims = verify_access_token(
-        &provider.keys,
-        &provider.issuer,
-        token,
-        now,
-        Expired::Refused,
-    )
-    .ok_or_else(|| OAuthError::invalid_token("the access token is not valid or has expired"))?;
-    if claims.exp <= now {
+    let opened = provider
+        .access_tokens
+        .open(
+            &provider.keys,
+            &provider.issuer,
+            token,
+            now,
+            Expired::Refused,
+        )
+        .ok_or_else(|| OAuthError::invalid_token("the access token is not valid or has expired"))?;
+    if opened.claims.exp <= now {
         return Err(OAuthError::invalid_token("the access token has expired").into());
     }
-    ActiveGrants::new(store)
-        .find(&claims.gid, &claims.client_id, &claims.sub)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_token("the access token has been revoked").into())
+    if !GrantMarks::new(store).holds(&opened.grant).await? {
+        return Err(OAuthError::invalid_token("the access token has been revoked").into());
+    }
+    Ok(opened.grant)
 }
 
 /// The userinfo answer for the access token `token`.
@@ -126,6 +128,8 @@ async fn identity_claims_for(
 mod tests {
     use std::time::Duration;
 
+    use base64::Engine;
+
     use super::*;
     use crate::clock::Clock;
     use crate::error::Error;
@@ -155,24 +159,11 @@ mod tests {
 
     /// An access token for `grant` that expires at `exp`.
     fn access_token(world: &World, grant: &Grant, exp: i64) -> String {
+        let provider = &world.provider;
         let now = world.clock.unix();
-        let claims = AccessTokenClaims {
-            iss: ISSUER.into(),
-            sub: grant.sub.clone(),
-            aud: grant.client_id.clone(),
-            client_id: grant.client_id.clone(),
-            exp,
-            iat: now,
-            jti: uuid::Uuid::new_v4().to_string(),
-            scope: "openid email".into(),
-            gid: grant.grant_id.clone(),
-            sid: grant.sid.clone(),
-        };
-        let alg = jsonwebtoken::Algorithm::ES256;
-        world
-            .provider
-            .keys
-            .sign(alg, ACCESS_TOKEN_TYPE, &claims, now)
+        provider
+            .access_tokens
+            .mint(&provider.keys, ISSUER, grant, now, exp)
             .unwrap()
     }
 
@@ -189,11 +180,6 @@ mod tests {
     async fn an_access_token_answers_while_unexpired_and_its_grant_is_active() {
         let world = World::new().await;
         let grant = grant();
-        let ttl = Duration::from_secs(60);
-        ActiveGrants::new(&world.store)
-            .activate(&grant, ttl)
-            .await
-            .unwrap();
         let now = world.clock.unix();
         let token = access_token(&world, &grant, now + 60);
         let stores = world.stores();
@@ -228,5 +214,80 @@ mod tests {
         let soon = access_token(&world, &grant, now + 10);
         world.clock.advance(Duration::from_secs(30));
         assert_eq!(refused(&world, &soon).await, "the access token has expired");
+    }
+
+    /// Signs `claims` as an access token with the provider's key.
+    fn signed(world: &World, claims: &AccessTokenClaims) -> String {
+        let alg = jsonwebtoken::Algorithm::ES256;
+        let now = world.clock.unix();
+        let keys = &world.provider.keys;
+        keys.sign(alg, ACCESS_TOKEN_TYPE, claims, now).unwrap()
+    }
+
+    // The sealed grant is the provider's word, bound to its token: a relying party cannot
+    // read it, nor move it into another token, nor pair it with other signed claims.
+    #[tokio::test]
+    async fn the_grant_inside_a_token_is_sealed_and_bound_to_it() {
+        let world = World::new().await;
+        let grant = grant();
+        let now = world.clock.unix();
+        let token = access_token(&world, &grant, now + 60);
+        let opened = world
+            .provider
+            .access_tokens
+            .open(&world.provider.keys, ISSUER, &token, now, Expired::Refused)
+            .unwrap();
+        assert_eq!(opened.grant, grant);
+        // What a relying party can read of the token names neither the account nor the email.
+        let payload = token.split('.').nth(1).unwrap();
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap();
+        let readable = String::from_utf8(payload).unwrap();
+        assert!(readable.contains("\"grt\""), "{readable}");
+        for private in ["account-1", "ada@example.com"] {
+            assert!(!readable.contains(private), "{readable}");
+        }
+
+        let moved = AccessTokenClaims {
+            jti: uuid::Uuid::new_v4().to_string(),
+            ..opened.claims.clone()
+        };
+        let other_subject = AccessTokenClaims {
+            sub: "sub-2".into(),
+            ..opened.claims.clone()
+        };
+        let mut tampered = opened.claims.grt.clone();
+        tampered.pop();
+        tampered.push(if opened.claims.grt.ends_with('A') {
+            'B'
+        } else {
+            'A'
+        });
+        let tampered = AccessTokenClaims {
+            grt: tampered,
+            ..opened.claims.clone()
+        };
+        assert!(
+            world
+                .provider
+                .access_tokens
+                .open(
+                    &world.provider.keys,
+                    ISSUER,
+                    &signed(&world, &opened.claims),
+                    now,
+                    Expired::Refused
+                )
+                .is_some()
+        );
+        for claims in [moved, other_subject, tampered] {
+            let forged = signed(&world, &claims);
+            assert_eq!(
+                refused(&world, &forged).await,
+                "the access token is not valid or has expired",
+                "{claims:?}"
+            );
+        }
     }
 }

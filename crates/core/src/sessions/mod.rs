@@ -832,8 +832,8 @@ mod tests {
         async fn get(&self, k: &str) -> StoreResult<Option<Vec<u8>>> {
             self.inner.get(k).await
         }
-        async fn take(&self, k: &str) -> StoreResult<Option<Vec<u8>>> {
-            self.inner.take(k).await
+        async fn swap(&self, k: &str, v: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+            self.inner.swap(k, v).await
         }
         async fn increment(&self, k: &str, t: Duration) -> StoreResult<u64> {
             self.inner.increment(k, t).await

@@ -383,16 +383,27 @@ impl EphemeralStore for MemoryStore {
         }))
     }
 
-    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.read(key, |shard, now, freed| {
-            shard
-                .remove(key, freed)
-                .filter(|e| e.is_live(now))
-                .and_then(|e| match e.payload {
-                    Payload::Bytes(bytes) => Some(bytes),
-                    Payload::Index(_) => None,
-                })
-        }))
+    async fn swap(&self, key: &str, value: &[u8]) -> Result<Option<Vec<u8>>> {
+        self.write(key, |store, shard, now, freed| {
+            let Some(slot) = shard.live(key, now, freed) else {
+                return Ok(None);
+            };
+            if !matches!(slot.payload, Payload::Bytes(_)) {
+                return Ok(None);
+            }
+            let next = Entry {
+                size: ENTRY_OVERHEAD + key.len() + value.len(),
+                payload: Payload::Bytes(value.to_vec()),
+                version: 0,
+                expires_at: slot.expires_at,
+            };
+            // An update, within the whole budget; the deadline is the entry's own.
+            store.resize(slot.size, next.size)?;
+            Ok(match std::mem::replace(slot, next).payload {
+                Payload::Bytes(bytes) => Some(bytes),
+                Payload::Index(_) => None,
+            })
+        })
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
@@ -608,8 +619,13 @@ mod tests {
             store.used_bytes(),
             cost("a", 1) + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
         );
+        store.swap("a", b"1234").await.unwrap();
+        assert_eq!(
+            store.used_bytes(),
+            cost("a", 4) + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
+        );
         store.delete("a").await.unwrap();
-        store.take("n").await.unwrap();
+        store.delete("n").await.unwrap();
         store.index_remove("i", "m2").await.unwrap();
         assert_eq!(store.used_bytes(), 0);
     }

@@ -30,9 +30,11 @@ pub trait EphemeralStore: Send + Sync + 'static {
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
 
-    /// Reads and deletes in one atomic step: single-use codes. Of two racing callers at most one
-    /// gets the value.
-    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Replaces the value of the live `key` with `value`, its expiry unchanged, and returns
+    /// the value it replaced; `None`, writing nothing, when `key` holds nothing. Atomic: of two
+    /// racing callers at most one gets the first value. Single-use codes: taken in one round
+    /// trip, with the mark of their use left in their place for as long as they would have lived.
+    async fn swap(&self, key: &str, value: &[u8]) -> Result<Option<Vec<u8>>>;
 
     /// Adds one to the counter at `key` and returns the new value. A new counter expires after
     /// `ttl`; incrementing does not extend it (fixed windows).

@@ -231,10 +231,23 @@ impl EphemeralStore for RedisStore {
         timed(async move { conn.get(key).await }).await
     }
 
-    async fn take(&self, key: &str) -> Result<Option<Vec<u8>>> {
+    async fn swap(&self, key: &str, value: &[u8]) -> Result<Option<Vec<u8>>> {
         let mut conn = self.conn();
         let key = self.key(key);
-        timed(async move { conn.get_del(key).await }).await
+        let value = value.to_vec();
+        // SET ... XX KEEPTTL GET (Redis 6.2): only an existing key, its expiry kept, the old
+        // value returned, in one atomic command.
+        timed(async move {
+            redis::cmd("SET")
+                .arg(key)
+                .arg(value)
+                .arg("XX")
+                .arg("KEEPTTL")
+                .arg("GET")
+                .query_async(&mut conn)
+                .await
+        })
+        .await
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
