@@ -110,17 +110,46 @@ pub fn read_proc(pid: u32) -> Option<ProcReading> {
             .ok()
     };
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name (field 2) may hold spaces; fields after its closing parenthesis are
-    // plain. utime and stime are fields 14 and 15 (proc(5)), so 12 and 13 after field 2.
-    let rest = &stat[stat.rfind(')')? + 1..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
+    let (_, cpu_ticks) = stat_ticks(&stat)?;
     Some(ProcReading {
         rss_kib: field("VmRSS:")?,
         hwm_kib: field("VmHWM:")?,
-        cpu_ticks: utime + stime,
+        cpu_ticks,
     })
+}
+
+/// The command names of the store servers whose CPU an operation on the `postgres-redis` pair
+/// also costs: PostgreSQL's processes (the postmaster and one backend per connection) and
+/// Redis. Whatever else they serve during the window counts too: measure on a quiet machine.
+pub const STORE_SERVER_COMMANDS: [&str; 2] = ["postgres", "redis-server"];
+
+/// utime + stime of a `/proc/<pid>/stat` line, and its command name.
+fn stat_ticks(stat: &str) -> Option<(&str, u64)> {
+    let open = stat.find('(')?;
+    let close = stat.rfind(')')?;
+    let command = stat.get(open + 1..close)?;
+    // The command name (field 2) may hold spaces; fields after its closing parenthesis are
+    // plain. utime and stime are fields 14 and 15 (proc(5)), so 12 and 13 after field 2.
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some((command, utime + stime))
+}
+
+/// The CPU ticks used so far by every process whose command name is one of `commands`.
+pub fn ticks_of_commands(commands: &[&str]) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(|e| {
+            let name = e.ok()?.file_name();
+            let pid: u32 = name.to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let (command, ticks) = stat_ticks(&stat)?;
+            commands.contains(&command).then_some(ticks)
+        })
+        .sum()
 }
 
 /// Clock ticks per second for `/proc/<pid>/stat` (`getconf CLK_TCK`; 100 on Linux).
@@ -161,6 +190,21 @@ pub struct ResourceSummary {
     pub cpu_percent: f64,
     /// The load generator's own CPU over the window (it shares the machine).
     pub generator_cpu_percent: f64,
+    /// CPU seconds over the window: the provider's own.
+    pub provider_cpu_s: f64,
+    /// The store servers' ([`STORE_SERVER_COMMANDS`]), for the `postgres-redis` pair; 0 for
+    /// the embedded one, whose stores are inside the provider.
+    pub store_cpu_s: f64,
+    /// The load generator's, kept out of the per-operation cost.
+    pub generator_cpu_s: f64,
+}
+
+impl ResourceSummary {
+    /// Microseconds of CPU per operation, `(provider, store servers)`, over `operations`.
+    pub fn cpu_us_per_op(&self, operations: u64) -> (f64, f64) {
+        let per = |seconds: f64| seconds * 1e6 / operations.max(1) as f64;
+        (per(self.provider_cpu_s), per(self.store_cpu_s))
+    }
 }
 
 pub struct Window {
@@ -168,6 +212,8 @@ pub struct Window {
     started: Instant,
     before: ProcReading,
     self_before: u64,
+    /// The store servers' ticks at the start, when they count.
+    stores_before: Option<u64>,
 }
 
 fn mb(kib: u64) -> f64 {
@@ -218,8 +264,9 @@ impl Sampler {
         }
     }
 
-    /// Starts a measured window: resets the range and remembers the CPU counters.
-    pub fn window(&self) -> Window {
+    /// Starts a measured window: resets the range and remembers the CPU counters, the store
+    /// servers' too when `count_stores`.
+    pub fn window(&self, count_stores: bool) -> Window {
         let before = read_proc(self.pid).unwrap_or_default();
         if let Ok(mut range) = self.rss_range_kib.lock() {
             *range = (before.rss_kib, before.rss_kib);
@@ -229,6 +276,7 @@ impl Sampler {
             started: Instant::now(),
             before,
             self_before: own_cpu_ticks(),
+            stores_before: count_stores.then(|| ticks_of_commands(&STORE_SERVER_COMMANDS)),
         }
     }
 
@@ -240,14 +288,23 @@ impl Sampler {
             .lock()
             .map(|r| (r.0.max(after.rss_kib), r.1.min(after.rss_kib)))
             .unwrap_or((after.rss_kib, after.rss_kib));
-        let percent = |ticks: u64| ticks as f64 / ticks_per_second / seconds * 100.0;
+        let cpu_s = |ticks: u64| ticks as f64 / ticks_per_second;
+        let percent = |ticks: u64| cpu_s(ticks) / seconds * 100.0;
+        let provider_ticks = after.cpu_ticks.saturating_sub(window.before.cpu_ticks);
+        let generator_ticks = own_cpu_ticks().saturating_sub(window.self_before);
+        let store_ticks = window.stores_before.map_or(0, |before| {
+            ticks_of_commands(&STORE_SERVER_COMMANDS).saturating_sub(before)
+        });
         ResourceSummary {
             rss_before_mb: mb(window.before.rss_kib),
             rss_peak_mb: mb(peak),
             rss_low_mb: mb(low),
             hwm_mb: mb(after.hwm_kib),
-            cpu_percent: percent(after.cpu_ticks.saturating_sub(window.before.cpu_ticks)),
-            generator_cpu_percent: percent(own_cpu_ticks().saturating_sub(window.self_before)),
+            cpu_percent: percent(provider_ticks),
+            generator_cpu_percent: percent(generator_ticks),
+            provider_cpu_s: cpu_s(provider_ticks),
+            store_cpu_s: cpu_s(store_ticks),
+            generator_cpu_s: cpu_s(generator_ticks),
         }
     }
 }
@@ -315,6 +372,35 @@ mod tests {
         assert_eq!(fds_on(pid, &path), Some(2));
         // Other tests open files at the same time, so only a lower bound holds.
         assert!(open_fds(pid).unwrap() >= 3);
+    }
+
+    #[test]
+    fn reads_ticks_past_a_command_name_with_spaces() {
+        let stat = "42 (tokio runtime) S 1 42 42 0 -1 4194560 1 0 0 0 7 3 0 0 20 0 4 0 100";
+        assert_eq!(stat_ticks(stat), Some(("tokio runtime", 10)));
+        assert_eq!(stat_ticks("42 (short) S 1"), None);
+    }
+
+    #[test]
+    fn counts_the_ticks_of_processes_by_command_name() {
+        let own = std::fs::read_to_string("/proc/self/stat").unwrap();
+        let (command, _) = stat_ticks(&own).unwrap();
+        let command = command.to_owned();
+        // Our own process burns CPU until its command's ticks grow (a busy machine may take a
+        // while to give it a tick's worth).
+        let before = ticks_of_commands(&[&command]);
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        while ticks_of_commands(&[&command]) <= before {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no tick counted"
+            );
+            for _ in 0..1_000_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+        }
+        assert_eq!(ticks_of_commands(&["no-such-command-here"]), 0);
     }
 
     #[test]

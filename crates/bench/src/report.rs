@@ -379,13 +379,13 @@ impl Report {
             "argon2id m={} KiB t={} p={}: verify {:.1} ms, so at most {:.0} logins/s on {} cores.\n",
             a.memory_kib, a.iterations, a.parallelism, a.verify_ms, a.logins_per_second, a.cores
         );
-        md.push_str("| stores | scenario | c | throughput/s | p50 ms | p95 ms | p99 ms | errors | RSS idle/peak MB | CPU % | against target |\n");
-        md.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
+        md.push_str("| stores | scenario | c | throughput/s | p50 ms | p95 ms | p99 ms | errors | RSS idle/peak MB | CPU % | CPU us/op provider + stores | against target |\n");
+        md.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
         for run in &self.runs {
             for row in &run.rows {
                 let _ = writeln!(
                     md,
-                    "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.1} / {:.1} | {:.0} | {} |",
+                    "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {:.1} / {:.1} | {:.0} | {:.0} + {:.0} | {} |",
                     row.stores.name(),
                     row.scenario,
                     row.concurrency,
@@ -397,6 +397,8 @@ impl Report {
                     row.resources.rss_before_mb,
                     row.resources.rss_peak_mb,
                     row.resources.cpu_percent,
+                    row.provider_cpu_us_per_op,
+                    row.store_cpu_us_per_op,
                     self.versus(row),
                 );
             }

@@ -43,6 +43,10 @@ pub struct Row {
     pub concurrency: usize,
     pub latency: LatencySummary,
     pub resources: ResourceSummary,
+    /// CPU microseconds per operation over the level (the provider's, and the store
+    /// servers' for `postgres-redis`), every scenario of a mixed level sharing one figure.
+    pub provider_cpu_us_per_op: f64,
+    pub store_cpu_us_per_op: f64,
     /// Logins that also gave consent (an account's first use).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consents: Option<u64>,
@@ -518,7 +522,6 @@ impl Bench {
             })
         };
         let pool_waits_before = self.pool.waits();
-        let window = self.sampler.window();
         let mut handles = Vec::new();
         for (_, work) in &parts {
             let mut tasks = Vec::new();
@@ -555,6 +558,9 @@ impl Bench {
             }
             handles.push(tasks);
         }
+        // CPU and memory over the measured window only, as the flows are: not the warm-up.
+        tokio::time::sleep_until(level.measure_from.into()).await;
+        let window = self.sampler.window(pair == StorePair::PostgresRedis);
         let mut all_samples = Vec::new();
         for tasks in handles {
             let mut samples = Samples::default();
@@ -577,6 +583,11 @@ impl Bench {
         let resources = self.sampler.finish(window, self.ticks);
         let seconds = level.window();
         bar.finish_and_clear();
+        let operations: u64 = all_samples
+            .iter()
+            .map(|s| s.latencies_us.len() as u64)
+            .sum();
+        let (provider_cpu_us_per_op, store_cpu_us_per_op) = resources.cpu_us_per_op(operations);
         let rows: Vec<Row> = parts
             .iter()
             .zip(all_samples)
@@ -586,13 +597,15 @@ impl Bench {
                 concurrency,
                 latency: LatencySummary::from_samples(samples, seconds),
                 resources: resources.clone(),
+                provider_cpu_us_per_op,
+                store_cpu_us_per_op,
                 consents: (*work == Work::Login).then(|| level.consents.load(Ordering::Relaxed)),
                 pool_waits: (*work == Work::Login).then(|| self.pool.waits() - pool_waits_before),
             })
             .collect();
         for row in &rows {
             eprintln!(
-                "{:<15} {:<22} c={:<4} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  rss {:.1}->{:.1} MB  cpu {:.0}%",
+                "{:<15} {:<22} c={:<4} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  rss {:.1}->{:.1} MB  cpu {:.0}%  {:.0}+{:.0} us/op",
                 pair.name(),
                 row.scenario,
                 concurrency,
@@ -602,7 +615,9 @@ impl Bench {
                 row.latency.errors,
                 row.resources.rss_before_mb,
                 row.resources.rss_peak_mb,
-                row.resources.cpu_percent
+                row.resources.cpu_percent,
+                row.provider_cpu_us_per_op,
+                row.store_cpu_us_per_op
             );
             for example in &row.latency.error_examples {
                 eprintln!("    error: {example}");

@@ -462,7 +462,7 @@ async fn soak_stores(options: &SoakOptions, pair: StorePair) -> Result<SoakRun> 
     let ticks = measure::clock_ticks_per_second();
     let mut minutes = Vec::new();
     for minute in 0..options.minutes {
-        let window = sampler.window();
+        let window = sampler.window(false);
         tokio::time::sleep_until((started + options.minute_length * (minute + 1)).into()).await;
         let resources = sampler.finish(window, ticks);
         let pid = provider.pid;

@@ -12,7 +12,7 @@ use one_login_store::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_store::error::{Error, Refusal};
 use one_login_store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
-    NewAttempt, StoredCredential, Whose,
+    NewAttempt, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
 };
 use support::{
     default_config_file, fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
@@ -296,6 +296,49 @@ fn created(now: i64) -> AuditEvent {
 }
 
 durable_contract! {
+    // Without a narrowed scope the rotation is one statement on PostgreSQL and two on SQLite:
+    // either way one racer wins, its successor carries the grant, and the spent token stays
+    // (used) for replay detection.
+    async fn racing_rotations_of_a_refresh_token_have_one_winner(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let token = |hash: &'static str| NewRefreshToken { hash, grant_id: "g1", client_id: "c1", account_id: &account.id, grant_data: r#"{"grant":1}"#, now: 1_000, expires_at: 9_000 };
+        db.refresh_tokens().insert(token("h0")).await.unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let next = |data: &str| Ok::<_, Error>(Successor::Replace(data.to_owned()));
+                    let rotation = db.refresh_tokens().rotate("h0", &format!("h{}", i + 1), "c1", 2_000, 500, false, next).await.unwrap();
+                    (i + 1, rotation)
+                })
+            })
+            .collect();
+        let mut winners = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                (i, Rotation::Rotated { expires_at, replaced }) => {
+                    assert_eq!((expires_at, replaced), (9_000, true));
+                    winners.push(i);
+                }
+                (_, Rotation::NotLive) => {}
+                (_, Rotation::Refused) => panic!("a rotation that may not refuse refused"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "{winners:?}");
+        let successor = db.refresh_tokens().find(&format!("h{}", winners[0])).await.unwrap().unwrap();
+        assert_eq!((successor.grant_id.as_str(), successor.client_id.as_str(), successor.grant_data.as_str()), ("g1", "c1", r#"{"grant":1}"#));
+        assert_eq!((successor.expires_at, successor.used_at, successor.revoked_at), (9_000, None, None));
+        assert_eq!(db.refresh_tokens().find("h0").await.unwrap().unwrap().used_at, Some(2_000));
+        // Another client's, idle, or expired: not live, nothing written.
+        db.refresh_tokens().insert(token("h9")).await.unwrap();
+        let keep = |data: &str| Ok::<_, Error>(Successor::Replace(data.to_owned()));
+        for (client, now, idle_since) in [("c2", 2_000, 500), ("c1", 2_000, 1_000), ("c1", 9_000, 500)] {
+            let rotation = db.refresh_tokens().rotate("h9", "h10", client, now, idle_since, false, keep).await.unwrap();
+            assert!(matches!(rotation, Rotation::NotLive));
+        }
+        assert!(db.refresh_tokens().find("h10").await.unwrap().is_none());
+    }
+
     async fn accounts_are_found_by_email_in_any_case(db) {
         let account = db.accounts().create(new_account(" Ada@Example.com ", 1_000), created(1_000)).await.unwrap();
         assert_eq!(account.email, "Ada@Example.com");
