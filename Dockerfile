@@ -19,4 +19,4 @@ COPY --from=build /src/target/release/one-login /src/target/release/one-login-de
 COPY config /srv/one-login/config
 WORKDIR /srv/one-login
 USER one-login
-CMD ["one-login", "serve", "--config", "/srv/one-login/config/default.toml"]
+CMD ["one-login", "serve"]

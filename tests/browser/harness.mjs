@@ -276,6 +276,8 @@ async function prepare(stores, port, extraEnv = {}) {
     ...process.env,
     ONE_LOGIN__DATA_DIR: dataDir,
     ONE_LOGIN__SERVER__LISTEN: `127.0.0.1:${port}`,
+    // Several providers run at once: none takes the shared metrics port.
+    ONE_LOGIN__SERVER__METRICS_LISTEN: 'off',
     RUST_LOG: process.env.RUST_LOG || 'info',
     ...extraEnv,
   };

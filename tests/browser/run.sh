@@ -9,7 +9,7 @@
 #                           =postgres-redis     PostgreSQL + Redis (started by tests/services.sh)
 #                           =all                both, one after the other
 #   ONE_LOGIN_CONFIG=FILE                       passed to the binary as --config (default: none,
-#                                               so it reads config/default.toml in the repo root)
+#                                               so it runs on its built-in config/default.toml)
 #   ONE_LOGIN_BROWSER_CONCURRENCY=N             journeys at once (default 3)
 #   ONE_LOGIN_BROWSER_SCREENSHOTS=1             a screenshot of every page checked, in
 #                                               target/browser-artifacts/

@@ -4,7 +4,6 @@
 //! `cargo bench -p one-login-bench` (from the workspace root).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -47,13 +46,12 @@ fn fixture() -> Fixture {
     let issuer = "http://127.0.0.1:8080/";
     let rp = RelyingParty::new(issuer, rp::CLIENT_ID, rp::REDIRECT_URI).unwrap();
     std::fs::write(clients.join("bench.toml"), rp.registration().unwrap()).unwrap();
-    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
     let overrides = format!(
         "issuer = {issuer:?}\ndata_dir = {:?}\nclients_dir = {:?}\n",
         dir.path().display().to_string(),
         clients.display().to_string()
     );
-    let config = Config::load_with_overrides(&shipped, &overrides).unwrap();
+    let config = Config::load_with_overrides(None, &overrides).unwrap();
     let provider = runtime.block_on(async {
         let db = Database::connect(&config).await.unwrap();
         db.migrate().await.unwrap();

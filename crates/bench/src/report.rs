@@ -104,7 +104,7 @@ impl Argon2Bound {
     /// Times the provider's own verifier with the configured parameters (the median of 15).
     pub async fn measure(config_file: &Path) -> Result<Self> {
         use one_login_core::accounts::PasswordHasher;
-        let config = one_login_core::config::Config::load(config_file)
+        let config = one_login_core::config::Config::load(Some(config_file))
             .map_err(|e| Error::Provider(format!("reading {}: {e}", config_file.display())))?;
         let fail = |e: one_login_core::Error| Error::Provider(format!("argon2: {e}"));
         let hasher = PasswordHasher::new(&config.passwords).map_err(fail)?;

@@ -1,5 +1,10 @@
-//! Configuration: `config/default.toml` (or `--config FILE`) overlaid by `ONE_LOGIN__*`
-//! environment variables, `__` between nesting levels (`ONE_LOGIN__SERVER__LISTEN`).
+//! Configuration in three layers: `config/default.toml` compiled into the binary, then an
+//! optional `--config FILE`, then `ONE_LOGIN__*` environment variables, `__` between nesting
+//! levels (`ONE_LOGIN__SERVER__LISTEN`). The binary so runs from any folder with no file at all.
+//!
+//! A relative path written in a `--config` file is taken from that file's folder, so a file
+//! means the same wherever the service is started; one from the built-in defaults or the
+//! environment is taken from the current directory ([`PATH_KEYS`]).
 //!
 //! Unknown keys are errors (`deny_unknown_fields`), and [`Config::load`] validates every value
 //! after parsing, so the server never starts half-configured: each failure names the key.
@@ -21,8 +26,19 @@ pub use one_login_store::config::{
 
 /// The environment prefix of every override.
 pub const ENV_PREFIX: &str = "ONE_LOGIN__";
-/// Where the configuration is read from when no `--config` is given.
-pub const DEFAULT_CONFIG_FILE: &str = "config/default.toml";
+/// `config/default.toml` as built: the base layer under any `--config` file.
+pub const BUILT_IN_DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// Keys whose values are filesystem paths: relative ones from a file are rebased on its folder.
+/// `database.url` is one too when it names a SQLite file.
+const PATH_KEYS: &[&str] = &[
+    "data_dir",
+    "clients_dir",
+    "server.tls_cert",
+    "server.tls_key",
+    "ephemeral.tls_ca_file",
+    "secrets.key_encryption_key_file",
+];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +176,40 @@ pub struct ServerConfig {
     /// `trusted_proxies`, parsed by [`Config::load`].
     #[serde(skip)]
     pub trusted_proxy_ranges: crate::limits::TrustedProxies,
+    /// Where `/metrics` (Prometheus text) is served: an address of its own, `"main"` for the
+    /// main listener, or `""`/`"off"` for nowhere.
+    #[serde(default = "default_metrics_listen")]
+    pub metrics_listen: String,
+    /// `metrics_listen`, parsed by [`Config::load`].
+    #[serde(skip)]
+    pub metrics: MetricsListen,
+}
+
+fn default_metrics_listen() -> String {
+    "127.0.0.1:9464".to_owned()
+}
+
+/// Where the metrics are served (`server.metrics_listen`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MetricsListen {
+    #[default]
+    Off,
+    /// At `/metrics` on `server.listen`, beside the pages.
+    Main,
+    /// On a listener of their own: loopback by default, out of the public's reach.
+    Separate(SocketAddr),
+}
+
+impl MetricsListen {
+    fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text.trim() {
+            "" | "off" => Ok(MetricsListen::Off),
+            "main" => Ok(MetricsListen::Main),
+            address => address.parse().map(MetricsListen::Separate).map_err(|_| {
+                format!("{address:?} is not an address such as 127.0.0.1:9464, \"main\" or \"off\"")
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -251,30 +301,25 @@ pub struct MailConfig {
 }
 
 impl Config {
-    /// Reads `file` (which must exist) and the environment, then validates.
-    pub fn load(file: &Path) -> Result<Config> {
-        if !file.is_file() {
-            return Err(Error::config(
-                "--config",
-                format!("{} is not a readable file", file.display()),
-            ));
-        }
-        Self::from_figment(Figment::new().merge(Toml::file_exact(file)))
+    /// Reads the built-in defaults, then `file` if given (it must exist), then the environment,
+    /// then validates.
+    pub fn load(file: Option<&Path>) -> Result<Config> {
+        Self::load_with_overrides(file, "")
     }
 
-    /// Reads `file`, then `overrides` (TOML) over it, then the environment: for tests and tools.
-    pub fn load_with_overrides(file: &Path, overrides: &str) -> Result<Config> {
-        if !file.is_file() {
-            return Err(Error::config(
-                "--config",
-                format!("{} is not a readable file", file.display()),
-            ));
+    /// As [`Config::load`], with `overrides` (TOML) over the file: for tests and tools.
+    pub fn load_with_overrides(file: Option<&Path>, overrides: &str) -> Result<Config> {
+        let mut figment = Figment::new().merge(Toml::string(BUILT_IN_DEFAULTS));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(Error::config(
+                    "--config",
+                    format!("{} is not a readable file", file.display()),
+                ));
+            }
+            figment = figment.merge(Toml::file_exact(file));
         }
-        Self::from_figment(
-            Figment::new()
-                .merge(Toml::file_exact(file))
-                .merge(Toml::string(overrides)),
-        )
+        Self::from_figment(figment.merge(Toml::string(overrides)))
     }
 
     /// Parses a TOML document plus the environment: for tests and tools.
@@ -283,7 +328,7 @@ impl Config {
     }
 
     fn from_figment(figment: Figment) -> Result<Config> {
-        let figment = figment.merge(Env::prefixed(ENV_PREFIX).split("__"));
+        let figment = rebase_file_paths(figment.merge(Env::prefixed(ENV_PREFIX).split("__")));
         let mut config: Config = figment.extract().map_err(config_error_from_figment)?;
         config.finish()?;
         Ok(config)
@@ -415,6 +460,8 @@ impl Config {
                 "must not be longer than session.max_age",
             ));
         }
+        self.server.metrics = MetricsListen::parse(&self.server.metrics_listen)
+            .map_err(|why| Error::config("server.metrics_listen", why))?;
         self.server.trusted_proxy_ranges =
             crate::limits::TrustedProxies::parse(&self.server.trusted_proxies)
                 .map_err(|(i, why)| Error::config(format!("server.trusted_proxies[{i}]"), why))?;
@@ -774,6 +821,65 @@ fn check_postgres_url(text: &str) -> Result<()> {
             ),
         )),
     }
+}
+
+/// Rewrites each relative path that came from a configuration file as that file's folder joined
+/// with it. Values from the built-in defaults, overrides and the environment stay as they are
+/// (the current directory).
+fn rebase_file_paths(figment: Figment) -> Figment {
+    let mut rebased = Vec::new();
+    for key in PATH_KEYS.iter().copied().chain(["database.url"]) {
+        let Ok(value) = figment.find_value(key) else {
+            continue;
+        };
+        let Some(folder) = figment
+            .get_metadata(value.tag())
+            .and_then(|meta| meta.source.as_ref())
+            .and_then(|source| source.file_path())
+            .and_then(Path::parent)
+        else {
+            continue;
+        };
+        let Some(text) = value.as_str() else {
+            continue;
+        };
+        let new = if key == "database.url" {
+            rebase_sqlite_url(text, folder)
+        } else {
+            rebase_path(text, folder)
+        };
+        if let Some(new) = new {
+            rebased.push((key, new));
+        }
+    }
+    rebased.into_iter().fold(figment, |figment, (key, value)| {
+        figment.merge(figment::providers::Serialized::default(key, value))
+    })
+}
+
+/// `folder/path` when `path` is relative and not empty.
+fn rebase_path(path: &str, folder: &Path) -> Option<String> {
+    let relative = !path.is_empty() && Path::new(path).is_relative();
+    relative.then(|| folder.join(path).display().to_string())
+}
+
+/// `sqlite://` (or `sqlite:`) URLs naming a relative file, rebased on `folder`.
+fn rebase_sqlite_url(url: &str, folder: &Path) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = match rest.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (rest, None),
+    };
+    if path.starts_with(':') {
+        return None; // :memory:
+    }
+    let path = rebase_path(path, folder)?;
+    Some(match query {
+        Some(query) => format!("sqlite://{path}?{query}"),
+        None => format!("sqlite://{path}"),
+    })
 }
 
 fn positive(key: &str, value: Duration) -> Result<()> {
@@ -1259,10 +1365,75 @@ mod tests {
         }
     }
 
+    // Issue 16: metrics on a loopback listener of their own unless configured otherwise.
     #[test]
-    fn shipped_default_config_is_valid() {
+    fn metrics_listen() {
+        let metrics = |value: &str| {
+            Config::from_toml_str(&MINIMAL.replace(
+                "[server]\n",
+                &format!("[server]\nmetrics_listen = {value:?}\n"),
+            ))
+            .map(|config| config.server.metrics)
+        };
+        assert_eq!(
+            with("").unwrap().server.metrics,
+            MetricsListen::Separate("127.0.0.1:9464".parse().unwrap())
+        );
+        assert_eq!(metrics("main").unwrap(), MetricsListen::Main);
+        assert_eq!(metrics("off").unwrap(), MetricsListen::Off);
+        assert_eq!(metrics("").unwrap(), MetricsListen::Off);
+        let err = metrics("everywhere").unwrap_err().to_string();
+        assert!(err.contains("server.metrics_listen"), "{err}");
+    }
+
+    #[test]
+    fn built_in_defaults_are_the_shipped_file_and_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
-        let config = Config::load(&path).unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), BUILT_IN_DEFAULTS);
+        let config = Config::load(None).unwrap();
         assert_eq!(config.server.listen.port(), 8080);
+        assert_eq!(
+            config.data_dir,
+            Path::new("data"),
+            "from the current directory"
+        );
+    }
+
+    // Issue 16: a file's relative paths mean the same wherever the service starts; built-in and
+    // overridden ones stay relative to the current directory.
+    #[test]
+    fn relative_paths_in_a_file_resolve_against_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("one-login.toml");
+        std::fs::write(
+            &file,
+            "clients_dir = \"rps\"\n[database]\nurl = \"sqlite://db/one.sqlite?mode=rwc\"\n\
+             [secrets]\nkey_encryption_key_file = \"kek\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("kek"), "").unwrap();
+        let config = Config::load(Some(&file)).unwrap();
+        assert_eq!(config.clients_dir, dir.path().join("rps"));
+        assert_eq!(
+            config.database.url,
+            format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("db/one.sqlite").display()
+            )
+        );
+        assert_eq!(
+            config.secrets.key_encryption_key_file.as_deref(),
+            Some(dir.path().join("kek").as_path())
+        );
+        assert_eq!(config.data_dir, Path::new("data"), "not in the file");
+        let overridden =
+            Config::load_with_overrides(Some(&file), "clients_dir = \"here\"").unwrap();
+        assert_eq!(overridden.clients_dir, Path::new("here"));
+        let absolute = "/srv/one-login/clients";
+        std::fs::write(&file, format!("clients_dir = {absolute:?}\n")).unwrap();
+        assert_eq!(
+            Config::load(Some(&file)).unwrap().clients_dir,
+            Path::new(absolute)
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod identity;
 pub mod limits;
 pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod oidc;
 pub mod outbound;
 pub mod random;

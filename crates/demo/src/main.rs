@@ -59,7 +59,7 @@ async fn run() -> Result<(), String> {
     let root = project_root().ok_or("run from the repository's top folder (config/ not found)")?;
     std::env::set_current_dir(&root).map_err(|e| format!("entering {}: {e}", root.display()))?;
 
-    let config = Config::load(Path::new("config/default.toml")).map_err(|e| e.to_string())?;
+    let config = Config::load(None).map_err(|e| e.to_string())?;
     one_login_core::logging::init(config.log.format, "warn");
     let issuer = config.issuer.clone();
     let listen = config.server.listen;

@@ -119,6 +119,36 @@ impl AppState {
         }
     }
 
+    /// Reloads the relying parties and signing keys on every SIGHUP for as long as the process
+    /// runs. Requests in flight carry on with the set they started with; a folder with an
+    /// invalid file is logged (file and reason) and the previous clients kept.
+    #[cfg(unix)]
+    pub fn spawn_reload_on_hangup(&self) -> Result<()> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = signal(SignalKind::hangup()).map_err(|e| {
+            one_login_core::Error::Internal(format!("cannot listen for SIGHUP: {e}"))
+        })?;
+        let state = self.clone();
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                let dir = &state.config.clients_dir;
+                match state.oidc.reload(dir, &state.db, state.clock.unix()).await {
+                    Ok(clients) => tracing::info!(
+                        clients,
+                        clients_dir = %dir.display(),
+                        "SIGHUP: relying parties and signing keys reloaded"
+                    ),
+                    Err(e) => tracing::error!(
+                        error = %e,
+                        clients_dir = %dir.display(),
+                        "SIGHUP: reload refused, the previous relying parties are kept"
+                    ),
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// Carries out, every [`WATCH_INTERVAL`] while the process lives, the end of access of
     /// accounts an operator intervened on (`accounts::interventions`). For processes that
     /// serve (`serve`, the demo), never for one-off commands: the sessions to end may be in

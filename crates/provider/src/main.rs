@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use one_login_core::accounts::interventions::{self, Intervention, WATCH_INTERVAL};
 use one_login_core::accounts::{check_new_password, email_problem, totp};
-use one_login_core::config::{Config, DEFAULT_CONFIG_FILE};
+use one_login_core::config::{Config, MetricsListen};
 use one_login_core::error::{Error, Refusal, Result};
-use one_login_core::oidc::clients::{ClientRegistry, describe};
+use one_login_core::oidc::clients::{ClientRegistry, check_folder, describe, new_registration};
 use one_login_core::oidc::keys::{KeyPurpose, Keys};
 use one_login_provider::app::{AppState, Overrides};
 use one_login_provider::router;
@@ -30,18 +30,21 @@ struct Cli {
 enum Command {
     /// Run the provider.
     Serve {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Apply database migrations and exit.
     Migrate {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Check the configuration (file and ONE_LOGIN__* environment) and exit.
     CheckConfig {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Signing keys.
     Keys {
@@ -74,8 +77,9 @@ enum Command {
     },
     /// Create a verified account (for demos and tests).
     CreateAccount {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
         #[arg(long)]
         email: String,
         #[arg(long)]
@@ -92,8 +96,9 @@ enum KeysCommand {
     /// did.json), signing after keys.publish_before_use; the old keys stay published for
     /// keys.publish_after_retirement.
     Rotate {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// Rotate only these keys: `tokens` (ID, access and logout tokens) or `identity`
         /// (evidence credentials and core identity JWTs). Both when not given.
         #[arg(long, value_parser = ["tokens", "identity"])]
@@ -101,16 +106,18 @@ enum KeysCommand {
     },
     /// List the signing keys and their state.
     List {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
 /// The account an `accounts` subcommand acts on.
 #[derive(Args)]
 struct AccountArgs {
-    #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-    config: PathBuf,
+    /// A TOML file over the built-in defaults (its relative paths are from its folder).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// The account's email address (case does not matter).
     email: String,
 }
@@ -178,14 +185,43 @@ enum SecretsCommand {
 enum ClientsCommand {
     /// List every registered client.
     List {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Show one client's settings (never its secret).
     Show {
-        #[arg(long, default_value = DEFAULT_CONFIG_FILE)]
-        config: PathBuf,
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
         client_id: String,
+    },
+    /// Check every client file in a folder without starting anything: lists each problem
+    /// (file and reason) and exits non-zero if there is any.
+    Check {
+        /// The folder of client files (e.g. config/clients).
+        dir: PathBuf,
+    },
+    /// Write a new client's file, with a comment on each key, into clients_dir (or --out). It
+    /// uses private_key_jwt with the service's keys at jwks_uri. Never overwrites a file.
+    New {
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        client_id: String,
+        /// Where citizens come back with a code (exact match).
+        #[arg(long)]
+        redirect_uri: String,
+        /// Shown to citizens on the consent page. Default: the client id.
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the service publishes its public keys. Default: the redirect URI's origin
+        /// followed by /.well-known/jwks.json.
+        #[arg(long)]
+        jwks_uri: Option<String>,
+        /// The folder to write into instead of clients_dir.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -237,8 +273,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads the configuration, then starts logging in the format it names.
-fn load(file: &std::path::Path) -> Result<Config> {
+/// Reads the configuration (the built-in defaults, `file` over them, the environment over
+/// both), then starts logging in the format it names.
+fn load(file: Option<&std::path::Path>) -> Result<Config> {
     let config = Config::load(file)?;
     one_login_core::logging::init(config.log.format, "info");
     Ok(config)
@@ -247,7 +284,7 @@ fn load(file: &std::path::Path) -> Result<Config> {
 async fn run(command: Command) -> Result<()> {
     match command {
         Command::CheckConfig { config } => {
-            let config = load(&config)?;
+            let config = load(config.as_deref())?;
             let clients = ClientRegistry::load(&config.clients_dir)?;
             println!(
                 "configuration is valid: issuer {}, listen {}, database {:?}, short-lived store {}, {} client(s)",
@@ -264,7 +301,7 @@ async fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Migrate { config } => {
-            let config = load(&config)?;
+            let config = load(config.as_deref())?;
             let db = Database::connect(&config).await?;
             db.migrate().await?;
             println!("database migrated ({:?})", db.kind());
@@ -276,10 +313,10 @@ async fn run(command: Command) -> Result<()> {
             password,
             totp_secret,
         } => {
-            let config = load(&config)?;
+            let config = load(config.as_deref())?;
             create_account(config, email, password, totp_secret).await
         }
-        Command::Serve { config } => serve(load(&config)?).await,
+        Command::Serve { config } => serve(load(config.as_deref())?).await,
         Command::Accounts { command } => accounts(command).await,
         Command::Keys { command } => keys(command).await,
         Command::Clients { command } => clients(command),
@@ -297,7 +334,7 @@ async fn run(command: Command) -> Result<()> {
 
 async fn keys(command: KeysCommand) -> Result<()> {
     let (KeysCommand::Rotate { config, .. } | KeysCommand::List { config }) = &command;
-    let config = load(config)?;
+    let config = load(config.as_deref())?;
     let db = Database::connect(&config).await?;
     db.migrate().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -349,7 +386,7 @@ fn format_unix(at: i64) -> String {
 fn clients(command: ClientsCommand) -> Result<()> {
     match command {
         ClientsCommand::List { config } => {
-            let config = load(&config)?;
+            let config = load(config.as_deref())?;
             let registry = ClientRegistry::load(&config.clients_dir)?;
             if registry.all().is_empty() {
                 println!("no clients registered in {}", config.clients_dir.display());
@@ -365,7 +402,7 @@ fn clients(command: ClientsCommand) -> Result<()> {
             Ok(())
         }
         ClientsCommand::Show { config, client_id } => {
-            let config = load(&config)?;
+            let config = load(config.as_deref())?;
             let registry = ClientRegistry::load(&config.clients_dir)?;
             let client = registry.get(&client_id).ok_or_else(|| {
                 Error::config(
@@ -379,12 +416,68 @@ fn clients(command: ClientsCommand) -> Result<()> {
             println!("{}", describe(&client));
             Ok(())
         }
+        ClientsCommand::Check { dir } => {
+            let checked = check_folder(&dir);
+            for problem in &checked.problems {
+                eprintln!("problem: {problem}");
+            }
+            match checked.problems.len() {
+                0 => {
+                    println!("{}: {} valid client file(s)", dir.display(), checked.len());
+                    Ok(())
+                }
+                n => Err(Error::config(
+                    "clients check",
+                    format!("{n} problem(s) in {}", dir.display()),
+                )),
+            }
+        }
+        ClientsCommand::New {
+            config,
+            client_id,
+            redirect_uri,
+            name,
+            jwks_uri,
+            out,
+        } => {
+            let dir = match out {
+                Some(dir) => dir,
+                None => load(config.as_deref())?.clients_dir,
+            };
+            let name = name.unwrap_or_else(|| client_id.clone());
+            let text = new_registration(&client_id, &name, &redirect_uri, jwks_uri.as_deref())?;
+            let file = dir.join(format!("{client_id}.toml"));
+            write_new_file(&file, &text)?;
+            println!(
+                "wrote {}; put the service's public keys at its jwks_uri, then send the \
+                 provider SIGHUP",
+                file.display()
+            );
+            Ok(())
+        }
     }
+}
+
+/// Creates `file` with `text`, refusing if it exists already.
+fn write_new_file(file: &std::path::Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let fail = |why: String| Error::config("clients new", format!("{}: {why}", file.display()));
+    let mut created = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(file)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => fail("exists already; not overwritten".into()),
+            _ => fail(e.to_string()),
+        })?;
+    created
+        .write_all(text.as_bytes())
+        .map_err(|e| fail(e.to_string()))
 }
 
 async fn accounts(command: AccountsCommand) -> Result<()> {
     let (target, intervention) = command.parts();
-    let config = load(&target.config)?;
+    let config = load(target.config.as_deref())?;
     let db = Database::connect(&config).await?;
     db.migrate().await?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -554,11 +647,16 @@ async fn serve(config: Config) -> Result<()> {
     let issuer = config.issuer.clone();
     let state = AppState::connect(config, Overrides::default()).await?;
     state.spawn_intervention_watch();
+    #[cfg(unix)]
+    state.spawn_reload_on_hangup()?;
     tracing::info!(
         database = ?state.db.kind(),
         short_lived_store = state.ephemeral.describe(),
         "stores ready"
     );
+    if let MetricsListen::Separate(address) = state.config.server.metrics {
+        serve_metrics(address).await;
+    }
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let shutdown = handle.clone();
@@ -591,4 +689,26 @@ async fn serve(config: Config) -> Result<()> {
     served.map_err(|e| Error::config("server.listen", format!("cannot serve on {listen}: {e}")))?;
     state.db.close().await;
     Ok(())
+}
+
+/// Serves `/metrics` on a listener of its own. An address that cannot be bound is logged and
+/// sign-in carries on without metrics: the citizens' service never waits on its monitoring.
+async fn serve_metrics(address: SocketAddr) {
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            tracing::error!(%address, error = %e, "metrics not served: cannot listen (server.metrics_listen)");
+            return;
+        }
+    };
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(one_login_provider::metrics::render),
+    );
+    tracing::info!(%address, "metrics at /metrics");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
 }

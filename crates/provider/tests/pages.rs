@@ -1054,3 +1054,91 @@ async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
     let unlayered = get_from(routes.with_state(app.state.clone()), "/changes").await;
     assert_eq!(unlayered.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
+
+// Issue 16: every response has an X-Request-Id (the caller's when it is a sane short token),
+// every log line of the request carries it in both log formats, and an error page shows it for
+// the citizen to quote.
+#[tokio::test]
+async fn every_request_has_an_id_in_its_header_its_log_lines_and_its_error_page() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use one_login_core::config::LogFormat;
+    use one_login_core::logging::MemoryLog;
+    for format in [LogFormat::Text, LogFormat::Json] {
+        let log = MemoryLog::default();
+        let _capturing = log.capture(format);
+        let app = TestApp::start(support::Backend::Embedded).await;
+        let mut browser = app.browser();
+        let page = browser.get("/no-such-page").await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        let id = page.headers["x-request-id"].to_str().unwrap().to_owned();
+        assert_eq!(id.len(), 16, "{id}");
+        assert!(
+            page.body.contains(&format!(
+                "quote this reference: <strong class=\"govuk-!-font-weight-bold\">{id}</strong>"
+            )),
+            "{}",
+            page.body
+        );
+        let text = log.text();
+        let refused: Vec<&str> = text
+            .lines()
+            .filter(|line| line.contains("request refused"))
+            .collect();
+        assert_eq!(refused.len(), 1, "{text}");
+        match format {
+            LogFormat::Text => assert!(
+                refused[0].contains(&format!("request_id=\"{id}\"")),
+                "{text}"
+            ),
+            LogFormat::Json => {
+                let line: serde_json::Value = serde_json::from_str(refused[0]).unwrap();
+                assert_eq!(line["span"]["request_id"], id.as_str(), "{line}");
+            }
+        }
+        let other = browser.get("/healthz").await;
+        assert_ne!(
+            other.headers["x-request-id"],
+            id.as_str(),
+            "a fresh id each time"
+        );
+
+        let with_id = |value: &str| {
+            Request::get("/healthz")
+                .header("x-request-id", value)
+                .body(Body::empty())
+                .unwrap()
+        };
+        let kept = browser.send(with_id("lb-7f3a.9_x")).await;
+        assert_eq!(kept.headers["x-request-id"], "lb-7f3a.9_x");
+        for unfit in ["a b", "<b>", &"x".repeat(65)] {
+            let replaced = browser.send(with_id(unfit)).await;
+            let given = replaced.headers["x-request-id"].to_str().unwrap();
+            assert!(given.len() == 16 && given != unfit, "{unfit:?}: {given}");
+        }
+    }
+}
+
+// server.metrics_listen = "main": /metrics beside the pages, in the Prometheus text format; by
+// default (a listener of its own) the main listener has no such page.
+#[tokio::test]
+async fn metrics_on_the_main_listener_only_when_configured_so() {
+    let app = TestApp::start_with(
+        support::Backend::Embedded,
+        "[server]\nmetrics_listen = \"main\"",
+    )
+    .await;
+    let mut browser = app.browser();
+    browser.get("/healthz").await;
+    let page = browser.get("/metrics").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("one_login_http_requests_total{route=\"/healthz\",status=\"2xx\"}"),
+        "{}",
+        page.body
+    );
+    let default = TestApp::start(support::Backend::Embedded).await;
+    let page = default.browser().get("/metrics").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}

@@ -20,10 +20,6 @@ const IDENTITY_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 /// The key-encryption key the replicas share (base64 of 32 bytes; a test value).
 const KEY_ENCRYPTION_KEY: &str = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 
-fn config_file() -> String {
-    support::default_config_file().display().to_string()
-}
-
 /// `one-login ARGS` with `env`, outside any inherited ONE_LOGIN__ settings.
 fn one_login(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(BIN);
@@ -61,7 +57,7 @@ fn one_login_within(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Out
     child.wait_with_output().unwrap()
 }
 
-/// Where operators run the binary from: `config/default.toml` is found there.
+/// The repository's top folder: the built-in `clients_dir` (`config/clients`) is found from there.
 fn workspace() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -79,8 +75,8 @@ fn free_port() -> u16 {
 }
 
 #[test]
-fn check_config_accepts_the_shipped_file() {
-    let output = one_login(&["check-config", "--config", &config_file()], &[]);
+fn check_config_accepts_the_built_in_defaults() {
+    let output = one_login(&["check-config"], &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("configuration is valid"));
 }
@@ -89,8 +85,7 @@ fn check_config_accepts_the_shipped_file() {
 fn bad_configuration_names_the_key_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let unknown = dir.path().join("unknown.toml");
-    let shipped = std::fs::read_to_string(config_file()).unwrap();
-    std::fs::write(&unknown, format!("colour = \"blue\"\n{shipped}")).unwrap();
+    std::fs::write(&unknown, "colour = \"blue\"\n").unwrap();
     // (arguments after the command, environment, the key the error must name)
     type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, &'a str);
     let cases: Vec<Case> = vec![
@@ -105,39 +100,39 @@ fn bad_configuration_names_the_key_and_exits_2() {
             "--config",
         ),
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__SERVER__LISTEN", "not an address")],
             "server.listen",
         ),
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__ISSUER", "http://example.gov.uk/")],
             "issuer",
         ),
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__DATABASE__URL", "mysql://x")],
             "database.url",
         ),
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__SESSION__IDLE_TIMEOUT", "forever")],
             "session.idle_timeout",
         ),
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__SERVER__TLS_CERT", "/no/cert.pem")],
             "server.tls",
         ),
         // Issue 11.9: the demo's outbox (codes in files) is refused with an https issuer...
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![("ONE_LOGIN__ISSUER", "https://signin.example.gov.uk/")],
             "mail.transport",
         ),
         // ...and so (issue 11.13) is the demo's outbound allowance for this machine.
         (
-            vec!["--config".into(), config_file()],
+            vec![],
             vec![
                 ("ONE_LOGIN__ISSUER", "https://signin.example.gov.uk/"),
                 ("ONE_LOGIN__MAIL__TRANSPORT", "smtp"),
@@ -276,9 +271,7 @@ async fn start(env: &[(&str, &str)], scheme: &str) -> Server {
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let mut command = Command::new(BIN);
-    command
-        .current_dir(workspace())
-        .args(["serve", "--config", &config_file()]);
+    command.current_dir(workspace()).arg("serve");
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("ONE_LOGIN__")) {
         command.env_remove(key);
     }
@@ -470,7 +463,7 @@ async fn serve_refuses_to_start_without_its_redis() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
     let output = one_login(
-        &["serve", "--config", &config_file()],
+        &["serve"],
         &[
             ("ONE_LOGIN__DATA_DIR", data.as_str()),
             ("ONE_LOGIN__EPHEMERAL__URL", url.as_str()),
@@ -724,7 +717,7 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
     let data_c = dir.path().join("c").display().to_string();
     let mut env_c = shared(&data_c);
     env_c.retain(|(k, _)| k != "ONE_LOGIN__IDENTITY__ENCRYPTION_KEY");
-    let refused = one_login(&["serve", "--config", &config_file()], &as_refs(&env_c));
+    let refused = one_login(&["serve"], &as_refs(&env_c));
     assert!(!refused.status.success());
     assert!(
         stderr(&refused).contains("identity.encryption_key"),
@@ -735,7 +728,7 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
     // authenticator secrets or salt the others sealed (issue 11.7).
     let mut env_d = shared(&dir.path().join("d").display().to_string());
     env_d.retain(|(k, _)| k != "ONE_LOGIN__SECRETS__KEY_ENCRYPTION_KEY");
-    let refused = one_login(&["serve", "--config", &config_file()], &as_refs(&env_d));
+    let refused = one_login(&["serve"], &as_refs(&env_d));
     assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     assert!(
         stderr(&refused).contains("secrets.key_encryption_key"),
@@ -1137,11 +1130,7 @@ async fn rediss_with_a_password_reaches_a_tls_only_redis() {
     for case in cases {
         let mut env = vec![("ONE_LOGIN__DATA_DIR", data.as_str())];
         env.extend(case.iter().copied());
-        let refused = one_login_within(
-            &["serve", "--config", &config_file()],
-            &env,
-            Duration::from_secs(30),
-        );
+        let refused = one_login_within(&["serve"], &env, Duration::from_secs(30));
         assert!(!refused.status.success(), "{case:?}");
         assert!(
             stderr(&refused).contains("Redis"),

@@ -14,10 +14,7 @@ use one_login_store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
     NewAttempt, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
 };
-use support::{
-    default_config_file, fresh_postgres_schema, fresh_redis_prefix, real_servers_available,
-    redis_url,
-};
+use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available, redis_url};
 
 async fn memory() -> Option<Arc<dyn EphemeralStore>> {
     Some(Arc::new(MemoryStore::new(1 << 20)))
@@ -52,7 +49,7 @@ macro_rules! ephemeral_contract {
 async fn sqlite() -> (Database, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let overrides = format!("data_dir = {:?}", dir.path().display().to_string());
-    let config = Config::load_with_overrides(&default_config_file(), &overrides).unwrap();
+    let config = Config::load_with_overrides(None, &overrides).unwrap();
     let db = Database::connect(&config).await.unwrap();
     assert_eq!(db.kind(), DatabaseKind::Sqlite);
     db.migrate().await.unwrap();
@@ -69,7 +66,7 @@ async fn postgres(test: &str) -> Option<(Database, tempfile::TempDir)> {
         dir.path().display().to_string(),
         fresh_postgres_schema().await
     );
-    let config = Config::load_with_overrides(&default_config_file(), &overrides).unwrap();
+    let config = Config::load_with_overrides(None, &overrides).unwrap();
     let db = Database::connect(&config).await.unwrap();
     assert_eq!(db.kind(), DatabaseKind::Postgres);
     db.migrate().await.unwrap();
@@ -543,7 +540,7 @@ impl Place {
             self.dir.path().display().to_string(),
             self.url
         );
-        let config = Config::load_with_overrides(&default_config_file(), &overrides)?;
+        let config = Config::load_with_overrides(None, &overrides)?;
         let db = Database::connect(&config).await?;
         db.migrate().await?;
         Ok(db)
@@ -587,7 +584,7 @@ async fn raw(db: &Database, sql: &str, bind: &str) -> String {
 const TOTP: &str = "JBSWY3DPEHPK3PXP";
 
 fn keys_config() -> one_login_core::config::KeysConfig {
-    Config::load(&default_config_file()).unwrap().keys
+    Config::load(None).unwrap().keys
 }
 
 durable_place_contract! {

@@ -64,9 +64,7 @@ impl RunningProvider {
             dir = data_dir.path().display().to_string(),
             clients = clients_dir.display().to_string(),
         );
-        let config =
-            Config::load_with_overrides(&repo_root().join("config/default.toml"), &overrides)
-                .unwrap();
+        let config = Config::load_with_overrides(None, &overrides).unwrap();
         let state = AppState::connect(config, Overrides::default())
             .await
             .unwrap();

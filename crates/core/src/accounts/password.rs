@@ -258,17 +258,37 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| Error::Internal("password hasher closed".into()))?;
+        let queued = std::time::Instant::now();
+        let waiting = InQueue::enter();
+        let permit = self.permits.acquire().await;
+        drop(waiting);
+        ::metrics::histogram!(crate::metrics::PASSWORD_HASH_WAIT)
+            .record(queued.elapsed().as_secs_f64());
+        let _permit = permit.map_err(|_| Error::Internal("password hasher closed".into()))?;
         tokio::task::spawn_blocking(move || {
             yield_to_request_threads();
             work()
         })
         .await
         .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
+    }
+}
+
+/// One hash counted in [`crate::metrics::PASSWORD_HASH_QUEUE`] until dropped, also when the
+/// request waiting for it is abandoned.
+struct InQueue(::metrics::Gauge);
+
+impl InQueue {
+    fn enter() -> Self {
+        let gauge = ::metrics::gauge!(crate::metrics::PASSWORD_HASH_QUEUE);
+        gauge.increment(1.0);
+        InQueue(gauge)
+    }
+}
+
+impl Drop for InQueue {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
     }
 }
 

@@ -77,10 +77,11 @@ impl AccountServices<'_> {
         now: i64,
     ) -> Result<FailureOutcome> {
         let outcome = self.throttle().failed(attempt, reservation, now).await?;
-        let what = match attempt.factor() {
-            Factor::Password => "password",
-            Factor::AuthenticatorCode => "authenticator code",
+        let (what, factor) = match attempt.factor() {
+            Factor::Password => ("password", "password"),
+            Factor::AuthenticatorCode => ("authenticator code", "authenticator_code"),
         };
+        ::metrics::counter!(crate::metrics::SIGN_IN_FAILURES, "factor" => factor).increment(1);
         let audit = self.db.audit();
         audit
             .record(
@@ -91,6 +92,7 @@ impl AccountServices<'_> {
             .await?;
         tracing::info!(client = %ip, what, "sign-in failed");
         if let FailureOutcome::MustWait { until } = outcome {
+            ::metrics::counter!(crate::metrics::LOCKOUTS).increment(1);
             audit
                 .record(
                     &AuditEvent::new(AuditKind::Locked, account_id, now)
@@ -204,6 +206,7 @@ impl AccountServices<'_> {
                     .from_ip(Some(ip.to_owned())),
             )
             .await?;
+        ::metrics::counter!(crate::metrics::SIGN_INS).increment(1);
         self.throttle().remember_address(email, ip).await
     }
 }

@@ -371,6 +371,7 @@ impl AttemptLimiter {
         let store = db.proving_attempts();
         if result == CheckResult::Matched {
             store.release(&reservation.id).await?;
+            ::metrics::counter!(crate::metrics::PROVING_CHECKS, "result" => "matched").increment(1);
             return Ok(None);
         }
         store.mark_failed(&reservation.id).await?;
@@ -387,6 +388,12 @@ impl AttemptLimiter {
             .limit
             .limited_until(&by_account, now)
             .max(self.limit.limited_until(&by_document, now));
+        let counted = if limited_until.is_some() {
+            "limited"
+        } else {
+            "not_matched"
+        };
+        ::metrics::counter!(crate::metrics::PROVING_CHECKS, "result" => counted).increment(1);
         if let Some(until) = limited_until {
             tracing::warn!(account = %reservation.account_id, kind = reservation.kind.as_str(), until, "proving attempts limit reached");
         }

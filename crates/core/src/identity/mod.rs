@@ -410,13 +410,11 @@ mod tests {
     use crate::oidc::keys::new_stored_key;
 
     fn service() -> IdentityService {
-        let file =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
         let overrides = format!(
             "[identity]\nencryption_key = {:?}",
             one_login_store::sealing::generate_key()
         );
-        let config = Config::load_with_overrides(&file, &overrides).unwrap();
+        let config = Config::load_with_overrides(None, &overrides).unwrap();
         IdentityService::new(&config, Sources::simulated().unwrap()).unwrap()
     }
 

@@ -399,6 +399,8 @@ impl IdentityService {
             )
             .await?;
         tracing::info!(account = %account_id, level = %identity.level, "identity proven");
+        ::metrics::counter!(crate::metrics::IDENTITIES_PROVEN, "level" => identity.level.to_string())
+            .increment(1);
         Ok(())
     }
 }

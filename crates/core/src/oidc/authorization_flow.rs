@@ -537,7 +537,6 @@ fn refused(location: String, ends: Ends) -> Outcome {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::path::Path;
 
     use super::*;
     use crate::clock::ManualClock;
@@ -585,8 +584,7 @@ pub(crate) mod tests {
                 dir.path().display().to_string(),
                 clients.display().to_string(),
             );
-            let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml");
-            let config = Config::load_with_overrides(&file, &overrides).unwrap();
+            let config = Config::load_with_overrides(None, &overrides).unwrap();
             let clock = ManualClock::starting_now();
             let db = Database::connect(&config).await.unwrap();
             db.migrate().await.unwrap();

@@ -48,6 +48,7 @@ impl Provider {
                         Ok(request) => request,
                         Err(e) => {
                             tracing::warn!(client = %client_id, error = %e, "back-channel logout refused by the outbound policy");
+                            ::metrics::counter!(crate::metrics::BACKCHANNEL_LOGOUTS, "result" => "failed").increment(1);
                             return;
                         }
                     };
@@ -58,6 +59,7 @@ impl Provider {
                     {
                         Ok(response) if response.status().is_success() => {
                             tracing::info!(client = %client_id, "back-channel logout delivered");
+                            ::metrics::counter!(crate::metrics::BACKCHANNEL_LOGOUTS, "result" => "delivered").increment(1);
                             return;
                         }
                         Ok(response) => {
@@ -68,6 +70,8 @@ impl Provider {
                         }
                     }
                 }
+                ::metrics::counter!(crate::metrics::BACKCHANNEL_LOGOUTS, "result" => "failed")
+                    .increment(1);
             });
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::JwkSet;
@@ -360,58 +360,126 @@ impl ClientFile {
     }
 }
 
-/// Every registered client, by id. Read on every request, never written after start.
+/// The clients by id.
+type ClientMap = HashMap<String, Arc<Client>>;
+
+/// Every registered client, by id. Read on every request; replaced whole by [`Self::reload`]
+/// (SIGHUP), so a request sees either the old set or the new one. Clones share the set.
 #[derive(Debug, Clone, Default)]
 pub struct ClientRegistry {
-    clients: Arc<HashMap<String, Arc<Client>>>,
+    clients: Arc<RwLock<Arc<ClientMap>>>,
+}
+
+/// What is wrong with a folder of registrations: each problem names its file.
+#[derive(Debug, Default)]
+pub struct Checked {
+    clients: ClientMap,
+    pub problems: Vec<Error>,
+}
+
+/// Reads and checks every `*.toml` in `dir`, carrying on past a bad file so every problem is
+/// reported (a missing folder is no clients).
+pub fn check_folder(dir: &Path) -> Checked {
+    let mut checked = Checked::default();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return checked,
+        Err(e) => {
+            checked.problems.push(Error::config(
+                "clients_dir",
+                format!("{}: {e}", dir.display()),
+            ));
+            return checked;
+        }
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut files: HashMap<String, String> = HashMap::new();
+    for path in paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
+        let file = path.display().to_string();
+        let client = std::fs::read_to_string(&path)
+            .map_err(|e| Error::config(&file, e.to_string()))
+            .and_then(|text| parse_client(&file, &text));
+        let client = match client {
+            Ok(client) => client,
+            Err(e) => {
+                checked.problems.push(e);
+                continue;
+            }
+        };
+        if let Some(other) = files.insert(client.client_id.clone(), file.clone()) {
+            checked.problems.push(Error::config(
+                format!("{file}: client_id"),
+                format!("{:?} is also registered in {other}", client.client_id),
+            ));
+            continue;
+        }
+        checked
+            .clients
+            .insert(client.client_id.clone(), Arc::new(client));
+    }
+    checked
+}
+
+impl Checked {
+    /// How many files were valid.
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// The clients when there was no problem, else the first problem.
+    fn into_clients(mut self) -> Result<ClientMap> {
+        if self.problems.is_empty() {
+            Ok(self.clients)
+        } else {
+            Err(self.problems.swap_remove(0))
+        }
+    }
 }
 
 impl ClientRegistry {
     /// Reads and checks every `*.toml` in `dir` (a missing folder is no clients).
     pub fn load(dir: &Path) -> Result<Self> {
-        let mut clients = HashMap::new();
-        let mut files: HashMap<String, String> = HashMap::new();
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ClientRegistry::default());
-            }
-            Err(e) => {
-                return Err(Error::config(
-                    "clients_dir",
-                    format!("{}: {e}", dir.display()),
-                ));
-            }
-        };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        {
-            let file = path.display().to_string();
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Error::config(&file, e.to_string()))?;
-            let client = parse_client(&file, &text)?;
-            if let Some(other) = files.insert(client.client_id.clone(), file.clone()) {
-                return Err(Error::config(
-                    format!("{file}: client_id"),
-                    format!("{:?} is also registered in {other}", client.client_id),
-                ));
-            }
-            clients.insert(client.client_id.clone(), Arc::new(client));
-        }
+        let clients = check_folder(dir).into_clients()?;
         Ok(ClientRegistry {
-            clients: Arc::new(clients),
+            clients: Arc::new(RwLock::new(Arc::new(clients))),
         })
     }
 
+    /// Reads `dir` again and, when every file is valid, puts its clients in place of the
+    /// current ones; otherwise keeps the current ones and returns the first problem. Returns
+    /// how many clients are now registered.
+    pub fn reload(&self, dir: &Path) -> Result<usize> {
+        let clients = Arc::new(check_folder(dir).into_clients()?);
+        let count = clients.len();
+        match self.clients.write() {
+            Ok(mut current) => *current = clients,
+            Err(poisoned) => *poisoned.into_inner() = clients,
+        }
+        Ok(count)
+    }
+
+    /// The current set: a lock held only long enough to clone an `Arc`.
+    fn current(&self) -> Arc<ClientMap> {
+        match self.clients.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
     pub fn get(&self, client_id: &str) -> Option<Arc<Client>> {
-        self.clients.get(client_id).cloned()
+        self.current().get(client_id).cloned()
     }
 
     pub fn all(&self) -> Vec<Arc<Client>> {
-        let mut all: Vec<_> = self.clients.values().cloned().collect();
+        let mut all: Vec<_> = self.current().values().cloned().collect();
         all.sort_by(|a, b| a.client_id.cmp(&b.client_id));
         all
     }
@@ -450,6 +518,61 @@ pub fn describe(client: &Client) -> String {
         "require_nonce": client.require_nonce,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// A new client's file, with a comment on each key: `private_key_jwt` with the public keys at
+/// `<redirect_uri's origin>/.well-known/jwks.json` (or `jwks_uri`), the way GOV.UK One Login
+/// registers services. Checked as [`ClientRegistry::load`] would before it is returned.
+pub fn new_registration(
+    client_id: &str,
+    name: &str,
+    redirect_uri: &str,
+    jwks_uri: Option<&str>,
+) -> Result<String> {
+    let fail = |key: &str, why: String| Error::config(key, why);
+    let redirect = check_endpoint(redirect_uri).map_err(|e| fail("--redirect-uri", e))?;
+    let jwks_uri = match jwks_uri {
+        Some(uri) => uri.to_owned(),
+        None => format!(
+            "{}/.well-known/jwks.json",
+            redirect.origin().ascii_serialization()
+        ),
+    };
+    let text = format!(
+        r#"# Relying party {client_id:?}: one TOML file per service in clients_dir. A running provider
+# reads it on SIGHUP (`kill -HUP <pid>`); check a folder with `one-login clients check DIR`.
+# config/clients/README.md lists every key.
+
+# Letters, digits, - . _ ~ : the service sends it as client_id.
+client_id = {client_id:?}
+# Shown to citizens on the consent page.
+name = {name:?}
+# Where citizens come back with a code: matched exactly; https (http only on localhost).
+redirect_uris = [{redirect_uri:?}]
+# Where the service may send citizens after signing out (post_logout_redirect_uri).
+post_logout_redirect_uris = []
+# Called server to server when the citizen signs out elsewhere (back-channel logout).
+# backchannel_logout_uri = "https://service.example.gov.uk/backchannel-logout"
+
+# The service proves itself at /token with a JWT signed by its private key (RFC 7523). Its
+# public keys: jwks_uri (fetched at most once a minute) or inline, jwks = {{ keys = [ ... ] }}.
+token_endpoint_auth_method = "private_key_jwt"
+jwks_uri = {jwks_uri:?}
+
+# What it may ask for. Scopes: openid, email, phone, offline_access (refresh tokens).
+scopes = ["openid", "email"]
+# Claims by name, e.g. "https://vocab.account.gov.uk/v1/coreIdentityJWT" (with identity).
+claims = []
+# May it ask for a proven identity (vtr with P1-P3)?
+identity_verification_supported = false
+# ES256 or RS256.
+id_token_signed_response_alg = "ES256"
+require_pkce = true
+require_nonce = true
+"#
+    );
+    parse_client("the new client", &text)?;
+    Ok(text)
 }
 
 /// One client's registration from the text of its TOML file, parsed and checked as

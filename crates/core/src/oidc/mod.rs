@@ -88,6 +88,24 @@ impl Provider {
         })
     }
 
+    /// Reads the relying parties from `clients_dir` and the signing keys from the database
+    /// again (SIGHUP). A folder with any invalid file changes nothing: the error names the file
+    /// and the current clients stay. Returns how many clients are registered.
+    pub async fn reload(
+        &self,
+        clients_dir: &std::path::Path,
+        db: &Database,
+        now: i64,
+    ) -> Result<usize> {
+        // Both are tried: a database outage does not hold back a client folder's change.
+        let clients = self.clients.reload(clients_dir);
+        let keys = self.keys.reload(db).await;
+        let count = clients?;
+        keys?;
+        self.clients.sync(db, now).await?;
+        Ok(count)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.issuer, path.trim_start_matches('/'))
     }

@@ -147,7 +147,18 @@ impl IntoResponse for Error {
 }
 
 impl Error {
+    /// Counts a store's failure in [`one_login_core::metrics::STORE_ERRORS`], by backend.
+    pub fn count_store_failure(&self) {
+        if let Error::Core(core) = self
+            && let Some(backend) = one_login_core::metrics::store_backend(core)
+        {
+            ::metrics::counter!(one_login_core::metrics::STORE_ERRORS, "backend" => backend)
+                .increment(1);
+        }
+    }
+
     fn respond(self) -> Response {
+        self.count_store_failure();
         match self {
             Error::Core(CoreError::OAuth(error)) => return oauth_response(error),
             // 303: the browser fetches the page again and sees the session as it now is.
@@ -176,6 +187,7 @@ impl Error {
         }
         let body = self
             .page()
+            .reference(crate::web::request_id::current())
             .render()
             .unwrap_or_else(|_| "Sorry, there is a problem with the service.".to_owned());
         let response = (status, Html(body)).into_response();

@@ -16,6 +16,8 @@ pub struct MessagePage {
     pub paragraphs: Vec<String>,
     /// Each in a paragraph of its own, after the text.
     pub links: Vec<Link>,
+    /// The request id on an error page, for the citizen to quote.
+    pub reference: Option<String>,
 }
 
 impl MessagePage {
@@ -24,7 +26,14 @@ impl MessagePage {
             title: title.into(),
             paragraphs: Vec::new(),
             links: Vec::new(),
+            reference: None,
         }
+    }
+
+    /// Shows `reference` (the request id) for the citizen to quote.
+    pub fn reference(mut self, reference: Option<String>) -> Self {
+        self.reference = reference;
+        self
     }
 
     pub fn paragraph(mut self, text: impl Into<String>) -> Self {

@@ -10,6 +10,7 @@ pub mod message_page;
 pub mod oidc;
 pub mod pages;
 pub mod rate_limit;
+pub mod request_id;
 pub mod templates;
 pub mod visit;
 
@@ -22,6 +23,7 @@ use axum::middleware;
 use axum::routing::get;
 
 use crate::app::AppState;
+use one_login_core::config::MetricsListen;
 
 /// Form bodies are small: the largest is a password and its confirmation.
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -31,6 +33,9 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 /// discovery) never touch a session, so they do not pay for one.
 pub fn router(state: AppState) -> Router {
     let https = state.config.issuer_is_https();
+    // Installed before the first request, so what happens before the first scrape counts.
+    crate::metrics::handle();
+    let metrics_here = state.config.server.metrics == MetricsListen::Main;
     // Each group answers its own deadline the way it answers an outage (deadline.rs).
     let browser = Router::new()
         .merge(oidc::browser_routes())
@@ -43,9 +48,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(deadline::for_people));
     let clients = oidc::client_routes().layer(middleware::from_fn(deadline::for_clients));
-    let routes = Router::new()
-        .merge(browser)
-        .merge(clients)
+    let mut routes = Router::new().merge(browser).merge(clients);
+    if metrics_here {
+        routes = routes.route("/metrics", get(crate::metrics::render));
+    }
+    let routes = routes
         .fallback(pages::info::not_found)
         .method_not_allowed_fallback(pages::info::method_not_allowed)
         // Every POST, and any added, is rate-limited per client address (checklist 80).
@@ -54,6 +61,11 @@ pub fn router(state: AppState) -> Router {
             rate_limit::limit_posts,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost of the per-route layers (Router::layer wraps each route and the fallback),
+        // so it sees the route's template and every answer, refusals included.
+        .layer(middleware::from_fn(crate::metrics::record_request))
+        // Outside everything else, so every log line of the request carries its id.
+        .layer(middleware::from_fn(request_id::assign))
         .with_state(state);
     headers::apply(routes, https)
 }

@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -155,16 +154,12 @@ pub struct TestApp {
     _data_dir: tempfile::TempDir,
 }
 
-pub fn default_config_file() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/default.toml")
-}
-
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
         Self::start_with(backend, "").await
     }
 
-    /// Starts on `backend` with extra TOML over `config/default.toml`.
+    /// Starts on `backend` with extra TOML over the built-in defaults.
     pub async fn start_with(backend: Backend, extra: &str) -> TestApp {
         Self::start_with_clients(backend, extra, &[]).await
     }
@@ -201,7 +196,7 @@ impl TestApp {
             dir = data_dir.path().display().to_string(),
             prefix = fresh_redis_prefix(),
         );
-        let config = Config::load_with_overrides(&default_config_file(), &overrides).unwrap();
+        let config = Config::load_with_overrides(None, &overrides).unwrap();
         let clock = Arc::new(ManualClock::starting_now());
         let mail = Arc::new(CapturedMail::default());
         let state = AppState::connect(

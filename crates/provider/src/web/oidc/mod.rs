@@ -54,6 +54,7 @@ pub fn client_routes() -> Router<AppState> {
 /// Errors at a client-facing endpoint are JSON too: a store outage becomes
 /// `temporarily_unavailable`, anything else `server_error` (RFC 6749 §4.1.2.1 names).
 pub fn for_client(error: Error) -> Error {
+    error.count_store_failure();
     match error {
         Error::Core(CoreError::OAuth(_)) | Error::ClientRateLimited { .. } => error,
         Error::Core(CoreError::RateLimited {

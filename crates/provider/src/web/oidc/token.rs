@@ -85,13 +85,15 @@ async fn admitted(
 async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
     let (form, client, now) = admitted(app, headers, body).await?;
     let stores = stores(app);
-    let response = match form.get("grant_type") {
-        Some("authorization_code") => {
-            token_endpoint::exchange_code(&app.oidc, &stores, &client, &form, now).await?
-        }
-        Some("refresh_token") => {
-            token_endpoint::refresh(&app.oidc, &stores, &client, &form, now).await?
-        }
+    let (response, grant_type) = match form.get("grant_type") {
+        Some("authorization_code") => (
+            token_endpoint::exchange_code(&app.oidc, &stores, &client, &form, now).await?,
+            "authorization_code",
+        ),
+        Some("refresh_token") => (
+            token_endpoint::refresh(&app.oidc, &stores, &client, &form, now).await?,
+            "refresh_token",
+        ),
         Some(_) => {
             return Err(
                 OAuthError::new(400, "unsupported_grant_type", "grant_type not supported").into(),
@@ -99,6 +101,8 @@ async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<R
         }
         None => return Err(OAuthError::invalid_request("grant_type is required").into()),
     };
+    ::metrics::counter!(one_login_core::metrics::TOKENS_ISSUED, "grant_type" => grant_type)
+        .increment(1);
     Ok(no_store_json(&response))
 }
 
