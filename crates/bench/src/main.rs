@@ -286,8 +286,8 @@ async fn bench(options: Options, out: PathBuf) -> Result<()> {
     }
     let argon2 = Argon2Bound::measure(&options.config).await?;
     eprintln!(
-        "argon2 verify {:.1} ms: at most {:.0} logins/s on {} cores",
-        argon2.verify_ms, argon2.logins_per_second, argon2.cores
+        "argon2 verify {:.1} ms: at most {:.0} logins/s with {} hashes at once",
+        argon2.verify_ms, argon2.logins_per_second, argon2.hashes
     );
     let runs = run(&options).await?;
     let report = Report::new(&options, started_at, argon2, runs);

@@ -277,7 +277,8 @@ pub struct PasswordConfig {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
-    /// Hashes computed at once; 0 means one per CPU core.
+    /// Hashes computed at once; 0 means one fewer than the CPU cores, at least one
+    /// (`accounts::password::default_concurrent_hashes`).
     pub max_concurrent_hashes: usize,
 }
 

@@ -139,10 +139,21 @@ pub struct Verification {
     pub needs_rehash: bool,
 }
 
+/// Hashes computed at once when `passwords.max_concurrent_hashes` is 0: one fewer than the
+/// CPU cores, and at least one. A burst of sign-ins then never takes every core from single
+/// sign-on and the token endpoint (issue 13.4), and argon2's 19 MiB a hash (checklist 48
+/// keeps that floor) stays bounded: on 2 cores, one hash at a time keeps the provider under
+/// 60 MB at 128 concurrent flows, where two took it to 72 MB (issue 12.2).
+pub fn default_concurrent_hashes(cores: usize) -> usize {
+    cores.saturating_sub(1).max(1)
+}
+
 /// argon2id with the configured cost, run on the blocking pool, at most N at once.
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    /// Hashes computed at once (`passwords.max_concurrent_hashes`, resolved).
+    concurrent: usize,
     permits: Arc<Semaphore>,
     /// A hash of a random password, verified when the account does not exist, so that "no such
     /// account" takes as long as "wrong password" (ASVS 6.3.8).
@@ -159,9 +170,9 @@ impl PasswordHasher {
         )
         .map_err(|e| Error::config("passwords", e.to_string()))?;
         let permits = match config.max_concurrent_hashes {
-            0 => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+            0 => default_concurrent_hashes(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
             n => n,
         };
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
@@ -171,9 +182,15 @@ impl PasswordHasher {
             .to_string();
         Ok(PasswordHasher {
             params,
+            concurrent: permits,
             permits: Arc::new(Semaphore::new(permits)),
             dummy_hash: dummy_hash.into(),
         })
+    }
+
+    /// How many hashes run at once; more wait their turn.
+    pub fn concurrent_hashes(&self) -> usize {
+        self.concurrent
     }
 
     fn argon(&self) -> Argon2<'static> {
@@ -428,5 +445,13 @@ mod tests {
                 needs_rehash: true
             }
         );
+    }
+
+    #[test]
+    fn by_default_one_core_is_left_to_everything_else() {
+        let cases = [(1, 1), (2, 1), (4, 3), (16, 15)];
+        for (cores, hashes) in cases {
+            assert_eq!(default_concurrent_hashes(cores), hashes, "{cores} cores");
+        }
     }
 }
