@@ -31,6 +31,8 @@ export class Citizen {
     this.page = page;
     this.sites = { provider: { url: baseUrl, titleSuffix: TITLE_SUFFIX }, ...sites };
     this.javaScriptEnabled = javaScriptEnabled;
+    // The GOV.UK components' own words, in the language the pages are in (set for Welsh).
+    this.words = { error: 'Error:', problem: 'There is a problem' };
     this.axeOnCopy = javaScriptEnabled ? null : new AxeOnCopy(browser);
     this.baseUrl = baseUrl;
     this.artifacts = artifacts;
@@ -168,13 +170,13 @@ export class Citizen {
     assert.equal(squash(await h1.innerText()), heading, `the heading on ${this.pathname}`);
     assert.equal(
       await page.title(),
-      `${errors ? 'Error: ' : ''}${title}${this.sites[site].titleSuffix}`,
+      `${errors ? `${this.words.error} ` : ''}${title}${this.sites[site].titleSuffix}`,
       `<title> of ${this.pathname}`,
     );
     const summary = page.locator('.govuk-error-summary');
     if (errors) {
       assert.equal(await summary.count(), 1, `an error summary on ${this.pathname}`);
-      assert.equal(squash(await summary.locator('.govuk-error-summary__title').innerText()), 'There is a problem');
+      assert.equal(squash(await summary.locator('.govuk-error-summary__title').innerText()), this.words.problem);
       const links = await summary.locator('.govuk-error-summary__list a').evaluateAll((as) =>
         as.map((a) => [a.textContent.replace(/\s+/g, ' ').trim(), a.getAttribute('href')]),
       );
@@ -183,7 +185,7 @@ export class Citizen {
         const field = href.slice(1);
         assert.equal(
           squash(await page.locator(`#${field}-error`).innerText()),
-          `Error: ${message}`,
+          `${this.words.error} ${message}`,
           `the inline error of #${field}`,
         );
         assert.equal(

@@ -321,7 +321,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       await sleep((IDLE_SECONDS + 2) * 1000);
       const chain = await citizen.submit();
       assert.ok(chain.every((d) => d.status < 500), `no server error: ${hops(chain)}`);
-      await citizen.sees({ path: '/identity/start', heading: 'Your session has ended', status: 403 });
+      await citizen.sees({ path: '/identity/start', heading: 'Your session has timed out', status: 403 });
       assert.ok(
         (await citizen.paragraphs()).some((p) => p.startsWith('You were away for a while')),
         'the page says why',

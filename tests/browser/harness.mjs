@@ -183,7 +183,7 @@ export class Provider {
       for (const message of await this.outbox()) {
         if (!message.to.toLowerCase().includes(to.toLowerCase())) continue;
         const body = message.text.slice(message.text.search(/\r?\n\r?\n/));
-        const match = /^Your GOV\.UK One Login security code$/.test(message.subject)
+        const match = /^(Your GOV\.UK One Login security code|Eich cod diogelwch GOV\.UK One Login)$/.test(message.subject)
           ? body.match(/^(\d{6})\r?$/m)
           : null;
         if (match && !ignore.includes(match[1])) return match[1];

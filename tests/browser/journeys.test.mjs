@@ -67,7 +67,7 @@ async function seesAccount(citizen, email) {
   await citizen.sees(ACCOUNT);
   assert.equal(await citizen.summaryValue('Email address'), email);
   assertWrittenToday(await citizen.summaryValue('Created'), 'the Created date');
-  assert.equal(await citizen.summaryValue('How you sign in'), 'Password and authenticator app');
+  assert.equal(await citizen.summaryValue('How you sign in'), 'You signed in with your password and authenticator app');
   const current = citizen.page.locator('.govuk-service-navigation a[aria-current="page"]');
   assert.equal(squash(await current.innerText()), 'Your account');
   const rows = await citizen.tableRows();
@@ -204,6 +204,54 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   }
 }
 
+/** Issue 15: the start page's toggle → create account in Welsh, every page checked by axe. */
+async function newCitizenInWelsh({ citizen, page, provider }) {
+  const email = newEmail('cymraeg');
+  const password = 'ceffyl cywir batri stwffwl';
+  citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
+  const CONTINUE = 'Parhau';
+
+  await citizen.goto('/');
+  await citizen.sees({ path: '/', heading: 'Create your GOV.UK One Login or sign in' });
+  await citizen.follow('Cymraeg');
+  await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
+  assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
+  assert.equal(await page.getByRole('link', { name: 'English', exact: true }).getAttribute('lang'), 'en');
+  await citizen.follow('Creu eich GOV.UK One Login', { role: 'button' });
+
+  const EMAIL_PAGE = { path: '/create-account', heading: 'Rhowch eich cyfeiriad e-bost i greu eich GOV.UK One Login' };
+  await citizen.sees(EMAIL_PAGE);
+  await citizen.fill(EMAIL_PAGE.heading, 'enw.example.com');
+  await citizen.submitRefused(CONTINUE);
+  await citizen.sees({
+    ...EMAIL_PAGE,
+    status: 400,
+    errors: [['Rhowch gyfeiriad e-bost yn y fformat cywir, fel enw@enghraifft.com', '#email']],
+  });
+  await citizen.fill(EMAIL_PAGE.heading, email);
+  await citizen.submitAccepted(CONTINUE);
+
+  await citizen.sees({ path: '/create-account/check-email', heading: 'Gwiriwch eich e-bost' });
+  await citizen.fill('Rhowch y cod 6 digid', await provider.latestEmailCode(email));
+  await citizen.submitAccepted(CONTINUE);
+
+  await citizen.sees({ path: '/create-account/password', heading: 'Creu eich cyfrinair' });
+  await citizen.fill('Cyfrinair', password);
+  await citizen.fill('Cadarnhewch eich cyfrinair', password);
+  await citizen.submitAccepted(CONTINUE);
+
+  await citizen.sees({ path: '/create-account/authenticator-app', heading: 'Sefydlu ap dilysu' });
+  await page.getByText("Nid wyf yn gallu sganio'r cod QR", { exact: true }).click();
+  const secret = squash(await page.locator('#secret-key').innerText()).replace(/ /g, '');
+  await citizen.fill('Rhowch y cod diogelwch 6 digid a ddangosir yn eich ap dilysu', totpCode(secret, totpStep()));
+  await citizen.submitAccepted(CONTINUE);
+
+  await citizen.sees({ path: '/account', heading: 'Eich GOV.UK One Login' });
+  assert.equal(await citizen.summaryValue('Sut rydych yn mewngofnodi'), 'Gwnaethoch fewngofnodi gyda’ch cyfrinair a’ch ap dilysu');
+  await citizen.submitAccepted('Allgofnodi');
+  await citizen.sees({ path: '/signed-out', heading: 'Rydych wedi allgofnodi' });
+}
+
 describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOURNEY_TIMEOUT_MS }, () => {
   before(async () => {
     artifactsDir = await ensureArtifactsDir();
@@ -216,6 +264,10 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
 
   test('a. a new citizen creates an account, signs out and signs in again', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     journey(t, {}, (ctx) => newCitizen(ctx, { javaScript: true })),
+  );
+
+  test('o. a new citizen creates an account in Welsh', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    journey(t, {}, (ctx) => newCitizenInWelsh(ctx)),
   );
 
   test('b. five wrong security codes lock sign-in, even with the right password', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
@@ -331,8 +383,8 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       assert.ok(email_at > 0, `Tab reaches the email field: ${order.join(' → ')}`);
       assert.deepEqual(
         order.slice(email_at),
-        ['input#email', 'input#password', 'button "Continue"'],
-        'email, then password, then Continue',
+        ['input#email', 'input#password', 'button "Show"', 'button "Continue"'],
+        'email, then password and its Show button, then Continue',
       );
 
       // Again from the top: the skip link goes straight to the form, Enter sends it.

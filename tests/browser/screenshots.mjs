@@ -93,6 +93,16 @@ try {
   // Managing the account (pictures 24-30), with the password and app he has now.
   shots = Math.max(shots, 23);
   await manageAccount({ citizen, shoot }, { ...account, password: newPassword, secret, step: totpStep() });
+
+  // Issue 15: the same service in Welsh, by the header's toggle (pictures 31-32).
+  await citizen.goto('/');
+  await citizen.sees({ path: '/', heading: 'Create your GOV.UK One Login or sign in' });
+  await citizen.follow('Cymraeg');
+  await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
+  await shoot('welsh-start');
+  await citizen.follow('Mewngofnodi', { role: 'button' });
+  await citizen.sees({ path: '/sign-in', heading: 'Mewngofnodi i’ch GOV.UK One Login' });
+  await shoot('welsh-sign-in');
   await citizen.finish();
   await context.close();
   await fs.rm(outDir, { recursive: true, force: true });

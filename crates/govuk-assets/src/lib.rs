@@ -10,6 +10,8 @@
 //! services only, so it is neither shipped nor referenced.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod words;
+
 /// The version of the `govuk-frontend` package that `dist/` was built from.
 pub const GOVUK_FRONTEND_VERSION: &str = "6.6.0";
 

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use askama::Template;
+use govuk_assets::words::filters;
 
 struct FieldError {
     field: &'static str,
@@ -205,8 +206,16 @@ fn form_without_errors() {
     ));
     assert_eq!(
         tag_with_id(&html, "password"),
-        r#"<input class="govuk-input" id="password" name="password" type="password" autocomplete="current-password">"#
+        r#"<input class="govuk-input govuk-password-input__input govuk-js-password-input-input" id="password" name="password" type="password" autocomplete="current-password" autocapitalize="none">"#
     );
+    // A password field is the GOV.UK password input: its Show button waits for govuk-frontend.
+    assert!(squash(&html).contains(
+        r#"<div class="govuk-input__wrapper govuk-password-input__wrapper"> <input class="govuk-input govuk-password-input__input"#
+    ));
+    assert!(html.contains(
+        r#"<button type="button" class="govuk-button govuk-button--secondary govuk-password-input__toggle govuk-js-password-input-toggle" data-module="govuk-button" aria-controls="password" aria-label="Show password" hidden>Show</button>"#
+    ));
+    assert!(html.contains(r#"data-module="govuk-password-input" data-i18n.show-password="Show""#));
     assert!(html.contains(r#"<input type="hidden" name="csrf_token" value="tok&#38;en">"#));
     assert!(squash(&html).contains(
         r#"<button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true"> Continue </button>"#
@@ -254,7 +263,7 @@ fn form_with_errors() {
     // The password input has no error.
     assert_eq!(
         tag_with_id(&html, "password"),
-        r#"<input class="govuk-input" id="password" name="password" type="password" autocomplete="current-password">"#
+        r#"<input class="govuk-input govuk-password-input__input govuk-js-password-input-input" id="password" name="password" type="password" autocomplete="current-password" autocapitalize="none">"#
     );
     assert!(!html.contains("<script>alert"));
     assert!(!html.contains("<code>"));

@@ -116,6 +116,7 @@ impl AppState {
             access: self.account_access(),
             create_account_url: self.config.url("create-account"),
             sign_in_url: self.config.url("sign-in"),
+            language: crate::web::language::current(),
         }
     }
 

@@ -644,12 +644,12 @@ identity_tests! {
         assert!(client_params(&page, &env.benefits).contains_key("code"), "sign-in only: no proving");
         let account = browser.get("/account").await;
         account.assert(StatusCode::OK, "Your account");
-        assert!(!account.body.contains("P2 (medium confidence)"), "no proven identity shown");
+        assert!(!account.body.contains("You have proved your identity."), "no proven identity shown");
 
         let tokens = env.proved_at_driving(&mut browser).await;
         assert!(env.stored_credentials().await > checks, "checked again");
         assert!(env.userinfo(&mut browser, &tokens).await[CORE_IDENTITY].is_string());
-        browser.get("/account").await.assert(StatusCode::OK, "P2 (medium confidence)");
+        browser.get("/account").await.assert(StatusCode::OK, "You have proved your identity.");
     }
 
     // The contract's P2 web journey: passport, address, fraud check, questions; then the core
@@ -684,7 +684,7 @@ identity_tests! {
         assert!(info.get(RETURN_CODE).is_none(), "not asked for");
         // The account page shows the proven identity and who received it.
         let account = browser.get("/account").await;
-        account.assert(StatusCode::OK, "P2 (medium confidence)");
+        account.assert(StatusCode::OK, "You have proved your identity.");
         assert!(account.body.contains("UK passport, checked"));
         assert!(account.body.contains("Service driving, last on"));
     }
@@ -1338,7 +1338,7 @@ identity_tests! {
             .assert_redirect("/account");
         assert_eq!(env.stored_secret().await.as_deref(), Some(secret.as_str()));
         let account = lost.get("/account").await;
-        account.assert(StatusCode::OK, "P2 (medium confidence)").assert(StatusCode::OK, "Authenticator app replaced");
+        account.assert(StatusCode::OK, "You have proved your identity.").assert(StatusCode::OK, "Authenticator app replaced");
     }
 
     // Someone who knows Kenneth's password and reads his email cannot take his proven identity

@@ -371,7 +371,7 @@ backend_tests! {
     async fn forms_need_their_csrf_token(app: TestApp) {
         let mut browser = app.browser();
         // No session at all: the session has ended.
-        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "Your session has ended");
+        browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "Your session has timed out");
         browser.get("/sign-in").await;
         browser.post("/sign-in", &[("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
         browser.post("/sign-in", &[("csrf_token", "forged"), ("email", "a@example.com"), ("password", "x")]).await.assert(StatusCode::FORBIDDEN, "form has expired");
@@ -1053,6 +1053,114 @@ async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
 
     let unlayered = get_from(routes.with_state(app.state.clone()), "/changes").await;
     assert_eq!(unlayered.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+/// Issue 15: the pages' language comes from `ui_locales` (the first one offered, kept for the
+/// journey), then the toggle's cookie, then `Accept-Language`; English otherwise.
+#[tokio::test]
+async fn pages_in_welsh_from_ui_locales_the_toggle_or_accept_language() {
+    let rp = support::rp::RelyingParty::new("welsh-service", "127.0.0.1");
+    let app =
+        TestApp::start_with_clients(support::Backend::Embedded, "", &[rp.registration("")]).await;
+    let lang = |page: &support::Page, code: &str| {
+        assert!(
+            page.body.contains(&format!("<html lang=\"{code}\"")),
+            "expected lang {code}:\n{}",
+            page.body
+        );
+    };
+
+    let mut browser = app.browser();
+    let page = browser.get("/sign-in").await;
+    lang(&page, "en");
+    page.assert(StatusCode::OK, "href=\"?lang=cy\"");
+
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("client_id", rp.client_id.as_str()),
+        ("redirect_uri", rp.redirect_uri.as_str()),
+        ("state", "s"),
+        ("nonce", "n"),
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+        ("ui_locales", "fr cy en"),
+    ])
+    .unwrap();
+    let answer = browser.get(&format!("/authorize?{query}")).await;
+    answer.assert_redirect("/sign-in");
+    let cookie = answer
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("one-login-lang=cy"))
+        .expect("ui_locales remembered for the journey");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    let page = browser.get("/sign-in").await;
+    lang(&page, "cy");
+    page.assert(StatusCode::OK, "Yn ôl")
+        .assert(StatusCode::OK, "href=\"?lang=en\"");
+
+    // The toggle keeps the citizen on the page, now in English, and is remembered.
+    browser
+        .get("/sign-in?lang=en")
+        .await
+        .assert_redirect("/sign-in");
+    lang(&browser.get("/sign-in").await, "en");
+    lang(&browser.get("/create-account").await, "en");
+
+    // No choice made: the browser's preference.
+    let mut browser = app.browser();
+    let page = browser
+        .send(
+            axum::http::Request::get("/sign-in")
+                .header("accept-language", "cy-GB, en;q=0.8")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    lang(&page, "cy");
+    page.assert(StatusCode::OK, "Mae hwn yn wasanaeth newydd")
+        .assert(StatusCode::OK, "Mewngofnodi i’ch GOV.UK One Login")
+        // The GOV.UK password input, its Show button in Welsh (revealed by govuk-frontend).
+        .assert(StatusCode::OK, "data-module=\"govuk-password-input\"")
+        .assert(
+            StatusCode::OK,
+            "aria-controls=\"password\" aria-label=\"Dangos cyfrinair\" hidden>Dangos</button>",
+        );
+    // The toggle's cookie, with no header: a form's errors, composed in English by the
+    // rules, are shown in Welsh too.
+    browser.cookies.insert("one-login-lang".into(), "cy".into());
+    let csrf = page.csrf();
+    let refused = browser
+        .post("/create-account", &[("csrf_token", &csrf), ("email", "")])
+        .await;
+    refused
+        .assert(StatusCode::BAD_REQUEST, "Mae problem")
+        .assert(StatusCode::BAD_REQUEST, "Rhowch eich cyfeiriad e-bost")
+        .assert(StatusCode::BAD_REQUEST, "<title>Gwall: ");
+    assert!(!refused.body.contains("There is a problem"));
+    // The email goes in the language of the page that sent it.
+    browser
+        .post(
+            "/create-account",
+            &[("csrf_token", &csrf), ("email", "cymraeg@example.com")],
+        )
+        .await
+        .assert_redirect("/create-account/check-email");
+    let sent = app.mail.to("cymraeg@example.com");
+    assert_eq!(sent[0].subject, "Eich cod diogelwch GOV.UK One Login");
+    assert!(
+        sent[0]
+            .body
+            .starts_with("Eich cod i greu GOV.UK One Login yw:"),
+        "{}",
+        sent[0].body
+    );
 }
 
 // Issue 16: every response has an X-Request-Id (the caller's when it is a sane short token),

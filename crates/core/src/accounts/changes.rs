@@ -9,6 +9,7 @@ use super::services::AccountServices;
 use super::sign_in::{Check, Checked};
 use super::throttle::Factor;
 use crate::error::Result;
+use crate::i18n::Language;
 use crate::limits::RouteKind;
 use crate::sessions::{Authentication, SessionId};
 use one_login_store::error::{Error as StoreError, Refusal};
@@ -114,7 +115,7 @@ impl AccountServices<'_> {
         self.rate_limiter
             .admit(self.store, RouteKind::Forms, &limited_as, now)
             .await?;
-        let taken = emails::address_taken(email);
+        let taken = emails::address_taken(self.language, email);
         self.code_unless_taken(email, now, taken, emails::new_address_code)
             .await
     }
@@ -147,6 +148,7 @@ impl AccountServices<'_> {
         self.access.end_all(&account.id, keep, now_ms).await?;
         self.mailer
             .send(emails::notice(
+                self.language,
                 &account.email,
                 "Your GOV.UK One Login email address has changed",
                 "The email address of your GOV.UK One Login was changed. We will not send email to this address any more.",
@@ -155,6 +157,7 @@ impl AccountServices<'_> {
             .await?;
         self.mailer
             .send(emails::notice(
+                self.language,
                 email,
                 "This is now your GOV.UK One Login email address",
                 "You now sign in to GOV.UK One Login with this email address.",
@@ -187,7 +190,7 @@ impl AccountServices<'_> {
                     .await?
             }
         }
-        let (kind, done, email) = replacement_notice(account, new, by, now);
+        let (kind, done, email) = replacement_notice(self.language, account, new, by, now);
         let event = AuditEvent::new(kind, Some(&account.id), now).from_ip(Some(ip.to_owned()));
         if by == Replaced::Recovered {
             // A recovery's record says how many sessions it ended, so it ends them first.
@@ -271,6 +274,7 @@ impl AccountServices<'_> {
         super::closure::close(&self.access, &account.id, now_ms).await?;
         self.mailer
             .send(emails::notice(
+                self.language,
                 &account.email,
                 "Your GOV.UK One Login is closed",
                 "Your GOV.UK One Login was closed and its details deleted.",
@@ -292,6 +296,7 @@ fn right_or_wrong(right: bool, account: &Account) -> Check<()> {
 
 /// The audit kind, the log line and the email of a replaced credential.
 fn replacement_notice(
+    language: Language,
     account: &Account,
     new: Credential<'_>,
     by: Replaced,
@@ -303,6 +308,7 @@ fn replacement_notice(
             AuditKind::PasswordChanged,
             "password changed",
             emails::notice(
+                language,
                 to,
                 "Your GOV.UK One Login password has changed",
                 "The password of your GOV.UK One Login was changed, and every other sign-in was ended.",
@@ -313,6 +319,7 @@ fn replacement_notice(
             AuditKind::AuthenticatorAppChanged,
             "authenticator app changed",
             emails::notice(
+                language,
                 to,
                 "Your GOV.UK One Login authenticator app has changed",
                 "A new authenticator app was set up for your GOV.UK One Login. The old app's codes no longer work, and every other sign-in was ended.",
@@ -322,12 +329,12 @@ fn replacement_notice(
         (Credential::Password { .. }, Replaced::Recovered) => (
             AuditKind::PasswordReset,
             "password reset",
-            emails::recovered(to, "password", now),
+            emails::recovered(language, to, emails::Recovered::Password, now),
         ),
         (Credential::App { .. }, Replaced::Recovered) => (
             AuditKind::AuthenticatorAppReplaced,
             "authenticator app replaced",
-            emails::recovered(to, "authenticator app", now),
+            emails::recovered(language, to, emails::Recovered::AuthenticatorApp, now),
         ),
     }
 }

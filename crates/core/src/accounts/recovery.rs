@@ -145,12 +145,12 @@ impl AccountServices<'_> {
         let pending = match (&account, send) {
             (Some(_), true) => {
                 let (code, pending) = email_code::issue(now, ttl);
-                let message = emails::recovery_code(purpose, &email, &code, ttl);
+                let message = emails::recovery_code(self.language, purpose, &email, &code, ttl);
                 self.mailer.send(message).await?;
                 pending
             }
             (None, true) => {
-                let message = emails::no_account(&email, &self.create_account_url);
+                let message = emails::no_account(self.language, &email, &self.create_account_url);
                 self.mailer.send(message).await?;
                 email_code::unguessable(now, ttl)
             }

@@ -6,6 +6,7 @@ use super::access::AccountAccess;
 use super::password::PasswordHasher;
 use super::throttle::Throttle;
 use crate::config::SignInConfig;
+use crate::i18n::Language;
 use crate::limits::RateLimiter;
 use crate::mail::Mailer;
 use one_login_store::Database;
@@ -24,6 +25,8 @@ pub struct AccountServices<'a> {
     pub create_account_url: String,
     /// The sign-in page's address, named in the email to an address that has an account.
     pub sign_in_url: String,
+    /// The language of the page the citizen is on: the emails these rules send are in it.
+    pub language: Language,
 }
 
 impl AccountServices<'_> {

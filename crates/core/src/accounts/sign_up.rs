@@ -5,6 +5,7 @@ use super::email_code::{self, PendingCode};
 use super::emails;
 use super::services::AccountServices;
 use crate::error::Result;
+use crate::i18n::Language;
 use crate::mail::Email;
 use one_login_store::error::{Error as StoreError, Refusal};
 use one_login_store::{Account, AuditEvent, AuditKind, NewAccount};
@@ -14,7 +15,7 @@ impl AccountServices<'_> {
     /// so: the page that follows is the same, and only the address's owner reads which (ASVS
     /// 6.3.8: no account enumeration at sign-up).
     pub async fn send_sign_up_code(&self, email: &str, now: i64) -> Result<PendingCode> {
-        let taken = emails::account_exists(email, &self.sign_in_url);
+        let taken = emails::account_exists(self.language, email, &self.sign_in_url);
         self.code_unless_taken(email, now, taken, emails::sign_up_code)
             .await
     }
@@ -27,7 +28,7 @@ impl AccountServices<'_> {
         email: &str,
         now: i64,
         taken: Email,
-        code_email: fn(&str, &str, i64) -> Email,
+        code_email: fn(Language, &str, &str, i64) -> Email,
     ) -> Result<PendingCode> {
         let ttl = self.email_code_ttl();
         if self.db.accounts().find_by_email(email).await?.is_some() {
@@ -35,7 +36,9 @@ impl AccountServices<'_> {
             return Ok(email_code::unguessable(now, ttl));
         }
         let (code, pending) = email_code::issue(now, ttl);
-        self.mailer.send(code_email(email, &code, ttl)).await?;
+        self.mailer
+            .send(code_email(self.language, email, &code, ttl))
+            .await?;
         Ok(pending)
     }
 

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use govuk_assets::words::filters;
 
 use one_login_rp::IdentityCheck;
 use one_login_rp::identity::{CoreIdentity, DrivingPermit, PostalAddress};

@@ -97,7 +97,7 @@ impl Error {
             Error::BadRequest(_) => MessagePage::new("Sorry, there is a problem with what was sent")
                 .paragraph("The form could not be read. Go back, check what you entered and try again.")
                 .link("/", "Go to the start of the service"),
-            Error::SessionExpired => MessagePage::new("Your session has ended")
+            Error::SessionExpired => MessagePage::new("Your session has timed out")
                 .paragraph("You were away for a while, or your browser does not keep cookies from this service. We have not saved your answers.")
                 .paragraph("To continue, start again. If this keeps happening, make sure cookies are turned on.")
                 .link("/", "Start again"),

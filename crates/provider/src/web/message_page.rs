@@ -3,6 +3,8 @@
 
 use askama::Template;
 
+use crate::web::language::{filters, from_english};
+
 pub struct Link {
     pub href: String,
     pub text: String,
@@ -21,9 +23,11 @@ pub struct MessagePage {
 }
 
 impl MessagePage {
+    /// The title, paragraphs and links are the code's English; the page shows them in the
+    /// citizen's language.
     pub fn new(title: impl Into<String>) -> Self {
         MessagePage {
-            title: title.into(),
+            title: from_english(&title.into()),
             paragraphs: Vec::new(),
             links: Vec::new(),
             reference: None,
@@ -37,14 +41,14 @@ impl MessagePage {
     }
 
     pub fn paragraph(mut self, text: impl Into<String>) -> Self {
-        self.paragraphs.push(text.into());
+        self.paragraphs.push(from_english(&text.into()));
         self
     }
 
     pub fn link(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
         self.links.push(Link {
             href: href.into(),
-            text: text.into(),
+            text: from_english(&text.into()),
         });
         self
     }

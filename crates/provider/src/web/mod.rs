@@ -2,10 +2,13 @@
 //! Handlers here parse, call the rules in `accounts`/`sessions`, and render.
 
 pub mod assets;
+#[cfg(test)]
+mod catalogue_check;
 pub mod deadline;
 pub mod error;
 pub mod extract;
 pub mod headers;
+pub mod language;
 pub mod message_page;
 pub mod oidc;
 pub mod pages;
@@ -61,6 +64,12 @@ pub fn router(state: AppState) -> Router {
             rate_limit::limit_posts,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Around the routes and the rate limit, so every page, a refusal included, is in the
+        // citizen's language.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            language::choose_language,
+        ))
         // Outermost of the per-route layers (Router::layer wraps each route and the fallback),
         // so it sees the route's template and every answer, refusals included.
         .layer(middleware::from_fn(crate::metrics::record_request))

@@ -1,10 +1,13 @@
 //! The pages' template types, one per template file, and what they share.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::web::error::Result;
+use crate::web::language;
 pub use crate::web::message_page::{Link, MessagePage};
 
 /// Pages write times as the emails do.
@@ -33,10 +36,11 @@ impl FormErrors {
         errors
     }
 
+    /// `message` is the rules' English; the page shows it in the citizen's language.
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push(FieldError {
             field,
-            message: message.into(),
+            message: language::from_english(&message.into()),
         });
     }
 
@@ -86,14 +90,8 @@ pub fn html(status: StatusCode, body: String) -> Response {
 
 /// Issue 10 item 6: once 2 or fewer tries remain before a wait, the page says how many.
 pub fn tries_left_warning(tries_left: u32) -> Option<String> {
-    match tries_left {
-        0 => None,
-        1 => Some("You have 1 try left before you have to wait to try again.".to_owned()),
-        n @ 2 => Some(format!(
-            "You have {n} tries left before you have to wait to try again."
-        )),
-        _ => None,
-    }
+    matches!(tries_left, 1 | 2)
+        .then(|| language::text_with("tries-left", &[("count", tries_left.into())]))
 }
 
 pub fn form_status(errors: &FormErrors) -> StatusCode {

@@ -125,7 +125,7 @@ fn session_cookie(
 }
 
 /// A cookie for this site only: `HttpOnly`, `SameSite=Lax`, `Secure` under https, `Path=/`.
-fn browser_cookie(
+pub(crate) fn browser_cookie(
     name: &'static str,
     https: bool,
     value: String,

@@ -11,6 +11,7 @@ use super::stores;
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::extract::PageForm;
+use crate::web::language::{self, Language};
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::visit::Visit;
 use one_login_core::oidc::authorization_flow::{
@@ -81,7 +82,19 @@ fn flow<'a>(app: &'a AppState, visit: &Visit) -> Flow<'a> {
 async fn start(app: AppState, visit: Visit, params: Params) -> Result<Response> {
     let facts = SessionFacts::of(visit.session());
     let outcome = flow(&app, &visit).authorize(&params, facts).await?;
-    respond(visit, outcome)
+    // Issue 15: the service's `ui_locales` (from the query or a signed request object) is the
+    // journey's language, kept in the toggle's cookie; only here, so a later toggle stands.
+    let chosen = match &outcome {
+        Outcome::Waiting { request, .. } => {
+            request.ui_locale.as_deref().and_then(Language::from_tag)
+        }
+        _ => None,
+    };
+    let mut response = respond(visit, outcome)?;
+    if let Some(language) = chosen {
+        language::remember(&mut response, language, app.config.issuer_is_https());
+    }
+    Ok(response)
 }
 
 /// Renders what the flow decided, and records in the session what it says.

@@ -1,6 +1,8 @@
 //! The citizen's account page, and signing out.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

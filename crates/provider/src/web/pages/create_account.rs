@@ -2,6 +2,8 @@
 //! account is written only at the end, whole, so no half-created account can exist.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -10,6 +10,8 @@
 //! the citizen, and they go on to the service they came from, if any, signed in.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -5,6 +5,8 @@
 //! password and closing the account ask for it every time.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

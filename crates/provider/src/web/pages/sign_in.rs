@@ -3,6 +3,8 @@
 //! the same whether or not the email address has an account.
 
 use askama::Template;
+
+use crate::web::language::filters;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

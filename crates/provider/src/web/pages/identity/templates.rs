@@ -2,6 +2,8 @@
 
 use askama::Template;
 
+use crate::web::language::filters;
+
 use crate::web::templates::FormErrors;
 use one_login_core::identity::details::{DrivingLicenceEntry, PassportEntry};
 

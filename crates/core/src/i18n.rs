@@ -1,0 +1,317 @@
+//! The citizen's language (issue 15): English or Welsh, chosen per request by the web edge, and
+//! the message catalogues every page and email takes its words from.
+//!
+//! The catalogues are Fluent files (`crates/core/locales/<code>.ftl`), compiled in and parsed
+//! once, on first use, into concurrent bundles (shared by every request, formatters memoised).
+//! Both files hold the same keys; a test here fails when they differ.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use serde::{Deserialize, Serialize};
+use unic_langid::{LanguageIdentifier, langid};
+
+pub use fluent_bundle::FluentValue;
+
+/// A language every page and email is offered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Cy,
+}
+
+/// Each catalogue's source, compiled in.
+pub const CATALOGUES: [(Language, &str); 2] = [
+    (Language::En, include_str!("../locales/en.ftl")),
+    (Language::Cy, include_str!("../locales/cy.ftl")),
+];
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::Cy];
+
+    /// The BCP 47 code, as `<html lang>` and `ui_locales` write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Cy => "cy",
+        }
+    }
+
+    /// `en`, `cy`, or a tag whose primary subtag is one of them (`en-GB`, `cy-GB`).
+    pub fn from_tag(tag: &str) -> Option<Language> {
+        let primary = tag.trim().split(['-', '_']).next()?;
+        Language::ALL
+            .into_iter()
+            .find(|l| primary.eq_ignore_ascii_case(l.code()))
+    }
+
+    /// OpenID Connect Core 3.1.2.1: `ui_locales` is a space-separated list in order of
+    /// preference; the first one offered wins.
+    pub fn from_ui_locales(value: &str) -> Option<Language> {
+        value.split_whitespace().find_map(Language::from_tag)
+    }
+
+    /// RFC 9110 12.5.4: the offered language with the highest weight; `q=0` means "not this".
+    pub fn from_accept_language(value: &str) -> Option<Language> {
+        let mut best: Option<(Language, f32)> = None;
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let Some(language) = parts.next().and_then(Language::from_tag) else {
+                continue;
+            };
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())
+                .unwrap_or(0.0);
+            if weight > 0.0 && best.is_none_or(|(_, w)| weight > w) {
+                best = Some((language, weight));
+            }
+        }
+        best.map(|(language, _)| language)
+    }
+
+    /// The message `key` in this language.
+    pub fn text(self, key: &str) -> String {
+        self.text_with(key, &[])
+    }
+
+    /// The message `key` with its arguments (`{ $name }` in the catalogue). A key missing here
+    /// falls back to English, then to the key itself: a page shows something rather than fail.
+    pub fn text_with(self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        let args = (!args.is_empty()).then_some(&fluent_args);
+        [self, Language::En]
+            .into_iter()
+            .find_map(|language| format(bundle(language), key, args))
+            .unwrap_or_else(|| {
+                tracing::warn!(key, "message missing from the catalogues");
+                key.to_owned()
+            })
+    }
+
+    /// `english`, a sentence the code composes, in this language: found in the catalogue by
+    /// its English text (as gettext finds a message by its English), so the rules can keep
+    /// returning plain English. Text the catalogue does not hold stays English.
+    pub fn from_english(self, english: &str) -> String {
+        if self == Language::En {
+            return english.to_owned();
+        }
+        ENGLISH_KEYS
+            .get(english)
+            .map_or_else(|| english.to_owned(), |key| self.text(key))
+    }
+
+    /// A date as GOV.UK writes it: "8 July 1965", "8 Gorffennaf 1965".
+    pub fn date(self, date: time::Date) -> String {
+        let month = self.text(&format!("month-{}", u8::from(date.month())));
+        format!("{} {} {}", date.day(), month, date.year())
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+type Bundle = FluentBundle<FluentResource>;
+
+static BUNDLES: LazyLock<[Bundle; 2]> =
+    LazyLock::new(|| CATALOGUES.map(|(language, source)| build(language, source)));
+
+/// Each English message without arguments, to its key (the first key, if two say the same).
+static ENGLISH_KEYS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let english = bundle(Language::En);
+    let mut found = HashMap::new();
+    for key in keys(CATALOGUES[0].1) {
+        let Some(pattern) = english.get_message(&key).and_then(|m| m.value()) else {
+            continue;
+        };
+        let mut errors = Vec::new();
+        let text = english.format_pattern(pattern, None, &mut errors);
+        if errors.is_empty() {
+            found.entry(text.into_owned()).or_insert(key);
+        }
+    }
+    found
+});
+
+fn bundle(language: Language) -> &'static Bundle {
+    match language {
+        Language::En => &BUNDLES[0],
+        Language::Cy => &BUNDLES[1],
+    }
+}
+
+fn identifier(language: Language) -> LanguageIdentifier {
+    match language {
+        Language::En => langid!("en-GB"),
+        Language::Cy => langid!("cy-GB"),
+    }
+}
+
+/// One language's bundle. A syntax error drops only the broken entry (the tests refuse any);
+/// the rest of the catalogue still serves.
+fn build(language: Language, source: &str) -> Bundle {
+    let resource =
+        FluentResource::try_new(source.to_owned()).unwrap_or_else(|(resource, errors)| {
+            tracing::error!(%language, errors = errors.len(), "catalogue has syntax errors");
+            resource
+        });
+    let mut bundle = FluentBundle::new_concurrent(vec![identifier(language)]);
+    // The words go into HTML and plain-text email, where Unicode isolation marks only get in
+    // the way of tests and copy-and-paste.
+    bundle.set_use_isolating(false);
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!(%language, errors = errors.len(), "catalogue has duplicate keys");
+    }
+    bundle
+}
+
+fn format(bundle: &Bundle, key: &str, args: Option<&FluentArgs<'_>>) -> Option<String> {
+    let pattern = bundle.get_message(key)?.value()?;
+    let mut errors = Vec::new();
+    let text = bundle.format_pattern(pattern, args, &mut errors);
+    if !errors.is_empty() {
+        tracing::warn!(key, errors = errors.len(), "message formatted with errors");
+    }
+    Some(text.into_owned())
+}
+
+/// The keys a catalogue's source defines, in order (for the tests that compare catalogues and
+/// check the keys the pages use).
+pub fn keys(source: &str) -> Vec<String> {
+    use fluent_syntax::ast::Entry;
+    let resource = match FluentResource::try_new(source.to_owned()) {
+        Ok(resource) | Err((resource, _)) => resource,
+    };
+    resource
+        .entries()
+        .filter_map(|entry| match entry {
+            Entry::Message(message) => Some(message.id.name.to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogues_parse_without_errors_and_hold_the_same_keys() {
+        for (language, source) in CATALOGUES {
+            if let Err((_, errors)) = FluentResource::try_new(source.to_owned()) {
+                panic!("{language}.ftl: {errors:?}");
+            }
+        }
+        let en = keys(CATALOGUES[0].1);
+        let cy = keys(CATALOGUES[1].1);
+        let mut sorted = en.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), en.len(), "en.ftl defines a key twice");
+        let missing_in_cy: Vec<_> = en.iter().filter(|k| !cy.contains(k)).collect();
+        let missing_in_en: Vec<_> = cy.iter().filter(|k| !en.contains(k)).collect();
+        assert!(
+            missing_in_cy.is_empty(),
+            "missing in cy.ftl: {missing_in_cy:?}"
+        );
+        assert!(
+            missing_in_en.is_empty(),
+            "missing in en.ftl: {missing_in_en:?}"
+        );
+    }
+
+    #[test]
+    fn every_message_formats_in_both_languages() {
+        for key in keys(CATALOGUES[0].1) {
+            for language in Language::ALL {
+                let text = format(bundle(language), &key, None);
+                assert!(
+                    text.as_deref().is_some_and(|t| !t.trim().is_empty()),
+                    "{key} has no text in {language}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ui_locales_takes_the_first_offered_language() {
+        assert_eq!(Language::from_ui_locales("fr cy en"), Some(Language::Cy));
+        assert_eq!(Language::from_ui_locales("en-GB cy"), Some(Language::En));
+        assert_eq!(Language::from_ui_locales("fr de"), None);
+        assert_eq!(Language::from_ui_locales(""), None);
+    }
+
+    #[test]
+    fn accept_language_takes_the_heaviest_offered_language() {
+        assert_eq!(
+            Language::from_accept_language("cy-GB,cy;q=0.9,en;q=0.8"),
+            Some(Language::Cy)
+        );
+        assert_eq!(
+            Language::from_accept_language("fr, en;q=0.5, cy;q=0.7"),
+            Some(Language::Cy)
+        );
+        assert_eq!(
+            Language::from_accept_language("cy;q=0, en;q=0.1"),
+            Some(Language::En)
+        );
+        assert_eq!(Language::from_accept_language("de, fr"), None);
+    }
+
+    #[test]
+    fn welsh_text_and_english_fallback() {
+        assert_eq!(Language::Cy.text("govuk-there-is-a-problem"), "Mae problem");
+        assert_eq!(
+            Language::En.text("govuk-there-is-a-problem"),
+            "There is a problem"
+        );
+        assert_eq!(Language::Cy.text("no-such-key"), "no-such-key");
+    }
+
+    #[test]
+    fn composed_english_is_found_by_its_text() {
+        assert_eq!(Language::Cy.from_english("Back"), "Yn ôl");
+        assert_eq!(Language::En.from_english("Back"), "Back");
+        assert_eq!(
+            Language::Cy.from_english("Not in any catalogue"),
+            "Not in any catalogue"
+        );
+    }
+
+    #[test]
+    fn dates_use_the_language_s_month_names() {
+        let date = time::macros::date!(1965 - 07 - 08);
+        assert_eq!(Language::En.date(date), "8 July 1965");
+        assert_eq!(Language::Cy.date(date), "8 Gorffennaf 1965");
+    }
+
+    #[test]
+    fn arguments_and_plurals() {
+        let tries = |language: Language, n: u32| {
+            language.text_with("tries-left", &[("count", FluentValue::from(n))])
+        };
+        assert_eq!(
+            tries(Language::En, 1),
+            "You have 1 try left before you have to wait to try again."
+        );
+        assert_eq!(
+            tries(Language::En, 2),
+            "You have 2 tries left before you have to wait to try again."
+        );
+        assert!(
+            tries(Language::Cy, 2).contains("2 cynnig"),
+            "{}",
+            tries(Language::Cy, 2)
+        );
+    }
+}
