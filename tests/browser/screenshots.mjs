@@ -1,4 +1,4 @@
-// The README's walkthrough pictures: starts the stack (the provider and both demo departments, on
+// The walkthrough's pictures (docs/walkthrough.md): starts the stack (the provider and both demo departments, on
 // the embedded defaults), walks journeys 1 and 2 of departments.test.mjs, then the recovery journeys
 // (a forgotten password, a lost authenticator app), then manages the account (manage.mjs: journeys
 // i-m of journeys.test.mjs) in headless Chromium, with every check of those journeys, and saves a

@@ -925,6 +925,10 @@ fn config_error_from_figment(error: figment::Error) -> Error {
 }
 
 #[cfg(test)]
+#[path = "config_reference_tests.rs"]
+mod reference_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
