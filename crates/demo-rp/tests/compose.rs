@@ -313,7 +313,9 @@ fn native(name: &str, service: &ComposeService, ports: &mut PortMap, stand: &Sta
     let mut env = Vec::new();
     for (key, value) in &service.environment {
         let value = match key.as_str() {
-            "ONE_LOGIN__SERVER__LISTEN" | "ONE_LOGIN_DEPARTMENT__LISTEN" => ports.address(value),
+            "ONE_LOGIN__SERVER__LISTEN"
+            | "ONE_LOGIN__SERVER__METRICS_LISTEN"
+            | "ONE_LOGIN_DEPARTMENT__LISTEN" => ports.address(value),
             "ONE_LOGIN__ISSUER"
             | "ONE_LOGIN_DEPARTMENT__PUBLIC_URL"
             | "ONE_LOGIN_DEPARTMENT__PROVIDER__ISSUER" => ports.address(value),
@@ -601,23 +603,24 @@ async fn run_stack(compose: &Compose, stand: &Stand, logs: &Path) {
         .find(|(_, s)| s.command.first().map(String::as_str) == Some("one-login"))
         .unwrap()
         .0];
-    let config = provider.args[provider.args.len() - 1].clone();
-    run(
-        &provider.program,
-        &[
-            "create-account",
-            "--config",
-            &config,
-            "--email",
-            "grace@example.com",
-            "--password",
-            PASSWORD,
-            "--totp-secret",
-            TOTP_SECRET,
-        ],
-        &provider.env,
-        &stand.srv,
+    // The provider's own options (a `--config`, where compose gives one) for its other command.
+    let mut create = vec!["create-account"];
+    create.extend(
+        provider
+            .args
+            .iter()
+            .map(String::as_str)
+            .filter(|a| *a != "serve"),
     );
+    create.extend([
+        "--email",
+        "grace@example.com",
+        "--password",
+        PASSWORD,
+        "--totp-secret",
+        TOTP_SECRET,
+    ]);
+    run(&provider.program, &create, &provider.env, &stand.srv);
     let public = |service: &str, path: &str| {
         let url = planned[service]
             .env
