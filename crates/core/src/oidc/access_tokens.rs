@@ -92,19 +92,20 @@ impl AccessTokens {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
 
-    fn grant() -> Grant {
+    /// A single sign-on grant with the email scope, as userinfo's tests use too.
+    pub(crate) fn grant() -> Grant {
         Grant {
             grant_id: "grant-1".into(),
             client_id: "rp".into(),
             account_id: "account-1".into(),
             sub: "sub-1".into(),
             email: "ada@example.com".into(),
-            scopes: BTreeSet::from(["openid".to_owned()]),
+            scopes: BTreeSet::from(["openid".to_owned(), "email".to_owned()]),
             claims: Default::default(),
             auth_time: 0,
             vot: "Cl.Cm".into(),

@@ -126,28 +126,10 @@ mod tests {
     use super::*;
     use crate::clock::Clock;
     use crate::error::Error;
+    use crate::oidc::access_tokens::tests::grant;
     use crate::oidc::authorization_flow::tests::World;
     use crate::oidc::authorization_request::Params;
     use crate::oidc::token_endpoint::revoke;
-
-    fn grant() -> Grant {
-        Grant {
-            grant_id: "grant-1".into(),
-            client_id: "rp".into(),
-            account_id: "account-1".into(),
-            sub: "sub-1".into(),
-            email: "ada@example.com".into(),
-            scopes: ["openid".to_owned(), "email".to_owned()].into(),
-            claims: Default::default(),
-            auth_time: 0,
-            vot: "Cl.Cm".into(),
-            acr: None,
-            amr: vec![],
-            sid: "sid-1".into(),
-            identity: None,
-            issued_at_ms: 0,
-        }
-    }
 
     /// An access token for `grant` that expires at `exp`.
     fn access_token(world: &World, grant: &Grant, exp: i64) -> String {
