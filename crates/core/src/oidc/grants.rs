@@ -1,6 +1,7 @@
 //! What a citizen's sign-in gives one client: the grant, carried by an authorization code, then
-//! by access and refresh tokens. Codes and active grants live in the short-lived store; refresh
-//! tokens in the database. Revoking a grant ends every token made from it.
+//! by access and refresh tokens. Codes and revocation marks live in the short-lived store (an
+//! access token carries its grant sealed: `access_tokens`); refresh tokens in the database.
+//! Revoking a grant ends every token made from it.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
