@@ -223,6 +223,9 @@ export class Citizen {
       const ours = Object.values(this.sites).some((known) => new URL(known.url).origin === url.origin);
       if (!ours) continue; // the wider web is out of reach here
       url.hash = '';
+      // The language toggle links to this very page in the other language: it answers what this
+      // page answered (a "Page not found" stays one), and the Welsh journeys follow it.
+      if (url.searchParams.has('lang') && url.pathname === new URL(this.page.url()).pathname) continue;
       if (!this.links.has(url.toString())) this.links.set(url.toString(), this.here);
     }
   }
