@@ -70,14 +70,12 @@ impl AppState {
             None => Sources::simulated()?,
         };
         let identity = IdentityService::new(&config, sources)?;
-        let form_key = db
-            .secrets()
-            .get_or_create_sealed(
-                one_login_store::FORM_TOKEN_KEY,
-                one_login_core::sessions::random_token,
-                overrides.clock.unix(),
-            )
-            .await?;
+        let form_key = one_login_core::oidc::server_secret(
+            &db,
+            one_login_store::FORM_TOKEN_KEY,
+            overrides.clock.unix(),
+        )
+        .await?;
         identity.check_key(&db, overrides.clock.unix()).await?;
         Ok(AppState {
             identity: Arc::new(identity),

@@ -34,6 +34,15 @@ pub struct Stores<'a> {
     pub db: &'a Database,
 }
 
+/// The random server secret `name`, made on first start and shared by every replica, sealed at
+/// rest under the key-encryption key (issue 11.7).
+pub async fn server_secret(db: &Database, name: &str, now: i64) -> Result<String> {
+    Ok(db
+        .secrets()
+        .get_or_create_sealed(name, crate::sessions::random_token, now)
+        .await?)
+}
+
 /// Everything the protocol needs besides the stores: who we are, our keys, our clients.
 pub struct Provider {
     pub issuer: String,
@@ -57,23 +66,8 @@ impl Provider {
         let clients = ClientRegistry::load(&config.clients_dir)?;
         clients.sync(db, now).await?;
         let keys = Keys::load(db, &config.keys, now).await?;
-        // Sealed at rest under the key-encryption key (issue 11.7).
-        let subject_salt = db
-            .secrets()
-            .get_or_create_sealed(
-                one_login_store::PAIRWISE_SUBJECT_SALT,
-                crate::sessions::random_token,
-                now,
-            )
-            .await?;
-        let access_token_key = db
-            .secrets()
-            .get_or_create_sealed(
-                one_login_store::ACCESS_TOKEN_KEY,
-                crate::sessions::random_token,
-                now,
-            )
-            .await?;
+        let subject_salt = server_secret(db, one_login_store::PAIRWISE_SUBJECT_SALT, now).await?;
+        let access_token_key = server_secret(db, one_login_store::ACCESS_TOKEN_KEY, now).await?;
         let http = Outbound::new(&config.outbound)?;
         Ok(Provider {
             issuer: config.issuer.clone(),
