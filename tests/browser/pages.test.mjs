@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
 import { runJourney } from './journey.mjs';
-import { DRIVING_START, BENEFITS_START, newEmail, SIGN_IN, siteTitles, START } from './steps.mjs';
+import { CODE, DRIVING_START, BENEFITS_START, KENNETH, newEmail, proveIdentity, seesSignIn, SIGN_IN, siteTitles, START } from './steps.mjs';
 
 const stores = selectedStores();
 const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 3);
@@ -122,6 +122,54 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       await citizen.follow(`Ewch yn ôl i ${service}`);
       // The service was told access_denied; what it says is its own page.
       await citizen.sees({ site: 'benefits', path: '/callback', heading: 'You have not signed in', status: 403 });
+    }),
+  );
+
+  test('"My address is not listed": the address list in house-number order, then the address typed by hand', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, async ({ citizen, page, stack }) => {
+      const account = await newAccount(stack, 'typed-address');
+      await citizen.goto('/', 'driving');
+      await citizen.sees(DRIVING_START);
+      await citizen.follow('Start now', { role: 'button' });
+      await seesSignIn(citizen);
+      await citizen.fill('Email address', account.email);
+      await citizen.fill('Password', account.password);
+      await citizen.submitAccepted();
+      await citizen.sees(CODE);
+      await citizen.fill(CODE.heading, totpCode(account.secret, totpStep()));
+      await citizen.submitAccepted();
+      const service = stack.driving.serviceName;
+      await citizen.sees({ path: '/authorize/consent', heading: `Share your details with ${service}` });
+      await citizen.submitAccepted('Agree and continue');
+      await proveIdentity(citizen, KENNETH, { service, until: 'passport' });
+
+      await citizen.sees({ path: '/identity/address', heading: 'Find your address' });
+      await citizen.fill('Postcode', KENNETH.postcode);
+      await citizen.submitAccepted('Find address');
+      await citizen.sees({ path: '/identity/address/choose', heading: 'Choose your address' });
+      const numbers = (await page.locator('.govuk-radios__label').allInnerTexts()).map((a) => a.trim().split(' ')[0]);
+      assert.deepEqual(numbers, ['6', '8', '10'], 'house-number order: 2 before 10');
+
+      await citizen.follow('My address is not listed');
+      const MANUAL = { path: '/identity/address/manual', heading: 'Enter your address' };
+      await citizen.sees(MANUAL);
+      await citizen.submitRefused();
+      await citizen.sees({
+        ...MANUAL,
+        status: 400,
+        errors: [
+          ['Enter the first line of your address', '#address-line-1'],
+          ['Enter your town or city', '#address-town'],
+          ['Enter your postcode', '#address-postcode'],
+        ],
+      });
+      await citizen.fill('Address line 1', '8 Hadley Road');
+      await citizen.fill('Town or city', 'Bath');
+      await citizen.fill('Postcode', 'ba2 5aa');
+      // Recorded (as typed by hand); the fraud check has no page: next is the first question.
+      const chain = await citizen.submitAccepted();
+      assert.equal(chain.at(-1).path, '/identity/questions', chain.map((d) => `${d.status} ${d.path}`).join(' → '));
+      await citizen.checkAccessibility();
     }),
   );
 });
