@@ -508,3 +508,55 @@ activity-new-password-chosen = Cyfrinair newydd wedi’i ddewis
 
 ## Error pages (issue 16)
 quote-this-reference = Os byddwch yn cysylltu â ni am hyn, dyfynnwch y cyfeirnod hwn:
+
+## welsh-provider: sentences the code composes around values (issue 15)
+duration-minutes = { $count } munud
+duration-hours = { $count } awr
+date-at-time = { $date } am { $time }
+time-am = yb
+time-pm = yh
+time-unknown = anhysbys
+too-many-attempts-wait = Bu gormod o ymdrechion o’ch cysylltiad rhyngrwyd. Arhoswch { $wait } a rhowch gynnig arall arni.
+cannot-sign-in-for = Er eich diogelwch, ni allwch fewngofnodi am { $wait }. Rhowch gynnig arall arni ar ôl hynny.
+go-back-to-named-service = Ewch yn ôl i { $service }
+your-email-address-is = Eich cyfeiriad e-bost yw { $email }.
+we-have-sent-a-code-to-it-expires = Rydym wedi anfon cod i { $email }. Bydd yn dod i ben ymhen { $minutes } munud.
+you-are-reporting = Rydych yn rhoi gwybod am: { $event }, ar { $time } (UTC).
+you-now-sign-in-with = Rydych nawr yn mewngofnodi gyda { $email }.
+you-can-try-again-in-app-unchanged = Gallwch roi cynnig arall arni ymhen { $wait }. Nid yw eich ap dilysu wedi newid.
+evidence-checked-on = { $what }, wedi’i wirio { $time }
+service-last-on = { $service }, y tro diwethaf ar { $time }
+problem-enter-your = Rhowch eich { $what }
+problem-name-too-long = Rhaid i’ch { $what } fod yn 30 nod neu lai
+problem-name-characters = Dim ond llythrennau, bylchau, cysylltnodau a chollnodau y gall eich { $what } eu cynnwys
+problem-date-not-real = Rhaid i’ch { $what } fod yn ddyddiad go iawn, fel 27 3 2007
+problem-date-year-digits = Rhaid i flwyddyn eich { $what } gynnwys 4 rhif
+problem-date-in-future = Rhaid i’ch { $what } fod yn y gorffennol
+problem-date-over-120-years = Rhaid i’ch { $what } fod o fewn y 120 mlynedd diwethaf
+problem-date-over-10-years = Rhaid i’ch { $what } fod o fewn y 10 mlynedd diwethaf
+problem-postcode-not-real = Rhowch god post go iawn, fel SW1A 2AA
+problem-no-addresses-at-postcode = Nid oeddem yn gallu dod o hyd i unrhyw gyfeiriadau ar gyfer { $postcode }. Gwiriwch y cod post a rhowch gynnig arall arni
+field-surname = cyfenw
+field-given-names = enwau cyntaf a chanol
+field-birth-date = dyddiad geni
+field-passport-expiry-date = dyddiad dod i ben y pasbort
+field-licence-issue-date = dyddiad cyhoeddi’r drwydded
+field-licence-expiry-date = dyddiad dod i ben y drwydded
+field-postcode = cod post
+msg-youve-chosen-not-to-share = Rydych wedi dewis peidio â rhannu eich manylion
+we-have-not-shared-your-details-with = Nid ydym wedi rhannu unrhyw un o’ch manylion â { $service }.
+to-use-service-you-need-to-share = I ddefnyddio { $service } ar-lein, mae angen i chi rannu eich manylion ag ef. Gallwch ddechrau eto o’r gwasanaeth unrhyw bryd.
+msg-the-service-sent-a-request-that = Anfonodd y gwasanaeth gais nad oedd GOV.UK One Login yn gallu ei ddarllen.
+
+## welsh-provider: the address typed by hand (issue 15)
+my-address-is-not-listed = Nid yw fy nghyfeiriad wedi’i restru
+enter-your-address = Rhowch eich cyfeiriad
+an-address-you-enter-is-not-checked = Ni allwn wirio cyfeiriad rydych yn ei roi eich hun yn erbyn y gofrestr cyfeiriadau, felly ni fydd yn helpu i brofi pwy ydych chi.
+address-line-1 = Llinell 1 y cyfeiriad
+address-line-2-optional = Llinell 2 y cyfeiriad (dewisol)
+town-or-city = Tref neu ddinas
+problem-enter-address-line-1 = Rhowch linell gyntaf eich cyfeiriad
+problem-enter-town = Rhowch eich tref neu ddinas
+problem-address-line-too-long = Rhaid i bob llinell o’ch cyfeiriad fod yn 100 nod neu lai
+problem-address-characters = Dim ond llythrennau, rhifau, bylchau ac atalnodi y gall eich cyfeiriad eu cynnwys
+msg-your-address-as-you-entered-it = Eich cyfeiriad, fel y gwnaethoch ei roi (heb ei wirio)

@@ -508,3 +508,61 @@ activity-new-password-chosen = New password chosen
 
 ## Error pages (issue 16)
 quote-this-reference = If you contact us about this, quote this reference:
+
+## welsh-provider: sentences the code composes around values (issue 15)
+duration-minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+duration-hours = { $count ->
+    [one] 1 hour
+   *[other] { $count } hours
+}
+date-at-time = { $date } at { $time }
+time-am = am
+time-pm = pm
+time-unknown = unknown
+too-many-attempts-wait = There have been too many attempts from your internet connection. Wait { $wait } and try again.
+cannot-sign-in-for = For your security, you cannot sign in for { $wait }. Try again after that.
+go-back-to-named-service = Go back to { $service }
+your-email-address-is = Your email address is { $email }.
+we-have-sent-a-code-to-it-expires = We have sent a code to { $email }. It expires in { $minutes } minutes.
+you-are-reporting = You are reporting: { $event }, on { $time } (UTC).
+you-now-sign-in-with = You now sign in with { $email }.
+you-can-try-again-in-app-unchanged = You can try again in { $wait }. Your authenticator app has not changed.
+evidence-checked-on = { $what }, checked { $time }
+service-last-on = { $service }, last on { $time }
+problem-enter-your = Enter your { $what }
+problem-name-too-long = Your { $what } must be 30 characters or fewer
+problem-name-characters = Your { $what } can only include letters, spaces, hyphens and apostrophes
+problem-date-not-real = Your { $what } must be a real date, like 27 3 2007
+problem-date-year-digits = The year of your { $what } must have 4 numbers
+problem-date-in-future = Your { $what } must be in the past
+problem-date-over-120-years = Your { $what } must be within the last 120 years
+problem-date-over-10-years = Your { $what } must be within the last 10 years
+problem-postcode-not-real = Enter a real postcode, like SW1A 2AA
+problem-no-addresses-at-postcode = We could not find any addresses for { $postcode }. Check the postcode and try again
+field-surname = surname
+field-given-names = first and middle names
+field-birth-date = date of birth
+field-passport-expiry-date = passport’s expiry date
+field-licence-issue-date = licence’s issue date
+field-licence-expiry-date = licence’s expiry date
+field-postcode = postcode
+msg-youve-chosen-not-to-share = You’ve chosen not to share your details
+we-have-not-shared-your-details-with = We have not shared any of your details with { $service }.
+to-use-service-you-need-to-share = To use { $service } online, you need to share your details with it. You can start again from the service at any time.
+msg-the-service-sent-a-request-that = The service sent a request that GOV.UK One Login could not read.
+
+## welsh-provider: the address typed by hand (issue 15)
+my-address-is-not-listed = My address is not listed
+enter-your-address = Enter your address
+an-address-you-enter-is-not-checked = We cannot check an address you enter yourself against the address register, so it will not help to prove your identity.
+address-line-1 = Address line 1
+address-line-2-optional = Address line 2 (optional)
+town-or-city = Town or city
+problem-enter-address-line-1 = Enter the first line of your address
+problem-enter-town = Enter your town or city
+problem-address-line-too-long = Each line of your address must be 100 characters or fewer
+problem-address-characters = Your address can only include letters, numbers, spaces and punctuation
+msg-your-address-as-you-entered-it = Your address, as you entered it (not checked)

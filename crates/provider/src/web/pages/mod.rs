@@ -187,6 +187,10 @@ fn identity_routes() -> Router<AppState> {
             get(identity::choose_address_form).post(identity::choose_address),
         )
         .route(
+            "/identity/address/manual",
+            get(identity::manual_address_form).post(identity::manual_address),
+        )
+        .route(
             "/identity/questions",
             get(identity::question).post(identity::answer_question),
         )

@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, text_with};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -81,9 +81,9 @@ pub async fn locked(State(app): State<AppState>, RawQuery(query): RawQuery) -> R
     let sign_in = &app.config.sign_in;
     let longest = sign_in.max_wait.max(sign_in.address_window).as_secs() as i64;
     let when = match until.map(|until| until.saturating_sub(now).min(longest)) {
-        Some(left) if left > 0 => format!(
-            "For your security, you cannot sign in for {}. Try again after that.",
-            duration_in_words(left as u64)
+        Some(left) if left > 0 => text_with(
+            "cannot-sign-in-for",
+            &[("wait", duration_in_words(left as u64).into())],
         ),
         Some(_) => "You can try again now.".to_owned(),
         None => "For your security, you cannot sign in for a while. Try again later.".to_owned(),
@@ -169,7 +169,10 @@ fn refused_sign_in(
         };
         page = page.link(
             refusal.location(&app.oidc.issuer),
-            format!("Go back to {}", client.name),
+            text_with(
+                "go-back-to-named-service",
+                &[("service", client.name.clone().into())],
+            ),
         );
     }
     render(&page, StatusCode::FORBIDDEN)
