@@ -508,3 +508,38 @@ activity-new-password-chosen = Cyfrinair newydd wedi’i ddewis
 
 ## Error pages (issue 16)
 quote-this-reference = Os byddwch yn cysylltu â ni am hyn, dyfynnwch y cyfeirnod hwn:
+
+## Passkeys (issue 17 §1: web::pages::passkeys, accounts::passkeys)
+passkeys-title = Allweddi mynediad
+passkeys-what = Mae allwedd mynediad yn gadael i chi fewngofnodi gyda’ch ffôn, eich cyfrifiadur neu eich allwedd ddiogelwch, gan ddefnyddio ei chlo sgrin (eich ôl bys, eich wyneb neu eich PIN) yn lle eich cyfrinair a’ch cod diogelwch. Dim ond ar y wefan hon y mae’n gweithio, felly ni all gwefan ffug eich twyllo i’w rhoi iddi.
+passkeys-needs-javascript = Mae angen troi JavaScript ymlaen yn eich porwr i greu neu ddefnyddio allwedd mynediad. Hebddo, gallwch fewngofnodi gyda’ch cyfrinair a’ch ap dilysu o hyd.
+passkeys-none-yet = Nid ydych wedi ychwanegu allwedd mynediad eto.
+passkeys-added = Ychwanegwyd { $when }
+passkeys-last-used = Defnyddiwyd ddiwethaf { $when }
+passkeys-not-used-yet = Heb ei defnyddio eto
+passkeys-remove = Tynnu
+passkeys-add-heading = Ychwanegu allwedd mynediad
+passkeys-name = Rhowch enw i’r allwedd mynediad hon
+passkeys-name-hint = Er mwyn i chi allu gwahaniaethu rhwng eich allweddi mynediad, er enghraifft ‘Gliniadur gwaith’ neu ‘Fy ffôn’.
+passkeys-create = Creu allwedd mynediad
+passkeys-at-most = Mae gennych 10 allwedd mynediad, sef yr uchafswm. Tynnwch un i ychwanegu un arall.
+passkeys-back-to-account = Mynd yn ôl i’ch cyfrif
+passkeys-summary = Mewngofnodi gyda chlo sgrin eich dyfais yn lle cyfrinair a chod
+passkeys-manage = Rheoli
+passkeys-manage-hidden = allweddi mynediad
+passkeys-sign-in-heading = Mewngofnodi gydag allwedd mynediad
+passkeys-sign-in-hint = Os ydych wedi ychwanegu allwedd mynediad at eich GOV.UK One Login, gallwch ei defnyddio yn lle eich cyfeiriad e-bost, eich cyfrinair a’ch cod diogelwch. Mae angen troi JavaScript ymlaen yn eich porwr i ddefnyddio allweddi mynediad.
+passkeys-sign-in-button = Mewngofnodi gydag allwedd mynediad
+passkeys-instead-heading = Defnyddio allwedd mynediad yn lle hynny
+passkeys-instead-hint = Gallwch ddefnyddio allwedd mynediad rydych wedi’i hychwanegu yn lle cod diogelwch. Mae angen troi JavaScript ymlaen yn eich porwr i ddefnyddio allweddi mynediad.
+passkeys-instead-button = Defnyddio allwedd mynediad
+msg-passkey-enter-a-name = Rhowch enw i’ch allwedd mynediad
+msg-passkey-name-too-long = Rhaid i enw eich allwedd mynediad fod yn 50 nod neu lai
+msg-passkey-name-special = Ni ddylai enw eich allwedd mynediad gynnwys nodau arbennig
+msg-passkey-not-sent = Ni anfonodd eich porwr allwedd mynediad. Mae angen JavaScript ar allweddi mynediad: gwiriwch ei fod wedi’i droi ymlaen, yna rhowch gynnig arall arni. Gallwch fewngofnodi gyda’ch cyfrinair a’ch ap dilysu bob amser.
+msg-passkey-refused = Nid oeddem yn gallu gwirio’r allwedd mynediad honno. Rhowch gynnig arall arni, neu mewngofnodwch gyda’ch cyfrinair a’ch ap dilysu.
+msg-passkey-not-added = Nid oeddem yn gallu ychwanegu’r allwedd mynediad honno. Rhowch gynnig arall arni, neu defnyddiwch ddyfais arall.
+msg-passkey-already-added = Mae’r allwedd mynediad honno wedi’i gosod yn barod.
+msg-passkey-too-many = Mae gennych 10 allwedd mynediad yn barod. Tynnwch un nad ydych yn ei defnyddio mwyach cyn i chi ychwanegu un arall.
+activity-passkey-added = Allwedd mynediad wedi’i hychwanegu
+activity-passkey-removed = Allwedd mynediad wedi’i thynnu

@@ -508,3 +508,38 @@ activity-new-password-chosen = New password chosen
 
 ## Error pages (issue 16)
 quote-this-reference = If you contact us about this, quote this reference:
+
+## Passkeys (issue 17 §1: web::pages::passkeys, accounts::passkeys)
+passkeys-title = Passkeys
+passkeys-what = A passkey lets you sign in with your phone, computer or security key, using its screen lock (your fingerprint, face or PIN) instead of your password and security code. It only works on this website, so a fake website cannot trick you into giving it away.
+passkeys-needs-javascript = Creating or using a passkey needs JavaScript turned on in your browser. Without it, you can still sign in with your password and authenticator app.
+passkeys-none-yet = You have not added a passkey yet.
+passkeys-added = Added { $when }
+passkeys-last-used = Last used { $when }
+passkeys-not-used-yet = Not used yet
+passkeys-remove = Remove
+passkeys-add-heading = Add a passkey
+passkeys-name = Name this passkey
+passkeys-name-hint = So you can tell your passkeys apart, for example ‘Work laptop’ or ‘My phone’.
+passkeys-create = Create a passkey
+passkeys-at-most = You have 10 passkeys, the most you can have. Remove one to add another.
+passkeys-back-to-account = Go back to your account
+passkeys-summary = Sign in with your device’s screen lock instead of a password and code
+passkeys-manage = Manage
+passkeys-manage-hidden = passkeys
+passkeys-sign-in-heading = Sign in with a passkey
+passkeys-sign-in-hint = If you have added a passkey to your GOV.UK One Login, you can use it instead of your email address, password and security code. Passkeys need JavaScript turned on in your browser.
+passkeys-sign-in-button = Sign in with a passkey
+passkeys-instead-heading = Use a passkey instead
+passkeys-instead-hint = You can use a passkey you have added instead of a security code. Passkeys need JavaScript turned on in your browser.
+passkeys-instead-button = Use a passkey
+msg-passkey-enter-a-name = Enter a name for your passkey
+msg-passkey-name-too-long = The name of your passkey must be 50 characters or fewer
+msg-passkey-name-special = The name of your passkey must not contain special characters
+msg-passkey-not-sent = Your browser did not send a passkey. Passkeys need JavaScript: check it is turned on, then try again. You can always sign in with your password and authenticator app.
+msg-passkey-refused = We could not check that passkey. Try again, or sign in with your password and authenticator app.
+msg-passkey-not-added = We could not add that passkey. Try again, or use another device.
+msg-passkey-already-added = That passkey is already set up.
+msg-passkey-too-many = You already have 10 passkeys. Remove one you no longer use before you add another.
+activity-passkey-added = Passkey added
+activity-passkey-removed = Passkey removed
