@@ -21,6 +21,8 @@ const JOURNEY_TIMEOUT_MS = 150_000;
 
 const ACCOUNT = { path: '/account', heading: 'Your GOV.UK One Login' };
 const PASSKEYS = { path: '/account/passkeys', heading: 'Passkeys' };
+// A refused passkey answers with the sign-in page again, at the address the form posted to.
+const PASSKEY_REFUSED_PAGE = { ...SIGN_IN, path: '/sign-in/passkey', status: 400 };
 const SIGNED_OUT = { path: '/signed-out', heading: 'You have signed out' };
 const REFUSED = 'We could not check that passkey. Try again, or sign in with your password and authenticator app.';
 const NOT_SENT =
@@ -113,8 +115,9 @@ describe(`passkeys (${stores} stores)`, { timeout: 3 * JOURNEY_TIMEOUT_MS }, () 
         credential: { ...used, signCount: 0 },
       });
       await citizen.submitRefused('Sign in with a passkey');
-      await citizen.sees({ ...SIGN_IN, status: 400, errors: [[REFUSED, '#passkey']] });
+      await citizen.sees({ ...PASSKEY_REFUSED_PAGE, errors: [[REFUSED, '#passkey']] });
       assert.match(await provider.logTails(400), /cloned/, 'the refusal is logged');
+      await citizen.goto('/sign-in');
 
       // The password and app still work.
       const { code } = await nextTotp(account.secret, account.step);
@@ -130,7 +133,8 @@ describe(`passkeys (${stores} stores)`, { timeout: 3 * JOURNEY_TIMEOUT_MS }, () 
       await citizen.sees(ACCOUNT);
       await signOut(citizen);
       await citizen.submitRefused('Sign in with a passkey');
-      await citizen.sees({ ...SIGN_IN, status: 400, errors: [[NOT_SENT, '#passkey']] });
+      await citizen.sees({ ...PASSKEY_REFUSED_PAGE, errors: [[NOT_SENT, '#passkey']] });
+      await citizen.goto('/sign-in');
       const { code } = await nextTotp(account.secret, account.step);
       await signIn(citizen, account, { code });
       await citizen.sees(ACCOUNT);
