@@ -187,14 +187,18 @@ pub async fn add(
         Err(problem) => problem,
     };
     tracing::info!(account = %account.id, problem = problem.as_str(), "passkey not added");
-    let message = match problem {
+    let errors = FormErrors::one("passkey", not_added(problem));
+    passkeys_page(&app, &mut visit, &account.id, typed, errors).await
+}
+
+/// What the page says when a passkey was not added.
+fn not_added(problem: PasskeyProblem) -> &'static str {
+    match problem {
         PasskeyProblem::NoResponse => NO_PASSKEY_SENT,
         PasskeyProblem::Duplicate => PASSKEY_ALREADY_ADDED,
         PasskeyProblem::TooMany => TOO_MANY_PASSKEYS,
         _ => PASSKEY_NOT_ADDED,
-    };
-    let errors = FormErrors::one("passkey", message);
-    passkeys_page(&app, &mut visit, &account.id, typed, errors).await
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -255,7 +259,7 @@ pub struct SignInForm {
 pub async fn sign_in(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
-    mut visit: Visit,
+    visit: Visit,
     PageForm(form): PageForm<SignInForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
@@ -278,27 +282,40 @@ pub async fn sign_in(
                 tracing::info!(account = %auth.account_id, "passkey of another account refused as the second factor");
                 PasskeyProblem::Unknown
             }
-            _ => {
-                let Some(account) = app.db.accounts().find(&account_id).await? else {
-                    return Ok(Redirect::to("/sign-in").into_response());
-                };
-                let amr: &[&str] = if after_password.is_some() {
-                    &["pwd", "swk", "mfa"]
-                } else {
-                    &["swk", "mfa"]
-                };
-                return complete_sign_in_with(&app, visit, &account.id, &account.email, &ip, amr)
-                    .await;
-            }
+            _ => return signed_in(&app, visit, &account_id, after_password.is_some(), &ip).await,
         },
         Err(problem) => problem,
     };
+    refused(visit, after_password.is_some(), problem)
+}
+
+/// The passkey checked: the citizen is signed in at `Cl.Cm`, with the methods used (RFC 8176).
+async fn signed_in(
+    app: &AppState,
+    visit: Visit,
+    account_id: &str,
+    after_password: bool,
+    ip: &str,
+) -> Result<Response> {
+    let Some(account) = app.db.accounts().find(account_id).await? else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    let amr: &[&str] = if after_password {
+        &["pwd", "swk", "mfa"]
+    } else {
+        &["swk", "mfa"]
+    };
+    complete_sign_in_with(app, visit, &account.id, &account.email, ip, amr).await
+}
+
+/// The page the passkey form came from, saying why the passkey did not sign in.
+fn refused(mut visit: Visit, after_password: bool, problem: PasskeyProblem) -> Result<Response> {
     let message = match problem {
         PasskeyProblem::NoResponse => NO_PASSKEY_SENT,
         _ => PASSKEY_REFUSED,
     };
     let errors = FormErrors::one("passkey", message);
-    if after_password.is_some() {
+    if after_password {
         let page = SignInCodePage::signing_in(visit.csrf_token(), errors, true);
         return render(&page, StatusCode::BAD_REQUEST);
     }
