@@ -388,6 +388,7 @@ fn reset_code_page(
         lost_app_link: false,
         errors,
         tries_warning,
+        passkey: false,
     };
     render(&page, form_status(&page.errors))
 }

@@ -180,12 +180,16 @@ impl AccountFormPage {
 /// The signed-in citizen and their account, or where to send them instead: to sign in, or,
 /// for a change that needs a recent sign-in (`fresh_for`, the page itself), to give the
 /// password again and come back.
-enum Gate {
+pub(super) enum Gate {
     Open(Account),
     Closed(Response),
 }
 
-async fn gate(app: &AppState, visit: &Visit, fresh_for: Option<&'static str>) -> Result<Gate> {
+pub(super) async fn gate(
+    app: &AppState,
+    visit: &Visit,
+    fresh_for: Option<&'static str>,
+) -> Result<Gate> {
     let Some(auth) = visit.signed_in_at(CredentialLevel::ClCm).cloned() else {
         return Ok(Gate::Closed(Redirect::to("/sign-in").into_response()));
     };
