@@ -97,7 +97,8 @@ fn page_for(error: &one_login_rp::Error) -> ErrorPage {
         },
         KitError::ProviderAnswer(_)
         | KitError::IdentityRejected(_)
-        | KitError::LogoutTokenRejected(_) => ErrorPage {
+        | KitError::LogoutTokenRejected(_)
+        | KitError::PresentationRejected(_) => ErrorPage {
             title: PROBLEM,
             paragraphs: vec![
                 "We could not check the answer from GOV.UK One Login.".into(),

@@ -57,6 +57,10 @@ pub async fn application(State(app): State<AppState>, user: Option<SignedIn>) ->
         service_name: app.config.service_name.clone(),
         form: app.config.form,
         can_check_identity: user.identity.is_none() && app.config.identity_check.is_some(),
+        can_check_age: user.identity.is_none()
+            && user.age_over(18).is_none()
+            && app.config.age_check.is_some(),
+        over_18: user.age_over(18),
         can_refresh: user.can_refresh(),
         refreshed: user.refreshed_at.is_some(),
         csrf: user.csrf_token,
