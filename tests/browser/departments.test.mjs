@@ -174,6 +174,70 @@ describe(`citizen journeys across the provider and both departments (${stores} s
     }),
   );
 
+  test('7. in Welsh at the benefit service: the toggle, ui_locales to the provider, no application before the identity', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, {}, async ({ citizen, page, stack }) => {
+      const account = { email: newEmail('cymraeg'), password: 'a password for cymraeg', secret: newTotpSecret() };
+      await stack.provider.createAccount({ email: account.email, password: account.password, totpSecret: account.secret });
+      const lang = () => page.locator('html').getAttribute('lang');
+
+      // The department's toggle: the same page, in Welsh, every department page from now on.
+      await citizen.goto('/', 'benefits');
+      await citizen.sees(BENEFITS_START);
+      await citizen.follow('Cymraeg');
+      citizen.sites.benefits.titleSuffix = ' - Gwneud cais am fudd-dal - GOV.UK';
+      citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
+      await citizen.sees({ site: 'benefits', path: '/', heading: 'Gwneud cais am fudd-dal' });
+      assert.equal(await lang(), 'cy');
+      assert.equal(await page.getByRole('link', { name: 'English', exact: true }).getAttribute('lang'), 'en');
+
+      // "Start now" in Welsh: the provider is asked for Welsh (ui_locales) and answers in Welsh.
+      const toProvider = await citizen.follow('Dechrau nawr', { role: 'button' });
+      const authorize = toProvider.find((d) => d.path === '/authorize');
+      assert.ok(authorize, `the authorization request: ${hops(toProvider)}`);
+      assert.equal(new URL(authorize.url).searchParams.get('ui_locales'), 'cy', authorize.url);
+      assert.equal(citizen.site, 'provider');
+      assert.equal(await lang(), 'cy', `the provider's ${citizen.pathname} is in Welsh`);
+      await citizen.checkAccessibility('in Welsh');
+
+      // The provider's own toggle back to English for signing in (its Welsh journeys are its
+      // own tests); the department keeps the citizen's Welsh.
+      await citizen.follow('English');
+      citizen.words = { error: 'Error:', problem: 'There is a problem' };
+      await signIn(citizen, account);
+      await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Apply for a benefit' });
+      await citizen.submitAccepted('Agree and continue');
+
+      // Back at the department, in Welsh: the identity step is offered, sending is not.
+      citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
+      await citizen.sees({ site: 'benefits', path: '/application', heading: 'Eich cais' });
+      assert.equal(await lang(), 'cy');
+      assert.equal(await citizen.summaryValue('Sut y gwnaethoch fewngofnodi'), 'Cyfrinair a chod diogelwch');
+      assert.equal(await page.getByRole('button', { name: 'Anfon y cais', exact: true }).count(), 0, 'no application before the identity');
+      assert.equal(await page.getByLabel('Enw llawn', { exact: true }).count(), 0, 'no form before the identity');
+      assert.ok(
+        (await citizen.paragraphs()).includes('Gallwch anfon eich cais unwaith y bydd GOV.UK One Login wedi cadarnhau eich hunaniaeth.'),
+        'the page says when the application can be sent',
+      );
+      const primary = page.locator('main .govuk-button:not(.govuk-button--secondary):not(.govuk-button--warning)');
+      assert.deepEqual((await primary.allInnerTexts()).map(squash), ['Cadarnhau eich hunaniaeth'], 'one primary button');
+
+      // A footer page in Welsh too.
+      await citizen.follow('Cwcis');
+      await citizen.sees({ site: 'benefits', path: '/cookies', heading: 'Cwcis ar Gwneud cais am fudd-dal' });
+      await citizen.goto('/application', 'benefits');
+      await citizen.sees({ site: 'benefits', path: '/application', heading: 'Eich cais' });
+
+      // The identity step asks the provider for Welsh again, whatever the provider last showed.
+      const toIdentity = await citizen.submit('Cadarnhau eich hunaniaeth');
+      const again = toIdentity.find((d) => d.path === '/authorize');
+      assert.ok(again, `the identity step's authorization request: ${hops(toIdentity)}`);
+      assert.equal(new URL(again.url).searchParams.get('ui_locales'), 'cy', again.url);
+      assert.equal(citizen.site, 'provider');
+      assert.equal(await lang(), 'cy', `the provider's ${citizen.pathname} is in Welsh`);
+      await citizen.checkAccessibility('in Welsh');
+    }),
+  );
+
   test('4a. five wrong passwords lock sign-in', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     onStack(t, {}, async ({ citizen, stack }) => {
       const email = newEmail('wrong-password');

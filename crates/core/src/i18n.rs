@@ -6,7 +6,7 @@
 //! Both files hold the same keys; a test here fails when they differ.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
@@ -82,10 +82,7 @@ impl Language {
     /// The message `key` with its arguments (`{ $name }` in the catalogue). A key missing here
     /// falls back to English, then to the key itself: a page shows something rather than fail.
     pub fn text_with(self, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let mut fluent_args = FluentArgs::new();
-        for (name, value) in args {
-            fluent_args.set(*name, value.clone());
-        }
+        let fluent_args = fluent_args(args);
         let args = (!args.is_empty()).then_some(&fluent_args);
         [self, Language::En]
             .into_iter()
@@ -122,6 +119,76 @@ impl std::fmt::Display for Language {
 }
 
 type Bundle = FluentBundle<FluentResource>;
+
+fn fluent_args<'a>(args: &[(&'a str, FluentValue<'a>)]) -> FluentArgs<'a> {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, value.clone());
+    }
+    fluent_args
+}
+
+/// Another service's own catalogues over the same machinery (a demo department's, issue 15):
+/// its messages first, then the shared ones above, which hold the GOV.UK layout's words
+/// (`govuk-*`, `language-code`) and the month names, so those are translated once.
+///
+/// `static WORDS: Catalogue = Catalogue::new([(Language::En, include_str!(…)), (Language::Cy, …)]);`
+pub struct Catalogue {
+    sources: [(Language, &'static str); 2],
+    bundles: OnceLock<[Bundle; 2]>,
+}
+
+impl Catalogue {
+    /// The English source first, then the Welsh, as [`CATALOGUES`].
+    pub const fn new(sources: [(Language, &'static str); 2]) -> Catalogue {
+        Catalogue {
+            sources,
+            bundles: OnceLock::new(),
+        }
+    }
+
+    pub fn sources(&self) -> [(Language, &'static str); 2] {
+        self.sources
+    }
+
+    fn bundle(&self, language: Language) -> &Bundle {
+        let bundles = self.bundles.get_or_init(|| {
+            self.sources
+                .map(|(language, source)| build(language, source))
+        });
+        match language {
+            Language::En => &bundles[0],
+            Language::Cy => &bundles[1],
+        }
+    }
+
+    /// The message `key` in `language`.
+    pub fn text(&self, language: Language, key: &str) -> String {
+        self.text_with(language, key, &[])
+    }
+
+    /// The message `key` with its arguments: this catalogue's, else the shared one's, in
+    /// `language`, then in English (as [`Language::text_with`]), then the key itself.
+    pub fn text_with(
+        &self,
+        language: Language,
+        key: &str,
+        args: &[(&str, FluentValue<'_>)],
+    ) -> String {
+        let fluent_args = fluent_args(args);
+        let args = (!args.is_empty()).then_some(&fluent_args);
+        [language, Language::En]
+            .into_iter()
+            .find_map(|language| {
+                format(self.bundle(language), key, args)
+                    .or_else(|| format(bundle(language), key, args))
+            })
+            .unwrap_or_else(|| {
+                tracing::warn!(key, "message missing from the catalogues");
+                key.to_owned()
+            })
+    }
+}
 
 static BUNDLES: LazyLock<[Bundle; 2]> =
     LazyLock::new(|| CATALOGUES.map(|(language, source)| build(language, source)));
@@ -286,6 +353,26 @@ mod tests {
             Language::Cy.from_english("Not in any catalogue"),
             "Not in any catalogue"
         );
+    }
+
+    #[test]
+    fn a_service_s_catalogue_comes_before_the_shared_one() {
+        static WORDS: Catalogue = Catalogue::new([
+            (Language::En, "apply = Apply\ngreeting = Hello { $name }\n"),
+            (Language::Cy, "apply = Gwneud cais\n"),
+        ]);
+        assert_eq!(WORDS.text(Language::Cy, "apply"), "Gwneud cais");
+        assert_eq!(WORDS.text(Language::En, "apply"), "Apply");
+        // The layout's words and the month names come from the shared catalogue.
+        assert_eq!(WORDS.text(Language::Cy, "govuk-back"), "Yn ôl");
+        assert_eq!(WORDS.text(Language::Cy, "month-7"), "Gorffennaf");
+        // Missing in Welsh: English, then the key.
+        let name = [("name", FluentValue::from("Ada"))];
+        assert_eq!(
+            WORDS.text_with(Language::Cy, "greeting", &name),
+            "Hello Ada"
+        );
+        assert_eq!(WORDS.text(Language::Cy, "no-such-key"), "no-such-key");
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum Form {
 pub struct Config {
     /// Shown in the header and page titles.
     pub service_name: String,
+    /// The name on the Welsh pages; without it they show `service_name`.
+    #[serde(default)]
+    pub service_name_cy: Option<String>,
     pub form: Form,
     /// Address and port to listen on.
     pub listen: SocketAddr,
@@ -93,6 +96,14 @@ impl Config {
         Ok(())
     }
 
+    /// Whether the service needs a proven identity (any level above P0, at sign-in or at the
+    /// later step) before it takes an application.
+    pub fn needs_identity(&self) -> bool {
+        std::iter::once(&self.sign_in)
+            .chain(self.identity_check.as_ref())
+            .any(|request| request.identity_level().is_some_and(|level| level != "P0"))
+    }
+
     /// The kit's part: the citizen lands on the application page once signed in.
     pub fn one_login(&self) -> one_login_rp::Config {
         one_login_rp::Config {
@@ -143,6 +154,24 @@ mod tests {
         assert_eq!(one_login.sign_in.identity_level(), Some("P2"));
         assert!(one_login.identity_check.is_none());
         assert_eq!(one_login.after_sign_in, "/application");
+        assert!(config.needs_identity());
+    }
+
+    #[test]
+    fn a_service_needs_identity_when_a_request_asks_above_p0() {
+        let sign_in_only = GOOD.replace("Cl.Cm.P2", "Cl.Cm").replace(
+            "[\"https://vocab.account.gov.uk/v1/coreIdentityJWT\"]",
+            "[]",
+        );
+        assert!(
+            !Config::from_toml_str(&sign_in_only)
+                .unwrap()
+                .needs_identity()
+        );
+        let later = format!(
+            "{sign_in_only}\n[identity_check]\nvtr = \"Cl.Cm.P2\"\nclaims = [\"https://vocab.account.gov.uk/v1/coreIdentityJWT\"]\n"
+        );
+        assert!(Config::from_toml_str(&later).unwrap().needs_identity());
     }
 
     #[test]

@@ -8,6 +8,11 @@ pub enum Error {
     #[error(transparent)]
     Kit(#[from] one_login_rp::Error),
 
+    /// An application sent before the proven identity the service needs (issue 15): the page
+    /// does not offer it, so only a stale page or a hand-made request gets here.
+    #[error("an application was sent without the proven identity the service needs")]
+    IdentityNeeded,
+
     #[error("rendering a page: {0}")]
     Template(#[from] askama::Error),
 }

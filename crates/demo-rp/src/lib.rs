@@ -3,6 +3,7 @@
 //! which does all of the signing in; this crate has the department's pages.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod application;
 pub mod config;
 pub mod error;
 pub mod web;

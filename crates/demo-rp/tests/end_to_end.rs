@@ -217,7 +217,7 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
     let page = prove_as_kenneth(&browser, page).await;
     assert_eq!(page.url, stack.driving_url("/application"), "{}", page.body);
     assert_eq!(page.text_of("verified-name"), "Kenneth Decerqueira");
-    assert_eq!(page.text_of("verified-birth-date"), "1965-07-08");
+    assert_eq!(page.text_of("verified-birth-date"), "8 July 1965");
     let driving_sub = page.text_of("sub");
     assert!(
         driving_sub.starts_with("urn:fdc:gov.uk:2022:"),
@@ -249,7 +249,11 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
         "pairwise: each sector its own sub"
     );
     assert_eq!(page.text_of("email"), EMAIL);
-    page.assert_contains("Password and security code (Cl.Cm)");
+    page.assert_contains("Password and security code");
+    assert!(
+        !page.body.contains("Cl.Cm"),
+        "no vector of trust on a citizen's page"
+    );
     page.assert_contains("Confirm your identity");
 
     // The refresh token (offline_access) gives new tokens without the citizen.
@@ -296,7 +300,7 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
         page.body
     );
     assert_eq!(page.text_of("verified-name"), "Kenneth Decerqueira");
-    assert_eq!(page.text_of("verified-birth-date"), "1965-07-08");
+    assert_eq!(page.text_of("verified-birth-date"), "8 July 1965");
     assert_eq!(page.text_of("sub"), benefits_sub);
     page.assert_contains("your proven identity was reused");
 

@@ -21,6 +21,7 @@ fn config(issuer: &str, data_dir: &std::path::Path) -> Config {
     Config::from_toml_str(&format!(
         r#"
         service_name = "Apply for a benefit"
+        service_name_cy = "Gwneud cais am fudd-dal"
         form = "apply-for-benefit"
         listen = "127.0.0.1:8082"
         public_url = "http://127.0.0.1:8082/"
@@ -435,4 +436,273 @@ async fn the_identity_step_says_how_long_the_citizen_was_away_in_words() {
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains(words), "{seconds_away}: {body}");
     }
+}
+
+/// Kenneth's proven identity, as the kit keeps it after checking the core identity JWT.
+fn kenneth() -> one_login_rp::identity::CoreIdentity {
+    let name = one_login_rp::identity::Name::new(&["Kenneth"], "Decerqueira");
+    one_login_rp::identity::CoreIdentity {
+        name: name.clone(),
+        names: vec![name],
+        birth_date: time::macros::date!(1965 - 07 - 08),
+        level: "P2".into(),
+    }
+}
+
+const APPLICATION: &str = "csrf_token=form-token&full_name=Kenneth+Decerqueira\
+    &birth_date-day=8&birth_date-month=7&birth_date-year=1965\
+    &address_line=8+Hadley+Road&town=Bath&postcode=BA2+5AA";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_application_is_sent_without_the_proven_identity_the_service_needs() {
+    let (issuer, key) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    let now = test.now();
+    let id_token = id_token(&key, &issuer, now);
+    let signed_in_as = |identity| {
+        let user = SignedIn {
+            identity,
+            ..signed_in(&id_token, now)
+        };
+        test.session(move |session| {
+            session.csrf = "form-token".into();
+            session.user = Some(user);
+        })
+    };
+
+    // Signed in, identity not yet confirmed: the page offers the identity step, not the form.
+    let without = signed_in_as(None).await;
+    let (status, _, body) = test.get("/application", Some(&without)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("action=\"/check-identity\""), "{body}");
+    assert!(!body.contains("action=\"/application\""), "{body}");
+    assert!(!body.contains("Send application"), "{body}");
+    // Sent anyway (a stale page, a hand-made request): refused with a page that says why.
+    let (status, _, body) = test.post("/application", Some(&without), APPLICATION).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("Confirm your identity before you send"),
+        "{body}"
+    );
+    assert!(body.contains("has not been sent"), "{body}");
+    assert!(!body.contains("Application sent"), "{body}");
+
+    // With the proven identity the form is offered and taken.
+    let with = signed_in_as(Some(kenneth())).await;
+    let (status, _, body) = test.get("/application", Some(&with)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("action=\"/application\""), "{body}");
+    assert!(!body.contains("action=\"/check-identity\""), "{body}");
+    let (status, _, body) = test.post("/application", Some(&with), APPLICATION).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Application sent"), "{body}");
+}
+
+async fn get_with(
+    test: &Test,
+    path: &str,
+    name: header::HeaderName,
+    value: &str,
+) -> (StatusCode, Response, String) {
+    test.send(
+        Request::get(path)
+            .header(name, value)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_toggle_remembers_welsh_and_every_page_speaks_it() {
+    let test = Test::unreachable();
+    let (status, response, _) = test.get("/cookies?lang=cy", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/cookies");
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("benefits-language=cy;"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+
+    let welsh = |path: &'static str| get_with(&test, path, header::COOKIE, "benefits-language=cy");
+    let (status, _, body) = welsh("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<html lang=\"cy\""), "{body}");
+    assert!(
+        body.contains("Gwneud cais am fudd-dal"),
+        "the Welsh service name: {body}"
+    );
+    assert!(body.contains("Dechrau nawr"), "{body}");
+    assert!(
+        body.contains("href=\"?lang=en\""),
+        "the toggle back to English: {body}"
+    );
+    assert!(!body.contains("Start now"), "{body}");
+    // The layout's own words come from the shared catalogue.
+    assert!(body.contains("Datganiad hygyrchedd"), "{body}");
+
+    // An error page, drawn by the error mapping, in the same language.
+    let (status, _, body) = welsh("/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("<html lang=\"cy\""), "{body}");
+    assert!(body.contains("Heb ddod o hyd i"), "{body}");
+    // And when the provider cannot be reached.
+    let (status, _, body) = welsh("/sign-in").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("Nid oes modd cysylltu"), "{body}");
+
+    // A Welsh browser, no cookie: Welsh; an English one: English with the toggle to Welsh.
+    let (_, _, body) = get_with(
+        &test,
+        "/",
+        header::ACCEPT_LANGUAGE,
+        "cy-GB,cy;q=0.9,en;q=0.5",
+    )
+    .await;
+    assert!(body.contains("<html lang=\"cy\""), "{body}");
+    let (_, _, body) = get_with(&test, "/", header::ACCEPT_LANGUAGE, "en-GB").await;
+    assert!(body.contains("<html lang=\"en\""), "{body}");
+    assert!(
+        body.contains("Apply for a benefit") && body.contains("href=\"?lang=cy\""),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_provider_is_asked_for_the_citizen_s_language() {
+    let (issuer, _) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    for (cookie, expected) in [
+        ("benefits-language=cy", "cy"),
+        ("benefits-language=en", "en"),
+    ] {
+        let (status, response, _) = get_with(&test, "/sign-in", header::COOKIE, cookie).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let location =
+            url::Url::parse(response.headers()[header::LOCATION].to_str().unwrap()).unwrap();
+        assert!(
+            location.as_str().starts_with(&format!("{issuer}authorize")),
+            "{location}"
+        );
+        let ui_locales: Vec<String> = location
+            .query_pairs()
+            .filter(|(name, _)| name == "ui_locales")
+            .map(|(_, value)| value.into_owned())
+            .collect();
+        assert_eq!(ui_locales, [expected], "{location}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_form_is_filled_in_from_the_identity_dates_read_as_words_and_mistakes_are_named() {
+    let (issuer, key) = stand_in_provider().await;
+    let test = Test::new(&issuer);
+    let now = test.now();
+    let id_token = id_token(&key, &issuer, now);
+    let user = SignedIn {
+        identity: Some(kenneth()),
+        address: Some(
+            serde_json::from_value(json!({"buildingNumber": "8", "streetName": "Hadley Road",
+                "addressLocality": "Bath", "postalCode": "BA2 5AA", "addressCountry": "GB"}))
+            .unwrap(),
+        ),
+        ..signed_in(&id_token, now)
+    };
+    let id = test
+        .session(|session| {
+            session.csrf = "form-token".into();
+            session.user = Some(user);
+        })
+        .await;
+    let (status, _, body) = test.get("/application", Some(&id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("id=\"verified-birth-date\">8 July 1965<"),
+        "{body}"
+    );
+    for (field, value) in [
+        ("birth_date-day", "8"),
+        ("birth_date-month", "7"),
+        ("birth_date-year", "1965"),
+        ("address_line", "8 Hadley Road"),
+        ("town", "Bath"),
+        ("postcode", "BA2 5AA"),
+    ] {
+        assert!(
+            body.contains(&format!("name=\"{field}\" type=\"text\"")),
+            "{field}: {body}"
+        );
+        assert!(
+            body.contains(&format!("value=\"{value}\"")),
+            "{field}: {body}"
+        );
+    }
+    // One primary button: sending; signing out is secondary.
+    assert_eq!(body.matches("class=\"govuk-button\"").count(), 1, "{body}");
+    assert!(!body.contains("govuk-button--warning"), "{body}");
+
+    // Sent: the date as words, the reference in groups of four.
+    let (status, _, body) = test.post("/application", Some(&id), APPLICATION).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(">8 July 1965<"), "{body}");
+    let start = body.find("id=\"reference\">").unwrap() + "id=\"reference\">".len();
+    let reference = &body[start..start + 14];
+    let groups: Vec<&str> = reference.split(' ').collect();
+    assert_eq!(groups.len(), 3, "{reference}");
+    assert!(
+        groups.iter().all(|g| g.len() == 4
+            && g.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())),
+        "{reference}"
+    );
+
+    // Mistakes: the page again, with the citizen's answers and GOV.UK's messages.
+    let mistaken = "csrf_token=form-token&full_name=&birth_date-day=31&birth_date-month=2\
+        &birth_date-year=1965&address_line=8+Hadley+Road&town=Bath&postcode=BA2+5AA";
+    let (status, _, body) = test.post("/application", Some(&id), mistaken).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("<title>Error: Your application"), "{body}");
+    assert!(body.contains("There is a problem"), "{body}");
+    assert!(
+        body.contains("href=\"#full_name\">Enter your full name"),
+        "{body}"
+    );
+    assert!(
+        body.contains("href=\"#birth_date-day\">Date of birth must be a real date"),
+        "{body}"
+    );
+    assert!(
+        body.contains("value=\"31\""),
+        "the answers are kept: {body}"
+    );
+    assert!(!body.contains("Application sent"), "{body}");
+
+    // The same in Welsh: the month's Welsh name, Welsh messages.
+    let welsh = |request: axum::http::request::Builder| {
+        request.header(
+            header::COOKIE,
+            format!("benefits-session={id}; benefits-language=cy"),
+        )
+    };
+    let (_, _, body) = test
+        .send(
+            welsh(Request::get("/application"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(body.contains(">8 Gorffennaf 1965<"), "{body}");
+    let (status, _, body) = test
+        .send(
+            welsh(Request::post("/application"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(mistaken))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Mae problem"), "{body}");
+    assert!(body.contains("Rhowch eich enw llawn"), "{body}");
 }

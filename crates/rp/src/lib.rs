@@ -108,6 +108,7 @@ pub use keys::{ClientKey, KeyRing};
 pub use one_login_shutdown::shutdown_signal;
 #[cfg(feature = "redis")]
 pub use redis_sessions::RedisSessions;
+pub use routes::UiLocales;
 pub use sessions::{IdentityCheck, MemorySessions, Session, SessionStore, SignedIn};
 
 use provider::Provider;

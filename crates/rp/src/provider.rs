@@ -260,6 +260,7 @@ impl Provider {
         &self,
         purpose: Purpose,
         request: &RequestConfig,
+        ui_locales: Option<&str>,
         now: i64,
     ) -> Result<(url::Url, Pending)> {
         let found = self.discovered(false, now).await?;
@@ -279,6 +280,10 @@ impl Provider {
         }
         if let Some(claims) = request.claims_parameter() {
             authorize = authorize.add_extra_param("claims", claims);
+        }
+        // OpenID Connect Core §3.1.2.1: the languages for the provider's pages, best first.
+        if let Some(ui_locales) = ui_locales {
+            authorize = authorize.add_extra_param("ui_locales", ui_locales.to_owned());
         }
         let (url, state, nonce) = authorize.url();
         let url = if request.request_object {

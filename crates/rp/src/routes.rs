@@ -2,11 +2,11 @@
 //! back-channel logout receiver and the service's public keys. Each reads the request and the
 //! session, calls the provider, and answers with a redirect.
 
-use axum::Json;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 
 use crate::OneLogin;
@@ -39,16 +39,27 @@ pub(crate) struct CsrfForm {
     csrf_token: String,
 }
 
+/// The languages the service's pages are in, best first (`"cy"`), for the provider's pages:
+/// sent as `ui_locales` (OpenID Connect Core §3.1.2.1) when the service puts it in the
+/// request's extensions (a layer of its own) before the kit's routes run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiLocales(pub String);
+
 /// Sends the browser to the provider for `purpose`, remembering what the callback must match.
 async fn send_to_provider(
     kit: &OneLogin,
     headers: &HeaderMap,
     purpose: Purpose,
+    ui_locales: Option<&UiLocales>,
 ) -> Result<Response> {
     let now = kit.now();
     let config = kit.config();
     let request = config.request_for(purpose).ok_or(Error::NotFound)?;
-    let (url, pending) = kit.provider.begin(purpose, request, now).await?;
+    let ui_locales = ui_locales.map(|UiLocales(locales)| locales.as_str());
+    let (url, pending) = kit
+        .provider
+        .begin(purpose, request, ui_locales, now)
+        .await?;
     let (id, mut session, new) = kit.session_or_new(headers, now).await?;
     session.pending = Some(pending);
     kit.sessions.put(&id, &session, now).await?;
@@ -58,32 +69,41 @@ async fn send_to_provider(
     ))
 }
 
-pub(crate) async fn sign_in(State(kit): State<OneLogin>, headers: HeaderMap) -> Result<Response> {
+pub(crate) async fn sign_in(
+    State(kit): State<OneLogin>,
+    ui_locales: Option<Extension<UiLocales>>,
+    headers: HeaderMap,
+) -> Result<Response> {
     if kit.signed_in(&headers, kit.now()).await?.is_some() {
         return Ok(Redirect::to(&kit.config().after_sign_in).into_response());
     }
-    send_to_provider(&kit, &headers, Purpose::SignIn).await
+    let ui_locales = ui_locales.map(|Extension(locales)| locales);
+    send_to_provider(&kit, &headers, Purpose::SignIn, ui_locales.as_ref()).await
 }
 
 pub(crate) async fn check_identity(
     State(kit): State<OneLogin>,
+    ui_locales: Option<Extension<UiLocales>>,
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response> {
     let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
     kit.posted_from(&headers, &form.csrf_token).await?;
-    send_to_provider(&kit, &headers, Purpose::IdentityCheck).await
+    let ui_locales = ui_locales.map(|Extension(locales)| locales);
+    send_to_provider(&kit, &headers, Purpose::IdentityCheck, ui_locales.as_ref()).await
 }
 
 /// The age step: asks the provider only whether the citizen has reached an age.
 pub(crate) async fn check_age(
     State(kit): State<OneLogin>,
+    ui_locales: Option<Extension<UiLocales>>,
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response> {
     let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
     kit.posted_from(&headers, &form.csrf_token).await?;
-    send_to_provider(&kit, &headers, Purpose::AgeCheck).await
+    let ui_locales = ui_locales.map(|Extension(locales)| locales);
+    send_to_provider(&kit, &headers, Purpose::AgeCheck, ui_locales.as_ref()).await
 }
 
 /// The authorization response (RFC 6749 §4.1.2, §4.1.2.1) with RFC 9207's `iss`.

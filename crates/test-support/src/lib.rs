@@ -1,11 +1,13 @@
 //! Test support shared by the workspace's tests: the provider in process on a real port (for
 //! relying parties that talk to it over HTTP, as departments do), a cookie-keeping browser,
 //! and the citizen's steps on the provider's pages; and for fault tests, private PostgreSQL and
-//! Redis servers, a proxy that slows or cuts their connections, and a round-robin balancer.
+//! Redis servers, a proxy that slows or cuts their connections, and a round-robin balancer; and
+//! the scan for words a template writes outside the message catalogues.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod balancer;
 mod browser;
+pub mod catalogue;
 mod client;
 pub mod fault_proxy;
 mod provider;

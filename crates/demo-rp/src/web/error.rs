@@ -3,14 +3,17 @@
 //! layout (the error itself does not know the service's name).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use one_login_rp::Error as KitError;
 
 use super::AppState;
+use super::language::{FluentValue, text, text_with};
 use super::templates::MessagePage;
 use crate::error::Error;
 
-/// What the citizen is told.
+/// What the citizen is told, in the request's language: the title's key, the paragraphs, and
+/// a link (where, and its words' key).
 #[derive(Debug, Clone)]
 pub struct ErrorPage {
     pub title: &'static str,
@@ -18,12 +21,18 @@ pub struct ErrorPage {
     pub link: (&'static str, &'static str),
 }
 
-const PROBLEM: &str = "Sorry, there is a problem with the service";
+const PROBLEM: &str = "problem-with-the-service";
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         match self {
             Error::Kit(e) => e.into_response(),
+            Error::IdentityNeeded => {
+                // 403: the citizen may not do this yet; the page says what to do first.
+                let mut response = StatusCode::FORBIDDEN.into_response();
+                response.extensions_mut().insert(Refusal::IdentityNeeded);
+                response
+            }
             Error::Template(e) => {
                 one_login_rp::Error::Internal(format!("rendering a page: {e}")).into_response()
             }
@@ -31,79 +40,81 @@ impl IntoResponse for Error {
     }
 }
 
+/// A request the department itself refuses (the kit's refusals carry the kit's error).
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    IdentityNeeded,
+}
+
+fn page_for_refusal(refusal: Refusal) -> ErrorPage {
+    match refusal {
+        Refusal::IdentityNeeded => ErrorPage {
+            title: "confirm-before-sending-title",
+            paragraphs: vec![text("application-not-sent")],
+            link: ("/application", "go-back-to-your-application"),
+        },
+    }
+}
+
 /// What the citizen is told about a kit error (logged, with its reason, by the kit).
 fn page_for(error: &one_login_rp::Error) -> ErrorPage {
-    let start_again = ("/", "Start again");
+    let start_again = ("/", "start-again");
     match error {
         KitError::ProviderUnreachable(_) => ErrorPage {
             title: PROBLEM,
-            paragraphs: vec![
-                "GOV.UK One Login cannot be reached at the moment, so you cannot sign in.".into(),
-                "Try again later. Nothing you entered has been lost.".into(),
-            ],
-            link: ("/", "Try again"),
+            paragraphs: vec![text("one-login-unreachable"), text("nothing-lost")],
+            link: ("/", "try-again"),
         },
+        // The provider's reasons are logged by the kit, not shown: they are its words, in
+        // English, about the protocol.
         KitError::Refused {
-            error,
-            description,
-            identity,
+            error, identity, ..
         } => match (error.as_str(), identity) {
             ("access_denied", true) => ErrorPage {
-                title: "We could not confirm your identity",
-                paragraphs: vec![
-                    "GOV.UK One Login could not confirm your identity, or you chose not to continue.".into(),
-                    format!("GOV.UK One Login said: {description}."),
-                    "You can still apply by post. You have not been charged.".into(),
-                ],
+                title: "could-not-confirm-identity",
+                paragraphs: vec![text("identity-declined"), text("apply-by-post")],
                 link: start_again,
             },
             ("access_denied", false) => ErrorPage {
-                title: "You have not signed in",
-                paragraphs: vec![
-                    "You chose not to share your details with this service, or stopped signing in.".into(),
-                    "You need to sign in with GOV.UK One Login to use this service.".into(),
-                ],
+                title: "you-have-not-signed-in",
+                paragraphs: vec![text("chose-not-to-share"), text("need-to-sign-in")],
                 link: start_again,
             },
             _ => ErrorPage {
                 title: PROBLEM,
-                paragraphs: vec![format!(
-                    "GOV.UK One Login could not sign you in ({error}: {description})."
-                )],
+                paragraphs: vec![text("could-not-sign-you-in"), text("try-again-later")],
                 link: start_again,
             },
         },
         KitError::IdentityNotProven(codes) => ErrorPage {
-            title: "We could not confirm your identity",
+            title: "could-not-confirm-identity",
             paragraphs: vec![
-                "GOV.UK One Login could not confirm your identity to the level this service needs.".into(),
-                format!("Reference for our helpdesk: {}.", codes.join(", ")),
+                text("identity-not-to-level"),
+                text_with(
+                    "helpdesk-reference",
+                    &[("codes", FluentValue::from(codes.join(", ")))],
+                ),
             ],
             link: start_again,
         },
         KitError::SessionMismatch(_) | KitError::CsrfRejected | KitError::NotSignedIn => {
             ErrorPage {
-                title: "Sorry, you need to start again",
-                paragraphs: vec![
-                    "Your session may have ended, or the link you used is no longer valid.".into(),
-                ],
+                title: "need-to-start-again",
+                paragraphs: vec![text("session-ended")],
                 link: start_again,
             }
         }
         KitError::NotFound => ErrorPage {
-            title: "Page not found",
-            paragraphs: vec!["If you typed the web address, check it is correct.".into()],
-            link: ("/", "Go to the start page"),
+            title: "page-not-found",
+            paragraphs: vec![text("check-the-address")],
+            link: ("/", "go-to-the-start-page"),
         },
         KitError::ProviderAnswer(_)
         | KitError::IdentityRejected(_)
         | KitError::LogoutTokenRejected(_)
         | KitError::PresentationRejected(_) => ErrorPage {
             title: PROBLEM,
-            paragraphs: vec![
-                "We could not check the answer from GOV.UK One Login.".into(),
-                "Try again later.".into(),
-            ],
+            paragraphs: vec![text("could-not-check-the-answer"), text("try-again-later")],
             link: start_again,
         },
         KitError::Config { .. }
@@ -111,7 +122,7 @@ fn page_for(error: &one_login_rp::Error) -> ErrorPage {
         | KitError::Io(_)
         | KitError::Internal(_) => ErrorPage {
             title: PROBLEM,
-            paragraphs: vec!["Try again later.".into()],
+            paragraphs: vec![text("try-again-later")],
             link: start_again,
         },
     }
@@ -119,13 +130,18 @@ fn page_for(error: &one_login_rp::Error) -> ErrorPage {
 
 /// Draws the page for the error a response carries (the kit leaves it in the extensions).
 pub async fn render_error_pages(State(app): State<AppState>, response: Response) -> Response {
-    let Some(page) = response.extensions().get::<KitError>().map(page_for) else {
+    let extensions = response.extensions();
+    let Some(page) = extensions.get::<KitError>().map(page_for).or_else(|| {
+        extensions
+            .get::<Refusal>()
+            .map(|refusal| page_for_refusal(*refusal))
+    }) else {
         return response;
     };
     let status = response.status();
     let template = MessagePage {
-        service_name: app.config.service_name.clone(),
-        title: page.title.to_owned(),
+        service_name: app.service_name(),
+        title: text(page.title),
         paragraphs: page.paragraphs,
         link: Some(page.link),
     };
@@ -133,7 +149,7 @@ pub async fn render_error_pages(State(app): State<AppState>, response: Response)
         Ok(html) => super::templates::html(status, html),
         Err(e) => {
             tracing::error!(error = %e, "rendering an error page");
-            (status, PROBLEM).into_response()
+            (status, text(PROBLEM)).into_response()
         }
     }
 }

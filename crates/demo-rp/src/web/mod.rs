@@ -1,6 +1,7 @@
 //! The department's web edge: the one router (the kit's routes merged in), and the pages.
 
 pub mod error;
+pub mod language;
 pub mod pages;
 pub mod templates;
 
@@ -24,6 +25,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The service's name in the request's language (`service_name_cy` on Welsh pages).
+    pub fn service_name(&self) -> String {
+        match (language::current(), &self.config.service_name_cy) {
+            (language::Language::Cy, Some(welsh)) => welsh.clone(),
+            _ => self.config.service_name.clone(),
+        }
+    }
+
     /// Loads (or makes) the signing keys; the provider is contacted only when needed, so the
     /// department starts, and says so clearly, while the provider is down.
     pub fn new(config: Config) -> Result<AppState> {
@@ -60,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             error::render_error_pages,
+        ))
+        // Outside the error pages' layer, so they are drawn in the request's language too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            language::choose_language,
         ));
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),

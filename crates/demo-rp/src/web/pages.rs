@@ -3,92 +3,115 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use one_login_rp::{Error as KitError, SignedIn};
 use serde::Deserialize;
 
 use super::AppState;
-use super::templates::{ApplicationPage, MessagePage, Row, StartPage, SubmittedPage, render};
+use super::language::{self, FluentValue, text, text_with};
+use super::templates::{
+    ApplicationPage, FieldError, MessagePage, Row, StartPage, SubmittedPage, render, render_with,
+};
+use crate::application::{self, Details};
 use crate::error::Result;
 
 pub async fn start(State(app): State<AppState>, user: Option<SignedIn>) -> Result<Response> {
     render(&StartPage {
-        service_name: app.config.service_name.clone(),
+        service_name: app.service_name(),
         form: app.config.form,
         signed_in: user.is_some(),
     })
 }
 
+/// "8 July 1965 at 14:05 UTC", in the request's language.
 fn date_time(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute]:[second] UTC"
-            ))
-            .ok()
-        })
-        .unwrap_or_default()
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::new();
+    };
+    text_with(
+        "date-at-time",
+        &[
+            ("date", FluentValue::from(language::date(at.date()))),
+            (
+                "time",
+                FluentValue::from(format!("{:02}:{:02}", at.hour(), at.minute())),
+            ),
+        ],
+    )
 }
 
-pub async fn application(State(app): State<AppState>, user: Option<SignedIn>) -> Result<Response> {
-    let Some(user) = user else {
-        return Ok(Redirect::to("/").into_response());
-    };
+/// The application page for `user`, with the form's `details` and what to put right.
+fn application_page(
+    app: &AppState,
+    user: SignedIn,
+    details: Details,
+    errors: Vec<FieldError>,
+) -> ApplicationPage {
     let mut sign_in_rows = Vec::new();
     if let Some(vot) = &user.vot {
+        // The vector's credential part (`Cl.Cm`, then perhaps `.P2`) in words.
+        let how = if vot.starts_with("Cl.Cm") {
+            "signed-in-with-password-and-code"
+        } else {
+            "signed-in-with-password"
+        };
         sign_in_rows.push(Row {
-            key: "How you signed in",
-            value: match vot.as_str() {
-                "Cl.Cm" => "Password and security code (Cl.Cm)".into(),
-                "Cl" => "Password (Cl)".into(),
-                other => other.to_owned(),
-            },
+            key: "how-you-signed-in",
+            value: text(how),
         });
     }
     if let Some(auth_time) = user.auth_time {
         sign_in_rows.push(Row {
-            key: "Signed in at",
+            key: "signed-in-at",
             value: date_time(auth_time),
         });
     }
-    render(&ApplicationPage {
-        service_name: app.config.service_name.clone(),
+    ApplicationPage {
+        service_name: app.service_name(),
         form: app.config.form,
         can_check_identity: user.identity.is_none() && app.config.identity_check.is_some(),
         can_check_age: user.identity.is_none()
             && user.age_over(18).is_none()
             && app.config.age_check.is_some(),
         over_18: user.age_over(18),
+        can_send: application::may_send(app.config.needs_identity(), user.identity.as_ref())
+            .is_ok(),
         can_refresh: user.can_refresh(),
         refreshed: user.refreshed_at.is_some(),
         csrf: user.csrf_token,
         sub: user.sub,
         email: user.email.unwrap_or_default(),
         sign_in_rows,
+        verified_birth_date: user
+            .identity
+            .as_ref()
+            .map(|i| language::date(i.birth_date))
+            .unwrap_or_default(),
         identity: user.identity,
-        address: user.address,
-        driving_permit: user.driving_permit,
+        details,
+        errors,
         identity_check: user.identity_check,
-    })
+    }
+}
+
+pub async fn application(State(app): State<AppState>, user: Option<SignedIn>) -> Result<Response> {
+    let Some(user) = user else {
+        return Ok(Redirect::to("/").into_response());
+    };
+    let details = Details::proven(
+        user.identity.as_ref(),
+        user.address.as_ref(),
+        user.driving_permit.as_ref(),
+    );
+    render(&application_page(&app, user, details, Vec::new()))
 }
 
 #[derive(Deserialize)]
 pub struct ApplicationForm {
     csrf_token: String,
-    #[serde(default)]
-    full_name: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    address_line: String,
-    #[serde(default)]
-    town: String,
-    #[serde(default)]
-    postcode: String,
-    #[serde(default)]
-    licence_number: String,
+    #[serde(flatten)]
+    details: Details,
 }
 
 pub async fn submit_application(
@@ -97,106 +120,109 @@ pub async fn submit_application(
     form: Result<Form<ApplicationForm>, FormRejection>,
 ) -> Result<Response> {
     let Form(form) = form.map_err(|_| KitError::CsrfRejected)?;
-    app.one_login
+    let (_, session) = app
+        .one_login
         .posted_from(&headers, &form.csrf_token)
         .await?;
+    let user = session.user.ok_or(KitError::NotSignedIn)?;
+    application::may_send(app.config.needs_identity(), user.identity.as_ref())?;
+    let today = time::OffsetDateTime::from_unix_timestamp(app.one_login.now())
+        .map_or(time::Date::MIN, |now| now.date());
+    let sent = match application::check(&form.details, today) {
+        Ok(sent) => sent,
+        Err(problems) => {
+            let errors = problems
+                .into_iter()
+                .map(|problem| FieldError {
+                    field: problem.field,
+                    message: text(problem.key),
+                })
+                .collect();
+            let page = application_page(&app, user, form.details, errors);
+            return render_with(StatusCode::BAD_REQUEST, &page);
+        }
+    };
     let mut rows = vec![
         Row {
-            key: "Full name",
-            value: form.full_name,
+            key: "full-name",
+            value: sent.full_name,
         },
         Row {
-            key: "Date of birth",
-            value: form.birth_date,
+            key: "date-of-birth",
+            value: language::date(sent.birth_date),
         },
         Row {
-            key: "Address",
-            value: [form.address_line, form.town, form.postcode]
-                .into_iter()
-                .filter(|s| !s.trim().is_empty())
-                .collect::<Vec<_>>()
-                .join(", "),
+            key: "address",
+            value: sent.address,
         },
     ];
-    if !form.licence_number.is_empty() {
+    if !sent.licence_number.is_empty() {
         rows.push(Row {
-            key: "Driving licence number",
-            value: form.licence_number,
+            key: "driving-licence-number",
+            value: sent.licence_number,
         });
     }
     render(&SubmittedPage {
-        service_name: app.config.service_name.clone(),
+        service_name: app.service_name(),
         form: app.config.form,
-        reference: one_login_rp::sessions::random_token()[..10].to_uppercase(),
+        reference: application::reference(one_login_rp::sessions::random_token),
         rows,
     })
 }
 
 pub async fn signed_out(State(app): State<AppState>) -> Result<Response> {
     render(&MessagePage {
-        service_name: app.config.service_name.clone(),
-        title: "You have signed out".into(),
-        paragraphs: vec!["You have signed out of this service and of GOV.UK One Login.".into()],
-        link: Some(("/", "Sign in again")),
+        service_name: app.service_name(),
+        title: text("you-have-signed-out"),
+        paragraphs: vec![text("signed-out-of-both")],
+        link: Some(("/", "sign-in-again")),
     })
 }
 
-/// A page of the footer or the phase banner: the department's own, as every service has.
-fn info_page(app: &AppState, title: String, paragraphs: Vec<String>) -> Result<Response> {
+/// A page of the footer or the phase banner: the department's own, as every service has. The
+/// title's message takes the service's name.
+fn info_page(app: &AppState, title: &str, paragraphs: &[&str]) -> Result<Response> {
+    let service = [("service", FluentValue::from(app.service_name()))];
     render(&MessagePage {
-        service_name: app.config.service_name.clone(),
-        title,
-        paragraphs,
-        link: Some(("/", "Go to the start page")),
+        service_name: app.service_name(),
+        title: text_with(title, &service),
+        paragraphs: paragraphs
+            .iter()
+            .map(|key| text_with(key, &service))
+            .collect(),
+        link: Some(("/", "go-to-the-start-page")),
     })
 }
 
 pub async fn accessibility(State(app): State<AppState>) -> Result<Response> {
-    let name = &app.config.service_name;
     info_page(
         &app,
-        format!("Accessibility statement for {name}"),
-        vec![
-            "This service is built with the GOV.UK Design System and aims to meet the Web Content Accessibility Guidelines (WCAG) 2.2 at level AA.".into(),
-            "Its pages, and the GOV.UK One Login pages it sends you to, are checked automatically for accessibility problems, and work without JavaScript and with a keyboard alone.".into(),
-            "GOV.UK One Login has its own accessibility statement, linked from its pages.".into(),
+        "accessibility-title",
+        &[
+            "accessibility-design-system",
+            "accessibility-checked",
+            "accessibility-one-login",
         ],
     )
 }
 
 pub async fn cookies(State(app): State<AppState>) -> Result<Response> {
-    let name = &app.config.service_name;
     info_page(
         &app,
-        format!("Cookies on {name}"),
-        vec![
-            format!("{name} puts one essential cookie on your device. It keeps you signed in to this service and is deleted when you sign out or after 30 minutes without activity."),
-            "GOV.UK One Login, where you sign in, sets its own cookie. We do not use analytics or advertising cookies.".into(),
-        ],
+        "cookies-title",
+        &["cookies-essential", "cookies-one-login"],
     )
 }
 
 pub async fn privacy(State(app): State<AppState>) -> Result<Response> {
-    let name = &app.config.service_name;
-    info_page(
-        &app,
-        format!("Privacy notice for {name}"),
-        vec![
-            "This is a demonstration service. It keeps what GOV.UK One Login shares with it only while you are signed in, and stores nothing after you sign out.".into(),
-            "GOV.UK One Login shares your details with this service only when you agree to it.".into(),
-        ],
-    )
+    info_page(&app, "privacy-title", &["privacy-kept", "privacy-consent"])
 }
 
 pub async fn feedback(State(app): State<AppState>) -> Result<Response> {
-    let name = &app.config.service_name;
     info_page(
         &app,
-        format!("Give feedback on {name}"),
-        vec![
-            "This is a new service. Tell the team that runs it what worked well and what did not.".into(),
-            "For problems with signing in or proving your identity, give feedback to GOV.UK One Login from its pages.".into(),
-        ],
+        "feedback-title",
+        &["feedback-new-service", "feedback-one-login"],
     )
 }
 

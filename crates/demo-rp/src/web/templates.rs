@@ -1,13 +1,14 @@
 //! The pages' template types, one per template file.
 
+use super::language::filters;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use govuk_assets::words::filters;
 
 use one_login_rp::IdentityCheck;
-use one_login_rp::identity::{CoreIdentity, DrivingPermit, PostalAddress};
+use one_login_rp::identity::CoreIdentity;
 
+use crate::application::Details;
 use crate::config::Form;
 use crate::error::Result;
 
@@ -21,7 +22,11 @@ pub fn html(status: StatusCode, body: String) -> Response {
 }
 
 pub fn render(template: &impl Template) -> Result<Response> {
-    Ok(html(StatusCode::OK, template.render()?))
+    render_with(StatusCode::OK, template)
+}
+
+pub fn render_with(status: StatusCode, template: &impl Template) -> Result<Response> {
+    Ok(html(status, template.render()?))
 }
 
 #[derive(Template)]
@@ -38,13 +43,20 @@ pub struct MessagePage {
     pub service_name: String,
     pub title: String,
     pub paragraphs: Vec<String>,
+    /// Where the link goes, and its words' key.
     pub link: Option<(&'static str, &'static str)>,
 }
 
-/// One row of a summary list.
+/// One row of a summary list: the key's message, and the value.
 pub struct Row {
     pub key: &'static str,
     pub value: String,
+}
+
+/// A field's error, for the error summary (`field` is the id it links to) and the field.
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -58,10 +70,16 @@ pub struct ApplicationPage {
     /// What the ID token said about the sign-in.
     pub sign_in_rows: Vec<Row>,
     pub identity: Option<CoreIdentity>,
-    pub address: Option<PostalAddress>,
-    pub driving_permit: Option<DrivingPermit>,
+    /// The proven date of birth as GOV.UK writes it ("8 July 1965").
+    pub verified_birth_date: String,
+    /// The form's fields: from the proven identity, or as the citizen left them.
+    pub details: Details,
+    /// What to put right before the application can be sent.
+    pub errors: Vec<FieldError>,
     /// The service asks for identity at a later step and it has not happened yet.
     pub can_check_identity: bool,
+    /// The service has all it needs to take the application (the proven identity).
+    pub can_send: bool,
     pub identity_check: Option<IdentityCheck>,
     /// The service asks whether the citizen is over 18 at a step of its own, not yet taken.
     pub can_check_age: bool,
@@ -81,63 +99,17 @@ pub struct SubmittedPage {
 }
 
 impl ApplicationPage {
-    /// The first line: flat, building, number and street.
-    pub fn first_line(&self) -> String {
-        let Some(address) = &self.address else {
-            return String::new();
-        };
-        let number_and_street = [
-            address.building_number.as_deref(),
-            address.street_name.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-        [
-            address.sub_building_name.as_deref(),
-            address.building_name.as_deref(),
-            Some(number_and_street.as_str()).filter(|s| !s.is_empty()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
-    }
-
-    pub fn town(&self) -> String {
-        self.address
-            .as_ref()
-            .and_then(|a| a.address_locality.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn postcode(&self) -> String {
-        self.address
-            .as_ref()
-            .map(|a| a.postal_code.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn licence_number(&self) -> String {
-        self.driving_permit
-            .as_ref()
-            .map(|p| p.personal_number.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn full_name(&self) -> String {
-        self.identity
-            .as_ref()
-            .map(CoreIdentity::full_name)
-            .unwrap_or_default()
-    }
-
-    pub fn birth_date(&self) -> String {
-        self.identity
-            .as_ref()
-            .map(|i| i.birth_date.to_string())
-            .unwrap_or_default()
+    /// The message for `field` ("full_name", or "birth_date" for any of its three), or "".
+    pub fn error(&self, field: &str) -> &str {
+        self.errors
+            .iter()
+            .find(|e| {
+                e.field == field
+                    || e.field
+                        .strip_prefix(field)
+                        .is_some_and(|rest| rest.starts_with('-'))
+            })
+            .map_or("", |e| e.message.as_str())
     }
 
     pub fn is_driving_licence(&self) -> bool {

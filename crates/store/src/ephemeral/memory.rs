@@ -13,10 +13,18 @@
 //!
 //! Expired entries are removed when met (lazily), by a sweep of one shard every
 //! [`SWEEP_EVERY`] writes, and by a sweep of every shard before a write is refused.
+//!
+//! Marks are kept apart and small: a value of at most [`MARK_VALUE_MAX`] bytes written by
+//! `put_new` (a client assertion's or request object's `jti`, a used email code) or left by
+//! `swap` (a used authorization code) is kept under a 128-bit keyed digest of its key, not the
+//! key, in [`MARK_SIZE`] bytes where an entry costs [`ENTRY_OVERHEAD`] and its key. Every flow
+//! leaves two marks for minutes, so their size, not the CPU, set how many flows a second the
+//! store could take (issue 13). The digest is keyed per process (SipHash with random keys), so
+//! no one can choose keys that collide.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -34,6 +42,13 @@ pub const RESERVE_PERCENT: u64 = 15;
 /// high side, so the budget bounds the memory really used.
 pub const ENTRY_OVERHEAD: usize = 192;
 
+/// The longest value kept as a mark.
+pub const MARK_VALUE_MAX: usize = 7;
+
+/// What a mark costs: its 32-byte slot (digest and [`Mark`]) at the map's lowest load, 7/16,
+/// and its control byte. On the high side, like [`ENTRY_OVERHEAD`].
+pub const MARK_SIZE: usize = 80;
+
 /// What an index member costs beyond its bytes: its `String` and deadline.
 const MEMBER_OVERHEAD: usize = 48;
 
@@ -50,6 +65,8 @@ const FULL_SWEEP_SPACING: Duration = Duration::from_millis(50);
 pub struct MemoryStore {
     shards: Box<[Mutex<Shard>]>,
     hasher: RandomState,
+    /// With `hasher`, the two halves of a mark's digest (independent keys).
+    mark_hasher: RandomState,
     /// Bytes accounted to live (or not yet swept) entries.
     used: AtomicUsize,
     budget: usize,
@@ -61,12 +78,15 @@ pub struct MemoryStore {
     last_full_sweep: AtomicU64,
 }
 
-#[derive(Default)]
 struct Shard {
     entries: HashMap<String, Entry>,
+    /// Marks by their key's digest; a key is in `entries` or here, never both.
+    marks: HashMap<Digest, Mark, BuildHasherDefault<DigestHasher>>,
     /// No entry of this shard expires before this (it may be earlier than the true first
     /// deadline after a delete: the next sweep recomputes it).
     next_expiry: Option<Instant>,
+    /// The store's start, from which marks count their deadlines.
+    started: Instant,
 }
 
 struct Entry {
@@ -82,6 +102,54 @@ enum Payload {
     Bytes(Vec<u8>),
     /// An index's members with when each is forgotten, oldest first.
     Index(Vec<(String, Instant)>),
+}
+
+/// A 128-bit keyed digest of a key.
+type Digest = (u64, u64);
+
+/// A short value kept by its key's digest.
+#[derive(Clone, Copy)]
+struct Mark {
+    /// Milliseconds after the store's start when it expires.
+    expires_ms: u64,
+    len: u8,
+    value: [u8; MARK_VALUE_MAX],
+}
+
+impl Mark {
+    fn new(value: &[u8], expires_ms: u64) -> Self {
+        let mut bytes = [0; MARK_VALUE_MAX];
+        bytes[..value.len()].copy_from_slice(value);
+        Mark {
+            expires_ms,
+            len: value.len() as u8,
+            value: bytes,
+        }
+    }
+
+    fn value(&self) -> &[u8] {
+        &self.value[..usize::from(self.len)]
+    }
+}
+
+/// Digests are already keyed SipHash: the mark map hashes them no further.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(32) ^ n;
+    }
 }
 
 /// Which part of the budget a write may use.
@@ -150,6 +218,56 @@ impl Shard {
         Some(gone)
     }
 
+    fn new(started: Instant) -> Self {
+        Shard {
+            entries: HashMap::new(),
+            marks: HashMap::default(),
+            next_expiry: None,
+            started,
+        }
+    }
+
+    /// A deadline in milliseconds after the store's start, rounded up (a mark never ends early).
+    fn deadline_ms(&self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.started);
+        since.as_millis() as u64 + u64::from(!since.subsec_nanos().is_multiple_of(1_000_000))
+    }
+
+    /// Now in milliseconds after the store's start, rounded down.
+    fn now_ms(&self, now: Instant) -> u64 {
+        now.saturating_duration_since(self.started).as_millis() as u64
+    }
+
+    fn instant(&self, ms: u64) -> Instant {
+        self.started + Duration::from_millis(ms)
+    }
+
+    /// The live mark at `digest`; an expired one is removed (and its bytes returned in `freed`).
+    fn live_mark(&mut self, digest: Digest, now: Instant, freed: &mut usize) -> Option<&mut Mark> {
+        if self.marks.is_empty() {
+            return None;
+        }
+        let now_ms = self.now_ms(now);
+        if self
+            .marks
+            .get(&digest)
+            .is_some_and(|m| m.expires_ms <= now_ms)
+        {
+            self.marks.remove(&digest);
+            *freed += MARK_SIZE;
+        }
+        self.marks.get_mut(&digest)
+    }
+
+    fn remove_mark(&mut self, digest: Digest, freed: &mut usize) -> Option<Mark> {
+        if self.marks.is_empty() {
+            return None;
+        }
+        let gone = self.marks.remove(&digest)?;
+        *freed += MARK_SIZE;
+        Some(gone)
+    }
+
     fn note_deadline(&mut self, at: Instant) {
         self.next_expiry = Some(self.next_expiry.map_or(at, |n| n.min(at)));
     }
@@ -170,6 +288,21 @@ impl Shard {
                 false
             }
         });
+        let now_ms = self.now_ms(now);
+        let mut next_mark: Option<u64> = None;
+        self.marks.retain(|_, mark| {
+            if mark.expires_ms > now_ms {
+                next_mark = Some(next_mark.map_or(mark.expires_ms, |n| n.min(mark.expires_ms)));
+                true
+            } else {
+                freed += MARK_SIZE;
+                false
+            }
+        });
+        if let Some(ms) = next_mark {
+            let at = self.instant(ms);
+            next = Some(next.map_or(at, |n| n.min(at)));
+        }
         self.next_expiry = next;
         freed
     }
@@ -180,16 +313,25 @@ impl MemoryStore {
     pub fn new(max_bytes: u64) -> Self {
         let budget = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         let reserve = usize::try_from(max_bytes / 100 * RESERVE_PERCENT).unwrap_or(0);
+        let started = Instant::now();
         MemoryStore {
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(Shard::new(started)))
+                .collect(),
             hasher: RandomState::new(),
+            mark_hasher: RandomState::new(),
             used: AtomicUsize::new(0),
             budget,
             anonymous_limit: budget.saturating_sub(reserve),
             writes: AtomicUsize::new(0),
-            started: Instant::now(),
+            started,
             last_full_sweep: AtomicU64::new(0),
         }
+    }
+
+    /// The digest a mark of `key` is kept by.
+    fn digest(&self, key: &str) -> Digest {
+        (self.hasher.hash_one(key), self.mark_hasher.hash_one(key))
     }
 
     /// Bytes accounted to the entries kept now.
@@ -202,9 +344,8 @@ impl MemoryStore {
         self.budget
     }
 
-    fn shard(&self, key: &str) -> MutexGuard<'_, Shard> {
-        let index = (self.hasher.hash_one(key) as usize) % SHARDS;
-        lock(&self.shards[index])
+    fn shard(&self, digest: Digest) -> MutexGuard<'_, Shard> {
+        lock(&self.shards[(digest.0 as usize) % SHARDS])
     }
 
     /// Takes `grow` more bytes of the budget for a write of kind `claim`, or refuses.
@@ -242,14 +383,15 @@ impl MemoryStore {
     fn write<T>(
         &self,
         key: &str,
-        mut write: impl FnMut(&Self, &mut Shard, Instant, &mut usize) -> Result<T, Full>,
+        mut write: impl FnMut(&Self, &mut Shard, Instant, &mut usize, Digest) -> Result<T, Full>,
     ) -> Result<T> {
         self.sweep_now_and_then();
+        let digest = self.digest(key);
         for attempt in 0..2 {
             let (outcome, freed) = {
-                let mut shard = self.shard(key);
+                let mut shard = self.shard(digest);
                 let mut freed = 0;
-                let outcome = write(self, &mut shard, Instant::now(), &mut freed);
+                let outcome = write(self, &mut shard, Instant::now(), &mut freed, digest);
                 (outcome, freed)
             };
             self.release(freed);
@@ -267,11 +409,16 @@ impl MemoryStore {
     }
 
     /// Reads (or removes) under `key`'s shard lock; an expired entry met is removed.
-    fn read<T>(&self, key: &str, read: impl FnOnce(&mut Shard, Instant, &mut usize) -> T) -> T {
+    fn read<T>(
+        &self,
+        key: &str,
+        read: impl FnOnce(&mut Shard, Instant, &mut usize, Digest) -> T,
+    ) -> T {
+        let digest = self.digest(key);
         let (value, freed) = {
-            let mut shard = self.shard(key);
+            let mut shard = self.shard(digest);
             let mut freed = 0;
-            (read(&mut shard, Instant::now(), &mut freed), freed)
+            (read(&mut shard, Instant::now(), &mut freed, digest), freed)
         };
         self.release(freed);
         value
@@ -346,14 +493,56 @@ fn replace(
     Ok(())
 }
 
+/// Turns a live mark at `key` back into an entry, for the writes that keep values only as
+/// entries (counters, versioned records, indexes): rare, as no caller mixes them on one key.
+fn unmark(
+    store: &MemoryStore,
+    shard: &mut Shard,
+    key: &str,
+    digest: Digest,
+    now: Instant,
+    freed: &mut usize,
+) -> Result<(), Full> {
+    let Some(mark) = shard.live_mark(digest, now, freed).copied() else {
+        return Ok(());
+    };
+    let expires_at = shard.instant(mark.expires_ms);
+    let entry = Entry {
+        size: ENTRY_OVERHEAD + key.len() + usize::from(mark.len),
+        payload: Payload::Bytes(mark.value().to_vec()),
+        version: 0,
+        expires_at,
+    };
+    insert(store, shard, key, entry, Claim::Kept)?;
+    shard.remove_mark(digest, freed);
+    Ok(())
+}
+
+/// Keeps `value` as a mark at `digest` until `expires_at`.
+fn insert_mark(
+    store: &MemoryStore,
+    shard: &mut Shard,
+    digest: Digest,
+    value: &[u8],
+    expires_at: Instant,
+) -> Result<(), Full> {
+    store.claim(MARK_SIZE, Claim::Kept)?;
+    shard.note_deadline(expires_at);
+    let expires_ms = shard.deadline_ms(expires_at);
+    shard.marks.insert(digest, Mark::new(value, expires_ms));
+    Ok(())
+}
+
 #[async_trait]
 impl EphemeralStore for MemoryStore {
     async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<()> {
-        self.write(key, |store, shard, now, freed| {
+        self.write(key, |store, shard, now, freed, digest| {
+            unmark(store, shard, key, digest, now, freed)?;
             let entry = Entry::bytes(key, value.to_vec(), ttl, 0);
             let Shard {
                 entries,
                 next_expiry,
+                ..
             } = shard;
             match entries.get_mut(key) {
                 Some(slot) if slot.is_live(now) => replace(store, next_expiry, slot, entry),
@@ -366,9 +555,14 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn put_new(&self, key: &str, value: &[u8], ttl: Duration) -> Result<bool> {
-        self.write(key, |store, shard, now, freed| {
-            if shard.live(key, now, freed).is_some() {
+        self.write(key, |store, shard, now, freed, digest| {
+            if shard.live(key, now, freed).is_some()
+                || shard.live_mark(digest, now, freed).is_some()
+            {
                 return Ok(false);
+            }
+            if value.len() <= MARK_VALUE_MAX {
+                return insert_mark(store, shard, digest, value, now + ttl).map(|()| true);
             }
             let entry = Entry::bytes(key, value.to_vec(), ttl, 0);
             insert(store, shard, key, entry, Claim::Kept).map(|()| true)
@@ -376,21 +570,47 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.read(key, |shard, now, freed| {
+        Ok(self.read(key, |shard, now, freed, digest| {
+            if let Some(entry) = shard.live(key, now, freed) {
+                return entry.value().map(<[u8]>::to_vec);
+            }
             shard
-                .live(key, now, freed)
-                .and_then(|e| e.value().map(<[u8]>::to_vec))
+                .live_mark(digest, now, freed)
+                .map(|mark| mark.value().to_vec())
         }))
     }
 
     async fn swap(&self, key: &str, value: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.write(key, |store, shard, now, freed| {
+        self.write(key, |store, shard, now, freed, digest| {
+            if value.len() > MARK_VALUE_MAX {
+                unmark(store, shard, key, digest, now, freed)?;
+            } else if let Some(mark) = shard.live_mark(digest, now, freed) {
+                let before = mark.value().to_vec();
+                *mark = Mark::new(value, mark.expires_ms);
+                return Ok(Some(before));
+            }
             let Some(slot) = shard.live(key, now, freed) else {
                 return Ok(None);
             };
             if !matches!(slot.payload, Payload::Bytes(_)) {
                 return Ok(None);
             }
+            // A short value left in a record's place (a used code's mark) becomes a mark, when
+            // the budget has room for both a moment; else the entry is rewritten in place.
+            let expires_at = slot.expires_at;
+            if value.len() <= MARK_VALUE_MAX
+                && insert_mark(store, shard, digest, value, expires_at).is_ok()
+            {
+                return Ok(shard
+                    .remove(key, freed)
+                    .and_then(|gone| match gone.payload {
+                        Payload::Bytes(bytes) => Some(bytes),
+                        Payload::Index(_) => None,
+                    }));
+            }
+            let Some(slot) = shard.entries.get_mut(key) else {
+                return Ok(None);
+            };
             let next = Entry {
                 size: ENTRY_OVERHEAD + key.len() + value.len(),
                 payload: Payload::Bytes(value.to_vec()),
@@ -407,7 +627,8 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn increment(&self, key: &str, ttl: Duration) -> Result<u64> {
-        self.write(key, |store, shard, now, freed| {
+        self.write(key, |store, shard, now, freed, digest| {
+            unmark(store, shard, key, digest, now, freed)?;
             let Some(slot) = shard.live(key, now, freed) else {
                 insert(
                     store,
@@ -430,7 +651,10 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn delete(&self, key: &str) -> Result<()> {
-        self.read(key, |shard, _, freed| shard.remove(key, freed));
+        self.read(key, |shard, _, freed, digest| {
+            shard.remove(key, freed);
+            shard.remove_mark(digest, freed);
+        });
         Ok(())
     }
 
@@ -443,12 +667,17 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn get_versioned(&self, key: &str) -> Result<Option<Versioned>> {
-        Ok(self.read(key, |shard, now, freed| {
-            shard.live(key, now, freed).and_then(|e| {
-                e.value().map(|value| Versioned {
+        Ok(self.read(key, |shard, now, freed, digest| {
+            if let Some(e) = shard.live(key, now, freed) {
+                return e.value().map(|value| Versioned {
                     version: e.version,
                     value: value.to_vec(),
-                })
+                });
+            }
+            // A mark is a plain value: version 0, like an entry never written by version.
+            shard.live_mark(digest, now, freed).map(|mark| Versioned {
+                version: 0,
+                value: mark.value().to_vec(),
             })
         }))
     }
@@ -460,7 +689,8 @@ impl EphemeralStore for MemoryStore {
         value: &[u8],
         ttl: Duration,
     ) -> Result<Option<u64>> {
-        self.write(key, |store, shard, now, freed| {
+        self.write(key, |store, shard, now, freed, digest| {
+            unmark(store, shard, key, digest, now, freed)?;
             let current = shard.live(key, now, freed).map(|e| e.version);
             if current != expected {
                 return Ok(None);
@@ -470,6 +700,7 @@ impl EphemeralStore for MemoryStore {
             let Shard {
                 entries,
                 next_expiry,
+                ..
             } = shard;
             match entries.get_mut(key) {
                 Some(slot) => replace(store, next_expiry, slot, entry)?,
@@ -480,12 +711,15 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn delete_if_version(&self, key: &str, expected: u64) -> Result<bool> {
-        Ok(self.read(key, |shard, now, freed| {
+        Ok(self.read(key, |shard, now, freed, digest| {
             let matches = shard
                 .live(key, now, freed)
                 .is_some_and(|e| e.version == expected);
             if matches {
                 shard.remove(key, freed);
+            } else if expected == 0 && shard.live_mark(digest, now, freed).is_some() {
+                shard.remove_mark(digest, freed);
+                return true;
             }
             matches
         }))
@@ -498,7 +732,8 @@ impl EphemeralStore for MemoryStore {
         ttl: Duration,
         capacity: usize,
     ) -> Result<Vec<String>> {
-        self.write(key, |store, shard, now, freed| {
+        self.write(key, |store, shard, now, freed, digest| {
+            unmark(store, shard, key, digest, now, freed)?;
             let existing = shard.live(key, now, freed);
             let claim = if existing.is_some() {
                 Claim::Kept
@@ -518,6 +753,7 @@ impl EphemeralStore for MemoryStore {
             let Shard {
                 entries,
                 next_expiry,
+                ..
             } = shard;
             match (entries.get_mut(key), claim) {
                 (Some(slot), Claim::Kept) => replace(store, next_expiry, slot, entry)?,
@@ -531,7 +767,8 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn index_members(&self, key: &str) -> Result<Vec<String>> {
-        Ok(self.read(key, |shard, now, freed| {
+        // A mark is never an index: nothing to read or remove there.
+        Ok(self.read(key, |shard, now, freed, _| {
             match shard.live(key, now, freed).map(|e| &e.payload) {
                 Some(Payload::Index(members)) => members
                     .iter()
@@ -544,7 +781,7 @@ impl EphemeralStore for MemoryStore {
     }
 
     async fn index_remove(&self, key: &str, member: &str) -> Result<()> {
-        self.read(key, |shard, now, freed| {
+        self.read(key, |shard, now, freed, _| {
             let Some(entry) = shard.live(key, now, freed) else {
                 return;
             };
@@ -575,7 +812,14 @@ impl EphemeralStore for MemoryStore {
 
     fn usage(&self) -> Option<Usage> {
         Some(Usage {
-            entries: self.shards.iter().map(|s| lock(s).entries.len()).sum(),
+            entries: self
+                .shards
+                .iter()
+                .map(|s| {
+                    let shard = lock(s);
+                    shard.entries.len() + shard.marks.len()
+                })
+                .sum(),
             bytes: self.used_bytes(),
             budget: self.budget,
         })
@@ -619,10 +863,11 @@ mod tests {
             store.used_bytes(),
             cost("a", 1) + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
         );
+        // A short value swapped in becomes a mark.
         store.swap("a", b"1234").await.unwrap();
         assert_eq!(
             store.used_bytes(),
-            cost("a", 4) + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
+            MARK_SIZE + cost("n", 2) + cost("i", 0) + 2 + MEMBER_OVERHEAD
         );
         store.delete("a").await.unwrap();
         store.delete("n").await.unwrap();
@@ -707,5 +952,115 @@ mod tests {
                     .unwrap()
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_mark_costs_its_fixed_size_and_answers_like_an_entry() {
+        let store = MemoryStore::new(1 << 20);
+        let key = "jti:client:ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0";
+        assert!(store.put_new(key, b"1", MINUTE).await.unwrap());
+        assert_eq!(store.used_bytes(), MARK_SIZE);
+        assert!(MARK_SIZE < cost(key, 1) / 3, "a mark is the point of it");
+        assert!(!store.put_new(key, b"1", MINUTE).await.unwrap());
+        assert!(!store.put_new(key, &[0; 100], MINUTE).await.unwrap());
+        assert_eq!(store.get(key).await.unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(
+            store.get_many(&[key, "other"]).await.unwrap(),
+            vec![Some(b"1".to_vec()), None]
+        );
+        assert_eq!(store.usage().unwrap().entries, 1);
+        store.delete(key).await.unwrap();
+        assert_eq!(store.used_bytes(), 0);
+        assert_eq!(store.get(key).await.unwrap(), None);
+        assert!(store.put_new(key, b"1", MINUTE).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_record_swapped_for_a_short_value_leaves_a_mark_with_its_deadline() {
+        let store = MemoryStore::new(1 << 20);
+        let record = [b'{'; 300];
+        store
+            .put("code:abc", &record, Duration::from_millis(40))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.swap("code:abc", b"used").await.unwrap().as_deref(),
+            Some(&record[..])
+        );
+        assert_eq!(store.used_bytes(), MARK_SIZE);
+        assert_eq!(
+            store.swap("code:abc", b"used").await.unwrap().as_deref(),
+            Some(&b"used"[..])
+        );
+        // The record's deadline, not a new one.
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(store.swap("code:abc", b"used").await.unwrap(), None);
+        assert_eq!(store.get("code:abc").await.unwrap(), None);
+        assert_eq!(store.used_bytes(), 0);
+    }
+
+    #[tokio::test]
+    async fn expired_marks_are_swept_and_their_keys_free_again() {
+        let store = MemoryStore::new(1 << 20);
+        for i in 0..200 {
+            assert!(
+                store
+                    .put_new(&format!("m{i}"), b"1", Duration::from_millis(10))
+                    .await
+                    .unwrap()
+            );
+        }
+        assert_eq!(store.used_bytes(), 200 * MARK_SIZE);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        for _ in 0..(SWEEP_EVERY * SHARDS) {
+            store.put("other", &[0; 8], MINUTE).await.unwrap();
+        }
+        assert_eq!(store.used_bytes(), cost("other", 8));
+        assert!(store.put_new("m0", b"1", MINUTE).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn writes_that_keep_entries_take_a_mark_over() {
+        let store = MemoryStore::new(1 << 20);
+        assert!(store.put_new("n", b"4", MINUTE).await.unwrap());
+        assert_eq!(store.increment("n", MINUTE).await.unwrap(), 5);
+        assert_eq!(store.used_bytes(), cost("n", 1));
+        assert!(store.put_new("p", b"x", MINUTE).await.unwrap());
+        store.put("p", b"a longer value", MINUTE).await.unwrap();
+        assert_eq!(
+            store.get("p").await.unwrap().as_deref(),
+            Some(&b"a longer value"[..])
+        );
+        assert!(store.put_new("v", b"x", MINUTE).await.unwrap());
+        assert_eq!(
+            store.get_versioned("v").await.unwrap(),
+            Some(Versioned {
+                version: 0,
+                value: b"x".to_vec()
+            })
+        );
+        assert_eq!(
+            store
+                .put_if_version("v", Some(0), b"y", MINUTE)
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        assert_eq!(
+            store.used_bytes(),
+            cost("n", 1) + cost("p", 14) + cost("v", 1)
+        );
+        assert!(store.put_new("d", b"x", MINUTE).await.unwrap());
+        assert!(store.delete_if_version("d", 0).await.unwrap());
+        assert_eq!(store.get("d").await.unwrap(), None);
+    }
+
+    #[test]
+    fn a_deadline_rounds_up_and_now_rounds_down() {
+        let shard = Shard::new(Instant::now());
+        let at = shard.started + Duration::from_micros(1_500);
+        assert_eq!(shard.deadline_ms(at), 2);
+        assert_eq!(shard.now_ms(at), 1);
+        assert_eq!(shard.deadline_ms(shard.started + MINUTE), 60_000);
     }
 }
