@@ -226,6 +226,10 @@ export class Citizen {
       // The language toggle links to this very page in the other language: it answers what this
       // page answered (a "Page not found" stays one), and the Welsh journeys follow it.
       if (url.searchParams.has('lang') && url.pathname === new URL(this.page.url()).pathname) continue;
+      // An authorization response carried by a link ("Go back to the service" after declining):
+      // it is for the browser holding the service's session, once (RFC 6749 §4.1.2), so a
+      // stranger following it would be refused; the journeys follow it themselves.
+      if (url.searchParams.has('state') && (url.searchParams.has('code') || url.searchParams.has('error'))) continue;
       if (!this.links.has(url.toString())) this.links.set(url.toString(), this.here);
     }
   }

@@ -39,6 +39,7 @@ import {
   replaceLostApp,
   seesApplication,
   signIn,
+  seesSignIn,
   SIGN_IN,
   siteTitles,
 } from './steps.mjs';
@@ -149,7 +150,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
 
         // GOV.UK One Login's own session ended too.
         await citizen.goto('/account');
-        await citizen.sees(SIGN_IN);
+        await seesSignIn(citizen);
 
         // The next visit asks for the password, then reuses the identity.
         await startAt(citizen, 'driving');
@@ -243,7 +244,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       const email = newEmail('wrong-password');
       await stack.provider.createAccount({ email, password: 'the right password', totpSecret: newTotpSecret() });
       await startAt(citizen, 'benefits');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       for (let attempt = 1; attempt <= 4; attempt += 1) {
         await citizen.fill('Email address', email);
         await citizen.fill('Password', `wrong password ${attempt}`);
@@ -259,7 +260,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       );
       // Even the right password is refused now.
       await startAt(citizen, 'benefits');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await citizen.fill('Email address', email);
       await citizen.fill('Password', 'the right password');
       await citizen.submit();
@@ -270,7 +271,9 @@ describe(`citizen journeys across the provider and both departments (${stores} s
   test('4b. a wrong security code, then declining to share: the service says so', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     onStack(t, {}, async ({ citizen, stack }) => {
       await signedInFrom(citizen, stack, 'benefits', { label: 'declines', wrongCodeFirst: true, agree: false });
-      await citizen.submitAccepted('Do not share');
+      await citizen.submit('Do not share');
+      await citizen.sees({ path: '/authorize/consent', heading: 'You’ve chosen not to share your details' });
+      await citizen.follow(`Go back to ${stack.benefits.serviceName}`);
       await citizen.sees({ site: 'benefits', path: '/callback', heading: 'You have not signed in', status: 403 });
       assert.ok(
         (await citizen.paragraphs()).includes('You chose not to share your details with this service, or stopped signing in.'),
@@ -395,7 +398,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
 
       // Back at the service, starting again asks for the password: the old sign-in has ended.
       await startAt(citizen, 'driving');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
     }),
   );
   /**
@@ -407,7 +410,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
     const account = await newCitizenProvesIdentity({ citizen, page, stack });
     await page.context().clearCookies();
     await startAt(citizen, 'driving');
-    await citizen.sees(SIGN_IN);
+    await seesSignIn(citizen);
     await citizen.fill('Email address', account.email);
     await citizen.fill('Password', account.password);
     await citizen.submitAccepted();

@@ -24,7 +24,7 @@ import {
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import { changeAuthenticatorApp, changeEmail, changePassword, closeAccount, reportActivity } from './manage.mjs';
-import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
+import { CODE, createAccount, newEmail, replaceLostApp, resetPassword, seesSignIn, SIGN_IN, signIn, WRONG_CODE } from './steps.mjs';
 
 const stores = selectedStores();
 // Three journeys at a time (on 2 cores, more only contend); ONE_LOGIN_BROWSER_CONCURRENCY=1 runs
@@ -178,7 +178,7 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
   await citizen.sees({ path: '/signed-out', heading: 'You have signed out' });
   assert.deepEqual(await citizen.paragraphs(), ['You have signed out of your GOV.UK One Login and the services you used with it.', 'Sign in again']);
   await citizen.follow('Sign in again');
-  await citizen.sees(SIGN_IN);
+  await seesSignIn(citizen);
 
   // Signed out for real: the account page sends the citizen to sign in.
   const chain = await citizen.goto('/account');
@@ -186,7 +186,7 @@ async function newCitizen({ citizen, page, provider }, { javaScript }) {
     chain.map((d) => `${d.status} ${d.path}`),
     ['303 /account', '200 /sign-in'],
   );
-  await citizen.sees(SIGN_IN);
+  await seesSignIn(citizen);
 
   await citizen.fill('Email address', email);
   await citizen.fill('Password', password);
@@ -278,7 +278,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       await provider.createAccount({ email, password, totpSecret: secret });
 
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await citizen.fill('Email address', email);
       await citizen.fill('Password', password);
       await citizen.submitAccepted();
@@ -306,7 +306,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
 
       // The right password, and even the right code, cannot undo the lock.
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await citizen.fill('Email address', email);
       await citizen.fill('Password', password);
       await citizen.submit();
@@ -326,7 +326,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
         page.evaluate(() => Boolean(document.activeElement?.closest('.govuk-error-summary')));
 
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
 
       // Nothing filled in: both fields are asked for.
       await citizen.submitRefused();
@@ -375,7 +375,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       await provider.createAccount({ email, password, totpSecret: secret });
 
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       const order = await citizen.tabUntil((focused) => focused === 'button "Continue"');
       t.diagnostic(`Tab order on /sign-in: ${order.join(' → ')}`);
       assert.equal(order[0], 'a "Skip to main content"', 'the skip link is the first thing Tab reaches');
@@ -383,13 +383,13 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       assert.ok(email_at > 0, `Tab reaches the email field: ${order.join(' → ')}`);
       assert.deepEqual(
         order.slice(email_at),
-        ['input#email', 'input#password', 'button "Show"', 'button "Continue"'],
-        'email, then password and its Show button, then Continue',
+        ['input#email', 'input#password', 'button "Show"', 'a "Forgotten your password?"', 'button "Continue"'],
+        'email, then password and its Show button, "Forgotten your password?" beside it, then Continue',
       );
 
       // Again from the top: the skip link goes straight to the form, Enter sends it.
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await page.keyboard.press('Tab');
       assert.equal(await citizen.focused(), 'a "Skip to main content"');
       const skip = await page.locator('.govuk-skip-link').boundingBox();
@@ -438,7 +438,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
         assert.ok(Date.now() < deadline, 'the session ended after the suspension');
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
 
       // A wrong password learns nothing about the account.
       await citizen.fill('Email address', email);
@@ -490,7 +490,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       await citizen.sees(START);
       // The service name in the header goes to the start too.
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await citizen.navigates(() => page.locator('.govuk-service-navigation__service-name a').click());
       await citizen.sees(START);
     }),
@@ -514,7 +514,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       const password = 'a long and memorable phrase';
       await provider.createAccount({ email, password, totpSecret: newTotpSecret() });
       await citizen.goto('/sign-in');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await citizen.fill('Email address', email);
       await citizen.fill('Password', password);
       await citizen.submitAccepted();
@@ -580,7 +580,7 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
       assert.equal(told?.subject, 'Your GOV.UK One Login is closed');
       // Signed out: the account page sends the citizen to sign in, where the old password fails.
       await citizen.goto('/account');
-      await citizen.sees(SIGN_IN);
+      await seesSignIn(citizen);
       await createAccount(citizen, provider, account.email);
       await citizen.sees(ACCOUNT);
       assert.equal(await citizen.summaryValue('Email address'), account.email);

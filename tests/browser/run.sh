@@ -84,7 +84,7 @@ for stores in "${configurations[@]}"; do
   ONE_LOGIN_BROWSER_STORES="$stores" node --test \
     --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$tap" \
-    harness.test.mjs journeys.test.mjs departments.test.mjs || status=$?
+    harness.test.mjs journeys.test.mjs departments.test.mjs pages.test.mjs passkeys.test.mjs || status=$?
   seconds=$(($(date +%s) - started))
   pass=$(awk '/^# pass / { n = $3 } END { print n + 0 }' "$tap")
   fail=$(awk '/^# (fail|cancelled) / { n += $3 } END { print n + 0 }' "$tap")

@@ -26,7 +26,7 @@ import {
   newCitizenProvesIdentity,
   replaceLostApp,
   resetPassword,
-  SIGN_IN,
+  seesSignIn,
   siteTitles,
 } from './steps.mjs';
 
@@ -80,7 +80,7 @@ try {
   await citizen.goto('/', 'driving');
   await citizen.sees(DRIVING_START);
   await citizen.follow('Start now', { role: 'button' });
-  await citizen.sees(SIGN_IN);
+  await seesSignIn(citizen);
   await citizen.fill('Email address', account.email);
   await citizen.fill('Password', newPassword);
   await citizen.submitAccepted();

@@ -8,6 +8,20 @@ import { squash } from './citizen.mjs';
 import { totpCode, totpStep, wrongTotpCode } from './harness.mjs';
 
 export const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One Login' };
+export const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
+
+/**
+ * The sign-in form, reached as a citizen reaches it from a service: a browser that has not
+ * signed in meets "Create your GOV.UK One Login or sign in" first (checked, then its "Sign in"
+ * button); one asked to sign in again goes straight to the form.
+ */
+export async function seesSignIn(citizen) {
+  if (citizen.site === 'provider' && citizen.pathname === '/') {
+    await citizen.sees(START);
+    await citizen.follow('Sign in', { role: 'button' });
+  }
+  await citizen.sees(SIGN_IN);
+}
 export const CODE = {
   path: '/sign-in/authenticator-code',
   heading: 'Enter the security code shown in your authenticator app',
@@ -55,7 +69,8 @@ export function siteTitles(stack) {
 }
 
 /**
- * From the provider's sign-in page (where a service sends a citizen who is not signed in), creates
+ * From where a service sends a citizen who is not signed in ("Create your GOV.UK One Login or sign
+ * in", or the sign-in page), creates
  * an account: email, the code from the outbox, a password, the authenticator app (its secret read
  * from the page, the code computed here). Returns { email, password, secret, step }: `step` is the
  * authenticator step used, which cannot be used again.
@@ -63,9 +78,16 @@ export function siteTitles(stack) {
 export async function createAccount(citizen, provider, email, { shoot = async () => {} } = {}) {
   const { page } = citizen;
   const password = 'correct horse battery staple';
-  await citizen.sees(SIGN_IN);
-  await shoot('sign-in');
-  await citizen.follow('Create one');
+  if (citizen.pathname === '/') {
+    // A first visit from a service: "Create your GOV.UK One Login or sign in".
+    await citizen.sees(START);
+    await shoot('start');
+    await citizen.follow('Create your GOV.UK One Login', { role: 'button' });
+  } else {
+    await citizen.sees(SIGN_IN);
+    await shoot('sign-in');
+    await citizen.follow('Create one');
+  }
   const EMAIL = 'Enter your email address to create your GOV.UK One Login';
   await citizen.sees({ path: '/create-account', heading: EMAIL });
   await citizen.fill(EMAIL, email);
@@ -100,7 +122,7 @@ export async function createAccount(citizen, provider, email, { shoot = async ()
  * the current one). With `wrongCodeFirst`, a wrong code is refused first.
  */
 export async function signIn(citizen, { email, password, secret }, { code, wrongCodeFirst = false } = {}) {
-  await citizen.sees(SIGN_IN);
+  await seesSignIn(citizen);
   await citizen.fill('Email address', email);
   await citizen.fill('Password', password);
   await citizen.submitAccepted();
@@ -384,7 +406,7 @@ async function recoveryCode(citizen, provider, start, email, { shoot }) {
  */
 export async function resetPassword(citizen, provider, { email, password, newPassword, secret, code = null }, { shoot = async () => {} } = {}) {
   await citizen.goto('/sign-in');
-  await citizen.sees(SIGN_IN);
+  await seesSignIn(citizen);
   await citizen.follow('Forgotten your password?');
   const START = { path: '/reset-password', heading: 'Reset your password' };
   await citizen.sees(START);

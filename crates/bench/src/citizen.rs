@@ -453,7 +453,9 @@ impl Citizen {
             };
             let path = location.split('?').next().unwrap_or_default().to_owned();
             let location = match path.as_str() {
-                "/sign-in" => {
+                // "/" is "Create your GOV.UK One Login or sign in", for a browser not yet
+                // signed in: the bench's citizens have accounts, so they sign in.
+                "/" | "/sign-in" => {
                     visited.signed_in = true;
                     self.fill(
                         "/sign-in",

@@ -523,3 +523,96 @@ wallet-offer-works-once = This offer works once, within 5 minutes. If it runs ou
 wallet-back-to-your-account = Back to your account
 wallet-add-to-a-wallet = Add it to a wallet app
 wallet-not-proven = You need to prove your identity before you can add it to a wallet.
+
+## welsh-provider: sentences the code composes around values (issue 15)
+duration-minutes = { $count ->
+    [one] 1 minute
+   *[other] { $count } minutes
+}
+duration-hours = { $count ->
+    [one] 1 hour
+   *[other] { $count } hours
+}
+date-at-time = { $date } at { $time }
+time-am = am
+time-pm = pm
+time-unknown = unknown
+too-many-attempts-wait = There have been too many attempts from your internet connection. Wait { $wait } and try again.
+cannot-sign-in-for = For your security, you cannot sign in for { $wait }. Try again after that.
+go-back-to-named-service = Go back to { $service }
+your-email-address-is = Your email address is { $email }.
+we-have-sent-a-code-to-it-expires = We have sent a code to { $email }. It expires in { $minutes } minutes.
+you-are-reporting = You are reporting: { $event }, on { $time } (UTC).
+you-now-sign-in-with = You now sign in with { $email }.
+you-can-try-again-in-app-unchanged = You can try again in { $wait }. Your authenticator app has not changed.
+evidence-checked-on = { $what }, checked { $time }
+service-last-on = { $service }, last on { $time }
+problem-enter-your = Enter your { $what }
+problem-name-too-long = Your { $what } must be 30 characters or fewer
+problem-name-characters = Your { $what } can only include letters, spaces, hyphens and apostrophes
+problem-date-not-real = Your { $what } must be a real date, like 27 3 2007
+problem-date-year-digits = The year of your { $what } must have 4 numbers
+problem-date-in-future = Your { $what } must be in the past
+problem-date-over-120-years = Your { $what } must be within the last 120 years
+problem-date-over-10-years = Your { $what } must be within the last 10 years
+problem-postcode-not-real = Enter a real postcode, like SW1A 2AA
+problem-no-addresses-at-postcode = We could not find any addresses for { $postcode }. Check the postcode and try again
+field-surname = surname
+field-given-names = first and middle names
+field-birth-date = date of birth
+field-passport-expiry-date = passport’s expiry date
+field-licence-issue-date = licence’s issue date
+field-licence-expiry-date = licence’s expiry date
+field-postcode = postcode
+msg-youve-chosen-not-to-share = You’ve chosen not to share your details
+we-have-not-shared-your-details-with = We have not shared any of your details with { $service }.
+to-use-service-you-need-to-share = To use { $service } online, you need to share your details with it. You can start again from the service at any time.
+msg-the-service-sent-a-request-that = The service sent a request that GOV.UK One Login could not read.
+
+## welsh-provider: the address typed by hand (issue 15)
+my-address-is-not-listed = My address is not listed
+enter-your-address = Enter your address
+an-address-you-enter-is-not-checked = We cannot check an address you enter yourself against the address register, so it will not help to prove your identity.
+address-line-1 = Address line 1
+address-line-2-optional = Address line 2 (optional)
+town-or-city = Town or city
+problem-enter-address-line-1 = Enter the first line of your address
+problem-enter-town = Enter your town or city
+problem-address-line-too-long = Each line of your address must be 100 characters or fewer
+problem-address-characters = Your address can only include letters, numbers, spaces and punctuation
+msg-your-address-as-you-entered-it = Your address, as you entered it (not checked)
+
+## Passkeys (issue 17 §1: web::pages::passkeys, accounts::passkeys)
+passkeys-title = Passkeys
+passkeys-what = A passkey lets you sign in with your phone, computer or security key, using its screen lock (your fingerprint, face or PIN) instead of your password and security code. It only works on this website, so a fake website cannot trick you into giving it away.
+passkeys-needs-javascript = Creating or using a passkey needs JavaScript turned on in your browser. Without it, you can still sign in with your password and authenticator app.
+passkeys-none-yet = You have not added a passkey yet.
+passkeys-added = Added { $when }
+passkeys-last-used = Last used { $when }
+passkeys-not-used-yet = Not used yet
+passkeys-remove = Remove
+passkeys-add-heading = Add a passkey
+passkeys-name = Name this passkey
+passkeys-name-hint = So you can tell your passkeys apart, for example ‘Work laptop’ or ‘My phone’.
+passkeys-create = Create a passkey
+passkeys-at-most = You have 10 passkeys, the most you can have. Remove one to add another.
+passkeys-back-to-account = Go back to your account
+passkeys-summary = Sign in with your device’s screen lock instead of a password and code
+passkeys-manage = Manage
+passkeys-manage-hidden = passkeys
+passkeys-sign-in-heading = Sign in with a passkey
+passkeys-sign-in-hint = If you have added a passkey to your GOV.UK One Login, you can use it instead of your email address, password and security code. Passkeys need JavaScript turned on in your browser.
+passkeys-sign-in-button = Sign in with a passkey
+passkeys-instead-heading = Use a passkey instead
+passkeys-instead-hint = You can use a passkey you have added instead of a security code. Passkeys need JavaScript turned on in your browser.
+passkeys-instead-button = Use a passkey
+msg-passkey-enter-a-name = Enter a name for your passkey
+msg-passkey-name-too-long = The name of your passkey must be 50 characters or fewer
+msg-passkey-name-special = The name of your passkey must not contain special characters
+msg-passkey-not-sent = Your browser did not send a passkey. Passkeys need JavaScript: check it is turned on, then try again. You can always sign in with your password and authenticator app.
+msg-passkey-refused = We could not check that passkey. Try again, or sign in with your password and authenticator app.
+msg-passkey-not-added = We could not add that passkey. Try again, or use another device.
+msg-passkey-already-added = That passkey is already set up.
+msg-passkey-too-many = You already have 10 passkeys. Remove one you no longer use before you add another.
+activity-passkey-added = Passkey added
+activity-passkey-removed = Passkey removed

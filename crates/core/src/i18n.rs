@@ -110,6 +110,93 @@ impl Language {
         let month = self.text(&format!("month-{}", u8::from(date.month())));
         format!("{} {} {}", date.day(), month, date.year())
     }
+
+    /// A moment (unix seconds, UTC) as GOV.UK writes it: "2 January 2026 at 3:04pm",
+    /// "2 Ionawr 2026 am 3:04yh".
+    pub fn date_time(self, unix: i64) -> String {
+        let Ok(at) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+            return self.text("time-unknown");
+        };
+        let hour12 = match at.hour() % 12 {
+            0 => 12,
+            h => h,
+        };
+        let meridiem = self.text(if at.hour() < 12 { "time-am" } else { "time-pm" });
+        let time = format!("{}:{:02}{}", hour12, at.minute(), meridiem);
+        self.text_with(
+            "date-at-time",
+            &[
+                ("date", FluentValue::from(self.date(at.date()))),
+                ("time", FluentValue::from(time)),
+            ],
+        )
+    }
+}
+
+/// A sentence the code composes around values (a field's name, a count, a postcode): a
+/// catalogue key and its arguments, put into words in the citizen's language only when a page
+/// shows it. Rules that know nothing of the request return these rather than English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, MessageArg)>,
+}
+
+/// One argument of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MessageArg {
+    /// Shown as it is (an email address, a postcode).
+    Text(String),
+    /// A count: the catalogue chooses the plural.
+    Number(i64),
+    /// Another message, in the same language ("surname" inside "Enter your surname").
+    Key(&'static str),
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Self {
+        Message {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    pub fn text(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, MessageArg::Text(value.into())));
+        self
+    }
+
+    pub fn number(mut self, name: &'static str, value: i64) -> Self {
+        self.args.push((name, MessageArg::Number(value)));
+        self
+    }
+
+    pub fn key(mut self, name: &'static str, key: &'static str) -> Self {
+        self.args.push((name, MessageArg::Key(key)));
+        self
+    }
+
+    /// The sentence in `language`.
+    pub fn in_language(&self, language: Language) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> = (self.args.iter())
+            .map(|(name, arg)| {
+                let value = match arg {
+                    MessageArg::Text(text) => FluentValue::from(text.as_str()),
+                    MessageArg::Number(n) => FluentValue::from(*n),
+                    MessageArg::Key(key) => FluentValue::from(language.text(key)),
+                };
+                (*name, value)
+            })
+            .collect();
+        language.text_with(self.key, &args)
+    }
+}
+
+/// In English: what logs and tests read.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_language(Language::En))
+    }
 }
 
 impl std::fmt::Display for Language {
@@ -380,6 +467,27 @@ mod tests {
         let date = time::macros::date!(1965 - 07 - 08);
         assert_eq!(Language::En.date(date), "8 July 1965");
         assert_eq!(Language::Cy.date(date), "8 Gorffennaf 1965");
+    }
+
+    #[test]
+    fn times_are_written_in_the_language() {
+        assert_eq!(
+            Language::En.date_time(1_767_366_240),
+            "2 January 2026 at 3:04pm"
+        );
+        assert_eq!(
+            Language::Cy.date_time(1_767_366_240),
+            "2 Ionawr 2026 am 3:04yh"
+        );
+    }
+
+    #[test]
+    fn composed_messages_translate_their_parts() {
+        let problem = Message::new("problem-enter-your").key("what", "field-surname");
+        assert_eq!(problem.to_string(), "Enter your surname");
+        assert_eq!(problem.in_language(Language::Cy), "Rhowch eich cyfenw");
+        let none = Message::new("problem-no-addresses-at-postcode").text("postcode", "BA2 5AA");
+        assert!(none.in_language(Language::Cy).contains("BA2 5AA"));
     }
 
     #[test]

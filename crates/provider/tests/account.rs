@@ -110,7 +110,7 @@ impl Env {
         browser
             .get(&format!("/authorize?{query}"))
             .await
-            .assert_redirect("/sign-in");
+            .assert_redirect("/");
         browser
             .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
             .await;

@@ -185,7 +185,7 @@ impl Env {
     ) -> (Page, String) {
         let (url, verifier) = self.authorize_url(rp, vtr, claims);
         let mut page = browser.get(&url).await;
-        if page.location() == "/sign-in" {
+        if page.location() == "/" {
             browser
                 .fill("/sign-in", &[("email", email), ("password", PASSWORD)])
                 .await
@@ -1397,6 +1397,55 @@ identity_tests! {
         let evidence = state.identity.evidence(&state.db, &state.oidc.keys.set(), &account.id, env.now()).await.unwrap();
         assert_eq!(evidence.len(), env.stored_credentials().await);
         assert!(evidence.len() >= 3, "{evidence:?}");
+    }
+
+    // Issue 15: the addresses at a postcode in house-number order, and "My address is not
+    // listed": an address typed by hand is recorded as such (the stored evidence's source),
+    // and the fraud check is not given it, so it raises no score (1 where the register's
+    // address gives Kenneth 2).
+    async fn an_address_typed_by_hand_is_recorded_as_unchecked(env: Env) {
+        let mut browser = env.app.browser();
+        let (page, _) = env.begin(&mut browser, &env.driving, "Cl.Cm.P2", &[CORE_IDENTITY]).await;
+        page.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/start");
+        browser.fill("/identity/start", &[("document", "passport")]).await.assert_redirect("/identity/passport");
+        env.enter_passport(&mut browser, &KENNETH, KENNETH.passport).await.assert_redirect("/identity/next");
+        browser.get("/identity/next").await.assert_redirect("/identity/address");
+        browser.fill("/identity/address", &[("postcode", "ba2 5aa")]).await.assert_redirect("/identity/address/choose");
+        let list = browser.get("/identity/address/choose").await;
+        let at = |text: &str| list.body.find(text).unwrap_or_else(|| panic!("{text}:\n{}", list.body));
+        assert!(at(">6 Hadley Road") < at(">8 Hadley Road"), "{}", list.body);
+        assert!(at(">8 Hadley Road") < at(">10 Hadley Road"), "2 before 10: {}", list.body);
+        list.assert(StatusCode::OK, "<a class=\"govuk-link\" href=\"/identity/address/manual\">My address is not listed</a>");
+
+        browser.get("/identity/address/manual").await.assert(StatusCode::OK, "Enter your address");
+        let refused = browser
+            .fill("/identity/address/manual", &[("address-line-1", " "), ("address-town", ""), ("address-postcode", "nowhere")])
+            .await;
+        refused
+            .assert(StatusCode::BAD_REQUEST, "Enter the first line of your address")
+            .assert(StatusCode::BAD_REQUEST, "Enter your town or city")
+            .assert(StatusCode::BAD_REQUEST, "Enter a real postcode, like SW1A 2AA");
+        browser
+            .fill(
+                "/identity/address/manual",
+                &[("address-line-1", "8 Hadley Road"), ("address-line-2", ""), ("address-town", "Bath"), ("address-postcode", "ba2 5aa")],
+            )
+            .await
+            .assert_redirect("/identity/next");
+        assert_eq!(env.checks_of(EMAIL, Some("address-manual")).await, 1, "recorded as typed by hand");
+        assert_eq!(env.checks_of(EMAIL, Some("address")).await, 0, "not as checked by the register");
+
+        // The fraud check runs without a page: without the typed address, Kenneth scores 1.
+        browser.get("/identity/next").await.assert_redirect("/identity/next");
+        let state = &env.app.state;
+        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let evidence = state.identity.evidence(&state.db, &state.oidc.keys.set(), &account.id, env.now()).await.unwrap();
+        let fraud: Vec<_> = evidence.iter().flat_map(|c| &c.evidence).filter_map(|e| e.identity_fraud_score).collect();
+        assert_eq!(fraud, [1], "{evidence:?}");
+        let typed = evidence.iter().find(|c| !c.credential_subject.address.is_empty()).unwrap();
+        assert_eq!(typed.credential_subject.address[0].one_line(), "8 Hadley Road, Bath, BA2 5AA");
+        assert_eq!(typed.credential_subject.address[0].uprn, None, "not matched to the register");
     }
 
     // prompt=none cannot show the proving pages (Core §3.1.2.6).

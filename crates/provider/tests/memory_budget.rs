@@ -147,7 +147,7 @@ impl Flood {
         let secret = app.create_account(EMAIL, PASSWORD).await;
         let mut citizen = app.browser();
         let (url, _) = authorize_url(&rp);
-        citizen.get(&url).await.assert_redirect("/sign-in");
+        citizen.get(&url).await.assert_redirect("/");
         citizen
             .fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)])
             .await
@@ -249,7 +249,7 @@ async fn a_flood_fills_the_store_yet_the_signed_in_citizen_stays_signed_in() {
     let mut one = Browser::new(flood.app.router.clone(), "192.0.2.253:1000");
     one.get(&authorize_url(&flood.rp).0)
         .await
-        .assert_redirect("/sign-in");
+        .assert_redirect("/");
     let after_one = flood.app.state.ephemeral.usage().unwrap();
     assert_eq!(
         after_one.entries,
@@ -354,7 +354,7 @@ async fn a_flood_fills_the_store_yet_the_signed_in_citizen_stays_signed_in() {
     after
         .get(&authorize_url(&flood.rp).0)
         .await
-        .assert_redirect("/sign-in");
+        .assert_redirect("/");
     let (code3, verifier3) = flood.sso_code().await;
     let assertion = flood.assertion();
     let tokens = flood

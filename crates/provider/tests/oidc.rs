@@ -158,7 +158,7 @@ impl Env {
         totp: &str,
     ) -> (String, String) {
         let (url, verifier) = self.authorize_url(rp, extra);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         self.sign_in_as(browser, email, totp)
             .await
             .assert_redirect("/authorize/consent");
@@ -435,7 +435,7 @@ oidc_tests! {
         assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error_description"], "Request vtr not valid");
         // Unknown parameters are ignored (Core §3.1.2.1).
         let (url, _) = env.authorize_url(&env.rp, &[("colour", "blue")]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
     }
 
     // Core §3.1.2.1 prompt=none: no page, an answer at once.
@@ -453,7 +453,7 @@ oidc_tests! {
     async fn password_only_then_step_up(env: Env) {
         let mut browser = env.app.browser();
         let (url, verifier) = env.authorize_url(&env.rp, &[("vtr", "[\"Cl\"]")]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/authorize/continue");
         browser.get("/authorize/continue").await.assert_redirect("/authorize/consent");
         let code = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.rp)["code"].clone();
@@ -569,7 +569,7 @@ oidc_tests! {
             assert_eq!(params["iss"], env.issuer());
         }
         let (url, verifier) = env.authorize_url(&env.rp, &[("vtr", r#"["Cl"]"#), ("claims", &acr(r#""values":["Cl.Cm"]"#))]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
         env.app.next_totp_step();
         let totp = env.app.totp_now(&env.totp);
@@ -587,17 +587,38 @@ oidc_tests! {
         assert_eq!((id["acr"].as_str(), id["vot"].as_str()), (Some("Cl"), Some("Cl.Cm")));
     }
 
-    // Core §3.1.2.4: declining consent tells the client access_denied.
+    // Core §3.1.2.6: declining consent tells the client access_denied, once the citizen has
+    // read, in GOV.UK's words, that nothing was shared (issue 15): no reason of ours on it.
     async fn declining_consent(env: Env) {
         let mut browser = env.app.browser();
         let (url, _) = env.authorize_url(&env.rp, &[]);
         browser.get(&url).await;
         env.sign_in(&mut browser).await.assert_redirect("/authorize/consent");
-        let params = client_params(&browser.fill("/authorize/consent", &[("decision", "decline")]).await, &env.rp);
+        let page = browser.fill("/authorize/consent", &[("decision", "decline")]).await;
+        page.assert(StatusCode::OK, "<h1 class=\"govuk-heading-l\">You’ve chosen not to share your details</h1>");
+        let params = link_params(&page, &env.rp);
         assert_eq!(params["error"], "access_denied");
+        assert_eq!(params["error_description"], "the citizen chose not to share their details");
         assert_eq!(params["state"], "state-123");
         // Nothing was stored: the next request asks again.
         browser.get(&url).await.assert_redirect("/authorize/consent");
+    }
+
+    // Issue 15: a browser that has not signed in meets "Create your GOV.UK One Login or sign
+    // in", with both ways on, before any form; one that has, asked to sign in again, does not.
+    async fn a_first_visit_starts_with_create_or_sign_in(env: Env) {
+        let mut browser = env.app.browser();
+        let (url, _) = env.authorize_url(&env.rp, &[]);
+        browser.get(&url).await.assert_redirect("/");
+        browser
+            .get("/")
+            .await
+            .assert(StatusCode::OK, "Create your GOV.UK One Login or sign in")
+            .assert(StatusCode::OK, "href=\"/create-account\"")
+            .assert(StatusCode::OK, "href=\"/sign-in\"");
+        env.sign_in(&mut browser).await;
+        let (again, _) = env.authorize_url(&env.rp, &[("prompt", "login")]);
+        browser.get(&again).await.assert_redirect("/sign-in");
     }
 
     // RFC 6749 §4.1.2 and §10.5: a code works once; a second use revokes what the first gave.
@@ -866,7 +887,7 @@ oidc_tests! {
         let token = ada.get("/account").await.csrf();
         ada.post("/sign-out", &[("csrf_token", &token)]).await.assert_redirect("/signed-out");
         let (url, verifier) = env.authorize_url(&env.rp, &[]);
-        ada.get(&url).await.assert_redirect("/sign-in");
+        ada.get(&url).await.assert_redirect("/");
         let code = client_params(&env.sign_in(&mut ada).await, &env.rp)["code"].clone();
         let ada_hint = env.tokens(&mut ada, &env.rp, &code, &verifier).await["id_token"].as_str().unwrap().to_owned();
         let logout = |hint: &str, back: &str, state: &str| {
@@ -953,7 +974,7 @@ oidc_tests! {
         let tokens = env.tokens(&mut first, &env.rp, &code, &verifier).await;
         let mut second = env.app.browser();
         let (url, pending_verifier) = env.authorize_url(&env.other, &[]);
-        second.get(&url).await.assert_redirect("/sign-in");
+        second.get(&url).await.assert_redirect("/");
         env.sign_in(&mut second).await.assert_redirect("/authorize/consent");
         let answer = second.fill("/authorize/consent", &[("decision", "agree")]).await;
         let pending_code = client_params(&answer, &env.other)["code"].clone();
@@ -990,7 +1011,7 @@ oidc_tests! {
             "code_challenge": challenge, "code_challenge_method": "S256", "vtr": ["Cl.Cm"],
         }));
         let query = |object: &str| serde_urlencoded::to_string([("client_id", "driving"), ("response_type", "code"), ("scope", "openid"), ("request", object)]).unwrap();
-        browser.get(&format!("/authorize?{}", query(&object))).await.assert_redirect("/sign-in");
+        browser.get(&format!("/authorize?{}", query(&object))).await.assert_redirect("/");
         env.sign_in(&mut browser).await;
         let params = client_params(&browser.fill("/authorize/consent", &[("decision", "agree")]).await, &env.rp);
         assert_eq!(params["state"], "from-object");
@@ -1024,7 +1045,7 @@ oidc_tests! {
         // The query repeats redirect_uri, so a refused object can still be answered by redirect.
         let url = |object: &str| format!("/authorize?{}", serde_urlencoded::to_string([("client_id", "driving"), ("response_type", "code"), ("scope", "openid"), ("redirect_uri", &env.rp.redirect_uri), ("request", object)]).unwrap());
         let once = object(json!({}));
-        browser.get(&url(&once)).await.assert_redirect("/sign-in");
+        browser.get(&url(&once)).await.assert_redirect("/");
         let replayed = client_params(&browser.get(&url(&once)).await, &env.rp);
         assert_eq!(replayed["error"], "invalid_request_object");
         assert_eq!(replayed["error_description"], "the request object has been used before");
@@ -1038,7 +1059,7 @@ oidc_tests! {
             assert_eq!(refused["error"], "invalid_request_object", "{what}");
         }
         // An hour exactly is accepted.
-        browser.get(&url(&object(json!({"exp": env.now() + 3_600})))).await.assert_redirect("/sign-in");
+        browser.get(&url(&object(json!({"exp": env.now() + 3_600})))).await.assert_redirect("/");
     }
 
     // Checklist 31 (RFC 9700 §4.14.2): a refresh token expires when idle as well as at its
@@ -1149,7 +1170,7 @@ oidc_tests! {
         assert_eq!(client_params(&browser.get(&url).await, &env.rp)["error"], "login_required", "no code by single sign-on");
 
         let (url, _) = env.authorize_url(&env.rp, &[]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         // A wrong password is told as for any address: the status shows only to whoever knows
         // the password (ASVS 6.3.8).
         let wrong = browser.fill("/sign-in", &[("email", EMAIL), ("password", "not the password at all")]).await;
@@ -1167,7 +1188,7 @@ oidc_tests! {
 
         assert_eq!(env.intervene(Intervention::Unsuspend).await, 0, "lifting ends nothing");
         let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         let answer = env.sign_in(&mut browser).await;
         assert!(client_params(&answer, &env.rp).contains_key("code"), "signs in again");
         assert!(env.audit_kinds().await.contains(&AuditKind::Unsuspended));
@@ -1220,7 +1241,7 @@ oidc_tests! {
         assert_oauth_error(&env.refresh(&mut browser, tokens["refresh_token"].as_str().unwrap()).await, StatusCode::BAD_REQUEST, "invalid_grant");
 
         let (url, _) = env.authorize_url(&env.rp, &[]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
         env.app.next_totp_step();
         let code = env.app.totp_now(&env.totp);
@@ -1237,7 +1258,7 @@ oidc_tests! {
         browser.fill(form, &[("password", &long), ("confirm-password", &long)]).await.assert(StatusCode::BAD_REQUEST, "govuk-error-message");
         let new_password = "a brand new passphrase for ada";
         let (url, _) = env.authorize_url(&env.rp, &[("scope", "openid offline_access")]);
-        browser.get(&url).await.assert_redirect("/sign-in");
+        browser.get(&url).await.assert_redirect("/");
         browser.fill(form, &[("password", new_password), ("confirm-password", new_password)]).await.assert_redirect("/authorize/continue");
         let answer = browser.get("/authorize/continue").await;
         assert!(client_params(&answer, &env.rp).contains_key("code"), "on to the service");
@@ -1677,7 +1698,7 @@ async fn after_a_reset_the_citizen_goes_on_to_the_service() {
     let env = Env::start(Backend::Embedded).await;
     let mut browser = env.app.browser();
     let (url, _) = env.authorize_url(&env.rp, &[]);
-    browser.get(&url).await.assert_redirect("/sign-in");
+    browser.get(&url).await.assert_redirect("/");
     browser
         .get("/sign-in")
         .await

@@ -96,7 +96,7 @@ async fn relying_party_flow(backend: Backend) {
     browser
         .get(&path_of(&authorize_url))
         .await
-        .assert_redirect("/sign-in");
+        .assert_redirect("/");
     browser
         .fill(
             "/sign-in",

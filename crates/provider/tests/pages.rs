@@ -1055,6 +1055,27 @@ async fn the_session_layer_saves_what_handlers_change_unless_they_fail() {
     assert_eq!(unlayered.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
 
+/// Issue 15: a sentence the code composes around a value (how long to wait, here) comes from
+/// the catalogue with the value as an argument, so a Welsh page holds no English sentence.
+#[tokio::test]
+async fn sentences_composed_around_a_value_are_in_welsh() {
+    use one_login_core::clock::Clock;
+    let app = TestApp::start(support::Backend::Embedded).await;
+    let mut browser = app.browser();
+    let locked = format!("/sign-in/locked?until={}", app.clock.unix() + 5 * 60);
+    browser.get(&locked).await.assert(
+        StatusCode::OK,
+        "For your security, you cannot sign in for 5 minutes. Try again after that.",
+    );
+    browser.cookies.insert("one-login-lang".into(), "cy".into());
+    let page = browser.get(&locked).await;
+    page.assert(
+        StatusCode::OK,
+        "Er eich diogelwch, ni allwch fewngofnodi am 5 munud. Rhowch gynnig arall arni ar ôl hynny.",
+    );
+    assert!(!page.body.contains("minutes"), "{}", page.body);
+}
+
 /// Issue 15: the pages' language comes from `ui_locales` (the first one offered, kept for the
 /// journey), then the toggle's cookie, then `Accept-Language`; English otherwise.
 #[tokio::test]
@@ -1091,7 +1112,7 @@ async fn pages_in_welsh_from_ui_locales_the_toggle_or_accept_language() {
     ])
     .unwrap();
     let answer = browser.get(&format!("/authorize?{query}")).await;
-    answer.assert_redirect("/sign-in");
+    answer.assert_redirect("/");
     let cookie = answer
         .set_cookies()
         .into_iter()
@@ -1100,6 +1121,13 @@ async fn pages_in_welsh_from_ui_locales_the_toggle_or_accept_language() {
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
+    // A first visit: "Create your GOV.UK One Login or sign in", in Welsh.
+    let start = browser.get("/").await;
+    lang(&start, "cy");
+    start.assert(
+        StatusCode::OK,
+        "<h1 class=\"govuk-heading-l\">Creu eich GOV.UK One Login neu fewngofnodi</h1>",
+    );
     let page = browser.get("/sign-in").await;
     lang(&page, "cy");
     page.assert(StatusCode::OK, "Yn ôl")

@@ -770,7 +770,7 @@ async fn two_replicas_share_sessions_codes_and_replay_protection() {
     .unwrap();
     let authorize = |base: &str| format!("{base}/authorize?{query}");
     let response = browser.get(authorize(&a.base)).send().await.unwrap();
-    assert_eq!(response.headers()["location"], "/sign-in");
+    assert_eq!(response.headers()["location"], "/");
     let form = browser
         .get(format!("{}/sign-in", b.base))
         .send()

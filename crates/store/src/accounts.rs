@@ -403,6 +403,7 @@ impl<'a> Accounts<'a> {
             "DELETE FROM identity_credentials WHERE account_id = $1",
             "DELETE FROM consents WHERE account_id = $1",
             "DELETE FROM refresh_tokens WHERE account_id = $1",
+            "DELETE FROM passkeys WHERE account_id = $1",
             "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;

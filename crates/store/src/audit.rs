@@ -42,6 +42,9 @@ pub enum AuditKind {
     AccountDeleted,
     /// The citizen chose the new password an operator required.
     PasswordRenewed,
+    /// A passkey added or removed (detail: its credential id, never its name).
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl AuditKind {
@@ -71,6 +74,8 @@ impl AuditKind {
             AuditKind::ReprovingRequired => "reproving_required",
             AuditKind::AccountDeleted => "account_deleted",
             AuditKind::PasswordRenewed => "password_renewed",
+            AuditKind::PasskeyAdded => "passkey_added",
+            AuditKind::PasskeyRemoved => "passkey_removed",
         }
     }
 
@@ -100,6 +105,8 @@ impl AuditKind {
             "reproving_required" => AuditKind::ReprovingRequired,
             "account_deleted" => AuditKind::AccountDeleted,
             "password_renewed" => AuditKind::PasswordRenewed,
+            "passkey_added" => AuditKind::PasskeyAdded,
+            "passkey_removed" => AuditKind::PasskeyRemoved,
             other => return Err(Error::Corrupt(format!("unknown audit event kind {other}"))),
         })
     }
@@ -137,6 +144,8 @@ impl AuditKind {
             }
             AuditKind::AccountDeleted => "Account deleted",
             AuditKind::PasswordRenewed => "New password chosen",
+            AuditKind::PasskeyAdded => "Passkey added",
+            AuditKind::PasskeyRemoved => "Passkey removed",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod ephemeral;
 pub mod error;
 mod identity;
 mod interventions;
+mod passkeys;
 mod proving_attempts;
 mod refresh_tokens;
 pub mod sealing;
@@ -37,6 +38,7 @@ pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consent, Consents, GivenConsent};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
+pub use passkeys::{Passkeys, StoredPasskey};
 pub use proving_attempts::{AttemptOutcome, CountedAttempt, NewAttempt, ProvingAttempts, Whose};
 pub use refresh_tokens::{NewRefreshToken, RefreshTokens, Rotation, StoredRefreshToken, Successor};
 pub use secrets::{
@@ -202,6 +204,10 @@ impl Database {
 
     pub fn wallet_credentials(&self) -> WalletCredentials<'_> {
         WalletCredentials::new(&self.pool)
+    }
+
+    pub fn passkeys(&self) -> Passkeys<'_> {
+        Passkeys::new(&self.pool)
     }
 
     pub fn proving_attempts(&self) -> ProvingAttempts<'_> {

@@ -148,6 +148,16 @@ impl Browser {
 
 /// Signs in at the provider's pages from its sign-in page, then agrees to share if asked.
 pub async fn sign_in_at_provider(browser: &Browser, page: Page, email: &str) -> Page {
+    // A browser not yet signed in meets "Create your GOV.UK One Login or sign in" first.
+    let page = if page.path() == "/" {
+        let url = url::Url::parse(&page.url)
+            .unwrap()
+            .join("/sign-in")
+            .unwrap();
+        browser.get(url.as_str()).await
+    } else {
+        page
+    };
     assert_eq!(page.path(), "/sign-in", "{page:?}");
     let page = browser
         .submit(

@@ -27,9 +27,10 @@ pub fn needs_password_again(auth: &Authentication, now_ms: i64) -> bool {
 
 /// The account pages the password page may send the citizen back to: named, never taken from
 /// the request as is, so the page cannot be made an open redirect (RFC 9700 §4.11).
-pub const RETURN_PAGES: [&str; 3] = [
+pub const RETURN_PAGES: [&str; 4] = [
     "/account/change-email",
     "/account/change-authenticator-app",
+    "/account/passkeys",
     "/account",
 ];
 

@@ -2,7 +2,6 @@
 //! sent them (the catalogues' `email-` keys). A code goes in the body only: subjects show in
 //! notifications, lock screens and mail logs (issue 11.9). Never a password.
 
-use crate::clock::format_time;
 use crate::i18n::{FluentValue, Language};
 use crate::mail::Email;
 
@@ -85,7 +84,7 @@ pub fn recovered(language: Language, to: &str, what: Recovered, now: i64) -> Ema
     email(
         to,
         language.text(subject),
-        language.text_with(body, &[("when", format_time(now).into())]),
+        language.text_with(body, &[("when", language.date_time(now).into())]),
     )
 }
 
@@ -99,7 +98,7 @@ pub fn notice(language: Language, to: &str, subject: &str, what: &str, now: i64)
             "email-notice",
             &[
                 ("what", language.from_english(what).into()),
-                ("when", format_time(now).into()),
+                ("when", language.date_time(now).into()),
             ],
         ),
     )

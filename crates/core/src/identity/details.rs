@@ -6,24 +6,25 @@ use identity_proofing::{DrivingLicenceDetails, DrivingLicenceIssuer, PassportDet
 use serde::Deserialize;
 use time::{Date, Month};
 
-/// One field's problem, in the words the page shows.
-pub type Problem = (&'static str, String);
+use crate::i18n::Message;
+
+/// One field's problem: the field's id, and the sentence the page shows beside it (in the
+/// citizen's language, so a message, not English).
+pub type Problem = (&'static str, Message);
 
 /// Names as documents print them: letters of any script, spaces, apostrophes, hyphens and
 /// full stops; at most 30 characters (the passport office's limit).
-pub fn check_name(value: &str, what: &str) -> Result<String, String> {
+pub fn check_name(value: &str, what: &'static str) -> Result<String, Message> {
     let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
     if value.is_empty() {
-        return Err(format!("Enter your {what}"));
+        return Err(Message::new("problem-enter-your").key("what", what));
     }
     if value.chars().count() > 30 {
-        return Err(format!("Your {what} must be 30 characters or fewer"));
+        return Err(Message::new("problem-name-too-long").key("what", what));
     }
     let allowed = |c: char| c.is_alphabetic() || matches!(c, ' ' | '\'' | '’' | '-' | '.');
     if !value.chars().all(allowed) || !value.chars().any(char::is_alphabetic) {
-        return Err(format!(
-            "Your {what} can only include letters, spaces, hyphens and apostrophes"
-        ));
+        return Err(Message::new("problem-name-characters").key("what", what));
     }
     Ok(value)
 }
@@ -51,8 +52,8 @@ pub fn parse_date(
     fields: &DateFields,
     rule: DateRule,
     today: Date,
-    what: &str,
-) -> Result<Date, String> {
+    what: &'static str,
+) -> Result<Date, Message> {
     let number = |s: &str| s.trim().parse::<i32>().ok();
     let (day, month, year) = (
         number(&fields.day),
@@ -65,29 +66,33 @@ pub fn parse_date(
                 .iter()
                 .all(|f| f.trim().is_empty())
             {
-                format!("Enter your {what}")
+                Message::new("problem-enter-your").key("what", what)
             } else {
-                format!("Your {what} must be a real date, like 27 3 2007")
+                Message::new("problem-date-not-real").key("what", what)
             },
         );
     };
     if fields.year.trim().len() != 4 {
-        return Err(format!("The year of your {what} must have 4 numbers"));
+        return Err(Message::new("problem-date-year-digits").key("what", what));
     }
     let date = u8::try_from(month)
         .ok()
         .and_then(|m| Month::try_from(m).ok())
         .zip(u8::try_from(day).ok())
         .and_then(|(m, d)| Date::from_calendar_date(year, m, d).ok())
-        .ok_or_else(|| format!("Your {what} must be a real date, like 27 3 2007"))?;
+        .ok_or_else(|| Message::new("problem-date-not-real").key("what", what))?;
     match rule {
-        DateRule::Birth if date >= today => Err(format!("Your {what} must be in the past")),
-        DateRule::Birth if today.year() - date.year() > 120 => {
-            Err(format!("Your {what} must be within the last 120 years"))
+        DateRule::Birth if date >= today => {
+            Err(Message::new("problem-date-in-future").key("what", what))
         }
-        DateRule::Issued if date > today => Err(format!("Your {what} must be in the past")),
+        DateRule::Birth if today.year() - date.year() > 120 => {
+            Err(Message::new("problem-date-over-120-years").key("what", what))
+        }
+        DateRule::Issued if date > today => {
+            Err(Message::new("problem-date-in-future").key("what", what))
+        }
         DateRule::Issued if today.year() - date.year() > 10 => {
-            Err(format!("Your {what} must be within the last 10 years"))
+            Err(Message::new("problem-date-over-10-years").key("what", what))
         }
         _ => Ok(date),
     }
@@ -101,10 +106,10 @@ fn person(
     today: Date,
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, Date)> {
-    let surname = check_name(surname, "surname").map_err(|e| problems.push(("surname", e)));
-    let given = check_name(given_names, "first and middle names")
-        .map_err(|e| problems.push(("given-names", e)));
-    let birth = parse_date(birth, DateRule::Birth, today, "date of birth")
+    let surname = check_name(surname, "field-surname").map_err(|e| problems.push(("surname", e)));
+    let given =
+        check_name(given_names, "field-given-names").map_err(|e| problems.push(("given-names", e)));
+    let birth = parse_date(birth, DateRule::Birth, today, "field-birth-date")
         .map_err(|e| problems.push(("birth-date-day", e)));
     Some((surname.ok()?, given.ok()?, birth.ok()?))
 }
@@ -161,11 +166,14 @@ pub fn passport_details(
         .filter(|c| !c.is_whitespace())
         .collect();
     if number.is_empty() {
-        problems.push(("passport-number", "Enter your passport number".to_owned()));
+        problems.push((
+            "passport-number",
+            Message::new("msg-enter-your-passport-number"),
+        ));
     } else if number.len() != 9 || !number.chars().all(|c| c.is_ascii_digit()) {
         problems.push((
             "passport-number",
-            "Your passport number should be 9 numbers, like 123456789".to_owned(),
+            Message::new("msg-your-passport-number-should-be-9"),
         ));
     }
     let person = person(
@@ -179,7 +187,7 @@ pub fn passport_details(
         &form.expiry(),
         DateRule::Expiry,
         today,
-        "passport's expiry date",
+        "field-passport-expiry-date",
     )
     .map_err(|e| problems.push(("expiry-date-day", e)));
     match (person, expiry) {
@@ -261,10 +269,9 @@ pub fn driving_licence_details(
         problems.push((
             "licence-number",
             if number.is_empty() {
-                "Enter the number from section 5 of your licence".to_owned()
+                Message::new("msg-enter-the-number-from-section-5")
             } else {
-                "Your licence number should be 16 characters (or 8 numbers for Northern Ireland)"
-                    .to_owned()
+                Message::new("msg-your-licence-number-should-be-16")
             },
         ));
         None
@@ -280,14 +287,14 @@ pub fn driving_licence_details(
         &form.issue(),
         DateRule::Issued,
         today,
-        "licence's issue date",
+        "field-licence-issue-date",
     )
     .map_err(|e| problems.push(("issue-date-day", e)));
     let expiry = parse_date(
         &form.expiry(),
         DateRule::Expiry,
         today,
-        "licence's expiry date",
+        "field-licence-expiry-date",
     )
     .map_err(|e| problems.push(("expiry-date-day", e)));
     let issue_number = form.issue_number.trim().to_owned();
@@ -296,12 +303,15 @@ pub fn driving_licence_details(
     {
         problems.push((
             "issue-number",
-            "Enter the 2 numbers of the issue number, from section 4c of your licence".to_owned(),
+            Message::new("msg-enter-the-2-numbers-of-the"),
         ));
     }
     let postcode = identity_proofing::normalise_postcode(&form.postcode);
     if postcode.is_none() {
-        problems.push(("postcode", "Enter a UK postcode, like SW1A 2AA".to_owned()));
+        problems.push((
+            "postcode",
+            Message::new("msg-enter-a-uk-postcode-like-sw1a"),
+        ));
     }
     match (issuer, person, issue, expiry, postcode) {
         (
@@ -351,18 +361,27 @@ mod tests {
             "D’Arcy",
             "St. John",
         ] {
-            assert!(check_name(name, "surname").is_ok(), "{name}");
+            assert!(check_name(name, "field-surname").is_ok(), "{name}");
         }
-        assert_eq!(check_name("  Anne   Marie ", "x").unwrap(), "Anne Marie");
+        assert_eq!(
+            check_name("  Anne   Marie ", "field-surname").unwrap(),
+            "Anne Marie"
+        );
         for bad in ["", "<script>", "R2D2", "'-", &"a".repeat(31)] {
-            assert!(check_name(bad, "surname").is_err(), "{bad}");
+            assert!(check_name(bad, "field-surname").is_err(), "{bad}");
         }
     }
 
     #[test]
     fn dates_must_be_real_and_plausible() {
         assert_eq!(
-            parse_date(&fields("8", "7", "1965"), DateRule::Birth, TODAY, "d").unwrap(),
+            parse_date(
+                &fields("8", "7", "1965"),
+                DateRule::Birth,
+                TODAY,
+                "field-birth-date"
+            )
+            .unwrap(),
             date!(1965 - 07 - 08)
         );
         for (d, m, y) in [
@@ -373,16 +392,55 @@ mod tests {
             ("1", "1", "90"),
         ] {
             assert!(
-                parse_date(&fields(d, m, y), DateRule::Birth, TODAY, "d").is_err(),
+                parse_date(&fields(d, m, y), DateRule::Birth, TODAY, "field-birth-date").is_err(),
                 "{d} {m} {y}"
             );
         }
-        assert!(parse_date(&fields("1", "1", "2030"), DateRule::Birth, TODAY, "d").is_err());
-        assert!(parse_date(&fields("1", "1", "1880"), DateRule::Birth, TODAY, "d").is_err());
-        assert!(parse_date(&fields("1", "1", "2030"), DateRule::Expiry, TODAY, "d").is_ok());
-        assert!(parse_date(&fields("1", "1", "2010"), DateRule::Issued, TODAY, "d").is_err());
+        assert!(
+            parse_date(
+                &fields("1", "1", "2030"),
+                DateRule::Birth,
+                TODAY,
+                "field-birth-date"
+            )
+            .is_err()
+        );
+        assert!(
+            parse_date(
+                &fields("1", "1", "1880"),
+                DateRule::Birth,
+                TODAY,
+                "field-birth-date"
+            )
+            .is_err()
+        );
+        assert!(
+            parse_date(
+                &fields("1", "1", "2030"),
+                DateRule::Expiry,
+                TODAY,
+                "field-birth-date"
+            )
+            .is_ok()
+        );
+        assert!(
+            parse_date(
+                &fields("1", "1", "2010"),
+                DateRule::Issued,
+                TODAY,
+                "field-birth-date"
+            )
+            .is_err()
+        );
         assert_eq!(
-            parse_date(&fields("", "", ""), DateRule::Birth, TODAY, "date of birth").unwrap_err(),
+            parse_date(
+                &fields("", "", ""),
+                DateRule::Birth,
+                TODAY,
+                "field-birth-date"
+            )
+            .unwrap_err()
+            .to_string(),
             "Enter your date of birth"
         );
     }

@@ -3,6 +3,7 @@
 //! is given from them. The rules (GPG 45, credentials, the core identity) live in that crate;
 //! this module only wires them to the provider's keys, database and configuration.
 
+pub mod addresses;
 pub mod attempts;
 pub mod claims;
 pub mod details;
@@ -67,6 +68,8 @@ pub enum Source {
     Passport,
     DrivingLicence,
     Address,
+    /// An address the citizen typed because the register did not list it: unchecked.
+    ManualAddress,
     Fraud,
     Knowledge,
 }
@@ -77,6 +80,7 @@ impl Source {
             Source::Passport => "passport",
             Source::DrivingLicence => "driving-licence",
             Source::Address => "address",
+            Source::ManualAddress => "address-manual",
             Source::Fraud => "fraud",
             Source::Knowledge => "knowledge",
         }

@@ -6,8 +6,8 @@
 use std::future::Future;
 
 use identity_proofing::{
-    CheckOutcome, ClaimedIdentity, ContraIndicatorEffect, PassportDetails, PostalAddress,
-    ProvenIdentity, QuestionSet, VerifiedCredential,
+    CheckOutcome, ClaimedIdentity, ContraIndicatorEffect, CredentialSubject, PassportDetails,
+    PostalAddress, ProvenIdentity, QuestionSet, VerifiedCredential,
 };
 use time::{Date, OffsetDateTime};
 
@@ -15,6 +15,7 @@ use super::attempts::{AttemptKind, CheckResult, ClaimedDocument, Reservation, Re
 use super::journey::{ProvingJourney, claimed_document, claimed_identity, did_not_match};
 use super::{IdentityService, Source};
 use crate::error::{Error, Result};
+use crate::i18n::Message;
 use crate::oidc::keys::KeySet;
 use one_login_store::{AuditEvent, AuditKind, Database, IdentityRecord};
 
@@ -216,12 +217,12 @@ impl IdentityService {
     pub async fn find_addresses(
         &self,
         postcode: &str,
-    ) -> Result<std::result::Result<Vec<PostalAddress>, String>> {
+    ) -> Result<std::result::Result<Vec<PostalAddress>, Message>> {
         let Some(postcode) = identity_proofing::normalise_postcode(postcode) else {
             return Ok(Err(if postcode.trim().is_empty() {
-                "Enter your postcode".to_owned()
+                Message::new("problem-enter-your").key("what", "field-postcode")
             } else {
-                "Enter a real postcode, like SW1A 2AA".to_owned()
+                Message::new("problem-postcode-not-real")
             }));
         };
         let found = self
@@ -230,10 +231,11 @@ impl IdentityService {
             .find(&postcode)
             .await
             .map_err(source_error(Source::Address))?;
+        let found = super::addresses::in_house_number_order(found);
         if found.is_empty() {
-            return Ok(Err(format!(
-                "We could not find any addresses for {postcode}. Check the postcode and try again"
-            )));
+            return Ok(Err(
+                Message::new("problem-no-addresses-at-postcode").text("postcode", postcode)
+            ));
         }
         Ok(Ok(found))
     }
@@ -257,6 +259,30 @@ impl IdentityService {
         Ok(())
     }
 
+    /// Records an address the citizen typed because the register did not list it (issue 15).
+    /// It is not checked against the register: its credential is stored as entered by hand
+    /// ([`Source::ManualAddress`], the stored evidence's `source`), and [`Self::fraud_check`]
+    /// leaves it out, so it raises no score. (GPG 45 scores no address on its own; the fraud
+    /// check's score of 2, rather than 1, needs an address the register confirmed.)
+    pub async fn record_manual_address(
+        &self,
+        (db, keys): (&Database, &KeySet),
+        account_id: &str,
+        address: &PostalAddress,
+        now: i64,
+    ) -> Result<()> {
+        let outcome = CheckOutcome {
+            subject: CredentialSubject {
+                address: vec![address.clone()],
+                ..CredentialSubject::default()
+            },
+            evidence: Vec::new(),
+        };
+        self.record(db, keys, account_id, Source::ManualAddress, &outcome, now)
+            .await?;
+        Ok(())
+    }
+
     /// The fraud check, which needs no page, of the identity the evidence claims. `false` when
     /// the evidence claims no identity.
     pub async fn fraud_check(
@@ -266,7 +292,18 @@ impl IdentityService {
         held: &[VerifiedCredential],
         now: i64,
     ) -> Result<bool> {
-        let Some(claimed) = claimed_identity(held) else {
+        // An address typed by hand counts as unchecked: the fraud check does not get it.
+        let by_hand: std::collections::HashSet<String> =
+            (db.identity().credentials(account_id, now).await?)
+                .into_iter()
+                .filter(|c| c.source == Source::ManualAddress.as_str())
+                .map(|c| c.id)
+                .collect();
+        let checked: Vec<VerifiedCredential> = (held.iter())
+            .filter(|c| !by_hand.contains(&c.jti))
+            .cloned()
+            .collect();
+        let Some(claimed) = claimed_identity(&checked) else {
             return Ok(false);
         };
         let outcome = self

@@ -21,6 +21,7 @@ pub fn source_in_words(source: &str) -> &str {
         "passport" => "UK passport",
         "driving-licence" => "UK driving licence",
         "address" => "Your address",
+        "address-manual" => "Your address, as you entered it (not checked)",
         "fraud" => "Fraud prevention check",
         "knowledge" => "Questions about your records",
         other => other,

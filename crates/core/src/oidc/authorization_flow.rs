@@ -229,7 +229,8 @@ impl Flow<'_> {
 
     /// The citizen declined on the consent page.
     pub fn decline(&self, request: &AuthorizationRequest) -> Outcome {
-        let description = "the citizen declined to share their details";
+        // Plain words (issue 15): a service may show the description to the citizen.
+        let description = "the citizen chose not to share their details";
         refused(
             self.error_location(request, "access_denied", description),
             Ends::Request,

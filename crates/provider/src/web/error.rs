@@ -6,6 +6,7 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::web::language::{TimeUnit, duration, text_with};
 use crate::web::message_page::MessagePage;
 use one_login_core::error::{Error as CoreError, OAuthError};
 
@@ -105,9 +106,9 @@ impl Error {
                 .paragraph("The form was out of date, or was not sent from this service. We have not acted on it.")
                 .link("/", "Start again"),
             Error::Core(CoreError::RateLimited { retry_after_seconds }) => MessagePage::new("Too many attempts")
-                .paragraph(format!(
-                    "There have been too many attempts from your internet connection. Wait {} and try again.",
-                    duration_in_words(*retry_after_seconds)
+                .paragraph(text_with(
+                    "too-many-attempts-wait",
+                    &[("wait", duration_in_words(*retry_after_seconds).into())],
                 )),
             Error::NotFound => MessagePage::new("Page not found")
                 .paragraph("If you typed the web address, check it is correct.")
@@ -123,14 +124,13 @@ impl Error {
     }
 }
 
-/// "1 minute", "15 minutes", "2 hours".
+/// "1 minute", "15 minutes", "2 hours", in the request's language.
 pub fn duration_in_words(seconds: u64) -> String {
-    let (n, unit) = if seconds >= 3600 && seconds.is_multiple_of(3600) {
-        (seconds / 3600, "hour")
+    if seconds >= 3600 && seconds.is_multiple_of(3600) {
+        duration(seconds / 3600, TimeUnit::Hour)
     } else {
-        (seconds.div_ceil(60).max(1), "minute")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+        duration(seconds.div_ceil(60).max(1), TimeUnit::Minute)
+    }
 }
 
 /// A response made from an [`Error`]: the request failed, so what it changed in the session is

@@ -55,6 +55,22 @@ pub fn text_with(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     current().text_with(key, args)
 }
 
+/// A length of time in this request's language: "15 minutes", "2 hours", "2 awr".
+pub fn duration(count: u64, unit: TimeUnit) -> String {
+    let key = match unit {
+        TimeUnit::Minute => "duration-minutes",
+        TimeUnit::Hour => "duration-hours",
+    };
+    text_with(key, &[("count", FluentValue::from(count))])
+}
+
+/// The units [`duration`] counts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Minute,
+    Hour,
+}
+
 /// English text the code composed, in this request's language ([`Language::from_english`]).
 pub fn from_english(english: &str) -> String {
     current().from_english(english)

@@ -9,9 +9,12 @@ use axum::response::{IntoResponse, Response};
 use crate::web::error::Result;
 use crate::web::language;
 pub use crate::web::message_page::{Link, MessagePage};
+use one_login_core::i18n::Message;
 
-/// Pages write times as the emails do.
-pub use one_login_core::clock::format_time;
+/// Pages write times as the emails do, in the request's language: "2 January 2026 at 3:04pm".
+pub fn format_time(unix: i64) -> String {
+    language::current().date_time(unix)
+}
 
 /// One field's error, as the error summary and the field show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,14 @@ impl FormErrors {
         });
     }
 
+    /// A sentence the rules composed, in the request's language.
+    pub fn add_message(&mut self, field: &'static str, message: &Message) {
+        self.0.push(FieldError {
+            field,
+            message: message.in_language(language::current()),
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -55,6 +66,17 @@ impl FormErrors {
             .find(|e| e.field == field)
             .map(|e| e.message.as_str())
             .unwrap_or("")
+    }
+}
+
+/// The problems the rules found, each beside its field, in the request's language.
+impl From<Vec<(&'static str, Message)>> for FormErrors {
+    fn from(problems: Vec<(&'static str, Message)>) -> Self {
+        let mut errors = FormErrors::none();
+        for (field, message) in problems {
+            errors.add_message(field, &message);
+        }
+        errors
     }
 }
 

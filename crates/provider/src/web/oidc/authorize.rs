@@ -11,7 +11,7 @@ use super::stores;
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::extract::PageForm;
-use crate::web::language::{self, Language};
+use crate::web::language::{self, FluentValue, Language, text_with};
 use crate::web::templates::{ConsentItem, ConsentPage, MessagePage, render};
 use crate::web::visit::Visit;
 use one_login_core::oidc::authorization_flow::{
@@ -20,6 +20,9 @@ use one_login_core::oidc::authorization_flow::{
 use one_login_core::oidc::authorization_request::{AuthorizationRequest, Decision, Params};
 use one_login_core::oidc::clients::{self, Client};
 use one_login_core::sessions::{Authentication, CredentialLevel, Session};
+
+/// What the refusal page says of a request it could not read: the detail goes to the log.
+const UNREADABLE_REQUEST: &str = "The service sent a request that GOV.UK One Login could not read.";
 
 /// The page for a request that cannot be answered by redirect (RFC 6749 §4.1.2.1).
 fn refusal_page(message: &str) -> Result<Response> {
@@ -44,7 +47,11 @@ pub async fn authorize_get(
 ) -> Result<Response> {
     match Params::from_query(query.as_deref().unwrap_or_default()) {
         Ok(params) => start(app, visit, params).await,
-        Err(name) => refusal_page(&format!("The request repeated the parameter {name}.")),
+        Err(name) => {
+            // The name is for the service's developers, in the log; the citizen cannot act on it.
+            tracing::info!(parameter = %name, "authorization request repeats a parameter");
+            refusal_page(UNREADABLE_REQUEST)
+        }
     }
 }
 
@@ -60,11 +67,16 @@ pub async fn authorize_post(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return refusal_page("The request was not a form.");
+        tracing::info!("authorization request posted without a form body");
+        return refusal_page(UNREADABLE_REQUEST);
     }
     match Params::collect(url::form_urlencoded::parse(&body)) {
         Ok(params) => start(app, visit, params).await,
-        Err(name) => refusal_page(&format!("The request repeated the parameter {name}.")),
+        Err(name) => {
+            // The name is for the service's developers, in the log; the citizen cannot act on it.
+            tracing::info!(parameter = %name, "authorization request repeats a parameter");
+            refusal_page(UNREADABLE_REQUEST)
+        }
     }
 }
 
@@ -143,6 +155,10 @@ fn end(visit: &mut Visit, ends: Ends) {
 /// The page of `step`, keeping the proving journey in `session` when it is one of its pages.
 fn waiting_page(session: &mut Session, step: NextStep) -> &'static str {
     match step {
+        // A citizen this browser has not signed in meets "Create your GOV.UK One Login or sign
+        // in" first (issue 15): they may have no account yet. One known here (a fresh sign-in
+        // asked for, `prompt=login` or `max_age`) goes straight to the sign-in form.
+        NextStep::SignIn if session.signed_in().is_none() => "/",
         NextStep::SignIn => "/sign-in",
         NextStep::StepUp => "/sign-in/authenticator-code",
         NextStep::Consent => "/authorize/consent",
@@ -292,11 +308,32 @@ pub async fn submit_consent(
             let facts = SessionFacts::of(visit.session());
             flow.agree(request, &client, &auth, facts).await?
         }
-        "decline" => flow.decline(&request),
+        "decline" => return declined(visit, &client, flow.decline(&request)),
         _ => {
             let page = consent_page(&mut visit, &client, &request);
             return render(&page, StatusCode::BAD_REQUEST);
         }
     };
     respond(visit, outcome)
+}
+
+/// The page after "Do not share": in the citizen's words and language, saying nothing was
+/// shared, with the way back to the service carrying `access_denied` (Core §3.1.2.6). The
+/// service learns only that error; its own page need not explain why.
+fn declined(mut visit: Visit, client: &Client, outcome: Outcome) -> Result<Response> {
+    let Outcome::Refused { location, ends } = outcome else {
+        return respond(visit, outcome);
+    };
+    end(&mut visit, ends);
+    let service = || [("service", FluentValue::from(client.name.clone()))];
+    render(
+        &MessagePage::new("You’ve chosen not to share your details")
+            .paragraph(text_with(
+                "we-have-not-shared-your-details-with",
+                &service(),
+            ))
+            .paragraph(text_with("to-use-service-you-need-to-share", &service()))
+            .link(location, text_with("go-back-to-named-service", &service())),
+        StatusCode::OK,
+    )
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, from_english, text_with};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -129,12 +129,23 @@ async fn identity_summary(
         level: summary.level,
         proven: format_time(summary.proven_at),
         evidence: (summary.evidence.into_iter())
-            .map(|(what, at)| format!("{what}, checked {}", format_time(at)))
+            .map(|(what, at)| {
+                text_with(
+                    "evidence-checked-on",
+                    &[
+                        ("what", from_english(&what).into()),
+                        ("time", format_time(at).into()),
+                    ],
+                )
+            })
             .collect(),
         shared_with: (summary.shared_with.into_iter())
             .map(|(client_id, at)| {
                 let name = client_name(app, &client_id);
-                format!("{name}, last on {}", format_time(at))
+                text_with(
+                    "service-last-on",
+                    &[("service", name.into()), ("time", format_time(at).into())],
+                )
             })
             .collect(),
     }))

@@ -6,6 +6,7 @@ pub mod create_account;
 pub mod health;
 pub mod identity;
 pub mod info;
+pub mod passkeys;
 pub mod recovery;
 pub mod security;
 pub mod sign_in;
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recovery_routes())
         .merge(identity_routes())
         .merge(account_routes())
+        .merge(passkey_routes())
         .merge(info_routes())
 }
 
@@ -95,6 +97,19 @@ fn sign_in_routes() -> Router<AppState> {
             "/sign-in/set-up-authenticator-app",
             get(sign_in::add_authenticator_form).post(sign_in::submit_add_authenticator),
         )
+}
+
+/// Passkeys (issue 17 §1): managed on the account pages, and a way to sign in.
+fn passkey_routes() -> Router<AppState> {
+    Router::new()
+        .route(passkeys::PASSKEYS, get(passkeys::show).post(passkeys::add))
+        .route(
+            "/account/passkeys/options",
+            post(passkeys::registration_options),
+        )
+        .route("/account/passkeys/remove", post(passkeys::remove))
+        .route("/sign-in/passkey", post(passkeys::sign_in))
+        .route("/sign-in/passkey/options", post(passkeys::sign_in_options))
 }
 
 /// Creating an account: email, the emailed code, a password, an authenticator app.
@@ -185,6 +200,10 @@ fn identity_routes() -> Router<AppState> {
         .route(
             "/identity/address/choose",
             get(identity::choose_address_form).post(identity::choose_address),
+        )
+        .route(
+            "/identity/address/manual",
+            get(identity::manual_address_form).post(identity::manual_address),
         )
         .route(
             "/identity/questions",

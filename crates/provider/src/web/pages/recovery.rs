@@ -11,7 +11,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, text_with};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -388,6 +388,7 @@ fn reset_code_page(
         lost_app_link: false,
         errors,
         tries_warning,
+        passkey: false,
     };
     render(&page, form_status(&page.errors))
 }
@@ -583,9 +584,9 @@ fn cannot_prove_now(mut visit: Visit, until: i64) -> Result<Response> {
         .paragraph(
             "There have been too many attempts to prove the identity of this GOV.UK One Login.",
         )
-        .paragraph(format!(
-            "You can try again in {}. Your authenticator app has not changed.",
-            wait_in_words(until - visit.now)
+        .paragraph(text_with(
+            "you-can-try-again-in-app-unchanged",
+            &[("wait", wait_in_words(until - visit.now).into())],
         ))
         .link("/sign-in", "Go back to sign in");
     render(&page, StatusCode::OK)

@@ -6,7 +6,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, from_english, text_with};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -180,12 +180,16 @@ impl AccountFormPage {
 /// The signed-in citizen and their account, or where to send them instead: to sign in, or,
 /// for a change that needs a recent sign-in (`fresh_for`, the page itself), to give the
 /// password again and come back.
-enum Gate {
+pub(super) enum Gate {
     Open(Account),
     Closed(Response),
 }
 
-async fn gate(app: &AppState, visit: &Visit, fresh_for: Option<&'static str>) -> Result<Gate> {
+pub(super) async fn gate(
+    app: &AppState,
+    visit: &Visit,
+    fresh_for: Option<&'static str>,
+) -> Result<Gate> {
     let Some(auth) = visit.signed_in_at(CredentialLevel::ClCm).cloned() else {
         return Ok(Gate::Closed(Redirect::to("/sign-in").into_response()));
     };
@@ -349,7 +353,7 @@ fn change_email_page(
     errors: FormErrors,
 ) -> AccountFormPage {
     AccountFormPage::new(csrf_token, "Change your email address", CHANGE_EMAIL)
-        .paragraph(format!("Your email address is {current}."))
+        .paragraph(text_with("your-email-address-is", &[("email", current.into())]))
         .paragraph("We will send a code to the new address to check it is yours. Until you enter it, nothing changes.")
         .field(FormField::email("New email address", typed))
         .errors(errors)
@@ -404,9 +408,15 @@ fn check_new_email_page(
     errors: FormErrors,
 ) -> AccountFormPage {
     AccountFormPage::new(csrf_token, "Check your email", CHECK_NEW_EMAIL)
-        .paragraph(format!(
-            "We have sent a code to {email}. It expires in {} minutes.",
-            app.config.sign_in.email_code_ttl.as_secs() / 60
+        .paragraph(text_with(
+            "we-have-sent-a-code-to-it-expires",
+            &[
+                ("email", email.into()),
+                (
+                    "minutes",
+                    (app.config.sign_in.email_code_ttl.as_secs() / 60).into(),
+                ),
+            ],
         ))
         .field(FormField::code(
             "Enter the 6 digit code",
@@ -773,10 +783,12 @@ pub async fn report_form(
     let event = services.reported_event(&account.id, &query.event).await?;
     let event = event.ok_or(Error::NotFound)?;
     let page = AccountFormPage::new(visit.csrf_token(), "Report activity you do not recognise", REPORT)
-        .paragraph(format!(
-            "You are reporting: {}, on {} (UTC).",
-            event.kind.describe(),
-            format_time(event.at)
+        .paragraph(text_with(
+            "you-are-reporting",
+            &[
+                ("event", from_english(event.kind.describe()).into()),
+                ("time", format_time(event.at).into()),
+            ],
         ))
         .paragraph("We will sign you out of GOV.UK One Login on every other device and stop every service you use from acting for you until you sign in to it again. Then we will ask you to change your password.")
         .hidden("event", event.id.to_string())
@@ -816,7 +828,10 @@ pub async fn changed(
     let others = "We have signed you out of GOV.UK One Login on your other devices, and services you used will ask you to sign in again.";
     let page = match what.as_str() {
         "email" => MessagePage::new("You have changed your email address")
-            .paragraph(format!("You now sign in with {}.", account.email))
+            .paragraph(text_with(
+                "you-now-sign-in-with",
+                &[("email", account.email.as_str().into())],
+            ))
             .paragraph(others),
         "password" => MessagePage::new("You have changed your password")
             .paragraph("Use your new password next time you sign in.")

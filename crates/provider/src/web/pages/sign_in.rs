@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use crate::web::language::filters;
+use crate::web::language::{filters, text_with};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -49,6 +49,22 @@ pub struct SignInCodePage {
     pub errors: FormErrors,
     /// See [`tries_left_warning`].
     pub tries_warning: Option<String>,
+    /// Offer the account's passkey instead of the code (signing in, when it has one).
+    pub passkey: bool,
+}
+
+impl SignInCodePage {
+    /// The sign-in code page (not a password reset's).
+    pub fn signing_in(csrf_token: String, errors: FormErrors, passkey: bool) -> Self {
+        SignInCodePage {
+            action: SIGN_IN_CODE,
+            lost_app_link: true,
+            csrf_token,
+            errors,
+            tries_warning: None,
+            passkey,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -81,9 +97,9 @@ pub async fn locked(State(app): State<AppState>, RawQuery(query): RawQuery) -> R
     let sign_in = &app.config.sign_in;
     let longest = sign_in.max_wait.max(sign_in.address_window).as_secs() as i64;
     let when = match until.map(|until| until.saturating_sub(now).min(longest)) {
-        Some(left) if left > 0 => format!(
-            "For your security, you cannot sign in for {}. Try again after that.",
-            duration_in_words(left as u64)
+        Some(left) if left > 0 => text_with(
+            "cannot-sign-in-for",
+            &[("wait", duration_in_words(left as u64).into())],
         ),
         Some(_) => "You can try again now.".to_owned(),
         None => "For your security, you cannot sign in for a while. Try again later.".to_owned(),
@@ -114,15 +130,33 @@ pub const NEW_PASSWORD: &str = "/sign-in/create-new-password";
 /// citizen on: to the new password an operator required first, if one is owed.
 pub(super) async fn complete_sign_in(
     app: &AppState,
+    visit: Visit,
+    account_id: &str,
+    email: &str,
+    ip: &str,
+) -> Result<Response> {
+    complete_sign_in_with(app, visit, account_id, email, ip, &[]).await
+}
+
+/// [`complete_sign_in`], naming the methods used (RFC 8176) where they are not the password and
+/// app code.
+pub(super) async fn complete_sign_in_with(
+    app: &AppState,
     mut visit: Visit,
     account_id: &str,
     email: &str,
     ip: &str,
+    amr: &[&str],
 ) -> Result<Response> {
     if let Some(refused) =
         sign_in_at(app, &mut visit, account_id, email, CredentialLevel::ClCm).await?
     {
         return Ok(refused);
+    }
+    if !amr.is_empty()
+        && let Some(auth) = visit.session_mut().auth.as_mut()
+    {
+        auth.amr = amr.iter().map(|m| (*m).to_owned()).collect();
     }
     if owing_renewal(&visit).is_some() {
         return Ok(Redirect::to(NEW_PASSWORD).into_response());
@@ -169,7 +203,10 @@ fn refused_sign_in(
         };
         page = page.link(
             refusal.location(&app.oidc.issuer),
-            format!("Go back to {}", client.name),
+            text_with(
+                "go-back-to-named-service",
+                &[("service", client.name.clone().into())],
+            ),
         );
     }
     render(&page, StatusCode::FORBIDDEN)
@@ -483,14 +520,20 @@ fn elsewhere(visit: &Visit) -> &'static str {
     }
 }
 
-pub async fn code_form(mut visit: Visit) -> Result<Response> {
-    if awaiting_code(&visit).is_none() {
+pub async fn code_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
+    let Some(auth) = awaiting_code(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
-    }
+    };
     if let Some(Journey::AddAuthenticator { .. }) = visit.session().map(|s| &s.journey) {
         return Ok(Redirect::to(ADD_AUTHENTICATOR).into_response());
     }
-    code_page(&mut visit, FormErrors::none(), None)
+    let passkey = has_passkey(&app, &auth.account_id).await?;
+    code_page(&mut visit, FormErrors::none(), None, passkey)
+}
+
+/// Whether the account has a passkey to offer instead of the code.
+async fn has_passkey(app: &AppState, account_id: &str) -> Result<bool> {
+    Ok(!app.db.passkeys().list(account_id).await?.is_empty())
 }
 
 /// The sign-in code form, with its errors and the warning of tries left, if any.
@@ -498,14 +541,10 @@ fn code_page(
     visit: &mut Visit,
     errors: FormErrors,
     tries_warning: Option<String>,
+    passkey: bool,
 ) -> Result<Response> {
-    let page = SignInCodePage {
-        action: SIGN_IN_CODE,
-        lost_app_link: true,
-        csrf_token: visit.csrf_token(),
-        errors,
-        tries_warning,
-    };
+    let mut page = SignInCodePage::signing_in(visit.csrf_token(), errors, passkey);
+    page.tries_warning = tries_warning;
     render(&page, form_status(&page.errors))
 }
 
@@ -519,15 +558,16 @@ pub async fn submit_code(
     let Some(auth) = awaiting_code(&visit) else {
         return Ok(Redirect::to(elsewhere(&visit)).into_response());
     };
+    let passkey = has_passkey(&app, &auth.account_id).await?;
     if let Some(problem) = app_code_problem(&form.code) {
-        return code_page(&mut visit, FormErrors::one("code", problem), None);
+        return code_page(&mut visit, FormErrors::one("code", problem), None, passkey);
     }
     let whose = (auth.email.as_str(), auth.account_id.as_str());
     let (visit, account) = match check_app_code(&app, visit, whose, &form.code, &ip).await? {
         Checked::Right(visit, account) => (visit, account),
         Checked::Wrong(mut visit, tries_warning) => {
             let errors = FormErrors::one("code", WRONG_APP_CODE);
-            return code_page(&mut visit, errors, tries_warning);
+            return code_page(&mut visit, errors, tries_warning, passkey);
         }
         Checked::Answered(response) => return Ok(response),
     };

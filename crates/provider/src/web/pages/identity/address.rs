@@ -6,13 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::templates::{AddressPage, ChooseAddressPage, RadioOption};
+use super::templates::{AddressPage, ChooseAddressPage, ManualAddressPage, RadioOption};
 use super::{at_step, giving_address};
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::extract::PageForm;
 use crate::web::templates::{FormErrors, render};
 use crate::web::visit::Visit;
+use one_login_core::identity::addresses::{self, ManualAddressEntry};
 
 pub async fn address_form(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
     if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
@@ -54,7 +55,7 @@ pub async fn find_address(
             let page = AddressPage {
                 csrf_token: visit.csrf_token(),
                 postcode: form.postcode.chars().take(16).collect(),
-                errors: FormErrors::one("postcode", message),
+                errors: FormErrors::from(vec![("postcode", message)]),
             };
             render(&page, StatusCode::BAD_REQUEST)
         }
@@ -126,6 +127,63 @@ pub async fn choose_address(
     let stores = (&app.db, &*keys);
     app.identity
         .confirm_address(stores, &auth.account_id, &address, now)
+        .await?;
+    if let Some(journey) = visit.session_mut().proving.as_mut() {
+        journey.addresses.clear();
+    }
+    Ok(Redirect::to("/identity/next").into_response())
+}
+
+/// `GET /identity/address/manual`: "My address is not listed" (the GOV.UK address pattern).
+pub async fn manual_address_form(
+    State(app): State<AppState>,
+    mut visit: Visit,
+) -> Result<Response> {
+    if let Err(elsewhere) = at_step(&app, &visit, giving_address).await? {
+        return Ok(elsewhere);
+    }
+    let page = ManualAddressPage {
+        csrf_token: visit.csrf_token(),
+        entry: ManualAddressEntry::default(),
+        errors: FormErrors::none(),
+    };
+    render(&page, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ManualAddressForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(flatten)]
+    entry: ManualAddressEntry,
+}
+
+/// Records the address as typed: as entered by hand, not checked against the register, so it
+/// raises no score (see `IdentityService::record_manual_address`).
+pub async fn manual_address(
+    State(app): State<AppState>,
+    mut visit: Visit,
+    PageForm(form): PageForm<ManualAddressForm>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let (auth, _) = match at_step(&app, &visit, giving_address).await? {
+        Ok(at) => at,
+        Err(elsewhere) => return Ok(elsewhere),
+    };
+    let address = match addresses::manual_address(&form.entry) {
+        Ok(address) => address,
+        Err(problems) => {
+            let page = ManualAddressPage {
+                csrf_token: visit.csrf_token(),
+                entry: form.entry,
+                errors: problems.into(),
+            };
+            return render(&page, StatusCode::BAD_REQUEST);
+        }
+    };
+    let (keys, now) = (app.oidc.keys.set(), visit.now);
+    app.identity
+        .record_manual_address((&app.db, &*keys), &auth.account_id, &address, now)
         .await?;
     if let Some(journey) = visit.session_mut().proving.as_mut() {
         journey.addresses.clear();

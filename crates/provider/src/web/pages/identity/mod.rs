@@ -7,7 +7,10 @@ mod documents;
 mod questions;
 pub(super) mod templates;
 
-pub use address::{address_form, choose_address, choose_address_form, find_address};
+pub use address::{
+    address_form, choose_address, choose_address_form, find_address, manual_address,
+    manual_address_form,
+};
 pub use documents::{
     DrivingLicenceForm, PassportForm, UkDrivingLicence, UkPassport, form as document_form,
     submit as submit_document,
@@ -24,6 +27,7 @@ use time::Date;
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::extract::PageForm;
+use crate::web::language::{self, TimeUnit};
 use crate::web::templates::{FormErrors, render};
 use crate::web::visit::Visit;
 use one_login_core::identity::journey::{Failure, ProvingJourney, Step};
@@ -175,9 +179,9 @@ pub fn full_name(identity: &ProvenIdentity) -> String {
         .unwrap_or_default()
 }
 
-/// "8 July 1965".
+/// "8 July 1965", "8 Gorffennaf 1965".
 pub fn written_date(date: Date) -> String {
-    format!("{} {} {}", date.day(), date.month(), date.year())
+    language::current().date(date)
 }
 
 /// An attempt limit was met (issue 11.5), perhaps for the document just given and not the
@@ -191,12 +195,12 @@ fn limit_reached(mut visit: Visit, until: i64) -> Result<Response> {
 
 /// "2 hours", "25 minutes": how long until the citizen can try again, rounded up.
 pub fn wait_in_words(seconds: i64) -> String {
-    let (n, unit) = if seconds >= 3600 {
-        ((seconds + 3599) / 3600, "hour")
+    let seconds = seconds.max(0) as u64;
+    if seconds >= 3600 {
+        language::duration(seconds.div_ceil(3600), TimeUnit::Hour)
     } else {
-        (((seconds + 59) / 60).max(1), "minute")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+        language::duration(seconds.div_ceil(60).max(1), TimeUnit::Minute)
+    }
 }
 
 /// The end of a journey that cannot reach its level, in plain words. It never says which

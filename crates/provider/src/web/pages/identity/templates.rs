@@ -5,6 +5,7 @@ use askama::Template;
 use crate::web::language::filters;
 
 use crate::web::templates::FormErrors;
+use one_login_core::identity::addresses::ManualAddressEntry;
 use one_login_core::identity::details::{DrivingLicenceEntry, PassportEntry};
 
 /// One radio of a `govuk::radios` group.
@@ -74,6 +75,15 @@ pub struct AddressPage {
 pub struct ChooseAddressPage {
     pub csrf_token: String,
     pub options: Vec<RadioOption>,
+    pub errors: FormErrors,
+}
+
+/// The GOV.UK address pattern, for an address the register does not list.
+#[derive(Template)]
+#[template(path = "identity/manual_address.html")]
+pub struct ManualAddressPage {
+    pub csrf_token: String,
+    pub entry: ManualAddressEntry,
     pub errors: FormErrors,
 }
 
