@@ -257,6 +257,9 @@ msg-your-verified-name-and-date-of = Eich enw a’ch dyddiad geni wedi’u gwiri
 msg-your-address = Eich cyfeiriad
 msg-your-passport-details = Manylion eich pasbort
 msg-your-driving-licence-details = Manylion eich trwydded yrru
+msg-whether-you-are-over-16 = P’un a ydych chi dros 16 oed
+msg-whether-you-are-over-18 = P’un a ydych chi dros 18 oed
+msg-whether-you-are-over-21 = P’un a ydych chi dros 21 oed
 msg-a-code-saying-why-your-identity = Cod sy’n dweud pam nad oedd modd cadarnhau eich hunaniaeth, os nad oedd modd
 msg-the-service-you-came-from-is = Nid yw’r gwasanaeth y daethoch ohono wedi’i gofrestru mwyach.
 msg-you-entered-the-wrong-code-too = Rydych wedi rhoi’r cod anghywir gormod o weithiau
@@ -508,6 +511,18 @@ activity-new-password-chosen = Cyfrinair newydd wedi’i ddewis
 
 ## Error pages (issue 16)
 quote-this-reference = Os byddwch yn cysylltu â ni am hyn, dyfynnwch y cyfeirnod hwn:
+
+# Issue 17 §3: the proven identity in a wallet.
+wallet-add-your-identity = Ychwanegu eich hunaniaeth wedi’i phrofi at waled
+wallet-what-it-is = Gall ap waled ddigidol gadw eich hunaniaeth wedi’i phrofi fel credyd wedi’i lofnodi gan GOV.UK One Login. Pan fydd gwasanaeth yn gofyn, rydych chi’n dewis beth i’w rannu ohono: er enghraifft dim ond eich bod dros 18 oed, heb eich enw na’ch dyddiad geni.
+wallet-open-your-wallet-app = Agorwch yr ap waled ar eich ffôn.
+wallet-scan-this-qr-code = Sganiwch y cod QR hwn, neu agorwch y ddolen isod ar y ffôn sydd â’r waled.
+wallet-qr-code-alt = Cod QR sy’n cynnig eich hunaniaeth wedi’i phrofi i ap waled
+wallet-open-in-your-wallet-app = Agor yn eich ap waled
+wallet-offer-works-once = Mae’r cynnig hwn yn gweithio unwaith, o fewn 5 munud. Os daw i ben, dewch yn ôl i’ch cyfrif a gofyn am un newydd.
+wallet-back-to-your-account = Yn ôl i’ch cyfrif
+wallet-add-to-a-wallet = Ei hychwanegu at ap waled
+wallet-not-proven = Mae angen i chi brofi eich hunaniaeth cyn y gallwch ei hychwanegu at waled.
 
 ## welsh-provider: sentences the code composes around values (issue 15)
 duration-minutes = { $count } munud

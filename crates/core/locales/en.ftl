@@ -257,6 +257,9 @@ msg-your-verified-name-and-date-of = Your verified name and date of birth
 msg-your-address = Your address
 msg-your-passport-details = Your passport details
 msg-your-driving-licence-details = Your driving licence details
+msg-whether-you-are-over-16 = Whether you are over 16
+msg-whether-you-are-over-18 = Whether you are over 18
+msg-whether-you-are-over-21 = Whether you are over 21
 msg-a-code-saying-why-your-identity = A code saying why your identity could not be confirmed, if it could not
 msg-the-service-you-came-from-is = The service you came from is no longer registered.
 msg-you-entered-the-wrong-code-too = You entered the wrong code too many times
@@ -508,6 +511,18 @@ activity-new-password-chosen = New password chosen
 
 ## Error pages (issue 16)
 quote-this-reference = If you contact us about this, quote this reference:
+
+# Issue 17 §3: the proven identity in a wallet.
+wallet-add-your-identity = Add your proven identity to a wallet
+wallet-what-it-is = A digital wallet app can hold your proven identity as a credential signed by GOV.UK One Login. When a service asks, you choose what to share from it: for example only that you are over 18, without your name or date of birth.
+wallet-open-your-wallet-app = Open your wallet app on your phone.
+wallet-scan-this-qr-code = Scan this QR code, or open the link below on the phone that has the wallet.
+wallet-qr-code-alt = QR code offering your proven identity to a wallet app
+wallet-open-in-your-wallet-app = Open in your wallet app
+wallet-offer-works-once = This offer works once, within 5 minutes. If it runs out, come back to your account and ask for a new one.
+wallet-back-to-your-account = Back to your account
+wallet-add-to-a-wallet = Add it to a wallet app
+wallet-not-proven = You need to prove your identity before you can add it to a wallet.
 
 ## welsh-provider: sentences the code composes around values (issue 15)
 duration-minutes = { $count ->

@@ -19,5 +19,6 @@ pub mod oidc;
 pub mod outbound;
 pub mod random;
 pub mod sessions;
+pub mod wallet;
 
 pub use error::{Error, Result};

@@ -107,3 +107,12 @@ birth-date-no-month = Rhaid i'r dyddiad geni gynnwys mis
 birth-date-no-year = Rhaid i'r dyddiad geni gynnwys blwyddyn
 birth-date-not-real = Rhaid i'r dyddiad geni fod yn ddyddiad go iawn
 birth-date-not-in-the-past = Rhaid i'r dyddiad geni fod yn y gorffennol
+
+# Issue 17 §2: the age step (only age_over_18, never the birth date).
+your-age = Eich oedran
+age-confirmed-18-or-over = Mae GOV.UK One Login wedi cadarnhau eich bod yn 18 oed neu’n hŷn.
+age-under-18 = Mae GOV.UK One Login yn dweud eich bod o dan 18 oed.
+age-no-birth-date-given = Ni ddywedodd wrth y gwasanaeth hwn beth yw eich dyddiad geni.
+check-you-are-18-or-over = Gwirio eich bod yn 18 oed neu’n hŷn
+you-must-be-18-or-over = Rhaid i chi fod yn 18 oed neu’n hŷn i wneud cais. Gall GOV.UK One Login gadarnhau hyn heb ddweud wrthym beth yw eich dyddiad geni.
+check-my-age = Gwirio fy oedran

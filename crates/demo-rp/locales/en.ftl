@@ -115,3 +115,12 @@ birth-date-no-month = Date of birth must include a month
 birth-date-no-year = Date of birth must include a year
 birth-date-not-real = Date of birth must be a real date
 birth-date-not-in-the-past = Date of birth must be in the past
+
+# Issue 17 §2: the age step (only age_over_18, never the birth date).
+your-age = Your age
+age-confirmed-18-or-over = GOV.UK One Login confirmed you are 18 or over.
+age-under-18 = GOV.UK One Login says you are under 18.
+age-no-birth-date-given = It did not tell this service your date of birth.
+check-you-are-18-or-over = Check you are 18 or over
+you-must-be-18-or-over = You must be 18 or over to apply. GOV.UK One Login can confirm this without telling us your date of birth.
+check-my-age = Check my age

@@ -49,6 +49,9 @@ pub struct Config {
     /// A later step that asks for more (step-up), if the service has one.
     #[serde(default)]
     pub identity_check: Option<RequestConfig>,
+    /// A step that asks only whether the citizen is over an age, if the service has one.
+    #[serde(default)]
+    pub age_check: Option<RequestConfig>,
 }
 
 impl Config {
@@ -109,6 +112,7 @@ impl Config {
             public_url: self.public_url.clone(),
             sign_in: self.sign_in.clone(),
             identity_check: self.identity_check.clone(),
+            age_check: self.age_check.clone(),
             after_sign_in: "/application".to_owned(),
         }
     }

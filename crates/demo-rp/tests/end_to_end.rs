@@ -262,6 +262,31 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
     assert_eq!(page.text_of("sub"), benefits_sub);
     page.assert_contains("id=\"refreshed\"");
 
+    // The age step (issue 17 §2): the provider is asked only whether the citizen is 18 or
+    // over; the consent page names only that, and the service learns no birth date.
+    page.assert_contains("Check you are 18 or over");
+    let page = browser.submit(&page, "/check-age", &[]).await;
+    assert_eq!(page.path(), "/authorize/consent", "{}", page.body);
+    page.assert_contains("Whether you are over 18");
+    assert!(!page.body.contains("date of birth"), "{}", page.body);
+    let page = agree_if_asked(&browser, page).await;
+    let page = reuse_if_asked(&browser, page).await;
+    assert_eq!(
+        page.url,
+        stack.benefits_url("/application"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.text_of("over-18")
+            .contains("confirmed you are 18 or over")
+    );
+    assert!(
+        !page.body.contains("1965"),
+        "no birth date before the identity step"
+    );
+    assert_eq!(page.text_of("sub"), benefits_sub);
+
     // The identity step (P2): the proven identity is reused, no check runs again.
     let page = browser.submit(&page, "/check-identity", &[]).await;
     let page = agree_if_asked(&browser, page).await;

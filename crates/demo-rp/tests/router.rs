@@ -359,6 +359,7 @@ fn signed_in(id_token: &IdToken, now: i64) -> SignedIn {
         refresh_token: None,
         signed_in_at: now,
         identity_check: None,
+        age_over: Default::default(),
         refreshed_at: None,
         csrf_token: String::new(),
     }

@@ -84,6 +84,7 @@
 //! ```
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod age;
 pub mod checks;
 pub mod ci;
 pub mod claims;
@@ -94,9 +95,12 @@ pub mod evidence;
 pub mod gpg45;
 pub mod identity;
 pub mod level;
+pub mod sd_jwt;
+pub mod status_list;
 #[cfg(test)]
 mod test_support;
 
+pub use age::{AgeThreshold, age_over, birthday_in, has_reached};
 pub use checks::{
     AddressCheck, CheckOutcome, ClaimedIdentity, DrivingLicenceCheck, DrivingLicenceDetails,
     DrivingLicenceIssuer, FraudCheck, KnowledgeCheck, PassportCheck, PassportDetails, Question,

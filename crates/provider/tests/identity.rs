@@ -18,6 +18,7 @@ use one_login_store::AuditKind;
 use one_login_test_support::pkce;
 use serde_json::{Value, json};
 use support::rp::{RelyingParty, client_params};
+use support::wallet::TestWallet;
 use support::{Backend, Browser, Page, TestApp};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -129,11 +130,21 @@ impl Env {
     }
 
     fn authorize_url(&self, rp: &RelyingParty, vtr: &str, claims: &[&str]) -> (String, String) {
-        let (verifier, challenge) = pkce();
         let userinfo: serde_json::Map<String, Value> = claims
             .iter()
             .map(|c| ((*c).to_owned(), Value::Null))
             .collect();
+        self.authorize_url_with(rp, vtr, Value::Object(userinfo))
+    }
+
+    /// [`Env::authorize_url`] with the `claims` parameter's `userinfo` member as given.
+    fn authorize_url_with(
+        &self,
+        rp: &RelyingParty,
+        vtr: &str,
+        userinfo: Value,
+    ) -> (String, String) {
+        let (verifier, challenge) = pkce();
         let params = [
             ("response_type", "code".to_owned()),
             ("scope", "openid email".to_owned()),
@@ -193,6 +204,41 @@ impl Env {
                 .await;
         }
         (page, verifier)
+    }
+
+    /// For an identity already proven: `url` at the benefits service, the consent page
+    /// (whose list of details is returned), agreement, reuse, tokens, then userinfo.
+    async fn consent_then_reuse(
+        &self,
+        browser: &mut Browser,
+        url: &str,
+        verifier: &str,
+    ) -> (String, Value) {
+        browser.get(url).await.assert_redirect("/authorize/consent");
+        let consent = browser.get("/authorize/consent").await;
+        assert_eq!(consent.status, StatusCode::OK, "{}", consent.body);
+        let listed = consent.body.split("govuk-list--bullet").nth(1).unwrap();
+        let listed = listed.split("</ul>").next().unwrap().to_owned();
+        for hidden in ["date of birth", "verified name", "Your address"] {
+            assert!(
+                !listed.contains(hidden),
+                "{hidden} on the consent page: {listed}"
+            );
+        }
+        browser
+            .fill("/authorize/consent", &[("decision", "agree")])
+            .await
+            .assert_redirect("/identity/reuse");
+        let reuse = browser.get("/identity/reuse").await;
+        browser
+            .post("/identity/reuse", &[("csrf_token", &reuse.csrf())])
+            .await
+            .assert_redirect("/authorize/continue");
+        let params = self.back_to(browser, &self.benefits).await;
+        let tokens = self
+            .tokens(browser, &self.benefits, &params["code"], verifier)
+            .await;
+        (listed, self.userinfo(browser, &tokens).await)
     }
 
     /// Kenneth asks the driving service for P2, proves it through every page (signing in
@@ -777,6 +823,122 @@ identity_tests! {
         let third_info = env.userinfo(&mut browser, &third).await;
         assert_eq!(third_info["sub"], second_info["sub"]);
         assert!(third_info[CORE_IDENTITY].is_string());
+    }
+
+    // Issue 17 §2: a service asks only whether the citizen is over 18 (and 21). The consent
+    // page names only that; userinfo answers booleans derived from the proven birth date, with
+    // neither the birth date nor the core identity JWT. Then the same selected inside
+    // verified_claims (OIDC4IDA §6): only the age comes back, with the trust framework.
+    async fn a_service_asking_only_for_an_age_is_told_only_the_age(env: Env) {
+        let mut browser = env.app.browser();
+        env.proved_at_driving(&mut browser).await;
+        let (url, verifier) = env.authorize_url(&env.benefits, "Cl.Cm.P2", &["age_over_18", "age_over_21"]);
+        let (listed, info) = env.consent_then_reuse(&mut browser, &url, &verifier).await;
+        assert!(listed.contains("Whether you are over 18") && listed.contains("Whether you are over 21"), "{listed}");
+        assert_eq!(info["age_over_18"], true, "{info}");
+        assert_eq!(info["age_over_21"], true, "{info}");
+        let mut names: Vec<&String> = info.as_object().unwrap().keys().collect();
+        names.sort_unstable();
+        assert_eq!(names, ["age_over_18", "age_over_21", "email", "email_verified", "sub"], "nothing else");
+        assert!(!info.to_string().contains("1965"), "no birth date: {info}");
+
+        let selection = json!({"verified_claims": {
+            "verification": {"trust_framework": null},
+            "claims": {"age_over_18": null}}});
+        let (url, verifier) = env.authorize_url_with(&env.benefits, "Cl.Cm.P2", selection);
+        let (listed, info) = env.consent_then_reuse(&mut browser, &url, &verifier).await;
+        assert!(listed.contains("Whether you are over 18") && !listed.contains("over 21"), "{listed}");
+        let verified = &info["verified_claims"];
+        assert_eq!(verified["claims"], json!({"age_over_18": true}), "{info}");
+        assert_eq!(verified["verification"]["trust_framework"], "uk_tfida");
+        assert!(info.get(CORE_IDENTITY).is_none() && info.get("age_over_18").is_none(), "{info}");
+        assert!(!info.to_string().contains("1965"), "no birth date: {info}");
+    }
+
+    // Issue 17 §3: the account page offers the proven identity to a wallet (OID4VCI 1.0,
+    // pre-authorized code); the test wallet redeems the code once, proves its key with a
+    // fresh nonce, and receives an SD-JWT VC; a department's verifier (the kit's) accepts a
+    // presentation of age_over_18 alone, and refuses a tampered disclosure, a replayed
+    // pre-authorized code, a reused nonce, and, once the identity is lost, the revoked credential.
+    async fn a_wallet_receives_the_identity_and_a_verifier_checks_only_the_age(env: Env) {
+        let mut browser = env.app.browser();
+        env.proved_at_driving(&mut browser).await;
+        let metadata: Value = serde_json::from_str(&browser.get("/.well-known/openid-credential-issuer").await.body).unwrap();
+        let issuer = metadata["credential_issuer"].as_str().unwrap().to_owned();
+        assert_eq!(format!("{issuer}/"), env.issuer());
+        let account = browser.get("/account").await;
+        let offer = browser.post("/account/wallet", &[("csrf_token", &account.csrf())]).await;
+        offer.assert(StatusCode::OK, "Add your proven identity to a wallet");
+        assert!(offer.body.contains("data:image/svg+xml;base64,"), "a QR code");
+        let link = offer.body.split("id=\"credential-offer\" href=\"").nth(1).unwrap().split('"').next().unwrap();
+        let link = ["&#x2F;", "&#x2f;", "&#47;"].iter().fold(link.replace("&amp;", "&"), |l, e| l.replace(e, "/"));
+        let (offered_issuer, code) = TestWallet::read_offer(&link);
+        assert_eq!(offered_issuer, issuer);
+
+        let grant = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+        let token = browser.post("/token", &[("grant_type", grant), ("pre-authorized_code", &code)]).await;
+        assert_eq!(token.status, StatusCode::OK, "{}", token.body);
+        let token: Value = serde_json::from_str(&token.body).unwrap();
+        let replayed = browser.post("/token", &[("grant_type", grant), ("pre-authorized_code", &code)]).await;
+        assert_eq!(replayed.status, StatusCode::BAD_REQUEST, "a replayed code");
+        assert!(replayed.body.contains("invalid_grant"), "{}", replayed.body);
+
+        let wallet = TestWallet::new();
+        let nonce_of = |page: Page| -> String {
+            let value: Value = serde_json::from_str(&page.body).unwrap();
+            value["c_nonce"].as_str().unwrap().to_owned()
+        };
+        let nonce = nonce_of(browser.post("/nonce", &[]).await);
+        let request = json!({"credential_configuration_id": "UKIdentityCredential",
+                             "proofs": {"jwt": [wallet.proof(&issuer, &nonce, env.now())]}});
+        let ask = |body: &Value| {
+            Request::post("/credential")
+                .header(header::AUTHORIZATION, format!("Bearer {}", token["access_token"].as_str().unwrap()))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let issued = browser.send(ask(&request)).await;
+        assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+        let issued: Value = serde_json::from_str(&issued.body).unwrap();
+        let credential = issued["credentials"][0]["credential"].as_str().unwrap().to_owned();
+        let reused = browser.send(ask(&request)).await;
+        assert_eq!(reused.status, StatusCode::BAD_REQUEST, "a reused nonce");
+        assert!(reused.body.contains("invalid_nonce"), "{}", reused.body);
+
+        let did: one_login_rp::identity::DidDocument =
+            serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap();
+        let check = |presentation: &str, status: &str| {
+            one_login_rp::wallet::verify_presentation(
+                presentation,
+                &did,
+                status,
+                &one_login_rp::wallet::PresentationRequest {
+                    issuer: &issuer, audience: "https://shop.example/", nonce: "shop-nonce", now: env.now(),
+                },
+            )
+        };
+        let status = browser.get("/status/identity").await;
+        assert_eq!(status.status, StatusCode::OK);
+        let presentation = wallet.present(&credential, &["age_over_18"], "https://shop.example/", "shop-nonce", env.now());
+        let verified = check(&presentation, &status.body).unwrap();
+        assert_eq!(verified.age_over_18(), Some(true));
+        for hidden in ["given_name", "family_name", "birthdate", "address"] {
+            assert!(!verified.claims.contains_key(hidden), "{hidden} disclosed");
+        }
+        // A tampered disclosure: the holder's own claim in place of the issuer's.
+        let mut parts: Vec<String> = presentation.split('~').map(str::to_owned).collect();
+        parts[1] = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"["c2FsdA","age_over_18",true]"#,
+        );
+        assert!(check(&parts.join("~"), &status.body).is_err(), "a tampered disclosure");
+
+        // The identity is lost (an operator requires it proven again): the credential is revoked.
+        intervene(&env.app.state.db, EMAIL, Intervention::RequireReproving, env.now()).await.unwrap();
+        let status = browser.get("/status/identity").await;
+        let refused = check(&presentation, &status.body).unwrap_err();
+        assert!(refused.to_string().contains("revoked"), "{refused}");
     }
 
     // A higher level than the one proven asks only for what is missing: no new passport.

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::sessions::Purpose;
 
 pub const CORE_IDENTITY_CLAIM: &str = "https://vocab.account.gov.uk/v1/coreIdentityJWT";
 pub const ADDRESS_CLAIM: &str = "https://vocab.account.gov.uk/v1/address";
@@ -14,12 +15,19 @@ pub const PASSPORT_CLAIM: &str = "https://vocab.account.gov.uk/v1/passport";
 pub const DRIVING_PERMIT_CLAIM: &str = "https://vocab.account.gov.uk/v1/drivingPermit";
 pub const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode";
 
-const KNOWN_CLAIMS: [&str; 5] = [
+/// Whether the citizen has reached an age, without their birth date (One Login's data
+/// minimisation: the provider derives it from the proven birth date).
+pub const AGE_OVER_CLAIMS: [&str; 3] = ["age_over_16", "age_over_18", "age_over_21"];
+
+const KNOWN_CLAIMS: [&str; 8] = [
     CORE_IDENTITY_CLAIM,
     ADDRESS_CLAIM,
     PASSPORT_CLAIM,
     DRIVING_PERMIT_CLAIM,
     RETURN_CODE_CLAIM,
+    AGE_OVER_CLAIMS[0],
+    AGE_OVER_CLAIMS[1],
+    AGE_OVER_CLAIMS[2],
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -150,6 +158,9 @@ pub struct Config {
     pub sign_in: RequestConfig,
     /// A later step that asks for more (step-up), if the service has one.
     pub identity_check: Option<RequestConfig>,
+    /// A step that asks only whether the citizen has reached an age (`age_over_18`), if the
+    /// service has one.
+    pub age_check: Option<RequestConfig>,
     /// Where a citizen goes once signed in (and when they ask to sign in again).
     pub after_sign_in: String,
 }
@@ -169,6 +180,7 @@ impl Config {
             public_url: public_url.to_owned(),
             sign_in: RequestConfig::new(vtr),
             identity_check: None,
+            age_check: None,
             after_sign_in: "/".to_owned(),
         }
     }
@@ -211,7 +223,30 @@ impl Config {
                 ));
             }
         }
+        if let Some(step) = &self.age_check {
+            step.check("age_check")?;
+            if step.claims.is_empty()
+                || step
+                    .claims
+                    .iter()
+                    .any(|c| !AGE_OVER_CLAIMS.contains(&c.as_str()))
+            {
+                return Err(Error::config(
+                    "age_check.claims",
+                    format!("an age check asks for age claims only: {AGE_OVER_CLAIMS:?}"),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// The request a step sends to the provider, if the service has that step.
+    pub fn request_for(&self, purpose: Purpose) -> Option<&RequestConfig> {
+        match purpose {
+            Purpose::SignIn => Some(&self.sign_in),
+            Purpose::IdentityCheck => self.identity_check.as_ref(),
+            Purpose::AgeCheck => self.age_check.as_ref(),
+        }
     }
 
     /// An address under the service's public URL (`"callback"`).

@@ -42,6 +42,10 @@ pub enum Error {
     #[error("core identity JWT rejected: {0}")]
     IdentityRejected(String),
 
+    /// A wallet's presentation of the identity credential failed a check (issue 17 §3).
+    #[error("presentation rejected: {0}")]
+    PresentationRejected(String),
+
     /// A back-channel logout token failed a check.
     #[error("logout token rejected: {0}")]
     LogoutTokenRejected(String),
@@ -91,9 +95,10 @@ impl Error {
     /// The HTTP status the error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::LogoutTokenRejected(_) | Error::SessionMismatch(_) | Error::CsrfRejected => {
-                StatusCode::BAD_REQUEST
-            }
+            Error::LogoutTokenRejected(_)
+            | Error::SessionMismatch(_)
+            | Error::CsrfRejected
+            | Error::PresentationRejected(_) => StatusCode::BAD_REQUEST,
             Error::ProviderUnreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Refused { .. } | Error::IdentityNotProven(_) => StatusCode::FORBIDDEN,
             Error::ProviderAnswer(_) | Error::IdentityRejected(_) => StatusCode::BAD_GATEWAY,
@@ -134,6 +139,9 @@ impl IntoResponse for Error {
             }
             Error::NotSignedIn => {
                 return axum::response::Redirect::to(crate::routes::SIGN_IN).into_response();
+            }
+            Error::PresentationRejected(why) => {
+                tracing::info!(reason = %why, "wallet presentation refused");
             }
             Error::IdentityNotProven(_) | Error::NotFound => {}
         }

@@ -42,7 +42,7 @@ pub struct VerificationMethod {
 impl DidDocument {
     /// The P-256 key the JWT header's `kid` names: `<document id>#<key id>`, listed under
     /// `assertionMethod` and controlled by the document's subject.
-    fn key_for(&self, kid: &str) -> Result<DecodingKey> {
+    pub(crate) fn key_for(&self, kid: &str) -> Result<DecodingKey> {
         let reject = |why: String| Error::IdentityRejected(why);
         if !kid.starts_with(&format!("{}#", self.id)) {
             return Err(reject(format!("kid {kid:?} is not a key of {}", self.id)));

@@ -87,6 +87,7 @@ pub mod provider;
 pub mod redis_sessions;
 pub mod routes;
 pub mod sessions;
+pub mod wallet;
 
 use std::sync::Arc;
 
@@ -188,6 +189,7 @@ impl OneLogin {
             .route(routes::SIGN_IN, get(routes::sign_in))
             .route(routes::CALLBACK, get(routes::callback))
             .route(routes::CHECK_IDENTITY, post(routes::check_identity))
+            .route(routes::CHECK_AGE, post(routes::check_age))
             .route(routes::REFRESH, post(routes::refresh))
             .route(routes::SIGN_OUT, post(routes::sign_out))
             .route(routes::BACKCHANNEL_LOGOUT, post(routes::backchannel_logout))

@@ -84,6 +84,13 @@ pub struct IdentityUserInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub return_code: Option<Vec<ReturnCodeClaim>>,
+    /// Whether the citizen has reached an age, when asked for and given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_over_16: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_over_18: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_over_21: Option<bool>,
 }
 impl AdditionalClaims for IdentityUserInfo {}
 
@@ -463,6 +470,14 @@ impl Provider {
                 .as_ref()
                 .and_then(|passports| passports.first().cloned()),
             return_codes,
+            age_over: [
+                ("age_over_16", extra.age_over_16),
+                ("age_over_18", extra.age_over_18),
+                ("age_over_21", extra.age_over_21),
+            ]
+            .into_iter()
+            .filter_map(|(name, answer)| Some((name.to_owned(), answer?)))
+            .collect(),
             refresh_token: tokens.refresh_token().map(|t| t.secret().clone()),
             signed_in_at: now,
             identity_check: None,

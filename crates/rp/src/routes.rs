@@ -18,6 +18,7 @@ use crate::sessions::{IdentityCheck, Purpose, random_token};
 pub const SIGN_IN: &str = "/sign-in";
 pub const CALLBACK: &str = "/callback";
 pub const CHECK_IDENTITY: &str = "/check-identity";
+pub const CHECK_AGE: &str = "/check-age";
 pub const REFRESH: &str = "/refresh";
 pub const SIGN_OUT: &str = "/sign-out";
 /// Where the provider sends the citizen after signing out: the service's own page.
@@ -53,10 +54,7 @@ async fn send_to_provider(
 ) -> Result<Response> {
     let now = kit.now();
     let config = kit.config();
-    let request = match purpose {
-        Purpose::SignIn => &config.sign_in,
-        Purpose::IdentityCheck => config.identity_check.as_ref().ok_or(Error::NotFound)?,
-    };
+    let request = config.request_for(purpose).ok_or(Error::NotFound)?;
     let ui_locales = ui_locales.map(|UiLocales(locales)| locales.as_str());
     let (url, pending) = kit
         .provider
@@ -93,6 +91,19 @@ pub(crate) async fn check_identity(
     kit.posted_from(&headers, &form.csrf_token).await?;
     let ui_locales = ui_locales.map(|Extension(locales)| locales);
     send_to_provider(&kit, &headers, Purpose::IdentityCheck, ui_locales.as_ref()).await
+}
+
+/// The age step: asks the provider only whether the citizen has reached an age.
+pub(crate) async fn check_age(
+    State(kit): State<OneLogin>,
+    ui_locales: Option<Extension<UiLocales>>,
+    headers: HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+) -> Result<Response> {
+    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
+    kit.posted_from(&headers, &form.csrf_token).await?;
+    let ui_locales = ui_locales.map(|Extension(locales)| locales);
+    send_to_provider(&kit, &headers, Purpose::AgeCheck, ui_locales.as_ref()).await
 }
 
 /// The authorization response (RFC 6749 §4.1.2, §4.1.2.1) with RFC 9207's `iss`.
@@ -142,10 +153,7 @@ pub(crate) async fn callback(
         return Err(Error::ProviderAnswer("iss is not this provider".into()));
     }
     let config = kit.config();
-    let request = match pending.purpose {
-        Purpose::SignIn => &config.sign_in,
-        Purpose::IdentityCheck => config.identity_check.as_ref().ok_or(Error::NotFound)?,
-    };
+    let request = config.request_for(pending.purpose).ok_or(Error::NotFound)?;
     if let Some(error) = answer.error {
         return Err(Error::Refused {
             error,
@@ -157,6 +165,17 @@ pub(crate) async fn callback(
         .code
         .ok_or_else(|| Error::ProviderAnswer("neither code nor error".into()))?;
     let mut user = kit.provider.finish(&pending, code, request, now).await?;
+    if let (Purpose::AgeCheck, Some(before)) = (pending.purpose, &session.user) {
+        if before.sub != user.sub {
+            return Err(Error::ProviderAnswer(
+                "the age check answered for someone else".into(),
+            ));
+        }
+        // Only the answer is new: what the service knew before stays.
+        let mut kept = before.clone();
+        kept.age_over.append(&mut user.age_over);
+        user = kept;
+    }
     if let (Purpose::IdentityCheck, Some(before)) = (pending.purpose, &session.user) {
         if before.sub != user.sub {
             return Err(Error::ProviderAnswer(

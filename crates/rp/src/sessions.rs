@@ -3,7 +3,7 @@
 //! (`RedisSessions`, feature `redis`: shared by replicas), the service's choice, behind one
 //! interface ([`SessionStore`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -31,6 +31,8 @@ pub enum Purpose {
     SignIn,
     /// The later step that asks for identity (step-up).
     IdentityCheck,
+    /// A step that asks only whether the citizen has reached an age (`age_over_18`).
+    AgeCheck,
 }
 
 /// An authorization request on its way: what the callback must match. Its `Debug` shows no
@@ -77,6 +79,10 @@ pub struct SignedIn {
     pub signed_in_at: i64,
     /// Set after the identity step: how it went.
     pub identity_check: Option<IdentityCheck>,
+    /// The provider's answers to `age_over_NN` claims, by claim name: derived from the proven
+    /// birth date, which the service is not given.
+    #[serde(default)]
+    pub age_over: BTreeMap<String, bool>,
     /// When the details were last refreshed with the refresh token.
     pub refreshed_at: Option<i64>,
     /// The session's CSRF token, for the service's own forms (filled in by the extractor).
@@ -102,6 +108,11 @@ impl std::fmt::Debug for SignedIn {
 }
 
 impl SignedIn {
+    /// The provider's answer to whether the citizen is `years` old or older, if it gave one.
+    pub fn age_over(&self, years: u8) -> Option<bool> {
+        self.age_over.get(&format!("age_over_{years}")).copied()
+    }
+
     /// Whether the details can be refreshed without the citizen (`offline_access`).
     pub fn can_refresh(&self) -> bool {
         self.refresh_token.is_some()

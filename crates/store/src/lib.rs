@@ -24,6 +24,7 @@ mod refresh_tokens;
 pub mod sealing;
 mod secrets;
 mod signing_keys;
+mod wallet;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,6 +45,7 @@ pub use secrets::{
     ACCESS_TOKEN_KEY, Clients, FORM_TOKEN_KEY, PAIRWISE_SUBJECT_SALT, ServerSecrets,
 };
 pub use signing_keys::{SigningKeys, StoredKey};
+pub use wallet::WalletCredentials;
 
 use self::config::{DatabaseKind, DatabaseSettings};
 use self::error::{Error, Result};
@@ -198,6 +200,10 @@ impl Database {
 
     pub fn interventions(&self) -> Interventions<'_> {
         Interventions::new(&self.pool)
+    }
+
+    pub fn wallet_credentials(&self) -> WalletCredentials<'_> {
+        WalletCredentials::new(&self.pool)
     }
 
     pub fn passkeys(&self) -> Passkeys<'_> {

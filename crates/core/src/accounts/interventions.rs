@@ -138,6 +138,14 @@ pub async fn intervene(
         }
         Change::Delete => close_account(db, &account.id, &audit).await?,
     }
+    if intervention == Intervention::RequireReproving {
+        // Issue 17 §3: the identity is lost, so are the credentials wallets hold of it (the
+        // status list says so from now on). A closed account's need no marking: the status
+        // list counts a credential whose account is gone as revoked.
+        db.wallet_credentials()
+            .revoke_account(&account.id, now)
+            .await?;
+    }
     tracing::info!(account = %account.id, intervention = intervention.as_str(), "account intervention recorded");
     Ok(account)
 }

@@ -3,15 +3,16 @@
 //! parties that speak the standard, OpenID Connect for Identity Assurance `verified_claims`.
 //! Both come from the same proven identity, re-checked from the stored evidence at each release.
 
-use identity_proofing::{ConfidenceLevel, ProvenIdentity};
+use identity_proofing::{AgeThreshold, ConfidenceLevel, ProvenIdentity, age_over};
+use time::Date;
 
 use super::journey::Failure;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::oidc::clients::{
-    ADDRESS_CLAIM, CORE_IDENTITY_CLAIM, DRIVING_PERMIT_CLAIM, PASSPORT_CLAIM, RETURN_CODE_CLAIM,
-    VERIFIED_CLAIMS,
+    ADDRESS_CLAIM, CLAIMS_IN_VERIFIED_CLAIMS, CORE_IDENTITY_CLAIM, DRIVING_PERMIT_CLAIM,
+    PASSPORT_CLAIM, RETURN_CODE_CLAIM, VERIFIED_CLAIM_PREFIX, VERIFIED_CLAIMS,
 };
 
 /// What the grant says about the citizen's identity.
@@ -38,11 +39,14 @@ pub fn return_codes(failure: &Failure) -> Vec<String> {
     vec![code.to_owned()]
 }
 
-/// The identity claims the grant asked for, from `identity` (already re-checked).
+/// The identity claims the grant asked for, from `identity` (already re-checked). `today` is
+/// the provider clock's day, for the `age_over_NN` claims: derived at each release, so a
+/// service asking again after a birthday gets the new answer.
 pub fn identity_claims(
     asked: &dyn Fn(&str) -> bool,
     identity: &ProvenIdentity,
     core_identity_jwt: Option<String>,
+    today: Date,
 ) -> Map<String, Value> {
     let mut claims = Map::new();
     if let Some(jwt) = core_identity_jwt {
@@ -67,7 +71,29 @@ pub fn identity_claims(
         serde_json::to_value(&identity.driving_permit),
     );
     put(RETURN_CODE_CLAIM, Ok(Value::Array(vec![])));
-    put(VERIFIED_CLAIMS, Ok(verified_claims(identity)));
+    for threshold in AgeThreshold::ALL {
+        // No proven birth date (never the case at P2): the claim is left out, not guessed.
+        if let Some(reached) = age_over(identity, threshold, today) {
+            put(threshold.claim(), Ok(Value::Bool(reached)));
+        }
+    }
+    if asked(VERIFIED_CLAIMS) {
+        let selected = |name: &str| asked(&format!("{VERIFIED_CLAIM_PREFIX}{name}"));
+        let selection = CLAIMS_IN_VERIFIED_CLAIMS.iter().any(|name| selected(name));
+        // Without a selection, the verified name and birth date, as before selections were
+        // read (the birth date answers any age question anyway).
+        let wanted = |name: &str| {
+            if selection {
+                selected(name)
+            } else {
+                matches!(name, "given_name" | "family_name" | "birthdate")
+            }
+        };
+        put(
+            VERIFIED_CLAIMS,
+            Ok(verified_claims(identity, &wanted, today)),
+        );
+    }
     claims
 }
 
@@ -86,9 +112,14 @@ fn assurance_level(level: ConfidenceLevel) -> &'static str {
     }
 }
 
-/// OpenID Connect for Identity Assurance 1.0 §5: the verified name and birth date, with the
-/// trust framework and a summary of the evidence (documents, never their numbers).
-pub fn verified_claims(identity: &ProvenIdentity) -> Value {
+/// OpenID Connect for Identity Assurance 1.0 §5: the verified claims `wanted` says (the name
+/// and birth date unless the request selected others), with the trust framework and a summary
+/// of the evidence (documents, never their numbers). Age claims are derived on `today`.
+pub fn verified_claims(
+    identity: &ProvenIdentity,
+    wanted: &dyn Fn(&str) -> bool,
+    today: Date,
+) -> Value {
     let name = identity.name.first();
     let given = name.map(|n| n.given_names().join(" ")).unwrap_or_default();
     let family = name
@@ -108,6 +139,23 @@ pub fn verified_claims(identity: &ProvenIdentity) -> Value {
             "document_details": {"type": "driving_permit"}}),
         );
     }
+    let mut verified = Map::new();
+    let mut add = |name: &str, value: Value| {
+        if wanted(name) {
+            verified.insert(name.into(), value);
+        }
+    };
+    add("given_name", Value::String(given));
+    add("family_name", Value::String(family));
+    add(
+        "birthdate",
+        json!(identity.birth_date.first().map(|b| b.value.to_string())),
+    );
+    for threshold in AgeThreshold::ALL {
+        if let Some(reached) = age_over(identity, threshold, today) {
+            add(threshold.claim(), Value::Bool(reached));
+        }
+    }
     let procedure: Vec<String> = identity.profiles.iter().map(|p| format!("{p:?}")).collect();
     json!({
         "verification": {
@@ -116,10 +164,63 @@ pub fn verified_claims(identity: &ProvenIdentity) -> Value {
             "assurance_process": {"policy": "GPG 45", "procedure": procedure.join(" ")},
             "evidence": evidence,
         },
-        "claims": {
-            "given_name": given,
-            "family_name": family,
-            "birthdate": identity.birth_date.first().map(|b| b.value.to_string()),
-        }
+        "claims": verified,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use identity_proofing::{BirthDate, Name};
+    use time::macros::date;
+
+    /// Proven at P2, born on 29 February 2008.
+    fn leap_day_identity() -> ProvenIdentity {
+        ProvenIdentity {
+            level: ConfidenceLevel::P2,
+            profiles: vec![],
+            name: vec![Name::new(&["Ada"], "Lovelace")],
+            birth_date: vec![BirthDate {
+                value: date!(2008 - 02 - 29),
+            }],
+            address: vec![],
+            passport: vec![],
+            driving_permit: vec![],
+        }
+    }
+
+    #[test]
+    fn age_claims_are_derived_on_the_day_and_give_nothing_else() {
+        let identity = leap_day_identity();
+        let asked = |name: &str| name == "age_over_18";
+        let before = identity_claims(&asked, &identity, None, date!(2026 - 02 - 28));
+        assert_eq!(Value::Object(before), json!({"age_over_18": false}));
+        // 2026 is a common year: the birthday is 1 March.
+        let on = identity_claims(&asked, &identity, None, date!(2026 - 03 - 01));
+        assert_eq!(Value::Object(on), json!({"age_over_18": true}));
+    }
+
+    #[test]
+    fn verified_claims_give_only_the_selected_claims() {
+        let identity = leap_day_identity();
+        let today = date!(2026 - 03 - 01);
+        let asked = |name: &str| matches!(name, "verified_claims" | "verified_claims/age_over_21");
+        let claims = identity_claims(&asked, &identity, None, today);
+        assert_eq!(
+            claims["verified_claims"]["claims"],
+            json!({"age_over_21": false})
+        );
+        assert_eq!(
+            claims["verified_claims"]["verification"]["trust_framework"],
+            "uk_tfida"
+        );
+        assert_eq!(claims.len(), 1);
+        // No selection: the name and birth date, as relying parties had them before.
+        let asked = |name: &str| name == "verified_claims";
+        let claims = identity_claims(&asked, &identity, None, today);
+        assert_eq!(
+            claims["verified_claims"]["claims"],
+            json!({"given_name": "Ada", "family_name": "Lovelace", "birthdate": "2008-02-29"})
+        );
+    }
 }

@@ -392,6 +392,34 @@ impl IdentityService {
             .map_err(|e| Error::Internal(format!("core identity: {e}")))
     }
 
+    /// An SD-JWT VC of the proven identity for a wallet, signed by the identity key that signs
+    /// core identities now (so `did.json` names its key).
+    pub fn sd_jwt_vc(
+        &self,
+        keys: &KeySet,
+        visible: serde_json::Map<String, serde_json::Value>,
+        disclosable: Vec<(String, serde_json::Value)>,
+        now: i64,
+    ) -> Result<String> {
+        self.signer(keys, now)?
+            .sd_jwt_vc(visible, disclosable)
+            .map_err(|e| Error::Internal(format!("wallet credential: {e}")))
+    }
+
+    /// The wallet credentials' status list token, signed by the current identity key.
+    pub fn status_list_token(
+        &self,
+        keys: &KeySet,
+        list: &identity_proofing::status_list::StatusList,
+        uri: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<String> {
+        self.signer(keys, now)?
+            .status_list_token(list, uri, now, ttl)
+            .map_err(|e| Error::Internal(format!("status list: {e}")))
+    }
+
     /// `/.well-known/did.json`: the identity keys that sign core identities, as published now
     /// (the one about to sign, the one signing, and retired ones whose JWTs may still be live).
     pub fn did_document(&self, keys: &KeySet, now: i64) -> serde_json::Value {

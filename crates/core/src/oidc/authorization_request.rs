@@ -8,7 +8,10 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::clients::{AuthMethod, Client, ClientRegistry, IDENTITY_CLAIMS, RETURN_CODE_CLAIM};
+use super::clients::{
+    AuthMethod, CLAIMS_IN_VERIFIED_CLAIMS, Client, ClientRegistry, RETURN_CODE_CLAIM,
+    VERIFIED_CLAIM_PREFIX, VERIFIED_CLAIMS, is_identity_claim,
+};
 use super::replay::{SingleUse, UsedProofs};
 use super::signed_tokens::IdTokenHint;
 use super::vtr::{IdentityLevel, VectorOfTrust, parse_vtr};
@@ -424,9 +427,9 @@ pub fn validate(
     let identity_claims_allowed = vtr.identity >= Some(IdentityLevel::P2);
     claims
         .id_token
-        .retain(|c| !IDENTITY_CLAIMS.contains(&c.as_str()) && c != RETURN_CODE_CLAIM);
+        .retain(|c| !is_identity_claim(c) && c != RETURN_CODE_CLAIM);
     claims.userinfo.retain(|c| {
-        (identity_claims_allowed || !IDENTITY_CLAIMS.contains(&c.as_str()))
+        (identity_claims_allowed || !is_identity_claim(c))
             && (vtr.identity.is_some() || c != RETURN_CODE_CLAIM)
     });
     let login_hint = merged
@@ -570,15 +573,48 @@ fn parse_claims(
                     if !(detail.is_null() || detail.is_object()) {
                         return Err("each requested claim must be null or an object");
                     }
-                    if client.claims.contains(name) {
-                        target.insert(name.clone());
+                    if !client.claims.contains(name) {
+                        continue;
                     }
+                    if name == VERIFIED_CLAIMS && !select_verified_claims(detail, target)? {
+                        continue;
+                    }
+                    target.insert(name.clone());
                 }
             }
             Some(_) => return Err("claims members must be objects"),
         }
     }
     Ok((requested, acr_values))
+}
+
+/// OIDC4IDA §6: a `verified_claims` request may select claims under its `claims` member; each
+/// one this provider can verify is recorded as `verified_claims/<name>`, so userinfo releases
+/// and the consent page names only those. Without a selection (`null`, or no `claims`), the
+/// whole verified name and birth date, as before. Returns whether `verified_claims` is kept: a
+/// selection of nothing this provider verifies gets none (§6.5: claims that cannot be provided
+/// are left out). Only one request object is read; an array of them is refused.
+fn select_verified_claims(
+    detail: &Value,
+    target: &mut BTreeSet<String>,
+) -> Result<bool, &'static str> {
+    let Some(selection) = detail.get("claims") else {
+        return Ok(true);
+    };
+    let selection = selection
+        .as_object()
+        .ok_or("verified_claims claims must be a JSON object")?;
+    let mut kept = false;
+    for (name, claim_detail) in selection {
+        if !(claim_detail.is_null() || claim_detail.is_object()) {
+            return Err("each requested claim must be null or an object");
+        }
+        if CLAIMS_IN_VERIFIED_CLAIMS.contains(&name.as_str()) {
+            target.insert(format!("{VERIFIED_CLAIM_PREFIX}{name}"));
+            kept = true;
+        }
+    }
+    Ok(kept)
 }
 
 /// Algorithms a client may sign request objects and assertions with (RFC 8725 §3.1: never
@@ -785,6 +821,7 @@ pub fn decide(
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::oidc::clients::parse_client;
     use proptest::prelude::*;
 
     pub(crate) const REDIRECT: &str = "https://rp.example.gov.uk/callback";
@@ -893,6 +930,52 @@ pub(super) mod tests {
         assert_eq!(client.client_id, "rp");
         assert_eq!(request.vtr.to_string(), "Cl.Cm");
         assert!(request.scopes.contains("email"));
+    }
+
+    /// Issue 17 §2: age claims by name, and claims selected inside `verified_claims` (OIDC4IDA
+    /// §6), recorded so that userinfo and the consent page give only those.
+    #[test]
+    fn age_claims_and_selected_verified_claims_are_recorded() {
+        let client = parse_client(
+            "age.toml",
+            &format!(
+                "client_id = \"age\"\nname = \"Age\"\nredirect_uris = [\"{REDIRECT}\"]\n\
+                 token_endpoint_auth_method = \"none\"\nscopes = [\"openid\"]\n\
+                 claims = [\"age_over_18\", \"verified_claims\"]\n"
+            ),
+        )
+        .unwrap();
+        let userinfo = |json: &str| parse_claims(json, &client).map(|(c, _)| c.userinfo);
+        let names = |list: &[&str]| Ok(list.iter().map(|n| (*n).to_owned()).collect());
+        // age_over_21 is not registered for this client: dropped, not refused.
+        assert_eq!(
+            userinfo(r#"{"userinfo": {"age_over_18": null, "age_over_21": null}}"#),
+            names(&["age_over_18"])
+        );
+        assert_eq!(
+            userinfo(
+                r#"{"userinfo": {"verified_claims": {"verification": {"trust_framework": null},
+                    "claims": {"age_over_18": null, "shoe_size": null}}}}"#
+            ),
+            names(&["verified_claims", "verified_claims/age_over_18"])
+        );
+        // No selection: the whole verified name and birth date, as before.
+        assert_eq!(
+            userinfo(r#"{"userinfo": {"verified_claims": null}}"#),
+            names(&["verified_claims"])
+        );
+        // A selection of nothing this provider verifies: no verified_claims at all.
+        assert_eq!(
+            userinfo(r#"{"userinfo": {"verified_claims": {"claims": {"shoe_size": null}}}}"#),
+            names(&[])
+        );
+        assert_eq!(
+            userinfo(r#"{"userinfo": {"verified_claims": {"claims": ["age_over_18"]}}}"#),
+            Err("verified_claims claims must be a JSON object")
+        );
+        assert!(is_identity_claim("verified_claims/age_over_18"));
+        assert!(is_identity_claim("age_over_16"));
+        assert!(!is_identity_claim("email"));
     }
 
     #[test]

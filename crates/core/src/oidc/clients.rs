@@ -27,17 +27,43 @@ pub const RETURN_CODE_CLAIM: &str = "https://vocab.account.gov.uk/v1/returnCode"
 /// OpenID Connect for Identity Assurance 1.0: the verified name and birth date, standard form.
 pub const VERIFIED_CLAIMS: &str = "verified_claims";
 
+/// Whether the citizen has reached an age (issue 17 §2), derived from the proven birth date
+/// when userinfo is asked, so the service is never told the birth date itself.
+pub const AGE_OVER_16_CLAIM: &str = "age_over_16";
+pub const AGE_OVER_18_CLAIM: &str = "age_over_18";
+pub const AGE_OVER_21_CLAIM: &str = "age_over_21";
+/// Inside `verified_claims` (OIDC4IDA §6), the claims a client may select by name. A request
+/// selecting some is recorded as `verified_claims` plus `verified_claims/<name>` for each.
+pub const CLAIMS_IN_VERIFIED_CLAIMS: [&str; 6] = [
+    "given_name",
+    "family_name",
+    "birthdate",
+    AGE_OVER_16_CLAIM,
+    AGE_OVER_18_CLAIM,
+    AGE_OVER_21_CLAIM,
+];
+/// The prefix of a claim selected inside `verified_claims`.
+pub const VERIFIED_CLAIM_PREFIX: &str = "verified_claims/";
+
 /// Claims about a proven identity: given only at P2 and above, and only from userinfo.
-pub const IDENTITY_CLAIMS: [&str; 5] = [
+pub const IDENTITY_CLAIMS: [&str; 8] = [
     CORE_IDENTITY_CLAIM,
     ADDRESS_CLAIM,
     PASSPORT_CLAIM,
     DRIVING_PERMIT_CLAIM,
     VERIFIED_CLAIMS,
+    AGE_OVER_16_CLAIM,
+    AGE_OVER_18_CLAIM,
+    AGE_OVER_21_CLAIM,
 ];
 
+/// Whether `name` (as a grant records it) is about a proven identity.
+pub fn is_identity_claim(name: &str) -> bool {
+    IDENTITY_CLAIMS.contains(&name) || name.starts_with(VERIFIED_CLAIM_PREFIX)
+}
+
 /// Claims a client may be allowed to request by name (the `claims` request parameter).
-pub const SUPPORTED_CLAIMS: [&str; 10] = [
+pub const SUPPORTED_CLAIMS: [&str; 13] = [
     "email",
     "email_verified",
     "phone_number",
@@ -48,6 +74,9 @@ pub const SUPPORTED_CLAIMS: [&str; 10] = [
     DRIVING_PERMIT_CLAIM,
     RETURN_CODE_CLAIM,
     VERIFIED_CLAIMS,
+    AGE_OVER_16_CLAIM,
+    AGE_OVER_18_CLAIM,
+    AGE_OVER_21_CLAIM,
 ];
 
 /// How a client proves itself at the token endpoint (RFC 7591 §2 names).

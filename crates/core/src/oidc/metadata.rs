@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::Provider;
 use super::authorization_request::CLIENT_ALGORITHMS;
-use super::clients::{SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
+use super::clients::{CLAIMS_IN_VERIFIED_CLAIMS, SUPPORTED_CLAIMS, SUPPORTED_SCOPES};
 
 /// A published JSON document serialised once, with its strong entity tag (RFC 9110 §8.8.3): a
 /// relying party that sends it back in `If-None-Match` is told `304 Not Modified` (§13.1.2)
@@ -79,7 +79,9 @@ impl Provider {
             "scopes_supported": SUPPORTED_SCOPES,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
-            "grant_types_supported": ["authorization_code", "refresh_token"],
+            // The third for wallets (issue 17 §3, OID4VCI §6.1), anonymous: no client id.
+            "grant_types_supported": ["authorization_code", "refresh_token", crate::wallet::PRE_AUTHORIZED_GRANT],
+            "pre-authorized_grant_anonymous_access_supported": true,
             "subject_types_supported": ["pairwise"],
             "id_token_signing_alg_values_supported": ["ES256", "RS256"],
             "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_post", "client_secret_basic", "none"],
@@ -105,7 +107,7 @@ impl Provider {
             "trust_frameworks_supported": ["uk_tfida"],
             "evidence_supported": ["document"],
             "documents_supported": ["passport", "driving_permit"],
-            "claims_in_verified_claims_supported": ["given_name", "family_name", "birthdate"],
+            "claims_in_verified_claims_supported": CLAIMS_IN_VERIFIED_CLAIMS,
             "service_documentation": self.url(""),
         })
     }

@@ -116,7 +116,20 @@ async fn identity_claims_for(
     let core_identity = asked(CORE_IDENTITY_CLAIM)
         .then(|| service.core_identity_jwt(&keys, &identity, &grant.sub, &grant.client_id, now))
         .transpose()?;
-    Ok(identity_claims(&asked, &identity, core_identity))
+    Ok(identity_claims(
+        &asked,
+        &identity,
+        core_identity,
+        utc_day(now),
+    ))
+}
+
+/// The day (UTC) of the provider clock's `now`, for the age claims. UTC, not UK time: in
+/// summer between midnight and 1 a.m. a birthday counts one hour late, never early.
+fn utc_day(now: i64) -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp(now)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date()
 }
 
 #[cfg(test)]

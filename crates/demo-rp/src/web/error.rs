@@ -111,7 +111,8 @@ fn page_for(error: &one_login_rp::Error) -> ErrorPage {
         },
         KitError::ProviderAnswer(_)
         | KitError::IdentityRejected(_)
-        | KitError::LogoutTokenRejected(_) => ErrorPage {
+        | KitError::LogoutTokenRejected(_)
+        | KitError::PresentationRejected(_) => ErrorPage {
             title: PROBLEM,
             paragraphs: vec![text("could-not-check-the-answer"), text("try-again-later")],
             link: start_again,

@@ -71,6 +71,10 @@ fn application_page(
         service_name: app.service_name(),
         form: app.config.form,
         can_check_identity: user.identity.is_none() && app.config.identity_check.is_some(),
+        can_check_age: user.identity.is_none()
+            && user.age_over(18).is_none()
+            && app.config.age_check.is_some(),
+        over_18: user.age_over(18),
         can_send: application::may_send(app.config.needs_identity(), user.identity.as_ref())
             .is_ok(),
         can_refresh: user.can_refresh(),

@@ -81,6 +81,10 @@ pub struct ApplicationPage {
     /// The service has all it needs to take the application (the proven identity).
     pub can_send: bool,
     pub identity_check: Option<IdentityCheck>,
+    /// The service asks whether the citizen is over 18 at a step of its own, not yet taken.
+    pub can_check_age: bool,
+    /// The provider's answer: over 18 or not (never the birth date).
+    pub over_18: Option<bool>,
     pub can_refresh: bool,
     pub refreshed: bool,
 }

@@ -170,6 +170,27 @@ impl CredentialSigner {
         self.sign(CORE_IDENTITY_TYPE, &claims)
     }
 
+    /// An SD-JWT VC (`dc+sd-jwt`, issue 17 §3) signed with this key: `visible` as they are,
+    /// each of `disclosable` selectively disclosable (see [`crate::sd_jwt::issue`]).
+    pub fn sd_jwt_vc(
+        &self,
+        visible: serde_json::Map<String, serde_json::Value>,
+        disclosable: Vec<(String, serde_json::Value)>,
+    ) -> Result<String> {
+        crate::sd_jwt::issue(&self.key, &self.kid, visible, disclosable)
+    }
+
+    /// A status list token (`statuslist+jwt`) for `list` at `uri`, signed with this key.
+    pub fn status_list_token(
+        &self,
+        list: &crate::status_list::StatusList,
+        uri: &str,
+        now: i64,
+        ttl: i64,
+    ) -> Result<String> {
+        list.token(&self.key, &self.kid, uri, now, ttl)
+    }
+
     fn sign<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String> {
         let mut header = Header::new(Algorithm::ES256);
         header.typ = Some(typ.to_owned());

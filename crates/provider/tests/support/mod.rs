@@ -25,6 +25,7 @@ use sqlx::Connection;
 use tower::ServiceExt;
 
 pub mod rp;
+pub mod wallet;
 
 pub const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub const DEFAULT_REDIS: &str = "redis://127.0.0.1:6379/";

@@ -84,7 +84,7 @@ impl RelyingParty {
                 "claims = [\"email\", \"https://vocab.account.gov.uk/v1/coreIdentityJWT\", \
                  \"https://vocab.account.gov.uk/v1/address\", \"https://vocab.account.gov.uk/v1/passport\", \
                  \"https://vocab.account.gov.uk/v1/drivingPermit\", \"https://vocab.account.gov.uk/v1/returnCode\", \
-                 \"verified_claims\"]",
+                 \"verified_claims\", \"age_over_16\", \"age_over_18\", \"age_over_21\"]",
             )
     }
 

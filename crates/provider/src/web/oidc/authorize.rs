@@ -198,9 +198,26 @@ fn consent_items(request: &AuthorizationRequest) -> Vec<ConsentItem> {
         };
         items.push(ConsentItem { text: text.into() });
     }
+    // A `verified_claims` request that selects claims is named by what it selects (below).
+    let selects_verified = request
+        .claims
+        .userinfo
+        .iter()
+        .any(|c| c.starts_with(clients::VERIFIED_CLAIM_PREFIX));
     for claim in request.claims.userinfo.union(&request.claims.id_token) {
-        let text = match claim.as_str() {
-            clients::CORE_IDENTITY_CLAIM => "Your verified name and date of birth",
+        let selected = claim.strip_prefix(clients::VERIFIED_CLAIM_PREFIX);
+        let text = match selected.unwrap_or(claim) {
+            clients::VERIFIED_CLAIMS if selects_verified => continue,
+            // Issue 17 §2: only whether the age is reached, never the birth date.
+            clients::AGE_OVER_16_CLAIM => "Whether you are over 16",
+            clients::AGE_OVER_18_CLAIM => "Whether you are over 18",
+            clients::AGE_OVER_21_CLAIM => "Whether you are over 21",
+            "given_name" | "family_name" | "birthdate" if selected.is_some() => {
+                "Your verified name and date of birth"
+            }
+            clients::CORE_IDENTITY_CLAIM | clients::VERIFIED_CLAIMS => {
+                "Your verified name and date of birth"
+            }
             clients::ADDRESS_CLAIM => "Your address",
             clients::PASSPORT_CLAIM => "Your passport details",
             clients::DRIVING_PERMIT_CLAIM => "Your driving licence details",

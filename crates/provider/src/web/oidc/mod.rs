@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod logout;
 pub mod token;
 pub mod userinfo;
+pub mod wallet;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -48,6 +49,16 @@ pub fn client_routes() -> Router<AppState> {
         .route(
             "/userinfo",
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        )
+        .route(
+            "/.well-known/openid-credential-issuer",
+            get(wallet::metadata),
+        )
+        .route("/nonce", post(wallet::nonce))
+        .route("/credential", post(wallet::credential))
+        .route(
+            &format!("/{}", one_login_core::wallet::STATUS_LIST_PATH),
+            get(wallet::status_list),
         )
 }
 

@@ -15,6 +15,7 @@ use one_login_core::oidc::authorization_request::Params;
 use one_login_core::oidc::client_auth::{self, Audiences};
 use one_login_core::oidc::clients::Client;
 use one_login_core::oidc::token_endpoint;
+use one_login_core::wallet;
 
 /// Reads a form body: the only encoding these endpoints take (RFC 6749 §3.2), each parameter
 /// once (§3.1).
@@ -66,6 +67,15 @@ pub async fn token(
     exchange(&app, &headers, &body).await.map_err(for_client)
 }
 
+/// OID4VCI §6.1: the pre-authorized code grant is anonymous (the wallet is no registered
+/// client): the code alone is the credential, so it is answered before client authentication.
+async fn pre_authorized(app: &AppState, form: &Params) -> Result<Response> {
+    let response = wallet::redeem(app.ephemeral.as_ref(), form.get("pre-authorized_code")).await?;
+    ::metrics::counter!(one_login_core::metrics::TOKENS_ISSUED, "grant_type" => "pre-authorized_code")
+        .increment(1);
+    Ok(no_store_json(&response))
+}
+
 /// The form, and the client that sent it: authenticated, and within its rate limit.
 async fn admitted(
     app: &AppState,
@@ -83,6 +93,10 @@ async fn admitted(
 }
 
 async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
+    let parsed = form(headers, body)?;
+    if parsed.get("grant_type") == Some(wallet::PRE_AUTHORIZED_GRANT) {
+        return pre_authorized(app, &parsed).await;
+    }
     let (form, client, now) = admitted(app, headers, body).await?;
     let stores = stores(app);
     let (response, grant_type) = match form.get("grant_type") {

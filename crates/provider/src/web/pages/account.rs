@@ -14,9 +14,11 @@ use crate::web::error::Result;
 use crate::web::extract::PageForm;
 use crate::web::templates::{MessagePage, format_time, render};
 use crate::web::visit::Visit;
+use one_login_core::accounts::totp;
 use one_login_core::identity::summary;
 use one_login_core::oidc::consent_cache::ConsentCache;
 use one_login_core::sessions::CredentialLevel;
+use one_login_core::wallet;
 
 pub struct Activity {
     /// The event's number, for "Report this".
@@ -179,6 +181,49 @@ pub async fn withdraw_consent(
         tracing::info!(account = %account_id, client = %client_id, "consent withdrawn");
     }
     Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/wallet.html")]
+pub struct WalletOfferPage {
+    /// `openid-credential-offer://?credential_offer=...`
+    pub offer_uri: String,
+    pub qr_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Issue 17 §3: a credential offer of the proven identity (OID4VCI pre-authorized code), as a
+/// QR code and a link. A POST, so a new single-use code is made only when asked for.
+pub async fn wallet_offer(
+    State(app): State<AppState>,
+    visit: Visit,
+    PageForm(form): PageForm<CsrfOnly>,
+) -> Result<Response> {
+    visit.check_csrf(&form.csrf_token)?;
+    let Some(auth) = visit.signed_in_at(CredentialLevel::ClCm).cloned() else {
+        return Ok(Redirect::to("/sign-in").into_response());
+    };
+    if identity_summary(&app, &auth.account_id, visit.now)
+        .await?
+        .is_none()
+    {
+        return render(
+            &MessagePage::new("Add your proven identity to a wallet")
+                .paragraph("You need to prove your identity before you can add it to a wallet."),
+            StatusCode::OK,
+        );
+    }
+    let offer = wallet::offer(app.ephemeral.as_ref(), &app.oidc.issuer, &auth.account_id).await?;
+    let page = WalletOfferPage {
+        qr_code: totp::qr_code_data_uri(&offer.uri)?,
+        offer_uri: offer.uri,
+    };
+    render(&page, StatusCode::OK)
 }
 
 pub async fn signed_out() -> Result<Response> {

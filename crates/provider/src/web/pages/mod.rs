@@ -221,6 +221,7 @@ fn account_routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(account::show))
         .route("/account/withdraw-consent", post(account::withdraw_consent))
+        .route("/account/wallet", post(account::wallet_offer))
         .route(
             "/account/confirm-password",
             get(security::confirm_password_form).post(security::confirm_password),
