@@ -72,6 +72,9 @@ pub fn issuer_metadata(issuer: &str) -> Value {
     let claim = |path: &[&str], en: &str, cy: &str| json!({"path": path, "display": [{"name": en, "locale": "en"}, {"name": cy, "locale": "cy"}]});
     json!({
         "credential_issuer": id,
+        // The token endpoint is the OpenID provider's, whose issuer differs from `id` by its
+        // trailing slash: named, so wallets do not look for metadata at `id` (OID4VCI §12.2.4).
+        "authorization_servers": [issuer],
         "credential_endpoint": format!("{id}/credential"),
         "nonce_endpoint": format!("{id}/nonce"),
         "display": [{"name": "GOV.UK One Login", "locale": "en"}, {"name": "GOV.UK One Login", "locale": "cy"}],
@@ -340,12 +343,14 @@ async fn check_proof(
         return Err(invalid("the proof names its key by jwk only"));
     }
     let jwk: Jwk = header.jwk.ok_or_else(|| invalid("the proof has no jwk"))?;
-    if jwk_has_private_part(&jwk) {
+    if header_jwk_has_private_part(proof) {
         return Err(invalid("the proof's jwk must be a public key"));
     }
     let key = DecodingKey::from_jwk(&jwk).map_err(|_| invalid("the proof's jwk is not usable"))?;
     let mut validation = Validation::new(Algorithm::ES256);
-    validation.required_spec_claims.clear();
+    // OID4VCI 1.0 App. F.1: `aud` (the issuer) is required; jsonwebtoken checks an audience
+    // only when the claim is present unless it is also a required claim.
+    validation.set_required_spec_claims(&["aud"]);
     validation.validate_exp = false;
     validation.set_audience(&[credential_issuer(issuer)]);
     let claims = jsonwebtoken::decode::<Map<String, Value>>(proof, &key, &validation)
@@ -355,7 +360,8 @@ async fn check_proof(
         .get("iat")
         .and_then(Value::as_i64)
         .ok_or_else(|| invalid("the proof has no iat"))?;
-    if (iat - now).abs() > PROOF_LEEWAY {
+    // abs_diff: an `iat` of i64::MIN must not overflow into "recent".
+    if iat.abs_diff(now) > PROOF_LEEWAY.unsigned_abs() {
         return Err(invalid("the proof is not recent"));
     }
     let nonce = claims
@@ -378,11 +384,15 @@ async fn check_proof(
     Ok(public)
 }
 
-fn jwk_has_private_part(jwk: &Jwk) -> bool {
-    serde_json::to_value(jwk)
-        .ok()
-        .and_then(|v| v.get("d").cloned())
-        .is_some()
+/// Whether the proof's header `jwk` carries a private key (`d`), read from the header as sent:
+/// jsonwebtoken's `Jwk` drops `d` when it parses, so it cannot tell (OID4VCI 1.0 App. F.1).
+fn header_jwk_has_private_part(proof: &str) -> bool {
+    proof
+        .split('.')
+        .next()
+        .and_then(|segment| URL_SAFE_NO_PAD.decode(segment).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .is_some_and(|header| header.get("jwk").and_then(|jwk| jwk.get("d")).is_some())
 }
 
 /// The status list token: every unexpired credential whose identity was lost or whose account
@@ -418,5 +428,69 @@ mod tests {
         let config = &metadata["credential_configurations_supported"][CONFIGURATION_ID];
         assert_eq!(config["format"], "dc+sd-jwt");
         assert_eq!(config["vct"], "https://id.example/credentials/identity");
+        assert_eq!(metadata["authorization_servers"][0], "https://id.example/");
+    }
+
+    /// A compact JWS of `header` and `claims` signed by `key`, the header exactly as given.
+    fn signed(header: &Value, claims: &Value, key: &jsonwebtoken::EncodingKey) -> String {
+        let message = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(message.as_bytes(), key, Algorithm::ES256).expect("signs");
+        format!("{message}.{signature}")
+    }
+
+    // OID4VCI 1.0 App. F.1: `aud` is required, the header key is public, `iat` is recent.
+    #[tokio::test]
+    async fn key_proofs_need_an_audience_a_public_key_and_a_sane_iat() {
+        use identity_proofing::CredentialSigner;
+        let store = one_login_store::ephemeral::MemoryStore::new(1 << 20);
+        let issuer = "https://id.example/";
+        let now = 1_800_000_000;
+        let pem = CredentialSigner::generate_pkcs8_pem().unwrap();
+        let signer = CredentialSigner::from_pkcs8_pem("w", "w", pem.as_bytes()).unwrap();
+        let key = jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap();
+        let mut jwk = serde_json::to_value(signer.public_jwk().unwrap()).unwrap();
+        jwk.as_object_mut().unwrap().remove("kid");
+        let header = json!({"alg": "ES256", "typ": PROOF_TYPE, "jwk": jwk});
+        let mut with_private = header.clone();
+        with_private["jwk"]["d"] = json!("AAAA");
+        let fresh_nonce = || async {
+            nonce(&store).await.unwrap()["c_nonce"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let refused = [
+            signed(
+                &header,
+                &json!({"iat": now, "nonce": fresh_nonce().await}),
+                &key,
+            ),
+            signed(
+                &with_private,
+                &json!({"aud": "https://id.example", "iat": now, "nonce": fresh_nonce().await}),
+                &key,
+            ),
+            signed(
+                &header,
+                &json!({"aud": "https://id.example", "iat": i64::MIN, "nonce": fresh_nonce().await}),
+                &key,
+            ),
+        ];
+        for proof in refused {
+            assert!(check_proof(&store, issuer, &proof, now).await.is_err());
+        }
+        let good = signed(
+            &header,
+            &json!({"aud": "https://id.example", "iat": now, "nonce": fresh_nonce().await}),
+            &key,
+        );
+        let cnf = check_proof(&store, issuer, &good, now).await.unwrap();
+        assert_eq!(cnf["kty"], "EC");
+        assert!(cnf.get("d").is_none());
     }
 }

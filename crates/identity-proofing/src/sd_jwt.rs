@@ -347,7 +347,8 @@ fn check_key_binding(
         .get("iat")
         .and_then(Value::as_i64)
         .ok_or_else(|| malformed("key binding JWT without iat"))?;
-    if (iat - check.now).abs() > KB_JWT_LEEWAY {
+    // abs_diff: an `iat` of i64::MIN must not overflow into "recent".
+    if iat.abs_diff(check.now) > KB_JWT_LEEWAY.unsigned_abs() {
         return Err(malformed("key binding JWT not recent"));
     }
     if text("sd_hash") != Some(digest_of(&sd_jwt.without_key_binding()).as_str()) {

@@ -65,7 +65,11 @@ pub fn verify_presentation(
         now: request.now,
     };
     let claims = sd_jwt::verify_presentation(presentation, &key, &check).map_err(reject)?;
-    let entry = &claims["status"]["status_list"];
+    // A signed credential without a status claim is refused, not indexed into (a panic).
+    let entry = claims
+        .get("status")
+        .and_then(|status| status.get("status_list"))
+        .unwrap_or(&serde_json::Value::Null);
     let (Some(idx), Some(uri)) = (entry["idx"].as_u64(), entry["uri"].as_str()) else {
         return Err(reject("the credential has no status list entry"));
     };

@@ -58,7 +58,8 @@ impl RouteKind {
                     .is_some_and(|rest| rest.starts_with('/'))
         };
         match path {
-            "/token" | "/revoke" | "/userinfo" => RouteKind::ClientApi,
+            // The wallet's endpoints answer JSON like the other client endpoints.
+            "/token" | "/revoke" | "/userinfo" | "/nonce" | "/credential" => RouteKind::ClientApi,
             "/authorize" => RouteKind::Authorize,
             // Getting back into an account is signing in by other steps: the same limit.
             _ if under("/sign-in")

@@ -45,7 +45,12 @@ async fn issue(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Resp
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // The scheme is case-insensitive (RFC 7235 §2.1).
+        .and_then(|v| {
+            v.get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| &v[7..])
+        })
         .map(str::trim)
         .ok_or_else(|| {
             let mut error = OAuthError::new(401, "invalid_token", "a bearer token is required");
