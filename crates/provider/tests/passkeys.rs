@@ -229,6 +229,37 @@ backend_tests! {
             .assert(StatusCode::BAD_REQUEST, "We could not check that passkey");
     }
 
+    // A passkey signs in on its own: reporting the activity of its addition as not recognised
+    // removes it, so whoever added it cannot sign straight back in.
+    async fn reporting_a_passkey_not_recognised_removes_it(app: TestApp) {
+        let totp = app.create_account(EMAIL, PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, EMAIL, PASSWORD, &totp).await;
+        let mut authenticator = SoftAuthenticator::new(&origin(&app)).unwrap();
+        add_passkey(&mut browser, &mut authenticator, "Not mine").await;
+        let added: i64 = sqlx::query("SELECT id FROM audit_events WHERE kind = $1")
+            .bind(AuditKind::PasskeyAdded.as_str())
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap()
+            .try_get("id")
+            .unwrap();
+        let confirm = browser.get(&format!("/account/report?event={added}")).await;
+        browser
+            .post("/account/report", &[("csrf_token", &confirm.csrf()), ("event", &added.to_string())])
+            .await
+            .assert_redirect("/account/changed/reported");
+        assert_eq!(audit_details(&app, AuditKind::PasskeyRemoved).await, ["1 passkeys removed"]);
+
+        let mut other = app.browser();
+        let page = other.get("/sign-in").await;
+        let fields = assertion(&mut other, &mut authenticator, &page).await;
+        post_owned(&mut other, "/sign-in/passkey", &fields)
+            .await
+            .assert(StatusCode::BAD_REQUEST, "We could not check that passkey");
+        other.get("/account").await.assert_redirect("/sign-in");
+    }
+
     async fn without_a_response_the_pages_say_passkeys_need_javascript(app: TestApp) {
         let totp = app.create_account(EMAIL, PASSWORD).await;
         let mut browser = app.browser();

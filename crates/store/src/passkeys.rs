@@ -136,6 +136,26 @@ impl<'a> Passkeys<'a> {
         Ok(true)
     }
 
+    /// Removes every passkey of the account, with one audit event naming how many; the number
+    /// removed. After a recovery or a report of activity not recognised: a passkey someone else
+    /// added would otherwise sign them straight back in.
+    pub async fn remove_all(&self, account_id: &str, removed: &AuditEvent) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let deleted = sqlx::query("DELETE FROM passkeys WHERE account_id = $1")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted > 0 {
+            let event = removed
+                .clone()
+                .with_detail(format!("{deleted} passkeys removed"));
+            insert_event(&mut *tx, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     /// Records a use: the new counter and record, only if the counter went up from the one
     /// stored (or both are 0: an authenticator without a counter, WebAuthn §6.1.1). Of two
     /// racing uses with one counter value, one wins; `false` for the other (a replay or a

@@ -194,7 +194,10 @@ impl AccountServices<'_> {
         let (kind, done, email) = replacement_notice(self.language, account, new, by, now);
         let event = AuditEvent::new(kind, Some(&account.id), now).from_ip(Some(ip.to_owned()));
         if by == Replaced::Recovered {
-            // A recovery's record says how many sessions it ended, so it ends them first.
+            // A recovery's record says how many sessions it ended, so it ends them first. A
+            // passkey signs in on its own (`Cl.Cm`): one added by whoever took the account
+            // would outlive the new credential, so every passkey goes too.
+            self.remove_passkeys(&account.id, ip, now).await?;
             let ended = self.access.end_all(&account.id, keep, now_ms).await?;
             let event = event.with_detail(format!("{} other sessions ended", ended.sessions));
             self.db.audit().record(&event).await?;
@@ -258,6 +261,9 @@ impl AccountServices<'_> {
         now_ms: i64,
     ) -> Result<()> {
         self.access.end_all(account_id, keep, now_ms).await?;
+        // A passkey the citizen did not add would sign its holder straight back in.
+        self.remove_passkeys(account_id, ip, now_ms.div_euclid(1000))
+            .await?;
         let reported = AuditEvent::new(
             AuditKind::ActivityReported,
             Some(account_id),
@@ -267,6 +273,17 @@ impl AccountServices<'_> {
         .with_detail(format!("{} {}", event.id, event.kind.as_str()));
         self.db.audit().record(&reported).await?;
         tracing::warn!(account = %account_id, event = event.id, "activity reported as not recognised");
+        Ok(())
+    }
+
+    /// Removes every passkey of the account (recorded when there were any).
+    async fn remove_passkeys(&self, account_id: &str, ip: &str, now: i64) -> Result<()> {
+        let removed = AuditEvent::new(AuditKind::PasskeyRemoved, Some(account_id), now)
+            .from_ip(Some(ip.to_owned()));
+        let count = self.db.passkeys().remove_all(account_id, &removed).await?;
+        if count > 0 {
+            tracing::warn!(account = %account_id, count, "every passkey of the account removed");
+        }
         Ok(())
     }
 
