@@ -223,6 +223,8 @@ mod tests {
         );
         assert_eq!(RouteKind::of_path("/token"), RouteKind::ClientApi);
         assert_eq!(RouteKind::of_path("/userinfo"), RouteKind::ClientApi);
+        assert_eq!(RouteKind::of_path("/nonce"), RouteKind::ClientApi);
+        assert_eq!(RouteKind::of_path("/credential"), RouteKind::ClientApi);
         assert_eq!(RouteKind::of_path("/authorize"), RouteKind::Authorize);
         assert_eq!(RouteKind::of_path("/authorize/consent"), RouteKind::Forms);
         assert_eq!(RouteKind::of_path("/sign-out"), RouteKind::Forms);
