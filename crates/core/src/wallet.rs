@@ -193,6 +193,7 @@ pub async fn account_for(store: &dyn EphemeralStore, access_token: &str) -> Resu
     let value = store
         .get(&key_of("access", access_token))
         .await?
+        .filter(|value| value != USED)
         .ok_or_else(|| OAuthError::invalid_token("the access token is not valid"))?;
     String::from_utf8(value).map_err(|_| Error::Corrupt("wallet access token".into()))
 }
@@ -239,6 +240,16 @@ pub async fn issue(
             "the identity is not proven to P2 now",
         )
     })?;
+    // One credential per access token: each takes an index of the status list, which one
+    // token must not be able to use up. Taken only now, so a refused request can be mended.
+    match issuance
+        .store
+        .swap(&key_of("access", access_token), USED)
+        .await?
+    {
+        Some(value) if value != USED => {}
+        _ => return Err(OAuthError::invalid_token("the access token was used").into()),
+    }
     let idx = issuance
         .db
         .wallet_credentials()
@@ -492,5 +503,7 @@ mod tests {
         let cnf = check_proof(&store, issuer, &good, now).await.unwrap();
         assert_eq!(cnf["kty"], "EC");
         assert!(cnf.get("d").is_none());
+        // Its nonce is used up.
+        assert!(check_proof(&store, issuer, &good, now).await.is_err());
     }
 }

@@ -902,9 +902,14 @@ identity_tests! {
         assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
         let issued: Value = serde_json::from_str(&issued.body).unwrap();
         let credential = issued["credentials"][0]["credential"].as_str().unwrap().to_owned();
-        let reused = browser.send(ask(&request)).await;
-        assert_eq!(reused.status, StatusCode::BAD_REQUEST, "a reused nonce");
-        assert!(reused.body.contains("invalid_nonce"), "{}", reused.body);
+        // One credential per access token, even with a fresh nonce (a used nonce: the unit test
+        // `wallet::tests::key_proofs_need_an_audience_a_public_key_and_a_sane_iat`).
+        let nonce = nonce_of(browser.post("/nonce", &[]).await);
+        let again = json!({"credential_configuration_id": "UKIdentityCredential",
+                           "proofs": {"jwt": [wallet.proof(&issuer, &nonce, env.now())]}});
+        let reused = browser.send(ask(&again)).await;
+        assert_eq!(reused.status, StatusCode::UNAUTHORIZED, "a used access token");
+        assert!(reused.body.contains("invalid_token"), "{}", reused.body);
 
         let did: one_login_rp::identity::DidDocument =
             serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap();

@@ -23,6 +23,8 @@ impl<'a> WalletCredentials<'a> {
         expires_at: i64,
         list_size: u32,
     ) -> Result<u32> {
+        // Expired credentials' indices are free again: their status no longer matters.
+        self.forget_expired(now).await?;
         for _ in 0..16 {
             let idx = rand::rng().random_range(0..list_size);
             let inserted = sqlx::query(
