@@ -1,7 +1,7 @@
 //! Issue 15's check that a template writes no user-facing words of its own, for any service's
-//! templates (the provider's `catalogue_check` scans the same way): what a template shows that
-//! no `{{ }}` or `{% %}` wrote, the string literals of its tags that read as words, and the
-//! attributes a person reads.
+//! templates (the provider's `catalogue_check` and the departments' tests use it): what a
+//! template shows that no `{{ }}` or `{% %}` wrote, the string literals of its tags that read
+//! as words, and the attributes a person reads.
 
 /// Words a template may write as they are: the toggle names each language in itself.
 pub const ALLOWED: &[&str] = &["English", "Cymraeg", "|", ".", "GOV.UK"];
@@ -80,7 +80,14 @@ fn readable_attributes(tag: &str) -> Vec<String> {
 /// filter, and after each `text("` or `text_with("` call.
 pub fn keys_used(source: &str) -> Vec<String> {
     let mut used = Vec::new();
-    for filter in ["\"|t ", "\"|t}", "\"|t)", "\"|t,", "\"|t_with("] {
+    for filter in [
+        "\"|t ",
+        "\"|t}",
+        "\"|t)",
+        "\"|t,",
+        "\"|t_with(",
+        "\"|t_with2(",
+    ] {
         for (at, _) in source.match_indices(filter) {
             if let Some(start) = source[..at].rfind('"') {
                 used.push(source[start + 1..at].to_owned());
