@@ -87,10 +87,7 @@ pub(crate) async fn check_identity(
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response> {
-    let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    kit.posted_from(&headers, &form.csrf_token).await?;
-    let ui_locales = ui_locales.map(|Extension(locales)| locales);
-    send_to_provider(&kit, &headers, Purpose::IdentityCheck, ui_locales.as_ref()).await
+    posted_step(&kit, ui_locales, &headers, form, Purpose::IdentityCheck).await
 }
 
 /// The age step: asks the provider only whether the citizen has reached an age.
@@ -100,10 +97,21 @@ pub(crate) async fn check_age(
     headers: HeaderMap,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Result<Response> {
+    posted_step(&kit, ui_locales, &headers, form, Purpose::AgeCheck).await
+}
+
+/// A step the citizen starts with a button (a form with its CSRF token): to the provider.
+async fn posted_step(
+    kit: &OneLogin,
+    ui_locales: Option<Extension<UiLocales>>,
+    headers: &HeaderMap,
+    form: Result<Form<CsrfForm>, FormRejection>,
+    purpose: Purpose,
+) -> Result<Response> {
     let Form(form) = form.map_err(|_| Error::CsrfRejected)?;
-    kit.posted_from(&headers, &form.csrf_token).await?;
+    kit.posted_from(headers, &form.csrf_token).await?;
     let ui_locales = ui_locales.map(|Extension(locales)| locales);
-    send_to_provider(&kit, &headers, Purpose::AgeCheck, ui_locales.as_ref()).await
+    send_to_provider(kit, headers, purpose, ui_locales.as_ref()).await
 }
 
 /// The authorization response (RFC 6749 §4.1.2, §4.1.2.1) with RFC 9207's `iss`.
