@@ -16,11 +16,12 @@ use identity_proofing::{AgeThreshold, ConfidenceLevel, ProvenIdentity, age_over}
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, OAuthError, Result};
 use crate::identity::IdentityService;
+use crate::oidc::grants::hash_token;
 use crate::oidc::keys::KeySet;
+use crate::oidc::userinfo_claims::utc_day;
 use crate::random::random_token;
 use one_login_store::Database;
 use one_login_store::ephemeral::EphemeralStore;
@@ -60,10 +61,7 @@ pub fn vct(issuer: &str) -> String {
 }
 
 fn key_of(kind: &str, secret: &str) -> String {
-    format!(
-        "wallet:{kind}:{}",
-        URL_SAFE_NO_PAD.encode(Sha256::digest(secret.as_bytes()))
-    )
+    format!("wallet:{kind}:{}", hash_token(secret))
 }
 
 /// `/.well-known/openid-credential-issuer` (OID4VCI §12.2).
@@ -326,12 +324,6 @@ pub fn disclosable_claims(identity: &ProvenIdentity, today: time::Date) -> Vec<(
         claims.push((AgeThreshold::Over18.claim().into(), over.into()));
     }
     claims
-}
-
-fn utc_day(now: i64) -> time::Date {
-    time::OffsetDateTime::from_unix_timestamp(now)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .date()
 }
 
 /// OID4VCI Appendix F.1: a proof JWT typed `openid4vci-proof+jwt`, ES256, the wallet's public

@@ -126,7 +126,7 @@ async fn identity_claims_for(
 
 /// The day (UTC) of the provider clock's `now`, for the age claims. UTC, not UK time: in
 /// summer between midnight and 1 a.m. a birthday counts one hour late, never early.
-fn utc_day(now: i64) -> time::Date {
+pub(crate) fn utc_day(now: i64) -> time::Date {
     time::OffsetDateTime::from_unix_timestamp(now)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
         .date()

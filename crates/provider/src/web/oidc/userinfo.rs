@@ -12,16 +12,19 @@ use one_login_core::error::OAuthError;
 use one_login_core::oidc::authorization_request::Params;
 use one_login_core::oidc::userinfo_claims;
 
+/// The token of an `Authorization: Bearer` header (RFC 6750 §2.1; the scheme is
+/// case-insensitive, RFC 7235 §2.1).
+pub(super) fn bearer_header(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let scheme = value.get(..7)?;
+    scheme
+        .eq_ignore_ascii_case("bearer ")
+        .then(|| value[7..].trim())
+}
+
 /// The bearer token: from the header, or (POST only) the form body (RFC 6750 §2.1-2.2).
 fn bearer(headers: &HeaderMap, body: Option<&Bytes>) -> Result<String> {
-    let from_header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
-        .map(|t| t.trim().to_owned());
+    let from_header = bearer_header(headers).map(str::to_owned);
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -65,4 +68,25 @@ async fn answer(app: &AppState, headers: &HeaderMap, body: Option<&Bytes>) -> Re
     let now = app.clock.unix();
     let claims = userinfo_claims::release(&app.oidc, &app.identity, stores(app), &token, now);
     Ok(no_store_json(&claims.await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        let with = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::AUTHORIZATION, value.parse().unwrap());
+            bearer_header(&headers).map(str::to_owned)
+        };
+        for value in ["Bearer abc", "bearer abc", "BEARER  abc "] {
+            assert_eq!(with(value).as_deref(), Some("abc"), "{value}");
+        }
+        for value in ["Basic abc", "Bear", "Bearerabc", "Beärer abc"] {
+            assert_eq!(with(value), None, "{value}");
+        }
+        assert_eq!(bearer_header(&HeaderMap::new()), None);
+    }
 }

@@ -42,21 +42,11 @@ pub async fn credential(
 }
 
 async fn issue(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        // The scheme is case-insensitive (RFC 7235 §2.1).
-        .and_then(|v| {
-            v.get(..7)
-                .filter(|s| s.eq_ignore_ascii_case("bearer "))
-                .map(|_| &v[7..])
-        })
-        .map(str::trim)
-        .ok_or_else(|| {
-            let mut error = OAuthError::new(401, "invalid_token", "a bearer token is required");
-            error.www_authenticate = Some("Bearer realm=\"One Login\"".to_owned());
-            error
-        })?;
+    let token = super::userinfo::bearer_header(headers).ok_or_else(|| {
+        let mut error = OAuthError::new(401, "invalid_token", "a bearer token is required");
+        error.www_authenticate = Some("Bearer realm=\"One Login\"".to_owned());
+        error
+    })?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
