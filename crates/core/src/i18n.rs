@@ -339,6 +339,49 @@ fn format(bundle: &Bundle, key: &str, args: Option<&FluentArgs<'_>>) -> Option<S
     Some(text.into_owned())
 }
 
+/// The query parameter of the language toggle (`?lang=cy`), on every service's pages.
+pub const TOGGLE_PARAMETER: &str = "lang";
+
+/// The language a remembered choice (the cookie `cookie_name` in the `Cookie` headers), then
+/// `Accept-Language`, ask for; English when neither does.
+pub fn remembered_or_accepted<'a>(
+    cookie_headers: impl IntoIterator<Item = &'a str>,
+    cookie_name: &str,
+    accept_language: Option<&str>,
+) -> Language {
+    let from_cookie = cookie_headers
+        .into_iter()
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == cookie_name)
+        .and_then(|(_, value)| Language::from_tag(value));
+    from_cookie
+        .or_else(|| accept_language.and_then(Language::from_accept_language))
+        .unwrap_or_default()
+}
+
+/// The same path and query without the toggle's parameter. A path a browser could read as
+/// another site's address (`//host`, or with a backslash) goes to the start page instead, so
+/// the toggle is never an open redirect.
+pub fn without_toggle(path: &str, query: Option<&str>) -> String {
+    let path = if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
+        path
+    } else {
+        "/"
+    };
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .filter(|(name, _)| name != TOGGLE_PARAMETER)
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        return path.to_owned();
+    }
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    format!("{path}?{query}")
+}
+
 /// The keys a catalogue's source defines, in order (for the tests that compare catalogues and
 /// check the keys the pages use).
 pub fn keys(source: &str) -> Vec<String> {

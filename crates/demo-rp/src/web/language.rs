@@ -15,6 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use one_login_rp::UiLocales;
 
+use one_login_core::i18n::{self, TOGGLE_PARAMETER, without_toggle};
 pub use one_login_core::i18n::{Catalogue, FluentValue, Language};
 
 use super::AppState;
@@ -28,9 +29,6 @@ pub static WORDS: Catalogue = Catalogue::new([
 tokio::task_local! {
     static CURRENT: Language;
 }
-
-/// The query parameter the toggle's links carry.
-const TOGGLE_PARAMETER: &str = "lang";
 
 /// How long the toggle's choice is remembered: a year, as the provider's.
 const COOKIE_SECONDS: u32 = 365 * 24 * 60 * 60;
@@ -72,44 +70,16 @@ fn toggled(method: &Method, query: Option<&str>) -> Option<Language> {
 
 /// The cookie's language, then `Accept-Language`'s; English when neither says.
 fn from_headers(headers: &HeaderMap, cookie_name: &str) -> Language {
-    let from_cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == cookie_name)
-        .and_then(|(_, value)| Language::from_tag(value));
-    from_cookie
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|value| value.to_str().ok())
-                .and_then(Language::from_accept_language)
-        })
-        .unwrap_or_default()
-}
-
-/// The same path and query without the toggle's parameter; a path a browser could read as
-/// another site (`//host`, a backslash) goes to the start page, so the toggle never redirects
-/// away from the department.
-fn without_toggle(path: &str, query: Option<&str>) -> String {
-    let path = if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
-        path
-    } else {
-        "/"
-    };
-    let kept: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .filter(|(name, _)| name != TOGGLE_PARAMETER)
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        return path.to_owned();
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("{path}?{query}")
+    i18n::remembered_or_accepted(
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok()),
+        cookie_name,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    )
 }
 
 /// The layer that chooses the request's language, answers the toggle, and hands the language

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
+use one_login_core::i18n::{self, TOGGLE_PARAMETER, without_toggle};
 pub use one_login_core::i18n::{FluentValue, Language};
 
 use crate::app::AppState;
@@ -24,9 +25,6 @@ use crate::web::visit::browser_cookie;
 tokio::task_local! {
     static CURRENT: Language;
 }
-
-/// The query parameter the toggle's links carry.
-const TOGGLE_PARAMETER: &str = "lang";
 
 /// How long the toggle's choice is remembered.
 const COOKIE_LIFETIME: time::Duration = time::Duration::days(365);
@@ -106,44 +104,16 @@ fn form_urlencoded(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
 
 /// The language the cookie, then `Accept-Language`, ask for; English when neither does.
 fn from_headers(headers: &HeaderMap, https: bool) -> Language {
-    let name = cookie_name(https);
-    let from_cookie = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .and_then(|(_, value)| Language::from_tag(value));
-    from_cookie
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|value| value.to_str().ok())
-                .and_then(Language::from_accept_language)
-        })
-        .unwrap_or_default()
-}
-
-/// The same path and query without the toggle's parameter. A path a browser could read as
-/// another site's address (`//host`, or with a backslash) goes to the start page instead, so
-/// the toggle is never an open redirect.
-fn without_toggle(path: &str, query: Option<&str>) -> String {
-    let path = if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
-        path
-    } else {
-        "/"
-    };
-    let kept: Vec<(String, String)> = form_urlencoded(query.unwrap_or(""))
-        .filter(|(name, _)| name != TOGGLE_PARAMETER)
-        .collect();
-    if kept.is_empty() {
-        return path.to_owned();
-    }
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(kept)
-        .finish();
-    format!("{path}?{query}")
+    i18n::remembered_or_accepted(
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok()),
+        cookie_name(https),
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    )
 }
 
 /// The layer that chooses the request's language, answers the toggle and remembers a choice.
