@@ -78,7 +78,9 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       // the button; and back goes to the start page again.
       await citizen.follow('Sign in', { role: 'button' });
       await citizen.sees(SIGN_IN);
-      const order = await page.locator('main form').evaluate((form) =>
+      // The password form (the page also has the passkey form).
+      const passwordForm = page.locator('main form').filter({ has: page.locator('input[type=password]') });
+      const order = await passwordForm.evaluate((form) =>
         [...form.querySelectorAll('input[type=password], a, button')]
           .map((el) => (el.tagName === 'INPUT' ? 'password' : el.textContent.trim()))
           .filter((text) => ['password', 'Forgotten your password?', 'Continue'].includes(text)),
