@@ -12,7 +12,7 @@ use one_login_store::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_store::error::{Error, Refusal};
 use one_login_store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
-    NewAttempt, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
+    NewAttempt, NewFeedback, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
 };
 use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available, redis_url};
 
@@ -501,6 +501,53 @@ durable_contract! {
         let again = NewAttempt { id: "b1", account_id: &bob.id, kind: "question-set", document_key: "k", started_at: 5_000 };
         attempts.reserve(&again).await.unwrap();
         assert!(attempts.reserve(&again).await.is_err(), "ids are unique");
+    }
+
+    // Issue 15: feedback is kept whole (any text, in any language) and listed newest first,
+    // from a time, at most so many; closing the account forgets whose it was.
+    async fn feedback_is_listed_newest_first_and_forgets_a_closed_account(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let log = db.feedback();
+        let feedback = |topic: &str, at: i64| NewFeedback {
+            topic: topic.into(),
+            message: "Roedd y cwestiynau’n anodd.\nDiolch — \"Ada\" 'O'Neil'".into(),
+            came_from: None,
+            language: "cy".into(),
+            reply_email: None,
+            account_id: None,
+            created_at: at,
+        };
+        let first = log.record(&feedback("signing-in", 1_000)).await.unwrap();
+        let replied = NewFeedback {
+            came_from: Some("/account?x=1".into()),
+            reply_email: Some("ada@example.com".into()),
+            account_id: Some(ada.id.clone()),
+            ..feedback("your-account", 3_000)
+        };
+        let second = log.record(&replied).await.unwrap();
+        log.record(&feedback("proving-identity", 2_000)).await.unwrap();
+        assert_ne!(first, second);
+        let all = log.newest(0, 10).await.unwrap();
+        let topics: Vec<_> = all.iter().map(|f| f.topic.as_str()).collect();
+        assert_eq!(topics, ["your-account", "proving-identity", "signing-in"]);
+        assert_eq!(all[0].id, second);
+        assert_eq!(all[0].came_from.as_deref(), Some("/account?x=1"));
+        assert_eq!(all[0].account_id.as_deref(), Some(ada.id.as_str()));
+        assert_eq!(all[2].message, feedback("", 0).message);
+        assert_eq!((all[2].came_from.as_deref(), all[2].reply_email.as_deref()), (None, None));
+        assert_eq!((all[2].language.as_str(), all[2].created_at), ("cy", 1_000));
+        let newest: Vec<_> = log.newest(0, 2).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(newest, [3_000, 2_000]);
+        let since: Vec<_> = log.newest(2_000, 10).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(since, [3_000, 2_000]);
+        assert!(log.newest(3_001, 10).await.unwrap().is_empty());
+
+        let closed = AuditEvent::new(AuditKind::AccountClosed, Some(&ada.id), 4_000);
+        assert!(db.accounts().close(&ada.id, &closed, None).await.unwrap());
+        let kept = log.newest(3_000, 10).await.unwrap();
+        assert_eq!(kept[0].id, second);
+        assert_eq!((kept[0].account_id.as_deref(), kept[0].reply_email.as_deref()), (None, None));
+        assert_eq!(kept[0].message, replied.message);
     }
 
     async fn migrations_are_idempotent(db) {

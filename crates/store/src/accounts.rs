@@ -404,6 +404,8 @@ impl<'a> Accounts<'a> {
             "DELETE FROM consents WHERE account_id = $1",
             "DELETE FROM refresh_tokens WHERE account_id = $1",
             "DELETE FROM passkeys WHERE account_id = $1",
+            // Feedback stays, but no longer says whose it was nor where to reply.
+            "UPDATE feedback SET account_id = NULL, reply_email = NULL WHERE account_id = $1",
             "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;

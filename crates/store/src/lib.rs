@@ -16,6 +16,7 @@ mod consents;
 pub mod data_dir;
 pub mod ephemeral;
 pub mod error;
+mod feedback;
 mod identity;
 mod interventions;
 mod passkeys;
@@ -36,6 +37,7 @@ use sqlx::migrate::Migrator;
 pub use accounts::{Account, AccountStatus, Accounts, Barrier, NewAccount, Standing};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consent, Consents, GivenConsent};
+pub use feedback::{FeedbackLog, NewFeedback, StoredFeedback};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
 pub use passkeys::{Passkeys, StoredPasskey};
@@ -192,6 +194,10 @@ impl Database {
 
     pub fn clients(&self) -> Clients<'_> {
         Clients::new(&self.pool)
+    }
+
+    pub fn feedback(&self) -> FeedbackLog<'_> {
+        FeedbackLog::new(&self.pool)
     }
 
     pub fn identity(&self) -> IdentityStore<'_> {
