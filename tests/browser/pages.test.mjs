@@ -174,4 +174,27 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       await citizen.checkAccessibility();
     }),
   );
+
+  test('feedback from the phase banner: refused when empty, counted as typed, sent, then back to the page', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, async ({ citizen, page }) => {
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.follow('feedback');
+      const FEEDBACK = { path: '/feedback', heading: 'Give feedback on GOV.UK One Login' };
+      await citizen.sees(FEEDBACK);
+      await page.getByLabel('Signing in', { exact: true }).check();
+      await citizen.submitRefused('Send feedback');
+      await citizen.sees({ ...FEEDBACK, status: 400, errors: [['Enter your feedback', '#feedback']] });
+      const said = 'The security code came quickly.';
+      await citizen.fill('Tell us about your experience', said);
+      // govuk-frontend's character count, in the page's words, counts down as the citizen types.
+      const left = (1200 - said.length).toLocaleString('en-GB');
+      await page.locator('.govuk-character-count__status', { hasText: `You have ${left} characters remaining` }).waitFor();
+      await citizen.checkAccessibility('feedback typed');
+      await citizen.submitAccepted('Send feedback');
+      await citizen.sees({ path: '/feedback/sent', heading: 'Thank you for your feedback' });
+      await citizen.follow('Return to where you were');
+      await citizen.sees(SIGN_IN);
+    }),
+  );
 });

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod create_account;
+pub mod feedback;
 pub mod health;
 pub mod identity;
 pub mod info;
@@ -266,5 +267,6 @@ fn info_routes() -> Router<AppState> {
         .route("/accessibility", get(info::accessibility))
         .route("/cookies", get(info::cookies))
         .route("/privacy", get(info::privacy))
-        .route("/feedback", get(info::feedback))
+        .route("/feedback", get(feedback::form).post(feedback::send))
+        .route("/feedback/sent", get(feedback::sent))
 }
