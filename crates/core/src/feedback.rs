@@ -298,6 +298,18 @@ mod tests {
         );
     }
 
+    // The words state the limit: a new limit needs new words in both catalogues.
+    #[test]
+    fn the_words_state_the_limit() {
+        assert_eq!(MAX_FEEDBACK_CHARS, 1_200);
+        for language in Language::ALL {
+            let stated = language.text("feedback-count-limit");
+            assert!(stated.contains("1,200"), "{language:?}: {stated}");
+            let refused = language.text("msg-your-feedback-must-be-1200");
+            assert!(refused.contains("1,200"), "{language:?}: {refused}");
+        }
+    }
+
     #[test]
     fn an_address_is_kept_only_with_a_reply_asked_for() {
         let no_reply = check(&sent("something-else", "Hi", "no", "ada@example.com")).unwrap();
