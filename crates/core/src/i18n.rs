@@ -428,6 +428,19 @@ mod tests {
     }
 
     #[test]
+    fn the_toggle_s_redirect_keeps_the_rest_of_the_query_and_stays_on_the_site() {
+        assert_eq!(without_toggle("/sign-in", Some("lang=cy")), "/sign-in");
+        assert_eq!(without_toggle("/account", None), "/account");
+        assert_eq!(
+            without_toggle("/account", Some("a=1&lang=cy&b=x+y")),
+            "/account?a=1&b=x+y"
+        );
+        assert_eq!(without_toggle("//evil.example/x", Some("lang=cy")), "/");
+        assert_eq!(without_toggle("/\\evil.example", Some("lang=cy")), "/");
+        assert_eq!(without_toggle("evil.example", Some("lang=cy")), "/");
+    }
+
+    #[test]
     fn every_message_formats_in_both_languages() {
         for key in keys(CATALOGUES[0].1) {
             for language in Language::ALL {
