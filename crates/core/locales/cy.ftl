@@ -1,4 +1,4 @@
-# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/core/src/i18n.rs).
+# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/provider/src/web/catalogue_check.rs).
 # Where GOV.UK publishes Welsh wording for a pattern, it is used as published.
 
 ## The GOV.UK layout and components

@@ -1,4 +1,4 @@
-# English messages. Every key here is in cy.ftl too (a test in crates/core/src/i18n.rs).
+# English messages. Every key here is in cy.ftl too (a test in crates/provider/src/web/catalogue_check.rs).
 # Keys are lowercase words joined by hyphens, starting with the page or component they belong to.
 
 ## The GOV.UK layout and components (crates/govuk-assets/src/words.rs lists these keys)
