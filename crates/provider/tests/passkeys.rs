@@ -77,14 +77,7 @@ async fn post_owned(browser: &mut Browser, path: &str, fields: &[(String, String
 
 /// The details of Ada's audit events of `kind`, oldest first.
 async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
-    let account = app
-        .state
-        .db
-        .accounts()
-        .find_by_email(EMAIL)
-        .await
-        .unwrap()
-        .unwrap();
+    let account = app.account(EMAIL).await;
     let rows = sqlx::query(
         "SELECT detail FROM audit_events WHERE account_id = $1 AND kind = $2 ORDER BY id",
     )
