@@ -179,7 +179,7 @@ pub async fn add(
             &account,
             (&form.ceremony, &form.credential),
             &name,
-            (&ip, visit.now),
+            (visit.session_id(), &ip, visit.now_ms),
         )
         .await?;
     let problem = match added {
@@ -223,7 +223,11 @@ pub async fn remove(
         Gate::Closed(response) => return Ok(response),
     };
     app.account_services()
-        .remove_passkey(&account, &form.credential_id, &ip, visit.now)
+        .remove_passkey(
+            &account,
+            &form.credential_id,
+            (visit.session_id(), &ip, visit.now_ms),
+        )
         .await?;
     Ok(Redirect::to(PASSKEYS).into_response())
 }
