@@ -75,9 +75,9 @@ async fn post_owned(browser: &mut Browser, path: &str, fields: &[(String, String
     browser.post(path, &fields).await
 }
 
-/// The details of Ada's audit events of `kind`, oldest first.
-async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
-    let account = app.account(EMAIL).await;
+/// The details of the audit events of `kind` of the account of `email`, oldest first.
+async fn audit_details_of(app: &TestApp, email: &str, kind: AuditKind) -> Vec<String> {
+    let account = app.account(email).await;
     let rows = sqlx::query(
         "SELECT detail FROM audit_events WHERE account_id = $1 AND kind = $2 ORDER BY id",
     )
@@ -93,6 +93,11 @@ async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// The details of Ada's audit events of `kind`, oldest first.
+async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
+    audit_details_of(app, EMAIL, kind).await
 }
 
 backend_tests! {
@@ -174,6 +179,12 @@ backend_tests! {
             .assert(StatusCode::BAD_REQUEST, "We could not check that passkey");
         bob.get("/account").await.assert_redirect("/sign-in");
         let _ = bob_totp;
+        // Refused before its use was recorded: Ada's passkey has its counter as it was, and
+        // the failure is Bob's second factor.
+        let stored = app.state.db.passkeys().find(&ada.credential_id()).await.unwrap().unwrap();
+        assert_eq!((stored.sign_count, stored.last_used_at), (0, None));
+        let failed = audit_details_of(&app, "bob@example.com", AuditKind::SignInFailed).await;
+        assert_eq!(failed, ["passkey: another account's passkey after this one's password"]);
 
         // Ada's password, then her passkey instead of the code.
         let mut again = app.browser();

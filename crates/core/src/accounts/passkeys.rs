@@ -61,6 +61,8 @@ pub enum PasskeyProblem {
     Duplicate,
     /// The account has [`MAX_PASSKEYS`] already.
     TooMany,
+    /// Another account's passkey, offered as the second factor after this one's password.
+    OtherAccount,
 }
 
 impl PasskeyProblem {
@@ -74,6 +76,7 @@ impl PasskeyProblem {
             PasskeyProblem::Cloned => "signature counter did not increase (cloned credential)",
             PasskeyProblem::Duplicate => "credential already registered",
             PasskeyProblem::TooMany => "too many passkeys",
+            PasskeyProblem::OtherAccount => "another account's passkey after this one's password",
         }
     }
 }
@@ -430,15 +433,18 @@ impl AccountServices<'_> {
 
     /// Finishes a sign-in with a passkey: the account it signs in. The response must answer
     /// this ceremony's challenge, from this origin, for this RP ID, with user verification, by
-    /// a credential an account has, with a counter above the one stored (§7.2).
+    /// a credential an account has, with a counter above the one stored (§7.2); and after a
+    /// password (`after_password_of`, that account's id), by a credential of that account.
     pub async fn finish_passkey_sign_in(
         &self,
         ceremonies: &PasskeyCeremonies,
         (ceremony_id, response): (&str, &str),
+        after_password_of: Option<&str>,
         (ip, now): (&str, i64),
     ) -> Result<std::result::Result<String, PasskeyProblem>> {
+        let answer = (ceremony_id, response);
         let outcome = self
-            .check_passkey_sign_in(ceremonies, ceremony_id, response, now)
+            .check_passkey_sign_in(ceremonies, answer, after_password_of, now)
             .await?;
         if let Err((problem, account_id)) = &outcome {
             // Checklist 78: failed second factors are logged (by account id, never the email).
@@ -459,8 +465,8 @@ impl AccountServices<'_> {
     async fn check_passkey_sign_in(
         &self,
         ceremonies: &PasskeyCeremonies,
-        ceremony_id: &str,
-        response: &str,
+        (ceremony_id, response): (&str, &str),
+        after_password_of: Option<&str>,
         now: i64,
     ) -> Result<std::result::Result<String, (PasskeyProblem, Option<String>)>> {
         if response.trim().is_empty() {
@@ -484,6 +490,14 @@ impl AccountServices<'_> {
             Some(stored) if stored.user_handle == user_handle.to_string() => stored,
             _ => return Ok(Err((PasskeyProblem::Unknown, None))),
         };
+        // Checked before the counter is written: another account's passkey, refused here, is
+        // left as it was. The failure is the signing-in account's (its second factor).
+        if let Some(signing_in) = after_password_of
+            && signing_in != stored.account_id
+        {
+            let account = Some(signing_in.to_owned());
+            return Ok(Err((PasskeyProblem::OtherAccount, account)));
+        }
         let account = Some(stored.account_id.clone());
         let mut passkey = parse_passkey(&stored)?;
         let result = match ceremonies.finish_sign_in(&response, state, &passkey) {

@@ -277,20 +277,14 @@ pub async fn sign_in(
         .finish_passkey_sign_in(
             &ceremonies(&app)?,
             (&form.ceremony, &form.credential),
+            after_password.as_ref().map(|auth| auth.account_id.as_str()),
             (&ip, visit.now),
         )
         .await?;
-    let problem = match checked {
-        Ok(account_id) => match &after_password {
-            Some(auth) if auth.account_id != account_id => {
-                tracing::info!(account = %auth.account_id, "passkey of another account refused as the second factor");
-                PasskeyProblem::Unknown
-            }
-            _ => return signed_in(&app, visit, &account_id, after_password.is_some(), &ip).await,
-        },
-        Err(problem) => problem,
-    };
-    refused(visit, after_password.is_some(), problem)
+    match checked {
+        Ok(account_id) => signed_in(&app, visit, &account_id, after_password.is_some(), &ip).await,
+        Err(problem) => refused(visit, after_password.is_some(), problem),
+    }
 }
 
 /// The passkey checked: the citizen is signed in at `Cl.Cm`, with the methods used (RFC 8176).
