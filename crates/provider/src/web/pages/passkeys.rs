@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::security::{Gate, gate};
+use super::security::{Gate, gate, through_gate};
 use super::sign_in::{SignInCodePage, SignInPage, complete_sign_in_with};
 use crate::app::AppState;
 use crate::web::error::Result;
@@ -101,10 +101,7 @@ async fn passkeys_page(
 /// `GET /account/passkeys`. Changing how the citizen signs in needs a recent sign-in, as the
 /// app and email changes do (`accounts::changes::FRESH_SIGN_IN_MS`).
 pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     passkeys_page(
         &app,
         &mut visit,
@@ -160,10 +157,7 @@ pub async fn add(
     PageForm(form): PageForm<AddForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     let typed = super::shown(&form.name);
     let name = match passkey_name(&form.name) {
         Ok(name) => name,
@@ -218,10 +212,7 @@ pub async fn remove(
     PageForm(form): PageForm<RemoveForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     app.account_services()
         .remove_passkey(
             &account,
