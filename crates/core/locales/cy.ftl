@@ -610,3 +610,19 @@ msg-passkey-already-added = Mae’r allwedd mynediad honno wedi’i gosod yn bar
 msg-passkey-too-many = Mae gennych 10 allwedd mynediad yn barod. Tynnwch un nad ydych yn ei defnyddio mwyach cyn i chi ychwanegu un arall.
 activity-passkey-added = Allwedd mynediad wedi’i hychwanegu
 activity-passkey-removed = Allwedd mynediad wedi’i thynnu
+
+## welsh: the simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Gyda pha un o’r banciau neu’r cymdeithasau adeiladu hyn y mae gennych gyfrif cyfredol?
+kbv-loan = Gyda pha un o’r cwmnïau hyn rydych wedi cael benthyciad neu gerdyn credyd yn ystod y 3 blynedd diwethaf?
+kbv-phone = Gyda pha un o’r cwmnïau hyn y mae eich contract ffôn symudol?
+kbv-mortgage = Faint yw eich taliad morgais misol?
+kbv-energy = Pa un o’r cwmnïau hyn sy’n cyflenwi eich nwy neu’ch trydan?
+kbv-car-finance = Gyda pha un o’r cwmnïau hyn rydych wedi cael cyllid car yn ystod y 5 mlynedd diwethaf?
+kbv-none-of-these = Dim un o’r rhain
+kbv-no-mortgage = Nid oes gennyf forgais
+kbv-mortgage-up-to-400 = Hyd at £400
+kbv-mortgage-401-to-700 = £401 i £700
+kbv-mortgage-701-to-1000 = £701 i £1,000
+kbv-mortgage-over-1000 = Dros £1,000
+the-service = Y gwasanaeth

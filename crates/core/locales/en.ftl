@@ -616,3 +616,19 @@ msg-passkey-already-added = That passkey is already set up.
 msg-passkey-too-many = You already have 10 passkeys. Remove one you no longer use before you add another.
 activity-passkey-added = Passkey added
 activity-passkey-removed = Passkey removed
+
+## welsh: the simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Which of these banks or building societies do you have a current account with?
+kbv-loan = Which of these companies have you had a loan or credit card with in the last 3 years?
+kbv-phone = Which of these companies is your mobile phone contract with?
+kbv-mortgage = How much is your monthly mortgage payment?
+kbv-energy = Which of these companies supplies your gas or electricity?
+kbv-car-finance = Which of these companies have you had car finance with in the last 5 years?
+kbv-none-of-these = None of these
+kbv-no-mortgage = I do not have a mortgage
+kbv-mortgage-up-to-400 = Up to £400
+kbv-mortgage-401-to-700 = £401 to £700
+kbv-mortgage-701-to-1000 = £701 to £1,000
+kbv-mortgage-over-1000 = Over £1,000
+the-service = The service
