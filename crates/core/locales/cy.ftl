@@ -1,4 +1,4 @@
-# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/core/src/i18n.rs).
+# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/provider/src/web/catalogue_check.rs).
 # Where GOV.UK publishes Welsh wording for a pattern, it is used as published.
 
 ## The GOV.UK layout and components
@@ -375,6 +375,20 @@ email-app-replaced =
     Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
 
     Os na wnaethoch hyn, efallai bod rhywun arall yn gwybod eich cyfrinair ac yn gallu darllen eich e-bost: newidiwch gyfrinair eich cyfrif e-bost, yna ailosodwch gyfrinair eich GOV.UK One Login.
+email-passkey-added-subject = Mae allwedd mynediad wedi’i hychwanegu at eich GOV.UK One Login
+email-passkey-added =
+    Cafodd allwedd mynediad o’r enw “{ $name }” ei hychwanegu at eich GOV.UK One Login ar { $when } (UTC). Gall fewngofnodi ar ei phen ei hun, heb eich cyfrinair.
+
+    Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
+
+    Os na wnaethoch hyn, efallai bod rhywun arall yn defnyddio eich GOV.UK One Login: mewngofnodwch, tynnwch yr allwedd mynediad a newidiwch eich cyfrinair.
+email-passkey-removed-subject = Mae allwedd mynediad wedi’i thynnu o’ch GOV.UK One Login
+email-passkey-removed =
+    Cafodd yr allwedd mynediad o’r enw “{ $name }” ei thynnu o’ch GOV.UK One Login ar { $when } (UTC). Ni all fewngofnodi mwyach.
+
+    Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
+
+    Os na wnaethoch hyn, efallai bod rhywun arall yn defnyddio eich GOV.UK One Login: mewngofnodwch a newidiwch eich cyfrinair.
 email-notice =
     { $what }
 

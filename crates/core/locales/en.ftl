@@ -1,4 +1,4 @@
-# English messages. Every key here is in cy.ftl too (a test in crates/core/src/i18n.rs).
+# English messages. Every key here is in cy.ftl too (a test in crates/provider/src/web/catalogue_check.rs).
 # Keys are lowercase words joined by hyphens, starting with the page or component they belong to.
 
 ## The GOV.UK layout and components (crates/govuk-assets/src/words.rs lists these keys)
@@ -375,6 +375,20 @@ email-app-replaced =
     For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
 
     If you did not do this, someone else may know your password and be able to read your email: change the password of your email account, then reset your GOV.UK One Login password.
+email-passkey-added-subject = A passkey was added to your GOV.UK One Login
+email-passkey-added =
+    A passkey called “{ $name }” was added to your GOV.UK One Login on { $when } (UTC). It can sign in on its own, without your password.
+
+    For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
+
+    If you did not do this, someone else may be using your GOV.UK One Login: sign in, remove the passkey and change your password.
+email-passkey-removed-subject = A passkey was removed from your GOV.UK One Login
+email-passkey-removed =
+    The passkey called “{ $name }” was removed from your GOV.UK One Login on { $when } (UTC). It can no longer sign in.
+
+    For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
+
+    If you did not do this, someone else may be using your GOV.UK One Login: sign in and change your password.
 email-notice =
     { $what }
 

@@ -12,7 +12,7 @@ use one_login_store::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_store::error::{Error, Refusal};
 use one_login_store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
-    NewAttempt, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
+    NewAttempt, NewRefreshToken, Rotation, Standing, StoredCredential, Successor, Whose,
 };
 use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available, redis_url};
 
@@ -461,6 +461,38 @@ durable_contract! {
         record.credential_ids.push("c3".into());
         db.identity().set_record(&record).await.unwrap();
         assert_eq!(db.identity().record(&ada.id).await.unwrap().unwrap(), record);
+    }
+
+    // Issue 17 §3: requiring a new proof of identity removes the identity record and revokes
+    // the wallets' credentials of it in one transaction: when the revocation cannot be
+    // written (its table is moved away here), nothing is; once it can, both are.
+    async fn requiring_reproving_revokes_the_wallet_credentials_with_it_or_not_at_all(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let record = IdentityRecord {
+            account_id: ada.id.clone(),
+            level: "P2".into(),
+            credential_ids: vec!["c1".into()],
+            proven_at: 1_000,
+            expires_at: 9_000,
+        };
+        db.identity().set_record(&record).await.unwrap();
+        let index = db.wallet_credentials().issue(&ada.id, 1_000, 9_000, 1 << 16).await.unwrap();
+        let owes = Standing { reproving_required_at: Some(2_000), ..Standing::ACTIVE };
+        let required = AuditEvent::new(AuditKind::ReprovingRequired, Some(&ada.id), 2_000);
+        let rename = |from: &str, to: &str| sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER TABLE {from} RENAME TO {to}")));
+        rename("wallet_credentials", "wallet_credentials_away").execute(db.pool()).await.unwrap();
+        let failed = db.accounts().set_standing(&ada.id, &owes, Some("require-reproving"), &required).await;
+        rename("wallet_credentials_away", "wallet_credentials").execute(db.pool()).await.unwrap();
+        assert!(failed.is_err(), "the revocation could not be written");
+        assert_eq!(db.accounts().standing(&ada.id).await.unwrap(), Some(Standing::ACTIVE));
+        assert_eq!(db.identity().record(&ada.id).await.unwrap(), Some(record));
+        assert!(db.interventions().pending(10).await.unwrap().is_empty());
+        assert!(db.wallet_credentials().revoked(2_000).await.unwrap().is_empty());
+
+        db.accounts().set_standing(&ada.id, &owes, Some("require-reproving"), &required).await.unwrap();
+        assert_eq!(db.accounts().standing(&ada.id).await.unwrap(), Some(owes));
+        assert!(db.identity().record(&ada.id).await.unwrap().is_none());
+        assert_eq!(db.wallet_credentials().revoked(2_000).await.unwrap(), [index]);
     }
 
     // Issue 11.5: proving attempts are counted per account and per document, in the window,

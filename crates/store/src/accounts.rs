@@ -7,6 +7,7 @@ use super::audit::{AuditEvent, insert_event};
 use super::error::{Error, Refusal, Result};
 use super::interventions::insert_pending;
 use super::normalise_email;
+use super::wallet::revoke_all_of;
 use crate::sealing::Sealer;
 
 /// Whether an account may sign in at all.
@@ -487,7 +488,9 @@ impl<'a> Accounts<'a> {
     /// Writes an operator's change of standing with its audit event and, when it ends access,
     /// the pending row the provider acts on (`accounts::interventions`). Requiring a new proof
     /// of identity also removes the identity record, so the account page and every service
-    /// stop seeing a proven identity at once.
+    /// stop seeing a proven identity at once, and revokes the wallets' credentials of it
+    /// (issue 17 §3), in the same transaction: an identity lost here is never still valid in a
+    /// wallet.
     pub async fn set_standing(
         &self,
         id: &str,
@@ -512,6 +515,7 @@ impl<'a> Accounts<'a> {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            revoke_all_of(&mut *tx, id, audit.at).await?;
         }
         if let Some(kind) = ends_access {
             insert_pending(&mut *tx, id, kind, audit.at).await?;
