@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
+import { DEPARTMENTS, ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import { CODE, DRIVING_START, BENEFITS_START, KENNETH, newEmail, proveIdentity, seesSignIn, SIGN_IN, siteTitles, START } from './steps.mjs';
 
@@ -110,7 +110,8 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       await citizen.sees({ path: '/sign-in/authenticator-code', heading: CODE });
       await citizen.fill(CODE, totpCode(account.secret, totpStep()));
       await citizen.submitAccepted('Parhau');
-      const service = stack.benefits.serviceName;
+      // The provider's Welsh pages name the service in Welsh (its registration's name_cy).
+      const service = DEPARTMENTS.benefits.serviceNameCy;
       await citizen.sees({ path: '/authorize/consent', heading: `Rhannu eich manylion gyda ${service}` });
 
       const chain = await citizen.submit('Peidio â rhannu');

@@ -536,7 +536,7 @@ wallet-back-to-your-account = Yn ôl i’ch cyfrif
 wallet-add-to-a-wallet = Ei hychwanegu at ap waled
 wallet-not-proven = Mae angen i chi brofi eich hunaniaeth cyn y gallwch ei hychwanegu at waled.
 
-## welsh-provider: sentences the code composes around values (issue 15)
+## sentences the code composes around values (issue 15)
 duration-minutes = { $count } munud
 duration-hours = { $count } awr
 date-at-time = { $date } am { $time }
@@ -575,7 +575,7 @@ we-have-not-shared-your-details-with = Nid ydym wedi rhannu unrhyw un o’ch man
 to-use-service-you-need-to-share = I ddefnyddio { $service } ar-lein, mae angen i chi rannu eich manylion ag ef. Gallwch ddechrau eto o’r gwasanaeth unrhyw bryd.
 msg-the-service-sent-a-request-that = Anfonodd y gwasanaeth gais nad oedd GOV.UK One Login yn gallu ei ddarllen.
 
-## welsh-provider: the address typed by hand (issue 15)
+## the address typed by hand (issue 15)
 my-address-is-not-listed = Nid yw fy nghyfeiriad wedi’i restru
 enter-your-address = Rhowch eich cyfeiriad
 an-address-you-enter-is-not-checked = Ni allwn wirio cyfeiriad rydych yn ei roi eich hun yn erbyn y gofrestr cyfeiriadau, felly ni fydd yn helpu i brofi pwy ydych chi.
@@ -655,3 +655,19 @@ msg-thank-you-for-your-feedback = Diolch am eich adborth
 msg-we-will-use-it-to-improve = Byddwn yn ei ddefnyddio i wella GOV.UK One Login.
 msg-if-you-asked-for-a-reply = Os gwnaethoch ofyn am ateb, byddwn yn anfon e-bost atoch.
 msg-return-to-where-you-were = Dychwelyd i ble’r oeddech chi
+
+## The simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Gyda pha un o’r banciau neu’r cymdeithasau adeiladu hyn y mae gennych gyfrif cyfredol?
+kbv-loan = Gyda pha un o’r cwmnïau hyn rydych wedi cael benthyciad neu gerdyn credyd yn ystod y 3 blynedd diwethaf?
+kbv-phone = Gyda pha un o’r cwmnïau hyn y mae eich contract ffôn symudol?
+kbv-mortgage = Faint yw eich taliad morgais misol?
+kbv-energy = Pa un o’r cwmnïau hyn sy’n cyflenwi eich nwy neu’ch trydan?
+kbv-car-finance = Gyda pha un o’r cwmnïau hyn rydych wedi cael cyllid car yn ystod y 5 mlynedd diwethaf?
+kbv-none-of-these = Dim un o’r rhain
+kbv-no-mortgage = Nid oes gennyf forgais
+kbv-mortgage-up-to-400 = Hyd at £400
+kbv-mortgage-401-to-700 = £401 i £700
+kbv-mortgage-701-to-1000 = £701 i £1,000
+kbv-mortgage-over-1000 = Dros £1,000
+the-service = Y gwasanaeth

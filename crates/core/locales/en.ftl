@@ -536,7 +536,7 @@ wallet-back-to-your-account = Back to your account
 wallet-add-to-a-wallet = Add it to a wallet app
 wallet-not-proven = You need to prove your identity before you can add it to a wallet.
 
-## welsh-provider: sentences the code composes around values (issue 15)
+## sentences the code composes around values (issue 15)
 duration-minutes = { $count ->
     [one] 1 minute
    *[other] { $count } minutes
@@ -581,7 +581,7 @@ we-have-not-shared-your-details-with = We have not shared any of your details wi
 to-use-service-you-need-to-share = To use { $service } online, you need to share your details with it. You can start again from the service at any time.
 msg-the-service-sent-a-request-that = The service sent a request that GOV.UK One Login could not read.
 
-## welsh-provider: the address typed by hand (issue 15)
+## the address typed by hand (issue 15)
 my-address-is-not-listed = My address is not listed
 enter-your-address = Enter your address
 an-address-you-enter-is-not-checked = We cannot check an address you enter yourself against the address register, so it will not help to prove your identity.
@@ -661,3 +661,19 @@ msg-thank-you-for-your-feedback = Thank you for your feedback
 msg-we-will-use-it-to-improve = We will use it to improve GOV.UK One Login.
 msg-if-you-asked-for-a-reply = If you asked for a reply, we will email you.
 msg-return-to-where-you-were = Return to where you were
+
+## The simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Which of these banks or building societies do you have a current account with?
+kbv-loan = Which of these companies have you had a loan or credit card with in the last 3 years?
+kbv-phone = Which of these companies is your mobile phone contract with?
+kbv-mortgage = How much is your monthly mortgage payment?
+kbv-energy = Which of these companies supplies your gas or electricity?
+kbv-car-finance = Which of these companies have you had car finance with in the last 5 years?
+kbv-none-of-these = None of these
+kbv-no-mortgage = I do not have a mortgage
+kbv-mortgage-up-to-400 = Up to £400
+kbv-mortgage-401-to-700 = £401 to £700
+kbv-mortgage-701-to-1000 = £701 to £1,000
+kbv-mortgage-over-1000 = Over £1,000
+the-service = The service
