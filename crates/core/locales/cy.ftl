@@ -655,6 +655,7 @@ msg-thank-you-for-your-feedback = Diolch am eich adborth
 msg-we-will-use-it-to-improve = Byddwn yn ei ddefnyddio i wella GOV.UK One Login.
 msg-if-you-asked-for-a-reply = Os gwnaethoch ofyn am ateb, byddwn yn anfon e-bost atoch.
 msg-return-to-where-you-were = Dychwelyd i ble’r oeddech chi
+msg-we-keep-feedback-you-send = Rydym yn cadw adborth rydych yn ei anfon am flwyddyn. Rydym yn cadw eich cyfeiriad e-bost gydag ef dim ond os ydych yn gofyn am ateb, ac rydym yn ei dynnu os byddwch yn dileu eich GOV.UK One Login.
 
 ## The simulated credit reference agency's questions and answers, written in English by
 ## crates/identity-proofing and found here by their English (Language::from_english)

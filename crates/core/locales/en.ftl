@@ -661,6 +661,7 @@ msg-thank-you-for-your-feedback = Thank you for your feedback
 msg-we-will-use-it-to-improve = We will use it to improve GOV.UK One Login.
 msg-if-you-asked-for-a-reply = If you asked for a reply, we will email you.
 msg-return-to-where-you-were = Return to where you were
+msg-we-keep-feedback-you-send = We keep feedback you send for a year. We keep your email address with it only if you ask for a reply, and remove it if you delete your GOV.UK One Login.
 
 ## The simulated credit reference agency's questions and answers, written in English by
 ## crates/identity-proofing and found here by their English (Language::from_english)

@@ -83,9 +83,40 @@ pub struct Feedback {
 }
 
 /// The feedback's text as the citizen's browser counted it: browsers send each line break as
-/// CRLF, but the character count (and the citizen) counts it as one character.
+/// CRLF, but the character count (and the citizen) counts it as one character. Control
+/// characters other than line breaks and tabs, and the bidirectional overrides, are dropped:
+/// `feedback list` prints the text to an operator's terminal, where an escape sequence or a
+/// lone carriage return could forge a heading line or act on the terminal (checklist 78).
 pub fn normalised_text(typed: &str) -> String {
-    typed.replace("\r\n", "\n").trim().to_owned()
+    typed
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|&c| !is_unprintable(c))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A character a terminal would act on rather than show: controls (but line feed and tab) and
+/// the Unicode bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069).
+fn is_unprintable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// The text shown in a terminal: any unprintable character (from a row written before
+/// [`normalised_text`] dropped them) as its escape, `\u{1b}`.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if is_unprintable(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The form checked: the feedback, or each problem beside its field (the field's id, and the
@@ -120,6 +151,12 @@ pub fn check(sent: &Sent<'_>) -> std::result::Result<Feedback, Vec<(&'static str
     }
 }
 
+/// The page part of a local path: its query and fragment may hold an authorization
+/// request's `state` or a service's parameters, which feedback has no business keeping.
+fn page_only(path: &str) -> &str {
+    path.split(['?', '#']).next().unwrap_or_default()
+}
+
 /// `from` if it is a path on this site, else nothing: the thank-you page links back to it, so
 /// it must never lead elsewhere (`//evil.example`, `/\evil.example`, `https://...`, or a
 /// path whose tab or newline a browser would drop to make `//`).
@@ -149,7 +186,9 @@ pub fn to_record(
     NewFeedback {
         topic: feedback.topic.as_str().to_owned(),
         message: feedback.text,
-        came_from: came_from.and_then(local_path).map(str::to_owned),
+        came_from: came_from
+            .and_then(local_path)
+            .map(|path| page_only(path).to_owned()),
         language: language.code().to_owned(),
         reply_email: feedback.reply_to,
         account_id,
@@ -220,10 +259,10 @@ pub fn as_text(list: &[StoredFeedback]) -> String {
             rfc3339(item.created_at),
             item.topic,
             item.language,
-            item.came_from.as_deref().unwrap_or("-")
+            printable(item.came_from.as_deref().unwrap_or("-"))
         ));
         if let Some(email) = &item.reply_email {
-            out.push_str(&format!("  reply to {email}"));
+            out.push_str(&format!("  reply to {}", printable(email)));
         }
         if let Some(account) = &item.account_id {
             out.push_str(&format!("  account {account}"));
@@ -231,7 +270,7 @@ pub fn as_text(list: &[StoredFeedback]) -> String {
         out.push('\n');
         for line in item.message.lines() {
             out.push_str("    ");
-            out.push_str(line);
+            out.push_str(&printable(line));
             out.push('\n');
         }
     }
@@ -341,6 +380,38 @@ mod tests {
             assert_eq!(local_path(bad), None, "{bad:?}");
         }
         assert_eq!(local_path(&format!("/{}", "a".repeat(600))), None);
+    }
+
+    // Checklist 78: nothing in the text can act on the terminal `feedback list` prints to.
+    #[test]
+    fn terminal_controls_are_dropped_and_shown_escaped() {
+        let typed = "Fine\r\n\u{1b}]52;c;aGk=\u{7}ok\rforged\u{202E}txt\tend";
+        let text = check(&sent("signing-in", typed, "", "")).unwrap().text;
+        assert_eq!(text, "Fine\n]52;c;aGk=okforgedtxt\tend");
+        let stored = StoredFeedback {
+            id: "f-1".into(),
+            topic: "signing-in".into(),
+            message: "a\u{1b}[2Jb\rc".into(),
+            came_from: None,
+            language: "en".into(),
+            reply_email: Some("x\u{1b}@example.com".into()),
+            account_id: None,
+            created_at: 0,
+        };
+        let shown = as_text(&[stored]);
+        assert!(!shown.contains(['\u{1b}', '\r']), "{shown:?}");
+        assert!(shown.contains("a\\u{1b}[2Jb\\u{d}c"), "{shown}");
+        assert!(shown.contains("reply to x\\u{1b}@example.com"), "{shown}");
+    }
+
+    #[test]
+    fn only_the_page_of_where_they_came_from_is_kept() {
+        let record = |from| to_record(feedback(None), Some(from), Language::En, None, 7).came_from;
+        assert_eq!(
+            record("/authorize?state=s3cret&x=1").as_deref(),
+            Some("/authorize")
+        );
+        assert_eq!(record("/account#passkeys").as_deref(), Some("/account"));
     }
 
     fn feedback(reply_to: Option<&str>) -> Feedback {

@@ -559,10 +559,19 @@ durable_contract! {
         };
         let second = log.record(&replied).await.unwrap();
         log.record(&feedback("proving-identity", 2_000)).await.unwrap();
+        // Sent signed out, asking for a reply: linked to the account only by its address,
+        // typed in another case.
+        let unlinked = NewFeedback {
+            reply_email: Some(" Ada@Example.com".into()),
+            ..feedback("something-else", 500)
+        };
+        log.record(&unlinked).await.unwrap();
+        let stored = log.newest(0, 10).await.unwrap().pop().unwrap();
+        assert_eq!(stored.reply_email.as_deref(), Some("ada@example.com"));
         assert_ne!(first, second);
         let all = log.newest(0, 10).await.unwrap();
         let topics: Vec<_> = all.iter().map(|f| f.topic.as_str()).collect();
-        assert_eq!(topics, ["your-account", "proving-identity", "signing-in"]);
+        assert_eq!(topics, ["your-account", "proving-identity", "signing-in", "something-else"]);
         assert_eq!(all[0].id, second);
         assert_eq!(all[0].came_from.as_deref(), Some("/account?x=1"));
         assert_eq!(all[0].account_id.as_deref(), Some(ada.id.as_str()));
@@ -581,6 +590,14 @@ durable_contract! {
         assert_eq!(kept[0].id, second);
         assert_eq!((kept[0].account_id.as_deref(), kept[0].reply_email.as_deref()), (None, None));
         assert_eq!(kept[0].message, replied.message);
+        let all = log.newest(0, 10).await.unwrap();
+        assert!(all.iter().all(|f| f.reply_email.is_none()), "{all:?}");
+
+        // Feedback older than a year goes when more is sent.
+        let year = one_login_store::FEEDBACK_KEPT_FOR_SECONDS;
+        log.record(&feedback("signing-in", 1_000 + year)).await.unwrap();
+        let at: Vec<_> = log.newest(0, 10).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(at, [1_000 + year, 3_000, 2_000, 1_000]);
     }
 
     async fn migrations_are_idempotent(db) {

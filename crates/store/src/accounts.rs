@@ -399,6 +399,18 @@ impl<'a> Accounts<'a> {
         ends_access: Option<&str>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
+        // Feedback sent signed out (or at a lower sign-in level) that asked for a reply names
+        // the account only by its address: that goes too. Both are stored normalised.
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(email) = email {
+            sqlx::query("UPDATE feedback SET reply_email = NULL WHERE reply_email = $1")
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+        }
         for statement in [
             "DELETE FROM identity_records WHERE account_id = $1",
             "DELETE FROM identity_credentials WHERE account_id = $1",

@@ -6,6 +6,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 use super::error::Result;
+use super::normalise_email;
+
+/// How long feedback is kept, as the privacy notice says: a year, in seconds.
+pub const KEPT_FOR_SECONDS: i64 = 365 * 24 * 60 * 60;
 
 /// Feedback to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +63,17 @@ impl<'a> FeedbackLog<'a> {
         FeedbackLog { pool }
     }
 
-    /// Writes one piece of feedback; returns its id.
+    /// Writes one piece of feedback; returns its id. Feedback older than [`KEPT_FOR_SECONDS`]
+    /// is deleted on the way, so nothing older is ever kept and the table cannot grow
+    /// without bound however long the service runs. The reply address is kept normalised,
+    /// as an account's is, so closing the account finds it.
     pub async fn record(&self, feedback: &NewFeedback) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM feedback WHERE created_at < $1")
+            .bind(feedback.created_at.saturating_sub(KEPT_FOR_SECONDS))
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO feedback (id, topic, message, came_from, language, reply_email, \
              account_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -71,11 +83,12 @@ impl<'a> FeedbackLog<'a> {
         .bind(&feedback.message)
         .bind(feedback.came_from.as_deref())
         .bind(&feedback.language)
-        .bind(feedback.reply_email.as_deref())
+        .bind(feedback.reply_email.as_deref().map(normalise_email))
         .bind(feedback.account_id.as_deref())
         .bind(feedback.created_at)
-        .execute(self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 

@@ -37,7 +37,9 @@ use sqlx::migrate::Migrator;
 pub use accounts::{Account, AccountStatus, Accounts, Barrier, NewAccount, Standing};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consent, Consents, GivenConsent};
-pub use feedback::{FeedbackLog, NewFeedback, StoredFeedback};
+pub use feedback::{
+    FeedbackLog, KEPT_FOR_SECONDS as FEEDBACK_KEPT_FOR_SECONDS, NewFeedback, StoredFeedback,
+};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
 pub use passkeys::{Passkeys, StoredPasskey};

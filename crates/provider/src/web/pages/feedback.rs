@@ -19,6 +19,10 @@ use crate::web::visit::Visit;
 use one_login_core::authentication::CredentialLevel;
 use one_login_core::feedback::{self, MAX_FEEDBACK_CHARS, Sent, Topic, local_path};
 
+/// The form's largest body: 1,200 characters of four bytes each, percent-encoded (12 bytes a
+/// character), with room for the other fields. The provider's other forms stop at 16 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// How much of a refused text the form shows back: all a citizen could mean to cut down,
 /// never a whole request body.
 const SHOWN_BACK_CHARS: usize = 2 * MAX_FEEDBACK_CHARS;

@@ -33,6 +33,7 @@ pub async fn privacy() -> Result<Response> {
             .paragraph("We keep your email address, a secure hash of your password and the key of your authenticator app, so you can sign in.")
             .paragraph("We keep a record of sign-ins and other account activity, which you can see on your account page, to protect your account.")
             .paragraph("We share information with a government service only when you choose to use that service with your GOV.UK One Login.")
+            .paragraph("We keep feedback you send for a year. We keep your email address with it only if you ask for a reply, and remove it if you delete your GOV.UK One Login.")
             .link("/", "Go to the start of the service"),
         StatusCode::OK,
     )

@@ -14,6 +14,7 @@ pub mod sign_in;
 pub mod start;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -267,6 +268,11 @@ fn info_routes() -> Router<AppState> {
         .route("/accessibility", get(info::accessibility))
         .route("/cookies", get(info::cookies))
         .route("/privacy", get(info::privacy))
-        .route("/feedback", get(feedback::form).post(feedback::send))
+        .route(
+            "/feedback",
+            get(feedback::form)
+                .post(feedback::send)
+                .layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES)),
+        )
         .route("/feedback/sent", get(feedback::sent))
 }
