@@ -71,15 +71,7 @@ impl Env {
     }
 
     async fn account_id(&self, email: &str) -> String {
-        self.app
-            .state
-            .db
-            .accounts()
-            .find_by_email(email)
-            .await
-            .unwrap()
-            .expect("account")
-            .id
+        self.app.account(email).await.id
     }
 
     /// Signs in on a new browser, straight to the account page.
@@ -315,7 +307,7 @@ account_tests! {
         env.assert_service_signed_out(&mut service).await;
         assert_eq!(browser.get("/account").await.status, StatusCode::OK);
         assert!(env.app.mail.to(EMAIL).iter().any(|m| m.subject == "Your GOV.UK One Login authenticator app has changed"));
-        let stored = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let stored = env.app.account(EMAIL).await;
         assert_eq!(stored.totp_secret.as_deref(), Some(new_secret.as_str()));
         // Signing in takes the new app's codes only.
         env.app.next_totp_step();
@@ -382,7 +374,7 @@ account_tests! {
         done.assert_redirect("/account/changed/email");
         browser.get("/account/changed/email").await.assert(StatusCode::OK, "You now sign in with ada.lovelace@example.com");
         assert!(env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().is_none());
-        let moved = env.app.state.db.accounts().find_by_email("ada.lovelace@example.com").await.unwrap().unwrap();
+        let moved = env.app.account("ada.lovelace@example.com").await;
         assert!(moved.email_verified_at.is_some());
         assert_eq!(app_mail_subjects(&env, EMAIL).last().map(String::as_str), Some("Your GOV.UK One Login email address has changed"));
         assert!(!env.app.mail.to(EMAIL).last().unwrap().body.contains("ada.lovelace"), "the old inbox is not told the new address");

@@ -468,7 +468,7 @@ impl Env {
     /// How many checks are recorded for the account of `email`, of `source` (all when `None`).
     async fn checks_of(&self, email: &str, source: Option<&str>) -> usize {
         let db = &self.app.state.db;
-        let account = db.accounts().find_by_email(email).await.unwrap().unwrap();
+        let account = self.app.account(email).await;
         let stored = db
             .identity()
             .credentials(&account.id, self.now())
@@ -746,7 +746,7 @@ identity_tests! {
         env.prove(&mut browser, &KENNETH).await.assert(StatusCode::OK, "You have proved your identity");
         let params = env.back_to(&mut browser, &env.driving).await;
         let tokens = env.tokens(&mut browser, &env.driving, &params["code"], &verifier).await;
-        let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         let released = || async {
             env.app.state.db.audit().details_of(&account.id, AuditKind::IdentityReleased).await.unwrap()
         };
@@ -1398,7 +1398,7 @@ identity_tests! {
         env.app.clock.advance(state.config.keys.publish_after_retirement + std::time::Duration::from_secs(1));
         let after = did_kids(&serde_json::from_str(&browser.get("/.well-known/did.json").await.body).unwrap());
         assert_eq!(after, [kid]);
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         let evidence = state.identity.evidence(&state.db, &state.oidc.keys.set(), &account.id, env.now()).await.unwrap();
         assert_eq!(evidence.len(), env.stored_credentials().await);
         assert!(evidence.len() >= 3, "{evidence:?}");
@@ -1444,7 +1444,7 @@ identity_tests! {
         // The fraud check runs without a page: without the typed address, Kenneth scores 1.
         browser.get("/identity/next").await.assert_redirect("/identity/next");
         let state = &env.app.state;
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         let evidence = state.identity.evidence(&state.db, &state.oidc.keys.set(), &account.id, env.now()).await.unwrap();
         let fraud: Vec<_> = evidence.iter().flat_map(|c| &c.evidence).filter_map(|e| e.identity_fraud_score).collect();
         assert_eq!(fraud, [1], "{evidence:?}");
@@ -1524,15 +1524,7 @@ impl Env {
     }
 
     async fn stored_secret(&self) -> Option<String> {
-        self.app
-            .state
-            .db
-            .accounts()
-            .find_by_email(EMAIL)
-            .await
-            .unwrap()
-            .unwrap()
-            .totp_secret
+        self.app.account(EMAIL).await.totp_secret
     }
 }
 
@@ -1566,7 +1558,7 @@ identity_tests! {
         refused.assert(StatusCode::OK, "We could not confirm it is you").assert(StatusCode::OK, "Post Office");
         lost.get("/lost-authenticator-app/authenticator-app").await.assert_redirect("/lost-authenticator-app");
         assert_eq!(env.stored_secret().await, before, "the old app stays");
-        let account = env.app.state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         assert!(env.app.state.db.identity().record(&account.id).await.unwrap().is_some(), "the identity stays");
         let kinds: Vec<_> = env.app.state.db.audit().recent(&account.id, 30).await.unwrap().into_iter().map(|e| e.kind).collect();
         assert!(kinds.contains(&AuditKind::ReprovingMismatch), "{kinds:?}");
