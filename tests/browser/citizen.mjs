@@ -33,6 +33,8 @@ export class Citizen {
     this.javaScriptEnabled = javaScriptEnabled;
     // The GOV.UK components' own words, in the language the pages are in (set for Welsh).
     this.words = { error: 'Error:', problem: 'There is a problem' };
+    // When set ('cy'), every page `sees()` checks must be in that language (<html lang>).
+    this.lang = null;
     this.axeOnCopy = javaScriptEnabled ? null : new AxeOnCopy(browser);
     this.baseUrl = baseUrl;
     this.artifacts = artifacts;
@@ -165,6 +167,9 @@ export class Citizen {
     if (pathname) assert.equal(this.pathname, pathname, 'the page the citizen is on');
     const last = this.documents.at(-1);
     if (last) assert.equal(last.status, status, `status of ${last.method} ${last.path}`);
+    if (this.lang) {
+      assert.equal(await page.locator('html').getAttribute('lang'), this.lang, `the language of ${this.here}`);
+    }
     const h1 = page.locator('h1');
     assert.equal(await h1.count(), 1, `one <h1> on ${this.pathname}`);
     assert.equal(squash(await h1.innerText()), heading, `the heading on ${this.pathname}`);

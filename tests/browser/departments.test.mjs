@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { squash } from './citizen.mjs';
 import {
+  DEPARTMENTS,
   ensureArtifactsDir,
   launchBrowser,
   newTotpSecret,
@@ -21,6 +22,8 @@ import {
   selectedStores,
   slug,
   startStack,
+  totpCode,
+  totpStep,
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import {
@@ -36,6 +39,7 @@ import {
   newCitizenProvesIdentity,
   newEmail,
   proveIdentity,
+  PROVING,
   replaceLostApp,
   seesApplication,
   signIn,
@@ -175,20 +179,21 @@ describe(`citizen journeys across the provider and both departments (${stores} s
     }),
   );
 
-  test('7. in Welsh at the benefit service: the toggle, ui_locales to the provider, no application before the identity', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+  test('7. in Welsh at the benefit service: the toggle, ui_locales, signing in, proving an identity, the application filled in', { timeout: 2 * JOURNEY_TIMEOUT_MS }, (t) =>
     onStack(t, {}, async ({ citizen, page, stack }) => {
       const account = { email: newEmail('cymraeg'), password: 'a password for cymraeg', secret: newTotpSecret() };
       await stack.provider.createAccount({ email: account.email, password: account.password, totpSecret: account.secret });
-      const lang = () => page.locator('html').getAttribute('lang');
+      const SERVICE = DEPARTMENTS.benefits.serviceNameCy;
 
       // The department's toggle: the same page, in Welsh, every department page from now on.
       await citizen.goto('/', 'benefits');
       await citizen.sees(BENEFITS_START);
       await citizen.follow('Cymraeg');
-      citizen.sites.benefits.titleSuffix = ' - Gwneud cais am fudd-dal - GOV.UK';
+      citizen.sites.benefits.titleSuffix = ` - ${SERVICE} - GOV.UK`;
       citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
-      await citizen.sees({ site: 'benefits', path: '/', heading: 'Gwneud cais am fudd-dal' });
-      assert.equal(await lang(), 'cy');
+      // From here every page the citizen sees, the department's and the provider's, is Welsh.
+      citizen.lang = 'cy';
+      await citizen.sees({ site: 'benefits', path: '/', heading: SERVICE });
       assert.equal(await page.getByRole('link', { name: 'English', exact: true }).getAttribute('lang'), 'en');
 
       // "Start now" in Welsh: the provider is asked for Welsh (ui_locales) and answers in Welsh.
@@ -196,22 +201,25 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       const authorize = toProvider.find((d) => d.path === '/authorize');
       assert.ok(authorize, `the authorization request: ${hops(toProvider)}`);
       assert.equal(new URL(authorize.url).searchParams.get('ui_locales'), 'cy', authorize.url);
-      assert.equal(citizen.site, 'provider');
-      assert.equal(await lang(), 'cy', `the provider's ${citizen.pathname} is in Welsh`);
-      await citizen.checkAccessibility('in Welsh');
 
-      // The provider's own toggle back to English for signing in (its Welsh journeys are its
-      // own tests); the department keeps the citizen's Welsh.
-      await citizen.follow('English');
-      citizen.words = { error: 'Error:', problem: 'There is a problem' };
-      await signIn(citizen, account);
-      await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Apply for a benefit' });
-      await citizen.submitAccepted('Agree and continue');
+      // Signing in, in Welsh.
+      await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
+      await citizen.follow('Mewngofnodi', { role: 'button' });
+      await citizen.sees({ path: '/sign-in', heading: 'Mewngofnodi i’ch GOV.UK One Login' });
+      await citizen.fill('Cyfeiriad e-bost', account.email);
+      await citizen.fill('Cyfrinair', account.password);
+      await citizen.submitAccepted('Parhau');
+      const CODE_CY = 'Rhowch y cod diogelwch a ddangosir yn eich ap dilysu';
+      await citizen.sees({ path: '/sign-in/authenticator-code', heading: CODE_CY });
+      await citizen.fill(CODE_CY, totpCode(account.secret, totpStep()));
+      await citizen.submitAccepted('Parhau');
+      // The service's Welsh name (its registration's name_cy), not its English one.
+      const SHARE = { path: '/authorize/consent', heading: `Rhannu eich manylion gyda ${SERVICE}` };
+      await citizen.sees(SHARE);
+      await citizen.submitAccepted('Cytuno a pharhau');
 
       // Back at the department, in Welsh: the identity step is offered, sending is not.
-      citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
       await citizen.sees({ site: 'benefits', path: '/application', heading: 'Eich cais' });
-      assert.equal(await lang(), 'cy');
       assert.equal(await citizen.summaryValue('Sut y gwnaethoch fewngofnodi'), 'Cyfrinair a chod diogelwch');
       assert.equal(await page.getByRole('button', { name: 'Anfon y cais', exact: true }).count(), 0, 'no application before the identity');
       assert.equal(await page.getByLabel('Enw llawn', { exact: true }).count(), 0, 'no form before the identity');
@@ -224,18 +232,36 @@ describe(`citizen journeys across the provider and both departments (${stores} s
 
       // A footer page in Welsh too.
       await citizen.follow('Cwcis');
-      await citizen.sees({ site: 'benefits', path: '/cookies', heading: 'Cwcis ar Gwneud cais am fudd-dal' });
+      await citizen.sees({ site: 'benefits', path: '/cookies', heading: `Cwcis ar ${SERVICE}` });
       await citizen.goto('/application', 'benefits');
       await citizen.sees({ site: 'benefits', path: '/application', heading: 'Eich cais' });
 
-      // The identity step asks the provider for Welsh again, whatever the provider last showed.
+      // The identity step asks the provider for Welsh again; consent to the identity, in Welsh.
       const toIdentity = await citizen.submit('Cadarnhau eich hunaniaeth');
       const again = toIdentity.find((d) => d.path === '/authorize');
       assert.ok(again, `the identity step's authorization request: ${hops(toIdentity)}`);
       assert.equal(new URL(again.url).searchParams.get('ui_locales'), 'cy', again.url);
-      assert.equal(citizen.site, 'provider');
-      assert.equal(await lang(), 'cy', `the provider's ${citizen.pathname} is in Welsh`);
-      await citizen.checkAccessibility('in Welsh');
+      await citizen.sees(SHARE);
+      const asked = (await page.locator('main ul li').allInnerTexts()).map(squash);
+      assert.ok(asked.includes('Eich enw a’ch dyddiad geni wedi’u gwirio'), `consent for the identity, in Welsh: ${asked}`);
+      assert.ok(asked.includes('Eich cyfeiriad'), `consent for the address, in Welsh: ${asked}`);
+      await citizen.submitAccepted('Cytuno a pharhau');
+
+      // Proving the identity, every page in Welsh (the photo ID's names, the questions from
+      // the records and their answers included).
+      await proveIdentity(citizen, KENNETH, { service: SERVICE, words: PROVING.cy });
+      await citizen.follow(PROVING.cy.toTheService, { role: 'button' });
+
+      // The department, in Welsh, with the proven identity and the form filled in from it.
+      await citizen.sees({ site: 'benefits', path: '/application', heading: 'Eich cais' });
+      assert.match(squash(await page.locator('.govuk-notification-banner').innerText()), /Mae GOV\.UK One Login wedi cadarnhau eich hunaniaeth\./);
+      assert.equal(squash(await page.locator('#verified-name').innerText()), 'Kenneth Decerqueira');
+      assert.equal(squash(await page.locator('#verified-birth-date').innerText()), '8 Gorffennaf 1965');
+      assert.equal(await page.getByLabel('Enw llawn', { exact: true }).inputValue(), 'Kenneth Decerqueira');
+      assert.equal(await page.getByLabel('Cyfeiriad', { exact: true }).inputValue(), '8 Hadley Road');
+      assert.equal(await page.getByLabel('Cod post', { exact: true }).inputValue(), 'BA2 5AA');
+      await citizen.submit('Anfon y cais');
+      await citizen.sees({ site: 'benefits', path: '/application', heading: 'Cais wedi\'i anfon' });
     }),
   );
 

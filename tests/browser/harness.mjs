@@ -356,9 +356,17 @@ export const DEPARTMENTS = {
     host: 'localhost',
     registered: 'localhost:8081',
     serviceName: 'Renew your driving licence',
+    // Its name on Welsh pages, the department's and the provider's (service_name_cy, name_cy).
+    serviceNameCy: 'Adnewyddu eich trwydded yrru',
   },
   // Another host than the provider and the driving licence service, so another pairwise sector.
-  benefits: { config: 'benefits', host: '127.0.0.1', registered: '127.0.0.1:8082', serviceName: 'Apply for a benefit' },
+  benefits: {
+    config: 'benefits',
+    host: '127.0.0.1',
+    registered: '127.0.0.1:8082',
+    serviceName: 'Apply for a benefit',
+    serviceNameCy: 'Gwneud cais am fudd-dal',
+  },
 };
 
 /** A running department (one-login-department); `url` ends without "/". */

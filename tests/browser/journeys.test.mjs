@@ -466,14 +466,14 @@ describe(`citizen journeys (${stores} stores)`, { concurrency, timeout: 8 * JOUR
     }),
   );
 
-  test('f. the footer, feedback and not-found pages', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+  // The feedback form the phase banner links to has a test of its own (pages.test.mjs).
+  test('f. the footer and not-found pages', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
     journey(t, {}, async ({ citizen, page }) => {
       const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
       const pages = [
         ['Accessibility statement', '/accessibility', 'Accessibility statement for GOV.UK One Login'],
         ['Cookies', '/cookies', 'Cookies on GOV.UK One Login'],
         ['Privacy', '/privacy', 'Privacy notice for GOV.UK One Login'],
-        ['feedback', '/feedback', 'Give feedback on GOV.UK One Login'],
       ];
       await citizen.goto('/');
       await citizen.sees(START);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
+import { DEPARTMENTS, ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import { CODE, DRIVING_START, BENEFITS_START, KENNETH, newEmail, proveIdentity, seesSignIn, SIGN_IN, siteTitles, START } from './steps.mjs';
 
@@ -110,7 +110,8 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       await citizen.sees({ path: '/sign-in/authenticator-code', heading: CODE });
       await citizen.fill(CODE, totpCode(account.secret, totpStep()));
       await citizen.submitAccepted('Parhau');
-      const service = stack.benefits.serviceName;
+      // The provider's Welsh pages name the service in Welsh (its registration's name_cy).
+      const service = DEPARTMENTS.benefits.serviceNameCy;
       await citizen.sees({ path: '/authorize/consent', heading: `Rhannu eich manylion gyda ${service}` });
 
       const chain = await citizen.submit('Peidio â rhannu');
@@ -172,6 +173,29 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       const chain = await citizen.submitAccepted();
       assert.equal(chain.at(-1).path, '/identity/questions', chain.map((d) => `${d.status} ${d.path}`).join(' → '));
       await citizen.checkAccessibility();
+    }),
+  );
+
+  test('feedback from the phase banner: refused when empty, counted as typed, sent, then back to the page', { timeout: JOURNEY_TIMEOUT_MS }, (t) =>
+    onStack(t, async ({ citizen, page }) => {
+      await citizen.goto('/sign-in');
+      await citizen.sees(SIGN_IN);
+      await citizen.follow('feedback');
+      const FEEDBACK = { path: '/feedback', heading: 'Give feedback on GOV.UK One Login' };
+      await citizen.sees(FEEDBACK);
+      await page.getByLabel('Signing in', { exact: true }).check();
+      await citizen.submitRefused('Send feedback');
+      await citizen.sees({ ...FEEDBACK, status: 400, errors: [['Enter your feedback', '#feedback']] });
+      const said = 'The security code came quickly.';
+      await citizen.fill('Tell us about your experience', said);
+      // govuk-frontend's character count, in the page's words, counts down as the citizen types.
+      const left = (1200 - said.length).toLocaleString('en-GB');
+      await page.locator('.govuk-character-count__status', { hasText: `You have ${left} characters remaining` }).waitFor();
+      await citizen.checkAccessibility('feedback typed');
+      await citizen.submitAccepted('Send feedback');
+      await citizen.sees({ path: '/feedback/sent', heading: 'Thank you for your feedback' });
+      await citizen.follow('Return to where you were');
+      await citizen.sees(SIGN_IN);
     }),
   );
 });

@@ -19,6 +19,7 @@ import { artifactsDir, launchBrowser, repoRoot, startStack } from './harness.mjs
 import { nextTotp, totpStep } from './harness.mjs';
 import { manageAccount } from './manage.mjs';
 import {
+  BENEFITS_START,
   benefitsReusesIdentity,
   CODE,
   DRIVING_START,
@@ -94,10 +95,19 @@ try {
   shots = Math.max(shots, 23);
   await manageAccount({ citizen, shoot }, { ...account, password: newPassword, secret, step: totpStep() });
 
-  // Issue 15: the same service in Welsh, by the header's toggle (pictures 31-32).
-  await citizen.goto('/');
-  await citizen.sees({ path: '/', heading: 'Create your GOV.UK One Login or sign in' });
+  // Issue 15: the benefit service in Welsh, by its header's toggle, which sends the citizen to
+  // GOV.UK One Login in Welsh too (ui_locales=cy): pictures 31-33, every page checked in Welsh.
+  // Another day, in a browser that has forgotten him.
+  await context.clearCookies();
+  await citizen.goto('/', 'benefits');
+  await citizen.sees(BENEFITS_START);
   await citizen.follow('Cymraeg');
+  citizen.sites.benefits.titleSuffix = ' - Gwneud cais am fudd-dal - GOV.UK';
+  citizen.words = { error: 'Gwall:', problem: 'Mae problem' };
+  citizen.lang = 'cy';
+  await citizen.sees({ site: 'benefits', path: '/', heading: 'Gwneud cais am fudd-dal' });
+  await shoot('welsh-benefits-start');
+  await citizen.follow('Dechrau nawr', { role: 'button' });
   await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
   await shoot('welsh-start');
   await citizen.follow('Mewngofnodi', { role: 'button' });

@@ -137,25 +137,81 @@ export async function signIn(citizen, { email, password, secret }, { code, wrong
 }
 
 /**
- * Answers the questions from `person`'s records, one page each, until the questions end. Returns
- * how many were asked.
+ * The words of the provider's identity pages a journey reads and presses, in English and in
+ * Welsh (crates/core/locales): a Welsh journey proves an identity with `PROVING.cy`.
  */
-export async function answerQuestions(citizen, person, { shoot = async () => {} } = {}) {
+export const PROVING = {
+  en: {
+    start: 'Prove your identity',
+    needsToKnow: (service) => `${service} needs to know it is really you.`,
+    passport: 'UK passport',
+    continue: 'Continue',
+    passportHeading: 'Enter your details exactly as they appear on your UK passport',
+    passportNumber: 'Passport number',
+    surname: 'Surname',
+    givenNames: 'First and middle names',
+    birth: 'Date of birth',
+    expiry: 'Expiry date',
+    dateParts: ['Day', 'Month', 'Year'],
+    findYourAddress: 'Find your address',
+    postcode: 'Postcode',
+    findAddress: 'Find address',
+    chooseYourAddress: 'Choose your address',
+    questionOf: /^Question (\d+) of (\d+)$/,
+    // The questions' own words (the simulated agency's, translated by the provider).
+    question: /^(Which of these|How much)\b/,
+    answer: (answer) => answer,
+    proved: 'You have proved your identity',
+    continueTo: (service) => `You can now continue to ${service}.`,
+    toTheService: 'Continue to the service',
+  },
+  cy: {
+    start: 'Profi eich hunaniaeth',
+    needsToKnow: (service) => `Mae angen i ${service} wybod mai chi sydd yno go iawn.`,
+    passport: 'Pasbort y DU',
+    continue: 'Parhau',
+    passportHeading: 'Rhowch eich manylion yn union fel y maent yn ymddangos ar eich pasbort y DU',
+    passportNumber: 'Rhif pasbort',
+    surname: 'Cyfenw',
+    givenNames: 'Enwau cyntaf a chanol',
+    birth: 'Dyddiad geni',
+    expiry: 'Dyddiad dod i ben',
+    dateParts: ['Diwrnod', 'Mis', 'Blwyddyn'],
+    findYourAddress: 'Dod o hyd i’ch cyfeiriad',
+    postcode: 'Cod post',
+    findAddress: 'Dod o hyd i gyfeiriad',
+    chooseYourAddress: 'Dewiswch eich cyfeiriad',
+    questionOf: /^Cwestiwn (\d+) o (\d+)$/,
+    question: /^(Gyda pha un|Pa un|Faint)\b/,
+    answer: (answer) => answer.replace(/^£(\d+) to £/, '£$1 i £'),
+    proved: 'Rydych wedi profi eich hunaniaeth',
+    continueTo: (service) => `Gallwch nawr barhau i ${service}.`,
+    toTheService: "Parhau i'r gwasanaeth",
+  },
+};
+
+/**
+ * Answers the questions from `person`'s records, one page each, until the questions end, in
+ * the language of `words` (PROVING). Returns how many were asked.
+ */
+export async function answerQuestions(citizen, person, { shoot = async () => {}, words = PROVING.en } = {}) {
   const { page } = citizen;
+  const answers = person.answers.map(words.answer);
   let asked = 0;
   while (citizen.pathname === '/identity/questions') {
     asked += 1;
     const caption = squash(await page.locator('.govuk-caption-l').innerText());
-    const match = caption.match(/^Question (\d+) of (\d+)$/);
-    assert.ok(match && Number(match[1]) === asked, `"Question ${asked} of …", not "${caption}"`);
+    const match = caption.match(words.questionOf);
+    assert.ok(match && Number(match[1]) === asked, `question ${asked} by ${words.questionOf}, not "${caption}"`);
     const question = squash(await page.locator('legend h1, h1').first().innerText());
+    assert.match(question, words.question, 'the question in the page’s language');
     await citizen.sees({ path: '/identity/questions', heading: question });
     const options = (await page.locator('.govuk-radios__label').allInnerTexts()).map(squash);
-    const answer = options.find((o) => person.answers.includes(o));
-    assert.ok(answer, `one of ${person.answers} answers "${question}": ${options}`);
+    const answer = options.find((o) => answers.includes(o));
+    assert.ok(answer, `one of ${answers} answers "${question}": ${options}`);
     await page.getByLabel(answer, { exact: true }).check();
     if (asked === 1) await shoot('question');
-    await citizen.submitAccepted();
+    await citizen.submitAccepted(words.continue);
     assert.ok(asked <= 4, 'at most 4 questions');
   }
   assert.ok(asked >= 3, `at least 3 questions asked, not ${asked}`);
@@ -163,52 +219,53 @@ export async function answerQuestions(citizen, person, { shoot = async () => {} 
 }
 
 /** Fills the three boxes of the date input in the fieldset `legend`. */
-async function fillDate(citizen, legend, [day, month, year]) {
+async function fillDate(citizen, legend, date, words = PROVING.en) {
   const group = citizen.page.getByRole('group', { name: legend, exact: true });
-  await group.getByLabel('Day', { exact: true }).fill(day);
-  await group.getByLabel('Month', { exact: true }).fill(month);
-  await group.getByLabel('Year', { exact: true }).fill(year);
+  for (const [i, label] of words.dateParts.entries()) {
+    await group.getByLabel(label, { exact: true }).fill(date[i]);
+  }
+}
+
+/** The passport form, filled in with `person`'s passport. */
+async function fillPassport(citizen, person, words = PROVING.en) {
+  await citizen.fill(words.passportNumber, person.passportNumber);
+  await citizen.fill(words.surname, person.surname);
+  await citizen.fill(words.givenNames, person.givenNames);
+  await fillDate(citizen, words.birth, person.birth, words);
+  await fillDate(citizen, words.expiry, person.expiry, words);
 }
 
 /**
  * Proves `person`'s identity on the provider's pages, from "Prove your identity" (the page the
- * citizen is on) to "You have proved your identity". With `until: 'passport'`, stops once the
- * passport details are sent, and returns the responses (the page after is the caller's to check);
- * with `until: 'question'`, once the first question shows.
+ * citizen is on) to "You have proved your identity", reading and pressing `words` (PROVING.en
+ * or .cy). With `until: 'passport'`, stops once the passport details are sent, and returns the
+ * responses (the page after is the caller's to check); with `until: 'question'`, once the first
+ * question shows.
  */
-/** The passport form, filled in with `person`'s passport. */
-async function fillPassport(citizen, person) {
-  await citizen.fill('Passport number', person.passportNumber);
-  await citizen.fill('Surname', person.surname);
-  await citizen.fill('First and middle names', person.givenNames);
-  await fillDate(citizen, 'Date of birth', person.birth);
-  await fillDate(citizen, 'Expiry date', person.expiry);
-}
-
-export async function proveIdentity(citizen, person, { service, until = null, shoot = async () => {} }) {
+export async function proveIdentity(citizen, person, { service, until = null, shoot = async () => {}, words = PROVING.en }) {
   const { page } = citizen;
-  await citizen.sees({ path: '/identity/start', heading: 'Prove your identity' });
+  await citizen.sees({ path: '/identity/start', heading: words.start });
   assert.ok(
-    (await citizen.paragraphs()).some((p) => p.startsWith(`${service} needs to know it is really you.`)),
+    (await citizen.paragraphs()).some((p) => p.startsWith(words.needsToKnow(service))),
     'the page names the service asking',
   );
   await shoot('prove-identity');
-  await page.getByLabel('UK passport', { exact: true }).check();
-  await citizen.submitAccepted();
+  await page.getByLabel(words.passport, { exact: true }).check();
+  await citizen.submitAccepted(words.continue);
 
-  await citizen.sees({ path: '/identity/passport', heading: 'Enter your details exactly as they appear on your UK passport' });
-  await fillPassport(citizen, person);
+  await citizen.sees({ path: '/identity/passport', heading: words.passportHeading });
+  await fillPassport(citizen, person, words);
   await shoot('passport');
   // Details that match no passport re-show this page: the caller checks what comes next.
-  if (until === 'passport') return citizen.submit();
-  await citizen.submitAccepted();
+  if (until === 'passport') return citizen.submit(words.continue);
+  await citizen.submitAccepted(words.continue);
 
-  await citizen.sees({ path: '/identity/address', heading: 'Find your address' });
-  await citizen.fill('Postcode', person.postcode);
+  await citizen.sees({ path: '/identity/address', heading: words.findYourAddress });
+  await citizen.fill(words.postcode, person.postcode);
   await shoot('find-address');
-  await citizen.submitAccepted('Find address');
+  await citizen.submitAccepted(words.findAddress);
 
-  await citizen.sees({ path: '/identity/address/choose', heading: 'Choose your address' });
+  await citizen.sees({ path: '/identity/address/choose', heading: words.chooseYourAddress });
   const addresses = (await page.locator('.govuk-radios__label').allInnerTexts()).map(squash);
   const home = addresses.find((a) => a.startsWith(person.home));
   assert.ok(home, `${person.home} is among the addresses: ${addresses}`);
@@ -216,19 +273,19 @@ export async function proveIdentity(citizen, person, { service, until = null, sh
   await page.getByLabel(home, { exact: true }).check();
   await shoot('choose-address');
   // The fraud check has no page: the next page the citizen sees is the first question.
-  const chain = await citizen.submitAccepted();
+  const chain = await citizen.submitAccepted(words.continue);
   assert.ok(
     chain.slice(0, -1).every((d) => d.status === 303),
     `the fraud check shows no page: ${chain.map((d) => `${d.status} ${d.path}`)}`,
   );
 
   if (until === 'question') return chain;
-  await answerQuestions(citizen, person, { shoot });
+  await answerQuestions(citizen, person, { shoot, words });
 
-  await citizen.sees({ heading: 'You have proved your identity' });
+  await citizen.sees({ heading: words.proved });
   assert.equal(squash(await page.locator('.govuk-panel__body').innerText()), person.name);
   assert.ok(
-    (await citizen.paragraphs()).some((p) => p.startsWith(`You can now continue to ${service}.`)),
+    (await citizen.paragraphs()).some((p) => p.startsWith(words.continueTo(service))),
     'the page says where the citizen goes next',
   );
   await shoot('proved');
@@ -348,6 +405,7 @@ export async function benefitsReusesIdentity({ citizen, page, stack, shoot = asy
     await citizen.sees({ path: '/authorize/consent', heading: 'Share your details with Apply for a benefit' });
     const asked = (await page.locator('main ul li').allInnerTexts()).map(squash);
     assert.ok(asked.includes('Your verified name and date of birth'), `consent for the identity: ${asked}`);
+    assert.ok(asked.includes('Your address'), `consent for the address: ${asked}`);
     toProvider.push(...(await citizen.submitAccepted('Agree and continue')));
   }
   await citizen.sees({ path: '/identity/reuse', heading: 'You have already proved your identity' });
@@ -372,6 +430,10 @@ export async function benefitsReusesIdentity({ citizen, page, stack, shoot = asy
   assert.match(reused.banner, /GOV\.UK One Login confirmed your identity\./);
   assert.match(reused.banner, /You did not have to sign in again/);
   assert.match(reused.banner, /your proven identity was reused/);
+  // The form is filled in from the identity and the address the identity step asked for.
+  assert.equal(reused.fullNameField, 'Kenneth Decerqueira');
+  assert.equal(await page.getByLabel('Address', { exact: true }).inputValue(), '8 Hadley Road');
+  assert.equal(await page.getByLabel('Postcode', { exact: true }).inputValue(), 'BA2 5AA');
   await shoot('benefits-identity-reused');
   return reused.sub;
 }

@@ -1,4 +1,4 @@
-# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/core/src/i18n.rs).
+# Negeseuon Cymraeg. Mae pob allwedd yma hefyd yn en.ftl (prawf yn crates/provider/src/web/catalogue_check.rs).
 # Where GOV.UK publishes Welsh wording for a pattern, it is used as published.
 
 ## The GOV.UK layout and components
@@ -302,7 +302,6 @@ msg-accessibility-statement-for-gov-uk-one = Datganiad hygyrchedd ar gyfer GOV.U
 msg-cookies-on-gov-uk-one-login = Cwcis ar GOV.UK One Login
 msg-we-do-not-use-analytics-or = Nid ydym yn defnyddio cwcis dadansoddi na hysbysebu.
 msg-privacy-notice-for-gov-uk-one = Hysbysiad preifatrwydd ar gyfer GOV.UK One Login
-msg-give-feedback-on-gov-uk-one = Rhoi adborth ar GOV.UK One Login
 msg-reset-your-password = Ailosod eich cyfrinair
 msg-go-back-to-sign-in = Mynd yn ôl i fewngofnodi
 msg-select-your-address = Dewiswch eich cyfeiriad
@@ -375,6 +374,20 @@ email-app-replaced =
     Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
 
     Os na wnaethoch hyn, efallai bod rhywun arall yn gwybod eich cyfrinair ac yn gallu darllen eich e-bost: newidiwch gyfrinair eich cyfrif e-bost, yna ailosodwch gyfrinair eich GOV.UK One Login.
+email-passkey-added-subject = Mae allwedd mynediad wedi’i hychwanegu at eich GOV.UK One Login
+email-passkey-added =
+    Cafodd allwedd mynediad o’r enw “{ $name }” ei hychwanegu at eich GOV.UK One Login ar { $when } (UTC). Gall fewngofnodi ar ei phen ei hun, heb eich cyfrinair.
+
+    Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
+
+    Os na wnaethoch hyn, efallai bod rhywun arall yn defnyddio eich GOV.UK One Login: mewngofnodwch, tynnwch yr allwedd mynediad a newidiwch eich cyfrinair.
+email-passkey-removed-subject = Mae allwedd mynediad wedi’i thynnu o’ch GOV.UK One Login
+email-passkey-removed =
+    Cafodd yr allwedd mynediad o’r enw “{ $name }” ei thynnu o’ch GOV.UK One Login ar { $when } (UTC). Ni all fewngofnodi mwyach.
+
+    Er eich diogelwch, cawsoch eich allgofnodi ym mhob man arall, a bydd gwasanaethau rydych yn eu defnyddio yn gofyn i chi fewngofnodi eto.
+
+    Os na wnaethoch hyn, efallai bod rhywun arall yn defnyddio eich GOV.UK One Login: mewngofnodwch a newidiwch eich cyfrinair.
 email-notice =
     { $what }
 
@@ -466,7 +479,6 @@ msg-gov-uk-one-login-puts-one = Mae GOV.UK One Login yn rhoi un cwci hanfodol ar
 msg-we-keep-your-email-address-a = Rydym yn cadw eich cyfeiriad e-bost, stwnsh diogel o’ch cyfrinair ac allwedd eich ap dilysu, fel y gallwch fewngofnodi.
 msg-we-keep-a-record-of-sign = Rydym yn cadw cofnod o fewngofnodi a gweithgarwch arall ar y cyfrif, y gallwch ei weld ar dudalen eich cyfrif, i ddiogelu eich cyfrif.
 msg-we-share-information-with-a-government = Dim ond pan fyddwch yn dewis defnyddio gwasanaeth y llywodraeth gyda’ch GOV.UK One Login y byddwn yn rhannu gwybodaeth ag ef.
-msg-this-is-a-new-service-tell = Mae hwn yn wasanaeth newydd. Rhowch wybod i’r tîm sy’n rhedeg y gwasanaeth hwn beth weithiodd yn dda a beth na weithiodd.
 msg-enter-the-email-address-of-your = Rhowch gyfeiriad e-bost eich GOV.UK One Login. Byddwn yn anfon cod atoch drwy e-bost, yna gallwch ddewis cyfrinair newydd.
 msg-get-a-new-authenticator-app = Cael ap dilysu newydd
 msg-if-you-no-longer-have-the = Os nad oes gennych yr ap dilysu a sefydlwyd gennych mwyach, gallwch sefydlu un newydd. Byddwn yn anfon cod atoch drwy e-bost, yna’n gofyn am eich cyfrinair.
@@ -524,7 +536,7 @@ wallet-back-to-your-account = Yn ôl i’ch cyfrif
 wallet-add-to-a-wallet = Ei hychwanegu at ap waled
 wallet-not-proven = Mae angen i chi brofi eich hunaniaeth cyn y gallwch ei hychwanegu at waled.
 
-## welsh-provider: sentences the code composes around values (issue 15)
+## sentences the code composes around values (issue 15)
 duration-minutes = { $count } munud
 duration-hours = { $count } awr
 date-at-time = { $date } am { $time }
@@ -563,7 +575,7 @@ we-have-not-shared-your-details-with = Nid ydym wedi rhannu unrhyw un o’ch man
 to-use-service-you-need-to-share = I ddefnyddio { $service } ar-lein, mae angen i chi rannu eich manylion ag ef. Gallwch ddechrau eto o’r gwasanaeth unrhyw bryd.
 msg-the-service-sent-a-request-that = Anfonodd y gwasanaeth gais nad oedd GOV.UK One Login yn gallu ei ddarllen.
 
-## welsh-provider: the address typed by hand (issue 15)
+## the address typed by hand (issue 15)
 my-address-is-not-listed = Nid yw fy nghyfeiriad wedi’i restru
 enter-your-address = Rhowch eich cyfeiriad
 an-address-you-enter-is-not-checked = Ni allwn wirio cyfeiriad rydych yn ei roi eich hun yn erbyn y gofrestr cyfeiriadau, felly ni fydd yn helpu i brofi pwy ydych chi.
@@ -610,3 +622,53 @@ msg-passkey-already-added = Mae’r allwedd mynediad honno wedi’i gosod yn bar
 msg-passkey-too-many = Mae gennych 10 allwedd mynediad yn barod. Tynnwch un nad ydych yn ei defnyddio mwyach cyn i chi ychwanegu un arall.
 activity-passkey-added = Allwedd mynediad wedi’i hychwanegu
 activity-passkey-removed = Allwedd mynediad wedi’i thynnu
+
+## Feedback (issue 15: web::pages::feedback, core::feedback). The character count's words for
+## govuk-frontend keep its %{count} placeholder, written as a Fluent string literal.
+feedback-heading = Rhoi adborth ar GOV.UK One Login
+feedback-intro = Mae hwn yn wasanaeth newydd. Rhowch wybod i ni beth weithiodd yn dda a beth na weithiodd, er mwyn i ni allu ei wella.
+feedback-topic-legend = Am beth hoffech chi ddweud wrthym?
+feedback-topic-creating-account = Creu GOV.UK One Login
+feedback-topic-signing-in = Mewngofnodi
+feedback-topic-proving-identity = Profi eich hunaniaeth
+feedback-topic-your-account = Rheoli eich GOV.UK One Login
+feedback-topic-something-else = Rhywbeth arall
+feedback-text-label = Dywedwch wrthym am eich profiad
+feedback-text-hint = Peidiwch â chynnwys gwybodaeth bersonol, fel rhif eich pasbort, eich dyddiad geni neu eich cyfrinair.
+feedback-count-limit = Gallwch roi hyd at 1,200 nod
+feedback-count-under-limit-one = Mae gennych {"%{count}"} nod yn weddill
+feedback-count-under-limit-other = Mae gennych {"%{count}"} nod yn weddill
+feedback-count-at-limit = Mae gennych 0 nod yn weddill
+feedback-count-over-limit-one = Mae gennych {"%{count}"} nod yn ormod
+feedback-count-over-limit-other = Mae gennych {"%{count}"} nod yn ormod
+feedback-count-description = Gallwch roi hyd at {"%{count}"} nod
+feedback-reply-legend = Ydych chi eisiau ateb?
+feedback-reply-yes = Ydw
+feedback-reply-no = Nac ydw
+feedback-email-label = Cyfeiriad e-bost (os ydych chi eisiau ateb)
+feedback-email-hint = Byddwn ond yn ei ddefnyddio i ateb eich adborth.
+feedback-send = Anfon adborth
+msg-select-what-your-feedback-is = Dewiswch am beth mae eich adborth
+msg-enter-your-feedback = Rhowch eich adborth
+msg-your-feedback-must-be-1200 = Rhaid i’ch adborth fod yn 1,200 nod neu lai
+msg-thank-you-for-your-feedback = Diolch am eich adborth
+msg-we-will-use-it-to-improve = Byddwn yn ei ddefnyddio i wella GOV.UK One Login.
+msg-if-you-asked-for-a-reply = Os gwnaethoch ofyn am ateb, byddwn yn anfon e-bost atoch.
+msg-return-to-where-you-were = Dychwelyd i ble’r oeddech chi
+msg-we-keep-feedback-you-send = Rydym yn cadw adborth rydych yn ei anfon am flwyddyn. Rydym yn cadw eich cyfeiriad e-bost gydag ef dim ond os ydych yn gofyn am ateb, ac rydym yn ei dynnu os byddwch yn dileu eich GOV.UK One Login.
+
+## The simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Gyda pha un o’r banciau neu’r cymdeithasau adeiladu hyn y mae gennych gyfrif cyfredol?
+kbv-loan = Gyda pha un o’r cwmnïau hyn rydych wedi cael benthyciad neu gerdyn credyd yn ystod y 3 blynedd diwethaf?
+kbv-phone = Gyda pha un o’r cwmnïau hyn y mae eich contract ffôn symudol?
+kbv-mortgage = Faint yw eich taliad morgais misol?
+kbv-energy = Pa un o’r cwmnïau hyn sy’n cyflenwi eich nwy neu’ch trydan?
+kbv-car-finance = Gyda pha un o’r cwmnïau hyn rydych wedi cael cyllid car yn ystod y 5 mlynedd diwethaf?
+kbv-none-of-these = Dim un o’r rhain
+kbv-no-mortgage = Nid oes gennyf forgais
+kbv-mortgage-up-to-400 = Hyd at £400
+kbv-mortgage-401-to-700 = £401 i £700
+kbv-mortgage-701-to-1000 = £701 i £1,000
+kbv-mortgage-over-1000 = Dros £1,000
+the-service = Y gwasanaeth

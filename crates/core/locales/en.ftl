@@ -1,4 +1,4 @@
-# English messages. Every key here is in cy.ftl too (a test in crates/core/src/i18n.rs).
+# English messages. Every key here is in cy.ftl too (a test in crates/provider/src/web/catalogue_check.rs).
 # Keys are lowercase words joined by hyphens, starting with the page or component they belong to.
 
 ## The GOV.UK layout and components (crates/govuk-assets/src/words.rs lists these keys)
@@ -302,7 +302,6 @@ msg-accessibility-statement-for-gov-uk-one = Accessibility statement for GOV.UK 
 msg-cookies-on-gov-uk-one-login = Cookies on GOV.UK One Login
 msg-we-do-not-use-analytics-or = We do not use analytics or advertising cookies.
 msg-privacy-notice-for-gov-uk-one = Privacy notice for GOV.UK One Login
-msg-give-feedback-on-gov-uk-one = Give feedback on GOV.UK One Login
 msg-reset-your-password = Reset your password
 msg-go-back-to-sign-in = Go back to sign in
 msg-select-your-address = Select your address
@@ -375,6 +374,20 @@ email-app-replaced =
     For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
 
     If you did not do this, someone else may know your password and be able to read your email: change the password of your email account, then reset your GOV.UK One Login password.
+email-passkey-added-subject = A passkey was added to your GOV.UK One Login
+email-passkey-added =
+    A passkey called “{ $name }” was added to your GOV.UK One Login on { $when } (UTC). It can sign in on its own, without your password.
+
+    For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
+
+    If you did not do this, someone else may be using your GOV.UK One Login: sign in, remove the passkey and change your password.
+email-passkey-removed-subject = A passkey was removed from your GOV.UK One Login
+email-passkey-removed =
+    The passkey called “{ $name }” was removed from your GOV.UK One Login on { $when } (UTC). It can no longer sign in.
+
+    For your security, you were signed out everywhere else, and services you use will ask you to sign in again.
+
+    If you did not do this, someone else may be using your GOV.UK One Login: sign in and change your password.
 email-notice =
     { $what }
 
@@ -466,7 +479,6 @@ msg-gov-uk-one-login-puts-one = GOV.UK One Login puts one essential cookie on yo
 msg-we-keep-your-email-address-a = We keep your email address, a secure hash of your password and the key of your authenticator app, so you can sign in.
 msg-we-keep-a-record-of-sign = We keep a record of sign-ins and other account activity, which you can see on your account page, to protect your account.
 msg-we-share-information-with-a-government = We share information with a government service only when you choose to use that service with your GOV.UK One Login.
-msg-this-is-a-new-service-tell = This is a new service. Tell the team that runs this service what worked well and what did not.
 msg-enter-the-email-address-of-your = Enter the email address of your GOV.UK One Login. We will email you a code, then you can choose a new password.
 msg-get-a-new-authenticator-app = Get a new authenticator app
 msg-if-you-no-longer-have-the = If you no longer have the authenticator app you set up, you can set up a new one. We will email you a code, then ask for your password.
@@ -524,7 +536,7 @@ wallet-back-to-your-account = Back to your account
 wallet-add-to-a-wallet = Add it to a wallet app
 wallet-not-proven = You need to prove your identity before you can add it to a wallet.
 
-## welsh-provider: sentences the code composes around values (issue 15)
+## sentences the code composes around values (issue 15)
 duration-minutes = { $count ->
     [one] 1 minute
    *[other] { $count } minutes
@@ -569,7 +581,7 @@ we-have-not-shared-your-details-with = We have not shared any of your details wi
 to-use-service-you-need-to-share = To use { $service } online, you need to share your details with it. You can start again from the service at any time.
 msg-the-service-sent-a-request-that = The service sent a request that GOV.UK One Login could not read.
 
-## welsh-provider: the address typed by hand (issue 15)
+## the address typed by hand (issue 15)
 my-address-is-not-listed = My address is not listed
 enter-your-address = Enter your address
 an-address-you-enter-is-not-checked = We cannot check an address you enter yourself against the address register, so it will not help to prove your identity.
@@ -616,3 +628,53 @@ msg-passkey-already-added = That passkey is already set up.
 msg-passkey-too-many = You already have 10 passkeys. Remove one you no longer use before you add another.
 activity-passkey-added = Passkey added
 activity-passkey-removed = Passkey removed
+
+## Feedback (issue 15: web::pages::feedback, core::feedback). The character count's words for
+## govuk-frontend keep its %{count} placeholder, written as a Fluent string literal.
+feedback-heading = Give feedback on GOV.UK One Login
+feedback-intro = This is a new service. Tell us what worked well and what did not, so that we can improve it.
+feedback-topic-legend = What would you like to tell us about?
+feedback-topic-creating-account = Creating a GOV.UK One Login
+feedback-topic-signing-in = Signing in
+feedback-topic-proving-identity = Proving your identity
+feedback-topic-your-account = Managing your GOV.UK One Login
+feedback-topic-something-else = Something else
+feedback-text-label = Tell us about your experience
+feedback-text-hint = Do not include personal information, like your passport number, date of birth or password.
+feedback-count-limit = You can enter up to 1,200 characters
+feedback-count-under-limit-one = You have {"%{count}"} character remaining
+feedback-count-under-limit-other = You have {"%{count}"} characters remaining
+feedback-count-at-limit = You have 0 characters remaining
+feedback-count-over-limit-one = You have {"%{count}"} character too many
+feedback-count-over-limit-other = You have {"%{count}"} characters too many
+feedback-count-description = You can enter up to {"%{count}"} characters
+feedback-reply-legend = Do you want a reply?
+feedback-reply-yes = Yes
+feedback-reply-no = No
+feedback-email-label = Email address (if you want a reply)
+feedback-email-hint = We will only use it to reply to your feedback.
+feedback-send = Send feedback
+msg-select-what-your-feedback-is = Select what your feedback is about
+msg-enter-your-feedback = Enter your feedback
+msg-your-feedback-must-be-1200 = Your feedback must be 1,200 characters or fewer
+msg-thank-you-for-your-feedback = Thank you for your feedback
+msg-we-will-use-it-to-improve = We will use it to improve GOV.UK One Login.
+msg-if-you-asked-for-a-reply = If you asked for a reply, we will email you.
+msg-return-to-where-you-were = Return to where you were
+msg-we-keep-feedback-you-send = We keep feedback you send for a year. We keep your email address with it only if you ask for a reply, and remove it if you delete your GOV.UK One Login.
+
+## The simulated credit reference agency's questions and answers, written in English by
+## crates/identity-proofing and found here by their English (Language::from_english)
+kbv-bank = Which of these banks or building societies do you have a current account with?
+kbv-loan = Which of these companies have you had a loan or credit card with in the last 3 years?
+kbv-phone = Which of these companies is your mobile phone contract with?
+kbv-mortgage = How much is your monthly mortgage payment?
+kbv-energy = Which of these companies supplies your gas or electricity?
+kbv-car-finance = Which of these companies have you had car finance with in the last 5 years?
+kbv-none-of-these = None of these
+kbv-no-mortgage = I do not have a mortgage
+kbv-mortgage-up-to-400 = Up to £400
+kbv-mortgage-401-to-700 = £401 to £700
+kbv-mortgage-701-to-1000 = £701 to £1,000
+kbv-mortgage-over-1000 = Over £1,000
+the-service = The service

@@ -697,6 +697,7 @@ impl Config {
             ("rate_limits.create_account", r.create_account),
             ("rate_limits.proving", r.proving),
             ("rate_limits.forms", r.forms),
+            ("rate_limits.feedback", r.feedback),
             ("rate_limits.authorize", r.authorize),
             ("rate_limits.client_api", r.client_api),
             ("rate_limits.per_client", r.per_client),
@@ -965,6 +966,7 @@ mod tests {
         create_account = 10
         proving = 30
         forms = 60
+        feedback = 5
         authorize = 600
         client_api = 600
         per_client = 3000

@@ -9,6 +9,7 @@ pub mod authentication;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod feedback;
 pub mod i18n;
 pub mod identity;
 pub mod limits;

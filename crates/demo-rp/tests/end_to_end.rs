@@ -303,6 +303,14 @@ async fn two_departments_sign_in_step_up_and_log_out_through_the_real_provider()
     assert_eq!(page.text_of("verified-birth-date"), "8 July 1965");
     assert_eq!(page.text_of("sub"), benefits_sub);
     page.assert_contains("your proven identity was reused");
+    // The identity step asked for the address too, and the form is filled in from it.
+    for (field, value) in [
+        ("full_name", "Kenneth Decerqueira"),
+        ("address_line", "8 Hadley Road"),
+        ("postcode", "BA2 5AA"),
+    ] {
+        page.assert_contains(&format!("name=\"{field}\" type=\"text\" value=\"{value}\""));
+    }
 
     // Signing out of benefits signs out at the provider, which tells the driving licence
     // service by back-channel.

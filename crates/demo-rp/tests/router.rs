@@ -113,10 +113,15 @@ impl Test {
 
     /// A session waiting for the provider's answer to `state`.
     async fn pending_session(&self, state: &str) -> String {
+        self.pending_for(Purpose::SignIn, state).await
+    }
+
+    /// A session waiting for the provider's answer to `state`, for `purpose`.
+    async fn pending_for(&self, purpose: Purpose, state: &str) -> String {
         let now = self.now();
         self.session(|session| {
             session.pending = Some(Pending {
-                purpose: Purpose::SignIn,
+                purpose,
                 state: state.into(),
                 nonce: "n".into(),
                 pkce_verifier: "v".repeat(43),
@@ -229,7 +234,7 @@ async fn callbacks_must_match_the_sessions_request() {
     let test = Test::unreachable();
     let (status, _, body) = test.get("/callback?code=c&state=s", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("Sorry, you need to start again"));
+    assert!(body.contains("Your session has timed out"), "{body}");
 
     let id = test.pending_session("the-state").await;
     let (status, _, _) = test.get("/callback?code=c&state=another", Some(&id)).await;
@@ -263,6 +268,99 @@ async fn a_declined_sign_in_gets_its_own_page() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("You have not signed in"), "{body}");
     assert!(body.contains("chose not to share"));
+}
+
+/// Declines, timeouts and failures in the words GOV.UK services use, in the citizen's
+/// language: never the provider's reason, an OAuth error code or a return code on the page.
+#[tokio::test]
+async fn declines_timeouts_and_failures_are_said_in_words_not_codes() {
+    let test = Test::unreachable();
+    let internal = [
+        "access_denied",
+        "login_required",
+        "server_error",
+        "said",
+        "the citizen pressed Do not share",
+        "session store on fire",
+        "error_description",
+    ];
+    let cases = [
+        (
+            Purpose::SignIn,
+            "error=access_denied&error_description=the+citizen+pressed+Do+not+share",
+            StatusCode::FORBIDDEN,
+            [
+                "You have not signed in",
+                "You chose not to share your details",
+            ],
+        ),
+        (
+            Purpose::IdentityCheck,
+            "error=access_denied&error_description=the+citizen+pressed+Do+not+share",
+            StatusCode::FORBIDDEN,
+            [
+                "We could not confirm your identity",
+                "You can still apply by post",
+            ],
+        ),
+        (
+            Purpose::SignIn,
+            "error=login_required&error_description=session+store+on+fire",
+            StatusCode::FORBIDDEN,
+            [
+                "Sorry, there is a problem with the service",
+                "GOV.UK One Login could not sign you in.",
+            ],
+        ),
+        (
+            Purpose::SignIn,
+            "error=server_error",
+            StatusCode::FORBIDDEN,
+            [
+                "Sorry, there is a problem with the service",
+                "Try again later.",
+            ],
+        ),
+    ];
+    for (purpose, answer, status, words) in cases {
+        let id = test.pending_for(purpose, "s").await;
+        let (got, _, body) = test
+            .get(&format!("/callback?{answer}&state=s"), Some(&id))
+            .await;
+        assert_eq!(got, status, "{answer}");
+        for said in words {
+            assert!(body.contains(said), "{answer}: {said}: {body}");
+        }
+        for code in internal {
+            assert!(!body.contains(code), "{answer}: {code} on the page: {body}");
+        }
+    }
+
+    // The session gone (timed out while the citizen was away): GOV.UK One Login's words.
+    let (status, _, body) = test.get("/callback?code=c&state=s", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("<h1 class=\"govuk-heading-l\">Your session has timed out</h1>"),
+        "{body}"
+    );
+    assert!(body.contains("You were away for a while"), "{body}");
+    assert!(body.contains("href=\"/\">Start again</a>"), "{body}");
+    let (status, _, body) = test.post("/application", None, APPLICATION).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Your session has timed out"), "{body}");
+
+    // And in Welsh.
+    let (status, _, body) = test
+        .send(
+            Request::get("/callback?code=c&state=s")
+                .header(header::COOKIE, "benefits-language=cy")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Mae eich sesiwn wedi dod i ben"), "{body}");
+    assert!(body.contains("Dechrau eto"), "{body}");
 }
 
 #[tokio::test]
@@ -705,4 +803,45 @@ async fn the_form_is_filled_in_from_the_identity_dates_read_as_words_and_mistake
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("Mae problem"), "{body}");
     assert!(body.contains("Rhowch eich enw llawn"), "{body}");
+}
+
+/// Each demo department as configured (`config/departments/`) asks only for what its
+/// registration at the provider (`config/clients/`) allows; the benefit service's identity step
+/// asks for the address its form is filled in from (issue 15).
+#[test]
+fn each_department_asks_for_what_it_is_registered_for_and_benefits_for_the_address() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for name in ["driving-licence", "benefits"] {
+        let department =
+            Config::load(&root.join(format!("config/departments/{name}.toml"))).unwrap();
+        let file = format!("config/clients/{name}.toml");
+        let registration = one_login_core::oidc::clients::parse_client(
+            &file,
+            &std::fs::read_to_string(root.join(&file)).unwrap(),
+        )
+        .unwrap();
+        let steps = [
+            Some(&department.sign_in),
+            department.identity_check.as_ref(),
+            department.age_check.as_ref(),
+        ];
+        for step in steps.into_iter().flatten() {
+            for claim in &step.claims {
+                assert!(registration.claims.contains(claim), "{name}: {claim}");
+            }
+            for scope in &step.scopes {
+                assert!(registration.scopes.contains(scope), "{name}: {scope}");
+            }
+        }
+    }
+    let benefits = Config::load(&root.join("config/departments/benefits.toml")).unwrap();
+    let identity_step = benefits.identity_check.unwrap();
+    assert!(
+        identity_step
+            .claims
+            .iter()
+            .any(|c| c == one_login_rp::ADDRESS_CLAIM),
+        "{:?}",
+        identity_step.claims
+    );
 }

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use one_login_core::accounts::interventions::{self, Intervention, WATCH_INTERVAL};
 use one_login_core::accounts::{check_new_password, email_problem, totp};
 use one_login_core::config::{Config, MetricsListen};
@@ -74,6 +74,11 @@ enum Command {
     Accounts {
         #[command(subcommand)]
         command: AccountsCommand,
+    },
+    /// What citizens sent through the feedback form that every page links to.
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
     },
     /// Create a verified account (for demos and tests).
     CreateAccount {
@@ -167,6 +172,34 @@ impl AccountsCommand {
             AccountsCommand::Delete(args) => (args, Some(Intervention::Delete)),
         }
     }
+}
+
+#[derive(Subcommand)]
+enum FeedbackCommand {
+    /// List feedback, newest first: when, what about, in which language, the page it was sent
+    /// from, and the text. A reply address and account only where the citizen asked for a
+    /// reply.
+    List {
+        /// A TOML file over the built-in defaults (its relative paths are from its folder).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Only feedback sent on or after this day (from its start, UTC), as 2026-12-01.
+        #[arg(long, value_name = "DATE", value_parser = one_login_core::feedback::parse_since)]
+        since: Option<i64>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        limit: i64,
+        /// `text` for people, `json` (an array) for other tools.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+/// How `feedback list` writes: for people, or for other tools.
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -318,6 +351,7 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Serve { config } => serve(load(config.as_deref())?).await,
         Command::Accounts { command } => accounts(command).await,
+        Command::Feedback { command } => feedback(command).await,
         Command::Keys { command } => keys(command).await,
         Command::Clients { command } => clients(command),
         Command::Identity {
@@ -503,6 +537,26 @@ async fn accounts(command: AccountsCommand) -> Result<()> {
     };
     db.close().await;
     done
+}
+
+async fn feedback(command: FeedbackCommand) -> Result<()> {
+    let FeedbackCommand::List {
+        config,
+        since,
+        limit,
+        format,
+    } = command;
+    let config = load(config.as_deref())?;
+    let db = Database::connect(&config).await?;
+    db.migrate().await?;
+    let listed = db.feedback().newest(since.unwrap_or(0), limit).await;
+    db.close().await;
+    let listed = listed?;
+    match format {
+        ListFormat::Text => print!("{}", one_login_core::feedback::as_text(&listed)),
+        ListFormat::Json => println!("{:#}", one_login_core::feedback::as_json(&listed)),
+    }
+    Ok(())
 }
 
 fn done_words(intervention: Intervention) -> &'static str {

@@ -986,7 +986,7 @@ oidc_tests! {
         let kept_id = SessionId::parse(kept.cookies.get("one-login-session").unwrap()).unwrap();
 
         let state = &env.app.state;
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         let access = AccountAccess { sessions: &state.sessions, provider: &state.oidc, store: state.ephemeral.as_ref(), db: &state.db };
         let ended = access.end_all(&account.id, Some(&kept_id), state.clock.unix_millis()).await.unwrap();
         assert_eq!(ended.sessions, 2);
@@ -1138,13 +1138,7 @@ impl Env {
 
     async fn audit_kinds(&self) -> Vec<AuditKind> {
         let state = &self.app.state;
-        let account = state
-            .db
-            .accounts()
-            .find_by_email(EMAIL)
-            .await
-            .unwrap()
-            .unwrap();
+        let account = self.app.account(EMAIL).await;
         let events = state.db.audit().recent(&account.id, 50).await.unwrap();
         events.into_iter().map(|e| e.kind).collect()
     }
@@ -1220,7 +1214,7 @@ oidc_tests! {
         // after that is refused by the read after the save.
         assert_eq!(browser.get("/sign-in/authenticator-code").await.location(), "/sign-in");
         let state = &env.app.state;
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         sqlx::query("UPDATE accounts SET status = 'active' WHERE id = $1").bind(&account.id).execute(state.db.pool()).await.unwrap();
         browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await.assert_redirect("/sign-in/authenticator-code");
         sqlx::query("UPDATE accounts SET status = 'suspended' WHERE id = $1").bind(&account.id).execute(state.db.pool()).await.unwrap();
@@ -1281,7 +1275,7 @@ oidc_tests! {
         let (code, verifier) = env.first_code(&mut browser, &env.rp, &[("scope", "openid offline_access")]).await;
         let tokens = env.tokens(&mut browser, &env.rp, &code, &verifier).await;
         let state = &env.app.state;
-        let account = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let account = env.app.account(EMAIL).await;
         assert_eq!(env.intervene(Intervention::Delete).await, 1);
         assert!(state.db.accounts().find(&account.id).await.unwrap().is_none());
         assert!(state.db.consents().find(&account.id, "driving").await.unwrap().is_none());
@@ -1294,7 +1288,7 @@ oidc_tests! {
         let refused = browser.fill("/sign-in", &[("email", EMAIL), ("password", PASSWORD)]).await;
         refused.assert(StatusCode::BAD_REQUEST, "Incorrect email address or password");
         env.app.create_account(EMAIL, PASSWORD).await;
-        let again = state.db.accounts().find_by_email(EMAIL).await.unwrap().unwrap();
+        let again = env.app.account(EMAIL).await;
         assert_ne!(again.id, account.id);
     }
 }
@@ -1483,15 +1477,7 @@ async fn recover(env: &Env, browser: &mut Browser, journey: Recovery, then: &str
                 .await
                 .assert_redirect("/reset-password/authenticator-code");
             // Nothing changed before the app's code.
-            let stored = env
-                .app
-                .state
-                .db
-                .accounts()
-                .find_by_email(EMAIL)
-                .await
-                .unwrap()
-                .unwrap();
+            let stored = env.app.account(EMAIL).await;
             assert!(
                 env.app
                     .state
@@ -1594,15 +1580,7 @@ async fn recovery_ends_every_other_session_and_token(backend: Backend, journey: 
     // The citizen was told, and the audit log has it.
     let told = env.app.mail.to(EMAIL).pop().unwrap();
     assert!(told.subject.ends_with("was changed"), "{}", told.subject);
-    let account = env
-        .app
-        .state
-        .db
-        .accounts()
-        .find_by_email(EMAIL)
-        .await
-        .unwrap()
-        .unwrap();
+    let account = env.app.account(EMAIL).await;
     let kinds: Vec<_> = env
         .app
         .state

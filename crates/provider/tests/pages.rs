@@ -812,7 +812,7 @@ configured_backend_tests! {
     // Issue 11.11 and checklist 80: every POST route is rate-limited per client address, with
     // 429 and Retry-After: JSON for relying parties' servers, a page for people. Pages (GET),
     // and so single sign-on at /authorize, are not.
-    #[config("[rate_limits]\nsign_in = 2\ncreate_account = 2\nproving = 2\nforms = 2\nauthorize = 2\nclient_api = 2")]
+    #[config("[rate_limits]\nsign_in = 2\ncreate_account = 2\nproving = 2\nforms = 2\nfeedback = 2\nauthorize = 2\nclient_api = 2")]
     async fn every_post_route_is_rate_limited(app: TestApp) {
         let posts = [
             "/authorize", "/authorize/consent", "/token", "/revoke", "/userinfo", "/logout",
@@ -821,7 +821,7 @@ configured_backend_tests! {
             "/sign-in/set-up-authenticator-app", "/identity/start", "/identity/passport",
             "/identity/driving-licence", "/identity/address", "/identity/address/choose",
             "/identity/questions", "/identity/reuse", "/identity/stop",
-            "/account/withdraw-consent", "/sign-out",
+            "/account/withdraw-consent", "/sign-out", "/feedback",
         ];
         for (i, path) in posts.iter().enumerate() {
             let mut browser = Browser::new(app.router.clone(), &format!("10.1.{i}.1:4000"));
@@ -1277,4 +1277,137 @@ async fn metrics_on_the_main_listener_only_when_configured_so() {
     let default = TestApp::start(support::Backend::Embedded).await;
     let page = default.browser().get("/metrics").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+/// The feedback kept so far, newest first.
+async fn kept_feedback(app: &TestApp) -> Vec<one_login_store::StoredFeedback> {
+    app.state.db.feedback().newest(0, 100).await.unwrap()
+}
+
+// Issue 15: the phase banner's feedback link leads to a real form, whose feedback is kept for
+// `one-login feedback list`; no sign-in needed.
+backend_tests! {
+    async fn feedback_is_kept_and_the_citizen_thanked(app: TestApp) {
+        let mut browser = app.browser();
+        let form = browser.get("/feedback?from=/sign-in").await;
+        form.assert(StatusCode::OK, "What would you like to tell us about?")
+            .assert(StatusCode::OK, "data-module=\"govuk-character-count\" data-maxlength=\"1200\"")
+            // Without JavaScript the limit is stated under the box.
+            .assert(StatusCode::OK, "You can enter up to 1,200 characters");
+        assert_eq!(form.title(), "Give feedback on GOV.UK One Login - GOV.UK One Login - GOV.UK");
+        assert_eq!(form.field("from").as_deref(), Some("/sign-in"));
+        let csrf = form.csrf();
+        let sent = browser.post("/feedback", &[
+            ("csrf_token", csrf.as_str()), ("topic", "signing-in"),
+            ("feedback", "The code came quickly.\r\nThank you."), ("reply", "no"),
+            ("email", "ada@example.com"), ("from", "/sign-in"),
+        ]).await;
+        sent.assert_redirect("/feedback/sent?from=%2Fsign-in");
+        let thanks = browser.get(sent.location()).await;
+        thanks.assert(StatusCode::OK, "Thank you for your feedback")
+            .assert(StatusCode::OK, "<a class=\"govuk-link\" href=\"/sign-in\">Return to where you were</a>");
+        let kept = kept_feedback(&app).await;
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].topic, "signing-in");
+        assert_eq!(kept[0].message, "The code came quickly.\nThank you.");
+        assert_eq!(kept[0].came_from.as_deref(), Some("/sign-in"));
+        assert_eq!(kept[0].language, "en");
+        assert_eq!(kept[0].created_at, app.state.clock.unix());
+        // No reply asked for: the address typed is not kept.
+        assert_eq!((kept[0].reply_email.as_deref(), kept[0].account_id.as_deref()), (None, None));
+    }
+
+    async fn feedback_without_its_csrf_token_is_refused(app: TestApp) {
+        let mut browser = app.browser();
+        let form = browser.get("/feedback").await;
+        let fields = [("topic", "signing-in"), ("feedback", "Fine")];
+        let refused = browser.post("/feedback", &fields).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        let wrong = [("csrf_token", "not-the-token"), fields[0], fields[1]];
+        assert_eq!(browser.post("/feedback", &wrong).await.status, StatusCode::FORBIDDEN);
+        // A token from another browser's form is no good either.
+        let mut other = app.browser();
+        other.get("/feedback").await;
+        let theirs = [("csrf_token", form.csrf()), ("topic", "signing-in".into()), ("feedback", "Fine".into())];
+        let theirs: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(other.post("/feedback", &theirs).await.status, StatusCode::FORBIDDEN);
+        assert!(kept_feedback(&app).await.is_empty());
+    }
+
+    async fn empty_feedback_shows_the_error_summary_in_english_and_welsh(app: TestApp) {
+        let mut browser = app.browser();
+        let page = browser.fill("/feedback?from=/account", &[("feedback", "  "), ("from", "/account")]).await;
+        page.assert(StatusCode::BAD_REQUEST, "There is a problem")
+            .assert(StatusCode::BAD_REQUEST, "<a href=\"#topic\">Select what your feedback is about</a>")
+            .assert(StatusCode::BAD_REQUEST, "<a href=\"#feedback\">Enter your feedback</a>")
+            .assert(StatusCode::BAD_REQUEST, "govuk-textarea--error")
+            .assert(StatusCode::BAD_REQUEST, "aria-describedby=\"feedback-info feedback-hint feedback-error\"");
+        assert!(page.title().starts_with("Error: Give feedback"), "{}", page.title());
+        assert_eq!(page.field("from").as_deref(), Some("/account"), "kept for the next try");
+        let long = "a".repeat(1_201);
+        let page = browser.fill("/feedback", &[("topic", "something-else"), ("feedback", &long), ("reply", "yes")]).await;
+        page.assert(StatusCode::BAD_REQUEST, "Your feedback must be 1,200 characters or fewer")
+            .assert(StatusCode::BAD_REQUEST, "<a href=\"#email\">Enter your email address</a>")
+            .assert(StatusCode::BAD_REQUEST, &long)
+            .assert(StatusCode::BAD_REQUEST, "value=\"something-else\" checked");
+        // Too long in four-byte characters (16.8 KB of form once encoded, past the 16 KiB
+        // other forms allow with the rest): still the form's own answer, the text kept.
+        let long = "😀".repeat(1_400);
+        let page = browser.fill("/feedback", &[("topic", "something-else"), ("feedback", &long)]).await;
+        page.assert(StatusCode::BAD_REQUEST, "Your feedback must be 1,200 characters or fewer")
+            .assert(StatusCode::BAD_REQUEST, &long);
+
+        browser.get("/feedback?lang=cy").await;
+        let page = browser.fill("/feedback", &[("feedback", "")]).await;
+        page.assert(StatusCode::BAD_REQUEST, "Mae problem")
+            .assert(StatusCode::BAD_REQUEST, "<a href=\"#topic\">Dewiswch am beth mae eich adborth</a>")
+            .assert(StatusCode::BAD_REQUEST, "<a href=\"#feedback\">Rhowch eich adborth</a>")
+            .assert(StatusCode::BAD_REQUEST, "Gallwch roi hyd at 1,200 nod")
+            .assert(StatusCode::BAD_REQUEST, "data-i18n.characters-under-limit.other=\"Mae gennych %{count} nod yn weddill\"");
+        assert!(page.title().starts_with("Gwall: Rhoi adborth"), "{}", page.title());
+        assert!(kept_feedback(&app).await.is_empty());
+        // Welsh feedback is kept with its language.
+        browser.fill("/feedback", &[("topic", "something-else"), ("feedback", "Da iawn")]).await
+            .assert_redirect("/feedback/sent");
+        browser.get("/feedback/sent").await.assert(StatusCode::OK, "Diolch am eich adborth");
+        assert_eq!(kept_feedback(&app).await[0].language, "cy");
+    }
+
+    async fn feedback_never_sends_the_citizen_to_another_site(app: TestApp) {
+        let mut browser = app.browser();
+        for from in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)"] {
+            let encoded: String = url::form_urlencoded::byte_serialize(from.as_bytes()).collect();
+            let form = browser.get(&format!("/feedback?from={encoded}")).await;
+            assert_eq!(form.field("from"), None, "{from}");
+            let sent = browser.fill("/feedback", &[("topic", "signing-in"), ("feedback", "Hi"), ("from", from)]).await;
+            sent.assert_redirect("/feedback/sent");
+            let thanks = browser.get(&format!("/feedback/sent?from={encoded}")).await;
+            thanks.assert(StatusCode::OK, "<a class=\"govuk-link\" href=\"/\">Go to the start of the service</a>");
+            assert!(!thanks.body.contains("evil.example") && !thanks.body.contains("javascript:"), "{from}");
+        }
+        let kept = kept_feedback(&app).await;
+        assert_eq!(kept.len(), 4);
+        assert!(kept.iter().all(|f| f.came_from.is_none()));
+    }
+
+    // Privacy: a signed-in citizen's account is linked to their feedback only when they ask
+    // for a reply; the form suggests their address for one.
+    async fn a_signed_in_citizen_s_account_is_kept_only_with_a_reply(app: TestApp) {
+        let secret = app.create_account("ada@example.com", PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, "ada@example.com", PASSWORD, &secret).await;
+        browser.get("/feedback").await.assert(StatusCode::OK, "value=\"ada@example.com\"");
+        browser.fill("/feedback", &[("topic", "your-account"), ("feedback", "Easy"), ("reply", "no"), ("email", "ada@example.com")]).await
+            .assert_redirect("/feedback/sent");
+        app.clock.advance(Duration::from_secs(1));
+        browser.fill("/feedback", &[("topic", "your-account"), ("feedback", "Call me"), ("reply", "yes"), ("email", "ada@example.com")]).await
+            .assert_redirect("/feedback/sent");
+        let account = app.state.db.accounts().find_by_email("ada@example.com").await.unwrap().unwrap();
+        let kept = kept_feedback(&app).await;
+        assert_eq!(kept[0].message, "Call me");
+        assert_eq!(kept[0].account_id.as_deref(), Some(account.id.as_str()));
+        assert_eq!(kept[0].reply_email.as_deref(), Some("ada@example.com"));
+        assert_eq!(kept[1].message, "Easy");
+        assert_eq!((kept[1].account_id.as_deref(), kept[1].reply_email.as_deref()), (None, None));
+    }
 }

@@ -75,16 +75,9 @@ async fn post_owned(browser: &mut Browser, path: &str, fields: &[(String, String
     browser.post(path, &fields).await
 }
 
-/// The details of Ada's audit events of `kind`, oldest first.
-async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
-    let account = app
-        .state
-        .db
-        .accounts()
-        .find_by_email(EMAIL)
-        .await
-        .unwrap()
-        .unwrap();
+/// The details of the audit events of `kind` of the account of `email`, oldest first.
+async fn audit_details_of(app: &TestApp, email: &str, kind: AuditKind) -> Vec<String> {
+    let account = app.account(email).await;
     let rows = sqlx::query(
         "SELECT detail FROM audit_events WHERE account_id = $1 AND kind = $2 ORDER BY id",
     )
@@ -100,6 +93,11 @@ async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// The details of Ada's audit events of `kind`, oldest first.
+async fn audit_details(app: &TestApp, kind: AuditKind) -> Vec<String> {
+    audit_details_of(app, EMAIL, kind).await
 }
 
 backend_tests! {
@@ -181,6 +179,12 @@ backend_tests! {
             .assert(StatusCode::BAD_REQUEST, "We could not check that passkey");
         bob.get("/account").await.assert_redirect("/sign-in");
         let _ = bob_totp;
+        // Refused before its use was recorded: Ada's passkey has its counter as it was, and
+        // the failure is Bob's second factor.
+        let stored = app.state.db.passkeys().find(&ada.credential_id()).await.unwrap().unwrap();
+        assert_eq!((stored.sign_count, stored.last_used_at), (0, None));
+        let failed = audit_details_of(&app, "bob@example.com", AuditKind::SignInFailed).await;
+        assert_eq!(failed, ["passkey: another account's passkey after this one's password"]);
 
         // Ada's password, then her passkey instead of the code.
         let mut again = app.browser();
@@ -227,6 +231,45 @@ backend_tests! {
         post_owned(&mut other, "/sign-in/passkey", &fields)
             .await
             .assert(StatusCode::BAD_REQUEST, "We could not check that passkey");
+    }
+
+    // Like a new password or app (`replace_credential`): adding or removing a passkey ends
+    // every other session and tells the citizen by email, in the language of their page.
+    async fn adding_or_removing_a_passkey_ends_other_sessions_and_emails_the_citizen(app: TestApp) {
+        let totp = app.create_account(EMAIL, PASSWORD).await;
+        let mut browser = app.browser();
+        browser.sign_in(&app, EMAIL, PASSWORD, &totp).await;
+        let mut elsewhere = app.browser();
+        app.next_totp_step();
+        elsewhere.sign_in(&app, EMAIL, PASSWORD, &totp).await;
+
+        let mut authenticator = SoftAuthenticator::new(&origin(&app)).unwrap();
+        add_passkey(&mut browser, &mut authenticator, "My phone").await;
+        let told = app.mail.to(EMAIL).pop().unwrap();
+        assert_eq!(told.subject, "A passkey was added to your GOV.UK One Login");
+        assert!(told.body.contains("A passkey called “My phone” was added"), "{}", told.body);
+        elsewhere.get("/account").await.assert_redirect("/sign-in");
+        browser.get("/account").await.assert(StatusCode::OK, "Passkeys");
+
+        // Signed in elsewhere again, with the passkey; then it is removed, on a Welsh page.
+        let page = elsewhere.get("/sign-in").await;
+        let fields = assertion(&mut elsewhere, &mut authenticator, &page).await;
+        post_owned(&mut elsewhere, "/sign-in/passkey", &fields).await.assert_redirect("/account");
+        browser.get("/account/passkeys?lang=cy").await.assert_redirect("/account/passkeys");
+        let page = browser.get("/account/passkeys").await;
+        let remove = [("csrf_token", page.csrf()), ("credential_id", authenticator.credential_id())];
+        let remove: Vec<(&str, &str)> = remove.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.post("/account/passkeys/remove", &remove).await.assert_redirect("/account/passkeys");
+        let told = app.mail.to(EMAIL).pop().unwrap();
+        assert_eq!(told.subject, "Mae allwedd mynediad wedi’i thynnu o’ch GOV.UK One Login");
+        assert!(told.body.contains("Cafodd yr allwedd mynediad o’r enw “My phone” ei thynnu"), "{}", told.body);
+        elsewhere.get("/account").await.assert_redirect("/sign-in");
+        assert_eq!(browser.get("/account").await.status, StatusCode::OK, "the session in use stays");
+
+        // Removing it again (as another browser might have, first): nothing to tell.
+        let sent = app.mail.to(EMAIL).len();
+        browser.post("/account/passkeys/remove", &remove).await.assert_redirect("/account/passkeys");
+        assert_eq!(app.mail.to(EMAIL).len(), sent);
     }
 
     // A passkey signs in on its own: reporting the activity of its addition as not recognised

@@ -1458,3 +1458,119 @@ async fn suspend_a_signed_in_citizen(env: &[(&str, &str)], shared: bool) {
             .contains("Your GOV.UK One Login is suspended")
     );
 }
+
+/// `one-login feedback list ARGS` on `env`.
+fn feedback_list(args: &[&str], env: &[(&str, &str)]) -> Output {
+    one_login(&[&["feedback", "list"][..], args].concat(), env)
+}
+
+// Issue 15: `feedback list` shows what citizens sent through the form, newest first, as text or
+// JSON, from a day and at most so many; a bad argument is refused, named, with a failing status.
+#[tokio::test]
+async fn feedback_list_shows_what_citizens_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().display().to_string();
+    let env = [("ONE_LOGIN__DATA_DIR", data.as_str())];
+    let empty = feedback_list(&[], &env);
+    assert!(empty.status.success(), "{}", stderr(&empty));
+    assert_eq!(stdout(&empty), "no feedback\n");
+
+    // 1 December 2026, 00:00 UTC.
+    const DECEMBER: i64 = 1_796_083_200;
+    let overrides = format!("data_dir = {data:?}");
+    let config = one_login_core::config::Config::load_with_overrides(None, &overrides).unwrap();
+    let db = one_login_store::Database::connect(&config).await.unwrap();
+    for (topic, message, reply, at) in [
+        ("signing-in", "The code was slow", None, DECEMBER - 60),
+        (
+            "proving-identity",
+            "Hawdd iawn\nDiolch",
+            None,
+            DECEMBER + 3_600,
+        ),
+        (
+            "something-else",
+            "Call me back",
+            Some("ada@example.com"),
+            DECEMBER + 7_200,
+        ),
+    ] {
+        let feedback = one_login_store::NewFeedback {
+            topic: topic.into(),
+            message: message.into(),
+            came_from: Some("/sign-in".into()),
+            language: "cy".into(),
+            reply_email: reply.map(str::to_owned),
+            account_id: None,
+            created_at: at,
+        };
+        db.feedback().record(&feedback).await.unwrap();
+    }
+    db.close().await;
+
+    let all = feedback_list(&[], &env);
+    assert!(all.status.success(), "{}", stderr(&all));
+    let text = stdout(&all);
+    let headings: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(
+        headings,
+        [
+            "2026-12-01T02:00:00Z  something-else  cy  from /sign-in  reply to ada@example.com",
+            "2026-12-01T01:00:00Z  proving-identity  cy  from /sign-in",
+            "2026-11-30T23:59:00Z  signing-in  cy  from /sign-in",
+        ]
+    );
+    assert!(text.contains("    Hawdd iawn\n    Diolch\n"), "{text}");
+
+    let json = feedback_list(
+        &["--since", "2026-12-01", "--limit", "1", "--format", "json"],
+        &env,
+    );
+    assert!(json.status.success(), "{}", stderr(&json));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["topic"], "something-else");
+    assert_eq!(listed[0]["feedback"], "Call me back");
+    assert_eq!(listed[0]["sent_at"], "2026-12-01T02:00:00Z");
+    assert_eq!(listed[0]["reply_email"], "ada@example.com");
+    let since = stdout(&feedback_list(&["--since", "2026-12-01"], &env));
+    assert_eq!(
+        since.lines().filter(|l| !l.starts_with(' ')).count(),
+        2,
+        "{since}"
+    );
+
+    for (args, why) in [
+        (
+            &["--since", "yesterday"][..],
+            "invalid value 'yesterday' for '--since <DATE>': \"yesterday\" is not a day: write it as 2026-12-01",
+        ),
+        (&["--since", "2026-02-30"], "\"2026-02-30\" is not a day"),
+        (
+            &["--limit", "0"],
+            "invalid value '0' for '--limit <LIMIT>': 0 is not in 1..=10000",
+        ),
+        (
+            &["--limit", "many"],
+            "invalid value 'many' for '--limit <LIMIT>'",
+        ),
+        (
+            &["--format", "xml"],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
+    ] {
+        let refused = feedback_list(args, &env);
+        assert_eq!(
+            refused.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stdout(&refused)
+        );
+        assert!(
+            stderr(&refused).contains(why),
+            "{args:?}: {}",
+            stderr(&refused)
+        );
+        assert!(stdout(&refused).is_empty(), "{args:?}");
+    }
+}

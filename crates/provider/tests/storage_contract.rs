@@ -12,7 +12,8 @@ use one_login_store::ephemeral::{EphemeralStore, MemoryStore, RedisStore};
 use one_login_store::error::{Error, Refusal};
 use one_login_store::{
     AttemptOutcome, AuditEvent, AuditKind, CountedAttempt, Database, IdentityRecord, NewAccount,
-    NewAttempt, NewRefreshToken, Rotation, StoredCredential, Successor, Whose,
+    NewAttempt, NewFeedback, NewRefreshToken, Rotation, Standing, StoredCredential, Successor,
+    Whose,
 };
 use support::{fresh_postgres_schema, fresh_redis_prefix, real_servers_available, redis_url};
 
@@ -463,6 +464,38 @@ durable_contract! {
         assert_eq!(db.identity().record(&ada.id).await.unwrap().unwrap(), record);
     }
 
+    // Issue 17 §3: requiring a new proof of identity removes the identity record and revokes
+    // the wallets' credentials of it in one transaction: when the revocation cannot be
+    // written (its table is moved away here), nothing is; once it can, both are.
+    async fn requiring_reproving_revokes_the_wallet_credentials_with_it_or_not_at_all(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let record = IdentityRecord {
+            account_id: ada.id.clone(),
+            level: "P2".into(),
+            credential_ids: vec!["c1".into()],
+            proven_at: 1_000,
+            expires_at: 9_000,
+        };
+        db.identity().set_record(&record).await.unwrap();
+        let index = db.wallet_credentials().issue(&ada.id, 1_000, 9_000, 1 << 16).await.unwrap();
+        let owes = Standing { reproving_required_at: Some(2_000), ..Standing::ACTIVE };
+        let required = AuditEvent::new(AuditKind::ReprovingRequired, Some(&ada.id), 2_000);
+        let rename = |from: &str, to: &str| sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER TABLE {from} RENAME TO {to}")));
+        rename("wallet_credentials", "wallet_credentials_away").execute(db.pool()).await.unwrap();
+        let failed = db.accounts().set_standing(&ada.id, &owes, Some("require-reproving"), &required).await;
+        rename("wallet_credentials_away", "wallet_credentials").execute(db.pool()).await.unwrap();
+        assert!(failed.is_err(), "the revocation could not be written");
+        assert_eq!(db.accounts().standing(&ada.id).await.unwrap(), Some(Standing::ACTIVE));
+        assert_eq!(db.identity().record(&ada.id).await.unwrap(), Some(record));
+        assert!(db.interventions().pending(10).await.unwrap().is_empty());
+        assert!(db.wallet_credentials().revoked(2_000).await.unwrap().is_empty());
+
+        db.accounts().set_standing(&ada.id, &owes, Some("require-reproving"), &required).await.unwrap();
+        assert_eq!(db.accounts().standing(&ada.id).await.unwrap(), Some(owes));
+        assert!(db.identity().record(&ada.id).await.unwrap().is_none());
+        assert_eq!(db.wallet_credentials().revoked(2_000).await.unwrap(), [index]);
+    }
+
     // Issue 11.5: proving attempts are counted per account and per document, in the window,
     // pending until settled; old ones are forgotten.
     async fn proving_attempts_are_counted_per_account_and_per_document(db) {
@@ -501,6 +534,70 @@ durable_contract! {
         let again = NewAttempt { id: "b1", account_id: &bob.id, kind: "question-set", document_key: "k", started_at: 5_000 };
         attempts.reserve(&again).await.unwrap();
         assert!(attempts.reserve(&again).await.is_err(), "ids are unique");
+    }
+
+    // Issue 15: feedback is kept whole (any text, in any language) and listed newest first,
+    // from a time, at most so many; closing the account forgets whose it was.
+    async fn feedback_is_listed_newest_first_and_forgets_a_closed_account(db) {
+        let ada = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        let log = db.feedback();
+        let feedback = |topic: &str, at: i64| NewFeedback {
+            topic: topic.into(),
+            message: "Roedd y cwestiynau’n anodd.\nDiolch — \"Ada\" 'O'Neil'".into(),
+            came_from: None,
+            language: "cy".into(),
+            reply_email: None,
+            account_id: None,
+            created_at: at,
+        };
+        let first = log.record(&feedback("signing-in", 1_000)).await.unwrap();
+        let replied = NewFeedback {
+            came_from: Some("/account?x=1".into()),
+            reply_email: Some("ada@example.com".into()),
+            account_id: Some(ada.id.clone()),
+            ..feedback("your-account", 3_000)
+        };
+        let second = log.record(&replied).await.unwrap();
+        log.record(&feedback("proving-identity", 2_000)).await.unwrap();
+        // Sent signed out, asking for a reply: linked to the account only by its address,
+        // typed in another case.
+        let unlinked = NewFeedback {
+            reply_email: Some(" Ada@Example.com".into()),
+            ..feedback("something-else", 500)
+        };
+        log.record(&unlinked).await.unwrap();
+        let stored = log.newest(0, 10).await.unwrap().pop().unwrap();
+        assert_eq!(stored.reply_email.as_deref(), Some("ada@example.com"));
+        assert_ne!(first, second);
+        let all = log.newest(0, 10).await.unwrap();
+        let topics: Vec<_> = all.iter().map(|f| f.topic.as_str()).collect();
+        assert_eq!(topics, ["your-account", "proving-identity", "signing-in", "something-else"]);
+        assert_eq!(all[0].id, second);
+        assert_eq!(all[0].came_from.as_deref(), Some("/account?x=1"));
+        assert_eq!(all[0].account_id.as_deref(), Some(ada.id.as_str()));
+        assert_eq!(all[2].message, feedback("", 0).message);
+        assert_eq!((all[2].came_from.as_deref(), all[2].reply_email.as_deref()), (None, None));
+        assert_eq!((all[2].language.as_str(), all[2].created_at), ("cy", 1_000));
+        let newest: Vec<_> = log.newest(0, 2).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(newest, [3_000, 2_000]);
+        let since: Vec<_> = log.newest(2_000, 10).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(since, [3_000, 2_000]);
+        assert!(log.newest(3_001, 10).await.unwrap().is_empty());
+
+        let closed = AuditEvent::new(AuditKind::AccountClosed, Some(&ada.id), 4_000);
+        assert!(db.accounts().close(&ada.id, &closed, None).await.unwrap());
+        let kept = log.newest(3_000, 10).await.unwrap();
+        assert_eq!(kept[0].id, second);
+        assert_eq!((kept[0].account_id.as_deref(), kept[0].reply_email.as_deref()), (None, None));
+        assert_eq!(kept[0].message, replied.message);
+        let all = log.newest(0, 10).await.unwrap();
+        assert!(all.iter().all(|f| f.reply_email.is_none()), "{all:?}");
+
+        // Feedback older than a year goes when more is sent.
+        let year = one_login_store::FEEDBACK_KEPT_FOR_SECONDS;
+        log.record(&feedback("signing-in", 1_000 + year)).await.unwrap();
+        let at: Vec<_> = log.newest(0, 10).await.unwrap().into_iter().map(|f| f.created_at).collect();
+        assert_eq!(at, [1_000 + year, 3_000, 2_000, 1_000]);
     }
 
     async fn migrations_are_idempotent(db) {

@@ -143,7 +143,10 @@ impl IntoResponse for Error {
             Error::PresentationRejected(why) => {
                 tracing::info!(reason = %why, "wallet presentation refused");
             }
-            Error::IdentityNotProven(_) | Error::NotFound => {}
+            Error::IdentityNotProven(codes) => {
+                tracing::info!(?codes, "identity not proven");
+            }
+            Error::NotFound => {}
         }
         // The reason stays in the log: the body says only what kind of failure it was.
         let body = status.canonical_reason().unwrap_or("Error");

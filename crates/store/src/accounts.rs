@@ -7,6 +7,7 @@ use super::audit::{AuditEvent, insert_event};
 use super::error::{Error, Refusal, Result};
 use super::interventions::insert_pending;
 use super::normalise_email;
+use super::wallet::revoke_all_of;
 use crate::sealing::Sealer;
 
 /// Whether an account may sign in at all.
@@ -398,12 +399,26 @@ impl<'a> Accounts<'a> {
         ends_access: Option<&str>,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
+        // Feedback sent signed out (or at a lower sign-in level) that asked for a reply names
+        // the account only by its address: that goes too. Both are stored normalised.
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(email) = email {
+            sqlx::query("UPDATE feedback SET reply_email = NULL WHERE reply_email = $1")
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+        }
         for statement in [
             "DELETE FROM identity_records WHERE account_id = $1",
             "DELETE FROM identity_credentials WHERE account_id = $1",
             "DELETE FROM consents WHERE account_id = $1",
             "DELETE FROM refresh_tokens WHERE account_id = $1",
             "DELETE FROM passkeys WHERE account_id = $1",
+            // Feedback stays, but no longer says whose it was nor where to reply.
+            "UPDATE feedback SET account_id = NULL, reply_email = NULL WHERE account_id = $1",
             "UPDATE audit_events SET client_ip = NULL WHERE account_id = $1 AND client_ip IS NOT NULL",
         ] {
             sqlx::query(statement).bind(id).execute(&mut *tx).await?;
@@ -487,7 +502,9 @@ impl<'a> Accounts<'a> {
     /// Writes an operator's change of standing with its audit event and, when it ends access,
     /// the pending row the provider acts on (`accounts::interventions`). Requiring a new proof
     /// of identity also removes the identity record, so the account page and every service
-    /// stop seeing a proven identity at once.
+    /// stop seeing a proven identity at once, and revokes the wallets' credentials of it
+    /// (issue 17 §3), in the same transaction: an identity lost here is never still valid in a
+    /// wallet.
     pub async fn set_standing(
         &self,
         id: &str,
@@ -512,6 +529,7 @@ impl<'a> Accounts<'a> {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            revoke_all_of(&mut *tx, id, audit.at).await?;
         }
         if let Some(kind) = ends_access {
             insert_pending(&mut *tx, id, kind, audit.at).await?;

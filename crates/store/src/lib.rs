@@ -16,6 +16,7 @@ mod consents;
 pub mod data_dir;
 pub mod ephemeral;
 pub mod error;
+mod feedback;
 mod identity;
 mod interventions;
 mod migrations;
@@ -36,6 +37,9 @@ use sqlx::any::AnyPoolOptions;
 pub use accounts::{Account, AccountStatus, Accounts, Barrier, NewAccount, Standing};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
 pub use consents::{Consent, Consents, GivenConsent};
+pub use feedback::{
+    FeedbackLog, KEPT_FOR_SECONDS as FEEDBACK_KEPT_FOR_SECONDS, NewFeedback, StoredFeedback,
+};
 pub use identity::{IdentityRecord, IdentityStore, StoredCredential};
 pub use interventions::{Interventions, PendingIntervention};
 pub use passkeys::{Passkeys, StoredPasskey};
@@ -189,6 +193,10 @@ impl Database {
 
     pub fn clients(&self) -> Clients<'_> {
         Clients::new(&self.pool)
+    }
+
+    pub fn feedback(&self) -> FeedbackLog<'_> {
+        FeedbackLog::new(&self.pool)
     }
 
     pub fn identity(&self) -> IdentityStore<'_> {

@@ -44,6 +44,7 @@ pub(crate) fn sqlite() -> Migrator {
         migration!("sqlite", 8, "0008_account_interventions.sql"),
         migration!("sqlite", 10, "0010_wallet_credentials.sql"),
         migration!("sqlite", 20261207, "20261207_passkeys.sql"),
+        migration!("sqlite", 20261207173000, "20261207173000_feedback.sql"),
     ])
 }
 
@@ -59,6 +60,7 @@ pub(crate) fn postgres() -> Migrator {
         migration!("postgres", 8, "0008_account_interventions.sql"),
         migration!("postgres", 10, "0010_wallet_credentials.sql"),
         migration!("postgres", 20261207, "20261207_passkeys.sql"),
+        migration!("postgres", 20261207173000, "20261207173000_feedback.sql"),
     ])
 }
 

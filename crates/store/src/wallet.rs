@@ -5,6 +5,23 @@ use sqlx::{AnyPool, Row};
 
 use super::error::{Error, Result};
 
+/// Marks every credential of `account_id` revoked (its identity was lost), as part of the
+/// change that loses it (`Accounts::set_standing`).
+pub(super) async fn revoke_all_of<'e, E>(executor: E, account_id: &str, now: i64) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "UPDATE wallet_credentials SET revoked_at = $2 \
+         WHERE account_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(account_id)
+    .bind(now)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 pub struct WalletCredentials<'a> {
     pool: &'a AnyPool,
 }
@@ -46,19 +63,6 @@ impl<'a> WalletCredentials<'a> {
         Err(Error::Internal(
             "the wallet status list has no free index: make it larger".into(),
         ))
-    }
-
-    /// Marks every credential of `account_id` revoked (the identity was lost); how many.
-    pub async fn revoke_account(&self, account_id: &str, now: i64) -> Result<u64> {
-        let done = sqlx::query(
-            "UPDATE wallet_credentials SET revoked_at = $2 \
-             WHERE account_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(account_id)
-        .bind(now)
-        .execute(self.pool)
-        .await?;
-        Ok(done.rows_affected())
     }
 
     /// The indices of unexpired credentials that are revoked: marked so, or whose account no

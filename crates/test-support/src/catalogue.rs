@@ -1,7 +1,43 @@
-//! Issue 15's check that a template writes no user-facing words of its own, for any service's
-//! templates (the provider's `catalogue_check` and the departments' tests use it): what a
-//! template shows that no `{{ }}` or `{% %}` wrote, the string literals of its tags that read
-//! as words, and the attributes a person reads.
+//! Issue 15's checks of any service's words (the provider's `catalogue_check` and the
+//! departments' tests use them): that the English and Welsh catalogues hold the same keys, and
+//! that a template writes no user-facing words of its own: what a template shows that no
+//! `{{ }}` or `{% %}` wrote, the string literals of its tags that read as words, and the
+//! attributes a person reads.
+
+use one_login_core::i18n::keys;
+
+/// Both catalogues' sources, English then Welsh, parse; neither defines a key twice; and each
+/// defines every key of the other (a page never falls back to English, nor shows a key).
+#[track_caller]
+pub fn assert_same_keys(en: &str, cy: &str) {
+    for (language, source) in [("English", en), ("Welsh", cy)] {
+        if let Err((_, errors)) = fluent_syntax::parser::parse(source) {
+            panic!("the {language} catalogue does not parse: {errors:?}");
+        }
+        let keys = keys(source);
+        let twice = defined_twice(&keys);
+        assert!(
+            twice.is_empty(),
+            "the {language} catalogue defines these twice: {twice:?}"
+        );
+    }
+    let (en, cy) = (keys(en), keys(cy));
+    let missing_in_cy: Vec<_> = en.iter().filter(|k| !cy.contains(k)).collect();
+    let missing_in_en: Vec<_> = cy.iter().filter(|k| !en.contains(k)).collect();
+    assert!(
+        missing_in_cy.is_empty(),
+        "missing in the Welsh catalogue: {missing_in_cy:?}"
+    );
+    assert!(
+        missing_in_en.is_empty(),
+        "missing in the English catalogue: {missing_in_en:?}"
+    );
+}
+
+fn defined_twice(keys: &[String]) -> Vec<&String> {
+    let mut seen = std::collections::HashSet::new();
+    keys.iter().filter(|key| !seen.insert(*key)).collect()
+}
 
 /// Words a template may write as they are: the toggle names each language in itself.
 pub const ALLOWED: &[&str] = &["English", "Cymraeg", "|", ".", "GOV.UK"];
@@ -126,6 +162,19 @@ mod tests {
             own_words("<span>English</span> | Cymraeg"),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn catalogues_differing_in_keys_are_told_apart() {
+        assert_same_keys("a = A\nb = B\n", "b = Bb\na = Aa\n");
+        let differ = |en: &'static str, cy: &'static str| {
+            std::panic::catch_unwind(|| assert_same_keys(en, cy)).is_err()
+        };
+        assert!(differ("a = A\nb = B\n", "a = Aa\n"), "missing in Welsh");
+        assert!(differ("a = A\n", "a = Aa\nb = Bb\n"), "missing in English");
+        assert!(differ("a = A\na = A\n", "a = Aa\n"), "twice in English");
+        assert!(differ("a = A\n", "a = Aa\na = Ab\n"), "twice in Welsh");
+        assert!(differ("a = A\n= broken\n", "a = Aa\n"), "does not parse");
     }
 
     #[test]

@@ -88,6 +88,40 @@ pub fn recovered(language: Language, to: &str, what: Recovered, now: i64) -> Ema
     )
 }
 
+/// What was done to one of the account's passkeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasskeyChange {
+    Added,
+    Removed,
+}
+
+/// After a passkey is added or removed: which one (by the name the citizen gave it), when, and
+/// what to do if it was not them. A passkey signs in on its own, so a stranger's would be
+/// worth as much to them as the password and the app together.
+pub fn passkey_changed(
+    language: Language,
+    to: &str,
+    change: PasskeyChange,
+    name: &str,
+    now: i64,
+) -> Email {
+    let (subject, body) = match change {
+        PasskeyChange::Added => ("email-passkey-added-subject", "email-passkey-added"),
+        PasskeyChange::Removed => ("email-passkey-removed-subject", "email-passkey-removed"),
+    };
+    email(
+        to,
+        language.text(subject),
+        language.text_with(
+            body,
+            &[
+                ("name", name.into()),
+                ("when", language.date_time(now).into()),
+            ],
+        ),
+    )
+}
+
 /// After a change on the account pages: what changed (the rules' English, found in the
 /// catalogues), and what to do if it was not them.
 pub fn notice(language: Language, to: &str, subject: &str, what: &str, now: i64) -> Email {
@@ -159,6 +193,30 @@ mod tests {
             "{}",
             email.body
         );
+    }
+
+    #[test]
+    fn a_passkey_email_names_the_passkey_in_either_language() {
+        let at = 1_767_366_240;
+        let added = passkey_changed(Language::En, "a@b.c", PasskeyChange::Added, "My phone", at);
+        assert_eq!(
+            added.subject,
+            "A passkey was added to your GOV.UK One Login"
+        );
+        assert!(added.body.contains("“My phone”"), "{}", added.body);
+        assert!(
+            added.body.contains("2 January 2026 at 3:04pm"),
+            "{}",
+            added.body
+        );
+        let removed = passkey_changed(Language::Cy, "a@b.c", PasskeyChange::Removed, "Fy ffôn", at);
+        assert!(
+            removed.subject.starts_with("Mae allwedd mynediad"),
+            "{}",
+            removed.subject
+        );
+        assert!(removed.body.contains("“Fy ffôn”"), "{}", removed.body);
+        assert!(removed.body.contains("2 Ionawr 2026"), "{}", removed.body);
     }
 
     #[test]

@@ -131,20 +131,15 @@ pub async fn intervene(
         AuditEvent::new(intervention.audit_kind(), Some(&account.id), now).with_detail(OPERATOR);
     let pending = intervention.ends_access().then_some(intervention.as_str());
     match change {
+        // Requiring reproving loses the identity, and with it the wallets' credentials of it
+        // (issue 17 §3), in the same transaction. A closed account's need no marking: the
+        // status list counts a credential whose account is gone as revoked.
         Change::Standing(standing) => {
             db.accounts()
                 .set_standing(&account.id, &standing, pending, &audit)
                 .await?
         }
         Change::Delete => close_account(db, &account.id, &audit).await?,
-    }
-    if intervention == Intervention::RequireReproving {
-        // Issue 17 §3: the identity is lost, so are the credentials wallets hold of it (the
-        // status list says so from now on). A closed account's need no marking: the status
-        // list counts a credential whose account is gone as revoked.
-        db.wallet_credentials()
-            .revoke_account(&account.id, now)
-            .await?;
     }
     tracing::info!(account = %account.id, intervention = intervention.as_str(), "account intervention recorded");
     Ok(account)

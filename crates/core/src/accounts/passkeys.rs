@@ -21,9 +21,11 @@ use webauthn_rs::prelude::{
     WebauthnError,
 };
 
+use super::emails::{self, PasskeyChange};
 use super::services::AccountServices;
 use crate::error::{Error, Result};
 use crate::random::random_token;
+use crate::sessions::SessionId;
 use one_login_store::ephemeral::put_kept;
 use one_login_store::{Account, AuditEvent, AuditKind, StoredPasskey};
 
@@ -59,6 +61,8 @@ pub enum PasskeyProblem {
     Duplicate,
     /// The account has [`MAX_PASSKEYS`] already.
     TooMany,
+    /// Another account's passkey, offered as the second factor after this one's password.
+    OtherAccount,
 }
 
 impl PasskeyProblem {
@@ -72,6 +76,7 @@ impl PasskeyProblem {
             PasskeyProblem::Cloned => "signature counter did not increase (cloned credential)",
             PasskeyProblem::Duplicate => "credential already registered",
             PasskeyProblem::TooMany => "too many passkeys",
+            PasskeyProblem::OtherAccount => "another account's passkey after this one's password",
         }
     }
 }
@@ -304,15 +309,17 @@ impl AccountServices<'_> {
         Ok((id, options))
     }
 
-    /// Finishes adding a passkey named `name` to `account` from the browser's `response`.
+    /// Finishes adding a passkey named `name` to `account` from the browser's `response`; then
+    /// every session but `keep` ends and the citizen is told ([`Self::after_passkey_change`]).
     pub async fn finish_passkey_registration(
         &self,
         ceremonies: &PasskeyCeremonies,
         account: &Account,
         (ceremony_id, response): (&str, &str),
         name: &str,
-        (ip, now): (&str, i64),
+        (keep, ip, now_ms): (Option<&SessionId>, &str, i64),
     ) -> Result<std::result::Result<StoredPasskey, PasskeyProblem>> {
+        let now = now_ms.div_euclid(1000);
         if response.trim().is_empty() {
             return Ok(Err(PasskeyProblem::NoResponse));
         }
@@ -357,27 +364,59 @@ impl AccountServices<'_> {
             return Ok(Err(PasskeyProblem::Duplicate));
         }
         tracing::info!(account = %account.id, "passkey added");
+        let change = (PasskeyChange::Added, name);
+        self.after_passkey_change(account, change, keep, now_ms)
+            .await?;
         Ok(Ok(stored))
     }
 
-    /// Removes one of the account's passkeys; `false` if it had none such.
+    /// Removes one of the account's passkeys, then ends every session but `keep` and tells the
+    /// citizen ([`Self::after_passkey_change`]); `false` if it had none such.
     pub async fn remove_passkey(
         &self,
         account: &Account,
         credential_id: &str,
-        ip: &str,
-        now: i64,
+        (keep, ip, now_ms): (Option<&SessionId>, &str, i64),
     ) -> Result<bool> {
+        let passkeys = self.db.passkeys();
+        let Some(name) = (passkeys.list(&account.id).await?.into_iter())
+            .find(|p| p.credential_id == credential_id)
+            .map(|p| p.name)
+        else {
+            return Ok(false);
+        };
+        let now = now_ms.div_euclid(1000);
         let removed = AuditEvent::new(AuditKind::PasskeyRemoved, Some(&account.id), now)
             .from_ip(Some(ip.to_owned()))
             .with_detail(credential_id.to_owned());
-        let done = (self.db.passkeys())
+        if !passkeys
             .remove(&account.id, credential_id, &removed)
-            .await?;
-        if done {
-            tracing::info!(account = %account.id, "passkey removed");
+            .await?
+        {
+            return Ok(false); // removed meanwhile, in another browser: told there
         }
-        Ok(done)
+        tracing::info!(account = %account.id, "passkey removed");
+        let change = (PasskeyChange::Removed, name.as_str());
+        self.after_passkey_change(account, change, keep, now_ms)
+            .await?;
+        Ok(true)
+    }
+
+    /// What follows adding or removing a passkey, as it follows a new password or app
+    /// (`replace_credential`, checklist 32): a passkey signs in on its own, so every other
+    /// session ends (one that a removed passkey opened on a lost device among them) and the
+    /// citizen is told by email, where a stranger's passkey would not go unnoticed.
+    async fn after_passkey_change(
+        &self,
+        account: &Account,
+        (change, name): (PasskeyChange, &str),
+        keep: Option<&SessionId>,
+        now_ms: i64,
+    ) -> Result<()> {
+        self.access.end_all(&account.id, keep, now_ms).await?;
+        let now = now_ms.div_euclid(1000);
+        let email = emails::passkey_changed(self.language, &account.email, change, name, now);
+        self.mailer.send(email).await
     }
 
     /// Starts a sign-in with a passkey: the ceremony's id and the options for the browser.
@@ -394,15 +433,18 @@ impl AccountServices<'_> {
 
     /// Finishes a sign-in with a passkey: the account it signs in. The response must answer
     /// this ceremony's challenge, from this origin, for this RP ID, with user verification, by
-    /// a credential an account has, with a counter above the one stored (§7.2).
+    /// a credential an account has, with a counter above the one stored (§7.2); and after a
+    /// password (`after_password_of`, that account's id), by a credential of that account.
     pub async fn finish_passkey_sign_in(
         &self,
         ceremonies: &PasskeyCeremonies,
         (ceremony_id, response): (&str, &str),
+        after_password_of: Option<&str>,
         (ip, now): (&str, i64),
     ) -> Result<std::result::Result<String, PasskeyProblem>> {
+        let answer = (ceremony_id, response);
         let outcome = self
-            .check_passkey_sign_in(ceremonies, ceremony_id, response, now)
+            .check_passkey_sign_in(ceremonies, answer, after_password_of, now)
             .await?;
         if let Err((problem, account_id)) = &outcome {
             // Checklist 78: failed second factors are logged (by account id, never the email).
@@ -423,8 +465,8 @@ impl AccountServices<'_> {
     async fn check_passkey_sign_in(
         &self,
         ceremonies: &PasskeyCeremonies,
-        ceremony_id: &str,
-        response: &str,
+        (ceremony_id, response): (&str, &str),
+        after_password_of: Option<&str>,
         now: i64,
     ) -> Result<std::result::Result<String, (PasskeyProblem, Option<String>)>> {
         if response.trim().is_empty() {
@@ -448,6 +490,14 @@ impl AccountServices<'_> {
             Some(stored) if stored.user_handle == user_handle.to_string() => stored,
             _ => return Ok(Err((PasskeyProblem::Unknown, None))),
         };
+        // Checked before the counter is written: another account's passkey, refused here, is
+        // left as it was. The failure is the signing-in account's (its second factor).
+        if let Some(signing_in) = after_password_of
+            && signing_in != stored.account_id
+        {
+            let account = Some(signing_in.to_owned());
+            return Ok(Err((PasskeyProblem::OtherAccount, account)));
+        }
         let account = Some(stored.account_id.clone());
         let mut passkey = parse_passkey(&stored)?;
         let result = match ceremonies.finish_sign_in(&response, state, &passkey) {

@@ -374,73 +374,36 @@ mod tests {
 
     #[test]
     fn dates_must_be_real_and_plausible() {
-        assert_eq!(
-            parse_date(
-                &fields("8", "7", "1965"),
-                DateRule::Birth,
-                TODAY,
-                "field-birth-date"
-            )
-            .unwrap(),
-            date!(1965 - 07 - 08)
-        );
-        for (d, m, y) in [
-            ("31", "2", "1990"),
-            ("0", "1", "1990"),
-            ("1", "13", "1990"),
-            ("x", "1", "1990"),
-            ("1", "1", "90"),
-        ] {
-            assert!(
-                parse_date(&fields(d, m, y), DateRule::Birth, TODAY, "field-birth-date").is_err(),
-                "{d} {m} {y}"
+        use DateRule::{Birth, Expiry, Issued};
+        // (day, month, year, rule, the date or the problem's key), with today 30 November 2026.
+        let table = [
+            ("8", "7", "1965", Birth, Ok(date!(1965 - 07 - 08))),
+            (" 08", "07 ", "1965", Birth, Ok(date!(1965 - 07 - 08))),
+            ("31", "2", "1990", Birth, Err("problem-date-not-real")),
+            ("0", "1", "1990", Birth, Err("problem-date-not-real")),
+            ("1", "13", "1990", Birth, Err("problem-date-not-real")),
+            ("x", "1", "1990", Birth, Err("problem-date-not-real")),
+            ("1", "1", "90", Birth, Err("problem-date-year-digits")),
+            ("", "", "", Birth, Err("problem-enter-your")),
+            ("30", "11", "2026", Birth, Err("problem-date-in-future")),
+            ("1", "1", "1880", Birth, Err("problem-date-over-120-years")),
+            ("1", "1", "2030", Expiry, Ok(date!(2030 - 01 - 01))),
+            ("1", "1", "2010", Issued, Err("problem-date-over-10-years")),
+            ("1", "12", "2026", Issued, Err("problem-date-in-future")),
+            ("30", "11", "2026", Issued, Ok(TODAY)),
+        ];
+        for (d, m, y, rule, expected) in table {
+            let parsed = parse_date(&fields(d, m, y), rule, TODAY, "field-birth-date");
+            assert_eq!(
+                parsed.map_err(|problem| problem.key),
+                expected,
+                "{d}/{m}/{y} {rule:?}"
             );
         }
-        assert!(
-            parse_date(
-                &fields("1", "1", "2030"),
-                DateRule::Birth,
-                TODAY,
-                "field-birth-date"
-            )
-            .is_err()
-        );
-        assert!(
-            parse_date(
-                &fields("1", "1", "1880"),
-                DateRule::Birth,
-                TODAY,
-                "field-birth-date"
-            )
-            .is_err()
-        );
-        assert!(
-            parse_date(
-                &fields("1", "1", "2030"),
-                DateRule::Expiry,
-                TODAY,
-                "field-birth-date"
-            )
-            .is_ok()
-        );
-        assert!(
-            parse_date(
-                &fields("1", "1", "2010"),
-                DateRule::Issued,
-                TODAY,
-                "field-birth-date"
-            )
-            .is_err()
-        );
         assert_eq!(
-            parse_date(
-                &fields("", "", ""),
-                DateRule::Birth,
-                TODAY,
-                "field-birth-date"
-            )
-            .unwrap_err()
-            .to_string(),
+            parse_date(&fields("", "", ""), Birth, TODAY, "field-birth-date")
+                .unwrap_err()
+                .to_string(),
             "Enter your date of birth"
         );
     }

@@ -25,6 +25,9 @@ pub struct RateLimitConfig {
     pub proving: u32,
     /// Every other form a person sends (consent, sign out, ...).
     pub forms: u32,
+    /// The feedback form: anyone may send it and each is kept, so it is held tighter than the
+    /// other forms, lest it be used to fill the database.
+    pub feedback: u32,
     /// Authorization requests sent as a form post.
     pub authorize: u32,
     /// `/token`, `/revoke` and `/userinfo` per client address: relying parties' servers.
@@ -41,6 +44,8 @@ pub enum RouteKind {
     Proving,
     /// Any other form a person sends.
     Forms,
+    /// The feedback form: each one sent is kept.
+    Feedback,
     /// An authorization request sent as a form post.
     Authorize,
     /// Requests from relying parties' servers: `/token`, `/revoke`, `/userinfo`.
@@ -70,6 +75,7 @@ impl RouteKind {
             }
             _ if under("/create-account") => RouteKind::CreateAccount,
             _ if under("/identity") => RouteKind::Proving,
+            _ if under("/feedback") => RouteKind::Feedback,
             _ => RouteKind::Forms,
         }
     }
@@ -85,6 +91,7 @@ impl RouteKind {
             RouteKind::CreateAccount => "create-account",
             RouteKind::Proving => "proving",
             RouteKind::Forms => "forms",
+            RouteKind::Feedback => "feedback",
             RouteKind::Authorize => "authorize",
             RouteKind::ClientApi => "client-api",
         }
@@ -96,6 +103,7 @@ impl RouteKind {
             RouteKind::CreateAccount => config.create_account,
             RouteKind::Proving => config.proving,
             RouteKind::Forms => config.forms,
+            RouteKind::Feedback => config.feedback,
             RouteKind::Authorize => config.authorize,
             RouteKind::ClientApi => config.client_api,
         }
@@ -198,6 +206,7 @@ mod tests {
             create_account: 3,
             proving: 3,
             forms: 3,
+            feedback: 3,
             authorize: 3,
             client_api: 3,
             per_client: 2,
@@ -228,6 +237,7 @@ mod tests {
         assert_eq!(RouteKind::of_path("/authorize"), RouteKind::Authorize);
         assert_eq!(RouteKind::of_path("/authorize/consent"), RouteKind::Forms);
         assert_eq!(RouteKind::of_path("/sign-out"), RouteKind::Forms);
+        assert_eq!(RouteKind::of_path("/feedback"), RouteKind::Feedback);
         // A prefix is a whole path segment.
         assert_eq!(RouteKind::of_path("/sign-inside"), RouteKind::Forms);
         assert!(RouteKind::ClientApi.is_client_api());

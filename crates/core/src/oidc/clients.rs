@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::i18n::Language;
 use one_login_store::Database;
 
 /// Scopes a client may be allowed.
@@ -115,6 +116,8 @@ pub struct Client {
     pub client_id: String,
     /// Shown to citizens on the consent page.
     pub name: String,
+    /// The name on Welsh pages (issue 15); without it, `name`.
+    pub name_cy: Option<String>,
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<Url>,
@@ -137,6 +140,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// The service's name as the citizen's pages say it, in `language`.
+    pub fn name_in(&self, language: Language) -> &str {
+        match (language, &self.name_cy) {
+            (Language::Cy, Some(welsh)) => welsh,
+            _ => &self.name,
+        }
+    }
+
     pub fn is_public(&self) -> bool {
         self.auth_method == AuthMethod::None
     }
@@ -165,6 +176,8 @@ impl Client {
 struct ClientFile {
     client_id: String,
     name: String,
+    #[serde(default)]
+    name_cy: Option<String>,
     redirect_uris: Vec<String>,
     #[serde(default)]
     post_logout_redirect_uris: Vec<String>,
@@ -378,6 +391,10 @@ impl ClientFile {
         Ok(Client {
             client_id: self.client_id,
             name: self.name.trim().to_owned(),
+            name_cy: self
+                .name_cy
+                .map(|name| name.trim().to_owned())
+                .filter(|name| !name.is_empty()),
             redirect_uris: self.redirect_uris,
             post_logout_redirect_uris: self.post_logout_redirect_uris,
             backchannel_logout_uri,
@@ -584,6 +601,8 @@ pub fn new_registration(
 client_id = {client_id:?}
 # Shown to citizens on the consent page.
 name = {name:?}
+# The name on Welsh pages; without it, name.
+# name_cy = "..."
 # Where citizens come back with a code: matched exactly; https (http only on localhost).
 redirect_uris = [{redirect_uri:?}]
 # Where the service may send citizens after signing out (post_logout_redirect_uri).
@@ -681,6 +700,23 @@ mod tests {
         assert!(client.require_pkce && client.require_nonce);
         assert_eq!(client.id_token_alg, Algorithm::ES256);
         assert!(!describe(&client).contains("0123456789abcdef"));
+        assert_eq!(client.name_in(Language::Cy), "Renew your driving licence");
+    }
+
+    #[test]
+    fn a_welsh_name_is_shown_on_welsh_pages_only() {
+        let welsh = GOOD.replace(
+            "name = \"Renew your driving licence\"",
+            "name = \"Renew your driving licence\"\nname_cy = \" Adnewyddu eich trwydded yrru \"",
+        );
+        let client = check(&welsh).unwrap();
+        assert_eq!(client.name_in(Language::Cy), "Adnewyddu eich trwydded yrru");
+        assert_eq!(client.name_in(Language::En), "Renew your driving licence");
+        let blank = GOOD.replace("scopes =", "name_cy = \" \"\nscopes =");
+        assert_eq!(
+            check(&blank).unwrap().name_in(Language::Cy),
+            "Renew your driving licence"
+        );
     }
 
     #[test]

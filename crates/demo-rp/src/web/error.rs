@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use one_login_rp::Error as KitError;
 
 use super::AppState;
-use super::language::{FluentValue, text, text_with};
+use super::language::text;
 use super::templates::MessagePage;
 use crate::error::Error;
 
@@ -86,21 +86,18 @@ fn page_for(error: &one_login_rp::Error) -> ErrorPage {
                 link: start_again,
             },
         },
-        KitError::IdentityNotProven(codes) => ErrorPage {
+        // The return codes are the kit's to log: a letter means nothing to the citizen.
+        KitError::IdentityNotProven(_) => ErrorPage {
             title: "could-not-confirm-identity",
-            paragraphs: vec![
-                text("identity-not-to-level"),
-                text_with(
-                    "helpdesk-reference",
-                    &[("codes", FluentValue::from(codes.join(", ")))],
-                ),
-            ],
+            paragraphs: vec![text("identity-not-to-level"), text("apply-by-post")],
             link: start_again,
         },
+        // Most often the session ended while the citizen was away (at GOV.UK One Login, or
+        // with the page left open): said as GOV.UK One Login says it.
         KitError::SessionMismatch(_) | KitError::CsrfRejected | KitError::NotSignedIn => {
             ErrorPage {
-                title: "need-to-start-again",
-                paragraphs: vec![text("session-ended")],
+                title: "session-timed-out",
+                paragraphs: vec![text("session-away"), text("session-start-again")],
                 link: start_again,
             }
         }

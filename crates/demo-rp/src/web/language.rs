@@ -171,20 +171,6 @@ mod tests {
         assert_eq!(from_headers(&HeaderMap::new(), "x"), Language::En);
     }
 
-    #[test]
-    fn the_redirect_stays_on_the_department() {
-        assert_eq!(
-            without_toggle("/application", Some("lang=cy")),
-            "/application"
-        );
-        assert_eq!(
-            without_toggle("/cookies", Some("a=1&lang=cy&b=x+y")),
-            "/cookies?a=1&b=x+y"
-        );
-        assert_eq!(without_toggle("//evil.example/x", Some("lang=cy")), "/");
-        assert_eq!(without_toggle("/\\evil.example", Some("lang=cy")), "/");
-    }
-
     #[tokio::test]
     async fn text_follows_the_request_s_language() {
         assert_eq!(text("govuk-back"), "Back");

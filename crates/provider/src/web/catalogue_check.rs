@@ -1,11 +1,12 @@
-//! Issue 15's promises about the words, checked over the sources: every key the templates and
-//! code use is in the catalogues, and no template writes user-facing English of its own.
+//! Issue 15's promises about the words, checked over the sources: both catalogues hold the same
+//! keys, every key the templates and code use is in them, and no template writes user-facing
+//! English of its own.
 
 use std::path::{Path, PathBuf};
 
 use one_login_core::i18n::{CATALOGUES, Language, keys};
-// The scan is shared with the demo departments' check.
-use one_login_test_support::catalogue::{keys_used, own_words};
+// The checks are shared with the demo departments'.
+use one_login_test_support::catalogue::{assert_same_keys, keys_used, own_words};
 
 fn files(dir: &Path, extension: &str, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -38,6 +39,12 @@ fn templates() -> Vec<(PathBuf, String)> {
     let mut all = sources("templates", "html");
     all.extend(sources("../govuk-assets/templates", "html"));
     all
+}
+
+#[test]
+fn both_catalogues_parse_and_hold_the_same_keys() {
+    let [(_, en), (_, cy)] = CATALOGUES;
+    assert_same_keys(en, cy);
 }
 
 #[test]

@@ -266,17 +266,6 @@ mod tests {
         assert_eq!(from_headers(&HeaderMap::new(), false), Language::En);
     }
 
-    #[test]
-    fn the_redirect_keeps_the_rest_of_the_query() {
-        assert_eq!(without_toggle("/sign-in", Some("lang=cy")), "/sign-in");
-        assert_eq!(
-            without_toggle("/account", Some("a=1&lang=cy&b=x+y")),
-            "/account?a=1&b=x+y"
-        );
-        assert_eq!(without_toggle("//evil.example/x", Some("lang=cy")), "/");
-        assert_eq!(without_toggle("/\\evil.example", Some("lang=cy")), "/");
-    }
-
     #[tokio::test]
     async fn text_follows_the_request_s_language() {
         assert_eq!(text("govuk-back"), "Back");

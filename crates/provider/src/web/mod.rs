@@ -47,6 +47,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             visit::save_sessions,
         ))
+        // Each page's phase banner links to the feedback form saying which page it was.
+        .layer(middleware::from_fn(pages::feedback::note_page))
         .route("/healthz", get(pages::health::check))
         .route("/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(deadline::for_people));

@@ -20,7 +20,7 @@ use one_login_core::config::Config;
 use one_login_core::mail::{Email, Mailer};
 use one_login_provider::app::{AppState, Overrides};
 use one_login_provider::router;
-use one_login_store::{AuditEvent, AuditKind, NewAccount};
+use one_login_store::{Account, AuditEvent, AuditKind, NewAccount};
 use sqlx::Connection;
 use tower::ServiceExt;
 
@@ -256,6 +256,17 @@ impl TestApp {
             .await
             .unwrap()
             .id
+    }
+
+    /// The stored account of `email`, which the test has created.
+    pub async fn account(&self, email: &str) -> Account {
+        self.state
+            .db
+            .accounts()
+            .find_by_email(email)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no account for {email}"))
     }
 
     /// The code an authenticator app shows now for `secret`.

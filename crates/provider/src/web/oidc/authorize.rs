@@ -261,7 +261,7 @@ pub async fn pending_decision(app: &AppState, visit: &Visit) -> Result<Option<De
 fn consent_page(visit: &mut Visit, client: &Client, request: &AuthorizationRequest) -> ConsentPage {
     ConsentPage {
         csrf_token: visit.csrf_token(),
-        client_name: client.name.clone(),
+        client_name: client.name_in(language::current()).to_owned(),
         items: consent_items(request),
     }
 }
@@ -325,7 +325,8 @@ fn declined(mut visit: Visit, client: &Client, outcome: Outcome) -> Result<Respo
         return respond(visit, outcome);
     };
     end(&mut visit, ends);
-    let service = || [("service", FluentValue::from(client.name.clone()))];
+    let name = client.name_in(language::current());
+    let service = || [("service", FluentValue::from(name))];
     render(
         &MessagePage::new("You’ve chosen not to share your details")
             .paragraph(text_with(

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::web::language::{filters, from_english, text_with};
+use crate::web::language::{self, filters, from_english, text_with};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -86,7 +86,7 @@ fn client_name(app: &AppState, client_id: &str) -> String {
     app.oidc
         .clients
         .get(client_id)
-        .map(|c| c.name.clone())
+        .map(|c| c.name_in(language::current()).to_owned())
         .unwrap_or_else(|| client_id.to_owned())
 }
 

@@ -1,4 +1,4 @@
-//! Pages that only inform: the footer's pages, 404 and 405.
+//! Pages that only inform: the footer's pages, 404 and 405 (feedback has its own form).
 
 use axum::response::{IntoResponse, Response};
 
@@ -33,15 +33,7 @@ pub async fn privacy() -> Result<Response> {
             .paragraph("We keep your email address, a secure hash of your password and the key of your authenticator app, so you can sign in.")
             .paragraph("We keep a record of sign-ins and other account activity, which you can see on your account page, to protect your account.")
             .paragraph("We share information with a government service only when you choose to use that service with your GOV.UK One Login.")
-            .link("/", "Go to the start of the service"),
-        StatusCode::OK,
-    )
-}
-
-pub async fn feedback() -> Result<Response> {
-    render(
-        &MessagePage::new("Give feedback on GOV.UK One Login")
-            .paragraph("This is a new service. Tell the team that runs this service what worked well and what did not.")
+            .paragraph("We keep feedback you send for a year. We keep your email address with it only if you ask for a reply, and remove it if you delete your GOV.UK One Login.")
             .link("/", "Go to the start of the service"),
         StatusCode::OK,
     )

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod create_account;
+pub mod feedback;
 pub mod health;
 pub mod identity;
 pub mod info;
@@ -13,6 +14,7 @@ pub mod sign_in;
 pub mod start;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
@@ -266,5 +268,11 @@ fn info_routes() -> Router<AppState> {
         .route("/accessibility", get(info::accessibility))
         .route("/cookies", get(info::cookies))
         .route("/privacy", get(info::privacy))
-        .route("/feedback", get(info::feedback))
+        .route(
+            "/feedback",
+            get(feedback::form)
+                .post(feedback::send)
+                .layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES)),
+        )
+        .route("/feedback/sent", get(feedback::sent))
 }

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::security::{Gate, gate};
+use super::security::{Gate, gate, through_gate};
 use super::sign_in::{SignInCodePage, SignInPage, complete_sign_in_with};
 use crate::app::AppState;
 use crate::web::error::Result;
@@ -101,10 +101,7 @@ async fn passkeys_page(
 /// `GET /account/passkeys`. Changing how the citizen signs in needs a recent sign-in, as the
 /// app and email changes do (`accounts::changes::FRESH_SIGN_IN_MS`).
 pub async fn show(State(app): State<AppState>, mut visit: Visit) -> Result<Response> {
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     passkeys_page(
         &app,
         &mut visit,
@@ -160,10 +157,7 @@ pub async fn add(
     PageForm(form): PageForm<AddForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     let typed = super::shown(&form.name);
     let name = match passkey_name(&form.name) {
         Ok(name) => name,
@@ -179,7 +173,7 @@ pub async fn add(
             &account,
             (&form.ceremony, &form.credential),
             &name,
-            (&ip, visit.now),
+            (visit.session_id(), &ip, visit.now_ms),
         )
         .await?;
     let problem = match added {
@@ -218,12 +212,13 @@ pub async fn remove(
     PageForm(form): PageForm<RemoveForm>,
 ) -> Result<Response> {
     visit.check_csrf(&form.csrf_token)?;
-    let account = match gate(&app, &visit, Some(PASSKEYS)).await? {
-        Gate::Open(account) => account,
-        Gate::Closed(response) => return Ok(response),
-    };
+    let account = through_gate!(app, visit, Some(PASSKEYS));
     app.account_services()
-        .remove_passkey(&account, &form.credential_id, &ip, visit.now)
+        .remove_passkey(
+            &account,
+            &form.credential_id,
+            (visit.session_id(), &ip, visit.now_ms),
+        )
         .await?;
     Ok(Redirect::to(PASSKEYS).into_response())
 }
@@ -273,20 +268,14 @@ pub async fn sign_in(
         .finish_passkey_sign_in(
             &ceremonies(&app)?,
             (&form.ceremony, &form.credential),
+            after_password.as_ref().map(|auth| auth.account_id.as_str()),
             (&ip, visit.now),
         )
         .await?;
-    let problem = match checked {
-        Ok(account_id) => match &after_password {
-            Some(auth) if auth.account_id != account_id => {
-                tracing::info!(account = %auth.account_id, "passkey of another account refused as the second factor");
-                PasskeyProblem::Unknown
-            }
-            _ => return signed_in(&app, visit, &account_id, after_password.is_some(), &ip).await,
-        },
-        Err(problem) => problem,
-    };
-    refused(visit, after_password.is_some(), problem)
+    match checked {
+        Ok(account_id) => signed_in(&app, visit, &account_id, after_password.is_some(), &ip).await,
+        Err(problem) => refused(visit, after_password.is_some(), problem),
+    }
 }
 
 /// The passkey checked: the citizen is signed in at `Cl.Cm`, with the methods used (RFC 8176).

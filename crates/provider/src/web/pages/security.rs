@@ -205,7 +205,8 @@ pub(super) async fn gate(
     Ok(Gate::Open(account))
 }
 
-/// Opens the gate or answers with where it sends the citizen.
+/// Opens the gate or answers with where it sends the citizen (the caller has `gate` and `Gate`
+/// in scope).
 macro_rules! through_gate {
     ($app:expr, $visit:expr, $fresh:expr) => {
         match gate(&$app, &$visit, $fresh).await? {
@@ -214,6 +215,7 @@ macro_rules! through_gate {
         }
     };
 }
+pub(super) use through_gate;
 
 /// The current password or app code, as checked on an account page.
 enum Answer {

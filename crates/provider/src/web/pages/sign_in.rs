@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use crate::web::language::{filters, text_with};
+use crate::web::language::{self, filters, text_with};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -205,7 +205,7 @@ fn refused_sign_in(
             refusal.location(&app.oidc.issuer),
             text_with(
                 "go-back-to-named-service",
-                &[("service", client.name.clone().into())],
+                &[("service", client.name_in(language::current()).into())],
             ),
         );
     }

@@ -95,8 +95,8 @@ fn service_name(app: &AppState, journey: &ProvingJourney) -> String {
     app.oidc
         .clients
         .get(&journey.client_id)
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| "The service".to_owned())
+        .map(|c| c.name_in(language::current()).to_owned())
+        .unwrap_or_else(|| language::text("the-service"))
 }
 
 async fn evidence(
@@ -255,14 +255,17 @@ fn start_page(
     journey: &ProvingJourney,
     errors: FormErrors,
 ) -> StartPage {
-    let mut none = RadioOption::new("none", "I do not have either of these");
+    let mut none = RadioOption::new("none", language::text("msg-i-do-not-have-either-of"));
     none.divider_before = true;
     StartPage {
         csrf_token: visit.csrf_token(),
         service: service_name(app, journey),
         options: vec![
-            RadioOption::new("passport", "UK passport"),
-            RadioOption::new("driving-licence", "UK photocard driving licence"),
+            RadioOption::new("passport", language::text("msg-uk-passport")),
+            RadioOption::new(
+                "driving-licence",
+                language::text("msg-uk-photocard-driving-licence"),
+            ),
             none,
         ],
         errors,

@@ -13,6 +13,7 @@ use super::{answering_questions, at_step};
 use crate::app::AppState;
 use crate::web::error::Result;
 use crate::web::extract::PageForm;
+use crate::web::language::from_english;
 use crate::web::templates::{FormErrors, render};
 use crate::web::visit::Visit;
 use one_login_core::identity::journey::{Answered, ProvingJourney};
@@ -28,13 +29,14 @@ fn question_page(
     Some(QuestionPage {
         csrf_token: visit.csrf_token(),
         question_id: question.id.clone(),
-        question: question.text.clone(),
+        // The agency's words are English; the catalogue has them in Welsh too.
+        question: from_english(&question.text),
         number: answered + 1,
         total: questions.questions.len(),
         options: question
             .options
             .iter()
-            .map(|o| RadioOption::new(o.clone(), o.clone()))
+            .map(|o| RadioOption::new(o.clone(), from_english(o)))
             .collect(),
         errors,
     })
