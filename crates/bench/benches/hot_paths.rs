@@ -17,19 +17,23 @@ use one_login_bench::rp::{self, RelyingParty};
 use one_login_core::accounts::PasswordHasher;
 use one_login_core::config::Config;
 use one_login_core::oidc::Provider;
+use one_login_core::oidc::Stores;
 use one_login_core::oidc::access_tokens::Expired;
 use one_login_core::oidc::authorization_request::Params;
 use one_login_core::oidc::client_auth::{self, Audiences};
-use one_login_core::oidc::grants::Grant;
+use one_login_core::oidc::grants::{self, Grant};
 use one_login_core::oidc::pairwise;
 use one_login_core::oidc::signed_tokens::{ID_TOKEN_TYPE, IdTokenClaims};
+use one_login_core::oidc::token_endpoint;
 use one_login_store::Database;
 use one_login_store::ephemeral::{EphemeralStore, MemoryStore};
+use one_login_store::{AuditEvent, AuditKind, NewAccount};
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,
     config: Config,
     provider: Provider,
+    db: Database,
     rp: RelyingParty,
     _dir: tempfile::TempDir,
 }
@@ -53,15 +57,16 @@ fn fixture() -> Fixture {
         clients.display().to_string()
     );
     let config = Config::load_with_overrides(None, &overrides).unwrap();
-    let provider = runtime.block_on(async {
+    let (provider, db) = runtime.block_on(async {
         let db = Database::connect(&config).await.unwrap();
         db.migrate().await.unwrap();
-        Provider::load(&config, &db, now()).await.unwrap()
+        (Provider::load(&config, &db, now()).await.unwrap(), db)
     });
     Fixture {
         runtime,
         config,
         provider,
+        db,
         rp,
         _dir: dir,
     }
@@ -91,15 +96,12 @@ fn id_claims(provider: &Provider, now: i64) -> IdTokenClaims {
     }
 }
 
-fn signing(c: &mut Criterion) {
-    let f = fixture();
-    let now = now();
-    let id = id_claims(&f.provider, now);
-    // A single sign-on grant as the token endpoint mints it: the access token carries it sealed.
-    let grant = Grant {
+/// A single sign-on grant as the token endpoint mints it, for `account_id`.
+fn sso_grant(id: &IdTokenClaims, account_id: &str, now: i64) -> Grant {
+    Grant {
         grant_id: uuid::Uuid::new_v4().to_string(),
         client_id: rp::CLIENT_ID.into(),
-        account_id: uuid::Uuid::new_v4().to_string(),
+        account_id: account_id.to_owned(),
         sub: id.sub.clone(),
         email: "citizen@example.gov.uk".into(),
         scopes: ["openid".to_owned(), "email".to_owned()].into(),
@@ -111,7 +113,15 @@ fn signing(c: &mut Criterion) {
         sid: id.sid.clone(),
         identity: None,
         issued_at_ms: now * 1000,
-    };
+    }
+}
+
+fn signing(c: &mut Criterion) {
+    let f = fixture();
+    let now = now();
+    let id = id_claims(&f.provider, now);
+    // The access token carries the grant sealed.
+    let grant = sso_grant(&id, &uuid::Uuid::new_v4().to_string(), now);
     let keys = &f.provider.keys;
     let access_tokens = &f.provider.access_tokens;
     c.bench_function("id_token_sign_es256", |b| {
@@ -171,6 +181,74 @@ fn client_assertion(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+}
+
+/// The refresh grant after client authentication (`token_endpoint::refresh`): the rotation in
+/// SQLite (spend, successor) and the response, without and with a new ID token (the client's
+/// `id_token_on_refresh`). Each iteration presents the token the previous one returned.
+fn refresh_grant(c: &mut Criterion) {
+    let f = fixture();
+    let now = now();
+    let store = MemoryStore::new(256 << 20);
+    let stores = Stores {
+        ephemeral: &store,
+        db: &f.db,
+    };
+    let account = f.runtime.block_on(async {
+        let new = NewAccount {
+            email: "refresh@example.gov.uk".into(),
+            password_hash: "not a hash: nobody signs in here".into(),
+            totp_secret: None,
+            email_verified: true,
+            now,
+        };
+        let created = AuditEvent::new(AuditKind::AccountCreated, None, now);
+        f.db.accounts().create(new, created).await.unwrap()
+    });
+    let mut grant = sso_grant(&id_claims(&f.provider, now), &account.id, now);
+    grant.scopes.insert("offline_access".to_owned());
+    let registered = f.provider.clients.get(rp::CLIENT_ID).unwrap();
+    let mut group = c.benchmark_group("refresh_grant");
+    for id_token_on_refresh in [false, true] {
+        let mut client = (*registered).clone();
+        client.id_token_on_refresh = id_token_on_refresh;
+        let mut token = f
+            .runtime
+            .block_on(grants::issue_refresh_token(
+                &f.db,
+                &grant,
+                now,
+                now + 86_400,
+            ))
+            .unwrap();
+        let name = if id_token_on_refresh {
+            "sqlite_with_id_token"
+        } else {
+            "sqlite"
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let form = Params::collect([
+                    ("grant_type".into(), "refresh_token".into()),
+                    ("refresh_token".into(), token.clone().into()),
+                ])
+                .unwrap();
+                let response = f
+                    .runtime
+                    .block_on(token_endpoint::refresh(
+                        &f.provider,
+                        &stores,
+                        &client,
+                        &form,
+                        now,
+                    ))
+                    .unwrap();
+                assert_eq!(response.id_token.is_some(), id_token_on_refresh);
+                token = response.refresh_token.unwrap();
+            })
+        });
+    }
+    group.finish();
 }
 
 fn pairwise_subject(c: &mut Criterion) {
@@ -344,6 +422,7 @@ criterion_group!(
     benches,
     signing,
     client_assertion,
+    refresh_grant,
     pairwise_subject,
     argon2,
     identity

@@ -61,7 +61,14 @@ fn path_of(url: &url::Url) -> String {
 
 async fn relying_party_flow(backend: Backend) {
     let rp = RelyingParty::new("driving", "www.driving.example.gov.uk");
-    let app = TestApp::start_with_clients(backend, "", &[rp.registration("")]).await;
+    // Registered for an ID token on refresh too (Core §12.2 leaves it to the provider), which
+    // the crate then checks like the first.
+    let app = TestApp::start_with_clients(
+        backend,
+        "",
+        &[rp.registration("id_token_on_refresh = true\n")],
+    )
+    .await;
     let secret = app.create_account("ada@example.com", PASSWORD).await;
     let http = in_process(app.router.clone());
     let issuer = app.state.config.issuer.clone();
@@ -171,7 +178,11 @@ async fn relying_party_flow(backend: Backend) {
         .unwrap();
     let refreshed_id = refreshed.id_token().expect("a new ID token");
     let refreshed_claims = refreshed_id
-        .claims(&id_verifier, |_: Option<&Nonce>| Ok(()))
+        // Core §12.2: no nonce in a refreshed ID token.
+        .claims(&id_verifier, |nonce: Option<&Nonce>| match nonce {
+            None => Ok(()),
+            Some(_) => Err("a nonce on refresh".to_owned()),
+        })
         .unwrap();
     assert_eq!(refreshed_claims.subject(), claims.subject());
     assert_ne!(

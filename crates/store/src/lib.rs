@@ -19,6 +19,7 @@ pub mod error;
 mod feedback;
 mod identity;
 mod interventions;
+mod migrations;
 mod passkeys;
 mod proving_attempts;
 mod refresh_tokens;
@@ -32,7 +33,6 @@ use std::time::Duration;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::migrate::Migrator;
 
 pub use accounts::{Account, AccountStatus, Accounts, Barrier, NewAccount, Standing};
 pub use audit::{AuditEvent, AuditKind, AuditLog, RecordedEvent};
@@ -54,9 +54,6 @@ pub use wallet::WalletCredentials;
 use self::config::{DatabaseKind, DatabaseSettings};
 use self::error::{Error, Result};
 use crate::sealing::{KeySource, Sealer, check_key_opens_database};
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Names the check that the key-encryption key opens this database's secrets.
 const KEY_ENCRYPTION_KEY_CHECK: &str = "key-encryption-key-check";
@@ -143,8 +140,8 @@ impl Database {
     /// that cannot open what the database holds stops here, naming the configuration key.
     pub async fn migrate(&self) -> Result<()> {
         let migrator = match self.kind {
-            DatabaseKind::Sqlite => &SQLITE_MIGRATIONS,
-            DatabaseKind::Postgres => &POSTGRES_MIGRATIONS,
+            DatabaseKind::Sqlite => migrations::sqlite(),
+            DatabaseKind::Postgres => migrations::postgres(),
         };
         migrator.run(&self.pool).await?;
         // The marker's creation time is a record only, like a migration's.

@@ -110,6 +110,9 @@ pub struct IdentityService {
     pub attempts: AttemptLimiter,
     /// Credentials opened and verified in the last minutes (`evidence_cache`).
     verified: EvidenceCache,
+    /// The signer of the current identity key, once built: parsing and checking its private
+    /// key cost about as much as the signature (issue 13.3), and a reuse flow signs with it.
+    current_signer: std::sync::Mutex<Option<Arc<CredentialSigner>>>,
 }
 
 /// How many verified credentials are kept, and for how long: a flow's worth. A P2 identity is
@@ -160,6 +163,7 @@ impl IdentityService {
             credential_validity: config.identity.credential_validity,
             core_identity_ttl: config.identity.core_identity_ttl,
             verified: EvidenceCache::new(VERIFIED_CAPACITY, VERIFIED_TTL),
+            current_signer: std::sync::Mutex::default(),
         })
     }
 
@@ -216,13 +220,26 @@ impl IdentityService {
 
     /// The current identity key as a credential signer, named by its `did:web` id (never a
     /// token key: checklist 69).
-    fn signer(&self, keys: &KeySet, now: i64) -> Result<CredentialSigner> {
+    /// Built once per key: a key id names one key pair for good, so the cached signer serves
+    /// until the current identity key is another.
+    fn signer(&self, keys: &KeySet, now: i64) -> Result<Arc<CredentialSigner>> {
         let key = keys
             .current_identity(now)
             .ok_or_else(|| Error::Internal("no identity signing key".into()))?;
         let kid = identity_proofing::did_key_id(&self.did_host, &key.kid);
-        CredentialSigner::from_pkcs8_pem(&self.issuer, &kid, key.private_pem().as_bytes())
-            .map_err(|e| Error::Internal(format!("identity signer: {e}")))
+        let mut cached = self
+            .current_signer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(signer) = cached.as_ref().filter(|s| s.kid() == kid) {
+            return Ok(signer.clone());
+        }
+        let signer = Arc::new(
+            CredentialSigner::from_pkcs8_pem(&self.issuer, &kid, key.private_pem().as_bytes())
+                .map_err(|e| Error::Internal(format!("identity signer: {e}")))?,
+        );
+        *cached = Some(signer.clone());
+        Ok(signer)
     }
 
     /// Trusts every identity key the provider has had: credentials are kept far longer than a

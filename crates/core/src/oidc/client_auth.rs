@@ -65,7 +65,7 @@ impl ClientKeyCache {
     ) -> Result<Option<Arc<JwkSet>>> {
         match &client.keys {
             None => Ok(None),
-            Some(ClientKeys::Inline(set)) => Ok(Some(Arc::new(set.clone()))),
+            Some(ClientKeys::Inline(set)) => Ok(Some(set.clone())),
             Some(ClientKeys::Remote(url)) => {
                 let cached = self.cache.get(url.as_str()).await;
                 if !fresh && let Some(set) = cached {

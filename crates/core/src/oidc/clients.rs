@@ -104,7 +104,8 @@ impl AuthMethod {
 /// Where a `private_key_jwt` client's public keys are.
 #[derive(Debug, Clone)]
 pub enum ClientKeys {
-    Inline(JwkSet),
+    /// Shared, so a token request takes a reference rather than a copy of the set.
+    Inline(Arc<JwkSet>),
     /// Fetched with a timeout and cached (`oidc::client_auth`).
     Remote(Url),
 }
@@ -133,6 +134,9 @@ pub struct Client {
     pub require_pkce: bool,
     pub identity_verification_supported: bool,
     pub require_nonce: bool,
+    /// Whether a refresh response carries a new ID token (OpenID Connect Core §12.2 makes it
+    /// optional; the kit needs none, and leaving it out saves a signature per refresh).
+    pub id_token_on_refresh: bool,
 }
 
 impl Client {
@@ -199,6 +203,8 @@ struct ClientFile {
     identity_verification_supported: bool,
     #[serde(default = "yes")]
     require_nonce: bool,
+    #[serde(default)]
+    id_token_on_refresh: bool,
 }
 
 fn default_alg() -> String {
@@ -315,7 +321,7 @@ impl ClientFile {
                     jsonwebtoken::DecodingKey::from_jwk(key)
                         .map_err(|e| fail("jwks", format!("unusable key: {e}")))?;
                 }
-                Some(ClientKeys::Inline(set))
+                Some(ClientKeys::Inline(Arc::new(set)))
             }
             (AuthMethod::PrivateKeyJwt, None, Some(uri)) => Some(ClientKeys::Remote(
                 check_endpoint(&uri).map_err(|e| fail("jwks_uri", e))?,
@@ -402,6 +408,7 @@ impl ClientFile {
             require_pkce: self.require_pkce,
             identity_verification_supported: self.identity_verification_supported,
             require_nonce: self.require_nonce,
+            id_token_on_refresh: self.id_token_on_refresh,
         })
     }
 }
@@ -562,6 +569,7 @@ pub fn describe(client: &Client) -> String {
         "require_pkce": client.require_pkce,
         "identity_verification_supported": client.identity_verification_supported,
         "require_nonce": client.require_nonce,
+        "id_token_on_refresh": client.id_token_on_refresh,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
@@ -617,6 +625,8 @@ identity_verification_supported = false
 id_token_signed_response_alg = "ES256"
 require_pkce = true
 require_nonce = true
+# A new ID token with each refresh too (OpenID Connect Core §12.2 makes it optional)?
+id_token_on_refresh = false
 "#
     );
     parse_client("the new client", &text)?;

@@ -21,7 +21,10 @@ pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,
     pub expires_in: u64,
-    pub id_token: String,
+    /// Always for a code; for a refresh only when the client's registration asks for one
+    /// (`id_token_on_refresh`): OpenID Connect Core §12.2 lets a refresh response go without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     pub scope: String,
@@ -31,18 +34,22 @@ fn secs(d: Duration) -> i64 {
     d.as_secs() as i64
 }
 
-/// Signs the access and ID tokens for `grant`.
-fn mint(
+/// Seals the access token for `grant`.
+fn mint_access_token(provider: &Provider, grant: &Grant, now: i64) -> Result<String> {
+    provider
+        .access_tokens
+        .mint(grant, now, now + secs(provider.tokens.access_token_ttl))
+}
+
+/// Signs the ID token for `grant`, bound to `access_token` by `at_hash`.
+fn sign_id_token(
     provider: &Provider,
     client: &Client,
     grant: &Grant,
+    access_token: &str,
     nonce: Option<String>,
     now: i64,
-) -> Result<(String, String)> {
-    let access_token =
-        provider
-            .access_tokens
-            .mint(grant, now, now + secs(provider.tokens.access_token_ttl))?;
+) -> Result<String> {
     // Claims asked for in the ID token by name, and allowed by scope (Core §5.4, §5.5).
     let wants_email = grant.claims.id_token.contains("email");
     let id = IdTokenClaims {
@@ -54,7 +61,7 @@ fn mint(
         auth_time: grant.auth_time,
         nonce,
         sid: grant.sid.clone(),
-        at_hash: Some(at_hash(&access_token)),
+        at_hash: Some(at_hash(access_token)),
         vot: grant.vot.clone(),
         vtm: provider.trustmark(),
         acr: grant.acr.clone().unwrap_or_else(|| grant.vot.clone()),
@@ -62,10 +69,9 @@ fn mint(
         email: wants_email.then(|| grant.email.clone()),
         email_verified: wants_email.then_some(true),
     };
-    let id_token = provider
+    provider
         .keys
-        .sign(client.id_token_alg, ID_TOKEN_TYPE, &id, now)?;
-    Ok((access_token, id_token))
+        .sign(client.id_token_alg, ID_TOKEN_TYPE, &id, now)
 }
 
 /// The refresh token a response carries.
@@ -85,12 +91,17 @@ async fn respond(
     refresh: NewRefreshToken,
     now: i64,
 ) -> Result<TokenResponse> {
-    let (access_token, id_token) = mint(provider, client, grant, nonce, now)?;
+    let access_token = mint_access_token(provider, grant, now)?;
+    let exchanging_a_code = matches!(refresh, NewRefreshToken::Issue { .. });
+    // The ID token's signature is most of a refresh's cost, and a refresh response may go
+    // without one (Core §12.2): only clients that registered for it get one.
+    let id_token = (exchanging_a_code || client.id_token_on_refresh)
+        .then(|| sign_id_token(provider, client, grant, &access_token, nonce, now))
+        .transpose()?;
     let Stores {
         ephemeral: store,
         db,
     } = *stores;
-    let exchanging_a_code = matches!(refresh, NewRefreshToken::Issue { .. });
     let refresh_token = match refresh {
         NewRefreshToken::Issue { expires_at } if grant.scopes.contains("offline_access") => {
             Some(grants::issue_refresh_token(db, grant, now, expires_at).await?)

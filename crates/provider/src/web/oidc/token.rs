@@ -76,28 +76,27 @@ async fn pre_authorized(app: &AppState, form: &Params) -> Result<Response> {
     Ok(no_store_json(&response))
 }
 
-/// The form, and the client that sent it: authenticated, and within its rate limit.
+/// The client that sent `form`: authenticated, and within its rate limit.
 async fn admitted(
     app: &AppState,
     headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(Params, Arc<Client>, i64)> {
-    let form = form(headers, body)?;
-    let client = authenticated_client(app, headers, &form).await?;
+    form: &Params,
+) -> Result<(Arc<Client>, i64)> {
+    let client = authenticated_client(app, headers, form).await?;
     let now = app.clock.unix();
     // Checklist 80: per client as well as per client address (the latter in `web::rate_limit`).
     app.rate_limiter
         .admit_client(&client.client_id, now)
         .await?;
-    Ok((form, client, now))
+    Ok((client, now))
 }
 
 async fn exchange(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
-    let parsed = form(headers, body)?;
-    if parsed.get("grant_type") == Some(wallet::PRE_AUTHORIZED_GRANT) {
-        return pre_authorized(app, &parsed).await;
+    let form = form(headers, body)?;
+    if form.get("grant_type") == Some(wallet::PRE_AUTHORIZED_GRANT) {
+        return pre_authorized(app, &form).await;
     }
-    let (form, client, now) = admitted(app, headers, body).await?;
+    let (client, now) = admitted(app, headers, &form).await?;
     let stores = stores(app);
     let (response, grant_type) = match form.get("grant_type") {
         Some("authorization_code") => (
@@ -132,7 +131,8 @@ pub async fn revoke(
 }
 
 async fn revoke_token(app: &AppState, headers: &HeaderMap, body: &Bytes) -> Result<Response> {
-    let (form, client, now) = admitted(app, headers, body).await?;
+    let form = form(headers, body)?;
+    let (client, now) = admitted(app, headers, &form).await?;
     token_endpoint::revoke(&app.oidc, &stores(app), &client, &form, now).await?;
     let mut response = StatusCode::OK.into_response();
     response.headers_mut().insert(
