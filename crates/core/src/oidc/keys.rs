@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, RSA_PKCS1_SHA256};
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::Serialize;
@@ -140,12 +142,59 @@ fn generate_pem(alg: Algorithm) -> Result<String> {
     Ok(pem("PRIVATE KEY", &der))
 }
 
+/// A private key parsed and checked once, when loaded. `jsonwebtoken::encode` parses and
+/// checks the key again on every call (for P-256 a point multiplication, about as much work as
+/// the signature itself), and every ID token is signed here (issue 13).
+enum KeyPair {
+    Ec(EcdsaKeyPair),
+    Rsa(RsaKeyPair),
+}
+
+impl KeyPair {
+    /// From the DER `jsonwebtoken` parsed the PEM into: PKCS#8 for EC, PKCS#1 for RSA.
+    fn parse(alg: Algorithm, encoding: &EncodingKey) -> Option<KeyPair> {
+        match alg {
+            Algorithm::RS256 => RsaKeyPair::from_der(encoding.as_bytes())
+                .ok()
+                .map(KeyPair::Rsa),
+            Algorithm::ES256 => {
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, encoding.as_bytes())
+                    .ok()
+                    .map(KeyPair::Ec)
+            }
+            _ => None,
+        }
+    }
+
+    /// The JWS signature of `message` (RFC 7518 §3.3 and §3.4: ES256's is the fixed-width
+    /// r || s, as `ECDSA_P256_SHA256_FIXED_SIGNING` gives it).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let rng = SystemRandom::new();
+        let failed = |_| Error::Internal("signing failed".into());
+        match self {
+            KeyPair::Ec(pair) => Ok(pair.sign(&rng, message).map_err(failed)?.as_ref().to_vec()),
+            KeyPair::Rsa(pair) => {
+                let mut signature = vec![0; pair.public_modulus_len()];
+                pair.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)
+                    .map_err(failed)?;
+                Ok(signature)
+            }
+        }
+    }
+}
+
+/// A JWS part: JSON, base64url without padding (RFC 7515 §2).
+fn json_part<T: Serialize>(value: &T) -> Result<String> {
+    let json = serde_json::to_vec(value).map_err(|e| Error::Internal(format!("signing: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
+}
+
 /// One usable key: private for signing, public as a JWK.
 pub struct SigningKey {
     pub kid: String,
     pub alg: Algorithm,
     pub purpose: KeyPurpose,
-    encoding: EncodingKey,
+    key_pair: KeyPair,
     decoding: DecodingKey,
     pub public: Jwk,
     pub active_from: i64,
@@ -183,11 +232,13 @@ impl SigningKey {
         });
         let decoding = DecodingKey::from_jwk(&public)
             .map_err(|e| Error::Corrupt(format!("public key: {e}")))?;
+        let key_pair = KeyPair::parse(alg, &encoding)
+            .ok_or_else(|| Error::Corrupt(format!("signing key {}: not a key pair", stored.kid)))?;
         Ok(SigningKey {
             kid: stored.kid.clone(),
             alg,
             purpose,
-            encoding,
+            key_pair,
             decoding,
             public,
             active_from: stored.active_from,
@@ -504,8 +555,11 @@ impl Keys {
         let mut header = Header::new(alg);
         header.kid = Some(key.kid.clone());
         header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, &key.encoding)
-            .map_err(|e| Error::Internal(format!("signing: {e}")))
+        // A JWS compact serialisation (RFC 7515 §7.1), as `jsonwebtoken::encode` writes it,
+        // signed with the key pair parsed at load.
+        let message = format!("{}.{}", json_part(&header)?, json_part(claims)?);
+        let signature = key.key_pair.sign(message.as_bytes())?;
+        Ok(format!("{message}.{}", URL_SAFE_NO_PAD.encode(signature)))
     }
 
     /// Verifies a JWT this provider signed: a published key, its own algorithm, the expected
