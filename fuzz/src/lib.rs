@@ -75,7 +75,7 @@ pub fn client_jwks() -> &'static JwkSet {
     SET.get_or_init(|| {
         let client = clients().get(JWT_CLIENT).unwrap();
         match &client.keys {
-            Some(ClientKeys::Inline(set)) => set.clone(),
+            Some(ClientKeys::Inline(set)) => JwkSet::clone(set),
             _ => panic!("{JWT_CLIENT} must have inline keys"),
         }
     })
