@@ -22,8 +22,6 @@ import {
   selectedStores,
   slug,
   startStack,
-  totpCode,
-  totpStep,
 } from './harness.mjs';
 import { runJourney } from './journey.mjs';
 import {
@@ -45,6 +43,7 @@ import {
   signIn,
   seesSignIn,
   SIGN_IN,
+  SIGNING_IN,
   siteTitles,
 } from './steps.mjs';
 
@@ -203,16 +202,7 @@ describe(`citizen journeys across the provider and both departments (${stores} s
       assert.equal(new URL(authorize.url).searchParams.get('ui_locales'), 'cy', authorize.url);
 
       // Signing in, in Welsh.
-      await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
-      await citizen.follow('Mewngofnodi', { role: 'button' });
-      await citizen.sees({ path: '/sign-in', heading: 'Mewngofnodi i’ch GOV.UK One Login' });
-      await citizen.fill('Cyfeiriad e-bost', account.email);
-      await citizen.fill('Cyfrinair', account.password);
-      await citizen.submitAccepted('Parhau');
-      const CODE_CY = 'Rhowch y cod diogelwch a ddangosir yn eich ap dilysu';
-      await citizen.sees({ path: '/sign-in/authenticator-code', heading: CODE_CY });
-      await citizen.fill(CODE_CY, totpCode(account.secret, totpStep()));
-      await citizen.submitAccepted('Parhau');
+      await signIn(citizen, account, { words: SIGNING_IN.cy });
       // The service's Welsh name (its registration's name_cy), not its English one.
       const SHARE = { path: '/authorize/consent', heading: `Rhannu eich manylion gyda ${SERVICE}` };
       await citizen.sees(SHARE);

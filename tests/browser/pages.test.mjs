@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { DEPARTMENTS, ensureArtifactsDir, launchBrowser, newTotpSecret, selectedStores, slug, startStack, totpCode, totpStep } from './harness.mjs';
 import { runJourney } from './journey.mjs';
-import { CODE, DRIVING_START, BENEFITS_START, KENNETH, newEmail, proveIdentity, seesSignIn, SIGN_IN, siteTitles, START } from './steps.mjs';
+import { CODE, DRIVING_START, BENEFITS_START, KENNETH, newEmail, proveIdentity, seesSignIn, signIn, SIGN_IN, SIGNING_IN, siteTitles, START } from './steps.mjs';
 
 const stores = selectedStores();
 const concurrency = Number(process.env.ONE_LOGIN_BROWSER_CONCURRENCY || 3);
@@ -100,16 +100,7 @@ describe(`the pages around the journeys (${stores} stores)`, { concurrency }, ()
       await citizen.follow('Start now', { role: 'button' });
       await citizen.sees(START);
       await citizen.follow('Cymraeg');
-      await citizen.sees({ path: '/', heading: 'Creu eich GOV.UK One Login neu fewngofnodi' });
-      await citizen.follow('Mewngofnodi', { role: 'button' });
-      await citizen.sees({ path: '/sign-in', heading: 'Mewngofnodi i’ch GOV.UK One Login' });
-      await citizen.fill('Cyfeiriad e-bost', account.email);
-      await citizen.fill('Cyfrinair', account.password);
-      await citizen.submitAccepted('Parhau');
-      const CODE = 'Rhowch y cod diogelwch a ddangosir yn eich ap dilysu';
-      await citizen.sees({ path: '/sign-in/authenticator-code', heading: CODE });
-      await citizen.fill(CODE, totpCode(account.secret, totpStep()));
-      await citizen.submitAccepted('Parhau');
+      await signIn(citizen, account, { words: SIGNING_IN.cy });
       // The provider's Welsh pages name the service in Welsh (its registration's name_cy).
       const service = DEPARTMENTS.benefits.serviceNameCy;
       await citizen.sees({ path: '/authorize/consent', heading: `Rhannu eich manylion gyda ${service}` });

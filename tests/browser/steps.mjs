@@ -11,16 +11,41 @@ export const SIGN_IN = { path: '/sign-in', heading: 'Sign in to your GOV.UK One 
 export const START = { path: '/', heading: 'Create your GOV.UK One Login or sign in' };
 
 /**
+ * The words of the start page and the sign-in pages a journey reads and presses, in English and
+ * in Welsh (crates/core/locales): a Welsh journey signs in with `SIGNING_IN.cy`.
+ */
+export const SIGNING_IN = {
+  en: {
+    start: START.heading,
+    signInButton: 'Sign in',
+    signIn: SIGN_IN.heading,
+    email: 'Email address',
+    password: 'Password',
+    code: 'Enter the security code shown in your authenticator app',
+    continue: 'Continue',
+  },
+  cy: {
+    start: 'Creu eich GOV.UK One Login neu fewngofnodi',
+    signInButton: 'Mewngofnodi',
+    signIn: 'Mewngofnodi i’ch GOV.UK One Login',
+    email: 'Cyfeiriad e-bost',
+    password: 'Cyfrinair',
+    code: 'Rhowch y cod diogelwch a ddangosir yn eich ap dilysu',
+    continue: 'Parhau',
+  },
+};
+
+/**
  * The sign-in form, reached as a citizen reaches it from a service: a browser that has not
  * signed in meets "Create your GOV.UK One Login or sign in" first (checked, then its "Sign in"
  * button); one asked to sign in again goes straight to the form.
  */
-export async function seesSignIn(citizen) {
+export async function seesSignIn(citizen, words = SIGNING_IN.en) {
   if (citizen.site === 'provider' && citizen.pathname === '/') {
-    await citizen.sees(START);
-    await citizen.follow('Sign in', { role: 'button' });
+    await citizen.sees({ path: '/', heading: words.start });
+    await citizen.follow(words.signInButton, { role: 'button' });
   }
-  await citizen.sees(SIGN_IN);
+  await citizen.sees({ path: '/sign-in', heading: words.signIn });
 }
 export const CODE = {
   path: '/sign-in/authenticator-code',
@@ -119,21 +144,23 @@ export async function createAccount(citizen, provider, email, { shoot = async ()
 
 /**
  * From the provider's sign-in page: email and password, then the authenticator code (`code`, or
- * the current one). With `wrongCodeFirst`, a wrong code is refused first.
+ * the current one), in the language of `words`. With `wrongCodeFirst`, a wrong code is refused
+ * first.
  */
-export async function signIn(citizen, { email, password, secret }, { code, wrongCodeFirst = false } = {}) {
-  await seesSignIn(citizen);
-  await citizen.fill('Email address', email);
-  await citizen.fill('Password', password);
-  await citizen.submitAccepted();
-  await citizen.sees(CODE);
+export async function signIn(citizen, { email, password, secret }, { code, wrongCodeFirst = false, words = SIGNING_IN.en } = {}) {
+  await seesSignIn(citizen, words);
+  await citizen.fill(words.email, email);
+  await citizen.fill(words.password, password);
+  await citizen.submitAccepted(words.continue);
+  const codePage = { path: CODE.path, heading: words.code };
+  await citizen.sees(codePage);
   if (wrongCodeFirst) {
-    await citizen.fill(CODE.heading, wrongTotpCode(secret));
-    await citizen.submitRefused();
-    await citizen.sees({ ...CODE, status: 400, errors: [[WRONG_CODE, '#code']] });
+    await citizen.fill(words.code, wrongTotpCode(secret));
+    await citizen.submitRefused(words.continue);
+    await citizen.sees({ ...codePage, status: 400, errors: [[WRONG_CODE, '#code']] });
   }
-  await citizen.fill(CODE.heading, code ?? totpCode(secret));
-  await citizen.submitAccepted();
+  await citizen.fill(words.code, code ?? totpCode(secret));
+  await citizen.submitAccepted(words.continue);
 }
 
 /**
