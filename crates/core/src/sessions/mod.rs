@@ -125,6 +125,23 @@ impl Session {
         }
     }
 
+    /// Whether a code for `client_id` changes this session. Single sign-on's usual case, a
+    /// service this session already gave a code to with nothing waiting, changes nothing, so
+    /// the session is not written (on Redis a script and a round trip a flow, issue 13).
+    pub fn changed_by_code_for(&self, client_id: &str) -> bool {
+        self.pending.is_some()
+            || self.proving.is_some()
+            || !self.relying_parties.contains(client_id)
+    }
+
+    /// A code was given to `client_id`: the request and its proving journey are done, and the
+    /// client is told when this session ends (Back-Channel Logout §2.7).
+    pub fn code_given_to(&mut self, client_id: String) {
+        self.pending = None;
+        self.proving = None;
+        self.relying_parties.insert(client_id);
+    }
+
     pub fn csrf_matches(&self, presented: &str) -> bool {
         !presented.is_empty() && bool::from(self.csrf_token.as_bytes().ct_eq(presented.as_bytes()))
     }
@@ -515,6 +532,26 @@ mod tests {
             max_age: Duration::from_secs(43_200),
             journey_idle_timeout: Duration::from_secs(900),
         }
+    }
+
+    #[test]
+    fn a_code_changes_the_session_only_for_a_new_service_or_a_waiting_request() {
+        let mut session = Session::new(1_000);
+        assert!(session.changed_by_code_for("driving"));
+        session.code_given_to("driving".into());
+        assert!(!session.changed_by_code_for("driving"));
+        assert!(session.changed_by_code_for("benefits"));
+        // A proving journey just finished for the request: it is closed by the code.
+        session.proving = Some(crate::identity::journey::ProvingJourney::new(
+            "a1",
+            "driving",
+            identity_proofing::ConfidenceLevel::P2,
+            1_000,
+        ));
+        assert!(session.changed_by_code_for("driving"));
+        session.code_given_to("driving".into());
+        assert_eq!(session.proving, None);
+        assert!(!session.changed_by_code_for("driving"));
     }
 
     // Issue 12.2: abandoned journeys leave the store sooner than signed-in sessions.

@@ -127,10 +127,12 @@ fn respond(mut visit: Visit, outcome: Outcome) -> Result<Response> {
             location,
             client_id,
         } => {
-            let session = visit.session_mut();
-            session.pending = None;
-            session.proving = None;
-            session.relying_parties.insert(client_id);
+            if visit
+                .session()
+                .is_none_or(|s| s.changed_by_code_for(&client_id))
+            {
+                visit.session_mut().code_given_to(client_id);
+            }
             Ok(to_client(&location).into_response())
         }
     }
