@@ -310,8 +310,8 @@ impl IdentityService {
         };
         db.identity().add_credential(&stored).await?;
         // The journey reads it back at its next step: verified already.
-        let key = EvidenceCache::key(keys.fingerprint(), account_id, &stored.id, &stored.sealed);
-        self.verified.put(key, &credential, now);
+        let key = EvidenceCache::key(keys.fingerprint(), account_id, &stored.id);
+        self.verified.put(key, &stored.sealed, &credential, now);
         tracing::info!(account = %account_id, source = source.as_str(), credential = %stored.id, "identity evidence recorded");
         Ok(credential)
     }
@@ -337,19 +337,14 @@ impl IdentityService {
         let at = unix_time(now)?;
         let mut good = Vec::with_capacity(stored.len());
         for credential in stored {
-            let key = EvidenceCache::key(
-                keys.fingerprint(),
-                account_id,
-                &credential.id,
-                &credential.sealed,
-            );
-            let verified = match self.verified.get(&key, now) {
+            let key = EvidenceCache::key(keys.fingerprint(), account_id, &credential.id);
+            let verified = match self.verified.get(&key, &credential.sealed, now) {
                 Some(known) => Ok(known),
                 None => {
                     let verifier = verifier.get_or_insert_with(|| self.verifier(keys));
                     let verified = self.open_and_verify(verifier, account_id, &credential, at);
                     if let Ok(v) = &verified {
-                        self.verified.put(key, v, now);
+                        self.verified.put(key, &credential.sealed, v, now);
                     }
                     verified
                 }

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, Request, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -28,21 +28,23 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const SHOWN_BACK_CHARS: usize = 2 * MAX_FEEDBACK_CHARS;
 
 tokio::task_local! {
-    /// The path of the page being answered, for its phase banner's feedback link.
-    static PAGE: String;
+    /// The address of the page being answered, for its phase banner's feedback link. The
+    /// request's `Uri` (its clone shares the bytes), not a copied path: every browser request
+    /// passes here, and most render no banner.
+    static PAGE: Uri;
 }
 
 /// The layer that notes each page's path, so that the phase banner's feedback link on it can
 /// say where the citizen was. The path only: a query may carry an authorization request's
 /// `state` or a relying party's parameters, which feedback has no business keeping.
 pub async fn note_page(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    PAGE.scope(path, next.run(request)).await
+    let page = request.uri().clone();
+    PAGE.scope(page, next.run(request)).await
 }
 
 /// The phase banner's feedback link on the page being answered (the layout calls it).
 pub fn link_from_here() -> String {
-    PAGE.try_with(|path| feedback_link(path))
+    PAGE.try_with(|page| feedback_link(page.path()))
         .unwrap_or_else(|_| feedback_link(""))
 }
 
@@ -190,12 +192,15 @@ mod tests {
     #[tokio::test]
     async fn the_banner_link_names_the_page_it_is_on() {
         assert_eq!(link_from_here(), "/feedback");
-        let on = |path: &str| PAGE.scope(path.to_owned(), async { link_from_here() });
+        let on =
+            |page: &'static str| PAGE.scope(Uri::from_static(page), async { link_from_here() });
         assert_eq!(on("/account").await, "/feedback?from=%2Faccount");
         assert_eq!(on("/").await, "/feedback");
         assert_eq!(on("/feedback").await, "/feedback");
         assert_eq!(on("/feedback/sent").await, "/feedback");
         assert_eq!(on("//evil.example").await, "/feedback");
+        // The query is never part of the link.
+        assert_eq!(on("/account?state=xyz").await, "/feedback?from=%2Faccount");
     }
 
     #[test]
