@@ -57,6 +57,89 @@ pub struct Site {
     /// The relying party's own HTTP client for the token and userinfo endpoints: its back end,
     /// not the citizen's browser, calls those.
     pub backend: reqwest::Client,
+    /// Where the protocol's endpoints are, as the provider's discovery document says.
+    pub endpoints: Endpoints,
+    pub flavour: Flavour,
+}
+
+/// Which provider a [`Site`] is. One client code path drives both; this says which way to go
+/// where they differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    OneLogin,
+    /// panva oidc-provider (`tests/perf/anchor`): it keeps `offline_access` only when the
+    /// request has `prompt=consent` (OpenID Connect Core §11), and signs a citizen in at its
+    /// `/interaction/<uid>` page for the account the bench names, without a password.
+    Anchor,
+}
+
+/// The endpoints a relying party uses, from the discovery document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub discovery: url::Url,
+    pub authorization: url::Url,
+    pub token: url::Url,
+    pub userinfo: url::Url,
+    pub jwks: url::Url,
+}
+
+/// Where the discovery document of the provider at `base` is (OpenID Connect Discovery §4).
+pub fn discovery_url(base: &url::Url) -> Result<url::Url> {
+    base.join(".well-known/openid-configuration")
+        .map_err(|e| Error::flow("discovery", e.to_string()))
+}
+
+impl Endpoints {
+    /// Reads the endpoints from a discovery document fetched from `discovery`.
+    pub fn from_document(discovery: url::Url, document: &serde_json::Value) -> Result<Self> {
+        let field = |name: &str| -> Result<url::Url> {
+            let value = document[name]
+                .as_str()
+                .ok_or_else(|| Error::flow("discovery", format!("no {name}")))?;
+            url::Url::parse(value).map_err(|e| Error::flow("discovery", format!("{name}: {e}")))
+        };
+        Ok(Endpoints {
+            authorization: field("authorization_endpoint")?,
+            token: field("token_endpoint")?,
+            userinfo: field("userinfo_endpoint")?,
+            jwks: field("jwks_uri")?,
+            discovery,
+        })
+    }
+
+    /// Fetches the discovery document of the provider at `base` and reads it.
+    pub async fn discover(client: &reqwest::Client, base: &url::Url) -> Result<Self> {
+        let url = discovery_url(base)?;
+        let response = client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(http("discovery"))?;
+        if response.status() != StatusCode::OK {
+            return Err(Error::flow(
+                "discovery",
+                format!("status {}", response.status()),
+            ));
+        }
+        let document: serde_json::Value = response.json().await.map_err(http("discovery"))?;
+        Self::from_document(url, &document)
+    }
+
+    /// The paths One Login serves under `base` (its discovery document names these), for a
+    /// site made without fetching the document.
+    pub fn one_login(base: &url::Url) -> Result<Self> {
+        let at = |path: &str| {
+            base.join(path)
+                .map_err(|e| Error::flow("url", e.to_string()))
+        };
+        Ok(Endpoints {
+            discovery: discovery_url(base)?,
+            authorization: at("authorize")?,
+            token: at("token")?,
+            userinfo: at("userinfo")?,
+            jwks: at(".well-known/jwks.json")?,
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,11 +296,11 @@ impl Citizen {
             .map_err(|e| Error::flow("url", e.to_string()))
     }
 
-    /// GET `path`; the status must be 200 (discovery, JWKS).
-    pub async fn get_ok(&self, path: &str, step: &'static str) -> Result<()> {
+    /// GET `url`; the status must be 200 (discovery, JWKS).
+    pub async fn get_ok(&self, url: &url::Url, step: &'static str) -> Result<()> {
         let response = self
             .browser
-            .get(self.url(path)?)
+            .get(url.clone())
             .send()
             .await
             .map_err(http(step))?;
@@ -291,7 +374,7 @@ impl Citizen {
         state: &str,
     ) -> Result<Answer> {
         let nonce = uuid::Uuid::new_v4().simple().to_string();
-        let mut url = self.url("authorize")?;
+        let mut url = self.site.endpoints.authorization.clone();
         url.query_pairs_mut()
             .append_pair("response_type", "code")
             .append_pair("scope", scope.as_str())
@@ -301,6 +384,9 @@ impl Citizen {
             .append_pair("nonce", &nonce)
             .append_pair("code_challenge", challenge)
             .append_pair("code_challenge_method", "S256");
+        if scope == Scope::Offline && self.site.flavour == Flavour::Anchor {
+            url.query_pairs_mut().append_pair("prompt", "consent");
+        }
         if scope == Scope::Identity {
             let claims = serde_json::json!({ "userinfo": { rp::CORE_IDENTITY_CLAIM: null } });
             url.query_pairs_mut()
@@ -417,6 +503,24 @@ impl Citizen {
         self.post_form(path, &body, fields, step).await
     }
 
+    /// The anchor's sign-in: its interaction page signs in the account named, without a
+    /// password, grants what the client asked for, and sends the browser back to `/auth`.
+    async fn finish_interaction(&self, location: &str, account: &Account) -> Result<String> {
+        let mut url = self
+            .site
+            .base
+            .join(location)
+            .map_err(|e| Error::flow("interaction", e.to_string()))?;
+        url.query_pairs_mut().append_pair("account", &account.email);
+        let response = self
+            .browser
+            .get(url)
+            .send()
+            .await
+            .map_err(http("interaction"))?;
+        Self::location(&response, "interaction")
+    }
+
     /// A whole front-channel visit at the bench's first client: authorize, and if the provider
     /// asks, sign in with password and the code for TOTP `step`, and agree to share. Returns
     /// the code and PKCE verifier.
@@ -451,7 +555,11 @@ impl Citizen {
                 Answer::Code(code) => return Ok((code, verifier, visited)),
                 Answer::Page(location) => location,
             };
-            let path = location.split('?').next().unwrap_or_default().to_owned();
+            // One Login redirects by path; the anchor by absolute URL on its own origin.
+            let path = match self.site.base.join(&location) {
+                Ok(url) if url.origin() == self.site.base.origin() => url.path().to_owned(),
+                _ => location.split('?').next().unwrap_or_default().to_owned(),
+            };
             let location = match path.as_str() {
                 // "/" is "Create your GOV.UK One Login or sign in", for a browser not yet
                 // signed in: the bench's citizens have accounts, so they sign in.
@@ -484,6 +592,15 @@ impl Citizen {
                 "/authorize/continue" => {
                     let response = self.follow(&location, "continue").await?;
                     Self::location(&response, "continue")?
+                }
+                interaction if interaction.starts_with("/interaction/") => {
+                    visited.signed_in = true;
+                    self.finish_interaction(&location, account).await?
+                }
+                // The anchor's resume after its interaction: back to the client with a code.
+                resume if self.site.flavour == Flavour::Anchor && resume.starts_with("/auth/") => {
+                    let response = self.follow(&location, "resume").await?;
+                    Self::location(&response, "resume")?
                 }
                 "/identity/reuse" => {
                     visited.reused = true;
@@ -530,13 +647,13 @@ impl Site {
         form: &[(&str, &str)],
         step: &'static str,
     ) -> Result<Tokens> {
-        let assertion = rp.assertion()?;
+        let assertion = rp.assertion_for(self.endpoints.token.as_str())?;
         let mut all = form.to_vec();
         all.push(("client_assertion_type", rp::JWT_BEARER));
         all.push(("client_assertion", &assertion));
         let response = self
             .backend
-            .post(self.url("token")?)
+            .post(self.endpoints.token.clone())
             .form(&all)
             .send()
             .await
@@ -596,7 +713,7 @@ impl Site {
     async fn userinfo_body(&self, access_token: &str) -> Result<Vec<u8>> {
         let response = self
             .backend
-            .get(self.url("userinfo")?)
+            .get(self.endpoints.userinfo.clone())
             .bearer_auth(access_token)
             .send()
             .await
@@ -650,5 +767,68 @@ impl Site {
         jsonwebtoken::decode::<serde_json::Value>(jwt, &key, &validation)
             .map(|data| data.claims)
             .map_err(|e| fail(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_endpoints_from_a_discovery_document() {
+        let base = url::Url::parse("http://127.0.0.1:4000/").unwrap();
+        let discovery = discovery_url(&base).unwrap();
+        assert_eq!(
+            discovery.as_str(),
+            "http://127.0.0.1:4000/.well-known/openid-configuration"
+        );
+        // The anchor's own names for them (oidc-provider's defaults).
+        let document = serde_json::json!({
+            "issuer": "http://127.0.0.1:4000",
+            "authorization_endpoint": "http://127.0.0.1:4000/auth",
+            "token_endpoint": "http://127.0.0.1:4000/token",
+            "userinfo_endpoint": "http://127.0.0.1:4000/me",
+            "jwks_uri": "http://127.0.0.1:4000/jwks",
+        });
+        let endpoints = Endpoints::from_document(discovery.clone(), &document).unwrap();
+        assert_eq!(endpoints.authorization.path(), "/auth");
+        assert_eq!(endpoints.token.path(), "/token");
+        assert_eq!(endpoints.userinfo.path(), "/me");
+        assert_eq!(endpoints.jwks.path(), "/jwks");
+        assert_eq!(endpoints.discovery, discovery);
+    }
+
+    #[test]
+    fn a_document_without_an_endpoint_or_with_a_bad_url_is_refused() {
+        let discovery = url::Url::parse("http://x/.well-known/openid-configuration").unwrap();
+        let missing = serde_json::json!({
+            "authorization_endpoint": "http://x/auth",
+            "token_endpoint": "http://x/token",
+            "jwks_uri": "http://x/jwks",
+        });
+        let err = Endpoints::from_document(discovery.clone(), &missing).unwrap_err();
+        assert!(err.to_string().contains("userinfo_endpoint"), "{err}");
+        let bad = serde_json::json!({
+            "authorization_endpoint": "/auth",
+            "token_endpoint": "http://x/token",
+            "userinfo_endpoint": "http://x/me",
+            "jwks_uri": "http://x/jwks",
+        });
+        let err = Endpoints::from_document(discovery, &bad).unwrap_err();
+        assert!(err.to_string().contains("authorization_endpoint"), "{err}");
+    }
+
+    #[test]
+    fn one_logins_endpoints_are_its_paths_under_the_issuer() {
+        let base = url::Url::parse("https://signin.example.gov.uk/").unwrap();
+        let endpoints = Endpoints::one_login(&base).unwrap();
+        assert_eq!(
+            endpoints.authorization.as_str(),
+            "https://signin.example.gov.uk/authorize"
+        );
+        assert_eq!(
+            endpoints.jwks.as_str(),
+            "https://signin.example.gov.uk/.well-known/jwks.json"
+        );
     }
 }

@@ -70,6 +70,11 @@ enum Command {
         /// No progress bar (it is also hidden when stderr is not a terminal).
         #[arg(long)]
         quiet: bool,
+        /// Also run discovery, jwks, sso and refresh against the anchor of issue 13 (panva
+        /// oidc-provider; the folder with its server.mjs and installed packages, `npm ci`),
+        /// and report its CPU per operation over One Login's.
+        #[arg(long, value_name = "DIR")]
+        anchor: Option<PathBuf>,
     },
     /// Run a mixed load for N minutes and report RSS, open descriptors, database connections
     /// and latency each minute; exit 1 unless they stayed flat and errors were rare.
@@ -251,6 +256,7 @@ fn run_command(command: Command) -> Result<ExitCode> {
         redis_url,
         out,
         quiet,
+        anchor,
     } = command
     else {
         return Err(Error::Usage("not the run command".into()));
@@ -272,6 +278,7 @@ fn run_command(command: Command) -> Result<ExitCode> {
                 redis_url,
             },
             progress: !quiet,
+            anchor,
         })
     })();
     block_on(bench(options?, out))?;
@@ -280,6 +287,9 @@ fn run_command(command: Command) -> Result<ExitCode> {
 
 async fn bench(options: Options, out: PathBuf) -> Result<()> {
     one_login_bench::provider::check_binary(&options.provider_bin, options.allow_debug)?;
+    if let Some(folder) = &options.anchor {
+        one_login_bench::anchor::check_folder(folder)?;
+    }
     let (started_at, stamp) = now();
     for (key, value, why) in BENCH_OVERRIDES {
         eprintln!("bench sets {key}={value}: {why}");
@@ -289,8 +299,8 @@ async fn bench(options: Options, out: PathBuf) -> Result<()> {
         "argon2 verify {:.1} ms: at most {:.0} logins/s with {} hashes at once",
         argon2.verify_ms, argon2.logins_per_second, argon2.hashes
     );
-    let runs = run(&options).await?;
-    let report = Report::new(&options, started_at, argon2, runs);
+    let (runs, anchor) = run(&options).await?;
+    let report = Report::new(&options, started_at, argon2, runs, anchor);
     let (json, md) = report.write(&out, &stamp)?;
     println!("{}", report.markdown());
     eprintln!("wrote {} and {}", json.display(), md.display());

@@ -57,11 +57,23 @@ impl RelyingParty {
         ))
     }
 
-    /// A client assertion for the token endpoint, signed now with a fresh `jti`.
+    /// A client assertion for One Login's token endpoint (`<issuer>token`), signed now with a
+    /// fresh `jti`.
     pub fn assertion(&self) -> Result<String> {
+        self.assertion_for(&self.audience)
+    }
+
+    /// The same addressed to `token_endpoint`, as the provider's discovery document names it.
+    pub fn assertion_for(&self, token_endpoint: &str) -> Result<String> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         self.key
-            .assertion(self.client_id, &self.audience, now)
+            .assertion(self.client_id, token_endpoint, now)
             .map_err(|e| Error::Signing(e.to_string()))
+    }
+
+    /// The client's public key set as JSON, for a provider registered by other means than a
+    /// clients folder (the anchor takes it in its environment).
+    pub fn public_jwks(&self) -> Result<String> {
+        serde_json::to_string(&self.key.jwks()).map_err(|e| Error::Signing(e.to_string()))
     }
 }

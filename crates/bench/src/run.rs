@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::citizen::{Account, Citizen, Scope, Site, current_step};
+use crate::anchor::Anchor;
+use crate::citizen::{Account, Citizen, Endpoints, Flavour, Scope, Site, current_step};
 use crate::error::{Error, Result};
 use crate::measure::{self, LatencySummary, ResourceSummary, Sampler, Samples};
 use crate::pool::{AccountPool, Lease};
@@ -33,6 +34,93 @@ pub struct Options {
     pub login_accounts: usize,
     pub servers: Servers,
     pub progress: bool,
+    /// The anchor's folder (`tests/perf/anchor`): when given, the scenarios it can run are run
+    /// against it too, after One Login's.
+    pub anchor: Option<PathBuf>,
+}
+
+/// Whose provider a level drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subject {
+    OneLogin(StorePair),
+    Anchor,
+}
+
+impl Subject {
+    fn name(self) -> &'static str {
+        match self {
+            Subject::OneLogin(pair) => pair.name(),
+            Subject::Anchor => "anchor",
+        }
+    }
+
+    /// Whether the PostgreSQL and Redis servers' CPU is part of an operation's cost.
+    fn counts_store_servers(self) -> bool {
+        self == Subject::OneLogin(StorePair::PostgresRedis)
+    }
+}
+
+/// One scenario's figures at one level, before they are filed as One Login's or the anchor's.
+struct Measured {
+    scenario: String,
+    concurrency: usize,
+    latency: LatencySummary,
+    resources: ResourceSummary,
+    provider_cpu_us_per_op: f64,
+    store_cpu_us_per_op: f64,
+    consents: Option<u64>,
+    pool_waits: Option<u64>,
+}
+
+impl Measured {
+    fn into_row(self, stores: StorePair) -> Row {
+        Row {
+            stores,
+            scenario: self.scenario,
+            concurrency: self.concurrency,
+            latency: self.latency,
+            resources: self.resources,
+            provider_cpu_us_per_op: self.provider_cpu_us_per_op,
+            store_cpu_us_per_op: self.store_cpu_us_per_op,
+            consents: self.consents,
+            pool_waits: self.pool_waits,
+        }
+    }
+
+    fn into_anchor_row(self) -> AnchorRow {
+        AnchorRow {
+            scenario: self.scenario,
+            concurrency: self.concurrency,
+            latency: self.latency,
+            resources: self.resources,
+            cpu_us_per_op: self.provider_cpu_us_per_op,
+        }
+    }
+}
+
+/// One measured line of the anchor: the node process's CPU, no store servers (its store is
+/// in memory).
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorRow {
+    pub scenario: String,
+    pub concurrency: usize,
+    pub latency: LatencySummary,
+    pub resources: ResourceSummary,
+    pub cpu_us_per_op: f64,
+}
+
+/// The anchor's part of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnchorRun {
+    /// `oidc-provider <version>` as installed in the anchor's folder.
+    pub provider: String,
+    pub node: String,
+    pub rss_idle_mb: f64,
+    pub rss_after_setup_mb: f64,
+    /// Scenarios of the run the anchor has no counterpart for (not run against it).
+    pub skipped: Vec<Scenario>,
+    pub rows: Vec<AnchorRow>,
+    pub hwm_mb: f64,
 }
 
 /// One measured line: a scenario (or one half of `login-with-sso`) at one concurrency.
@@ -164,14 +252,113 @@ struct Bench {
     options: Options,
 }
 
-/// Runs every store pair, one after the other.
-pub async fn run(options: &Options) -> Result<Vec<StoreRun>> {
+/// Runs every store pair, one after the other, then the anchor if asked.
+pub async fn run(options: &Options) -> Result<(Vec<StoreRun>, Option<AnchorRun>)> {
     crate::provider::check_binary(&options.provider_bin, options.allow_debug)?;
+    if let Some(folder) = &options.anchor {
+        crate::anchor::check_folder(folder)?;
+    }
     let mut runs = Vec::new();
     for &pair in &options.stores {
         runs.push(run_stores(options, pair).await?);
     }
-    Ok(runs)
+    let anchor = match &options.anchor {
+        Some(folder) => Some(run_anchor(options, folder).await?),
+        None => None,
+    };
+    Ok((runs, anchor))
+}
+
+/// The anchor's run: the scenarios it has a counterpart for, at the same levels, with citizens
+/// signed in through its interaction page (not measured).
+async fn run_anchor(options: &Options, folder: &std::path::Path) -> Result<AnchorRun> {
+    let (scenarios, skipped): (Vec<Scenario>, Vec<Scenario>) =
+        options.scenarios.iter().partition(|s| s.runs_on_anchor());
+    if !skipped.is_empty() {
+        eprintln!(
+            "anchor: no counterpart for {}; not run against it",
+            skipped
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let rp = RelyingParty::new("http://127.0.0.1/", rp::CLIENT_ID, rp::REDIRECT_URI)?;
+    // Never used: `Site` has room for the identity-reuse client, which the anchor does not run.
+    let reuse_rp = RelyingParty::new(
+        "http://127.0.0.1/",
+        rp::REUSE_CLIENT_ID,
+        rp::REUSE_REDIRECT_URI,
+    )?;
+    let mut anchor = Anchor::start(folder, &rp).await?;
+    eprintln!(
+        "anchor: oidc-provider {} on node {}, pid {} at {}",
+        anchor.version, anchor.node_version, anchor.pid, anchor.issuer
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle_mb = measure::rss_mb(anchor.pid);
+    let backend = backend_client()?;
+    let endpoints = Endpoints::discover(&backend, &anchor.base).await?;
+    let site = Arc::new(Site {
+        base: anchor.base.clone(),
+        issuer: anchor.issuer.clone(),
+        rp,
+        reuse_rp,
+        backend,
+        endpoints,
+        flavour: Flavour::Anchor,
+    });
+    let most = options.concurrency.iter().copied().max().unwrap_or(1);
+    let wants_signed_in = scenarios.iter().any(|s| s.needs_signed_in());
+    let accounts = new_accounts("anchor", if wants_signed_in { most } else { 0 });
+    let signed_in = sign_in_all(&site, accounts).await.map_err(|e| {
+        Error::Provider(format!(
+            "anchor setup sign-in failed: {e}\n{}",
+            anchor.log_tail()
+        ))
+    })?;
+    let rss_after_setup_mb = measure::rss_mb(anchor.pid);
+    let mut ready = Ready {
+        signed_in,
+        proven: Vec::new(),
+    };
+    let bench = Bench {
+        site,
+        pool: Arc::new(AccountPool::new(Vec::new())),
+        sampler: Sampler::start(anchor.pid),
+        ticks: measure::clock_ticks_per_second(),
+        options: options.clone(),
+    };
+    let mut rows = Vec::new();
+    for &scenario in &scenarios {
+        for &concurrency in &options.concurrency {
+            let measured = bench
+                .level(Subject::Anchor, scenario, concurrency, &mut ready)
+                .await?;
+            rows.extend(measured.into_iter().map(Measured::into_anchor_row));
+        }
+    }
+    let hwm_mb = measure::read_proc(anchor.pid).map_or(0.0, |r| r.hwm_kib as f64 / 1024.0);
+    drop(bench);
+    anchor.stop();
+    Ok(AnchorRun {
+        provider: format!("oidc-provider {}", anchor.version),
+        node: anchor.node_version.clone(),
+        rss_idle_mb,
+        rss_after_setup_mb,
+        skipped,
+        rows,
+        hwm_mb,
+    })
+}
+
+/// The relying party's back-end HTTP client (token, userinfo, discovery).
+fn backend_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::Provider(format!("HTTP client: {e}")))
 }
 
 fn new_accounts(prefix: &str, count: usize) -> Vec<Account> {
@@ -261,15 +448,16 @@ pub(crate) async fn prepare(
     }
     let account_creation_seconds = started.elapsed().as_secs_f64();
 
+    let backend = backend_client()?;
+    let endpoints = Endpoints::discover(&backend, &provider.base).await?;
     let site = Arc::new(Site {
         base: provider.base.clone(),
         issuer: provider.issuer.clone(),
         rp,
         reuse_rp,
-        backend: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Provider(format!("HTTP client: {e}")))?,
+        backend,
+        endpoints,
+        flavour: Flavour::OneLogin,
     });
     let setup_failed = |e: Error| {
         Error::Provider(format!(
@@ -345,8 +533,10 @@ async fn run_stores(options: &Options, pair: StorePair) -> Result<StoreRun> {
     let mut rows = Vec::new();
     for &scenario in &options.scenarios {
         for &concurrency in &options.concurrency {
-            let level_rows = bench.level(pair, scenario, concurrency, &mut ready).await?;
-            rows.extend(level_rows);
+            let measured = bench
+                .level(Subject::OneLogin(pair), scenario, concurrency, &mut ready)
+                .await?;
+            rows.extend(measured.into_iter().map(|m| m.into_row(pair)));
         }
     }
     let hwm_mb = measure::read_proc(provider.pid).map_or(0.0, |r| r.hwm_kib as f64 / 1024.0);
@@ -482,11 +672,11 @@ pub(crate) enum Work {
 impl Bench {
     async fn level(
         &self,
-        pair: StorePair,
+        subject: Subject,
         scenario: Scenario,
         concurrency: usize,
         ready: &mut Ready,
-    ) -> Result<Vec<Row>> {
+    ) -> Result<Vec<Measured>> {
         let parts: Vec<(&str, Work)> = match scenario {
             Scenario::Discovery => vec![("discovery", Work::Discovery)],
             Scenario::Jwks => vec![("jwks", Work::Jwks)],
@@ -504,7 +694,7 @@ impl Bench {
             self.options.duration,
             self.options.max_flows,
         ));
-        let bar = self.progress_bar(pair, scenario, concurrency);
+        let bar = self.progress_bar(subject, scenario, concurrency);
         let ticker = {
             let bar = bar.clone();
             let level = level.clone();
@@ -560,7 +750,7 @@ impl Bench {
         }
         // CPU and memory over the measured window only, as the flows are: not the warm-up.
         tokio::time::sleep_until(level.measure_from.into()).await;
-        let window = self.sampler.window(pair == StorePair::PostgresRedis);
+        let window = self.sampler.window(subject.counts_store_servers());
         let mut all_samples = Vec::new();
         for tasks in handles {
             let mut samples = Samples::default();
@@ -588,11 +778,10 @@ impl Bench {
             .map(|s| s.latencies_us.len() as u64)
             .sum();
         let (provider_cpu_us_per_op, store_cpu_us_per_op) = resources.cpu_us_per_op(operations);
-        let rows: Vec<Row> = parts
+        let rows: Vec<Measured> = parts
             .iter()
             .zip(all_samples)
-            .map(|((name, work), samples)| Row {
-                stores: pair,
+            .map(|((name, work), samples)| Measured {
                 scenario: (*name).to_owned(),
                 concurrency,
                 latency: LatencySummary::from_samples(samples, seconds),
@@ -606,7 +795,7 @@ impl Bench {
         for row in &rows {
             eprintln!(
                 "{:<15} {:<22} c={:<4} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  rss {:.1}->{:.1} MB  cpu {:.0}%  {:.0}+{:.0} us/op",
-                pair.name(),
+                subject.name(),
                 row.scenario,
                 concurrency,
                 row.latency.throughput_per_s,
@@ -626,7 +815,12 @@ impl Bench {
         Ok(rows)
     }
 
-    fn progress_bar(&self, pair: StorePair, scenario: Scenario, concurrency: usize) -> ProgressBar {
+    fn progress_bar(
+        &self,
+        subject: Subject,
+        scenario: Scenario,
+        concurrency: usize,
+    ) -> ProgressBar {
         let total = (self.options.warmup + self.options.duration).as_millis() as u64;
         let bar = if self.options.progress {
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
@@ -639,7 +833,7 @@ impl Bench {
         bar.set_style(style);
         bar.set_prefix(format!(
             "{} {} c={}",
-            pair.name(),
+            subject.name(),
             scenario.name(),
             concurrency
         ));
@@ -700,10 +894,10 @@ pub(crate) async fn one_flow(
         Work::Discovery => {
             worker
                 .citizen
-                .get_ok(".well-known/openid-configuration", "discovery")
+                .get_ok(&site.endpoints.discovery, "discovery")
                 .await
         }
-        Work::Jwks => worker.citizen.get_ok(".well-known/jwks.json", "jwks").await,
+        Work::Jwks => worker.citizen.get_ok(&site.endpoints.jwks, "jwks").await,
         Work::Sso => {
             let s = worker
                 .signed_in

@@ -1,7 +1,7 @@
 //! The scenarios: what one virtual citizen does in a loop, and what each needs set up first.
 //!
 //! To add one: add a variant here, its name in [`Scenario::ALL`], its loop in `run::one_flow`,
-//! and its anchor (if any) in `report::ANCHORS`.
+//! and say in [`Scenario::runs_on_anchor`] whether the anchor (oidc-provider) can run it.
 
 use serde::Serialize;
 
@@ -65,6 +65,16 @@ impl Scenario {
         self == Scenario::IdentityReuse
     }
 
+    /// Whether the anchor (`tests/perf/anchor`, oidc-provider) does the same work, so it is run
+    /// against it too with `--anchor`: the static documents, single sign-on and refresh. Its
+    /// login hashes no password and it proves no identity, so those have no counterpart.
+    pub fn runs_on_anchor(self) -> bool {
+        matches!(
+            self,
+            Scenario::Discovery | Scenario::Jwks | Scenario::Sso | Scenario::Refresh
+        )
+    }
+
     /// Whether it signs in fresh browsers, and so needs a pool of accounts.
     pub fn needs_login_pool(self) -> bool {
         matches!(self, Scenario::Login | Scenario::LoginWithSso)
@@ -113,5 +123,15 @@ mod tests {
             vec![Scenario::IdentityReuse]
         );
         assert!(Scenario::parse_list("nope").is_err());
+    }
+
+    #[test]
+    fn the_anchor_runs_only_what_it_has_a_counterpart_for() {
+        let on_anchor: Vec<&str> = Scenario::ALL
+            .into_iter()
+            .filter(|s| s.runs_on_anchor())
+            .map(Scenario::name)
+            .collect();
+        assert_eq!(on_anchor, ["discovery", "jwks", "sso", "refresh"]);
     }
 }

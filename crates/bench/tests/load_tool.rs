@@ -52,6 +52,30 @@ fn refuses_a_debug_provider_unless_allowed() {
     assert!(stderr.contains("--allow-debug"), "{stderr}");
 }
 
+/// No test runs the anchor itself (CI installs no node packages); this one checks that a run
+/// asked for it refuses, before measuring anything, a folder where they were not installed.
+#[test]
+fn refuses_an_anchor_folder_without_its_packages() {
+    let provider = provider_binary();
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("server.mjs"), "").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = bench(&[
+        "run",
+        "--provider-bin",
+        provider.to_str().unwrap(),
+        "--allow-debug",
+        "--anchor",
+        folder.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("npm ci"), "{stderr}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}
+
 #[test]
 fn a_short_run_writes_a_complete_report_without_errors() {
     let provider = provider_binary();
@@ -94,6 +118,9 @@ fn a_short_run_writes_a_complete_report_without_errors() {
         report["overrides"][0]["key"],
         "ONE_LOGIN__RATE_LIMITS__SIGN_IN"
     );
+    // Without --anchor, nothing of the anchor's.
+    assert!(report.get("anchor").is_none(), "{report}");
+    assert_eq!(report["comparisons"], serde_json::json!([]));
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0]["stores"], "embedded");

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use one_login_bench::citizen::{Account, Citizen, Scope, Site};
+use one_login_bench::citizen::{Account, Citizen, Endpoints, Flavour, Scope, Site};
 use one_login_bench::pool::AccountPool;
 use one_login_bench::provider::BENCH_OVERRIDES;
 use one_login_bench::rp::{self, RelyingParty};
@@ -312,8 +312,11 @@ impl Rig {
             replicas.iter().map(Replica::addr).collect(),
             CLIENT_TIMEOUT,
         );
+        let base = url::Url::parse(&issuer).unwrap();
         let site = Arc::new(Site {
-            base: url::Url::parse(&issuer).unwrap(),
+            endpoints: Endpoints::one_login(&base).unwrap(),
+            flavour: Flavour::OneLogin,
+            base,
             issuer,
             rp,
             reuse_rp,

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use one_login_bench::citizen::{self, Account, Citizen, Scope, Site};
+use one_login_bench::citizen::{self, Account, Citizen, Endpoints, Flavour, Scope, Site};
 use one_login_bench::rp::{self, RelyingParty};
 
 const BIN: &str = env!("CARGO_BIN_EXE_one-login");
@@ -175,8 +175,11 @@ impl Stack {
     /// A relying party of this provider (`rp::CLIENT_ID`, registered or not).
     fn site(&self) -> Arc<Site> {
         let issuer = self.served.base.clone();
+        let base = url::Url::parse(&issuer).unwrap();
         Arc::new(Site {
-            base: url::Url::parse(&issuer).unwrap(),
+            endpoints: Endpoints::one_login(&base).unwrap(),
+            flavour: Flavour::OneLogin,
+            base,
             rp: RelyingParty::new(&issuer, rp::CLIENT_ID, rp::REDIRECT_URI).unwrap(),
             reuse_rp: RelyingParty::new(&issuer, rp::REUSE_CLIENT_ID, rp::REUSE_REDIRECT_URI)
                 .unwrap(),
