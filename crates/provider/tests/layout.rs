@@ -273,7 +273,7 @@ fn the_readme_opens_with_the_demo_and_the_test_command_ci_runs() {
         .collect();
     assert_eq!(
         blocks,
-        ["cargo run --release --bin one-login-demo", "tests/run"]
+        ["cargo run --profile demo --bin one-login-demo", "tests/run"]
     );
     let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
     assert_eq!(
