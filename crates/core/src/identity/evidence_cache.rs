@@ -9,9 +9,11 @@
 //! the account and the credential's id), so a key rotation misses; and it holds only for the
 //! sealed bytes it was verified from, compared by a keyed 64-bit fingerprint (SipHash-1-3 under
 //! a key drawn when the process starts), so a changed row verifies again. Hashing the whole
-//! sealed value (about 4 KB a credential, five reads a flow) into the SHA-256 key was 31 % of a
-//! reuse flow's instructions; the fingerprint is a tenth of that, and a row altered to collide
-//! with it under a key nobody outside the process knows still reads as the credential verified.
+//! sealed value (five reads a flow) into the SHA-256 key was 31 % of a reuse flow's
+//! instructions on a processor without SHA extensions (as callgrind runs it); with them the two
+//! cost about the same (criterion, `identity/evidence_cache_*`). A row altered to collide with
+//! the fingerprint, under a key nobody outside the process knows, still reads as the credential
+//! that was verified, never as another.
 //! Its dates: verified at `t` and unexpired then, it holds for any later `now` before its `exp`
 //! (a credential valid at `t` was past its `nbf`); a clock stepped back verifies again.
 
