@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::provider::{Serving, log_tail};
 use crate::rp::RelyingParty;
 
 /// The script the bench runs, in the anchor's folder.
@@ -118,34 +119,17 @@ impl Anchor {
     }
 
     async fn wait_ready(&mut self) -> Result<()> {
-        let client = reqwest::Client::new();
-        let url = crate::citizen::discovery_url(&self.base)?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(Error::Provider(format!(
-                    "the anchor exited with {status} before answering:\n{}",
-                    self.log_tail()
-                )));
-            }
-            if let Ok(response) = client.get(url.clone()).send().await
-                && response.status().is_success()
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Err(Error::Provider(format!(
-            "the anchor did not serve its discovery document within 30 s:\n{}",
-            self.log_tail()
-        )))
+        let serving = Serving {
+            what: "the anchor",
+            url: crate::citizen::discovery_url(&self.base)?,
+            within: Duration::from_secs(30),
+        };
+        serving.wait(&mut self.child, &self.log).await
     }
 
     /// The end of the anchor's log, for error messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        log_tail(&self.log)
     }
 
     pub fn stop(&mut self) {

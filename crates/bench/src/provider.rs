@@ -317,37 +317,21 @@ impl Provider {
     }
 
     async fn wait_ready(&mut self) -> Result<()> {
-        let client = reqwest::Client::new();
         let url = self
             .base
             .join("healthz")
             .map_err(|e| Error::Provider(e.to_string()))?;
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(Error::Provider(format!(
-                    "exited with {status} before answering:\n{}",
-                    self.log_tail()
-                )));
-            }
-            if let Ok(response) = client.get(url.clone()).send().await
-                && response.status().is_success()
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Err(Error::Provider(format!(
-            "did not answer /healthz within 60 s:\n{}",
-            self.log_tail()
-        )))
+        let serving = Serving {
+            what: "the provider",
+            url,
+            within: Duration::from_secs(60),
+        };
+        serving.wait(&mut self.child, &self.log).await
     }
 
     /// The end of the provider's log, for error messages.
     pub fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(20)..].join("\n")
+        log_tail(&self.log)
     }
 
     /// Creates `accounts` with `one-login create-account`, `parallel` commands at a time.
@@ -415,6 +399,53 @@ impl Drop for Provider {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// A child process that serves HTTP once it is up: the provider, or the anchor.
+pub(crate) struct Serving {
+    /// What it is, for messages ("the provider").
+    pub what: &'static str,
+    /// A page that answers 2xx once it serves.
+    pub url: url::Url,
+    pub within: Duration,
+}
+
+impl Serving {
+    /// Polls `url` until it answers, the child exits, or `within` passes; the error carries the
+    /// end of the child's `log`.
+    pub async fn wait(&self, child: &mut Child, log: &Path) -> Result<()> {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + self.within;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(Error::Provider(format!(
+                    "{} exited with {status} before answering:\n{}",
+                    self.what,
+                    log_tail(log)
+                )));
+            }
+            if let Ok(response) = client.get(self.url.clone()).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(Error::Provider(format!(
+            "{} did not answer {} within {} s:\n{}",
+            self.what,
+            self.url.path(),
+            self.within.as_secs(),
+            log_tail(log)
+        )))
+    }
+}
+
+/// The last 20 lines of a child's log, for error messages.
+pub(crate) fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
 /// `bin` with exactly `env` for its ONE_LOGIN__ settings (none inherited from this shell).
