@@ -298,17 +298,13 @@ async fn run_anchor(options: &Options, folder: &std::path::Path) -> Result<Ancho
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss_idle_mb = measure::rss_mb(anchor.pid);
-    let backend = backend_client()?;
-    let endpoints = Endpoints::discover(&backend, &anchor.base).await?;
-    let site = Arc::new(Site {
-        base: anchor.base.clone(),
-        issuer: anchor.issuer.clone(),
-        rp,
-        reuse_rp,
-        backend,
-        endpoints,
-        flavour: Flavour::Anchor,
-    });
+    let site = discover_site(
+        &anchor.base,
+        &anchor.issuer,
+        (rp, reuse_rp),
+        Flavour::Anchor,
+    )
+    .await?;
     let most = options.concurrency.iter().copied().max().unwrap_or(1);
     let wants_signed_in = scenarios.iter().any(|s| s.needs_signed_in());
     let accounts = new_accounts("anchor", if wants_signed_in { most } else { 0 });
@@ -354,6 +350,27 @@ async fn run_anchor(options: &Options, folder: &std::path::Path) -> Result<Ancho
 }
 
 /// The relying party's back-end HTTP client (token, userinfo, discovery).
+/// The shared parts of every citizen for the provider at `base`: its endpoints from its
+/// discovery document, read by the relying parties' back-end client.
+async fn discover_site(
+    base: &url::Url,
+    issuer: &str,
+    (rp, reuse_rp): (RelyingParty, RelyingParty),
+    flavour: Flavour,
+) -> Result<Arc<Site>> {
+    let backend = backend_client()?;
+    let endpoints = Endpoints::discover(&backend, base).await?;
+    Ok(Arc::new(Site {
+        base: base.clone(),
+        issuer: issuer.to_owned(),
+        rp,
+        reuse_rp,
+        backend,
+        endpoints,
+        flavour,
+    }))
+}
+
 fn backend_client() -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -448,17 +465,13 @@ pub(crate) async fn prepare(
     }
     let account_creation_seconds = started.elapsed().as_secs_f64();
 
-    let backend = backend_client()?;
-    let endpoints = Endpoints::discover(&backend, &provider.base).await?;
-    let site = Arc::new(Site {
-        base: provider.base.clone(),
-        issuer: provider.issuer.clone(),
-        rp,
-        reuse_rp,
-        backend,
-        endpoints,
-        flavour: Flavour::OneLogin,
-    });
+    let site = discover_site(
+        &provider.base,
+        &provider.issuer,
+        (rp, reuse_rp),
+        Flavour::OneLogin,
+    )
+    .await?;
     let setup_failed = |e: Error| {
         Error::Provider(format!(
             "setup sign-in failed: {e}\n{}",
