@@ -294,9 +294,9 @@ fn created(now: i64) -> AuditEvent {
 }
 
 durable_contract! {
-    // Without a narrowed scope the rotation is one statement on PostgreSQL and two on SQLite:
-    // either way one racer wins, its successor carries the grant, and the spent token stays
-    // (used) for replay detection.
+    // Without a narrowed scope the rotation is one statement (on SQLite an insert whose trigger
+    // spends the token it replaces): one racer wins, its successor carries the grant, and the
+    // spent token stays (used) for replay detection.
     async fn racing_rotations_of_a_refresh_token_have_one_winner(db) {
         let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
         let token = |hash: &'static str| NewRefreshToken { hash, grant_id: "g1", client_id: "c1", account_id: &account.id, grant_data: r#"{"grant":1}"#, now: 1_000, expires_at: 9_000 };
@@ -335,6 +335,32 @@ durable_contract! {
             assert!(matches!(rotation, Rotation::NotLive));
         }
         assert!(db.refresh_tokens().find("h10").await.unwrap().is_none());
+        assert_eq!(db.refresh_tokens().find("h9").await.unwrap().unwrap().used_at, None, "a refused rotation spends nothing");
+    }
+
+    // A narrowed scope is decided on the grant data: a refusal leaves the token live, a
+    // narrower grant goes to the successor, and the successor rotates in turn.
+    async fn a_rotation_that_narrows_the_grant_stores_the_narrower_grant(db) {
+        let account = db.accounts().create(new_account("ada@example.com", 1_000), created(1_000)).await.unwrap();
+        db.refresh_tokens().insert(NewRefreshToken { hash: "h0", grant_id: "g1", client_id: "c1", account_id: &account.id, grant_data: "wide", now: 1_000, expires_at: 9_000 }).await.unwrap();
+        let refuse = |_: &str| Ok::<_, Error>(Successor::Refuse);
+        assert!(matches!(db.refresh_tokens().rotate("h0", "h1", "c1", 2_000, 500, true, refuse).await.unwrap(), Rotation::Refused));
+        assert_eq!(db.refresh_tokens().find("h0").await.unwrap().unwrap().used_at, None);
+        assert!(db.refresh_tokens().find("h1").await.unwrap().is_none());
+        let narrow = |data: &str| Ok::<_, Error>(Successor::Replace(format!("{data} -> narrow")));
+        let rotation = db.refresh_tokens().rotate("h0", "h1", "c1", 2_000, 500, true, narrow).await.unwrap();
+        assert!(matches!(rotation, Rotation::Rotated { expires_at: 9_000, replaced: true }));
+        assert_eq!(db.refresh_tokens().find("h1").await.unwrap().unwrap().grant_data, "wide -> narrow");
+        let keep = |data: &str| Ok::<_, Error>(Successor::Replace(data.to_owned()));
+        let rotation = db.refresh_tokens().rotate("h1", "h2", "c1", 3_000, 500, false, keep).await.unwrap();
+        assert!(matches!(rotation, Rotation::Rotated { replaced: true, .. }));
+        assert_eq!(db.refresh_tokens().find("h1").await.unwrap().unwrap().used_at, Some(3_000));
+        assert_eq!(db.refresh_tokens().find("h2").await.unwrap().unwrap().grant_data, "wide -> narrow");
+        // A grant that ends (no offline_access left) leaves no live successor.
+        let end = |_: &str| Ok::<_, Error>(Successor::End);
+        let rotation = db.refresh_tokens().rotate("h2", "h3", "c1", 4_000, 500, false, end).await.unwrap();
+        assert!(matches!(rotation, Rotation::Rotated { replaced: false, .. }));
+        assert!(db.refresh_tokens().find("h3").await.unwrap().is_none_or(|t| t.revoked_at.is_some()));
     }
 
     async fn accounts_are_found_by_email_in_any_case(db) {

@@ -63,8 +63,8 @@ const KEY_ENCRYPTION_KEY_CHECK: &str = "key-encryption-key-check";
 pub struct Database {
     pool: AnyPool,
     kind: DatabaseKind,
-    /// SQLite's write transactions queue here (see [`RefreshTokens::rotate`]).
-    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// SQLite's one writer, for refresh-token rotations (see [`RefreshTokens::rotate`]).
+    sqlite_writer: Arc<refresh_tokens::SqliteWriter>,
     /// Seals the secrets the repositories store (signing keys, authenticator secrets, the
     /// pairwise-subject salt) under the key-encryption key: callers see them in the clear.
     sealer: Arc<Sealer>,

@@ -45,6 +45,7 @@ pub(crate) fn sqlite() -> Migrator {
         migration!("sqlite", 10, "0010_wallet_credentials.sql"),
         migration!("sqlite", 20261207, "20261207_passkeys.sql"),
         migration!("sqlite", 20261207173000, "20261207173000_feedback.sql"),
+        migration!("sqlite", 20261208, "20261208_refresh_token_chain.sql"),
     ])
 }
 
@@ -61,6 +62,7 @@ pub(crate) fn postgres() -> Migrator {
         migration!("postgres", 10, "0010_wallet_credentials.sql"),
         migration!("postgres", 20261207, "20261207_passkeys.sql"),
         migration!("postgres", 20261207173000, "20261207173000_feedback.sql"),
+        migration!("postgres", 20261208, "20261208_refresh_token_chain.sql"),
     ])
 }
 

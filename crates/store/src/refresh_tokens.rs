@@ -1,4 +1,5 @@
-use sqlx::{Any, AnyPool, Executor, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Row};
+use tokio::sync::{Mutex, MutexGuard};
 
 use super::error::{Error, Result};
 
@@ -34,16 +35,58 @@ pub enum Rotation {
 
 pub struct RefreshTokens<'a> {
     pool: &'a AnyPool,
-    /// SQLite only: where write transactions queue. SQLite has one writer; a transaction
-    /// holds the write lock across its statements (each a hand-off to the connection's
-    /// thread), and a second writer meanwhile gets SQLITE_BUSY and polls in the busy handler's
-    /// sleeps (1, 2, 5, 10 ms...): measured, refresh p99 went from 25 to 55-90 ms. Waiting
-    /// here instead costs nothing SQLite would have allowed. Also marks the pool as SQLite.
-    writer: Option<&'a tokio::sync::Mutex<()>>,
+    /// SQLite only; also marks the pool as SQLite.
+    writer: Option<&'a SqliteWriter>,
+}
+
+/// SQLite's one writer: the connection refresh-token rotations run on, one at a time.
+///
+/// SQLite has one writer; a transaction holds the write lock across its statements (each a
+/// hand-off to the connection's thread), and a second writer meanwhile gets SQLITE_BUSY and
+/// polls in the busy handler's sleeps (1, 2, 5, 10 ms...): measured, refresh p99 went from 25
+/// to 55-90 ms. Waiting for this lock instead costs nothing SQLite would have allowed.
+///
+/// The connection is kept outside the pool. sqlx tests a pooled connection each time it goes
+/// back (a ping, for SQLite one more hand-off to the connection's thread and a spawned task
+/// per statement), and a connection keeps its page cache only while no other connection
+/// writes, so the rotations' own connection still holds the pages the last rotation touched.
+#[derive(Default)]
+pub(crate) struct SqliteWriter(Mutex<Option<AnyConnection>>);
+
+impl SqliteWriter {
+    /// The connection, taken out of `pool` the first time (with the pool's settings and
+    /// pragmas), or again after a failure closed it.
+    async fn lock(&self, pool: &AnyPool) -> Result<Writing<'_>> {
+        let mut guard = self.0.lock().await;
+        if guard.is_none() {
+            *guard = Some(pool.acquire().await?.detach());
+        }
+        Ok(Writing(guard))
+    }
+}
+
+/// The writer's connection, held.
+struct Writing<'a>(MutexGuard<'a, Option<AnyConnection>>);
+
+impl Writing<'_> {
+    fn connection(&mut self) -> &mut AnyConnection {
+        self.0
+            .as_mut()
+            .expect("SqliteWriter::lock leaves a connection")
+    }
+
+    /// Passes `result` on; after a database error the connection is dropped, so the next
+    /// rotation starts on a fresh one rather than on one left in an unknown state.
+    fn checked<T, E>(mut self, result: Result<T, E>) -> Result<T, E> {
+        if result.is_err() {
+            self.0.take();
+        }
+        result
+    }
 }
 
 impl<'a> RefreshTokens<'a> {
-    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a tokio::sync::Mutex<()>>) -> Self {
+    pub(super) fn new(pool: &'a AnyPool, writer: Option<&'a SqliteWriter>) -> Self {
         RefreshTokens { pool, writer }
     }
 
@@ -77,24 +120,19 @@ impl<'a> RefreshTokens<'a> {
     /// [`Successor::Refuse`] leaves the token usable; `may_refuse` says whether `next` can
     /// return it (a request that narrows the scope).
     ///
-    /// Two statements where there were four (a read, the update, the account read, the
-    /// insert), each a round trip, and on SQLite a hand-off to the connection's worker thread,
-    /// which dominated refresh time. On PostgreSQL, and whenever `next` may refuse, they run
-    /// in one transaction. On SQLite otherwise they run on their own: SQLite has one writer,
-    /// and a transaction holds the write lock across its statements' hand-offs, so the
-    /// writers queue behind it (measured: 2,000 refreshes a second instead of 2,650, or with
-    /// SQLITE_BUSY polling a p99 of 55-90 ms). Without it, a failure between the two leaves
-    /// the token spent with no successor: the citizen signs in again; never two live tokens.
-    ///
-    /// On PostgreSQL without a narrowed scope it is one statement (`SpendQuery::rotate_in_one`):
-    /// the successor carries the spent token's grant data as it is.
+    /// Without a narrowed scope the grant does not change, and the rotation is one statement
+    /// on both backends (`SpendQuery::rotate_in_one`): one round trip, and on SQLite one
+    /// commit and one hand-off to the connection's thread, where the first version made four
+    /// statements (a read, the update, the account read, the insert). A narrowed scope takes a
+    /// transaction (`SpendQuery::rotate_in_transaction`). On SQLite both run on the writer's
+    /// own connection ([`SqliteWriter`]).
     ///
     /// A token issued at or before `idle_since` has been idle too long and is not live
     /// (checklist 31: idle expiry beside the absolute `expires_at`).
-    #[allow(clippy::too_many_arguments)]
     ///
     /// `next` reads the grant data, which only its caller understands: its error type is the
     /// caller's, and the store's own errors convert into it.
+    #[allow(clippy::too_many_arguments)]
     pub async fn rotate<E: From<Error>>(
         &self,
         old_hash: &str,
@@ -111,59 +149,31 @@ impl<'a> RefreshTokens<'a> {
             now,
             idle_since,
         };
-        if self.writer.is_none() && !may_refuse {
-            return spend.rotate_in_one(self.pool, new_hash, next).await;
-        }
-        if self.writer.is_some() && !may_refuse {
-            let Some(spent) = spend.run(self.pool).await? else {
-                return Ok(Rotation::NotLive);
-            };
-            let successor = match next(&spent.grant_data)? {
-                Successor::Refuse => {
-                    return Err(
-                        Error::Internal("a rotation that may not refuse refused".into()).into(),
-                    );
-                }
-                Successor::End => None,
-                Successor::Replace(data) => Some(data),
-            };
-            if let Some(data) = &successor {
-                spent
-                    .insert_successor(self.pool, new_hash, client_id, data, now)
-                    .await?;
-            }
-            return Ok(Rotation::Rotated {
-                expires_at: spent.expires_at,
-                replaced: successor.is_some(),
-            });
-        }
-        let _writing = match self.writer {
-            Some(writer) => Some(writer.lock().await),
+        let mut writing = match self.writer {
+            Some(writer) => Some(writer.lock(self.pool).await?),
             None => None,
         };
-        let mut tx = self.pool.begin().await.map_err(Error::from)?;
-        let Some(spent) = spend.run(&mut *tx).await? else {
-            tx.rollback().await.map_err(Error::from)?;
-            return Ok(Rotation::NotLive);
-        };
-        let successor = match next(&spent.grant_data)? {
-            Successor::Refuse => {
-                tx.rollback().await.map_err(Error::from)?;
-                return Ok(Rotation::Refused);
+        let mut pooled;
+        let connection = match writing.as_mut() {
+            Some(writing) => writing.connection(),
+            None => {
+                pooled = self.pool.acquire().await.map_err(Error::from)?;
+                &mut *pooled
             }
-            Successor::End => None,
-            Successor::Replace(data) => Some(data),
         };
-        if let Some(data) = &successor {
-            spent
-                .insert_successor(&mut *tx, new_hash, client_id, data, now)
-                .await?;
+        let result = if may_refuse {
+            spend
+                .rotate_in_transaction(connection, new_hash, next)
+                .await
+        } else {
+            spend
+                .rotate_in_one(connection, new_hash, self.writer.is_some(), next)
+                .await
+        };
+        match writing {
+            Some(writing) => writing.checked(result),
+            None => result,
         }
-        tx.commit().await.map_err(Error::from)?;
-        Ok(Rotation::Rotated {
-            expires_at: spent.expires_at,
-            replaced: successor.is_some(),
-        })
     }
 
     pub async fn revoke_grant(&self, grant_id: &str, now: i64) -> Result<()> {
@@ -200,6 +210,27 @@ impl<'a> RefreshTokens<'a> {
         Ok(())
     }
 }
+
+/// A rotation in one statement on PostgreSQL: a data-modifying `WITH` spends the token and
+/// inserts its successor with the same grant data.
+const ROTATE_POSTGRES: &str = "WITH spent AS (\
+       UPDATE refresh_tokens SET used_at = $2 \
+       WHERE token_hash = $1 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
+       AND expires_at > $2 AND created_at > $4 \
+       RETURNING token_hash, grant_id, account_id, grant_data, expires_at) \
+     INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, grant_data, created_at, expires_at, replaces) \
+     SELECT $5, grant_id, $3, account_id, grant_data, $2, expires_at, token_hash FROM spent \
+     RETURNING grant_data, expires_at";
+
+/// The same on SQLite, which has no data-modifying `WITH`: the successor is inserted from the
+/// live token's row, and the insert's trigger (`refresh_tokens_spend_replaced`, migration
+/// 20261208) marks the token it `replaces` used. The statement holds the write lock from its
+/// start, so the live check and the spending cannot be split by another writer.
+const ROTATE_SQLITE: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, grant_data, created_at, expires_at, replaces) \
+     SELECT $5, grant_id, $3, account_id, grant_data, $2, expires_at, token_hash FROM refresh_tokens \
+     WHERE token_hash = $1 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
+     AND expires_at > $2 AND created_at > $4 \
+     RETURNING grant_data, expires_at";
 
 /// The conditional update that spends a live token.
 struct SpendQuery<'q> {
@@ -245,33 +276,62 @@ impl SpendQuery<'_> {
 }
 
 impl SpendQuery<'_> {
+    /// Spends the token and stores the successor `next` gives in one transaction: `next` may
+    /// refuse (a narrowed scope), and then nothing changes.
+    async fn rotate_in_transaction<E: From<Error>>(
+        &self,
+        connection: &mut AnyConnection,
+        new_hash: &str,
+        next: impl FnOnce(&str) -> Result<Successor, E>,
+    ) -> Result<Rotation, E> {
+        let mut tx = connection.begin().await.map_err(Error::from)?;
+        let Some(spent) = self.run(&mut *tx).await? else {
+            tx.rollback().await.map_err(Error::from)?;
+            return Ok(Rotation::NotLive);
+        };
+        let successor = match next(&spent.grant_data)? {
+            Successor::Refuse => {
+                tx.rollback().await.map_err(Error::from)?;
+                return Ok(Rotation::Refused);
+            }
+            Successor::End => None,
+            Successor::Replace(data) => Some(data),
+        };
+        if let Some(data) = &successor {
+            spent
+                .insert_successor(&mut *tx, new_hash, self.client_id, data, self.now)
+                .await?;
+        }
+        tx.commit().await.map_err(Error::from)?;
+        Ok(Rotation::Rotated {
+            expires_at: spent.expires_at,
+            replaced: successor.is_some(),
+        })
+    }
+
     /// Spends the token and stores its successor with the same grant data in one statement
-    /// (PostgreSQL: a data-modifying `WITH`), one round trip where a transaction took four.
+    /// ([`ROTATE_POSTGRES`], [`ROTATE_SQLITE`]).
     /// Without a narrowed scope the grant does not change, so the successor's data is the spent
     /// token's; `next` still reads it, and a grant it ends (no `offline_access`, which a refresh
     /// token is never issued without) has its successor revoked at once.
     async fn rotate_in_one<E: From<Error>>(
         &self,
-        pool: &AnyPool,
+        connection: &mut AnyConnection,
         new_hash: &str,
+        sqlite: bool,
         next: impl FnOnce(&str) -> Result<Successor, E>,
     ) -> Result<Rotation, E> {
-        let row = sqlx::query(
-            "WITH spent AS (\
-               UPDATE refresh_tokens SET used_at = $2 \
-               WHERE token_hash = $1 AND client_id = $3 AND used_at IS NULL AND revoked_at IS NULL \
-               AND expires_at > $2 AND created_at > $4 \
-               RETURNING grant_id, account_id, grant_data, expires_at) \
-             INSERT INTO refresh_tokens (token_hash, grant_id, client_id, account_id, grant_data, created_at, expires_at) \
-             SELECT $5, grant_id, $3, account_id, grant_data, $2, expires_at FROM spent \
-             RETURNING grant_data, expires_at",
-        )
+        let row = sqlx::query(if sqlite {
+            ROTATE_SQLITE
+        } else {
+            ROTATE_POSTGRES
+        })
         .bind(self.old_hash)
         .bind(self.now)
         .bind(self.client_id)
         .bind(self.idle_since)
         .bind(new_hash)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *connection)
         .await
         .map_err(Error::from)?;
         let Some(row) = row else {
@@ -285,7 +345,7 @@ impl SpendQuery<'_> {
                 sqlx::query("UPDATE refresh_tokens SET revoked_at = $2 WHERE token_hash = $1")
                     .bind(new_hash)
                     .bind(self.now)
-                    .execute(pool)
+                    .execute(&mut *connection)
                     .await
                     .map_err(Error::from)?;
                 false
