@@ -60,7 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .layer(middleware::from_fn(deadline::for_people));
     let clients = oidc::client_routes().layer(middleware::from_fn(deadline::for_clients));
-    let mut routes = Router::new().merge(browser).merge(clients);
+    let mut routes = Router::new()
+        .merge(browser)
+        .merge(clients)
+        .merge(oidc::documents());
     if metrics_here {
         routes = routes.route("/metrics", get(crate::metrics::render));
     }

@@ -34,8 +34,10 @@ pub fn browser_routes() -> Router<AppState> {
         .route("/sign-out", post(logout::sign_out))
 }
 
-/// The endpoints relying parties call from their servers, and the published documents.
-pub fn client_routes() -> Router<AppState> {
+/// The published documents (discovery, keys, trust mark, DID document): answered from
+/// memory, never waiting on a store, so they need no deadline (issue 13: the timer was a
+/// seventh of a discovery request's instructions).
+pub fn documents() -> Router<AppState> {
     Router::new()
         .route(
             "/.well-known/openid-configuration",
@@ -44,6 +46,11 @@ pub fn client_routes() -> Router<AppState> {
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route("/trustmark", get(discovery::trustmark))
         .route("/.well-known/did.json", get(discovery::did_document))
+}
+
+/// The endpoints relying parties (and wallets) call from their servers.
+pub fn client_routes() -> Router<AppState> {
+    Router::new()
         .route("/token", post(token::token))
         .route("/revoke", post(token::revoke))
         .route(
