@@ -150,19 +150,25 @@ impl Visit for EscapingVisitor<'_> {
 pub struct Escaping<'a, W: fmt::Write>(pub &'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
+    /// Runs of plain characters go through in one write (every request's span formats its id
+    /// here, issue 13).
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        for c in s.chars() {
+        let mut plain_from = 0;
+        for (at, c) in s.char_indices() {
+            let is_plain = !(c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'));
+            if is_plain {
+                continue;
+            }
+            self.0.write_str(&s[plain_from..at])?;
             match c {
                 '\n' => self.0.write_str("\\n")?,
                 '\r' => self.0.write_str("\\r")?,
                 '\t' => self.0.write_str("\\t")?,
-                c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
-                    write!(self.0, "\\u{{{:x}}}", u32::from(c))?
-                }
-                c => self.0.write_char(c)?,
+                c => write!(self.0, "\\u{{{:x}}}", u32::from(c))?,
             }
+            plain_from = at + c.len_utf8();
         }
-        Ok(())
+        self.0.write_str(&s[plain_from..])
     }
 }
 
@@ -199,6 +205,13 @@ mod tests {
         );
         assert!(text.contains("email=ada@example.com\\n2030"), "{text}");
         assert!(text.contains("sign-in failed"), "{text}");
+    }
+
+    #[test]
+    fn escaping_keeps_plain_runs_and_escapes_each_control_character() {
+        let mut out = String::new();
+        write!(Escaping(&mut out), "{}", "é\tb\u{2028}ü\u{1b}[31mz\r\n").unwrap();
+        assert_eq!(out, "é\\tb\\u{2028}ü\\u{1b}[31mz\\r\\n");
     }
 
     #[test]
