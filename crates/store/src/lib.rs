@@ -230,6 +230,7 @@ impl Database {
     }
 
     pub async fn close(&self) {
+        self.sqlite_writer.close().await;
         self.pool.close().await;
     }
 }

@@ -63,6 +63,14 @@ impl SqliteWriter {
         }
         Ok(Writing(guard))
     }
+
+    /// Closes the connection (SQLite checkpoints the log when its last connection closes);
+    /// a rotation after this opens another.
+    pub(crate) async fn close(&self) {
+        if let Some(connection) = self.0.lock().await.take() {
+            let _ = connection.close().await;
+        }
+    }
 }
 
 /// The writer's connection, held.
