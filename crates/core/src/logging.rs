@@ -210,7 +210,9 @@ mod tests {
     #[test]
     fn escaping_keeps_plain_runs_and_escapes_each_control_character() {
         let mut out = String::new();
-        write!(Escaping(&mut out), "{}", "é\tb\u{2028}ü\u{1b}[31mz\r\n").unwrap();
+        Escaping(&mut out)
+            .write_str("é\tb\u{2028}ü\u{1b}[31mz\r\n")
+            .unwrap();
         assert_eq!(out, "é\\tb\\u{2028}ü\\u{1b}[31mz\\r\\n");
     }
 

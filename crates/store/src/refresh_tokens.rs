@@ -77,10 +77,10 @@ impl SqliteWriter {
 struct Writing<'a>(MutexGuard<'a, Option<AnyConnection>>);
 
 impl Writing<'_> {
-    fn connection(&mut self) -> &mut AnyConnection {
+    fn connection(&mut self) -> Result<&mut AnyConnection> {
         self.0
             .as_mut()
-            .expect("SqliteWriter::lock leaves a connection")
+            .ok_or_else(|| Error::Internal("the SQLite writer has no connection".into()))
     }
 
     /// Passes `result` on; after a database error the connection is dropped, so the next
@@ -163,7 +163,7 @@ impl<'a> RefreshTokens<'a> {
         };
         let mut pooled;
         let connection = match writing.as_mut() {
-            Some(writing) => writing.connection(),
+            Some(writing) => writing.connection()?,
             None => {
                 pooled = self.pool.acquire().await.map_err(Error::from)?;
                 &mut *pooled
